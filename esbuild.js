@@ -1,0 +1,47 @@
+// Bundles every entry point with esbuild. Products: dist/ (what ships) and out/test/ (tests).
+// `node esbuild.js` builds once; `--watch` rebuilds on change.
+const esbuild = require('esbuild');
+const fs = require('fs');
+const path = require('path');
+
+/** What ships. The server and the client join this list as they are written. */
+const products = [
+  { entry: 'server/src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
+  { entry: 'server/src/server/main.ts', out: 'dist/server.js' },
+  { entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
+].filter((p) => fs.existsSync(p.entry));
+
+/** Every `*.test.ts` under test/, bundled one file each so `node --test out/test` runs them. */
+function testEntries(dir = 'test') {
+  const found = [];
+  for (const name of fs.readdirSync(dir)) {
+    const full = path.join(dir, name);
+    if (fs.statSync(full).isDirectory()) found.push(...testEntries(full));
+    else if (name.endsWith('.test.ts')) found.push(full);
+  }
+  return found;
+}
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+
+async function main() {
+  const watch = process.argv.includes('--watch');
+  const builds = products.map((p) => ({
+    ...common,
+    entryPoints: [p.entry],
+    outfile: p.out,
+    external: p.external ?? [],
+    banner: p.banner ? { js: p.banner } : undefined,
+  }));
+  builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode'] });
+  for (const options of builds) {
+    if (watch) await (await esbuild.context(options)).watch();
+    else await esbuild.build(options);
+  }
+  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+}
+
+main().catch((err) => {
+  console.error(err.message ?? err);
+  process.exit(1);
+});

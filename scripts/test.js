@@ -1,0 +1,32 @@
+#!/usr/bin/env node
+// The whole test suite, from a fresh clone: installs npm packages if they are missing, builds,
+// type-checks, then runs every test file under out/test with Node's test runner.
+// `--update-golden` rewrites the expected outputs of the golden tests (review the diff!).
+const { execSync, spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+process.chdir(root);
+const sh = (cmd) => execSync(cmd, { stdio: 'inherit' });
+
+if (!fs.existsSync('node_modules/.package-lock.json')) sh('npm ci --no-audit --no-fund');
+sh('node esbuild.js');
+sh('npx tsc --noEmit -p .');
+
+const files = [];
+const walk = (dir) => {
+  for (const name of fs.readdirSync(dir).sort()) {
+    const full = path.join(dir, name);
+    if (fs.statSync(full).isDirectory()) walk(full);
+    else if (name.endsWith('.test.js')) files.push(full);
+  }
+};
+walk('out/test');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+
+const env = { ...process.env };
+if (process.argv.includes('--update-golden')) env.NETSPEC_UPDATE_GOLDEN = '1';
+const r = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], { stdio: 'inherit', env });
+process.exit(r.status ?? 1);

@@ -1,0 +1,113 @@
+import * as E from '../engine/expr';
+import { probe, type ProbeResult } from '../engine/network';
+import type { Value } from '../engine/value';
+import type { Diagnostic, Severity } from '../semantics/diagnostic';
+import { analyzeText, type Program } from '../semantics/program';
+import type { EvalStmt, ProbeStmt } from '../syntax/ast';
+import { LineIndex, type Range, type Span } from '../syntax/text';
+
+/**
+ * What the editor and the CLI ask of one file, as plain data in the editor's terms (ranges,
+ * labels, values). Nothing here knows LSP or JSON; the server and the CLI translate.
+ */
+export interface RangedDiagnostic {
+  severity: Severity;
+  code: string;
+  message: string;
+  range: Range;
+  span: Span;
+  suggestion?: { title: string; range: Range; newText: string };
+}
+
+export interface EvalResult {
+  stmt: EvalStmt;
+  /** 1-based line of the `eval` keyword. */
+  line: number;
+  /** The expression's source text. */
+  expr: string;
+  value?: Value;
+  error?: string;
+}
+
+export interface ProbeOutcome {
+  stmt: ProbeStmt;
+  line: number;
+  network: string;
+  input?: number[];
+  target?: number[];
+  result?: ProbeResult;
+  error?: string;
+}
+
+export interface FileAnalysis {
+  text: string;
+  lines: LineIndex;
+  program: Program;
+  diagnostics: RangedDiagnostic[];
+  evals: EvalResult[];
+  probes: ProbeOutcome[];
+}
+
+/** Parses, checks, evaluates every `eval` and runs every `probe` of a file. */
+export function analyze(text: string): FileAnalysis {
+  const { program } = analyzeText(text);
+  const lines = new LineIndex(text);
+  const extra: Diagnostic[] = [];
+
+  const evals = program.evals.map((info): EvalResult => {
+    const r: EvalResult = {
+      stmt: info.stmt,
+      line: lines.position(info.stmt.start).line + 1,
+      expr: text.slice(info.stmt.value.start, info.stmt.value.end),
+    };
+    if (!info.expr) {
+      r.error = 'the expression has errors';
+      return r;
+    }
+    try {
+      r.value = E.evaluate(info.expr, program.env);
+    } catch (err) {
+      r.error = failure(err, program, info.stmt.value, extra);
+    }
+    return r;
+  });
+
+  const probes = program.probes.map((info): ProbeOutcome => {
+    const name = info.stmt.network.text;
+    const r: ProbeOutcome = { stmt: info.stmt, line: lines.position(info.stmt.start).line + 1, network: name, input: info.input, target: info.target };
+    const net = program.networks.get(name)?.network;
+    if (!net || !info.input || !info.target) {
+      r.error = 'the probe or its network has errors';
+      return r;
+    }
+    try {
+      r.result = probe(net, info.input, info.target);
+    } catch (err) {
+      r.error = failure(err, program, info.stmt, extra);
+    }
+    return r;
+  });
+
+  const all = [...program.diagnostics, ...extra].sort((a, b) => a.span.start - b.span.start);
+  return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes };
+}
+
+/** Turns an evaluation failure into a diagnostic at the node it names, and its message. */
+function failure(err: unknown, program: Program, fallback: Span, out: Diagnostic[]): string {
+  if (err instanceof E.EvalError) {
+    const message = err.message.charAt(0).toUpperCase() + err.message.slice(1) + '.';
+    const span = program.spanOf(err.node) ?? fallback;
+    out.push({ severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } });
+    return err.message;
+  }
+  // A bug of ours, not the user's: say so, and keep going.
+  const message = `Internal error while evaluating: ${err instanceof Error ? err.message : String(err)}`;
+  out.push({ severity: 'error', code: 'internal', message, span: { start: fallback.start, end: fallback.end } });
+  return message;
+}
+
+function toRanged(d: Diagnostic, lines: LineIndex): RangedDiagnostic {
+  const r: RangedDiagnostic = { severity: d.severity, code: d.code, message: d.message, range: lines.range(d.span), span: d.span };
+  if (d.suggestion) r.suggestion = { title: d.suggestion.title, range: lines.range(d.suggestion.span), newText: d.suggestion.newText };
+  return r;
+}

@@ -1,0 +1,270 @@
+import { erf, normalCdf, normalPdf } from './special';
+
+/**
+ * The scalar functions of the language: the activations of LANGUAGE.md section 4 and the
+ * elementary functions expressions may call. Each keeps its value and its derivative side by
+ * side, the derivative written in terms of what the forward pass already computed, as the seed
+ * does (sigmoid: p(1 - p); tanh: 1 - tanh²). Every one is stable for all finite inputs: no NaN
+ * where the true value is finite, no overflow where it is representable.
+ */
+export interface ScalarFunction {
+  readonly name: string;
+  /** Parameters after z, with defaults: `leaky_relu(z, a)`, `elu(z, a)`. */
+  readonly params: readonly { name: string; default: number }[];
+  /** Whether a dense layer may use it as its activation. */
+  readonly activation: boolean;
+  /** g(z), for people: plain text with Unicode. */
+  readonly formula: string;
+  /** g'(z) in terms of the forward value, for people. */
+  readonly derivativeFormula: string;
+  /** g(z) */
+  value(z: number, p: readonly number[]): number;
+  /** g'(z), given y = g(z) from the forward pass. */
+  derivative(z: number, y: number, p: readonly number[]): number;
+  /** The n-th derivative (n ≥ 1), exact: closed forms, never finite differences. */
+  nth(n: number, z: number, p: readonly number[]): number;
+}
+
+/** The highest derivative order the language computes. */
+export const MAX_DERIVATIVE_ORDER = 8;
+
+/** σ(z) = 1 / (1 + e^{-z}), evaluated on the side where e^{±z} cannot overflow. */
+export function sigmoid(z: number): number {
+  if (z >= 0) return 1 / (1 + Math.exp(-z));
+  const e = Math.exp(z);
+  return e / (1 + e);
+}
+
+/** softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^{-|z|}). */
+export function softplus(z: number): number {
+  return Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z)));
+}
+
+/**
+ * Coefficients of the polynomial P_n with σ⁽ⁿ⁾ = P_n(σ), from P_0(p) = p and
+ * P_{n+1}(p) = P_n'(p) · p(1 - p). Likewise tanh⁽ⁿ⁾ = Q_n(t) with Q_{n+1}(t) = Q_n'(t)(1 - t²).
+ */
+function derivativePolynomials(step: readonly number[]): number[][] {
+  const polys: number[][] = [[0, 1]];
+  for (let n = 1; n <= MAX_DERIVATIVE_ORDER; n++) {
+    const prev = polys[n - 1];
+    const dp = prev.slice(1).map((c, i) => c * (i + 1));
+    const next = new Array(dp.length + step.length - 1).fill(0);
+    dp.forEach((a, i) => step.forEach((b, j) => (next[i + j] += a * b)));
+    polys.push(next);
+  }
+  return polys;
+}
+const SIGMOID_POLYS = derivativePolynomials([0, 1, -1]); // p - p²
+const TANH_POLYS = derivativePolynomials([1, 0, -1]); // 1 - t²
+
+function polyval(coeffs: readonly number[], x: number): number {
+  let r = 0;
+  for (let i = coeffs.length - 1; i >= 0; i--) r = r * x + coeffs[i];
+  return r;
+}
+
+/**
+ * σ⁽ⁿ⁾(z). The first two use 1 - p = σ(-z), computed directly rather than by subtraction, so they
+ * keep full relative accuracy where σ saturates: σ' = p(1 - p), σ'' = p(1 - p)(1 - 2p).
+ */
+export function sigmoidNth(n: number, z: number): number {
+  if (n === 0) return sigmoid(z);
+  const p = sigmoid(z);
+  const q = sigmoid(-z);
+  if (n === 1) return p * q;
+  if (n === 2) return p * q * (q - p);
+  return polyval(SIGMOID_POLYS[n], p);
+}
+
+/** tanh⁽ⁿ⁾(z); 1 - t² is computed as (1 - |t|)(1 + |t|) with 1 - |t| = 2/(e^{2|z|} + 1). */
+export function tanhNth(n: number, z: number): number {
+  const t = Math.tanh(z);
+  if (n === 0) return t;
+  const oneMinusAbs = 2 / (Math.exp(2 * Math.abs(z)) + 1);
+  const sech2 = oneMinusAbs * (2 - oneMinusAbs);
+  if (n === 1) return sech2;
+  if (n === 2) return -2 * t * sech2;
+  return polyval(TANH_POLYS[n], t);
+}
+
+/** Φ⁽ᵐ⁾(z): Φ itself for m = 0, else φ⁽ᵐ⁻¹⁾(z) = (-1)^{m-1} He_{m-1}(z) φ(z) (Hermite polynomials). */
+function normalCdfNth(m: number, z: number): number {
+  if (m === 0) return normalCdf(z);
+  const phi = normalPdf(z);
+  if (phi === 0) return 0; // the polynomial factor cannot rescue an underflowed density
+  const k = m - 1;
+  let hPrev = 1;
+  let h = z;
+  if (k === 0) return phi;
+  for (let i = 1; i < k; i++) [hPrev, h] = [h, z * h - i * hPrev];
+  return (k % 2 === 0 ? 1 : -1) * h * phi;
+}
+
+function fallingFactorial(c: number, n: number): number {
+  let r = 1;
+  for (let i = 0; i < n; i++) r *= c - i;
+  return r;
+}
+
+const none: readonly { name: string; default: number }[] = [];
+const slope = (d: number) => [{ name: 'a', default: d }];
+
+const table: ScalarFunction[] = [
+  {
+    name: 'sigmoid', params: none, activation: true,
+    formula: 'σ(z) = 1 / (1 + e^(-z))',
+    derivativeFormula: "σ'(z) = p (1 - p), where p = σ(z)",
+    value: (z) => sigmoid(z),
+    derivative: (z, y) => y * sigmoid(-z), // p (1 - p), with 1 - p = σ(-z) exact
+    nth: (n, z) => sigmoidNth(n, z),
+  },
+  {
+    name: 'tanh', params: none, activation: true,
+    formula: 'tanh(z) = sinh z / cosh z',
+    derivativeFormula: "tanh'(z) = 1 - tanh²(z)",
+    value: (z) => Math.tanh(z),
+    derivative: (z) => tanhNth(1, z), // 1 - t², without cancellation where t → ±1
+    nth: (n, z) => tanhNth(n, z),
+  },
+  {
+    name: 'relu', params: none, activation: true,
+    formula: 'relu(z) = max(0, z)',
+    derivativeFormula: "relu'(z) = 1 if z > 0, else 0",
+    value: (z) => (z > 0 ? z : 0),
+    derivative: (z) => (z > 0 ? 1 : 0),
+    nth: (n, z) => (n === 1 ? (z > 0 ? 1 : 0) : 0),
+  },
+  {
+    name: 'leaky_relu', params: slope(0.01), activation: true,
+    formula: 'leaky_relu(z) = z if z > 0, else a·z (a = 0.01 by default)',
+    derivativeFormula: "leaky_relu'(z) = 1 if z > 0, else a",
+    value: (z, [a]) => (z > 0 ? z : a * z),
+    derivative: (z, _y, [a]) => (z > 0 ? 1 : a),
+    nth: (n, z, [a]) => (n === 1 ? (z > 0 ? 1 : a) : 0),
+  },
+  {
+    name: 'elu', params: slope(1), activation: true,
+    formula: 'elu(z) = z if z > 0, else a·(e^z - 1) (a = 1 by default)',
+    derivativeFormula: "elu'(z) = 1 if z > 0, else g(z) + a",
+    value: (z, [a]) => (z > 0 ? z : a * Math.expm1(z)),
+    derivative: (z, y, [a]) => (z > 0 ? 1 : y + a),
+    nth: (n, z, [a]) => (z > 0 ? (n === 1 ? 1 : 0) : a * Math.exp(z)),
+  },
+  {
+    name: 'softplus', params: none, activation: true,
+    formula: 'softplus(z) = ln(1 + e^z)',
+    derivativeFormula: "softplus'(z) = σ(z)",
+    value: (z) => softplus(z),
+    derivative: (z) => sigmoid(z),
+    nth: (n, z) => sigmoidNth(n - 1, z),
+  },
+  {
+    name: 'swish', params: none, activation: true,
+    formula: 'swish(z) = z·σ(z)',
+    derivativeFormula: "swish'(z) = s + z·s(1 - s), where s = σ(z)",
+    value: (z) => z * sigmoid(z),
+    derivative: (z) => {
+      const s = sigmoid(z);
+      return s + z * s * sigmoid(-z);
+    },
+    // Leibniz: (z s)⁽ⁿ⁾ = z s⁽ⁿ⁾ + n s⁽ⁿ⁻¹⁾
+    nth: (n, z) => {
+      const hi = sigmoidNth(n, z);
+      return (hi === 0 ? 0 : z * hi) + n * sigmoidNth(n - 1, z);
+    },
+  },
+  {
+    name: 'gelu', params: none, activation: true,
+    formula: 'gelu(z) = z·Φ(z), Φ(z) = (1 + erf(z/√2))/2',
+    derivativeFormula: "gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(-z²/2)/√(2π)",
+    value: (z) => z * normalCdf(z),
+    derivative: (z) => {
+      const phi = normalPdf(z);
+      return normalCdf(z) + (phi === 0 ? 0 : z * phi);
+    },
+    // (z Φ)⁽ⁿ⁾ = z Φ⁽ⁿ⁾ + n Φ⁽ⁿ⁻¹⁾
+    nth: (n, z) => {
+      const hi = normalCdfNth(n, z);
+      return (hi === 0 ? 0 : z * hi) + n * normalCdfNth(n - 1, z);
+    },
+  },
+  {
+    name: 'linear', params: none, activation: true,
+    formula: 'linear(z) = z',
+    derivativeFormula: "linear'(z) = 1",
+    value: (z) => z,
+    derivative: () => 1,
+    nth: (n) => (n === 1 ? 1 : 0),
+  },
+  {
+    name: 'exp', params: none, activation: false,
+    formula: 'exp(z) = e^z', derivativeFormula: "exp'(z) = e^z",
+    value: (z) => Math.exp(z),
+    derivative: (_z, y) => y,
+    nth: (_n, z) => Math.exp(z),
+  },
+  {
+    name: 'log', params: none, activation: false,
+    formula: 'log(z) = ln z (natural)', derivativeFormula: "log'(z) = 1/z",
+    value: (z) => Math.log(z),
+    derivative: (z) => 1 / z,
+    // ln⁽ⁿ⁾(z) = (-1)^{n-1} (n-1)! / zⁿ
+    nth: (n, z) => (z < 0 ? NaN : ((n % 2 === 1 ? 1 : -1) * fallingFactorial(n - 1, n - 1)) / Math.pow(z, n)),
+  },
+  {
+    name: 'sqrt', params: none, activation: false,
+    formula: 'sqrt(z) = √z', derivativeFormula: "sqrt'(z) = 1/(2√z)",
+    value: (z) => Math.sqrt(z),
+    derivative: (_z, y) => 0.5 / y,
+    nth: (n, z) => (z < 0 ? NaN : fallingFactorial(0.5, n) * Math.pow(z, 0.5 - n)),
+  },
+  {
+    name: 'abs', params: none, activation: false,
+    formula: 'abs(z) = |z|', derivativeFormula: "abs'(z) = sign(z) (0 at 0)",
+    value: (z) => Math.abs(z),
+    derivative: (z) => Math.sign(z),
+    nth: (n, z) => (n === 1 ? Math.sign(z) : 0),
+  },
+  {
+    name: 'sinh', params: none, activation: false,
+    formula: 'sinh(z) = (e^z - e^(-z))/2', derivativeFormula: "sinh'(z) = cosh(z)",
+    value: (z) => Math.sinh(z),
+    derivative: (z) => Math.cosh(z),
+    nth: (n, z) => (n % 2 === 1 ? Math.cosh(z) : Math.sinh(z)),
+  },
+  {
+    name: 'cosh', params: none, activation: false,
+    formula: 'cosh(z) = (e^z + e^(-z))/2', derivativeFormula: "cosh'(z) = sinh(z)",
+    value: (z) => Math.cosh(z),
+    derivative: (z) => Math.sinh(z),
+    nth: (n, z) => (n % 2 === 1 ? Math.sinh(z) : Math.cosh(z)),
+  },
+];
+
+/** Other names for the same function. */
+export const ALIASES: Readonly<Record<string, string>> = { silu: 'swish', identity: 'linear' };
+
+const byName = new Map(table.map((f) => [f.name, f]));
+
+/** The scalar function of that name (aliases included), or undefined. */
+export function scalarFunction(name: string): ScalarFunction | undefined {
+  return byName.get(ALIASES[name] ?? name);
+}
+
+export const SCALAR_FUNCTIONS: readonly ScalarFunction[] = table;
+
+/** Functions over whole vectors; they cannot be derived as scalars. */
+export const VECTOR_FUNCTIONS = ['softmax', 'sum', 'max', 'min'] as const;
+
+/** Names that are activations (for layers), including aliases and softmax. */
+export function activationNames(): string[] {
+  return [...table.filter((f) => f.activation).map((f) => f.name), ...Object.keys(ALIASES), 'softmax'];
+}
+
+/** Every built-in function name an expression may call. */
+export function builtinNames(): string[] {
+  return [...table.map((f) => f.name), ...Object.keys(ALIASES), ...VECTOR_FUNCTIONS];
+}
+
+export { erf };

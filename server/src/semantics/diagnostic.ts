@@ -1,0 +1,20 @@
+import type { Span } from '../syntax/text';
+
+export type Severity = 'error' | 'warning' | 'information' | 'hint';
+
+/** A replacement the editor can offer as a quick fix. */
+export interface Suggestion {
+  title: string;
+  span: Span;
+  newText: string;
+}
+
+/** A problem found in a file, as plain data: offsets, not editor positions. */
+export interface Diagnostic {
+  severity: Severity;
+  /** Stable identifier, e.g. `unknown-activation`; documented in docs/LANGUAGE.md. */
+  code: string;
+  message: string;
+  span: Span;
+  suggestion?: Suggestion;
+}

@@ -1,0 +1,450 @@
+import * as ast from './ast';
+import { lex, type Comment, type SyntaxError, type Token } from './lexer';
+import type { Span } from './text';
+
+export interface ParseResult {
+  file: ast.SourceFile;
+  comments: Comment[];
+  /** Lexical and syntax errors, each once, in source order. */
+  errors: SyntaxError[];
+}
+
+/** How deep expressions may nest before the parser refuses them instead of the stack overflowing. */
+export const MAX_NESTING = 400;
+
+const STATEMENT_WORDS = new Set<string>(ast.STATEMENT_KEYWORDS);
+const ITEM_WORDS = new Set<string>(ast.NETWORK_ITEM_KEYWORDS);
+
+/** Thrown inside the parser to abandon one statement or block item; caught at that boundary. */
+class Abandon {
+  constructor(readonly error: SyntaxError) {}
+}
+
+/**
+ * Parses a whole file. Never throws: it returns a tree and a list of errors. A mistake abandons
+ * only the statement (or the block item) it is in; parsing resumes at the next statement keyword
+ * (or the next line of the block), so independent mistakes are each reported once.
+ */
+export function parse(text: string): ParseResult {
+  const lexed = lex(text);
+  const parser = new Parser(lexed.tokens);
+  const statements = parser.file();
+  const errors = [...lexed.errors, ...parser.errors].sort((a, b) => a.start - b.start);
+  return { file: { text, statements }, comments: lexed.comments, errors };
+}
+
+class Parser {
+  private i = 0;
+  private depth = 0;
+  readonly errors: SyntaxError[] = [];
+
+  constructor(private readonly tokens: Token[]) {}
+
+  file(): ast.Statement[] {
+    const statements: ast.Statement[] = [];
+    while (!this.atEof()) {
+      const tok = this.peek();
+      if (tok.kind === 'ident' && STATEMENT_WORDS.has(tok.text)) {
+        const start = this.i;
+        try {
+          statements.push(this.statement());
+        } catch (e) {
+          if (!(e instanceof Abandon)) throw e;
+          this.errors.push(e.error);
+          if (this.i === start) this.i++;
+          this.skipToStatement();
+        }
+      } else {
+        this.errors.push(this.unexpected(tok, 'a statement (network, data, train, probe, let, eval or fn)'));
+        this.i++;
+        this.skipToStatement();
+      }
+    }
+    return statements;
+  }
+
+  // ---- statements -------------------------------------------------------------------------
+
+  private statement(): ast.Statement {
+    const kw = this.next();
+    switch (kw.text) {
+      case 'network': return this.network(kw);
+      case 'data': return this.data(kw);
+      case 'train': return this.train(kw);
+      case 'probe': return this.probe(kw);
+      case 'let': return this.let(kw);
+      case 'eval': {
+        const value = this.expr();
+        return { kind: 'eval', value, start: kw.start, end: value.end };
+      }
+      default: return this.fn(kw);
+    }
+  }
+
+  private network(kw: Token): ast.NetworkStmt {
+    const name = this.name('a network name after `network`');
+    const { items, end } = this.block('network', () => this.networkItem());
+    return { kind: 'network', name, items, start: kw.start, end };
+  }
+
+  private networkItem(): ast.NetworkItem {
+    const kw = this.peek();
+    if (kw.kind !== 'ident' || !ITEM_WORDS.has(kw.text)) {
+      throw this.abandon(this.unexpected(kw, 'a layer or setting (input, dense, loss, init, weights or bias)'));
+    }
+    this.i++;
+    switch (kw.text) {
+      case 'input': {
+        const name = this.name('the input layer\'s name, as in `input x[2]`');
+        const width = this.width();
+        return { kind: 'input', name, width, start: kw.start, end: this.prevEnd() };
+      }
+      case 'dense': {
+        const name = this.name('the layer\'s name, as in `dense h[4] tanh`');
+        const width = this.width();
+        const actName = this.name('an activation after the layer width, as in `dense h[4] tanh`');
+        const args = this.isPunct('(') ? this.args() : [];
+        const activation: ast.ActivationRef = { name: actName, args, start: actName.start, end: this.prevEnd() };
+        let nobias: ast.Node | undefined;
+        if (this.peek().kind === 'ident' && this.peek().text === 'nobias') {
+          const t = this.next();
+          nobias = { start: t.start, end: t.end };
+        }
+        return { kind: 'dense', name, width, activation, nobias, start: kw.start, end: this.prevEnd() };
+      }
+      case 'loss': {
+        const loss = this.name('a loss after `loss` (squared_error, mse, cross_entropy or binary_cross_entropy)');
+        return { kind: 'loss', loss, start: kw.start, end: loss.end };
+      }
+      case 'init': {
+        const scheme = this.name('an initialisation after `init` (xavier, he, zeros or uniform(LO, HI))');
+        const args = this.isPunct('(') ? this.args() : [];
+        let seed: ast.Expr | undefined;
+        if (this.peek().kind === 'ident' && this.peek().text === 'seed') {
+          this.i++;
+          seed = this.expr();
+        }
+        return { kind: 'init', scheme, args, seed, start: kw.start, end: this.prevEnd() };
+      }
+      default: {
+        const kind = kw.text as 'weights' | 'bias';
+        const layer = this.name(`a layer name after \`${kind}\`, as in \`${kind} h = ${kind === 'weights' ? '[[…]]' : '[…]'}\``);
+        this.expect('=', `'=' after \`${kind} ${layer.text}\``);
+        const value = this.expr();
+        return { kind, layer, value, start: kw.start, end: value.end };
+      }
+    }
+  }
+
+  /** `[N]` after a layer name. */
+  private width(): ast.Expr {
+    this.expect('[', "'[' and the layer width, as in `h[4]`");
+    const width = this.expr();
+    this.expect(']', "']' after the layer width");
+    return width;
+  }
+
+  private data(kw: Token): ast.DataStmt {
+    const name = this.name('a data set name after `data`');
+    const tok = this.peek();
+    if (this.isPunct('{')) {
+      const open = tok;
+      const { items, end } = this.block('data', () => this.sample());
+      return { kind: 'data', name, source: { kind: 'inline', samples: items, start: open.start, end }, start: kw.start, end };
+    }
+    if (this.isPunct('=')) {
+      this.i++;
+      const generator = this.name('a generator after `=` (xor, circle, spiral, gauss or moons)');
+      const args = this.isPunct('(') ? this.namedArgs() : [];
+      const end = this.prevEnd();
+      return { kind: 'data', name, source: { kind: 'generator', generator, args, start: generator.start, end }, start: kw.start, end };
+    }
+    if (tok.kind === 'ident' && tok.text === 'from') {
+      this.i++;
+      const pathTok = this.peek();
+      if (pathTok.kind !== 'string') throw this.abandon(this.unexpected(pathTok, 'a file name in quotes after `from`, as in `from "points.csv"`'));
+      this.i++;
+      const args = this.isPunct('(') ? this.namedArgs() : [];
+      const end = this.prevEnd();
+      const path = { start: pathTok.start, end: pathTok.end, value: String(pathTok.value) };
+      return { kind: 'data', name, source: { kind: 'file', path, args, start: pathTok.start, end }, start: kw.start, end };
+    }
+    throw this.abandon(this.unexpected(tok, "'{' with samples, '= generator(…)' or 'from \"file.csv\"' after the data set's name"));
+  }
+
+  private sample(): ast.Sample {
+    const input = this.expr();
+    this.expect('->', "'->' between a sample's input and its target, as in `[0, 1] -> [1]`");
+    const target = this.expr();
+    return { input, target, start: input.start, end: target.end };
+  }
+
+  private namedArgs(): ast.NamedArg[] {
+    this.expect('(', "'('");
+    const args: ast.NamedArg[] = [];
+    if (!this.isPunct(')')) {
+      do {
+        const name = this.name('an argument name, as in `n: 200`');
+        this.expect(':', `':' after \`${name.text}\``);
+        const value = this.expr();
+        args.push({ name, value, start: name.start, end: value.end });
+      } while (this.accept(','));
+    }
+    this.expect(')', "')' or ',' in the argument list");
+    return args;
+  }
+
+  private train(kw: Token): ast.TrainStmt {
+    const network = this.name('a network name after `train`');
+    const on = this.peek();
+    if (on.kind !== 'ident' || on.text !== 'on') throw this.abandon(this.unexpected(on, '`on` and a data set, as in `train xor on xor_data`'));
+    this.i++;
+    const data = this.name('a data set name after `on`');
+    const { items, end } = this.block('train', () => {
+      const name = this.name('a training option (optimizer, learning_rate, epochs, batch, seed, split or l2)');
+      const value = this.expr();
+      return { name, value, start: name.start, end: value.end };
+    });
+    return { kind: 'train', network, data, options: items, start: kw.start, end };
+  }
+
+  private probe(kw: Token): ast.ProbeStmt {
+    const network = this.name('a network name after `probe`');
+    const input = this.expr();
+    this.expect('->', "'->' between the probe's input and its target, as in `probe xor [1, 0] -> [1]`");
+    const target = this.expr();
+    return { kind: 'probe', network, input, target, start: kw.start, end: target.end };
+  }
+
+  private let(kw: Token): ast.LetStmt {
+    const name = this.name('a name after `let`');
+    this.expect('=', `'=' after \`let ${name.text}\``);
+    const value = this.expr();
+    return { kind: 'let', name, value, start: kw.start, end: value.end };
+  }
+
+  private fn(kw: Token): ast.FnStmt {
+    const name = this.name('a function name after `fn`');
+    this.expect('(', `'(' and a parameter after \`fn ${name.text}\`, as in \`fn ${name.text}(z) = …\``);
+    const param = this.name('one parameter name');
+    this.expect(')', "')' after the parameter (a fn takes exactly one)");
+    this.expect('=', "'=' and the function's body");
+    const body = this.expr();
+    return { kind: 'fn', name, param, body, start: kw.start, end: body.end };
+  }
+
+  /**
+   * `{ item* }`. A bad item is reported and skipped to the next line of the block, so the rest of
+   * the block still parses. A block left open ends at the next statement keyword.
+   */
+  private block<T>(what: string, item: () => T): { items: T[]; end: number } {
+    this.expect('{', `'{' to open the ${what} block`);
+    const items: T[] = [];
+    for (;;) {
+      const tok = this.peek();
+      if (this.isPunct('}')) {
+        this.i++;
+        return { items, end: tok.end };
+      }
+      if (tok.kind === 'eof' || (tok.kind === 'ident' && STATEMENT_WORDS.has(tok.text) && tok.lineStart)) {
+        const at = this.prevEnd();
+        this.errors.push({ start: at, end: at, code: 'unclosed-block', message: `The ${what} block is missing its closing '}'.` });
+        return { items, end: at };
+      }
+      const start = this.i;
+      try {
+        items.push(item());
+      } catch (e) {
+        if (!(e instanceof Abandon)) throw e;
+        this.errors.push(e.error);
+        if (this.i === start) this.i++;
+        while (!this.atEof() && !this.isPunct('}') && !this.peek().lineStart) this.i++;
+      }
+    }
+  }
+
+  // ---- expressions ------------------------------------------------------------------------
+  // Loosest first: `+ -`, then `* /`, then unary `-`, then `^` (right-associative).
+
+  expr(): ast.Expr {
+    if (++this.depth > MAX_NESTING) {
+      const tok = this.peek();
+      throw this.abandon({ start: tok.start, end: tok.end, code: 'too-deep', message: `This expression nests more than ${MAX_NESTING} levels deep; split it with \`let\`.` });
+    }
+    try {
+      let left = this.term();
+      while (this.isPunct('+') || this.isPunct('-')) {
+        const op = this.next().text as '+' | '-';
+        const right = this.term();
+        left = { kind: 'binary', op, left, right, start: left.start, end: right.end };
+      }
+      return left;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private term(): ast.Expr {
+    let left = this.unary();
+    while (this.isPunct('*') || this.isPunct('/')) {
+      const op = this.next().text as '*' | '/';
+      const right = this.unary();
+      left = { kind: 'binary', op, left, right, start: left.start, end: right.end };
+    }
+    return left;
+  }
+
+  private unary(): ast.Expr {
+    if (this.isPunct('-')) {
+      const minus = this.next();
+      const operand = this.nested(() => this.unary());
+      return { kind: 'unary', op: '-', operand, start: minus.start, end: operand.end };
+    }
+    return this.power();
+  }
+
+  private power(): ast.Expr {
+    const base = this.primary();
+    if (this.isPunct('^')) {
+      this.i++;
+      // Right-associative, and the exponent may be negated: 2 ^ -1, 2 ^ 3 ^ 2 = 2 ^ 9.
+      const exponent = this.nested(() => this.unary());
+      return { kind: 'binary', op: '^', left: base, right: exponent, start: base.start, end: exponent.end };
+    }
+    return base;
+  }
+
+  /** Counts a level of nesting for chains that do not pass through `expr` (`- - - x`, `2^2^2`). */
+  private nested<T>(f: () => T): T {
+    if (++this.depth > MAX_NESTING) {
+      const tok = this.peek();
+      throw this.abandon({ start: tok.start, end: tok.end, code: 'too-deep', message: `This expression nests more than ${MAX_NESTING} levels deep; split it with \`let\`.` });
+    }
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private primary(): ast.Expr {
+    const tok = this.peek();
+    if (tok.kind === 'number') {
+      this.i++;
+      return { kind: 'number', value: tok.value as number, start: tok.start, end: tok.end };
+    }
+    if (tok.kind === 'ident') {
+      if (STATEMENT_WORDS.has(tok.text)) {
+        throw this.abandon(this.unexpected(tok, 'an expression'));
+      }
+      this.i++;
+      const name: ast.Name = { text: tok.text, start: tok.start, end: tok.end };
+      let primes = 0;
+      while (this.isPunct("'")) {
+        this.i++;
+        primes++;
+      }
+      if (this.isPunct('(')) {
+        const args = this.args();
+        return { kind: 'call', callee: name, primes, args, start: tok.start, end: this.prevEnd() };
+      }
+      if (primes > 0) throw this.abandon(this.unexpected(this.peek(), `'(' and an argument after \`${tok.text}${"'".repeat(primes)}\``));
+      return { kind: 'name', name, start: tok.start, end: tok.end };
+    }
+    if (this.isPunct('(')) {
+      this.i++;
+      const inner = this.expr();
+      this.expect(')', "')' to close '('");
+      return inner;
+    }
+    if (this.isPunct('[')) {
+      this.i++;
+      const items: ast.Expr[] = [];
+      if (!this.isPunct(']')) {
+        do items.push(this.expr());
+        while (this.accept(','));
+      }
+      this.expect(']', "']' or ',' in the vector");
+      return { kind: 'vector', items, start: tok.start, end: this.prevEnd() };
+    }
+    throw this.abandon(this.unexpected(tok, 'an expression (a number, a name, a vector or a call)'));
+  }
+
+  private args(): ast.Expr[] {
+    this.expect('(', "'('");
+    const args: ast.Expr[] = [];
+    if (!this.isPunct(')')) {
+      do args.push(this.expr());
+      while (this.accept(','));
+    }
+    this.expect(')', "')' or ',' in the argument list");
+    return args;
+  }
+
+  // ---- tokens -----------------------------------------------------------------------------
+
+  private peek(): Token {
+    return this.tokens[this.i];
+  }
+
+  private next(): Token {
+    return this.tokens[this.i++];
+  }
+
+  private atEof(): boolean {
+    return this.peek().kind === 'eof';
+  }
+
+  private prevEnd(): number {
+    return this.i > 0 ? this.tokens[this.i - 1].end : 0;
+  }
+
+  private isPunct(p: string): boolean {
+    const t = this.peek();
+    return t.kind === 'punct' && t.text === p;
+  }
+
+  private accept(p: string): boolean {
+    if (!this.isPunct(p)) return false;
+    this.i++;
+    return true;
+  }
+
+  private expect(p: string, what: string): Token {
+    if (!this.isPunct(p)) throw this.abandon(this.unexpected(this.peek(), what));
+    return this.next();
+  }
+
+  private name(what: string): ast.Name {
+    const tok = this.peek();
+    if (tok.kind !== 'ident') throw this.abandon(this.unexpected(tok, what));
+    if (STATEMENT_WORDS.has(tok.text)) {
+      throw this.abandon({ start: tok.start, end: tok.end, code: 'reserved-word', message: `Expected ${what}, but \`${tok.text}\` is a reserved word.` });
+    }
+    this.i++;
+    return { text: tok.text, start: tok.start, end: tok.end };
+  }
+
+  private abandon(error: SyntaxError): Abandon {
+    return new Abandon(error);
+  }
+
+  /**
+   * "Expected X, found Y". A token that starts a new line is reported at the end of the line
+   * before it: that is where something is missing, and the next line is not to blame.
+   */
+  private unexpected(tok: Token, what: string): SyntaxError {
+    const found = tok.kind === 'eof' ? 'the end of the file' : `'${tok.text.length > 20 ? tok.text.slice(0, 20) + '…' : tok.text}'`;
+    const span: Span = (tok.lineStart || tok.kind === 'eof') && this.i > 0 ? { start: this.prevEnd(), end: this.prevEnd() } : { start: tok.start, end: tok.end };
+    const where = tok.lineStart && tok.kind !== 'eof' && this.i > 0 ? 'the end of the line' : found;
+    return { ...span, code: 'syntax', message: `Expected ${what}, found ${where}.` };
+  }
+
+  private skipToStatement(): void {
+    while (!this.atEof()) {
+      const t = this.peek();
+      if (t.kind === 'ident' && STATEMENT_WORDS.has(t.text)) return;
+      this.i++;
+    }
+  }
+}

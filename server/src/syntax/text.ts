@@ -1,0 +1,76 @@
+/**
+ * Positions in a document, in the Language Server Protocol's convention: 0-based lines and
+ * UTF-16 code-unit columns. JavaScript strings are UTF-16 already, so an offset into the string
+ * is an offset in code units; a line break is `\n`, `\r\n` or a lone `\r`, as LSP defines it.
+ */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** A half-open stretch of the source, as code-unit offsets. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** Maps offsets to positions and back for one text; built once, queried by binary search. */
+export class LineIndex {
+  /** Offset at which each line starts. */
+  private readonly starts: number[] = [0];
+
+  constructor(readonly text: string) {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) this.starts.push(i + 1);
+      else if (c === 13 /* \r */) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        this.starts.push(i + 1);
+      }
+    }
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.starts[lo] };
+  }
+
+  range(span: Span): Range {
+    return { start: this.position(span.start), end: this.position(span.end) };
+  }
+
+  /** The offset of a position, clamped to its line (a column past the end means the end). */
+  offset(position: Position): number {
+    if (position.line < 0) return 0;
+    if (position.line >= this.starts.length) return this.text.length;
+    const start = this.starts[position.line];
+    const next = position.line + 1 < this.starts.length ? this.starts[position.line + 1] : this.text.length;
+    let end = next;
+    // The line's own text stops before its line break.
+    while (end > start && (this.text.charCodeAt(end - 1) === 10 || this.text.charCodeAt(end - 1) === 13)) end--;
+    return start + Math.max(0, Math.min(position.character, end - start));
+  }
+
+  /** The text of one line, without its line break. */
+  lineText(line: number): string {
+    const start = this.offset({ line, character: 0 });
+    const end = this.offset({ line, character: Number.MAX_SAFE_INTEGER });
+    return this.text.slice(start, end);
+  }
+}
