@@ -270,7 +270,7 @@ async function startCodeServer(o = {}) {
         untrack();
         if (!exited) {
           killGroup('SIGTERM');
-          await Promise.race([exitPromise, sleep(5000)]);
+          await Promise.race([exitPromise, sleep(3000)]);
         }
         killGroup('SIGKILL'); // stragglers of the group (extension host, language servers)
         if (!keep) { try { fs.rmSync(root, { recursive: true, force: true }); } catch {} }
@@ -364,7 +364,6 @@ class EditorPage {
     await this.page.goto(u, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
     await this.page.waitForSelector(SEL.workbench, { timeout: timeoutMs });
     if (folder) await this.page.waitForSelector(`${SEL.explorer} .monaco-list-row`, { timeout: timeoutMs });
-    await this.page.waitForSelector(SEL.languageMode, { state: 'attached', timeout: timeoutMs }).catch(() => {});
   }
 
   /** Open a file from the Explorer by its path relative to the workspace folder ('a/b.demo'). */

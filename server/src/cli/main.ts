@@ -128,7 +128,8 @@ function printDiagnostics(file: string, a: FileAnalysis, io: Io, to: 'stdout' | 
   for (const d of a.diagnostics) {
     const { line, character } = d.range.start;
     write(`${file}:${line + 1}:${character + 1}: ${d.severity} [${d.code}] ${d.message}\n`);
-    const src = a.lines.lineText(line);
+    // Control characters would garble the terminal; each becomes one U+FFFD, keeping the caret aligned.
+    const src = a.lines.lineText(line).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
     if (src.length <= 200) {
       const width = d.range.end.line === line ? Math.max(1, d.range.end.character - character) : Math.max(1, src.length - character);
       write(`  ${src}\n  ${' '.repeat(character)}${'^'.repeat(width)}\n`);
@@ -180,6 +181,13 @@ function printProbes(file: string, a: FileAnalysis, json: boolean, io: Io): void
 }
 
 if (require.main === module) {
+  // `netspec … | head` closes the pipe early; that is not an error worth a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   const code = main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

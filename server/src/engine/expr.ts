@@ -86,17 +86,27 @@ export const call = (fn: string, order: number, args: Expr[]): Expr => ({ op: 'c
 
 // ---- differentiation --------------------------------------------------------------------------
 
+/** The direct sub-expressions of e. */
+export function children(e: Expr): Expr[] {
+  switch (e.op) {
+    case 'const':
+    case 'var': return [];
+    case 'neg': return [e.a];
+    case 'call': return e.args;
+    case 'vector': return e.items;
+    case 'select': return [e.a, e.b, e.then, e.otherwise];
+    default: return [e.a, e.b];
+  }
+}
+
+/** Whether some node of e satisfies test. */
+export function some(e: Expr, test: (node: Expr) => boolean): boolean {
+  return test(e) || children(e).some((c) => some(c, test));
+}
+
 /** Whether e depends on the variable x (through the expression, not through a call's body). */
 export function dependsOn(e: Expr, x: string): boolean {
-  switch (e.op) {
-    case 'const': return false;
-    case 'var': return e.name === x;
-    case 'neg': return dependsOn(e.a, x);
-    case 'call': return e.args.some((a) => dependsOn(a, x));
-    case 'vector': return e.items.some((a) => dependsOn(a, x));
-    case 'select': return [e.a, e.b, e.then, e.otherwise].some((a) => dependsOn(a, x));
-    default: return dependsOn(e.a, x) || dependsOn(e.b, x);
-  }
+  return some(e, (n) => n.op === 'var' && n.name === x);
 }
 
 /**

@@ -152,8 +152,11 @@ class Checker {
 
   run(): Program {
     this.declare();
-    // Functions first: their bodies are lowered before anything calls them.
-    for (const d of this.declarations.values()) if (d.kind === 'fn') this.lowerFn(d.stmt);
+    // Functions first: their bodies are lowered before anything calls them. Every fn is
+    // registered before any body is lowered, so bodies may call fns declared further down.
+    const fnDecls = [...this.declarations.values()].filter((d): d is Extract<Declaration, { kind: 'fn' }> => d.kind === 'fn');
+    for (const d of fnDecls) this.userFns.set(d.name.text, { param: d.stmt.param.text, body: E.num(0) });
+    for (const d of fnDecls) this.lowerFn(d.stmt);
     this.refuseRecursion();
     const lets: LetInfo[] = [];
     const evals: EvalInfo[] = [];
@@ -164,11 +167,11 @@ class Checker {
       switch (stmt.kind) {
         case 'let':
           lets.push({ stmt });
-          if (this.declarations.get(stmt.name.text)?.stmt === stmt) this.letValue(stmt.name.text);
+          if (this.declarations.get(stmt.name.text)?.stmt === stmt) this.guard(() => this.letValue(stmt.name.text));
           else this.constant(stmt.value, new Set()); // a duplicate is still checked
           break;
         case 'network':
-          if (this.declarations.get(stmt.name.text)?.stmt === stmt) this.network(stmt.name.text);
+          if (this.declarations.get(stmt.name.text)?.stmt === stmt) this.guard(() => this.network(stmt.name.text));
           else this.checkNetwork(stmt);
           break;
         case 'data': {
@@ -180,11 +183,13 @@ class Checker {
           evals.push({ stmt, expr: this.tryLower(stmt.value, new Set()) });
           break;
         case 'probe':
-          probes.push(this.checkProbe(stmt));
+          probes.push(this.guard(() => this.checkProbe(stmt)) ?? { stmt });
           break;
-        case 'train':
-          trains.push(this.checkTrain(stmt, data));
+        case 'train': {
+          const info = this.guard(() => this.checkTrain(stmt, data));
+          if (info) trains.push(info);
           break;
+        }
         case 'fn':
           break;
       }
@@ -204,6 +209,16 @@ class Checker {
       env: this.env,
       spanOf: (node) => spans.get(node),
     };
+  }
+
+  /** Runs a check whose failure is already reported; undefined if it was spoiled. */
+  private guard<T>(f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof Spoiled) return undefined;
+      throw err;
+    }
   }
 
   // ---- reporting ----------------------------------------------------------------------------
@@ -421,36 +436,26 @@ class Checker {
   private lowerFn(stmt: ast.FnStmt): void {
     const info: FnInfo = { stmt };
     this.fns.set(stmt.name.text, info);
+    const registered = this.userFns.get(stmt.name.text)!;
     const shadowed = this.declarations.get(stmt.param.text);
     if (shadowed && shadowed.kind !== 'let') {
       this.error('shadowing', stmt.param, `The parameter \`${stmt.param.text}\` has the name of a ${shadowed.kind}; choose another name.`);
+      this.userFns.delete(stmt.name.text);
       return;
     }
-    // Register first so the body may call it (recursion is refused below, with its own message).
-    const placeholder: E.UserFunction = { param: stmt.param.text, body: E.num(0) };
-    this.userFns.set(stmt.name.text, placeholder);
     const body = this.tryLower(stmt.body, new Set([stmt.param.text]));
     if (!body) {
       this.userFns.delete(stmt.name.text);
       return;
     }
-    placeholder.body = body;
-    info.fn = placeholder;
+    registered.body = body;
+    info.fn = registered;
   }
 
   /** A fn may not call itself, directly or through others: its derivative would never end. */
   private refuseRecursion(): void {
     const calls = (e: E.Expr, out: Set<string>): Set<string> => {
-      if (e.op === 'call') {
-        if (this.userFns.has(e.fn)) out.add(e.fn);
-        e.args.forEach((a) => calls(a, out));
-      } else if (e.op === 'neg') calls(e.a, out);
-      else if (e.op === 'vector') e.items.forEach((a) => calls(a, out));
-      else if (e.op === 'select') [e.a, e.b, e.then, e.otherwise].forEach((a) => calls(a, out));
-      else if (e.op !== 'const' && e.op !== 'var') {
-        calls(e.a, out);
-        calls(e.b, out);
-      }
+      E.some(e, (n) => (n.op === 'call' && this.userFns.has(n.fn) && out.add(n.fn), false));
       return out;
     };
     const graph = new Map([...this.userFns].map(([name, f]) => [name, calls(f.body, new Set())]));
@@ -482,6 +487,17 @@ class Checker {
     for (const name of recursive) {
       this.userFns.delete(name);
       this.fns.get(name)!.fn = undefined;
+    }
+    // A fn that calls a fn in error is unusable too; its own text is fine, so it is not reported.
+    const callsMissing = (e: E.Expr) => E.some(e, (n) => n.op === 'call' && this.declarations.get(n.fn)?.kind === 'fn' && !this.userFns.has(n.fn));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, f] of this.userFns) {
+        if (!callsMissing(f.body)) continue;
+        this.userFns.delete(name);
+        this.fns.get(name)!.fn = undefined;
+        changed = true;
+      }
     }
   }
 
@@ -578,11 +594,12 @@ class Checker {
     }
 
     const dense = layers.filter((l) => l.kind === 'dense');
-    if (!layers.some((l) => l.kind === 'input')) {
+    if (stmt.incomplete) spoil();
+    else if (!layers.some((l) => l.kind === 'input')) {
       this.error('missing-input', stmt.name, `The network \`${stmt.name.text}\` has no \`input\` layer; start it with e.g. \`input x[2]\`.`);
       spoil();
     }
-    if (dense.length === 0) {
+    if (dense.length === 0 && !stmt.incomplete) {
       this.error('missing-dense', stmt.name, `The network \`${stmt.name.text}\` has no \`dense\` layer, so it computes nothing; add e.g. \`dense y[1] sigmoid\`.`);
       spoil();
     }
@@ -600,7 +617,7 @@ class Checker {
       const index = specs.findIndex((s) => s.name === item.layer.text);
       if (index < 0) {
         if (layerNames.get(item.layer.text)?.kind === 'input') this.error('input-parameters', item.layer, `\`${item.layer.text}\` is the input layer; it has no ${item.kind === 'weights' ? 'weights' : 'bias'}.`);
-        else this.unknown('unknown-layer', `layer in \`${stmt.name.text}\``, item.layer, specs.map((s) => s.name));
+        else this.unknown('unknown-layer', 'layer', item.layer, specs.map((s) => s.name), ` The dense layers of \`${stmt.name.text}\` are ${specs.map((s) => s.name).join(', ') || 'none'}.`);
         spoil();
         continue;
       }
@@ -808,7 +825,8 @@ class Checker {
       return info;
     }
     const net = this.network(stmt.network.text);
-    const layers = net?.layers ?? [];
+    // A network with a syntax error may be missing layers: its widths are not to be trusted.
+    const layers = net && !net.stmt.incomplete ? net.layers : [];
     const inputWidth = layers.find((l) => l.kind === 'input')?.units;
     const dense = layers.filter((l) => l.kind === 'dense');
     const outWidth = dense.length ? dense[dense.length - 1].units : undefined;
@@ -832,7 +850,7 @@ class Checker {
       else this.unknown('unknown-data', 'data set', stmt.data, [...this.declarations.values()].filter((x) => x.kind === 'data').map((x) => x.name.text));
     } else set = data.get(stmt.data.text) ?? (dataDecl ? this.checkData(dataDecl.stmt) : undefined);
 
-    if (net && set) {
+    if (net && set && !net.stmt.incomplete) {
       const inputWidth = net.layers.find((l) => l.kind === 'input')?.units;
       const dense = net.layers.filter((l) => l.kind === 'dense');
       const outWidth = dense.length ? dense[dense.length - 1].units : undefined;

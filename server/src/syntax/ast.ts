@@ -63,6 +63,8 @@ export interface NetworkStmt extends Node {
   kind: 'network';
   name: Name;
   items: NetworkItem[];
+  /** Some item could not be parsed: what is missing may be in it, so it is not reported again. */
+  incomplete?: boolean;
 }
 
 export type NetworkItem = InputItem | DenseItem | LossItem | InitItem | ParamItem;

@@ -27,7 +27,7 @@ class Abandon {
  */
 export function parse(text: string): ParseResult {
   const lexed = lex(text);
-  const parser = new Parser(lexed.tokens);
+  const parser = new Parser(lexed.tokens, lexed.errors);
   const statements = parser.file();
   const errors = [...lexed.errors, ...parser.errors].sort((a, b) => a.start - b.start);
   return { file: { text, statements }, comments: lexed.comments, errors };
@@ -38,24 +38,34 @@ class Parser {
   private depth = 0;
   readonly errors: SyntaxError[] = [];
 
-  constructor(private readonly tokens: Token[]) {}
+  constructor(private readonly tokens: Token[], private readonly lexErrors: readonly SyntaxError[]) {}
+
+  /**
+   * Records a syntax error, unless a lexical error already explains it: a character the lexer
+   * dropped between `from` and the error is the one mistake, reported once.
+   */
+  private record(error: SyntaxError, from: number): void {
+    if (this.lexErrors.some((l) => l.start >= from && l.start <= error.end)) return;
+    this.errors.push(error);
+  }
 
   file(): ast.Statement[] {
     const statements: ast.Statement[] = [];
     while (!this.atEof()) {
       const tok = this.peek();
+      const from = this.prevEnd();
       if (tok.kind === 'ident' && STATEMENT_WORDS.has(tok.text)) {
         const start = this.i;
         try {
           statements.push(this.statement());
         } catch (e) {
           if (!(e instanceof Abandon)) throw e;
-          this.errors.push(e.error);
+          this.record(e.error, tok.start);
           if (this.i === start) this.i++;
           this.skipToStatement();
         }
       } else {
-        this.errors.push(this.unexpected(tok, 'a statement (network, data, train, probe, let, eval or fn)'));
+        this.record(this.unexpected(tok, 'a statement (network, data, train, probe, let, eval or fn)'), from);
         this.i++;
         this.skipToStatement();
       }
@@ -74,7 +84,7 @@ class Parser {
       case 'probe': return this.probe(kw);
       case 'let': return this.let(kw);
       case 'eval': {
-        const value = this.expr();
+        const value = this.recoveringExpr(kw.start);
         return { kind: 'eval', value, start: kw.start, end: value.end };
       }
       default: return this.fn(kw);
@@ -83,8 +93,8 @@ class Parser {
 
   private network(kw: Token): ast.NetworkStmt {
     const name = this.name('a network name after `network`');
-    const { items, end } = this.block('network', () => this.networkItem());
-    return { kind: 'network', name, items, start: kw.start, end };
+    const { items, end, incomplete } = this.block('network', () => this.networkItem());
+    return { kind: 'network', name, items, incomplete, start: kw.start, end };
   }
 
   private networkItem(): ast.NetworkItem {
@@ -102,6 +112,10 @@ class Parser {
       case 'dense': {
         const name = this.name('the layer\'s name, as in `dense h[4] tanh`');
         const width = this.width();
+        const next = this.peek();
+        if (next.lineStart && (this.isPunct('}') || (next.kind === 'ident' && ITEM_WORDS.has(next.text)))) {
+          throw this.abandon(this.unexpected(next, 'an activation after the layer width, as in `dense h[4] tanh`'));
+        }
         const actName = this.name('an activation after the layer width, as in `dense h[4] tanh`');
         const args = this.isPunct('(') ? this.args() : [];
         const activation: ast.ActivationRef = { name: actName, args, start: actName.start, end: this.prevEnd() };
@@ -219,7 +233,7 @@ class Parser {
   private let(kw: Token): ast.LetStmt {
     const name = this.name('a name after `let`');
     this.expect('=', `'=' after \`let ${name.text}\``);
-    const value = this.expr();
+    const value = this.recoveringExpr(kw.start);
     return { kind: 'let', name, value, start: kw.start, end: value.end };
   }
 
@@ -229,7 +243,7 @@ class Parser {
     const param = this.name('one parameter name');
     this.expect(')', "')' after the parameter (a fn takes exactly one)");
     this.expect('=', "'=' and the function's body");
-    const body = this.expr();
+    const body = this.recoveringExpr(kw.start);
     return { kind: 'fn', name, param, body, start: kw.start, end: body.end };
   }
 
@@ -237,26 +251,28 @@ class Parser {
    * `{ item* }`. A bad item is reported and skipped to the next line of the block, so the rest of
    * the block still parses. A block left open ends at the next statement keyword.
    */
-  private block<T>(what: string, item: () => T): { items: T[]; end: number } {
+  private block<T>(what: string, item: () => T): { items: T[]; end: number; incomplete: boolean } {
     this.expect('{', `'{' to open the ${what} block`);
     const items: T[] = [];
+    let incomplete = false;
     for (;;) {
       const tok = this.peek();
       if (this.isPunct('}')) {
         this.i++;
-        return { items, end: tok.end };
+        return { items, end: tok.end, incomplete };
       }
       if (tok.kind === 'eof' || (tok.kind === 'ident' && STATEMENT_WORDS.has(tok.text) && tok.lineStart)) {
         const at = this.prevEnd();
         this.errors.push({ start: at, end: at, code: 'unclosed-block', message: `The ${what} block is missing its closing '}'.` });
-        return { items, end: at };
+        return { items, end: at, incomplete };
       }
       const start = this.i;
       try {
         items.push(item());
       } catch (e) {
         if (!(e instanceof Abandon)) throw e;
-        this.errors.push(e.error);
+        this.record(e.error, tok.start);
+        incomplete = true;
         if (this.i === start) this.i++;
         while (!this.atEof() && !this.isPunct('}') && !this.peek().lineStart) this.i++;
       }
@@ -312,6 +328,23 @@ class Parser {
       return { kind: 'binary', op: '^', left: base, right: exponent, start: base.start, end: exponent.end };
     }
     return base;
+  }
+
+  /**
+   * The expression that ends a statement. If it is malformed, the error is recorded and an error
+   * node stands in, so the statement (and the name it declares) survives: later uses of the name
+   * are not reported again as unknown.
+   */
+  private recoveringExpr(statementStart: number): ast.Expr {
+    const start = this.peek().start;
+    try {
+      return this.expr();
+    } catch (e) {
+      if (!(e instanceof Abandon)) throw e;
+      this.record(e.error, statementStart);
+      this.skipToStatement();
+      return { kind: 'error', start, end: Math.max(start, this.prevEnd()) };
+    }
   }
 
   /** Counts a level of nesting for chains that do not pass through `expr` (`- - - x`, `2^2^2`). */
