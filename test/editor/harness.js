@@ -59,6 +59,9 @@ const DEFAULT_SETTINGS = {
   'git.openRepositoryInParentFolders': 'never',
   'editor.hover.delay': 200,
   'window.restoreWindows': 'none',
+  'explorer.compactFolders': false, // one Explorer row per folder, so openFile() can walk a path
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'workbench.editor.enablePreview': false,
 };
 
 // ------------------------------------------------------------------ prerequisites
@@ -376,9 +379,8 @@ class EditorPage {
       await page.waitForSelector(SEL.explorer, { timeout: timeoutMs });
     }
     for (let i = 0; i < segs.length; i++) {
-      const row = page.locator(`${SEL.explorer} .monaco-list-row`)
-        .filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRe(segs[i])}$`) }) })
-        .first();
+      // explorer rows: role=treeitem, aria-label=<name>, aria-level=<depth from 1>
+      const row = page.locator(`${SEL.explorer} .monaco-list-row[aria-label=${JSON.stringify(segs[i])}][aria-level="${i + 1}"]`).first();
       await row.waitFor({ state: 'visible', timeout: timeoutMs });
       const last = i === segs.length - 1;
       if (!last) {
@@ -388,9 +390,11 @@ class EditorPage {
       await row.dblclick(); // double click: a pinned (non-preview) editor
     }
     const name = segs[segs.length - 1];
-    await page.locator('.tabs-container .tab.active .label-name', { hasText: name }).first()
+    // the tab's label is split (label-name 'sample' + label-suffix '.demo'); use its attributes
+    await page.locator(`.tabs-container .tab.active[data-resource-name=${JSON.stringify(name)}]`).first()
       .waitFor({ state: 'visible', timeout: timeoutMs });
-    await page.waitForSelector(`${SEL.activeEditor} .view-lines`, { timeout: timeoutMs });
+    await page.locator(`.editor-group-container.active .monaco-editor[data-uri$=${JSON.stringify('/' + segs.map(encodeURIComponent).join('/'))}] .view-lines`)
+      .first().waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
   /** Text of the status bar's language mode ('Plain Text' until the extension's language shows). */

@@ -3,8 +3,12 @@
  * overflows; and its Jacobian dp_i/dz_j = p_i (δ_ij - p_j).
  */
 export function softmax(z: ArrayLike<number>): number[] {
-  const lse = logSumExp(z);
-  return Array.from(z, (v) => Math.exp(v - lse));
+  let m = -Infinity;
+  for (let i = 0; i < z.length; i++) m = Math.max(m, z[i]);
+  // Dividing by the sum, rather than subtracting logsumexp, keeps each p_k to a few ulps.
+  const e = Array.from(z, (v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
 }
 
 /** ln Σ_j e^{z_j} = m + ln Σ_j e^{z_j - m}, m = max(z). */
