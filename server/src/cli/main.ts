@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import { analyze, type FileAnalysis } from '../analysis/analyze';
-import { formatMatrix, formatNumber, formatValue } from './format';
+import { formatMatrix, formatNumber, formatValue } from '../analysis/format';
 import { toJson } from './json';
 
 /**

@@ -329,7 +329,8 @@ export function format(e: Expr): string {
     case 'neg': return `-${wrap(e.a, 4)}`;
     case 'add': return `${wrap(e.a, 1)} + ${wrap(e.b, 2)}`;
     case 'sub': return `${wrap(e.a, 1)} - ${wrap(e.b, 2)}`;
-    case 'mul': return `${wrap(e.a, 2)} * ${wrap(e.b, 3)}`;
+    // Products associate, so a product on the right needs no parentheses.
+    case 'mul': return `${wrap(e.a, 2)} * ${wrap(e.b, e.b.op === 'mul' ? 2 : 3)}`;
     case 'div': return `${wrap(e.a, 2)} / ${wrap(e.b, 3)}`;
     case 'pow': return `${wrap(e.a, 5)} ^ ${wrap(e.b, 3)}`;
     case 'vector': return `[${e.items.map(format).join(', ')}]`;

@@ -32,6 +32,8 @@ export interface Program {
   env: E.Environment;
   /** The source span an engine expression was lowered from, for reporting its errors. */
   spanOf(node: E.Expr): Span | undefined;
+  /** The value of a constant expression of this file (undefined if it is not one), reporting nothing. */
+  valueOf(e: ast.Expr): Value | undefined;
 }
 
 export type Declaration =
@@ -208,7 +210,18 @@ class Checker {
       trains,
       env: this.env,
       spanOf: (node) => spans.get(node),
+      valueOf: (e) => this.quietly(() => this.constant(e, new Set())),
     };
+  }
+
+  /** Runs f and forgets the diagnostics it reports: for questions asked after the check. */
+  private quietly<T>(f: () => T): T | undefined {
+    const n = this.diagnostics.length;
+    try {
+      return this.guard(f);
+    } finally {
+      this.diagnostics.length = n;
+    }
   }
 
   /** Runs a check whose failure is already reported; undefined if it was spoiled. */

@@ -1,0 +1,180 @@
+import {
+  CodeAction,
+  CodeActionKind,
+  CompletionItemKind,
+  createConnection,
+  DiagnosticSeverity,
+  DocumentSymbol,
+  ProposedFeatures,
+  SymbolKind,
+  TextDocuments,
+  TextDocumentSyncKind,
+  type CompletionItem,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, type FileAnalysis, type RangedDiagnostic } from '../analysis/analyze';
+import { completionsAt, type CompletionKind } from '../analysis/completion';
+import { hoverAt } from '../analysis/hover';
+import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
+
+/**
+ * The language server: the only layer that knows LSP. It keeps one analysis per open document
+ * version and translates the analysis layer's plain results into protocol types.
+ * `node dist/server.js --stdio` (any editor) or IPC (VS Code).
+ */
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+/** Quiet time after the last keystroke before diagnostics are recomputed. */
+const DEBOUNCE_MS = 120;
+
+const cache = new Map<string, { version: number; analysis: FileAnalysis }>();
+const timers = new Map<string, NodeJS.Timeout>();
+
+/** The analysis of the document's current version, computed at most once per version. */
+function analysisOf(doc: TextDocument): FileAnalysis {
+  const hit = cache.get(doc.uri);
+  if (hit && hit.version === doc.version) return hit.analysis;
+  const analysis = analyze(doc.getText());
+  cache.set(doc.uri, { version: doc.version, analysis });
+  return analysis;
+}
+
+const SEVERITY: Record<RangedDiagnostic['severity'], DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+function toLsp(d: RangedDiagnostic): Diagnostic {
+  return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'netspec', message: d.message, data: d.suggestion };
+}
+
+/** Publishes diagnostics for the version analysed, unless the document has moved on since. */
+function publish(uri: string): void {
+  const doc = documents.get(uri);
+  if (!doc) return;
+  const version = doc.version;
+  let diagnostics: Diagnostic[];
+  try {
+    diagnostics = analysisOf(doc).diagnostics.map(toLsp);
+  } catch (err) {
+    connection.console.error(`analysis failed for ${uri}: ${err instanceof Error ? err.stack : String(err)}`);
+    return;
+  }
+  if (documents.get(uri)?.version !== version) return; // a newer version will publish its own
+  void connection.sendDiagnostics({ uri, version, diagnostics });
+}
+
+function schedule(uri: string, delay: number): void {
+  clearTimeout(timers.get(uri));
+  timers.set(uri, setTimeout(() => {
+    timers.delete(uri);
+    publish(uri);
+  }, delay));
+}
+
+connection.onInitialize((): InitializeResult => ({
+  capabilities: {
+    textDocumentSync: TextDocumentSyncKind.Incremental,
+    hoverProvider: true,
+    documentSymbolProvider: true,
+    completionProvider: { triggerCharacters: [' ', '('] },
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  },
+  serverInfo: { name: 'netspec', version: '0.1.0' },
+}));
+
+documents.onDidOpen((e) => schedule(e.document.uri, 0));
+documents.onDidChangeContent((e) => schedule(e.document.uri, DEBOUNCE_MS));
+documents.onDidClose((e) => {
+  clearTimeout(timers.get(e.document.uri));
+  timers.delete(e.document.uri);
+  cache.delete(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+/** Runs a request handler; a bug of ours is logged and answered with nothing, never a crash. */
+function guarded<T>(what: string, f: () => T): T | null {
+  try {
+    return f();
+  } catch (err) {
+    connection.console.error(`${what} failed: ${err instanceof Error ? err.stack : String(err)}`);
+    return null;
+  }
+}
+
+connection.onHover((params) => guarded('hover', () => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc) return null;
+  const a = analysisOf(doc);
+  const h = hoverAt(a, doc.offsetAt(params.position));
+  if (!h) return null;
+  return { contents: { kind: 'markdown' as const, value: h.markdown }, range: a.lines.range(h.span) };
+}));
+
+const SYMBOL_KIND: Record<OutlineKind, SymbolKind> = {
+  network: SymbolKind.Class,
+  layer: SymbolKind.Field,
+  data: SymbolKind.Array,
+  train: SymbolKind.Event,
+  probe: SymbolKind.Method,
+  let: SymbolKind.Variable,
+  eval: SymbolKind.Constant,
+  fn: SymbolKind.Function,
+};
+
+connection.onDocumentSymbol((params) => guarded('documentSymbol', () => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc) return null;
+  const a = analysisOf(doc);
+  const convert = (s: OutlineSymbol): DocumentSymbol => DocumentSymbol.create(
+    s.name, s.detail, SYMBOL_KIND[s.kind], a.lines.range(s.span), a.lines.range(s.selection), s.children.map(convert),
+  );
+  return outline(a.program.file).map(convert);
+}));
+
+const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
+  keyword: CompletionItemKind.Keyword,
+  activation: CompletionItemKind.Function,
+  function: CompletionItemKind.Function,
+  loss: CompletionItemKind.EnumMember,
+  init: CompletionItemKind.EnumMember,
+  value: CompletionItemKind.Variable,
+  network: CompletionItemKind.Class,
+  data: CompletionItemKind.Struct,
+  option: CompletionItemKind.Property,
+  layer: CompletionItemKind.Field,
+};
+
+connection.onCompletion((params) => guarded('completion', () => {
+  const doc = documents.get(params.textDocument.uri);
+  if (!doc) return null;
+  const a = analysisOf(doc);
+  return completionsAt(a.program, doc.offsetAt(params.position)).map((c): CompletionItem => ({
+    label: c.label,
+    kind: COMPLETION_KIND[c.kind],
+    detail: c.detail,
+    documentation: c.documentation ? { kind: 'markdown', value: c.documentation } : undefined,
+  }));
+}));
+
+connection.onCodeAction((params) => guarded('codeAction', () => {
+  const actions: CodeAction[] = [];
+  for (const d of params.context.diagnostics) {
+    const s = d.data as { title: string; range: Diagnostic['range']; newText: string } | undefined;
+    if (d.source !== 'netspec' || !s?.newText) continue;
+    const action = CodeAction.create(s.title, { changes: { [params.textDocument.uri]: [{ range: s.range, newText: s.newText }] } }, CodeActionKind.QuickFix);
+    action.diagnostics = [d];
+    action.isPreferred = true;
+    actions.push(action);
+  }
+  return actions;
+}));
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,150 @@
+/** The language server over the real protocol on stdio. */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { hoverText, LspClient, positionOf } from '../support/lsp';
+import { repoRoot } from '../support/paths';
+
+let client: LspClient;
+before(async () => {
+  client = await LspClient.start();
+});
+after(async () => {
+  await client.stop();
+});
+
+const xorText = fs.readFileSync(path.join(repoRoot(), 'examples', 'xor.netspec'), 'utf8');
+
+test('a clean example publishes empty diagnostics for its version', async () => {
+  await client.open('file:///xor.netspec', xorText, 1);
+  const d = await client.diagnostics('file:///xor.netspec', 1);
+  assert.deepEqual(d.diagnostics, []);
+});
+
+test('a misspelt activation: an error at its exact range, with a suggestion and a quick fix', async () => {
+  const uri = 'file:///typo.netspec';
+  const text = 'network n {\n  input x[2]\n  dense y[1] sigmod\n}\n';
+  await client.open(uri, text, 1);
+  const [d] = (await client.diagnostics(uri, 1)).diagnostics;
+  assert.equal(d.severity, 1);
+  assert.equal(d.code, 'unknown-activation');
+  assert.equal(d.source, 'netspec');
+  assert.deepEqual(d.range, { start: { line: 2, character: 13 }, end: { line: 2, character: 19 } });
+  assert.match(String(d.message), /Did you mean `sigmoid`/);
+  const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+    textDocument: { uri }, range: d.range, context: { diagnostics: [d] },
+  })) as { title: string; edit: { changes: Record<string, { newText: string }[]> } }[];
+  assert.equal(actions.length, 1);
+  assert.equal(actions[0].title, "Change to 'sigmoid'");
+  assert.equal(actions[0].edit.changes[uri][0].newText, 'sigmoid');
+});
+
+test('incremental edits: each version gets its diagnostics, never an older one after a newer one', async () => {
+  const uri = 'file:///edits.netspec';
+  await client.open(uri, 'eval 1\n', 1);
+  await client.diagnostics(uri, 1);
+  // Type "eval tanhh(2)" one keystroke at a time, then fix it, as fast as the pipe allows.
+  const typed = 'eval tanhh(2)\n';
+  let version = 1;
+  let col = 0;
+  for (const ch of typed) {
+    version++;
+    await client.change(uri, version, [{ range: { start: { line: 1, character: col }, end: { line: 1, character: col } }, text: ch }]);
+    col++;
+  }
+  const broken = await client.diagnostics(uri, version);
+  assert.equal(broken.diagnostics.length, 1);
+  assert.equal(broken.diagnostics[0].code, 'unknown-function');
+  version++;
+  await client.change(uri, version, [{ range: { start: { line: 1, character: 9 }, end: { line: 1, character: 10 } }, text: '' }]);
+  const fixed = await client.diagnostics(uri, version);
+  assert.deepEqual(fixed.diagnostics, []);
+  const versions = client.published.filter((p) => p.uri === uri).map((p) => p.version!);
+  assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `published out of order: ${versions}`);
+  assert.ok(versions.length < version, `debouncing should skip intermediate versions (${versions.length} of ${version})`);
+});
+
+test('hover on activations: the formula and the derivative from the forward value', async () => {
+  const uri = 'file:///xor.netspec';
+  const sigmoid = hoverText(await client.hover(uri, positionOf(xorText, 'sigmoid', 2)));
+  assert.match(sigmoid, /1 \/ \(1 \+ e\^\(-z\)\)/);
+  assert.match(sigmoid, /p \(1 - p\)/);
+  const tanh = hoverText(await client.hover(uri, positionOf(xorText, 'tanh', 1)));
+  assert.match(tanh, /1 - tanh²\(z\)/);
+  const softmax = hoverText(await client.hover(uri, positionOf(xorText, 'softmax', 1)));
+  assert.match(softmax, /p_i \(δ_ij − p_j\)/);
+});
+
+test('hover on an eval shows its value, with the derivative at that point for a scalar call', async () => {
+  const uri = 'file:///xor.netspec';
+  const h = hoverText(await client.hover(uri, positionOf(xorText, 'eval sigmoid(z)', 1)));
+  assert.match(h, /= `0\.622459`/);
+  assert.match(h, /sigmoid' = 0\.235004/);
+  const v = hoverText(await client.hover(uri, positionOf(xorText, "eval tanh'(1.0)", 12)));
+  assert.match(v, /= `0\.419974`/);
+});
+
+test('hover on let and fn: the value, and the derived derivative', async () => {
+  const uri = 'file:///xor.netspec';
+  assert.match(hoverText(await client.hover(uri, positionOf(xorText, 'let z', 4))), /let z\*\* = `0\.5`/);
+  const fn = hoverText(await client.hover(uri, positionOf(xorText, 'fn mish', 4)));
+  assert.match(fn, /mish\(z\) = z \* tanh\(softplus\(z\)\)/);
+  assert.match(fn, /mish'\(z\) = tanh\(softplus\(z\)\) \+ z \* tanh'\(softplus\(z\)\) \* softplus'\(z\)/);
+});
+
+test('hover on a layer with a probe: dE/dW, dE/db, delta, and the seed factors at the output', async () => {
+  const uri = 'file:///seed.netspec';
+  // One sigmoid unit, two inputs: z = 0.5·1 + (-0.25)·2 + 0.1 = 0.1.
+  const text = 'network n {\n  input x[2]\n  dense y[1] sigmoid\n  weights y = [[0.5], [-0.25]]\n  bias y = [0.1]\n}\nprobe n [1, 2] -> [1]\n';
+  await client.open(uri, text, 1);
+  await client.diagnostics(uri, 1);
+  const h = hoverText(await client.hover(uri, positionOf(text, 'dense y', 6)));
+  const y = 1 / (1 + Math.exp(-0.1));
+  const gp = y * (1 - y);
+  const fmt = (x: number) => String(Number(x.toPrecision(6)));
+  assert.match(h, /\(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/);
+  // w_{1,0}: (y - t) · g'(z) · x_1 with x_1 = 2.
+  assert.ok(h.includes(`| w_{1,0} | ${fmt(y - 1)} | ${fmt(gp)} | 2 | ${fmt((y - 1) * gp * 2)} |`), h);
+  assert.ok(h.includes(`dE/db = δ = \`[${fmt((y - 1) * gp)}]\``), h);
+});
+
+test('document symbols: the outline with each network\'s layers', async () => {
+  const symbols = (await client.symbols('file:///xor.netspec'))!;
+  assert.deepEqual(symbols.map((s) => s.name).slice(0, 4), ['xor', 'xor_data', 'train xor', 'probe xor']);
+  assert.deepEqual(symbols[0].children!.map((c) => `${c.name} ${c.detail}`), ['x input[2]', 'h dense[4] tanh', 'y dense[1] sigmoid']);
+  assert.deepEqual(symbols[0].selectionRange, { start: { line: 1, character: 8 }, end: { line: 1, character: 11 } });
+});
+
+test('completion: statement keywords, layer settings, activations after a width, losses, values', async () => {
+  const uri = 'file:///complete.netspec';
+  const text = 'let rate = 1\nnetwork n {\n  input x[2]\n  dense h[3] \n  loss \n  \n}\neval \n';
+  await client.open(uri, text, 1);
+  const labels = async (line: number, character: number) => ((await client.completion(uri, { line, character })) ?? []).map((c) => c.label);
+  assert.ok((await labels(3, 13)).includes('sigmoid'));
+  assert.ok((await labels(3, 13)).includes('softmax'));
+  assert.deepEqual(await labels(4, 7), ['squared_error', 'mse', 'cross_entropy', 'binary_cross_entropy']);
+  assert.deepEqual(await labels(5, 2), ['input', 'dense', 'loss', 'init', 'weights', 'bias']);
+  const atTop = await labels(8, 0);
+  assert.ok(atTop.includes('network') && atTop.includes('eval'));
+  const inExpr = await labels(7, 5);
+  assert.ok(inExpr.includes('rate') && inExpr.includes('tanh') && inExpr.includes('n'));
+});
+
+test('garbage text and hovers everywhere in it never crash the server', async () => {
+  const uri = 'file:///garbage.netspec';
+  let text = '';
+  for (let i = 0; i < 2000; i++) text += String.fromCharCode((i * 7919 + 13) % 200) + (i % 50 === 0 ? '\n' : '');
+  text += '\nnetwork { dense [ -> eval fn ( ) = \n probe x [1 -> \u{1F600} \r\n lone \uD800 surrogate';
+  await client.open(uri, text, 1);
+  await client.diagnostics(uri, 1);
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let line = 0; line < lines.length; line += 3) {
+    for (let character = 0; character <= lines[line].length; character += 7) await client.hover(uri, { line, character });
+  }
+  // Still alive and answering.
+  await client.open('file:///alive.netspec', 'eval 2 ^ 10\n', 1);
+  const h = hoverText(await client.hover('file:///alive.netspec', { line: 0, character: 1 }));
+  assert.match(h, /1024/);
+  assert.doesNotMatch(client.stderr, /failed/);
+});
