@@ -388,7 +388,8 @@ class Parser {
       this.i++;
       const inner = this.expr();
       this.expect(')', "')' to close '('");
-      return inner;
+      // The parentheses belong to the expression's source text: `(1 + 2) * 3`, not `1 + 2) * 3`.
+      return { ...inner, start: tok.start, end: this.prevEnd() };
     }
     if (this.isPunct('[')) {
       this.i++;
