@@ -34,6 +34,9 @@ async function main() {
     banner: p.banner ? { js: p.banner } : undefined,
   }));
   builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode'] });
+  // The extension-host suite runs inside VS Code, which provides `vscode`.
+  builds.push({ ...common, entryPoints: ['test/editor/suite/index.ts'], outfile: 'out/test/editor/suite/index.js', external: ['vscode'] });
+  builds.push({ ...common, entryPoints: ['test/editor/electron.ts'], outfile: 'out/test/editor/electron.js', external: ['@vscode/test-electron'] });
   for (const options of builds) {
     if (watch) await (await esbuild.context(options)).watch();
     else await esbuild.build(options);

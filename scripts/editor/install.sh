@@ -82,7 +82,7 @@ cs_version() { [ -f "$CS_PKG" ] && "$NODE24_BIN" -p "require('$CS_PKG').version"
 if [ -f "$CS_MARKER" ] && [ "$(cs_version)" = "$CODE_SERVER_VERSION" ] && [ -x "$CS_DIR/node_modules/.bin/code-server" ]; then
   say "code-server: $CODE_SERVER_VERSION already in $CS_DIR"
 else
-  say "code-server: npm install code-server@$CODE_SERVER_VERSION in $CS_DIR (Node $("$NODE24_BIN" --version), nodedir=$NODE24_HEADERS); takes ~2 min"
+  say "code-server: npm install code-server@$CODE_SERVER_VERSION in $CS_DIR (Node $("$NODE24_BIN" --version), nodedir=$NODE24_HEADERS); takes ~3-4 min"
   ensure_pkg_json "$CS_DIR" editor-code-server
   rm -f "$CS_DIR"/.installed-*
   (
@@ -96,6 +96,11 @@ else
   # smoke: the entry point loads under Node 24
   PATH="$NODE24_BINDIR:$PATH" "$CS_DIR/node_modules/.bin/code-server" --version >/dev/null \
     || die "code-server --version failed after install"
+  # native modules must be built for Node 24's ABI (npm_config_nodedir above); load two of them
+  "$NODE24_BIN" -e '
+    const base = process.argv[1] + "/node_modules/code-server/lib/vscode/node_modules/";
+    for (const m of ["@vscode/spdlog/build/Release/spdlog.node", "@vscode/sqlite3/build/Release/vscode-sqlite3.node"]) require(base + m);
+  ' "$CS_DIR" || die "code-server native modules do not load under Node $NODE_MAJOR (built against the wrong headers?)"
   touch "$CS_MARKER"
   say "code-server: installed $("$NODE24_BIN" "$CS_DIR/node_modules/code-server/out/node/entry.js" --version 2>/dev/null | head -1)"
 fi

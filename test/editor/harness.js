@@ -26,7 +26,8 @@ const { spawn } = require('child_process');
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const EDITOR_DIR = process.env.EDITOR_DIR ? path.resolve(process.env.EDITOR_DIR) : path.join(REPO_ROOT, '.editor');
 const CODE_SERVER_VERSION = '4.139.1';
-const INSTALL_HINT = `bash ${path.relative(process.cwd(), path.join(REPO_ROOT, 'scripts/editor/install.sh')) || 'scripts/editor/install.sh'}`;
+const INSTALL_SCRIPT = path.join(REPO_ROOT, 'scripts/editor/install.sh');
+const INSTALL_HINT = `bash ${path.resolve(process.cwd()) === REPO_ROOT ? 'scripts/editor/install.sh' : INSTALL_SCRIPT}`;
 
 const paths = {
   editorDir: EDITOR_DIR,
@@ -171,6 +172,31 @@ function cleanEnv(extra) {
 
 // ------------------------------------------------------------------ code-server
 
+/** The VS Code version code-server bundles (1.139.1 for code-server 4.139.1). */
+function codeVersion() {
+  try { return readJson(path.join(path.dirname(paths.codeServerPkg), 'lib/vscode/package.json')).version; } catch { return undefined; }
+}
+
+/**
+ * VS Code skips an extension whose engines.vscode wants a newer editor, silently (it is just
+ * not loaded: no error reaches the test log, the language stays 'Plain Text'). Catch it early.
+ */
+function checkEngine(extensionDir) {
+  const m = readJson(path.join(extensionDir, 'package.json'));
+  const want = m.engines && m.engines.vscode;
+  if (!want) throw new Error(`${extensionDir}/package.json has no engines.vscode; VS Code will not load it`);
+  const have = codeVersion();
+  const min = /(\d+)\.(\d+)\.(\d+)/.exec(want);
+  if (!have || !min || want.trim() === '*') return;
+  const cmp = (a, b) => { for (let i = 0; i < 3; i++) { if (a[i] !== b[i]) return a[i] - b[i]; } return 0; };
+  const h = have.split('.').map(Number);
+  const w = min.slice(1, 4).map(Number);
+  if (cmp(w, h) > 0) {
+    throw new Error(`${m.publisher}.${m.name} wants engines.vscode ${JSON.stringify(want)} but code-server bundles VS Code ${have}; ` +
+      `it would be skipped silently. Lower engines.vscode (e.g. "^1.90.0") or move the harness to a newer code-server.`);
+  }
+}
+
 function extensionFolderName(extensionDir) {
   const pj = path.join(extensionDir, 'package.json');
   if (!fs.existsSync(pj)) throw new Error(`Extension folder ${extensionDir} has no package.json`);
@@ -192,6 +218,8 @@ function extensionFolderName(extensionDir) {
  * @param {object} [o.env]             extra environment for code-server (and so the extension host)
  * @param {number} [o.timeoutMs=30000] how long to wait for /healthz
  * @param {boolean} [o.keepTemp]       keep the temp folder after stop() (also: EDITOR_KEEP_TEMP=1)
+ * @param {number} [o.idleTimeoutSeconds=300] code-server exits by itself after this long without a
+ *                                     connected browser (guards against orphans); 0 = never
  */
 async function startCodeServer(o = {}) {
   checkPrerequisites({ browser: false });
@@ -216,6 +244,7 @@ async function startCodeServer(o = {}) {
   const extDirs = [].concat(o.extensionDir || [], o.extensionDirs || []);
   for (const ext of extDirs) {
     const abs = path.resolve(ext);
+    checkEngine(abs);
     fs.symlinkSync(abs, path.join(dirs.extensions, extensionFolderName(abs)), 'dir');
   }
 
@@ -229,10 +258,11 @@ async function startCodeServer(o = {}) {
     '--auth', 'none',
     '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
     '--disable-getting-started-override', '--ignore-last-opened',
-    // safety net: if this process dies hard, the orphaned server stops itself once no
-    // browser talks to it any more
-    '--idle-timeout-seconds', String(o.idleTimeoutSeconds || 300),
   ];
+  // safety net: if this process dies hard, the orphaned server stops itself once no browser
+  // has been connected for this long (0 turns it off)
+  const idle = o.idleTimeoutSeconds === undefined ? 300 : o.idleTimeoutSeconds;
+  if (idle) args.push('--idle-timeout-seconds', String(Math.max(61, idle)));
   if (o.smokeTestDriver) args.push('--vscode-option', 'enable-smoke-test-driver');
   if (o.folder) args.push(path.resolve(o.folder));
 
@@ -450,12 +480,15 @@ class EditorPage {
         return null;
       }, { sel: SEL.activeEditor, word, occurrence });
       if (!box) { lastErr = `'${word}' not visible in the active editor`; await sleep(200); continue; }
-      await page.mouse.move(box.x + 40, box.y + 60);
+      // Leave the editor and come back: the hover only re-triggers on a new word, and the first
+      // try often comes before the extension has registered its provider (the status bar shows
+      // the language as soon as it is contributed, before activation finishes).
+      await page.mouse.move(1, 1);
       await sleep(50);
       await page.mouse.move(box.x, box.y, { steps: 3 });
       const hover = page.locator(SEL.hover).first();
       try {
-        await hover.waitFor({ state: 'visible', timeout: Math.min(4000, Math.max(500, deadline - Date.now())) });
+        await hover.waitFor({ state: 'visible', timeout: Math.min(1500, Math.max(500, deadline - Date.now())) });
         // let async providers fill in ("Loading..." first)
         let text = '';
         for (let i = 0; i < 20; i++) {
@@ -464,7 +497,7 @@ class EditorPage {
           await sleep(150);
         }
         return text;
-      } catch (e) { lastErr = e.message; }
+      } catch (e) { lastErr = e.message; if (process.env.EDITOR_DEBUG) console.error(`[harness] hover attempt for ${word}: ${e.message.split("\n")[0]}`); }
     }
     throw new Error(`no hover for '${word}' within ${timeoutMs} ms: ${lastErr}`);
   }
@@ -543,6 +576,7 @@ async function runExtensionTests(o) {
   const testsPath = path.resolve(o.extensionTestsPath);
   if (!fs.existsSync(path.join(devPath, 'package.json'))) throw new Error(`extensionDevelopmentPath ${devPath} has no package.json`);
   if (!fs.existsSync(testsPath) && !fs.existsSync(testsPath + '.js')) throw new Error(`extensionTestsPath ${testsPath} does not exist`);
+  checkEngine(devPath);
 
   const server = await startCodeServer({ folder: o.folder, smokeTestDriver: true, env: o.env, settings: o.settings, keepTemp: o.keepTemp });
   let browser;
@@ -551,9 +585,11 @@ async function runExtensionTests(o) {
     const { page } = browser;
     let resolveExit;
     const exited = new Promise((r) => { resolveExit = r; });
+    const verbose = o.verbose || process.env.EDITOR_VERBOSE === '1';
     await page.exposeFunction('codeAutomationLog', (type, args) => {
       const parts = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : safeJson(a)));
       const text = parts.join(' ');
+      if (!verbose && KNOWN_NOISE.some((re) => re.test(text))) return;
       log(type === 'error' || type === 'warn' ? `[${type}] ${text}` : text);
     });
     await page.exposeFunction('codeAutomationExit', (code) => { resolveExit(typeof code === 'number' ? code : Number(code) || 0); });
@@ -582,6 +618,20 @@ async function runExtensionTests(o) {
   }
 }
 
+// Window log lines that every offline code-server run prints; hidden unless verbose / EDITOR_VERBOSE=1.
+const KNOWN_NOISE = [
+  /^Resolv(ing|ed) connection token/,
+  /^Creating a socket \(renderer-/,
+  /^\[reconnection-grace-time\]/,
+  /^Updating additional builtin extensions cache/,
+  /^\[Service Worker\] registered/,
+  /^\[AgentHost:remote\]/,
+  /^\[AccountPolicyGate\]/,
+  /ENOTFOUND open-vsx\.org/,
+  /Timed out waiting for authentication provider 'github'/,
+  /^Creation of workbench contribution '.*' took \d+ms/,
+];
+
 function toUriPath(p) { return p.split(path.sep).map(encodeURIComponent).join('/'); }
 function safeJson(v) { try { return JSON.stringify(v); } catch { return String(v); } }
 
@@ -597,4 +647,6 @@ module.exports = {
   EditorPage,
   cleanupAll,
   extensionFolderName,
+  codeVersion,
+  checkEngine,
 };

@@ -59,8 +59,13 @@ const vscode = require('vscode');
 const cp = require('child_process');
 const path = require('path');
 
-function startServer(context) {
-  const child = cp.spawn('node', [path.join(__dirname, 'server.js')], { stdio: ['pipe', 'pipe', 'inherit'] });
+// how: 'spawn-node' = spawn('node') from PATH; 'fork' = fork() with the extension host's own
+// Node (process.execPath), which is what vscode-languageclient does for { module, transport: ipc }
+function startServer(context, how) {
+  const server = path.join(__dirname, 'server.js');
+  const child = how === 'fork'
+    ? cp.fork(server, [], { stdio: ['pipe', 'pipe', 'inherit', 'ipc'] })
+    : cp.spawn('node', [server], { stdio: ['pipe', 'pipe', 'inherit'] });
   const pending = new Map();
   let buf = '', nextId = 1, failed = null;
   child.on('error', (e) => { failed = e; for (const p of pending.values()) p.reject(e); pending.clear(); });
@@ -82,13 +87,15 @@ function startServer(context) {
 }
 
 exports.activate = function (context) {
-  const ask = startServer(context);
+  const askSpawned = startServer(context, 'spawn-node');
+  const askForked = startServer(context, 'fork');
   context.subscriptions.push(vscode.languages.registerHoverProvider('demo', {
     async provideHover(doc, pos) {
       const range = doc.getWordRangeAtPosition(pos);
       if (!range) return;
-      const text = await ask(doc.getText(range));
-      return new vscode.Hover(new vscode.MarkdownString(text), range);
+      const word = doc.getText(range);
+      const [a, b] = await Promise.all([askSpawned(word), askForked(word)]);
+      return new vscode.Hover(new vscode.MarkdownString(a + '\\n\\n' + 'forked: ' + b), range);
     },
   }));
   const diags = vscode.languages.createDiagnosticCollection('demo');
@@ -132,6 +139,7 @@ exports.run = async function run() {
   console.log('extension host: node ' + process.version + ', remoteName=' + vscode.env.remoteName + ', uiKind=' + vscode.env.uiKind + ', vscode ' + vscode.version);
   assert.match(text, /demo word: \`hello\`/);
   assert.match(text, /server v\\d+/);
+  assert.match(text, /forked: demo word: \`hello\` \\(server v\\d+/);
   // diagnostics arrive too
   for (let i = 0; i < 50 && vscode.languages.getDiagnostics(uri).length === 0; i++) await new Promise((r) => setTimeout(r, 100));
   const diags = vscode.languages.getDiagnostics(uri);
@@ -209,30 +217,44 @@ async function main() {
   });
 
   await check('ui', async () => {
+    const laps = [];
+    let t = Date.now();
+    const lap = (what) => { laps.push(`${what} ${((Date.now() - t) / 1000).toFixed(1)}s`); t = Date.now(); };
     const server = await harness.startCodeServer({ folder: stub.ws, extensionDir: stub.ext, keepTemp: keep });
+    lap('server');
     let browser;
     try {
       browser = await harness.openBrowser();
+      lap('browser');
       const ed = browser.editor;
       await ed.openFolder(server.url, stub.ws);
+      lap('workbench');
       await ed.openFile('sample.demo');
+      lap('openFile');
       await ed.waitForLanguageMode('Demo');
+      lap('languageMode');
       const hover = await ed.hover('hello');
-      if (!/demo word: hello/.test(hover.replace(/`/g, ''))) throw new Error(`hover text: ${JSON.stringify(hover)}`);
+      lap('hover');
+      await ed.screenshot(path.join(keep ? root : os.tmpdir(), 'netspec-selfcheck-hover.png'));
+      if (!/demo word: hello[\s\S]*forked: demo word: hello/.test(hover.replace(/`/g, ''))) throw new Error(`hover text: ${JSON.stringify(hover)}`);
       const problems = await ed.problems({ minCount: 1 });
+      lap('problems');
       if (!problems.some((p) => p.includes("'bad' is not allowed"))) throw new Error(`problems: ${JSON.stringify(problems)}`);
       const squiggles = await ed.squiggles('error');
       await ed.runCommand('Demo Stub: Say Hello');
       const toasts = await ed.notifications();
       if (!toasts.some((t) => t.includes('Hello from the demo stub'))) throw new Error(`notifications: ${JSON.stringify(toasts)}`);
+      lap('command+toast');
       await ed.openFile('sub/nested.demo');
       await ed.waitForLanguageMode('Demo');
       const shot = path.join(keep ? root : os.tmpdir(), 'netspec-selfcheck-ui.png');
       await ed.screenshot(shot);
+      lap('nested file+screenshot');
       console.log(`    hover: ${JSON.stringify(hover)}`);
       console.log(`    problems: ${JSON.stringify(problems)}; error squiggles: ${squiggles}`);
       console.log(`    toasts: ${JSON.stringify(toasts)}`);
-      console.log(`    screenshot: ${shot}`);
+      console.log(`    screenshots: ${shot}, ${path.join(path.dirname(shot), 'netspec-selfcheck-hover.png')}`);
+      console.log(`    timings: ${laps.join(', ')}`);
       return 'language mode, hover, problems, command, screenshot';
     } catch (e) {
       if (browser) {

@@ -1,0 +1,116 @@
+/**
+ * The extension-host suite: runs inside a real VS Code (code-server's smoke-test driver here,
+ * or @vscode/test-electron where VS Code can be downloaded) with the extension under
+ * development loaded. `run()` resolves when every check passed and rejects on the first failure.
+ */
+import * as assert from 'assert';
+import * as path from 'path';
+import * as vscode from 'vscode';
+
+const log = (...args: unknown[]) => console.log('[netspec suite]', ...args);
+
+async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = await f();
+    if (v !== undefined && v !== false) return v as T;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c)))).join('\n');
+}
+
+function workspaceFile(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'a workspace folder is open');
+  return vscode.Uri.joinPath(folder.uri, name);
+}
+
+async function positionOf(doc: vscode.TextDocument, needle: string, delta = 0): Promise<vscode.Position> {
+  const at = doc.getText().indexOf(needle);
+  assert.ok(at >= 0, `'${needle}' is in ${path.basename(doc.uri.path)}`);
+  return doc.positionAt(at + delta);
+}
+
+const checks: [string, () => Promise<void>][] = [
+  ['the extension activates on a .netspec file and the language is netspec', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    await vscode.window.showTextDocument(doc);
+    assert.equal(doc.languageId, 'netspec');
+    const ext = vscode.extensions.all.find((e) => e.packageJSON?.name === 'netspec');
+    assert.ok(ext, 'the NetSpec extension is installed');
+    await until('activation', () => ext!.isActive);
+  }],
+  ['a clean example has no diagnostics; a broken file has the exact error', async () => {
+    const clean = workspaceFile('xor.netspec');
+    const broken = workspaceFile('broken.netspec');
+    const doc = await vscode.workspace.openTextDocument(broken);
+    await vscode.window.showTextDocument(doc);
+    const diags = await until('diagnostics of broken.netspec', () => {
+      const d = vscode.languages.getDiagnostics(broken);
+      return d.length > 0 ? d : undefined;
+    });
+    const typo = diags.find((d) => String(typeof d.code === 'object' ? d.code.value : d.code) === 'unknown-activation');
+    assert.ok(typo, `unknown-activation among ${diags.map((d) => d.message).join(' | ')}`);
+    assert.equal(typo!.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(typo!.message, /Did you mean `sigmoid`\?/);
+    assert.equal(doc.getText(typo!.range), 'sigmod');
+    assert.deepEqual(vscode.languages.getDiagnostics(clean), []);
+  }],
+  ['hover on an activation shows its derivative identity', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, await positionOf(doc, 'sigmoid', 2));
+    const text = hoverText(hovers);
+    assert.match(text, /p \(1 - p\)/, text);
+    const tanh = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, await positionOf(doc, 'tanh', 1)));
+    assert.match(tanh, /1 - tanh²\(z\)/, tanh);
+  }],
+  ['hover on a probed output layer shows the seed factors', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, await positionOf(doc, 'dense  y', 7)));
+    assert.match(text, /\(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/, text);
+  }],
+  ['document symbols list networks with their layers', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri);
+    const xor = symbols.find((s) => s.name === 'xor');
+    assert.ok(xor, symbols.map((s) => s.name).join(', '));
+    assert.deepEqual(xor!.children.map((c) => c.name), ['x', 'h', 'y']);
+  }],
+  ['editing a file updates its diagnostics', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'eval 1\n' });
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.insert(new vscode.Position(1, 0), 'eval tanhh(1)\n'));
+    const diags = await until('a diagnostic after the edit', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri);
+      return d.length ? d : undefined;
+    });
+    assert.match(diags[0].message, /Did you mean `tanh`\?/);
+    await editor.edit((e) => e.delete(new vscode.Range(1, 9, 1, 10)));
+    await until('the diagnostic to clear', () => vscode.languages.getDiagnostics(doc.uri).length === 0 || undefined);
+  }],
+  ['completion offers activations after a layer width', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'network n {\n  input x[2]\n  dense h[3] \n}\n' });
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(2, 13));
+    const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
+    for (const a of ['sigmoid', 'tanh', 'relu', 'softmax']) assert.ok(labels.includes(a), `${a} in ${labels.join(', ')}`);
+  }],
+];
+
+export async function run(): Promise<void> {
+  let failed = 0;
+  for (const [name, check] of checks) {
+    try {
+      await check();
+      log(`ok - ${name}`);
+    } catch (err) {
+      failed++;
+      log(`not ok - ${name}\n${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+  }
+  log(`${checks.length - failed} passed, ${failed} failed`);
+  if (failed) throw new Error(`${failed} of ${checks.length} extension-host checks failed`);
+}

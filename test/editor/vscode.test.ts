@@ -1,0 +1,67 @@
+/**
+ * The extension in a real VS Code: code-server (Code 1.139) on 127.0.0.1, driven by Debian's
+ * Chromium through playwright-core (test/editor/harness.js). Two parts:
+ * - the extension-host suite (test/editor/suite), the one @vscode/test-electron would run,
+ *   through code-server's smoke-test driver;
+ * - a UI test as a person would see it: open a file from the Explorer, the squiggle and the
+ *   Problems entry of a broken file, the hover widget with the derivative identity, a screenshot.
+ * Missing prerequisites fail with what to install (`bash scripts/editor/install.sh`).
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../support/paths';
+import { makeWorkspace } from './workspace';
+
+// Loaded at run time from the source tree: the harness finds .editor/ relative to itself.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const harness = require(path.join(repoRoot(), 'test', 'editor', 'harness.js'));
+
+const artifacts = path.join(repoRoot(), 'test-results');
+
+test('prerequisites of the real-editor tests are installed', () => {
+  harness.checkPrerequisites();
+  assert.ok(fs.existsSync(path.join(repoRoot(), 'dist', 'extension.js')), 'the extension is built');
+});
+
+test('extension-host suite in code-server: diagnostics, hover, symbols, completion', { timeout: 240_000 }, async () => {
+  const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-ws-')));
+  const code = await harness.runExtensionTests({
+    extensionDevelopmentPath: repoRoot(),
+    extensionTestsPath: path.join(repoRoot(), 'out', 'test', 'editor', 'suite', 'index.js'),
+    folder,
+    timeoutMs: 180_000,
+  });
+  assert.equal(code, 0, 'the extension-host suite failed (its log is above)');
+});
+
+test('UI: squiggle, Problems and a hover with the derivative identity, in Chromium', { timeout: 240_000 }, async () => {
+  const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-ui-')));
+  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
+  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 800 } });
+  try {
+    const editor = browser.editor;
+    await editor.openFolder(server.url, folder);
+    await editor.openFile('broken.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    // Diagnostics arrive asynchronously after the server starts: wait for the squiggle.
+    const deadline = Date.now() + 30_000;
+    let squiggles = 0;
+    while ((squiggles = await editor.squiggles('error')) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    assert.ok(squiggles >= 1, 'expected an error squiggle under `sigmod` within 30 s');
+    const problems: string = (await editor.problems({ minCount: 1 })).join('\n');
+    assert.match(problems, /Unknown activation `sigmod`\. Did you mean `sigmoid`\?/);
+
+    await editor.openFile('xor.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    const hover: string = await editor.hover('sigmoid');
+    assert.match(hover, /p \(1 - p\)/);
+    fs.mkdirSync(artifacts, { recursive: true });
+    await editor.screenshot(path.join(artifacts, 'hover.png'));
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+});
