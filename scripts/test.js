@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test suite, from a fresh clone: installs npm packages if they are missing, builds,
+// The whole test suite, from a fresh clone: installs what it needs if it is missing, builds,
 // type-checks, then runs every test file under out/test with Node's test runner.
 // `--update-golden` rewrites the expected outputs of the golden tests (review the diff!).
 const { execSync, spawnSync } = require('child_process');
@@ -11,6 +11,9 @@ process.chdir(root);
 const sh = (cmd) => execSync(cmd, { stdio: 'inherit' });
 
 if (!fs.existsSync('node_modules/.package-lock.json')) sh('npm ci --no-audit --no-fund');
+// Oracles (PyTorch, mpmath) and the real editor (code-server, Chromium); NETSPEC_NO_SETUP=1 skips
+// this, and then a test whose tool is missing fails with what to install.
+if (process.env.NETSPEC_NO_SETUP !== '1') sh('bash scripts/setup.sh');
 sh('node esbuild.js');
 sh('npx tsc --noEmit -p .');
 

@@ -6,7 +6,7 @@
 // /usr/bin/chromium. Notes and gotchas: test/editor/README.md.
 //
 // Exports:
-//   startCodeServer({ folder, extensionDir, extensionDirs, smokeTestDriver, settings, env,
+//   startCodeServer({ folder, extensionDir, extensionDirs, smokeTestDriver, settings, env, port,
 //                     timeoutMs }) -> { url, port, stop(), dirs, logFile, logTail() }
 //   runExtensionTests({ extensionDevelopmentPath, extensionTestsPath, folder, timeoutMs,
 //                       env, settings }) -> Promise<exit code>
@@ -248,7 +248,7 @@ async function startCodeServer(o = {}) {
     fs.symlinkSync(abs, path.join(dirs.extensions, extensionFolderName(abs)), 'dir');
   }
 
-  const port = await freePort();
+  const port = o.port || await freePort();
   const args = [
     paths.codeServerEntry,
     '--config', configFile,
