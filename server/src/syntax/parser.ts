@@ -453,6 +453,9 @@ class Parser {
     const tok = this.peek();
     if (tok.kind !== 'ident') throw this.abandon(this.unexpected(tok, what));
     if (STATEMENT_WORDS.has(tok.text)) {
+      // Consumed when on the same line, so that recovery does not restart a statement at this
+      // very word (`let eval = 3`); at the start of a line it more likely begins the next one.
+      if (!tok.lineStart) this.i++;
       throw this.abandon({ start: tok.start, end: tok.end, code: 'reserved-word', message: `Expected ${what}, but \`${tok.text}\` is a reserved word.` });
     }
     this.i++;
