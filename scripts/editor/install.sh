@@ -87,6 +87,12 @@ else
   rm -f "$CS_DIR"/.installed-*
   (
     cd "$CS_DIR"
+    # Run from inside `npm test`/`npm start`, the outer npm's variables (npm_node_execpath,
+    # NODE, its PATH additions) would make the install scripts run on the system's Node 20,
+    # which code-server's postinstall refuses: start from a clean npm environment.
+    for v in $(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p'); do unset "$v"; done
+    unset NODE
+    PATH="$(printf '%s' "$PATH" | tr ':' '\n' | grep -v -e 'node_modules/.bin' -e 'node-gyp-bin' | paste -sd: -)"
     export PATH="$NODE24_BINDIR:$PATH"
     export npm_config_nodedir="$NODE24_HEADERS"
     # npm itself (a JS script run via `env node`) now runs on Node 24, as do the install scripts.
