@@ -108,10 +108,15 @@ function guarded<T>(what: string, f: () => T): T | null {
   }
 }
 
-connection.onHover((params) => guarded('hover', () => {
-  const doc = documents.get(params.textDocument.uri);
-  if (!doc) return null;
-  const a = analysisOf(doc);
+/** A request about one open document, answered from its current analysis. */
+function onDocument<T>(what: string, uri: string, f: (doc: TextDocument, a: FileAnalysis) => T): T | null {
+  return guarded(what, () => {
+    const doc = documents.get(uri);
+    return doc ? f(doc, analysisOf(doc)) : null;
+  });
+}
+
+connection.onHover((params) => onDocument('hover', params.textDocument.uri, (doc, a) => {
   const h = hoverAt(a, doc.offsetAt(params.position));
   if (!h) return null;
   return { contents: { kind: 'markdown' as const, value: h.markdown }, range: a.lines.range(h.span) };
@@ -128,10 +133,7 @@ const SYMBOL_KIND: Record<OutlineKind, SymbolKind> = {
   fn: SymbolKind.Function,
 };
 
-connection.onDocumentSymbol((params) => guarded('documentSymbol', () => {
-  const doc = documents.get(params.textDocument.uri);
-  if (!doc) return null;
-  const a = analysisOf(doc);
+connection.onDocumentSymbol((params) => onDocument('documentSymbol', params.textDocument.uri, (_doc, a) => {
   const convert = (s: OutlineSymbol): DocumentSymbol => DocumentSymbol.create(
     s.name, s.detail, SYMBOL_KIND[s.kind], a.lines.range(s.span), a.lines.range(s.selection), s.children.map(convert),
   );
@@ -151,10 +153,7 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   layer: CompletionItemKind.Field,
 };
 
-connection.onCompletion((params) => guarded('completion', () => {
-  const doc = documents.get(params.textDocument.uri);
-  if (!doc) return null;
-  const a = analysisOf(doc);
+connection.onCompletion((params) => onDocument('completion', params.textDocument.uri, (doc, a) => {
   return completionsAt(a.program, doc.offsetAt(params.position)).map((c): CompletionItem => ({
     label: c.label,
     kind: COMPLETION_KIND[c.kind],

@@ -283,11 +283,7 @@ class Parser {
   // Loosest first: `+ -`, then `* /`, then unary `-`, then `^` (right-associative).
 
   expr(): ast.Expr {
-    if (++this.depth > MAX_NESTING) {
-      const tok = this.peek();
-      throw this.abandon({ start: tok.start, end: tok.end, code: 'too-deep', message: `This expression nests more than ${MAX_NESTING} levels deep; split it with \`let\`.` });
-    }
-    try {
+    return this.nested(() => {
       let left = this.term();
       while (this.isPunct('+') || this.isPunct('-')) {
         const op = this.next().text as '+' | '-';
@@ -295,9 +291,7 @@ class Parser {
         left = { kind: 'binary', op, left, right, start: left.start, end: right.end };
       }
       return left;
-    } finally {
-      this.depth--;
-    }
+    });
   }
 
   private term(): ast.Expr {
@@ -347,7 +341,7 @@ class Parser {
     }
   }
 
-  /** Counts a level of nesting for chains that do not pass through `expr` (`- - - x`, `2^2^2`). */
+  /** Counts a level of nesting: every `expr`, and chains that do not pass through it (`- - - x`, `2^2^2`). */
   private nested<T>(f: () => T): T {
     if (++this.depth > MAX_NESTING) {
       const tok = this.peek();
