@@ -4,6 +4,7 @@
  * development loaded. `run()` resolves when every check passed and rejects on the first failure.
  */
 import * as assert from 'assert';
+import { execSync } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 
@@ -97,6 +98,24 @@ const checks: [string, () => Promise<void>][] = [
     const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, new vscode.Position(2, 13));
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     for (const a of ['sigmoid', 'tanh', 'relu', 'softmax']) assert.ok(labels.includes(a), `${a} in ${labels.join(', ')}`);
+  }],
+  ['a language server that dies is restarted, and diagnostics come back', async () => {
+    // The server is a child of this extension host (the client forks dist/server.js over IPC).
+    const pids = () => execSync(`pgrep -P ${process.pid} -f "[d]ist/server[.]js" || true`, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+    const before = await until('the server process', () => (pids().length ? pids() : undefined));
+    for (const pid of before) process.kill(pid, 'SIGKILL');
+    const after = await until('a new server process', () => {
+      const now = pids().filter((p) => !before.includes(p));
+      return now.length ? now : undefined;
+    });
+    assert.ok(after.length >= 1);
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'eval tanhh(1)\n' });
+    await vscode.window.showTextDocument(doc);
+    const diags = await until('diagnostics from the restarted server', () => {
+      const d = vscode.languages.getDiagnostics(doc.uri);
+      return d.length ? d : undefined;
+    });
+    assert.match(diags[0].message, /Did you mean `tanh`\?/);
   }],
 ];
 
