@@ -5,6 +5,7 @@ import type { Diagnostic, Severity } from '../semantics/diagnostic';
 import { analyzeText, type Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
 import { LineIndex, type Range, type Span } from '../syntax/text';
+import { numericDiagnostics } from './numeric';
 
 /**
  * What the editor and the CLI ask of one file, as plain data in the editor's terms (ranges,
@@ -88,6 +89,7 @@ export function analyze(text: string): FileAnalysis {
     return r;
   });
 
+  extra.push(...numericDiagnostics(program, evals, probes));
   const all = [...program.diagnostics, ...extra].sort((a, b) => a.span.start - b.span.start);
   return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes };
 }

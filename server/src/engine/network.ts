@@ -76,13 +76,8 @@ export function buildNetwork(name: string, inputs: number, specs: readonly Layer
     const b = new Float64Array(K);
     if (spec.W) {
       for (let j = 0; j < M; j++) for (let k = 0; k < K; k++) W[j * K + k] = spec.W[j][k];
-    } else if (init.scheme !== 'zeros') {
-      const rng = new Random(init.seed, index);
-      const [lo, hi] =
-        init.scheme === 'uniform' ? [init.lo, init.hi]
-        : init.scheme === 'xavier' ? [-Math.sqrt(6 / (M + K)), Math.sqrt(6 / (M + K))]
-        : [-Math.sqrt(6 / M), Math.sqrt(6 / M)];
-      for (let i = 0; i < W.length; i++) W[i] = rng.uniform(lo, hi);
+    } else {
+      initialWeights(init, index, M, K, W);
     }
     if (spec.b && spec.hasBias) b.set(spec.b);
     const layer: DenseLayer = { name: spec.name, inputs: M, units: K, activation: spec.activation, hasBias: spec.hasBias, W, b };
@@ -90,6 +85,22 @@ export function buildNetwork(name: string, inputs: number, specs: readonly Layer
     return layer;
   });
   return { name, inputs, layers, loss };
+}
+
+/**
+ * The initial weights of dense layer `index` (M inputs, K units), row-major: xavier ~
+ * U(±√(6/(M+K))), he ~ U(±√(6/M)), uniform(lo, hi), or zeros; drawn from stream `index` of
+ * `Random(seed)`, so they depend on nothing but the seed, the layer's position and its shape.
+ */
+export function initialWeights(init: InitScheme, index: number, M: number, K: number, out = new Float64Array(M * K)): Float64Array {
+  if (init.scheme === 'zeros') return out.fill(0);
+  const rng = new Random(init.seed, index);
+  const [lo, hi] =
+    init.scheme === 'uniform' ? [init.lo, init.hi]
+    : init.scheme === 'xavier' ? [-Math.sqrt(6 / (M + K)), Math.sqrt(6 / (M + K))]
+    : [-Math.sqrt(6 / M), Math.sqrt(6 / M)];
+  for (let i = 0; i < M * K; i++) out[i] = rng.uniform(lo, hi);
+  return out;
 }
 
 export function parameterCount(inputs: number, layers: readonly { units: number; hasBias: boolean }[]): number {

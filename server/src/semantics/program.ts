@@ -1,12 +1,12 @@
 import { activationNames, builtinNames, scalarFunction } from '../engine/activations';
 import * as E from '../engine/expr';
 import { LOSS_NAMES, type LossName } from '../engine/losses';
-import { buildNetwork, builtinActivation, parameterCount, predict, type Activation, type InitScheme, type LayerSpec, type Network } from '../engine/network';
+import { buildNetwork, builtinActivation, initialWeights, parameterCount, predict, type Activation, type InitScheme, type LayerSpec, type Network } from '../engine/network';
 import { describeShape, isMatrix, type Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import { parse } from '../syntax/parser';
 import type { Span } from '../syntax/text';
-import type { Diagnostic, Severity } from './diagnostic';
+import type { Diagnostic, Severity, Suggestion } from './diagnostic';
 import { LIMITS } from './limits';
 import { suggest } from './suggest';
 
@@ -236,14 +236,16 @@ class Checker {
 
   // ---- reporting ----------------------------------------------------------------------------
 
-  private report(severity: Severity, code: string, span: Span, message: string, replacement?: string): void {
+  /** Records a diagnostic; `fix` is a replacement name for its span, or a whole suggested edit. */
+  private report(severity: Severity, code: string, span: Span, message: string, fix?: string | Suggestion): void {
     const d: Diagnostic = { severity, code, message, span: { start: span.start, end: span.end } };
-    if (replacement !== undefined) d.suggestion = { title: `Change to '${replacement}'`, span: { start: span.start, end: span.end }, newText: replacement };
+    if (typeof fix === 'string') d.suggestion = { title: `Change to '${fix}'`, span: { start: span.start, end: span.end }, newText: fix };
+    else if (fix) d.suggestion = fix;
     this.diagnostics.push(d);
   }
 
-  private error(code: string, span: Span, message: string, replacement?: string): Spoiled {
-    this.report('error', code, span, message, replacement);
+  private error(code: string, span: Span, message: string, fix?: string | Suggestion): Spoiled {
+    this.report('error', code, span, message, fix);
     return new Spoiled();
   }
 
@@ -649,7 +651,11 @@ class Checker {
       }
       if (item.kind === 'weights') {
         if (!isMatrix(v) || v.length !== fanIn || v[0].length !== spec.units) {
-          this.error('shape', item.value, `The weights of \`${spec.name}\` must be a ${fanIn}×${spec.units} matrix ([fan-in][units]: ${fanIn} row${fanIn === 1 ? '' : 's'} of ${spec.units}), not ${describeShape(v)}.`);
+          // The fix: a matrix of the right shape, with exactly the values the network's init gives it.
+          const w = initialWeights(init, index, fanIn, spec.units);
+          const rows = Array.from({ length: fanIn }, (_, j) => `[${Array.from(w.subarray(j * spec.units, (j + 1) * spec.units), (x) => String(x)).join(', ')}]`);
+          const fix = { title: `Replace with a ${fanIn}×${spec.units} matrix initialised by \`${describeInit(init)}\``, span: { start: item.value.start, end: item.value.end }, newText: `[${rows.join(', ')}]` };
+          this.error('shape', item.value, `The weights of \`${spec.name}\` must be a ${fanIn}×${spec.units} matrix ([fan-in][units]: ${fanIn} row${fanIn === 1 ? '' : 's'} of ${spec.units}), not ${describeShape(v)}.`, fix);
           spoil();
         } else spec.W = v;
       } else {
@@ -657,7 +663,8 @@ class Checker {
           this.error('nobias', item, `\`${spec.name}\` is declared \`nobias\`; it has no bias to set.`);
           spoil();
         } else if (typeof v === 'number' || isMatrix(v) || v.length !== spec.units) {
-          this.error('shape', item.value, `The bias of \`${spec.name}\` must be a vector of ${spec.units}, not ${describeShape(v)}.`);
+          const fix = { title: `Replace with ${spec.units} zeros`, span: { start: item.value.start, end: item.value.end }, newText: `[${new Array(spec.units).fill('0').join(', ')}]` };
+          this.error('shape', item.value, `The bias of \`${spec.name}\` must be a vector of ${spec.units}, not ${describeShape(v)}.`, fix);
           spoil();
         } else spec.b = v as number[];
       }
@@ -665,6 +672,14 @@ class Checker {
 
     // The loss should fit the output layer.
     const out = dense[dense.length - 1];
+    if (out && !lossItem && ok) {
+      const fitting: LossName = out.activation === 'softmax' ? 'cross_entropy' : out.activation === 'sigmoid' ? 'binary_cross_entropy' : 'squared_error';
+      const text = this.file.text;
+      const lineStart = text.lastIndexOf('\n', out.item.start - 1) + 1;
+      const indent = text.slice(lineStart, out.item.start).match(/^[ \t]*/)![0];
+      const fix = { title: `Add \`loss ${fitting}\``, span: { start: out.item.end, end: out.item.end }, newText: `\n${indent}loss ${fitting}` };
+      this.report('hint', 'missing-loss', stmt.name, `\`${stmt.name.text}\` sets no loss, so it uses squared_error; ${fitting === 'squared_error' ? 'say so with `loss squared_error`' : `with ${out.activation} outputs, ${fitting} is the usual choice`}.`, fix);
+    }
     if (out && lossItem) {
       if (loss === 'cross_entropy' && out.activation !== 'softmax') {
         this.report('warning', 'loss-activation', lossItem.loss, `cross_entropy expects a softmax output layer, but \`${out.name.text}\` uses ${out.activation ?? 'another activation'}: its outputs need not be probabilities that sum to 1.`);
@@ -961,6 +976,10 @@ class Checker {
       }
     }
   }
+}
+
+function describeInit(init: InitScheme): string {
+  return `${init.scheme === 'uniform' ? `uniform(${init.lo}, ${init.hi})` : init.scheme} seed ${init.seed}`;
 }
 
 function capitalise(s: string): string {

@@ -5,6 +5,8 @@ import {
   createConnection,
   DiagnosticSeverity,
   DocumentSymbol,
+  MessageType,
+  ShowMessageNotification,
   ProposedFeatures,
   SymbolKind,
   TextDocuments,
@@ -13,7 +15,12 @@ import {
   type Diagnostic,
   type InitializeResult,
 } from 'vscode-languageserver/node';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { gradientCheck } from '../analysis/gradcheck';
+import { DEFAULT_INLAY, inlayHints, type InlayOptions } from '../analysis/inlay';
+import { formatNumber } from '../analysis/format';
 import { analyze, type FileAnalysis, type RangedDiagnostic } from '../analysis/analyze';
 import { completionsAt, type CompletionKind } from '../analysis/completion';
 import { hoverAt } from '../analysis/hover';
@@ -27,6 +34,9 @@ import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
+
+/** The server-side command behind the "Gradient check" code lens. */
+const GRADIENT_CHECK = 'netspec.gradientCheck';
 
 /** Quiet time after the last keystroke before diagnostics are recomputed. */
 const DEBOUNCE_MS = 120;
@@ -50,8 +60,16 @@ const SEVERITY: Record<RangedDiagnostic['severity'], DiagnosticSeverity> = {
   hint: DiagnosticSeverity.Hint,
 };
 
+/** docs/LANGUAGE.md beside the bundle (dist/..), where every diagnostic code is explained. */
+const DOCS = pathToFileURL(path.join(__dirname, '..', 'docs', 'LANGUAGE.md')).href;
+const NUMERIC_CODES = new Set(['saturated', 'dead-relu', 'not-finite', 'exploding-gradient', 'loss-domain']);
+
 function toLsp(d: RangedDiagnostic): Diagnostic {
-  return { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: 'netspec', message: d.message, data: d.suggestion };
+  const anchor = NUMERIC_CODES.has(d.code) ? d.code : 'diagnostic-codes';
+  return {
+    range: d.range, severity: SEVERITY[d.severity], code: d.code, codeDescription: { href: `${DOCS}#${anchor}` },
+    source: 'netspec', message: d.message, data: d.suggestion,
+  };
 }
 
 /** Publishes diagnostics for the version analysed, unless the document has moved on since. */
@@ -78,16 +96,32 @@ function schedule(uri: string, delay: number): void {
   }, delay));
 }
 
-connection.onInitialize((): InitializeResult => ({
-  capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
-    hoverProvider: true,
-    documentSymbolProvider: true,
-    completionProvider: { triggerCharacters: [' ', '('] },
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-  },
-  serverInfo: { name: 'netspec', version: '0.1.0' },
-}));
+/** Whether the client answers workspace/configuration (VS Code does; a bare LSP client may not). */
+let clientHasConfiguration = false;
+
+connection.onInitialize((params): InitializeResult => {
+  clientHasConfiguration = !!params.capabilities.workspace?.configuration;
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      documentSymbolProvider: true,
+      completionProvider: { triggerCharacters: [' ', '('] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      inlayHintProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      executeCommandProvider: { commands: [GRADIENT_CHECK] },
+    },
+    serverInfo: { name: 'netspec', version: '0.1.0' },
+  };
+});
+
+/** The inlay-hint settings (`netspec.inlayHints.*`), asked of the client each time: it may change them. */
+async function inlayOptions(uri: string): Promise<InlayOptions> {
+  if (!clientHasConfiguration) return DEFAULT_INLAY;
+  const c = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'netspec.inlayHints' })) as Partial<InlayOptions> | null;
+  return { ...DEFAULT_INLAY, ...(c ?? {}) };
+}
 
 documents.onDidOpen((e) => schedule(e.document.uri, 0));
 documents.onDidChangeContent((e) => schedule(e.document.uri, DEBOUNCE_MS));
@@ -174,6 +208,47 @@ connection.onCodeAction((params) => guarded('codeAction', () => {
   }
   return actions;
 }));
+
+connection.languages.inlayHint.on(async (params) => {
+  const options = await inlayOptions(params.textDocument.uri);
+  return onDocument('inlayHint', params.textDocument.uri, (doc, a) =>
+    inlayHints(a, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end), options).map((h) => ({
+      position: doc.positionAt(h.offset),
+      label: h.label,
+      paddingLeft: true,
+      tooltip: h.tooltip,
+    })));
+});
+
+connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri, (_doc, a) =>
+  a.probes.filter((p) => p.result).map((p, i) => ({
+    range: a.lines.range({ start: p.stmt.start, end: p.stmt.start }),
+    command: { title: 'Gradient check', command: GRADIENT_CHECK, arguments: [params.textDocument.uri, i] },
+  }))));
+
+/** `netspec.gradientCheck(uri, i)`: the i-th successful probe, backpropagation vs central differences. */
+connection.onExecuteCommand((params) => {
+  if (params.command !== GRADIENT_CHECK) return null;
+  const [uri, index] = (params.arguments ?? []) as [string, number];
+  return onDocument('gradientCheck', uri, (_doc, a) => {
+    const p = a.probes.filter((x) => x.result)[index];
+    const net = p && a.program.networks.get(p.network)?.network;
+    if (!p || !net || !p.input || !p.target) return null;
+    const r = gradientCheck(net, p.input, p.target);
+    const verdict = r.worst < 1e-5 ? 'backpropagation agrees with finite differences' : 'backpropagation and finite differences DISAGREE';
+    // A notification, not a request: it needs no answer, so any LSP client can show it.
+    void connection.sendNotification(ShowMessageNotification.type, {
+      type: MessageType.Info,
+      message: `Gradient check of probe ${p.network} (line ${p.line}): ${verdict}. Worst relative error ${formatNumber(r.worst, 2)} over ${r.count} parameters, at ${r.at} (exact ${formatNumber(r.exact)}, numeric ${formatNumber(r.numeric)}).`,
+    });
+    return r;
+  });
+});
+
+// A rejected promise of ours (e.g. a client that refuses a request) is logged, never fatal.
+process.on('unhandledRejection', (reason) => {
+  connection.console.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
+});
 
 documents.listen(connection);
 connection.listen();

@@ -1,0 +1,126 @@
+import { forward, type ProbeResult } from '../engine/network';
+import { flatten, type Value } from '../engine/value';
+import type { Diagnostic } from '../semantics/diagnostic';
+import type { Program } from '../semantics/program';
+import type * as ast from '../syntax/ast';
+import { formatNumber } from './format';
+
+/**
+ * Numeric trouble, found in what the file computes: the warnings that teach why a network
+ * would not learn. Each carries the numbers that show it, and a code documented (with the
+ * same name as its anchor) in docs/LANGUAGE.md, section "Numeric warnings".
+ */
+
+/** Below this, g'(z) has vanished: a gradient through the unit is a millionth of what it could be. */
+export const SATURATION = 1e-6;
+/** Above this, ‖dE/dW‖ (all layers) signals an exploding gradient for one sample. */
+export const EXPLODING = 1e4;
+
+/** Activations whose derivative vanishes at both ends, so a tiny g' means saturation. */
+const SATURATING = new Set(['sigmoid', 'tanh']);
+
+export interface ProbeForCheck {
+  stmt: ast.ProbeStmt;
+  line: number;
+  result?: ProbeResult;
+}
+
+export interface EvalForCheck {
+  stmt: ast.EvalStmt;
+  value?: Value;
+}
+
+export function numericDiagnostics(program: Program, evals: EvalForCheck[], probes: ProbeForCheck[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const warn = (code: string, span: { start: number; end: number }, message: string) =>
+    out.push({ severity: 'warning', code, message, span: { start: span.start, end: span.end } });
+
+  for (const e of evals) {
+    if (e.value === undefined) continue;
+    const bad = flatten(e.value).filter((x) => !Number.isFinite(x));
+    if (bad.length) {
+      const what = typeof e.value === 'number' ? `This evaluates to ${e.value}` : `${bad.length} of ${flatten(e.value).length} values are ${[...new Set(bad.map(String))].join(' or ')}`;
+      warn('not-finite', e.stmt.value, `${what}: the result is not a finite number (e.g. log of a negative number, a division by 0, or an overflow past 1.8e308).`);
+    }
+  }
+
+  for (const p of probes) {
+    const r = p.result;
+    if (!r) continue;
+    const net = program.networks.get(p.stmt.network.text);
+    const values = [...r.output, r.loss, ...r.layers.flatMap((l) => [...l.delta, ...l.dW.flat()])];
+    if (values.some((x) => !Number.isFinite(x))) {
+      warn('not-finite', p.stmt, `This probe computes NaN or Infinity (output ${fmtVec(r.output)}, loss ${formatNumber(r.loss)}): the gradients below are meaningless.`);
+      continue;
+    }
+    // Saturated units: g'(z) has vanished, so δ through them vanishes too.
+    for (const g of r.layers) {
+      const info = net?.layers.find((l) => l.name.text === g.name);
+      const gp = g.trace.gprime;
+      if (!info?.activation || !gp || !SATURATING.has(info.activation)) continue;
+      const units = [...gp.keys()].filter((k) => Math.abs(gp[k]) < SATURATION);
+      if (units.length === 0) continue;
+      const z = units.map((k) => formatNumber(g.trace.z[k], 3));
+      const d = units.map((k) => formatNumber(gp[k], 2));
+      warn('saturated', info.name, `${units.length} of ${gp.length} unit${gp.length === 1 ? '' : 's'} of \`${g.name}\` ${units.length === 1 ? 'is' : 'are'} saturated at the probe on line ${p.line}: z = ${list(z)}, ${info.activation}'(z) = ${list(d)}. Their gradient vanishes, so the weights into them barely learn; scale the inputs or the initial weights down.`);
+    }
+    // Exploding gradients.
+    const norm = Math.sqrt(r.layers.reduce((s, l) => s + l.dW.flat().reduce((a, x) => a + x * x, 0), 0));
+    if (norm > EXPLODING) {
+      warn('exploding-gradient', p.stmt, `‖dE/dW‖ = ${formatNumber(norm, 3)} at this probe: the gradient is exploding, and a step of learning_rate · ${formatNumber(norm, 3)} would overshoot. Lower the learning rate or the initial weights.`);
+    }
+    // Outputs at the edge of the loss's domain.
+    if (net?.loss === 'binary_cross_entropy') {
+      const edge = r.output.filter((y) => y <= 0 || y >= 1);
+      if (edge.length) warn('loss-domain', p.stmt, `binary_cross_entropy needs outputs strictly between 0 and 1, but this probe's output is ${fmtVec(r.output)}: ln y or ln(1 − y) is infinite there${net.layers.at(-1)?.activation === 'sigmoid' ? ' (the loss is computed from z, so it stays finite, but the output has saturated)' : ''}.`);
+    }
+    if (net?.loss === 'cross_entropy') {
+      const zero = r.output.filter((y) => y <= 0);
+      if (zero.length) warn('loss-domain', p.stmt, `cross_entropy takes ln of the outputs, but ${zero.length} output${zero.length === 1 ? ' is' : 's are'} 0 at this probe (${fmtVec(r.output)}).`);
+    }
+  }
+  out.push(...deadRelus(program, probes));
+  return out;
+}
+
+/**
+ * Dead ReLU units: z ≤ 0, so relu'(z) = 0, for every sample the file gives the network (its
+ * probes and the inline data it trains on). One inactive sample is normal; all of them means the
+ * unit never passes a gradient and never learns. Needs at least two samples to say so.
+ */
+function deadRelus(program: Program, probes: ProbeForCheck[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [name, info] of program.networks) {
+    const net = info.network;
+    if (!net || !info.layers.some((l) => l.activation === 'relu')) continue;
+    const inputs: number[][] = [];
+    for (const p of probes) if (p.stmt.network.text === name && p.result) inputs.push(Array.from(p.result.layers[0].trace.x));
+    for (const t of program.trains) {
+      if (t.stmt.network.text !== name) continue;
+      for (const s of program.data.get(t.stmt.data.text)?.samples ?? []) if (s.input.length === net.inputs) inputs.push(s.input);
+    }
+    if (inputs.length < 2) continue;
+    const traces = inputs.map((x) => forward(net, x));
+    net.layers.forEach((layer, l) => {
+      if (layer.activation.kind !== 'scalar' || layer.activation.name !== 'relu') return;
+      const dead = [...Array(layer.units).keys()].filter((k) => traces.every((tr) => tr[l].z[k] <= 0));
+      if (dead.length === 0) return;
+      const decl = info.layers.find((x) => x.name.text === layer.name)!;
+      out.push({
+        severity: 'warning',
+        code: 'dead-relu',
+        span: { start: decl.name.start, end: decl.name.end },
+        message: `${dead.length} of ${layer.units} relu unit${layer.units === 1 ? '' : 's'} of \`${layer.name}\` ${dead.length === 1 ? 'is' : 'are'} dead (unit${dead.length === 1 ? '' : 's'} ${dead.join(', ')}): z ≤ 0 for all ${inputs.length} samples, so relu'(z) = 0 and no gradient ever reaches ${dead.length === 1 ? 'it' : 'them'}. Change the initial weights or biases, or use leaky_relu.`,
+      });
+    });
+  }
+  return out;
+}
+
+function fmtVec(v: readonly number[]): string {
+  return `[${v.map((x) => formatNumber(x, 4)).join(', ')}]`;
+}
+
+function list(items: string[]): string {
+  return items.length === 1 ? items[0] : `[${items.join(', ')}]`;
+}

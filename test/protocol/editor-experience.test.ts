@@ -1,0 +1,105 @@
+/** Inlay hints, numeric warnings, code lenses, the gradient check and quick fixes, over the protocol. */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { CodeAction, CodeLens, Diagnostic, InlayHint, TextEdit } from 'vscode-languageserver-protocol';
+import { analyze } from '../../server/src/analysis/analyze';
+import { LspClient } from '../support/lsp';
+
+let client: LspClient;
+const messages: string[] = [];
+before(async () => {
+  client = await LspClient.start();
+  client.connection.onNotification('window/showMessage', (m: { message: string }) => {
+    messages.push(m.message);
+  });
+});
+after(async () => {
+  await client.stop();
+});
+
+/** Applies LSP text edits to a text (edits do not overlap). */
+function apply(text: string, edits: TextEdit[]): string {
+  const offset = (p: { line: number; character: number }) => {
+    const lines = text.split('\n');
+    return lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  };
+  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
+    .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
+}
+
+async function fixes(uri: string, d: Diagnostic): Promise<CodeAction[]> {
+  return (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+}
+
+test('inlay hints: values after evals and lets, the loss after a probe', async () => {
+  const uri = 'file:///inlay.netspec';
+  const text = 'let z = 0.5\nlet w = z * 2\neval sigmoid\'(z)\nnetwork n {\n  input x[1]\n  dense y[1] linear\n  weights y = [[2]]\n  bias y = [1]\n}\nprobe n [3] -> [5]\n';
+  await client.open(uri, text, 1);
+  await client.diagnostics(uri, 1);
+  const hints = (await client.connection.sendRequest('textDocument/inlayHint', {
+    textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 10, character: 0 } },
+  })) as InlayHint[];
+  assert.deepEqual(hints.map((h) => [h.position.line, h.position.character, h.label]), [
+    [1, 13, '= 1'],
+    [2, 16, '= 0.235'],
+    [9, 18, 'E = 2'],
+  ]);
+});
+
+test('numeric warnings carry their numbers and a link to the docs', async () => {
+  const uri = 'file:///numeric.netspec';
+  const text = 'network n {\n  input x[1]\n  dense y[1] sigmoid\n  weights y = [[75]]\n}\nprobe n [1] -> [1]\neval log(-1)\n';
+  await client.open(uri, text, 1);
+  const d = (await client.diagnostics(uri, 1)).diagnostics;
+  const saturated = d.find((x) => x.code === 'saturated');
+  assert.ok(saturated, JSON.stringify(d));
+  assert.equal(saturated!.severity, 2);
+  assert.match(String(saturated!.message), /z = 75, sigmoid'\(z\) = 2\.7e-33/);
+  assert.deepEqual(saturated!.range, { start: { line: 2, character: 8 }, end: { line: 2, character: 9 } });
+  assert.match(saturated!.codeDescription!.href, /docs\/LANGUAGE\.md#saturated$/);
+  const nan = d.find((x) => x.code === 'not-finite');
+  assert.ok(nan && /NaN/.test(String(nan.message)), JSON.stringify(d));
+});
+
+test('code lens "Gradient check" runs backpropagation against finite differences', async () => {
+  const uri = 'file:///lens.netspec';
+  const text = 'network n {\n  input x[2]\n  dense h[3] tanh\n  dense y[2] softmax\n  loss cross_entropy\n  init xavier seed 4\n}\nprobe n [0.5, -1] -> [0, 1]\n';
+  await client.open(uri, text, 1);
+  await client.diagnostics(uri, 1);
+  const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+  assert.equal(lenses.length, 1);
+  assert.equal(lenses[0].command!.title, 'Gradient check');
+  assert.equal(lenses[0].range.start.line, 7);
+  const result = (await client.connection.sendRequest('workspace/executeCommand', { command: lenses[0].command!.command, arguments: lenses[0].command!.arguments })) as { count: number; worst: number };
+  assert.equal(result.count, 2 * 3 + 3 + 3 * 2 + 2);
+  assert.ok(result.worst < 1e-6, `worst relative error ${result.worst}`);
+  for (let i = 0; i < 50 && !messages.some((m) => m.startsWith('Gradient check of probe n')); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.match(messages.find((m) => m.startsWith('Gradient check of probe n')) ?? '', /agrees with finite differences\. Worst relative error .* over 17 parameters/);
+});
+
+test('quick fix: weights of the wrong shape become a matrix of the right shape, from the init', async () => {
+  const uri = 'file:///shape.netspec';
+  const text = 'network n {\n  input x[2]\n  dense y[3] relu\n  loss mse\n  init he seed 9\n  weights y = [[1, 2]]\n}\n';
+  await client.open(uri, text, 1);
+  const [d] = (await client.diagnostics(uri, 1)).diagnostics;
+  assert.equal(d.code, 'shape');
+  const [fix] = await fixes(uri, d);
+  assert.equal(fix.title, 'Replace with a 2×3 matrix initialised by `he seed 9`');
+  const fixed = apply(text, fix.edit!.changes![uri]);
+  const a = analyze(fixed);
+  assert.deepEqual(a.diagnostics, []);
+  // The inserted weights are exactly what `init he seed 9` gives the layer without them.
+  const initial = analyze(text.replace(/  weights y = .*\n/, '')).program.networks.get('n')!.network!;
+  assert.deepEqual(Array.from(a.program.networks.get('n')!.network!.layers[0].W), Array.from(initial.layers[0].W));
+});
+
+test('quick fix: a network without a loss gets the one that fits its output layer', async () => {
+  const uri = 'file:///loss.netspec';
+  const text = 'network n {\n  input x[2]\n  dense y[3] softmax\n}\n';
+  await client.open(uri, text, 1);
+  const [d] = (await client.diagnostics(uri, 1)).diagnostics;
+  assert.equal(d.code, 'missing-loss');
+  assert.equal(d.severity, 4);
+  const [fix] = await fixes(uri, d);
+  assert.equal(apply(text, fix.edit!.changes![uri]), 'network n {\n  input x[2]\n  dense y[3] softmax\n  loss cross_entropy\n}\n');
+});
