@@ -99,6 +99,40 @@ const checks: [string, () => Promise<void>][] = [
     const labels = list.items.map((i) => (typeof i.label === 'string' ? i.label : i.label.label));
     for (const a of ['sigmoid', 'tanh', 'relu', 'softmax']) assert.ok(labels.includes(a), `${a} in ${labels.join(', ')}`);
   }],
+  ['inlay hints show eval values and the probe loss', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    const range = new vscode.Range(0, 0, doc.lineCount, 0);
+    const hints = await until('inlay hints', async () => {
+      const h = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+      return h.length ? h : undefined;
+    });
+    const labels = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join('')));
+    assert.ok(labels.includes('= 0.235'), labels.join(' | '));
+    assert.ok(labels.some((l) => /^E = 0\.07/.test(l)), labels.join(' | '));
+  }],
+  ['the Gradient check lens runs through the server command', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const lens = lenses.find((l) => l.command?.title === 'Gradient check');
+    assert.ok(lens?.command, lenses.map((l) => l.command?.title).join(', '));
+    const result = await vscode.commands.executeCommand<{ count: number; worst: number }>(lens!.command!.command, ...(lens!.command!.arguments ?? []));
+    assert.equal(result.count, 2 * 4 + 4 + 4 + 1);
+    assert.ok(result.worst < 1e-6, String(result.worst));
+  }],
+  ['the quick fix for a misspelt activation repairs the file', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'network n {\n  input x[2]\n  dense y[1] sigmod\n  loss mse\n}\n' });
+    await vscode.window.showTextDocument(doc);
+    const [d] = await until('the diagnostic', () => {
+      const x = vscode.languages.getDiagnostics(doc.uri);
+      return x.length ? x : undefined;
+    });
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range);
+    const fix = actions.find((a) => a.title === "Change to 'sigmoid'");
+    assert.ok(fix?.edit, actions.map((a) => a.title).join(', '));
+    assert.ok(await vscode.workspace.applyEdit(fix!.edit!));
+    assert.match(doc.getText(), /dense y\[1\] sigmoid\n/);
+    await until('the diagnostic to clear', () => vscode.languages.getDiagnostics(doc.uri).length === 0 || undefined);
+  }],
   ['a language server that dies is restarted, and diagnostics come back', async () => {
     // The server is a child of this extension host (the client forks dist/server.js over IPC).
     const pids = () => execSync(`pgrep -P ${process.pid} -f "[d]ist/server[.]js" || true`, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
