@@ -133,6 +133,18 @@ test('nesting far beyond the limit is an error, not a stack overflow', () => {
   assert.equal(parse(`eval ${'('.repeat(MAX_NESTING - 5)}1${')'.repeat(MAX_NESTING - 5)}`).errors.length, 0);
 });
 
+test('a chain of 10,000 operators is refused as too deep; 900 still parse and evaluate', async () => {
+  const { analyze } = await import('../../server/src/analysis/analyze');
+  const long = analyze(`eval ${Array(10_000).fill('1').join(' + ')}\neval 7`);
+  assert.equal(long.diagnostics.length, 1);
+  assert.equal(long.diagnostics[0].code, 'too-deep');
+  assert.equal(long.evals.at(-1)?.value, 7);
+  const fine = analyze(`eval ${Array(900).fill('1').join(' + ')}\nfn f(z) = ${Array(900).fill('z').join(' * ')}\neval f''(1)`);
+  assert.deepEqual(fine.diagnostics, []);
+  assert.equal(fine.evals[0].value, 900);
+  assert.equal(fine.evals[1].value, 900 * 899);
+});
+
 test('reserved words cannot be names', () => {
   const r = parse('let eval = 1');
   assert.equal(r.errors[0].code, 'reserved-word');

@@ -25,6 +25,7 @@ import { analyze, type FileAnalysis, type RangedDiagnostic } from '../analysis/a
 import { completionsAt, type CompletionKind } from '../analysis/completion';
 import { hoverAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
+import { registerNavigation } from './navigation';
 
 /**
  * The language server: the only layer that knows LSP. It keeps one analysis per open document
@@ -111,6 +112,7 @@ connection.onInitialize((params): InitializeResult => {
       inlayHintProvider: true,
       codeLensProvider: { resolveProvider: false },
       executeCommandProvider: { commands: [GRADIENT_CHECK] },
+      ...registerNavigation(connection, documents, analysisOf),
     },
     serverInfo: { name: 'netspec', version: '0.1.0' },
   };

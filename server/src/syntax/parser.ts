@@ -11,6 +11,8 @@ export interface ParseResult {
 
 /** How deep expressions may nest before the parser refuses them instead of the stack overflowing. */
 export const MAX_NESTING = 400;
+/** How tall an expression tree may be (a chain `a + b + …` counts each operator). */
+export const MAX_HEIGHT = 1000;
 
 const STATEMENT_WORDS = new Set<string>(ast.STATEMENT_KEYWORDS);
 const ITEM_WORDS = new Set<string>(ast.NETWORK_ITEM_KEYWORDS);
@@ -288,7 +290,7 @@ class Parser {
       while (this.isPunct('+') || this.isPunct('-')) {
         const op = this.next().text as '+' | '-';
         const right = this.term();
-        left = { kind: 'binary', op, left, right, start: left.start, end: right.end };
+        left = this.node({ kind: 'binary', op, left, right, start: left.start, end: right.end }, left, right);
       }
       return left;
     });
@@ -299,7 +301,7 @@ class Parser {
     while (this.isPunct('*') || this.isPunct('/')) {
       const op = this.next().text as '*' | '/';
       const right = this.unary();
-      left = { kind: 'binary', op, left, right, start: left.start, end: right.end };
+      left = this.node({ kind: 'binary', op, left, right, start: left.start, end: right.end }, left, right);
     }
     return left;
   }
@@ -308,7 +310,7 @@ class Parser {
     if (this.isPunct('-')) {
       const minus = this.next();
       const operand = this.nested(() => this.unary());
-      return { kind: 'unary', op: '-', operand, start: minus.start, end: operand.end };
+      return this.node({ kind: 'unary', op: '-', operand, start: minus.start, end: operand.end }, operand);
     }
     return this.power();
   }
@@ -319,7 +321,7 @@ class Parser {
       this.i++;
       // Right-associative, and the exponent may be negated: 2 ^ -1, 2 ^ 3 ^ 2 = 2 ^ 9.
       const exponent = this.nested(() => this.unary());
-      return { kind: 'binary', op: '^', left: base, right: exponent, start: base.start, end: exponent.end };
+      return this.node({ kind: 'binary', op: '^', left: base, right: exponent, start: base.start, end: exponent.end }, base, exponent);
     }
     return base;
   }
@@ -339,6 +341,24 @@ class Parser {
       this.skipToStatement();
       return { kind: 'error', start, end: Math.max(start, this.prevEnd()) };
     }
+  }
+
+  /** The height of each expression tree built so far (a leaf is 1). */
+  private readonly heights = new WeakMap<ast.Expr, number>();
+
+  /**
+   * Records a new expression node and refuses a tree taller than MAX_HEIGHT. Nesting depth alone
+   * does not bound it: `1 + 1 + … + 1` builds a tree as tall as it is long, and every later
+   * pass (checking, evaluation, differentiation) walks it recursively.
+   */
+  private node<T extends ast.Expr>(e: T, ...children: ast.Expr[]): T {
+    let h = 0;
+    for (const c of children) h = Math.max(h, this.heights.get(c) ?? 1);
+    if (h + 1 > MAX_HEIGHT) {
+      throw this.abandon({ start: e.start, end: e.end, code: 'too-deep', message: `This expression is more than ${MAX_HEIGHT} operations deep; split it with \`let\`.` });
+    }
+    this.heights.set(e, h + 1);
+    return e;
   }
 
   /** Counts a level of nesting: every `expr`, and chains that do not pass through it (`- - - x`, `2^2^2`). */
@@ -373,7 +393,7 @@ class Parser {
       }
       if (this.isPunct('(')) {
         const args = this.args();
-        return { kind: 'call', callee: name, primes, args, start: tok.start, end: this.prevEnd() };
+        return this.node({ kind: 'call', callee: name, primes, args, start: tok.start, end: this.prevEnd() }, ...args);
       }
       if (primes > 0) throw this.abandon(this.unexpected(this.peek(), `'(' and an argument after \`${tok.text}${"'".repeat(primes)}\``));
       return { kind: 'name', name, start: tok.start, end: tok.end };
@@ -383,7 +403,7 @@ class Parser {
       const inner = this.expr();
       this.expect(')', "')' to close '('");
       // The parentheses belong to the expression's source text: `(1 + 2) * 3`, not `1 + 2) * 3`.
-      return { ...inner, start: tok.start, end: this.prevEnd() };
+      return this.node({ ...inner, start: tok.start, end: this.prevEnd() }, inner);
     }
     if (this.isPunct('[')) {
       this.i++;
@@ -393,7 +413,7 @@ class Parser {
         while (this.accept(','));
       }
       this.expect(']', "']' or ',' in the vector");
-      return { kind: 'vector', items, start: tok.start, end: this.prevEnd() };
+      return this.node({ kind: 'vector', items, start: tok.start, end: this.prevEnd() }, ...items);
     }
     throw this.abandon(this.unexpected(tok, 'an expression (a number, a name, a vector or a call)'));
   }
