@@ -37,6 +37,21 @@ Requests:
     (^ becomes **; Python's precedence is the one LANGUAGE.md 3.5 asks for) in float64.
     -> {"value": v}
 
+  {"kind": "train", "inputs": M, "loss": LOSS, "layers": [... as for probe: the initial W, b ...],
+   "optimizer": {"kind": "sgd"} | {"kind": "momentum", "momentum": m}
+              | {"kind": "adam", "beta1": b1, "beta2": b2},
+   "learning_rate": lr, "l2": lambda,
+   "x": [[...] x M] x n, "t": [[...] x K] x n,
+   "epochs": [[[i, ...] (one batch: sample indices, in order), ...] (one epoch), ...],
+   "train": [i, ...], "test": [i, ...]}
+    Training with torch.optim: SGD(lr, momentum=m, dampening=0, nesterov=False,
+    weight_decay=lambda) for sgd (m = 0) and momentum, Adam(lr, betas=(b1, b2), eps=1e-8,
+    weight_decay=lambda) for adam; one step per batch, in the order given, on the mean of the
+    batch's per-sample losses (the losses of "probe", row by row).
+    -> {"loss": [per epoch: the mean of its batch losses], "test_loss": [per epoch, after it,
+        the mean per-sample loss over "test"; empty without a test set], "final_loss": the mean
+        per-sample loss over "train" after training, "layers": [{"W": [[...]], "b": [...] | null}]}
+
 Names: sigmoid tanh relu leaky_relu elu softplus swish silu gelu linear identity exp log sqrt
 abs sinh cosh, softmax (probe layers only; requests of kind "softmax" otherwise), and the user
 functions of USER_FNS below, which the tests define with the same formulas in NetSpec.
@@ -413,6 +428,83 @@ def probe(req):
     }
 
 
+# ---- train: torch.optim on the batches the request lists -----------------------------------------
+
+def per_sample_losses(loss, activation, Z, Y, T):
+    """The losses of LANGUAGE.md 3.1 for a batch (one row per sample), as loss_of does for one."""
+    K = Y.shape[1]
+    if loss == "squared_error":
+        return 0.5 * ((Y - T) ** 2).sum(1)
+    if loss == "mse":
+        return ((Y - T) ** 2).sum(1) / K
+    if loss == "cross_entropy":
+        if activation == "softmax":
+            return -(T * F.log_softmax(Z, 1)).sum(1)
+        return -torch.xlogy(T, Y).sum(1)
+    if loss == "binary_cross_entropy":
+        if activation == "sigmoid":
+            return -(T * F.logsigmoid(Z) + (1 - T) * F.logsigmoid(-Z)).sum(1)
+        return -(torch.xlogy(T, Y) + torch.xlogy(1 - T, 1 - Y)).sum(1)
+    raise ValueError(f"unknown loss {loss!r}")
+
+
+def train(req):
+    torch.set_num_threads(1)  # small tensors: threads only cost time, and the order stays fixed
+    X = torch.tensor(req["x"], dtype=torch.float64)
+    T = torch.tensor(req["t"], dtype=torch.float64)
+    if X.shape[1] != req["inputs"]:
+        raise ValueError(f"x has {X.shape[1]} columns, the network {req['inputs']} inputs")
+    layers = []
+    for spec in req["layers"]:
+        W = torch.tensor(spec["W"], dtype=torch.float64, requires_grad=True)
+        b = torch.tensor([float(v) for v in spec["b"]], requires_grad=True) if spec["bias"] else None
+        name, params = spec["activation"], spec.get("params", [])
+        g = None if name == "softmax" else scalar_function(name, params, TorchOps)
+        layers.append((W, b, name, g))
+    params = [p for (W, b, _, _) in layers for p in (W, b) if p is not None]
+    opt = req["optimizer"]
+    lr, l2 = req["learning_rate"], req["l2"]
+    if opt["kind"] == "adam":
+        optimizer = torch.optim.Adam(params, lr=lr, betas=(opt["beta1"], opt["beta2"]), eps=1e-8, weight_decay=l2)
+    elif opt["kind"] in ("sgd", "momentum"):
+        m = opt.get("momentum", 0.0)
+        optimizer = torch.optim.SGD(params, lr=lr, momentum=m, dampening=0, nesterov=False, weight_decay=l2)
+    else:
+        raise ValueError(f"unknown optimizer {opt['kind']!r}")
+
+    def losses(idx):
+        A = X[idx]
+        Z = Y = None
+        for (W, b, name, g) in layers:
+            Z = A @ W + b if b is not None else A @ W
+            Y = torch.softmax(Z, 1) if name == "softmax" else g(Z)
+            A = Y
+        return per_sample_losses(req["loss"], layers[-1][2], Z, Y, T[idx])
+
+    def mean_loss(idx):
+        with torch.no_grad():
+            return losses(idx).mean().item() if idx else None
+
+    epoch_losses, test_losses = [], []
+    for batches in req["epochs"]:
+        batch_losses = []
+        for idx in batches:
+            optimizer.zero_grad()
+            L = losses(idx).mean()
+            L.backward()
+            optimizer.step()
+            batch_losses.append(L.item())
+        epoch_losses.append(sum(batch_losses) / len(batch_losses))
+        if req.get("test"):
+            test_losses.append(mean_loss(req["test"]))
+    return {
+        "loss": epoch_losses,
+        "test_loss": test_losses,
+        "final_loss": mean_loss(req["train"]),
+        "layers": [{"W": W.tolist(), "b": None if b is None else b.tolist()} for (W, b, _, _) in layers],
+    }
+
+
 # ---- arithmetic by Python's grammar ------------------------------------------------------------
 
 _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -452,6 +544,8 @@ def answer(req):
         return {"torch": torch_softmax(req["z"], req["order"]), "mp": mp_softmax(req["z"], req["order"])}
     if kind == "expr":
         return {"value": arithmetic(req["expr"])}
+    if kind == "train":
+        return train(req)
     raise ValueError(f"unknown request kind {kind!r}")
 
 

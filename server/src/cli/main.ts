@@ -1,17 +1,24 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { analyze, type FileAnalysis } from '../analysis/analyze';
 import { formatMatrix, formatNumber, formatValue } from '../analysis/format';
+import { CSV_MAX_CHARS, generate, parseCsv, type DataSample } from '../engine/datasets';
+import type { Network } from '../engine/network';
+import { Trainer, TrainError, type TrainResult } from '../engine/train';
+import type { TrainInfo } from '../semantics/program';
 import { toJson } from './json';
 
 /**
- * `netspec check | eval | grad`: the language without an editor. Exit codes: 0 success, 1 a
- * checked file has errors, 2 a usage or I/O error (with a message on stderr, never a stack trace).
+ * `netspec check | eval | grad | train`: the language without an editor. Exit codes: 0 success,
+ * 1 a checked file has errors, 2 a usage or I/O error (with a message on stderr, never a stack trace).
  */
 
 const USAGE = `Usage:
   netspec check FILE... [--json]   report syntax, name, shape and numeric problems
   netspec eval FILE [--json]       print the value of every \`eval\`
   netspec grad FILE [--json]       print output, loss, dE/dW, dE/db and delta of every \`probe\`
+  netspec train FILE [--network NAME] [--json]
+                                   run every \`train\` statement (or those of one network)
   netspec --help | --version`;
 
 class UsageError extends Error {}
@@ -19,6 +26,8 @@ class UsageError extends Error {}
 interface Io {
   out(s: string): void;
   err(s: string): void;
+  /** Whether stderr is a terminal: then `train` keeps a progress line there. */
+  errIsTTY?: boolean;
 }
 
 export function main(argv: string[], io: Io): number {
@@ -36,7 +45,17 @@ export function main(argv: string[], io: Io): number {
 
 function run(argv: string[], io: Io): number {
   const json = argv.includes('--json');
-  const args = argv.filter((a) => a !== '--json');
+  let args = argv.filter((a) => a !== '--json');
+  // --network NAME (or --network=NAME), for train
+  let network: string | undefined;
+  const at = args.findIndex((a) => a === '--network' || a.startsWith('--network='));
+  if (at >= 0) {
+    const a = args[at];
+    network = a.startsWith('--network=') ? a.slice('--network='.length) : args[at + 1];
+    if (network === undefined || network === '' || (a === '--network' && network.startsWith('-'))) throw new UsageError('--network needs a network name');
+    args = args.filter((_, i) => i !== at && !(a === '--network' && i === at + 1));
+    if (args.some((x) => x === '--network' || x.startsWith('--network='))) throw new UsageError('--network is given twice');
+  }
   if (args.includes('--help') || args.includes('-h')) {
     io.out(USAGE + '\n');
     return 0;
@@ -49,6 +68,7 @@ function run(argv: string[], io: Io): number {
   const unknownFlag = rest.find((a) => a.startsWith('-'));
   if (unknownFlag) throw new UsageError(`unknown option ${unknownFlag}`);
   if (!command) throw new UsageError('no command given');
+  if (network !== undefined && command !== 'train') throw new UsageError(`--network is an option of train, not of ${command}`);
   switch (command) {
     case 'check': {
       if (rest.length === 0) throw new UsageError('check needs at least one file');
@@ -67,6 +87,12 @@ function run(argv: string[], io: Io): number {
       if (command === 'eval') printEvals(file.name, a, json, io);
       else printProbes(file.name, a, json, io);
       return hasErrors(a) ? 1 : 0;
+    }
+    case 'train': {
+      if (rest.length !== 1) throw new UsageError('train takes exactly one file');
+      const files = readAll(rest, io);
+      if (!files) return 2;
+      return trainCommand(files[0], network, json, io);
     }
     default:
       throw new UsageError(`unknown command '${command}'`);
@@ -180,6 +206,287 @@ function printProbes(file: string, a: FileAnalysis, json: boolean, io: Io): void
   }
 }
 
+// ---- train ------------------------------------------------------------------------------------
+
+/**
+ * `netspec train FILE [--network NAME] [--json]`: runs every `train` statement of a file (or
+ * those of one network), in file order, each from the network's initial parameters.
+ * - A file with errors: its diagnostics on stderr, nothing trained, exit 1.
+ * - `--network NAME` that no `train` statement names: exit 2.
+ * - Data: inline samples, generators (targets of the network's output width: 1 for the class,
+ *   2 for one-hot), and CSV files. A CSV path is relative to the spec's own folder and must stay
+ *   inside it (or its subfolders), also after following symbolic links: a path that leads out,
+ *   a missing or unreadable file, or one above CSV_MAX_CHARS bytes is an I/O error, exit 2; a
+ *   malformed CSV (or one whose columns do not fit the network) is an error in the input, exit 1
+ *   with its line and column. Every data set is read before anything is trained.
+ * - A run whose loss becomes NaN or ±Infinity stops there; that is a result (`"diverged"` in the
+ *   JSON, a warning on stderr), not a failure: exit 0.
+ * - JSON per run: the keys of LANGUAGE.md 5 ("epochs" is the number of epochs run, as many as
+ *   "loss" has: the statement's epochs unless the run diverged), "b": null for a nobias layer, and
+ *   "line" (1-based), "train_samples", "test_samples", "batch", "steps"; with a test set
+ *   "test_loss" (per epoch) and "final_test_loss"; for classification "accuracy" (per epoch, as
+ *   the epoch fed the samples forward) and "final_accuracy", and with a test set
+ *   "test_accuracy" and "final_test_accuracy"; "diverged": {"epoch", "step", "loss"} when it did.
+ *   The conventions (split, shuffling, accuracy) are engine/train.ts's.
+ */
+function trainCommand(file: { name: string; text: string }, only: string | undefined, json: boolean, io: Io): number {
+  const a = analyze(file.text);
+  printDiagnostics(file.name, a, io, 'stderr');
+  const emptyJson = () => {
+    if (json) io.out(toJson({ file: file.name, runs: [] }) + '\n');
+  };
+  if (hasErrors(a)) {
+    io.err(`netspec: ${file.name} has errors; nothing was trained\n`);
+    emptyJson();
+    return 1;
+  }
+  const trains = a.program.trains.filter((t) => only === undefined || t.stmt.network.text === only);
+  if (only !== undefined && trains.length === 0) {
+    const named = [...new Set(a.program.trains.map((t) => t.stmt.network.text))];
+    const known = named.length ? ` (it trains ${named.map((n) => `\`${n}\``).join(', ')})` : ' (it has no `train` statement)';
+    io.err(`netspec: ${file.name} has no \`train\` statement for a network named \`${only}\`${known}\n`);
+    return 2;
+  }
+
+  // Every data set first: nothing trains when one of them cannot be read.
+  const jobs: Job[] = [];
+  let failure: 0 | 1 | 2 = 0;
+  const cache = new Map<string, DataSample[]>();
+  for (const info of trains) {
+    try {
+      jobs.push(prepareJob(file.name, a, info, cache));
+    } catch (err) {
+      if (!(err instanceof RunProblem)) throw err;
+      io.err(err.message + '\n');
+      failure = Math.max(failure, err.exitCode) as 1 | 2;
+    }
+  }
+  if (failure) {
+    io.err(`netspec: nothing was trained\n`);
+    emptyJson();
+    return failure;
+  }
+  if (jobs.length === 0 && !json) io.out(`${file.name}: no \`train\` statements\n`);
+
+  const runs: Record<string, unknown>[] = [];
+  for (const job of jobs) {
+    let result: TrainResult;
+    try {
+      result = runJob(job, io);
+    } catch (err) {
+      if (!(err instanceof TrainError)) throw err;
+      io.err(`${file.name}:${job.line}: error [train] ${capitalised(err.message)}.\n`);
+      emptyJson();
+      return 1;
+    }
+    if (result.diverged) {
+      const d = result.diverged;
+      io.err(`${file.name}:${job.line}: warning [diverged] training \`${job.network.name}\` stopped at epoch ${d.epoch}, step ${d.step}: the batch loss is ${d.loss}. Lower the learning rate.\n`);
+    }
+    if (json) runs.push(runJson(job, result));
+    else printRun(file.name, job, result, io);
+  }
+  if (json) io.out(toJson({ file: file.name, runs }) + '\n');
+  return 0;
+}
+
+interface Job {
+  info: TrainInfo;
+  /** 1-based line of the `train` keyword. */
+  line: number;
+  network: Network;
+  dataName: string;
+  data: DataSample[];
+}
+
+/** Why a run cannot start: 1 for a problem in the input, 2 for an I/O problem. */
+class RunProblem extends Error {
+  constructor(readonly exitCode: 1 | 2, message: string) {
+    super(message);
+  }
+}
+
+function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, cache: Map<string, DataSample[]>): Job {
+  const line = a.lines.position(info.stmt.start).line + 1;
+  const network = a.program.networks.get(info.stmt.network.text)?.network;
+  const dataName = info.stmt.data.text;
+  const set = a.program.data.get(dataName);
+  if (!network || !set) throw new RunProblem(1, `${specFile}:${line}: error [train] \`${info.stmt.network.text}\` or \`${dataName}\` has errors.`);
+  const K = network.layers[network.layers.length - 1].units;
+  const pos = a.lines.position(set.stmt.start);
+  const at = `${specFile}:${pos.line + 1}:${pos.character + 1}`;
+  const src = set.stmt.source;
+  const key = `${dataName}\u0000${K}`;
+  let data = cache.get(key);
+  if (!data) {
+    switch (src.kind) {
+      case 'inline':
+        if (!set.samples) throw new RunProblem(1, `${at}: error [data] \`${dataName}\` has errors.`);
+        data = set.samples;
+        break;
+      case 'generator': {
+        const g = set.generator;
+        if (!g) throw new RunProblem(1, `${at}: error [data] \`${dataName}\` has errors.`);
+        if (K !== 1 && K !== 2) {
+          throw new RunProblem(1, `${at}: error [shape] \`${g.name}(…)\` gives 1 target (the class, 0 or 1) or 2 (one-hot), but \`${network.name}\` has ${K} outputs.`);
+        }
+        data = generate(g.name, g, K);
+        break;
+      }
+      case 'file':
+        data = readCsvData(specFile, at, src.path.value, set.targetWidth ?? K, dataName);
+        break;
+    }
+    cache.set(key, data);
+  }
+  const width = data[0].input.length;
+  if (width !== network.inputs) {
+    throw new RunProblem(1, `${at}: error [shape] the samples of \`${dataName}\` have ${width} input${width === 1 ? '' : 's'}, but \`${network.name}\` takes ${network.inputs}.`);
+  }
+  if (data[0].target.length !== K) {
+    throw new RunProblem(1, `${at}: error [shape] the samples of \`${dataName}\` have ${data[0].target.length} targets, but \`${network.name}\` has ${K} outputs.`);
+  }
+  return { info, line, network, dataName, data };
+}
+
+/** Whether `p` is `root` itself or below it (both absolute and normalised). */
+function isInside(root: string, p: string): boolean {
+  const r = path.relative(root, p);
+  return r === '' || (r !== '..' && !r.startsWith('..' + path.sep) && !path.isAbsolute(r));
+}
+
+/** Reads `data … from "rel"`: relative to the spec's folder, never outside it. */
+function readCsvData(specFile: string, at: string, rel: string, targets: number, dataName: string): DataSample[] {
+  const folder = path.dirname(path.resolve(specFile));
+  const target = path.resolve(folder, rel);
+  const shown = path.isAbsolute(rel) ? rel : path.join(path.dirname(specFile), rel);
+  const ioError = (why: string) => new RunProblem(2, `${at}: error [data-file] cannot read "${rel}" for \`${dataName}\`: ${why}.`);
+  if (!isInside(folder, target)) throw ioError(`it is outside the spec's folder ${folder}; a data file must be in that folder or below it`);
+  let real: string;
+  try {
+    real = fs.realpathSync(target);
+    if (!isInside(fs.realpathSync(folder), real)) throw ioError(`it leads outside the spec's folder ${folder} through a symbolic link`);
+    const st = fs.statSync(real);
+    if (st.isDirectory()) throw ioError('it is a directory');
+    if (st.size > CSV_MAX_CHARS) throw ioError(`it has ${st.size} bytes; the limit is ${CSV_MAX_CHARS}`);
+  } catch (err) {
+    if (err instanceof RunProblem) throw err;
+    throw ioError(describeIoError(err, target));
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(real, 'utf8');
+  } catch (err) {
+    throw ioError(describeIoError(err, target));
+  }
+  const parsed = parseCsv(text, targets);
+  if ('error' in parsed) {
+    const e = parsed.error;
+    throw new RunProblem(1, `${shown}:${e.line}:${e.column}: error [csv] ${capitalised(e.message)} (the data set \`${dataName}\`, ${at}).`);
+  }
+  return parsed.samples;
+}
+
+function describeIoError(err: unknown, p: string): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return `no such file (${p})`;
+  if (code === 'EACCES') return 'permission denied';
+  return err instanceof Error ? err.message : String(err);
+}
+
+function runJob(job: Job, io: Io): TrainResult {
+  const trainer = new Trainer(job.network, job.data, job.info);
+  const total = job.info.epochs;
+  const label = `train ${job.network.name} on ${job.dataName}`;
+  let last = 0;
+  while (!trainer.done) {
+    const stats = trainer.runEpoch();
+    if (io.errIsTTY) {
+      const now = Date.now();
+      if (now - last >= 100 || trainer.done) {
+        last = now;
+        io.err(`\r${label}: epoch ${stats.epoch}/${total}  loss ${formatNumber(stats.loss, 6)}\u001b[K`);
+      }
+    }
+  }
+  if (io.errIsTTY) io.err('\r\u001b[K');
+  return trainer.result();
+}
+
+/** A layer's W as rows [inputs][units], and b (null without a bias, as `grad` writes db). */
+function layerJson(net: Network): Record<string, { W: number[][]; b: number[] | null }> {
+  const out: Record<string, { W: number[][]; b: number[] | null }> = {};
+  for (const l of net.layers) {
+    const W: number[][] = [];
+    for (let j = 0; j < l.inputs; j++) W.push(Array.from(l.W.subarray(j * l.units, (j + 1) * l.units)));
+    out[l.name] = { W, b: l.hasBias ? Array.from(l.b) : null };
+  }
+  return out;
+}
+
+function runJson(job: Job, r: TrainResult): Record<string, unknown> {
+  return {
+    network: job.network.name,
+    data: job.dataName,
+    line: job.line,
+    epochs: r.epochs,
+    loss: r.loss,
+    final_loss: r.finalLoss,
+    layers: layerJson(r.network),
+    train_samples: r.trainIndices.length,
+    test_samples: r.testIndices.length,
+    batch: r.batch,
+    steps: r.steps,
+    ...(r.testLoss ? { test_loss: r.testLoss, final_test_loss: r.finalTestLoss } : {}),
+    ...(r.accuracy ? { accuracy: r.accuracy, final_accuracy: r.finalAccuracy } : {}),
+    ...(r.testAccuracy ? { test_accuracy: r.testAccuracy, final_test_accuracy: r.finalTestAccuracy } : {}),
+    ...(r.diverged ? { diverged: r.diverged } : {}),
+  };
+}
+
+function describeOptimizer(info: TrainInfo): string {
+  const o = info.optimizer;
+  const opt = o.kind === 'sgd' ? 'sgd' : o.kind === 'momentum' ? `momentum(${o.momentum})` : `adam(${o.beta1}, ${o.beta2})`;
+  return `${opt}, learning_rate ${info.learningRate}${info.l2 ? `, l2 ${info.l2}` : ''}`;
+}
+
+const percent = (x: number | undefined) => (x === undefined ? '' : `${formatNumber(100 * x, 4)}%`);
+
+function printRun(file: string, job: Job, r: TrainResult, io: Io): void {
+  const nTrain = r.trainIndices.length;
+  const nTest = r.testIndices.length;
+  const samples = nTest ? `${nTrain} training and ${nTest} test samples` : `${nTrain} sample${nTrain === 1 ? '' : 's'}`;
+  io.out(`${file}:${job.line}: train ${job.network.name} on ${job.dataName}: ${describeOptimizer(job.info)}, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${samples}\n`);
+  // About ten epochs of the curve: the first, every tenth of the way, the last.
+  const every = Math.max(1, Math.ceil(r.epochs / 10));
+  const width = String(r.epochs).length;
+  for (let e = 1; e <= r.epochs; e++) {
+    if (e !== 1 && e !== r.epochs && e % every !== 0) continue;
+    let s = `  epoch ${String(e).padStart(width)}  loss ${formatNumber(r.loss[e - 1], 6)}`;
+    if (r.testLoss) s += `  test loss ${formatNumber(r.testLoss[e - 1], 6)}`;
+    if (r.accuracy) s += `  accuracy ${percent(r.accuracy[e - 1])}`;
+    if (r.testAccuracy) s += `  test accuracy ${percent(r.testAccuracy[e - 1])}`;
+    io.out(s + '\n');
+  }
+  if (r.diverged) io.out(`  diverged at epoch ${r.diverged.epoch}, step ${r.diverged.step}: the batch loss is ${r.diverged.loss}\n`);
+  let fin = `  final loss ${formatNumber(r.finalLoss, 10)}`;
+  if (r.finalAccuracy !== undefined) fin += `  accuracy ${percent(r.finalAccuracy)} (${Math.round(r.finalAccuracy * nTrain)}/${nTrain})`;
+  io.out(fin + '\n');
+  if (r.finalTestLoss !== undefined) {
+    let t = `  test loss ${formatNumber(r.finalTestLoss, 10)}`;
+    if (r.finalTestAccuracy !== undefined) t += `  accuracy ${percent(r.finalTestAccuracy)} (${Math.round(r.finalTestAccuracy * nTest)}/${nTest})`;
+    io.out(t + '\n');
+  }
+  for (const [name, { W, b }] of Object.entries(layerJson(r.network))) {
+    io.out(`  layer ${name}\n    W [${W.length}][${W[0]?.length ?? 0}]:\n${formatMatrix(W, '      ')}\n`);
+    if (b) io.out(`    b ${formatValue(b)}\n`);
+  }
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 if (require.main === module) {
   // `netspec … | head` closes the pipe early; that is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
@@ -191,6 +498,7 @@ if (require.main === module) {
   const code = main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
+    errIsTTY: process.stderr.isTTY === true,
   });
   process.exitCode = code;
 }

@@ -1,4 +1,5 @@
 import { activationNames, builtinNames, scalarFunction } from '../engine/activations';
+import { GENERATOR_DEFAULTS, type GeneratorName } from '../engine/datasets';
 import * as E from '../engine/expr';
 import { LOSS_NAMES, type LossName } from '../engine/losses';
 import { buildNetwork, builtinActivation, initialWeights, parameterCount, predict, type Activation, type InitScheme, type LayerSpec, type Network } from '../engine/network';
@@ -70,6 +71,8 @@ export interface DataInfo {
   samples?: { input: number[]; target: number[] }[];
   inputWidth?: number;
   targetWidth?: number;
+  /** A generator whose name and arguments are all valid, with the defaults filled in (GENERATOR_DEFAULTS). */
+  generator?: { name: GeneratorName; n: number; noise: number; seed: number };
 }
 
 export interface LetInfo {
@@ -810,24 +813,37 @@ class Checker {
     const args = src.args;
     const seenArgs = new Set<string>();
     if (src.kind === 'generator') {
-      if (!(GENERATORS as readonly string[]).includes(src.generator.text)) {
+      let valid = (GENERATORS as readonly string[]).includes(src.generator.text);
+      if (!valid) {
         this.unknown('unknown-generator', 'generator', src.generator, GENERATORS, ' The generators are xor, circle, spiral, gauss and moons.');
       }
       info.inputWidth = 2;
+      const params = { ...GENERATOR_DEFAULTS };
       for (const a of args) {
-        if (seenArgs.has(a.name.text)) this.error('duplicate-setting', a.name, `\`${a.name.text}\` is given twice.`);
+        if (seenArgs.has(a.name.text)) {
+          this.error('duplicate-setting', a.name, `\`${a.name.text}\` is given twice.`);
+          valid = false;
+        }
         seenArgs.add(a.name.text);
         if (!(GENERATOR_ARGS as readonly string[]).includes(a.name.text)) {
           this.unknown('unknown-argument', 'argument', a.name, GENERATOR_ARGS, ' A generator takes n, noise and seed.');
+          valid = false;
           continue;
         }
-        if (a.name.text === 'n') this.integer(a.value, 'n', 1, LIMITS.maxInlineSamples * 10);
-        else if (a.name.text === 'seed') this.integer(a.value, 'the seed', 0, LIMITS.maxSeed);
+        let v: number | undefined;
+        if (a.name.text === 'n') v = this.integer(a.value, 'n', 1, LIMITS.maxInlineSamples * 10);
+        else if (a.name.text === 'seed') v = this.integer(a.value, 'the seed', 0, LIMITS.maxSeed);
         else {
-          const v = this.number(a.value, 'the noise');
-          if (v !== undefined && v < 0) this.error('out-of-range', a.value, `The noise must be 0 or more, not ${v}.`);
+          v = this.number(a.value, 'the noise');
+          if (v !== undefined && v < 0) {
+            this.error('out-of-range', a.value, `The noise must be 0 or more, not ${v}.`);
+            v = undefined;
+          }
         }
+        if (v === undefined) valid = false;
+        else params[a.name.text as 'n' | 'noise' | 'seed'] = v;
       }
+      if (valid) info.generator = { name: src.generator.text as GeneratorName, ...params };
     } else {
       for (const a of args) {
         if (a.name.text !== 'targets') {

@@ -1,0 +1,457 @@
+/**
+ * Training against torch.optim. Forty-eight small networks drawn from a fixed seed — every
+ * optimiser (sgd, momentum, adam) × every loss × l2 on and off × full batch and mini-batches
+ * (some with a train/test split) — are written as one .netspec file with explicit weights and
+ * inline data, trained by `netspec train --json`, and trained again by PyTorch (float64) on the
+ * same batches in the same order (the engine's own epoch orders, passed to torch). The per-epoch
+ * losses, the test losses, final_loss and every trained weight and bias must agree to 1e-9
+ * relative. Then: the run is bit-identical in-process and through the CLI, the documented
+ * shuffle and split conventions are reimplemented here from their description and must give the
+ * engine's orders, one step's gradient is exactly the mean of probe's, and XOR learns.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import type { LossName } from '../../server/src/engine/losses';
+import { buildNetwork, builtinActivation, predict, probe, type Network } from '../../server/src/engine/network';
+import { Random } from '../../server/src/engine/random';
+import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, TrainError, type Sample } from '../../server/src/engine/train';
+import { analyzeText, type Program } from '../../server/src/semantics/program';
+import { repoRoot } from '../support/paths';
+import { Discrepancies, literal, oracle, runCli, seededRandom, type OracleLayer, type OracleRequest } from './oracle';
+
+// ---- the cases ------------------------------------------------------------------------------------
+
+interface LayerCase {
+  name: string;
+  units: number;
+  activation: string;
+  params: number[];
+  bias: boolean;
+  W: number[][];
+  b: number[];
+}
+
+type OptimizerCase = { kind: 'sgd' } | { kind: 'momentum'; momentum: number } | { kind: 'adam'; beta1: number; beta2: number };
+
+interface Case {
+  name: string;
+  inputs: number;
+  layers: LayerCase[];
+  loss: LossName;
+  optimizer: OptimizerCase;
+  learningRate: number;
+  l2: number;
+  /** undefined: the whole training set (written out or not, see `batchSource`). */
+  batch?: number;
+  seed: number;
+  split: number;
+  epochs: number;
+  samples: { x: number[]; t: number[] }[];
+  note: string;
+}
+
+const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+const LOSSES: readonly LossName[] = ['squared_error', 'mse', 'cross_entropy', 'binary_cross_entropy'];
+/** Hidden activations; torch differentiates them accurately for the moderate z these networks reach. */
+const HIDDEN = ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'elu', 'softplus', 'gelu', 'swish', 'linear', 'mish'];
+
+function generate(): Case[] {
+  const rand = seededRandom(20250301);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const uniform = (lo: number, hi: number) => lo + (hi - lo) * rand();
+  const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  const cases: Case[] = [];
+  let hiddenCycle = 0;
+  let n = 0;
+  for (const opt of OPTIMIZERS) {
+    for (const loss of LOSSES) {
+      for (const l2on of [false, true]) {
+        for (const mini of [false, true]) {
+          const inputs = int(1, 4);
+          const depth = int(1, 3);
+          const layers: LayerCase[] = [];
+          let M = inputs;
+          for (let l = 0; l < depth; l++) {
+            const last = l === depth - 1;
+            let activation: string;
+            let units: number;
+            if (last) {
+              if (loss === 'cross_entropy') [activation, units] = ['softmax', int(2, 4)];
+              else if (loss === 'binary_cross_entropy') [activation, units] = ['sigmoid', int(1, 3)];
+              else [activation, units] = [['linear', 'tanh', 'sigmoid', 'softplus'][int(0, 3)], int(1, 3)];
+            } else {
+              activation = HIDDEN[hiddenCycle++ % HIDDEN.length];
+              units = int(1, 5);
+            }
+            const params = activation === 'leaky_relu' ? [r4(uniform(0.05, 0.3))] : activation === 'elu' ? [r4(uniform(0.5, 1.5))] : [];
+            const bias = last || rand() >= 0.25;
+            const scale = 1.2 / Math.sqrt(M);
+            layers.push({
+              name: last ? 'out' : `h${l + 1}`,
+              units,
+              activation,
+              params,
+              bias,
+              W: Array.from({ length: M }, () => Array.from({ length: units }, () => uniform(-scale, scale))),
+              b: bias ? Array.from({ length: units }, () => uniform(-0.5, 0.5)) : [],
+            });
+            M = units;
+          }
+          const K = layers[layers.length - 1].units;
+          const count = int(6, 14);
+          const samples = Array.from({ length: count }, (_, i) => ({ x: Array.from({ length: inputs }, () => uniform(-2, 2)), t: target(loss, K, i, rand) }));
+          const optimizer: OptimizerCase =
+            opt === 'sgd' ? { kind: 'sgd' }
+            : opt === 'momentum' ? { kind: 'momentum', momentum: n % 4 === 1 ? 0 : r4(uniform(0.5, 0.95)) }
+            : { kind: 'adam', beta1: r4(uniform(0.8, 0.95)), beta2: r4(uniform(0.99, 0.9999)) };
+          const learningRate = r4(opt === 'sgd' ? uniform(0.05, 0.3) : opt === 'momentum' ? uniform(0.02, 0.1) : uniform(0.005, 0.03));
+          const split = mini && n % 3 === 0 ? 0.75 : 1;
+          const batch = mini ? int(2, Math.max(2, Math.floor(count / 2))) : n % 2 === 0 ? undefined : count + int(0, 3);
+          cases.push({
+            name: `n${n}`,
+            inputs,
+            layers,
+            loss,
+            optimizer,
+            learningRate,
+            l2: l2on ? r4(uniform(0.001, 0.02)) : 0,
+            batch,
+            seed: int(0, 1000),
+            split,
+            epochs: int(20, 35),
+            samples,
+            note: `${opt} ${loss}${l2on ? ' l2' : ''} ${mini ? `batch ${batch}` : 'full batch'}${split < 1 ? ` split ${split}` : ''}`,
+          });
+          n++;
+        }
+      }
+    }
+  }
+  return cases;
+}
+
+function target(loss: LossName, K: number, i: number, rand: () => number): number[] {
+  switch (loss) {
+    case 'cross_entropy': {
+      if (i % 2 === 0) {
+        const hot = Math.floor(rand() * K);
+        return Array.from({ length: K }, (_, k) => (k === hot ? 1 : 0));
+      }
+      const w = Array.from({ length: K }, () => 0.05 + rand());
+      const s = w.reduce((a, b) => a + b, 0);
+      return w.map((v) => v / s);
+    }
+    case 'binary_cross_entropy':
+      return Array.from({ length: K }, () => (i % 3 === 2 ? rand() : rand() < 0.5 ? 0 : 1));
+    default:
+      return Array.from({ length: K }, () => -1 + 2 * rand());
+  }
+}
+
+// ---- as NetSpec source, as oracle requests -----------------------------------------------------------
+
+const vector = (v: number[]) => `[${v.map(literal).join(', ')}]`;
+const matrix = (m: number[][]) => `[${m.map(vector).join(', ')}]`;
+
+function optimizerSource(o: OptimizerCase): string {
+  return o.kind === 'sgd' ? 'sgd' : o.kind === 'momentum' ? `momentum(${literal(o.momentum)})` : `adam(${literal(o.beta1)}, ${literal(o.beta2)})`;
+}
+
+function source(cases: Case[]): string {
+  const lines = ['fn mish(z) = z * tanh(softplus(z))', ''];
+  for (const c of cases) {
+    lines.push(`# ${c.note}`, `network ${c.name} {`, `  input x[${c.inputs}]`);
+    for (const L of c.layers) {
+      const act = L.params.length ? `${L.activation}(${L.params.map(literal).join(', ')})` : L.activation;
+      lines.push(`  dense ${L.name}[${L.units}] ${act}${L.bias ? '' : ' nobias'}`);
+    }
+    lines.push(`  loss ${c.loss}`);
+    for (const L of c.layers) {
+      lines.push(`  weights ${L.name} = ${matrix(L.W)}`);
+      if (L.bias) lines.push(`  bias ${L.name} = ${vector(L.b)}`);
+    }
+    lines.push('}', `data d${c.name} {`);
+    for (const s of c.samples) lines.push(`  ${vector(s.x)} -> ${vector(s.t)}`);
+    lines.push('}', `train ${c.name} on d${c.name} {`);
+    lines.push(`  optimizer ${optimizerSource(c.optimizer)}`, `  learning_rate ${literal(c.learningRate)}`, `  epochs ${c.epochs}`);
+    if (c.batch !== undefined) lines.push(`  batch ${c.batch}`);
+    if (c.seed !== 0 || c.batch !== undefined) lines.push(`  seed ${c.seed}`);
+    if (c.split !== 1) lines.push(`  split ${literal(c.split)}`);
+    if (c.l2 !== 0) lines.push(`  l2 ${literal(c.l2)}`);
+    lines.push('}', '');
+  }
+  return lines.join('\n');
+}
+
+function oracleLayers(c: Case): OracleLayer[] {
+  return c.layers.map((L) => ({ units: L.units, activation: L.activation, params: L.params, bias: L.bias, W: L.W, b: L.bias ? L.b : new Array(L.units).fill(0) }));
+}
+
+interface TorchRun {
+  loss: number[];
+  test_loss: number[];
+  final_loss: number;
+  layers: { W: number[][]; b: number[] | null }[];
+}
+
+/** The engine's own trainer for a train statement of a checked file, as the CLI builds it. */
+function trainerFor(program: Program, index: number): Trainer {
+  const info = program.trains[index];
+  const net = program.networks.get(info.stmt.network.text)!.network!;
+  const data = program.data.get(info.stmt.data.text)!.samples!;
+  return new Trainer(net, data, info);
+}
+
+// ---- the tests -------------------------------------------------------------------------------------
+
+const CASES = generate();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-train-'));
+
+test('netspec train --json agrees with torch.optim (SGD, momentum, Adam; every loss; l2; mini-batches; split) to 1e-9', () => {
+  assert.equal(CASES.length, 48);
+  const text = source(CASES);
+  const file = path.join(tmp, 'training.netspec');
+  fs.writeFileSync(file, text);
+  const { program } = analyzeText(text);
+  const errors = program.diagnostics.filter((d) => d.severity === 'error');
+  assert.deepEqual(errors.map((d) => d.message), [], 'the generated file has errors');
+  assert.equal(program.trains.length, CASES.length);
+
+  const cli = runCli(['train', file, '--json']);
+  assert.equal(cli.status, 0, cli.stderr);
+  const runs = cli.json.runs as any[];
+  assert.equal(runs.length, CASES.length);
+
+  const requests: OracleRequest[] = [];
+  CASES.forEach((c, i) => {
+    const trainer = trainerFor(program, i);
+    const epochs = Array.from({ length: c.epochs }, (_, e) => trainer.epochBatches(e));
+    if (c.batch !== undefined && c.batch < trainer.trainIndices.length) {
+      assert.ok(epochs.every((bs) => bs.length > 1), `${c.name}: mini-batches`);
+      assert.notDeepEqual(epochs[0].flat(), epochs[1].flat(), `${c.name}: epochs 1 and 2 are shuffled differently`);
+    } else {
+      assert.ok(epochs.every((bs) => bs.length === 1), `${c.name}: one batch per epoch`);
+    }
+    requests.push({
+      kind: 'train',
+      inputs: c.inputs,
+      loss: c.loss,
+      layers: oracleLayers(c),
+      optimizer: c.optimizer,
+      learning_rate: c.learningRate,
+      l2: c.l2,
+      x: c.samples.map((s) => s.x),
+      t: c.samples.map((s) => s.t),
+      epochs,
+      train: [...trainer.trainIndices],
+      test: [...trainer.testIndices],
+    } as unknown as OracleRequest);
+  });
+  const torch = oracle(requests) as TorchRun[];
+
+  const found = new Discrepancies();
+  let splitCases = 0;
+  CASES.forEach((c, i) => {
+    const run = runs[i];
+    const want = torch[i];
+    const what = `${c.name} (${c.note})`;
+    assert.equal(run.network, c.name);
+    assert.equal(run.data, `d${c.name}`);
+    assert.equal(run.epochs, c.epochs);
+    found.check(`${what}: loss per epoch`, run.loss, want.loss);
+    found.check(`${what}: final_loss`, run.final_loss, want.final_loss);
+    if (c.split < 1) {
+      splitCases++;
+      found.check(`${what}: test_loss per epoch`, run.test_loss, want.test_loss);
+      assert.equal(run.train_samples + run.test_samples, c.samples.length);
+      assert.equal(run.train_samples, Math.max(1, Math.floor(c.split * c.samples.length)));
+    } else {
+      assert.equal(run.test_loss, undefined);
+    }
+    c.layers.forEach((L, l) => {
+      const got = run.layers[L.name];
+      found.check(`${what}: layer ${L.name} W`, got.W, want.layers[l].W);
+      if (L.bias) found.check(`${what}: layer ${L.name} b`, got.b, want.layers[l].b);
+      else assert.equal(got.b, null);
+    });
+    // It learnt something, so the comparison is not between two untouched networks.
+    assert.ok(run.loss[run.loss.length - 1] < run.loss[0] || c.split < 1, `${what}: the training loss did not fall: ${run.loss[0]} -> ${run.loss.at(-1)}`);
+  });
+  assert.ok(splitCases >= 3);
+  found.assertNone('netspec train against torch.optim');
+});
+
+test('the same run twice is bit-identical, in-process and through the CLI', () => {
+  const picked = CASES.filter((_, i) => i % 6 === 5).slice(0, 8);
+  const text = source(picked);
+  const file = path.join(tmp, 'twice.netspec');
+  fs.writeFileSync(file, text);
+  const { program } = analyzeText(text);
+  const a = picked.map((_, i) => trainerFor(program, i));
+  const b = picked.map((_, i) => trainerFor(program, i));
+  for (const t of [...a, ...b]) while (!t.done) t.runEpoch();
+  const cli1 = runCli(['train', file, '--json']);
+  const cli2 = runCli(['train', file, '--json']);
+  assert.equal(cli1.status, 0, cli1.stderr);
+  assert.equal(cli1.stdout, cli2.stdout);
+  picked.forEach((c, i) => {
+    const ra = a[i].result();
+    const rb = b[i].result();
+    assert.deepEqual(ra.loss, rb.loss);
+    assert.equal(ra.finalLoss, rb.finalLoss);
+    ra.network.layers.forEach((L, l) => {
+      assert.deepEqual(L.W, rb.network.layers[l].W, `${c.name} ${L.name} W`);
+      assert.deepEqual(L.b, rb.network.layers[l].b, `${c.name} ${L.name} b`);
+    });
+    // The CLI (another process) prints exactly these numbers (JSON round-trips float64).
+    const run = cli1.json.runs[i];
+    assert.deepEqual(run.loss, ra.loss);
+    assert.equal(run.final_loss, ra.finalLoss);
+    for (const L of ra.network.layers) assert.deepEqual(run.layers[L.name].W.flat(), Array.from(L.W), `${c.name} ${L.name} W via the CLI`);
+  });
+});
+
+test('the documented split and shuffle conventions, reimplemented from their description', () => {
+  const fisherYates = (a: number[], rng: Random) => {
+    for (let i = a.length - 1; i >= 1; i--) {
+      const j = Math.floor(rng.next() * (i + 1));
+      [a[i], a[j]] = [a[j], a[i]];
+    }
+    return a;
+  };
+  assert.equal(SPLIT_STREAM, 999_999);
+  assert.equal(SHUFFLE_STREAM_BASE, 1_000_000);
+  const net = tinyNetwork();
+  const data: Sample[] = Array.from({ length: 23 }, (_, i) => ({ input: [i / 10], target: [i % 2] }));
+  for (const [split, batch, seed] of [[0.7, 4, 5], [1, 5, 0], [0.5, 3, 123456789], [0.29, 2, 42]] as const) {
+    const t = new Trainer(net, data, { split, batch, seed, epochs: 4 });
+    // split: Fisher–Yates of 0…n−1 from Random(seed, 999999); first ⌊s·n⌋ (≥ 1) train, both sorted.
+    let trainSet = data.map((_, i) => i);
+    let testSet: number[] = [];
+    if (split < 1) {
+      const perm = fisherYates(data.map((_, i) => i), new Random(seed, 999_999));
+      const nTrain = Math.max(1, Math.floor(split * data.length));
+      trainSet = perm.slice(0, nTrain).sort((x, y) => x - y);
+      testSet = perm.slice(nTrain).sort((x, y) => x - y);
+    }
+    assert.deepEqual(t.trainIndices, trainSet, `split ${split}`);
+    assert.deepEqual(t.testIndices, testSet, `split ${split}`);
+    for (let e = 0; e < 4; e++) {
+      const order = fisherYates(trainSet.slice(), new Random(seed, 1_000_000 + e));
+      assert.deepEqual(t.epochOrder(e), order, `split ${split}, epoch ${e}`);
+      const batches = t.epochBatches(e);
+      assert.deepEqual(batches.flat(), order);
+      assert.ok(batches.slice(0, -1).every((b) => b.length === batch));
+    }
+  }
+  // The whole training set as one batch: never shuffled, ascending order.
+  const full = new Trainer(net, data, { seed: 9, split: 0.6 });
+  assert.deepEqual(full.epochBatches(3), [[...full.trainIndices]]);
+  const big = new Trainer(net, data, { seed: 9, batch: 1000 });
+  assert.deepEqual(big.epochOrder(7), data.map((_, i) => i));
+  assert.equal(big.batch, data.length);
+});
+
+test("one step's loss and gradient are exactly the mean of probe's, and sgd applies p + (−lr)·g", () => {
+  const rand = seededRandom(77);
+  const tanh = builtinActivation('tanh')!;
+  const soft = builtinActivation('softmax')!;
+  const net = buildNetwork('g', 3, [
+    { name: 'h', units: 4, activation: tanh, hasBias: true },
+    { name: 'y', units: 3, activation: soft, hasBias: true },
+  ], 'cross_entropy', { scheme: 'xavier', seed: 3 });
+  const samples: Sample[] = Array.from({ length: 7 }, () => {
+    const t = [rand(), rand(), rand()];
+    const s = t[0] + t[1] + t[2];
+    return { input: [rand() * 4 - 2, rand() * 4 - 2, rand() * 4 - 2], target: t.map((v) => v / s) };
+  });
+  const g = batchGradient(net, samples);
+  const probes = samples.map((s) => probe(net, s.input, s.target));
+  let loss = 0;
+  for (const p of probes) loss += p.loss;
+  assert.equal(g.loss, loss / samples.length);
+  net.layers.forEach((L, l) => {
+    const dW = new Float64Array(L.inputs * L.units);
+    const db = new Float64Array(L.units);
+    for (const p of probes) {
+      p.layers[l].dW.forEach((row, j) => row.forEach((v, k) => (dW[j * L.units + k] += v)));
+      p.layers[l].db!.forEach((v, k) => (db[k] += v));
+    }
+    assert.deepEqual(g.layers[l].dW, dW.map((v) => v / samples.length), `layer ${L.name} dW`);
+    assert.deepEqual(g.layers[l].db, db.map((v) => v / samples.length), `layer ${L.name} db`);
+  });
+  // One epoch of full-batch sgd is one step: p + (−lr)·g exactly; the given network is untouched.
+  const before = net.layers.map((L) => L.W.slice());
+  const r = train(net, samples, { learningRate: 0.3, epochs: 1 });
+  assert.equal(r.loss[0], g.loss);
+  net.layers.forEach((L, l) => {
+    assert.deepEqual(L.W, before[l], 'the network given to train is not changed');
+    assert.deepEqual(r.network.layers[l].W, L.W.map((p, i) => p + -0.3 * g.layers[l].dW[i]));
+  });
+});
+
+test('accuracy rules, divergence, cancellation and refused input', () => {
+  const data: Sample[] = [{ input: [0], target: [0] }, { input: [1], target: [1] }, { input: [2], target: [1] }];
+  assert.equal(new Trainer(tinyNetwork('sigmoid'), data).classification, 'threshold');
+  assert.equal(new Trainer(tinyNetwork('tanh'), data).classification, undefined);
+  assert.equal(new Trainer(tinyNetwork('sigmoid'), [...data, { input: [3], target: [0.5] }]).classification, undefined);
+  const soft = buildNetwork('s', 1, [{ name: 'y', units: 2, activation: builtinActivation('softmax')!, hasBias: true }], 'cross_entropy', { scheme: 'xavier', seed: 1 });
+  const oneHot = data.map((s) => ({ input: s.input, target: s.target[0] ? [0, 1] : [1, 0] }));
+  assert.equal(new Trainer(soft, oneHot).classification, 'argmax');
+  assert.equal(new Trainer(soft, [...oneHot, { input: [4], target: [0.3, 0.7] }]).classification, undefined);
+  const r = train(soft, oneHot, { epochs: 300, learningRate: 1 });
+  assert.equal(r.finalAccuracy, 1);
+  assert.equal(r.accuracy!.length, 300);
+
+  // A learning rate that overflows: stopped at the first loss that is not finite, and said where.
+  const lin = buildNetwork('l', 1, [{ name: 'y', units: 1, activation: builtinActivation('linear')!, hasBias: true, W: [[1]], b: [0] }], 'squared_error', { scheme: 'zeros', seed: 0 });
+  const big: Sample[] = Array.from({ length: 8 }, (_, i) => ({ input: [i + 1], target: [-(i + 1)] }));
+  const d = train(lin, big, { learningRate: 1e200, epochs: 50, batch: 2, seed: 1 });
+  assert.ok(d.diverged, 'diverged');
+  assert.ok(d.epochs <= 2 && d.diverged.epoch === d.epochs, JSON.stringify(d.diverged));
+  assert.ok(d.diverged.step >= 1 && d.diverged.step <= 4);
+  assert.ok(!Number.isFinite(d.diverged.loss));
+  assert.ok(!Number.isFinite(d.loss.at(-1)!));
+
+  // Cancellation between epochs.
+  let epochs = 0;
+  const c = train(lin, big, { epochs: 1000, learningRate: 0.001 }, { onEpoch: () => epochs++, shouldStop: () => epochs >= 3 });
+  assert.equal(c.epochs, 3);
+  assert.equal(c.cancelled, true);
+  assert.equal(c.loss.length, 3);
+
+  assert.throws(() => new Trainer(lin, []), TrainError);
+  assert.throws(() => new Trainer(lin, [{ input: [1, 2], target: [1] }]), /2 inputs/);
+  assert.throws(() => new Trainer(lin, big, { learningRate: 0 }), TrainError);
+  assert.throws(() => new Trainer(lin, big, { split: 0 }), TrainError);
+});
+
+test('XOR learns: examples/xor.netspec reaches a small loss and classifies all four points', () => {
+  const file = path.join(repoRoot(), 'examples', 'xor.netspec');
+  const r = runCli(['train', file, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const [run] = r.json.runs;
+  assert.equal(run.network, 'xor');
+  assert.equal(run.epochs, 2000);
+  assert.equal(run.loss.length, 2000);
+  assert.ok(run.final_loss < 0.005, `final_loss ${run.final_loss}`);
+  assert.equal(run.final_accuracy, 1);
+  // The trained weights, run forward: every point on the right side of 0.5.
+  const { program } = analyzeText(fs.readFileSync(file, 'utf8'));
+  const net = program.networks.get('xor')!.network!;
+  for (const L of net.layers) {
+    L.W = Float64Array.from(run.layers[L.name].W.flat());
+    L.b = Float64Array.from(run.layers[L.name].b);
+  }
+  for (const [x, t] of [[[0, 0], 0], [[0, 1], 1], [[1, 0], 1], [[1, 1], 0]] as const) {
+    const [y] = predict(net, x);
+    assert.equal(y > 0.5 ? 1 : 0, t, `xor(${x}) = ${y}`);
+  }
+});
+
+function tinyNetwork(activation = 'sigmoid'): Network {
+  return buildNetwork('t', 1, [{ name: 'y', units: 1, activation: builtinActivation(activation)!, hasBias: true }], 'squared_error', { scheme: 'xavier', seed: 1 });
+}

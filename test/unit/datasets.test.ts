@@ -1,0 +1,160 @@
+/** The data generators and the CSV reader of engine/datasets.ts. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CSV_MAX_CHARS, generate, GENERATOR_DEFAULTS, GENERATOR_NAMES, parseCsv } from '../../server/src/engine/datasets';
+import { analyzeText } from '../../server/src/semantics/program';
+
+test('generators: deterministic for a seed, different for another seed', () => {
+  for (const g of GENERATOR_NAMES) {
+    const a = generate(g, { n: 50, noise: 0.2, seed: 7 });
+    const b = generate(g, { n: 50, noise: 0.2, seed: 7 });
+    assert.deepEqual(a, b, g);
+    const c = generate(g, { n: 50, noise: 0.2, seed: 8 });
+    assert.notDeepEqual(a.map((s) => s.input), c.map((s) => s.input), `${g}: seeds 7 and 8 give the same points`);
+  }
+});
+
+test('generators: the documented defaults', () => {
+  assert.deepEqual(GENERATOR_DEFAULTS, { n: 200, noise: 0, seed: 0 });
+  assert.deepEqual(generate('moons'), generate('moons', { n: 200, noise: 0, seed: 0 }));
+  assert.equal(generate('xor').length, 200);
+});
+
+test('the checker hands a valid generator statement over with its defaults filled in', () => {
+  const { program } = analyzeText('data a = spiral(n: 10, seed: 3)\ndata b = moons()\ndata c = xor(n: 0)\ndata d = circle(n: 5, nosie: 1)\n');
+  assert.deepEqual(program.data.get('a')!.generator, { name: 'spiral', n: 10, noise: 0, seed: 3 });
+  assert.deepEqual(program.data.get('b')!.generator, { name: 'moons', ...GENERATOR_DEFAULTS });
+  assert.equal(program.data.get('c')!.generator, undefined);
+  assert.equal(program.data.get('d')!.generator, undefined);
+});
+
+test('generators: two inputs, balanced alternating classes (class 1 first, so it has ⌈n/2⌉), targets 0/1 or one-hot', () => {
+  for (const g of GENERATOR_NAMES) {
+    for (const n of [1, 2, 7, 200]) {
+      const d = generate(g, { n, noise: 0.1, seed: 3 });
+      assert.equal(d.length, n);
+      d.forEach((s, i) => {
+        assert.equal(s.input.length, 2);
+        assert.ok(s.input.every(Number.isFinite));
+        assert.deepEqual(s.target, [i % 2 === 0 ? 1 : 0], `${g} sample ${i}`);
+      });
+      assert.equal(d.filter((s) => s.target[0] === 1).length, Math.ceil(n / 2));
+      const two = generate(g, { n, noise: 0.1, seed: 3 }, 2);
+      two.forEach((s, i) => {
+        assert.deepEqual(s.input, d[i].input, 'the same points whatever the target width');
+        assert.deepEqual(s.target, [1 - d[i].target[0], d[i].target[0]]);
+      });
+    }
+  }
+  assert.throws(() => generate('xor', {}, 3), RangeError);
+  assert.throws(() => generate('xor', { n: 0 }), RangeError);
+  assert.throws(() => generate('xor', { noise: -1 }), RangeError);
+});
+
+test('generators: the documented shapes and ranges', () => {
+  const n = 2000;
+  const at = (g: (typeof GENERATOR_NAMES)[number], noise = 0) => generate(g, { n, noise, seed: 11 });
+  const inRange = (d: ReturnType<typeof generate>, lim: number) => d.every((s) => Math.abs(s.input[0]) <= lim && Math.abs(s.input[1]) <= lim);
+  // Roughly [-6, 6] at the Playground's noise levels.
+  for (const g of GENERATOR_NAMES) assert.ok(inRange(at(g, 0.1), g === 'gauss' ? 8 : 6.2), g);
+
+  // xor: class 1 where x·y > 0, |x|, |y| in [0.3, 5.3); all four quadrants used.
+  for (const s of at('xor')) {
+    const [x, y] = s.input;
+    assert.equal(x * y > 0 ? 1 : 0, s.target[0]);
+    assert.ok(Math.abs(x) >= 0.3 && Math.abs(x) < 5.3 && Math.abs(y) >= 0.3 && Math.abs(y) < 5.3);
+  }
+  const quadrants = new Set(at('xor').map((s) => `${Math.sign(s.input[0])}${Math.sign(s.input[1])}`));
+  assert.equal(quadrants.size, 4);
+
+  // circle: class 1 inside radius 2.5, class 0 in the ring from 3.5 to 5.
+  for (const s of at('circle')) {
+    const r = Math.hypot(s.input[0], s.input[1]);
+    if (s.target[0] === 1) assert.ok(r <= 2.5 + 1e-12, `inner r = ${r}`);
+    else assert.ok(r >= 3.5 - 1e-12 && r <= 5 + 1e-12, `outer r = ${r}`);
+  }
+
+  // spiral: radius 5·m/n_c along each arm; the arms are point reflections of each other.
+  const sp = at('spiral');
+  sp.forEach((s, i) => {
+    const m = Math.floor(i / 2);
+    assert.ok(Math.abs(Math.hypot(s.input[0], s.input[1]) - (5 * m) / (n / 2)) < 1e-12);
+  });
+  for (let i = 0; i + 1 < n; i += 2) {
+    assert.ok(Math.abs(sp[i].input[0] + sp[i + 1].input[0]) < 1e-12 && Math.abs(sp[i].input[1] + sp[i + 1].input[1]) < 1e-12);
+  }
+
+  // gauss: blobs at (2, 2) and (-2, -2), standard deviation sqrt(0.5 + 7 noise).
+  for (const noise of [0, 0.2]) {
+    const d = at('gauss', noise);
+    for (const c of [0, 1]) {
+      const xs = d.filter((s) => s.target[0] === c).flatMap((s) => s.input);
+      const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+      const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length);
+      const sigma = Math.sqrt(0.5 + 7 * noise);
+      assert.ok(Math.abs(mean - (c ? 2 : -2)) < 4 * sigma / Math.sqrt(xs.length), `gauss class ${c} mean ${mean}`);
+      assert.ok(Math.abs(sd / sigma - 1) < 0.06, `gauss class ${c} sd ${sd}, expected ${sigma}`);
+    }
+  }
+
+  // moons: on circles of radius 3 centred at (-1.5, -0.75) (class 0, upper) and (1.5, 0.75) (class 1, lower).
+  for (const s of at('moons')) {
+    const [x, y] = s.input;
+    const [cx, cy] = s.target[0] === 0 ? [-1.5, -0.75] : [1.5, 0.75];
+    assert.ok(Math.abs(Math.hypot(x - cx, y - cy) - 3) < 1e-12);
+    assert.ok(s.target[0] === 0 ? y >= cy - 1e-12 : y <= cy + 1e-12);
+    assert.ok(Math.abs(x) <= 4.5 + 1e-12 && Math.abs(y) <= 2.25 + 1e-12);
+  }
+
+  // Noise moves the same points (the same draws), never the labels.
+  for (const g of ['xor', 'circle', 'spiral', 'moons'] as const) {
+    const a = at(g, 0);
+    const b = at(g, 0.3);
+    let moved = 0;
+    a.forEach((s, i) => {
+      assert.deepEqual(s.target, b[i].target);
+      const d = Math.hypot(s.input[0] - b[i].input[0], s.input[1] - b[i].input[1]);
+      const S = g === 'spiral' ? 1 : g === 'moons' ? 3 : 5;
+      assert.ok(d <= 0.3 * S * Math.SQRT2 + 1e-12, `${g}: moved ${d}`);
+      if (d > 0) moved++;
+    });
+    assert.ok(moved > n * 0.99, g);
+  }
+});
+
+test('parseCsv: numbers, an optional header, blank lines, spaces, quotes, CRLF, the last columns as targets', () => {
+  const r = parseCsv('x1, x2, "label"\r\n\r\n1, 2.5, 0\n  -3e-1 ,.5,1\n\n"4",+5,0\n', 1);
+  assert.ok('samples' in r, JSON.stringify(r));
+  assert.deepEqual(r.samples, [
+    { input: [1, 2.5], target: [0] },
+    { input: [-0.3, 0.5], target: [1] },
+    { input: [4, 5], target: [0] },
+  ]);
+  const two = parseCsv('1,2,3,4\n5,6,7,8', 2);
+  assert.ok('samples' in two);
+  assert.deepEqual(two.samples[1], { input: [5, 6], target: [7, 8] });
+  const bom = parseCsv('\ufeffa,b\n1,2\n', 1);
+  assert.ok('samples' in bom);
+  assert.deepEqual(bom.samples, [{ input: [1], target: [2] }]);
+});
+
+test('parseCsv: errors with their line and column (both 1-based)', () => {
+  const err = (text: string, targets = 1) => {
+    const r = parseCsv(text, targets);
+    assert.ok('error' in r, `expected an error for ${JSON.stringify(text)}`);
+    return r.error;
+  };
+  assert.deepEqual(err('1,2,3\n4,x5,6\n'), { line: 2, column: 3, message: 'expected a number, found `x5`' });
+  assert.deepEqual(err('1,2,3\n4,,6\n'), { line: 2, column: 3, message: 'expected a number, found an empty field' });
+  assert.deepEqual(err('x,y,t\n1,2,3\n\n4,5\n'), { line: 4, column: 4, message: 'the row has 2 columns, but the header (line 1) has 3' });
+  assert.deepEqual(err('1,2,3\n4,5,6,7\n'), { line: 2, column: 7, message: 'the row has 4 columns, but the first row has 3' });
+  assert.equal(err('1,2,abc\n').column, 5, 'a first row mixing numbers and words is not a header');
+  assert.match(err('1,2,1e999\n').message, /too large/);
+  assert.match(err('1,2\n', 2).message, /at least one input/);
+  assert.match(err('').message, /no rows/);
+  assert.match(err('\n\n  \n').message, /no rows/);
+  assert.match(err('a,b\n').message, /header but no rows/);
+  assert.equal(err('1,2\r\n3,4\r\n5;6\r\n').line, 3);
+  assert.equal(err('1,2\r3,4\r5,x\r').line, 3, 'a lone CR ends a line');
+  assert.ok(CSV_MAX_CHARS >= 1 << 20);
+});
