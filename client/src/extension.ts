@@ -28,7 +28,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await client?.restart();
     }),
   );
+  context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
   await client.start();
+}
+
+interface PlotAnswer {
+  title: string;
+  items: { label: string; svg: string; caption: string }[];
+}
+
+/**
+ * "Show plot": the activations of a network, or a fn, with their derivatives, in a panel.
+ * The server draws the SVGs (any editor could show them); this only frames them, under a
+ * Content Security Policy that allows nothing but inline images and styles.
+ */
+async function showPlot(context: vscode.ExtensionContext, uri: string, line: number): Promise<void> {
+  if (!client) return;
+  const answer = await client.sendRequest<PlotAnswer | null>('netspec/plot', { uri, line });
+  if (!answer || answer.items.length === 0) {
+    void vscode.window.showInformationMessage('Nothing to plot here.');
+    return;
+  }
+  const panel = vscode.window.createWebviewPanel('netspec.plot', answer.title, vscode.ViewColumn.Beside, { enableScripts: false });
+  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const figures = answer.items.map((i) => `<figure><img alt="${escape(i.label)}" src="data:image/svg+xml;base64,${Buffer.from(i.svg).toString('base64')}"><figcaption><b>${escape(i.label)}</b><br>${escape(i.caption)}</figcaption></figure>`).join('\n');
+  panel.webview.html = `<!DOCTYPE html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline';">
+<style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground);background:var(--vscode-editor-background)}
+figure{display:inline-block;margin:12px;padding:8px;border:1px solid var(--vscode-panel-border)}figcaption{font-family:var(--vscode-editor-font-family);margin-top:6px}</style>
+</head><body><h2>${escape(answer.title)}</h2>${figures}</body></html>`;
+  context.subscriptions.push(panel);
 }
 
 export async function deactivate(): Promise<void> {

@@ -40,7 +40,7 @@ test('extension-host suite in code-server: diagnostics, hover, symbols, completi
 test('UI: squiggle, Problems and a hover with the derivative identity, in Chromium', { timeout: 240_000 }, async () => {
   const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-ui-')));
   const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
-  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 800 } });
+  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 1150 } });
   try {
     const editor = browser.editor;
     await editor.openFolder(server.url, folder);
@@ -58,6 +58,11 @@ test('UI: squiggle, Problems and a hover with the derivative identity, in Chromi
     await editor.waitForLanguageMode('NetSpec');
     const hover: string = await editor.hover('sigmoid');
     assert.match(hover, /p \(1 - p\)/);
+    // The plot of g and g' is an SVG image the server draws; VS Code must actually render it.
+    const img = browser.page.locator('.monaco-hover img[src^="data:image/svg+xml"]');
+    await img.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const size = await img.first().evaluate((el: { naturalWidth: number; naturalHeight: number }) => [el.naturalWidth, el.naturalHeight]);
+    assert.ok(size[0] > 100 && size[1] > 50, `the plot image did not load (natural size ${size})`);
     fs.mkdirSync(artifacts, { recursive: true });
     await editor.screenshot(path.join(artifacts, 'hover.png'));
   } finally {

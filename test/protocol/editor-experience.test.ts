@@ -66,8 +66,9 @@ test('code lens "Gradient check" runs backpropagation against finite differences
   const text = 'network n {\n  input x[2]\n  dense h[3] tanh\n  dense y[2] softmax\n  loss cross_entropy\n  init xavier seed 4\n}\nprobe n [0.5, -1] -> [0, 1]\n';
   await client.open(uri, text, 1);
   await client.diagnostics(uri, 1);
-  const lenses = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
-  assert.equal(lenses.length, 1);
+  const all = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+  assert.deepEqual(all.map((l) => [l.range.start.line, l.command!.title]), [[7, 'Gradient check'], [0, 'Show plot']]);
+  const lenses = all.filter((l) => l.command!.title === 'Gradient check');
   assert.equal(lenses[0].command!.title, 'Gradient check');
   assert.equal(lenses[0].range.start.line, 7);
   const result = (await client.connection.sendRequest('workspace/executeCommand', { command: lenses[0].command!.command, arguments: lenses[0].command!.arguments })) as { count: number; worst: number };
@@ -75,6 +76,20 @@ test('code lens "Gradient check" runs backpropagation against finite differences
   assert.ok(result.worst < 1e-6, `worst relative error ${result.worst}`);
   for (let i = 0; i < 50 && !messages.some((m) => m.startsWith('Gradient check of probe n')); i++) await new Promise((r) => setTimeout(r, 20));
   assert.match(messages.find((m) => m.startsWith('Gradient check of probe n')) ?? '', /agrees with finite differences\. Worst relative error .* over 17 parameters/);
+});
+
+test('"Show plot": the plots of a network\'s activations and of a fn, as SVG', async () => {
+  const uri = 'file:///plots.netspec';
+  const text = 'network n {\n  input x[2]\n  dense h[3] tanh\n  dense k[3] leaky_relu(0.2)\n  dense y[2] softmax\n  loss cross_entropy\n}\nfn bump(z) = exp(-z ^ 2)\n';
+  await client.open(uri, text, 1);
+  await client.diagnostics(uri, 1);
+  const net = (await client.connection.sendRequest('netspec/plot', { uri, line: 0 })) as { title: string; items: { label: string; svg: string; caption: string }[] };
+  assert.equal(net.title, 'Activations of n');
+  assert.deepEqual(net.items.map((i) => i.label), ['tanh (layer h)', 'leaky_relu(0.2) (layer k)']);
+  assert.match(net.items[0].caption, /1 - tanh²\(z\)/);
+  for (const i of net.items) assert.match(i.svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  const fn = (await client.connection.sendRequest('netspec/plot', { uri, line: 7 })) as { items: { caption: string }[] };
+  assert.match(fn.items[0].caption, /bump'\(z\) = −2·z·exp\(−z\^2\)/);
 });
 
 test('quick fix: weights of the wrong shape become a matrix of the right shape, from the init', async () => {

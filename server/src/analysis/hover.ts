@@ -9,6 +9,9 @@ import type { Span } from '../syntax/text';
 import type { FileAnalysis, ProbeOutcome } from './analyze';
 import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
+import { markdownImage, plotFunction, plotJacobianTable } from './plot';
+import { derivativeFormula } from '../engine/formula';
+import { softmax, softmaxJacobian } from '../engine/softmax';
 
 export interface Hover {
   /** Markdown. */
@@ -36,6 +39,8 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
     case 'activation': {
       const lines = activationDoc(t.name.text, a);
       if (!lines) return undefined;
+      const plot = plotOf(a, t.name.text, t.ref.args.map((x) => a.program.valueOf(x)));
+      if (plot) lines.push('', plot);
       const info = a.program.networks.get(t.network.name.text);
       const layer = t.network.items.find((i): i is ast.DenseItem => i.kind === 'dense' && i.activation === t.ref);
       if (layer && info) lines.push('', ...probeValuesForLayer(a, info, layer.name.text));
@@ -46,6 +51,14 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       if (!lines) return undefined;
       const at = pointValues(a, t.call);
       if (at) lines.push('', at);
+      const args = t.call.args.map((x) => a.program.valueOf(x));
+      if (t.name.text === 'softmax' && Array.isArray(args[0]) && args[0].length > 0 && args[0].every((x) => typeof x === 'number')) {
+        const p = softmax(args[0] as number[]);
+        lines.push('', `Jacobian at z = \`${formatValue(args[0])}\`:`, '', plotJacobianTable(softmaxJacobian(p), p));
+      } else {
+        const plot = plotOf(a, t.name.text, args.slice(1), typeof args[0] === 'number' ? args[0] : undefined);
+        if (plot) lines.push('', plot);
+      }
       return { markdown: lines.join('\n'), span: { start: t.name.start, end: t.name.end + t.call.primes } };
     }
     case 'name-ref': {
@@ -56,8 +69,12 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
     }
     case 'let':
       return { markdown: letDoc(a, t.stmt), span: t.stmt.name };
-    case 'fn':
-      return { markdown: (functionDoc(t.stmt.name.text, a) ?? []).join('\n'), span: t.stmt.name };
+    case 'fn': {
+      const lines = functionDoc(t.stmt.name.text, a) ?? [];
+      const plot = plotOf(a, t.stmt.name.text, []);
+      if (plot) lines.push('', plot);
+      return { markdown: lines.join('\n'), span: t.stmt.name };
+    }
     case 'fn-param':
       return { markdown: `\`${t.stmt.param.text}\`: the parameter of \`${t.stmt.name.text}\``, span: t.stmt.param };
     case 'eval': {
@@ -124,15 +141,68 @@ function userFunctionDoc(name: string, a: FileAnalysis): string[] | undefined {
   const lines = [`**fn ${name}**`, '', `\`${name}(${stmt.param.text}) = ${body}\``];
   if (fn) {
     try {
-      const kind = (f: string): 'scalar' | 'other' => (a.program.env.fns.has(f) || scalarFunction(f) ? 'scalar' : 'other');
-      const d = E.derive(fn.body, fn.param, kind);
-      lines.push('', `\`${name}'(${fn.param}) = ${E.format(d)}\` — derived exactly (chain rule), not by finite differences`);
+      const isScalar = (f: string) => a.program.env.fns.has(f) || !!scalarFunction(f);
+      lines.push('', `\`${name}'(${fn.param}) = ${derivativeFormula(fn.body, fn.param, isScalar)}\` — derived exactly (chain rule), not by finite differences`);
     } catch (err) {
       if (err instanceof E.EvalError) lines.push('', `No derivative: ${err.message}.`);
       else throw err;
     }
   }
   return lines;
+}
+
+/** Width of hover plots, in CSS pixels. */
+const PLOT_WIDTH = 240;
+
+/**
+ * A plot of a scalar function and its derivative over [-6, 6] as an SVG the server draws, with
+ * `mark` shown on both curves; undefined for anything that is not a scalar function of one
+ * variable, or whose parameters are not numbers.
+ */
+export function activationPlot(a: FileAnalysis, name: string, params: (Value | undefined)[], mark?: number): string | undefined {
+  if (params.some((p) => typeof p !== 'number')) return undefined;
+  const isUser = !!a.program.fns.get(name)?.fn;
+  if (!isUser && !scalarFunction(name)) return undefined;
+  const rest = (params as number[]).map(E.num);
+  const at = (order: number) => (z: number) => {
+    try {
+      const v = E.evaluate(E.call(name, order, [E.num(z), ...rest]), a.program.env);
+      return typeof v === 'number' ? v : NaN;
+    } catch {
+      return NaN;
+    }
+  };
+  return plotFunction({ f: at(0), df: at(1), label: name, mark });
+}
+
+/** The plot as a Markdown image for a hover. */
+function plotOf(a: FileAnalysis, name: string, params: (Value | undefined)[], mark?: number): string | undefined {
+  const svg = activationPlot(a, name, params, mark);
+  return svg ? markdownImage(svg, `${name} and ${name}' over [-6, 6]`, PLOT_WIDTH) : undefined;
+}
+
+/** "Show plot" for the statement at `line`: a fn, or each distinct scalar activation of a network. */
+export function plotsAt(a: FileAnalysis, line: number): { title: string; items: { label: string; svg: string; caption: string }[] } | undefined {
+  const offset = a.lines.offset({ line, character: 0 });
+  const stmt = a.program.file.statements.find((s) => s.end >= offset && a.lines.position(s.start).line <= line);
+  if (!stmt) return undefined;
+  const caption = (name: string) => (activationDoc(name, a) ?? []).filter((l) => l.startsWith('`')).map((l) => l.replace(/`/g, '').replace(/ — .*$/, '')).join('   ');
+  if (stmt.kind === 'fn') {
+    const svg = activationPlot(a, stmt.name.text, []);
+    return svg ? { title: `fn ${stmt.name.text}`, items: [{ label: stmt.name.text, svg, caption: caption(stmt.name.text) }] } : undefined;
+  }
+  if (stmt.kind !== 'network') return undefined;
+  const items: { label: string; svg: string; caption: string }[] = [];
+  const seen = new Set<string>();
+  for (const item of stmt.items) {
+    if (item.kind !== 'dense') continue;
+    const key = a.program.file.text.slice(item.activation.start, item.activation.end);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const svg = activationPlot(a, item.activation.name.text, item.activation.args.map((x) => a.program.valueOf(x)));
+    if (svg) items.push({ label: `${key} (layer ${item.name.text})`, svg, caption: caption(item.activation.name.text) });
+  }
+  return { title: `Activations of ${stmt.name.text}`, items };
 }
 
 /** "At z = 0.5: g = …, g' = …" for a scalar call whose argument is a constant. */

@@ -23,7 +23,7 @@ import { DEFAULT_INLAY, inlayHints, type InlayOptions } from '../analysis/inlay'
 import { formatNumber } from '../analysis/format';
 import { analyze, type FileAnalysis, type RangedDiagnostic } from '../analysis/analyze';
 import { completionsAt, type CompletionKind } from '../analysis/completion';
-import { hoverAt } from '../analysis/hover';
+import { hoverAt, plotsAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
 import { registerNavigation } from './navigation';
 
@@ -222,11 +222,24 @@ connection.languages.inlayHint.on(async (params) => {
     })));
 });
 
-connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri, (_doc, a) =>
-  a.probes.filter((p) => p.result).map((p, i) => ({
-    range: a.lines.range({ start: p.stmt.start, end: p.stmt.start }),
-    command: { title: 'Gradient check', command: GRADIENT_CHECK, arguments: [params.textDocument.uri, i] },
-  }))));
+connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri, (_doc, a) => {
+  const uri = params.textDocument.uri;
+  const at = (offset: number) => a.lines.range({ start: offset, end: offset });
+  const gradient = a.probes.filter((p) => p.result).map((p, i) => ({
+    range: at(p.stmt.start),
+    command: { title: 'Gradient check', command: GRADIENT_CHECK, arguments: [uri, i] },
+  }));
+  // "Show plot" is the client's command (it opens a panel); the plots come from netspec/plot.
+  const plots = a.program.file.statements.filter((s) => s.kind === 'fn' || s.kind === 'network').map((s) => ({
+    range: at(s.start),
+    command: { title: 'Show plot', command: 'netspec.showPlot', arguments: [uri, a.lines.position(s.start).line] },
+  }));
+  return [...gradient, ...plots];
+}));
+
+/** `netspec/plot {uri, line}`: the plots behind "Show plot", as SVG documents. */
+connection.onRequest('netspec/plot', (params: { uri: string; line: number }) =>
+  onDocument('plot', params.uri, (_doc, a) => plotsAt(a, params.line) ?? null));
 
 /** `netspec.gradientCheck(uri, i)`: the i-th successful probe, backpropagation vs central differences. */
 connection.onExecuteCommand((params) => {
