@@ -127,6 +127,27 @@ const checks: [string, () => Promise<void>][] = [
     await vscode.commands.executeCommand(lens!.command!.command, ...(lens!.command!.arguments ?? []));
     await until('the plot panel', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Activations of xor'));
   }],
+  ['rename changes every use, and refuses a clash', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'let rate = 2\nlet other = 1\neval rate * rate\nfn f(z) = rate * z\n' });
+    await vscode.window.showTextDocument(doc);
+    const edit = await vscode.commands.executeCommand<vscode.WorkspaceEdit>('vscode.executeDocumentRenameProvider', doc.uri, new vscode.Position(0, 5), 'step');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.equal(doc.getText(), 'let step = 2\nlet other = 1\neval step * step\nfn f(z) = step * z\n');
+    await assert.rejects(
+      Promise.resolve(vscode.commands.executeCommand('vscode.executeDocumentRenameProvider', doc.uri, new vscode.Position(0, 5), 'other')),
+      /other/,
+    );
+  }],
+  ['formatting is offered and leaves a formatted file unchanged', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'eval   1+2*3\nnetwork n{\ninput x[2]\n    dense y[1]   relu\n}\n' });
+    const edits = await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', doc.uri, { tabSize: 2, insertSpaces: true });
+    const we = new vscode.WorkspaceEdit();
+    we.set(doc.uri, edits);
+    assert.ok(await vscode.workspace.applyEdit(we));
+    assert.equal(doc.getText(), 'eval 1 + 2 * 3\nnetwork n {\n  input x[2]\n  dense y[1] relu\n}\n');
+    const again = await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', doc.uri, { tabSize: 2, insertSpaces: true });
+    assert.equal(again?.length ?? 0, 0);
+  }],
   ['the quick fix for a misspelt activation repairs the file', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'network n {\n  input x[2]\n  dense y[1] sigmod\n  loss mse\n}\n' });
     await vscode.window.showTextDocument(doc);
