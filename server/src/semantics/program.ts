@@ -1,5 +1,6 @@
 import { activationNames, builtinNames, scalarFunction } from '../engine/activations';
 import { GENERATOR_DEFAULTS, type GeneratorName } from '../engine/datasets';
+import { TRAIN_DEFAULTS, type Optimizer, type TrainOptions } from '../engine/train';
 import * as E from '../engine/expr';
 import { LOSS_NAMES, type LossName } from '../engine/losses';
 import { buildNetwork, builtinActivation, initialWeights, parameterCount, predict, type Activation, type InitScheme, type LayerSpec, type Network } from '../engine/network';
@@ -90,18 +91,11 @@ export interface ProbeInfo {
   target?: number[];
 }
 
-export type OptimizerSpec = { kind: 'sgd' } | { kind: 'momentum'; momentum: number } | { kind: 'adam'; beta1: number; beta2: number };
+export type OptimizerSpec = Optimizer;
 
-export interface TrainInfo {
+/** A checked `train` statement: the engine's options, with its defaults where the file sets none. */
+export interface TrainInfo extends TrainOptions {
   stmt: ast.TrainStmt;
-  optimizer: OptimizerSpec;
-  learningRate: number;
-  epochs: number;
-  /** Undefined: the whole training set. */
-  batch?: number;
-  seed: number;
-  split: number;
-  l2: number;
 }
 
 export const LOSS_DEFAULT: LossName = 'squared_error';
@@ -880,7 +874,7 @@ class Checker {
   }
 
   private checkTrain(stmt: ast.TrainStmt, data: Map<string, DataInfo>): TrainInfo {
-    const info: TrainInfo = { stmt, optimizer: { kind: 'sgd' }, learningRate: 0.1, epochs: 100, seed: 0, split: 1, l2: 0 };
+    const info: TrainInfo = { stmt, ...TRAIN_DEFAULTS };
     const netDecl = this.declarations.get(stmt.network.text);
     let net: NetworkInfo | undefined;
     if (netDecl?.kind !== 'network') {
