@@ -1,11 +1,11 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { analyze, type FileAnalysis } from '../analysis/analyze';
 import { formatMatrix, formatNumber, formatValue } from '../analysis/format';
-import { CSV_MAX_CHARS, generate, parseCsv, type DataSample } from '../engine/datasets';
+import type { DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
 import { Trainer, TrainError, type TrainResult } from '../engine/train';
 import type { TrainInfo } from '../semantics/program';
+import { prepareJob, RunProblem, type Job } from '../runs/jobs';
 import { toJson } from './json';
 
 /**
@@ -290,109 +290,6 @@ function trainCommand(file: { name: string; text: string }, only: string | undef
   return 0;
 }
 
-interface Job {
-  info: TrainInfo;
-  /** 1-based line of the `train` keyword. */
-  line: number;
-  network: Network;
-  dataName: string;
-  data: DataSample[];
-}
-
-/** Why a run cannot start: 1 for a problem in the input, 2 for an I/O problem. */
-class RunProblem extends Error {
-  constructor(readonly exitCode: 1 | 2, message: string) {
-    super(message);
-  }
-}
-
-function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, cache: Map<string, DataSample[]>): Job {
-  const line = a.lines.position(info.stmt.start).line + 1;
-  const network = a.program.networks.get(info.stmt.network.text)?.network;
-  const dataName = info.stmt.data.text;
-  const set = a.program.data.get(dataName);
-  if (!network || !set) throw new RunProblem(1, `${specFile}:${line}: error [train] \`${info.stmt.network.text}\` or \`${dataName}\` has errors.`);
-  const K = network.layers[network.layers.length - 1].units;
-  const pos = a.lines.position(set.stmt.start);
-  const at = `${specFile}:${pos.line + 1}:${pos.character + 1}`;
-  const src = set.stmt.source;
-  const key = `${dataName}\u0000${K}`;
-  let data = cache.get(key);
-  if (!data) {
-    switch (src.kind) {
-      case 'inline':
-        if (!set.samples) throw new RunProblem(1, `${at}: error [data] \`${dataName}\` has errors.`);
-        data = set.samples;
-        break;
-      case 'generator': {
-        const g = set.generator;
-        if (!g) throw new RunProblem(1, `${at}: error [data] \`${dataName}\` has errors.`);
-        if (K !== 1 && K !== 2) {
-          throw new RunProblem(1, `${at}: error [shape] \`${g.name}(…)\` gives 1 target (the class, 0 or 1) or 2 (one-hot), but \`${network.name}\` has ${K} outputs.`);
-        }
-        data = generate(g.name, g, K);
-        break;
-      }
-      case 'file':
-        data = readCsvData(specFile, at, src.path.value, set.targetWidth ?? K, dataName);
-        break;
-    }
-    cache.set(key, data);
-  }
-  const width = data[0].input.length;
-  if (width !== network.inputs) {
-    throw new RunProblem(1, `${at}: error [shape] the samples of \`${dataName}\` have ${width} input${width === 1 ? '' : 's'}, but \`${network.name}\` takes ${network.inputs}.`);
-  }
-  if (data[0].target.length !== K) {
-    throw new RunProblem(1, `${at}: error [shape] the samples of \`${dataName}\` have ${data[0].target.length} targets, but \`${network.name}\` has ${K} outputs.`);
-  }
-  return { info, line, network, dataName, data };
-}
-
-/** Whether `p` is `root` itself or below it (both absolute and normalised). */
-function isInside(root: string, p: string): boolean {
-  const r = path.relative(root, p);
-  return r === '' || (r !== '..' && !r.startsWith('..' + path.sep) && !path.isAbsolute(r));
-}
-
-/** Reads `data … from "rel"`: relative to the spec's folder, never outside it. */
-function readCsvData(specFile: string, at: string, rel: string, targets: number, dataName: string): DataSample[] {
-  const folder = path.dirname(path.resolve(specFile));
-  const target = path.resolve(folder, rel);
-  const shown = path.isAbsolute(rel) ? rel : path.join(path.dirname(specFile), rel);
-  const ioError = (why: string) => new RunProblem(2, `${at}: error [data-file] cannot read "${rel}" for \`${dataName}\`: ${why}.`);
-  if (!isInside(folder, target)) throw ioError(`it is outside the spec's folder ${folder}; a data file must be in that folder or below it`);
-  let real: string;
-  try {
-    real = fs.realpathSync(target);
-    if (!isInside(fs.realpathSync(folder), real)) throw ioError(`it leads outside the spec's folder ${folder} through a symbolic link`);
-    const st = fs.statSync(real);
-    if (st.isDirectory()) throw ioError('it is a directory');
-    if (st.size > CSV_MAX_CHARS) throw ioError(`it has ${st.size} bytes; the limit is ${CSV_MAX_CHARS}`);
-  } catch (err) {
-    if (err instanceof RunProblem) throw err;
-    throw ioError(describeIoError(err, target));
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(real, 'utf8');
-  } catch (err) {
-    throw ioError(describeIoError(err, target));
-  }
-  const parsed = parseCsv(text, targets);
-  if ('error' in parsed) {
-    const e = parsed.error;
-    throw new RunProblem(1, `${shown}:${e.line}:${e.column}: error [csv] ${capitalised(e.message)} (the data set \`${dataName}\`, ${at}).`);
-  }
-  return parsed.samples;
-}
-
-function describeIoError(err: unknown, p: string): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `no such file (${p})`;
-  if (code === 'EACCES') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
-}
 
 function runJob(job: Job, io: Io): TrainResult {
   const trainer = new Trainer(job.network, job.data, job.info);
