@@ -49,9 +49,33 @@ export interface FileAnalysis {
   probes: ProbeOutcome[];
 }
 
+/** A network's trained parameters: each dense layer's W (row-major [inputs][units]) and b. */
+export interface TrainedParameters {
+  layers: { W: ArrayLike<number>; b: ArrayLike<number> }[];
+}
+
+export interface AnalyzeOptions {
+  /**
+   * Parameters a training run in this editor session produced, by network name. Where a network
+   * still has the shape they were trained for, its probes, network calls and hovers use them
+   * instead of the initial ones; after an edit that changes its shape, they no longer apply.
+   */
+  trained?: ReadonlyMap<string, TrainedParameters>;
+}
+
 /** Parses, checks, evaluates every `eval` and runs every `probe` of a file. */
-export function analyze(text: string): FileAnalysis {
+export function analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
   const { program } = analyzeText(text);
+  for (const [name, params] of options.trained ?? []) {
+    const net = program.networks.get(name)?.network;
+    const fits = net && net.layers.length === params.layers.length &&
+      net.layers.every((l, i) => l.W.length === params.layers[i].W.length && l.b.length === params.layers[i].b.length);
+    if (!net || !fits) continue;
+    net.layers.forEach((l, i) => {
+      l.W.set(params.layers[i].W);
+      if (l.hasBias) l.b.set(params.layers[i].b);
+    });
+  }
   const lines = new LineIndex(text);
   const extra: Diagnostic[] = [];
 

@@ -16,7 +16,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import * as path from 'path';
-import { pathToFileURL } from 'url';
+import { fileURLToPath, pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { gradientCheck } from '../analysis/gradcheck';
 import { DEFAULT_INLAY, inlayHints, type InlayOptions } from '../analysis/inlay';
@@ -26,6 +26,7 @@ import { completionsAt, type CompletionKind } from '../analysis/completion';
 import { hoverAt, plotsAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
 import { registerNavigation } from './navigation';
+import { Runs, type Run, type RunMessage } from './runs';
 
 /**
  * The language server: the only layer that knows LSP. It keeps one analysis per open document
@@ -44,12 +45,16 @@ const DEBOUNCE_MS = 120;
 
 const cache = new Map<string, { version: number; analysis: FileAnalysis }>();
 const timers = new Map<string, NodeJS.Timeout>();
+const runs = new Runs();
 
-/** The analysis of the document's current version, computed at most once per version. */
+/**
+ * The analysis of the document's current version, computed at most once per version (and again
+ * when a training run of it ends: its trained parameters change what probes and hovers show).
+ */
 function analysisOf(doc: TextDocument): FileAnalysis {
   const hit = cache.get(doc.uri);
   if (hit && hit.version === doc.version) return hit.analysis;
-  const analysis = analyze(doc.getText());
+  const analysis = analyze(doc.getText(), { trained: runs.trainedOf(doc.uri) });
   cache.set(doc.uri, { version: doc.version, analysis });
   return analysis;
 }
@@ -80,7 +85,8 @@ function publish(uri: string): void {
   const version = doc.version;
   let diagnostics: Diagnostic[];
   try {
-    diagnostics = analysisOf(doc).diagnostics.map(toLsp);
+    const a = analysisOf(doc);
+    diagnostics = [...a.diagnostics.map(toLsp), ...divergences(uri, a)];
   } catch (err) {
     connection.console.error(`analysis failed for ${uri}: ${err instanceof Error ? err.stack : String(err)}`);
     return;
@@ -102,13 +108,14 @@ let clientHasConfiguration = false;
 
 connection.onInitialize((params): InitializeResult => {
   clientHasConfiguration = !!params.capabilities.workspace?.configuration;
+  clientHasProgress = !!params.capabilities.window?.workDoneProgress;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
       documentSymbolProvider: true,
       completionProvider: { triggerCharacters: [' ', '('] },
-      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
       inlayHintProvider: true,
       codeLensProvider: { resolveProvider: false },
       executeCommandProvider: { commands: [GRADIENT_CHECK] },
@@ -208,6 +215,18 @@ connection.onCodeAction((params) => guarded('codeAction', () => {
     action.isPreferred = true;
     actions.push(action);
   }
+  const doc = documents.get(params.textDocument.uri);
+  if (doc) {
+    const a = analysisOf(doc);
+    const from = doc.offsetAt(params.range.start);
+    const to = doc.offsetAt(params.range.end);
+    for (const [name] of runs.trainedOf(params.textDocument.uri)) {
+      const stmts = [a.program.networks.get(name)?.stmt, ...a.program.trains.filter((t) => t.stmt.network.text === name).map((t) => t.stmt)];
+      if (!stmts.some((st) => st && st.start <= to && st.end >= from)) continue;
+      const action = insertTrainedWeights(params.textDocument.uri, a, name);
+      if (action) actions.push(action);
+    }
+  }
   return actions;
 }));
 
@@ -234,7 +253,12 @@ connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri
     range: at(s.start),
     command: { title: 'Show plot', command: 'netspec.showPlot', arguments: [uri, a.lines.position(s.start).line] },
   }));
-  return [...gradient, ...plots];
+  // "Train" is the client's command: it shows progress and the training panel.
+  const train = a.program.trains.map((t) => ({
+    range: at(t.stmt.start),
+    command: { title: 'Train', command: 'netspec.train', arguments: [uri, a.lines.position(t.stmt.start).line] },
+  }));
+  return [...train, ...gradient, ...plots];
 }));
 
 /** `netspec/plot {uri, line}`: the plots behind "Show plot", as SVG documents. */
@@ -264,6 +288,120 @@ connection.onExecuteCommand((params) => {
 process.on('unhandledRejection', (reason) => {
   connection.console.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
 });
+
+// ---- training runs ----------------------------------------------------------------------------
+
+/** A run that diverged leaves a warning on its `learning_rate` (or its `train` keyword). */
+function divergences(uri: string, a: FileAnalysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [network, o] of runs.outcomesOf(uri)) {
+    if (!o.diverged) continue;
+    const t = a.program.trains.find((x) => x.stmt.network.text === network);
+    if (!t) continue;
+    const lr = t.stmt.options.find((x) => x.name.text === 'learning_rate');
+    const span = lr ?? { start: t.stmt.start, end: t.stmt.start + 5 };
+    const d = o.diverged;
+    out.push({
+      range: a.lines.range(span), severity: DiagnosticSeverity.Warning, code: 'diverged', source: 'netspec',
+      codeDescription: { href: `${DOCS}#diverged` },
+      message: `Training \`${network}\` diverged at epoch ${d.epoch}, step ${d.step}: the batch loss became ${d.loss}. Lower the learning rate${lr ? ` (now ${a.program.file.text.slice(lr.value.start, lr.value.end)})` : ''}.`,
+    });
+  }
+  return out;
+}
+
+/** After a run ends: analyse again with its parameters, and let the editor refresh what it shows. */
+function refreshAfterRun(uri: string): void {
+  cache.delete(uri);
+  publish(uri);
+  void connection.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
+  void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+}
+
+/** The spec's path on disk; an unsaved document gets one that no data file can be found beside. */
+function specFileOf(uri: string): string {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : path.join('/nonexistent', 'untitled.netspec');
+}
+
+let clientHasProgress = false;
+
+connection.onRequest('netspec/trainTargets', (params: { uri: string }) => onDocument('trainTargets', params.uri, (_doc, a) =>
+  a.program.trains.map((t) => ({ network: t.stmt.network.text, data: t.stmt.data.text, line: a.lines.position(t.stmt.start).line, epochs: t.epochs }))));
+
+/**
+ * `netspec/train {uri, line}`: starts the `train` statement on that line in a worker. Progress
+ * goes out as LSP work-done progress (cancellable: cancelling stops the worker at once) and as
+ * `netspec/trainProgress` notifications for the training panel.
+ */
+connection.onRequest('netspec/train', async (params: { uri: string; line: number }) => {
+  const doc = documents.get(params.uri);
+  if (!doc) return { error: 'the document is not open' };
+  const a = analysisOf(doc);
+  const t = a.program.trains.find((x) => a.lines.position(x.stmt.start).line === params.line);
+  if (!t) return { error: `there is no train statement on line ${params.line + 1}` };
+  if (a.diagnostics.some((d) => d.severity === 'error')) return { error: 'the file has errors; fix them before training' };
+  const network = t.stmt.network.text;
+  const data = t.stmt.data.text;
+  const reporter = clientHasProgress ? await connection.window.createWorkDoneProgress() : undefined;
+  reporter?.begin(`Training ${network} on ${data}`, 0, 'starting', true);
+  let finished = false;
+  const notify = (run: Run, extra: Record<string, unknown>) =>
+    void connection.sendNotification('netspec/trainProgress', { runId: run.id, uri: params.uri, network, data, ...extra });
+  const onMessage = (run: Run, m: RunMessage) => {
+    if (m.kind === 'progress') {
+      reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
+      notify(run, { ...m, done: false });
+    } else if (m.kind === 'done') {
+      finished = true;
+      runs.record(params.uri, network, m.diverged
+        ? { diverged: { ...m.diverged, line: run.line } }
+        : { trained: { layers: m.layers } });
+      notify(run, { epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
+      if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
+      refreshAfterRun(params.uri);
+    } else {
+      finished = true;
+      notify(run, { done: true, error: m.message });
+      void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `Training ${network} failed: ${m.message}` });
+    }
+  };
+  const run = runs.start(params.uri, network, data, { text: doc.getText(), specFile: specFileOf(params.uri), line: params.line }, onMessage, (r) => {
+    reporter?.done();
+    if (!finished) notify(r, { done: true, cancelled: true });
+  });
+  reporter?.token.onCancellationRequested(() => runs.stop(params.uri, network));
+  return { runId: run.id, network, data };
+});
+
+/** `netspec/stopTraining {uri?}`: stops this document's runs, or every run. */
+connection.onRequest('netspec/stopTraining', (params: { uri?: string }) => ({ stopped: runs.stop(params?.uri).length }));
+
+/** The `weights`/`bias` lines of a trained network, replacing the ones it has (one undoable edit). */
+function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): CodeAction | undefined {
+  const trained = runs.trainedOf(uri).get(network);
+  const info = a.program.networks.get(network);
+  if (!trained || !info?.network) return undefined;
+  const stmt = info.stmt;
+  const text = a.program.file.text;
+  const lineStart = (o: number) => text.lastIndexOf('\n', o - 1) + 1;
+  const lineEnd = (o: number) => {
+    const n = text.indexOf('\n', o);
+    return n < 0 ? text.length : n + 1;
+  };
+  const edits = stmt.items.filter((i) => i.kind === 'weights' || i.kind === 'bias')
+    .map((i) => ({ range: a.lines.range({ start: lineStart(i.start), end: lineEnd(i.end) }), newText: '' }));
+  const close = stmt.end - 1; // the closing brace
+  const lines: string[] = [];
+  info.network.layers.forEach((l, i) => {
+    const p = trained.layers[i];
+    const rows = Array.from({ length: l.inputs }, (_, j) => `[${Array.from(p.W).slice(j * l.units, (j + 1) * l.units).map((x) => String(x)).join(', ')}]`);
+    lines.push(`  weights ${l.name} = [${rows.join(', ')}]`);
+    if (l.hasBias) lines.push(`  bias ${l.name} = [${Array.from(p.b).map((x) => String(x)).join(', ')}]`);
+  });
+  edits.push({ range: a.lines.range({ start: lineStart(close), end: lineStart(close) }), newText: lines.join('\n') + '\n' });
+  const action = CodeAction.create(`Insert trained weights of ${network}`, { changes: { [uri]: edits } }, CodeActionKind.RefactorRewrite);
+  return action;
+}
 
 documents.listen(connection);
 connection.listen();

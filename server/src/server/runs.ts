@@ -1,0 +1,93 @@
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import type { TrainedParameters } from '../analysis/analyze';
+import type { Divergence } from '../engine/train';
+
+/** What a training worker is asked to do. */
+export interface RunRequest {
+  text: string;
+  /** The spec's path on disk (CSV files are read relative to its folder). */
+  specFile: string;
+  /** 0-based line of the `train` statement. */
+  line: number;
+}
+
+export type RunMessage =
+  | { kind: 'progress'; epoch: number; epochs: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number; boundary?: unknown }
+  | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[] }
+  | { kind: 'error'; message: string };
+
+export interface Run {
+  id: string;
+  uri: string;
+  network: string;
+  data: string;
+  line: number;
+  worker: Worker;
+}
+
+/** Where a run ended, per document and network: trained parameters, or a divergence to report. */
+export interface Outcome {
+  trained?: TrainedParameters;
+  diverged?: Divergence & { line: number };
+}
+
+/**
+ * The training runs of this server: at most one per network of a document (starting another
+ * stops the first, so runs can't trample each other's results), and what finished runs left.
+ */
+export class Runs {
+  private readonly active = new Map<string, Run>();
+  private readonly outcomes = new Map<string, Map<string, Outcome>>();
+  private next = 1;
+
+  constructor(private readonly workerScript = path.join(__dirname, 'trainWorker.js')) {}
+
+  start(uri: string, network: string, data: string, request: RunRequest, onMessage: (run: Run, m: RunMessage) => void, onExit: (run: Run) => void): Run {
+    this.stop(uri, network);
+    const worker = new Worker(this.workerScript, { workerData: request });
+    const run: Run = { id: `run-${this.next++}`, uri, network, data, line: request.line, worker };
+    this.active.set(key(uri, network), run);
+    worker.on('message', (m: RunMessage) => onMessage(run, m));
+    worker.on('error', (err) => onMessage(run, { kind: 'error', message: `the training worker failed: ${err.message}` }));
+    worker.on('exit', () => {
+      if (this.active.get(key(uri, network)) === run) this.active.delete(key(uri, network));
+      onExit(run);
+    });
+    return run;
+  }
+
+  /** Stops the run of a network, or every run of a document, or every run. */
+  stop(uri?: string, network?: string): Run[] {
+    const stopped: Run[] = [];
+    for (const [k, run] of this.active) {
+      if ((uri === undefined || run.uri === uri) && (network === undefined || run.network === network)) {
+        this.active.delete(k);
+        void run.worker.terminate();
+        stopped.push(run);
+      }
+    }
+    return stopped;
+  }
+
+  byId(id: string): Run | undefined {
+    return [...this.active.values()].find((r) => r.id === id);
+  }
+
+  record(uri: string, network: string, outcome: Outcome): void {
+    if (!this.outcomes.has(uri)) this.outcomes.set(uri, new Map());
+    this.outcomes.get(uri)!.set(network, outcome);
+  }
+
+  outcomesOf(uri: string): ReadonlyMap<string, Outcome> {
+    return this.outcomes.get(uri) ?? new Map();
+  }
+
+  trainedOf(uri: string): Map<string, TrainedParameters> {
+    const m = new Map<string, TrainedParameters>();
+    for (const [name, o] of this.outcomesOf(uri)) if (o.trained) m.set(name, o.trained);
+    return m;
+  }
+}
+
+const key = (uri: string, network: string) => `${uri}\u0000${network}`;

@@ -1,0 +1,70 @@
+import { parentPort, workerData } from 'worker_threads';
+import { analyze } from '../analysis/analyze';
+import { forward, type Network } from '../engine/network';
+import { Trainer, TrainError } from '../engine/train';
+import { prepareJob, RunProblem } from '../runs/jobs';
+import type { RunMessage, RunRequest } from './runs';
+
+/**
+ * One training run, off the language server's thread so hovers and diagnostics stay instant.
+ * It analyses the text it was given (the document as it was when the run started), trains the
+ * `train` statement on the given line, and posts progress at most every 50 ms. Stopping is
+ * `worker.terminate()`: immediate, whatever the epoch is doing.
+ */
+const request = workerData as RunRequest;
+const post = (m: RunMessage) => parentPort!.postMessage(m);
+
+/** The class-1 probability over a grid, for a 2-input classifier's decision boundary. */
+function boundary(net: Network, points: { x: number; y: number; c: number }[]) {
+  const xs = points.map((p) => p.x);
+  const ys = points.map((p) => p.y);
+  const pad = (lo: number, hi: number): [number, number] => [lo - 0.1 * (hi - lo || 1), hi + 0.1 * (hi - lo || 1)];
+  const xRange = pad(Math.min(...xs), Math.max(...xs));
+  const yRange = pad(Math.min(...ys), Math.max(...ys));
+  const resolution = 40;
+  const values: number[] = [];
+  for (let r = 0; r < resolution; r++) {
+    const y = yRange[1] - ((r + 0.5) / resolution) * (yRange[1] - yRange[0]);
+    for (let c = 0; c < resolution; c++) {
+      const x = xRange[0] + ((c + 0.5) / resolution) * (xRange[1] - xRange[0]);
+      const out = forward(net, [x, y]).at(-1)!.y;
+      values.push(out.length === 1 ? out[0] : out[1]);
+    }
+  }
+  return { xRange, yRange, resolution, values, points };
+}
+
+try {
+  const a = analyze(request.text);
+  const info = a.program.trains.find((t) => a.lines.position(t.stmt.start).line === request.line);
+  if (!info) throw new RunProblem(1, `there is no train statement on line ${request.line + 1}`);
+  const job = prepareJob(request.specFile, a, info, new Map());
+  const trainer = new Trainer(job.network, job.data, job.info);
+  const K = job.network.layers.at(-1)!.units;
+  const classifier = job.network.inputs === 2 && (K === 1 || K === 2);
+  const points = classifier ? job.data.slice(0, 500).map((s) => ({ x: s.input[0], y: s.input[1], c: K === 1 ? s.target[0] : s.target[1] })) : [];
+  let lastPost = 0;
+  let lastBoundary = 0;
+  while (!trainer.done) {
+    const stats = trainer.runEpoch();
+    const now = Date.now();
+    if (now - lastPost >= 50 || trainer.done) {
+      lastPost = now;
+      const withBoundary = classifier && (now - lastBoundary >= 250 || trainer.done);
+      if (withBoundary) lastBoundary = now;
+      post({ kind: 'progress', epoch: stats.epoch, epochs: job.info.epochs, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy, boundary: withBoundary ? boundary(trainer.network(), points) : undefined });
+    }
+  }
+  const r = trainer.result();
+  post({
+    kind: 'done',
+    network: job.network.name,
+    epochs: r.epochs,
+    finalLoss: r.finalLoss,
+    diverged: r.diverged,
+    layers: r.network.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
+  });
+} catch (err) {
+  const known = err instanceof RunProblem || err instanceof TrainError;
+  post({ kind: 'error', message: known ? (err as Error).message : `internal error: ${err instanceof Error ? err.stack : String(err)}` });
+}
