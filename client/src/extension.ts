@@ -29,7 +29,102 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
+  registerTraining(context);
   await client.start();
+  client.onNotification('netspec/trainProgress', (p: TrainProgressEvent) => progressListeners.forEach((l) => l(p)));
+}
+
+/** What the server says of a run as it goes (netspec/trainProgress). */
+interface TrainProgressEvent {
+  runId: string;
+  uri: string;
+  network: string;
+  data: string;
+  epoch: number;
+  epochs: number;
+  loss: number;
+  done: boolean;
+  cancelled?: boolean;
+  error?: string;
+  diverged?: { epoch: number; step: number; loss: number };
+}
+
+const progressListeners = new Set<(p: TrainProgressEvent) => void>();
+
+/**
+ * NetSpec: Train Network / Stop Training. The run itself is the server's; here only what VS Code
+ * shows of it: a progress notification whose Cancel stops the run, and a status-bar item.
+ */
+function registerTraining(context: vscode.ExtensionContext): void {
+  const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
+  status.command = 'netspec.stopTraining';
+  context.subscriptions.push(status);
+  const running = new Map<string, TrainProgressEvent>();
+  const showStatus = () => {
+    const runs = [...running.values()];
+    if (runs.length === 0) return status.hide();
+    const r = runs[runs.length - 1];
+    status.text = `$(sync~spin) ${r.network}: epoch ${r.epoch}/${r.epochs} · loss ${r.loss.toPrecision(4)}`;
+    status.tooltip = 'NetSpec is training; click to stop';
+    status.show();
+  };
+  progressListeners.add((p) => {
+    if (p.done) running.delete(p.runId);
+    else running.set(p.runId, p);
+    showStatus();
+  });
+
+  context.subscriptions.push(vscode.commands.registerCommand('netspec.train', async (uri?: string, line?: number) => {
+    if (!client) return;
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+    if (!target) {
+      void vscode.window.showInformationMessage('Open a .netspec file with a train statement first.');
+      return;
+    }
+    if (line === undefined) {
+      const choices = await client.sendRequest<{ network: string; data: string; line: number }[] | null>('netspec/trainTargets', { uri: target });
+      if (!choices || choices.length === 0) {
+        void vscode.window.showInformationMessage('This file has no train statement.');
+        return;
+      }
+      const pick = choices.length === 1 ? choices[0] : (await vscode.window.showQuickPick(
+        choices.map((c) => ({ label: `train ${c.network} on ${c.data}`, description: `line ${c.line + 1}`, choice: c })),
+        { placeHolder: 'Which network?' },
+      ))?.choice;
+      if (!pick) return;
+      line = pick.line;
+    }
+    const started = await client.sendRequest<{ runId?: string; network?: string; error?: string }>('netspec/train', { uri: target, line });
+    if (!started.runId) {
+      void vscode.window.showErrorMessage(`NetSpec: cannot train: ${started.error}`);
+      return;
+    }
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Training ${started.network}`, cancellable: true },
+      (progress, token) => new Promise<void>((resolve) => {
+        let shown = 0;
+        const listener = (p: TrainProgressEvent) => {
+          if (p.runId !== started.runId) return;
+          const pct = Math.floor((100 * p.epoch) / p.epochs);
+          progress.report({ message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(4)}`, increment: pct - shown });
+          shown = pct;
+          if (p.done) {
+            progressListeners.delete(listener);
+            resolve();
+            if (p.cancelled) void vscode.window.showInformationMessage(`Training ${p.network} stopped at epoch ${p.epoch}.`);
+            else if (!p.error && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+          }
+        };
+        progressListeners.add(listener);
+        token.onCancellationRequested(() => void client?.sendRequest('netspec/stopTraining', { uri: target }));
+      }),
+    );
+  }));
+
+  context.subscriptions.push(vscode.commands.registerCommand('netspec.stopTraining', async () => {
+    const r = await client?.sendRequest<{ stopped: number }>('netspec/stopTraining', {});
+    if (!r?.stopped) void vscode.window.showInformationMessage('No training run to stop.');
+  }));
 }
 
 interface PlotAnswer {

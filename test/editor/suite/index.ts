@@ -162,6 +162,23 @@ const checks: [string, () => Promise<void>][] = [
     assert.match(doc.getText(), /dense y\[1\] sigmoid\n/);
     await until('the diagnostic to clear', () => vscode.languages.getDiagnostics(doc.uri).length === 0 || undefined);
   }],
+  ['NetSpec: Train Network trains in the server, and the probe then uses the trained weights', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    await vscode.window.showTextDocument(doc);
+    const probeLoss = async () => {
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+      const label = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''))).find((l) => l.startsWith('E = '));
+      return label ? Number(label.slice(4)) : NaN;
+    };
+    const before = await probeLoss();
+    const line = doc.getText().split('\n').findIndex((l) => l.startsWith('train xor'));
+    await vscode.commands.executeCommand('netspec.train', doc.uri.toString(), line);
+    const after = await until('a lower probe loss', async () => {
+      const l = await probeLoss();
+      return l < before / 10 ? l : undefined;
+    });
+    assert.ok(after < before / 10, `${before} → ${after}`);
+  }],
   ['a language server that dies is restarted, and diagnostics come back', async () => {
     // The server is a child of this extension host (the client forks dist/server.js over IPC).
     const pids = () => execSync(`pgrep -P ${process.pid} -f "[d]ist/server[.]js" || true`, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
