@@ -17,24 +17,19 @@ import { test } from 'node:test';
 import type { LossName } from '../../server/src/engine/losses';
 import { buildNetwork, builtinActivation, predict, probe, type Network } from '../../server/src/engine/network';
 import { Random } from '../../server/src/engine/random';
-import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, TrainError, type Sample } from '../../server/src/engine/train';
+import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, TrainError, type Optimizer, type Sample } from '../../server/src/engine/train';
 import { analyzeText, type Program } from '../../server/src/semantics/program';
 import { repoRoot } from '../support/paths';
 import { Discrepancies, literal, oracle, runCli, seededRandom, type OracleLayer, type OracleRequest } from './oracle';
 
 // ---- the cases ------------------------------------------------------------------------------------
 
-interface LayerCase {
+/** A layer as the oracle takes it, with the name the spec gives it. */
+interface LayerCase extends OracleLayer {
   name: string;
-  units: number;
-  activation: string;
-  params: number[];
-  bias: boolean;
-  W: number[][];
-  b: number[];
 }
 
-type OptimizerCase = { kind: 'sgd' } | { kind: 'momentum'; momentum: number } | { kind: 'adam'; beta1: number; beta2: number };
+type OptimizerCase = Optimizer;
 
 interface Case {
   name: string;
