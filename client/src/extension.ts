@@ -31,7 +31,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
   registerTraining(context);
   await client.start();
-  client.onNotification('netspec/trainProgress', (p: TrainProgressEvent) => progressListeners.forEach((l) => l(p)));
+  client.onNotification('netspec/trainProgress', (p: TrainProgressEvent) => {
+    latest.set(p.runId, p);
+    progressListeners.forEach((l) => l(p));
+  });
 }
 
 /** What the server says of a run as it goes (netspec/trainProgress). */
@@ -50,6 +53,8 @@ interface TrainProgressEvent {
 }
 
 const progressListeners = new Set<(p: TrainProgressEvent) => void>();
+/** The last event of each run: a fast run may finish before its progress notification is shown. */
+const latest = new Map<string, TrainProgressEvent>();
 
 /**
  * NetSpec: Train Network / Stop Training. The run itself is the server's; here only what VS Code
@@ -116,6 +121,8 @@ function registerTraining(context: vscode.ExtensionContext): void {
           }
         };
         progressListeners.add(listener);
+        const seen = latest.get(started.runId!);
+        if (seen) listener(seen);
         token.onCancellationRequested(() => void client?.sendRequest('netspec/stopTraining', { uri: target }));
       }),
     );

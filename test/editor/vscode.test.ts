@@ -65,6 +65,18 @@ test('UI: squiggle, Problems and a hover with the derivative identity, in Chromi
     assert.ok(size[0] > 100 && size[1] > 50, `the plot image did not load (natural size ${size})`);
     fs.mkdirSync(artifacts, { recursive: true });
     await editor.screenshot(path.join(artifacts, 'hover.png'));
+
+    // Train from the command palette, as a person would: a notification reports the result.
+    await browser.page.mouse.move(5, 5);
+    await browser.page.keyboard.press('Escape');
+    await editor.runCommand('NetSpec: Train Network');
+    const deadline2 = Date.now() + 30_000;
+    let toasts: string[] = [];
+    while (!toasts.some((t) => /Trained xor: final loss/.test(t)) && Date.now() < deadline2) toasts = await editor.notifications();
+    assert.ok(toasts.some((t) => /Trained xor: final loss 0\.0\d+\. Probes and hovers now use the trained weights\./.test(t)), `toasts: ${toasts.join(' | ')}`);
+    // The progress notification closes when the run ends (only the result stays).
+    assert.ok(!toasts.some((t) => /Training xor: epoch/.test(t)), `a progress notification stayed open: ${toasts.join(' | ')}`);
+    await editor.screenshot(path.join(artifacts, 'trained.png'));
   } finally {
     await browser.close();
     await server.stop();
