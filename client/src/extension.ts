@@ -104,24 +104,48 @@ function registerTraining(context: vscode.ExtensionContext): void {
       void vscode.window.showErrorMessage(`NetSpec: cannot train: ${started.error}`);
       return;
     }
+    const runId = started.runId;
+    const finished = (p: TrainProgressEvent) => {
+      if (p.cancelled) void vscode.window.showInformationMessage(`Training ${p.network} stopped at epoch ${p.epoch}.`);
+      else if (!p.error && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+    };
+    // A run that ends within half a second gets no progress notification, only its result: a
+    // notification opened and closed at once would flicker (and VS Code may leave it open).
+    const early = await new Promise<TrainProgressEvent | undefined>((resolve) => {
+      const timer = setTimeout(() => {
+        progressListeners.delete(listener);
+        resolve(latest.get(runId)?.done ? latest.get(runId) : undefined);
+      }, 500);
+      const listener = (p: TrainProgressEvent) => {
+        if (p.runId !== runId || !p.done) return;
+        clearTimeout(timer);
+        progressListeners.delete(listener);
+        resolve(p);
+      };
+      progressListeners.add(listener);
+      if (latest.get(runId)?.done) listener(latest.get(runId)!);
+    });
+    if (early) {
+      finished(early);
+      return;
+    }
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Training ${started.network}`, cancellable: true },
       (progress, token) => new Promise<void>((resolve) => {
         let shown = 0;
         const listener = (p: TrainProgressEvent) => {
-          if (p.runId !== started.runId) return;
+          if (p.runId !== runId) return;
           const pct = Math.floor((100 * p.epoch) / p.epochs);
           progress.report({ message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(4)}`, increment: pct - shown });
           shown = pct;
           if (p.done) {
             progressListeners.delete(listener);
             resolve();
-            if (p.cancelled) void vscode.window.showInformationMessage(`Training ${p.network} stopped at epoch ${p.epoch}.`);
-            else if (!p.error && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+            finished(p);
           }
         };
         progressListeners.add(listener);
-        const seen = latest.get(started.runId!);
+        const seen = latest.get(runId);
         if (seen) listener(seen);
         token.onCancellationRequested(() => void client?.sendRequest('netspec/stopTraining', { uri: target }));
       }),
