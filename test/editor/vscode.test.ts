@@ -56,7 +56,14 @@ test('UI: squiggle, Problems and a hover with the derivative identity, in Chromi
 
     await editor.openFile('xor.netspec');
     await editor.waitForLanguageMode('NetSpec');
-    const hover: string = await editor.hover('sigmoid');
+    // Code lenses insert lines above statements as they arrive and move the text under the
+    // mouse: wait for them, and hover again if the widget shows another word.
+    await browser.page.locator('.codelens-decoration').first().waitFor({ state: 'visible', timeout: 20_000 });
+    let hover = '';
+    for (let i = 0; i < 5 && !hover.startsWith('sigmoid'); i++) {
+      await browser.page.mouse.move(5, 5);
+      hover = await editor.hover('sigmoid');
+    }
     assert.match(hover, /p \(1 - p\)/);
     // The plot of g and g' is an SVG image the server draws; VS Code must actually render it.
     const img = browser.page.locator('.monaco-hover img[src^="data:image/svg+xml"]');
