@@ -37,7 +37,8 @@ test('extension-host suite in code-server: diagnostics, hover, symbols, completi
   assert.equal(code, 0, 'the extension-host suite failed (its log is above)');
 });
 
-test('UI: squiggle, Problems and a hover with the derivative identity, in Chromium', { timeout: 240_000 }, async () => {
+/** The UI scenario, as a person would go through it in the browser. */
+async function uiScenario(): Promise<void> {
   const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-ui-')));
   const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
   const browser = await harness.openBrowser({ viewport: { width: 1280, height: 1150 } });
@@ -89,5 +90,16 @@ test('UI: squiggle, Problems and a hover with the derivative identity, in Chromi
   } finally {
     await browser.close();
     await server.stop();
+  }
+}
+
+// The browser drives a real, asynchronous UI: one retry (with a fresh code-server and browser)
+// absorbs a timing accident; a real failure fails twice, and the first failure is logged.
+test('UI: squiggle, Problems and a hover with the derivative identity, in Chromium', { timeout: 480_000 }, async () => {
+  try {
+    await uiScenario();
+  } catch (err) {
+    console.log(`UI scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
+    await uiScenario();
   }
 });
