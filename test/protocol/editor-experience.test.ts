@@ -1,9 +1,10 @@
 /** Inlay hints, numeric warnings, code lenses, the gradient check and quick fixes, over the protocol. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { CodeAction, CodeLens, Diagnostic, InlayHint, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, CodeLens, Diagnostic, InlayHint } from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/analysis/analyze';
 import { LspClient } from '../support/lsp';
+import { applyEdits } from '../support/lsp-extra';
 
 let client: LspClient;
 const messages: string[] = [];
@@ -17,15 +18,6 @@ after(async () => {
   await client.stop();
 });
 
-/** Applies LSP text edits to a text (edits do not overlap). */
-function apply(text: string, edits: TextEdit[]): string {
-  const offset = (p: { line: number; character: number }) => {
-    const lines = text.split('\n');
-    return lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  };
-  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))
-    .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
-}
 
 async function fixes(uri: string, d: Diagnostic): Promise<CodeAction[]> {
   return (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
@@ -100,7 +92,7 @@ test('quick fix: weights of the wrong shape become a matrix of the right shape, 
   assert.equal(d.code, 'shape');
   const [fix] = await fixes(uri, d);
   assert.equal(fix.title, 'Replace with a 2×3 matrix initialised by `he seed 9`');
-  const fixed = apply(text, fix.edit!.changes![uri]);
+  const fixed = applyEdits(text, fix.edit!.changes![uri]);
   const a = analyze(fixed);
   assert.deepEqual(a.diagnostics, []);
   // The inserted weights are exactly what `init he seed 9` gives the layer without them.
@@ -116,5 +108,5 @@ test('quick fix: a network without a loss gets the one that fits its output laye
   assert.equal(d.code, 'missing-loss');
   assert.equal(d.severity, 4);
   const [fix] = await fixes(uri, d);
-  assert.equal(apply(text, fix.edit!.changes![uri]), 'network n {\n  input x[2]\n  dense y[3] softmax\n  loss cross_entropy\n}\n');
+  assert.equal(applyEdits(text, fix.edit!.changes![uri]), 'network n {\n  input x[2]\n  dense y[3] softmax\n  loss cross_entropy\n}\n');
 });

@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { CodeAction, InlayHint, TextEdit } from 'vscode-languageserver-protocol';
+import type { CodeAction, InlayHint } from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/analysis/analyze';
 import { LspClient } from '../support/lsp';
+import { applyEdits } from '../support/lsp-extra';
 import { cliPath, repoRoot } from '../support/paths';
 
 interface Progress { runId: string; network: string; epoch: number; epochs: number; loss: number; done: boolean; cancelled?: boolean; diverged?: unknown; boundary?: { values: number[] } }
@@ -34,11 +35,6 @@ async function until<T>(what: string, f: () => T | undefined, timeoutMs = 60_000
   }
 }
 
-function apply(text: string, edits: TextEdit[]): string {
-  const a = analyze(text);
-  return [...edits].sort((x, y) => a.lines.offset(y.range.start) - a.lines.offset(x.range.start))
-    .reduce((t, e) => t.slice(0, a.lines.offset(e.range.start)) + e.newText + t.slice(a.lines.offset(e.range.end)), text);
-}
 
 const xor = fs.readFileSync(path.join(repoRoot(), 'examples', 'xor.netspec'), 'utf8');
 const trainLine = xor.split('\n').findIndex((l) => l.startsWith('train xor'));
@@ -70,7 +66,7 @@ test('a run trains in the server: progress, then the probe uses the trained weig
   })) as CodeAction[];
   const insert = actions.find((x) => x.title === 'Insert trained weights of xor');
   assert.ok(insert?.edit, actions.map((x) => x.title).join(', '));
-  const written = apply(xor, insert!.edit!.changes![uri]);
+  const written = applyEdits(xor, insert!.edit!.changes![uri]);
   const net = analyze(written).program.networks.get('xor')!.network!;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-train-'));
   fs.writeFileSync(path.join(dir, 'xor.netspec'), xor);
