@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { analyze, type FileAnalysis } from '../analysis/analyze';
 import { formatMatrix, formatNumber, formatValue } from '../analysis/format';
 import type { DataSample } from '../engine/datasets';
@@ -6,10 +7,11 @@ import type { Network } from '../engine/network';
 import { Trainer, TrainError, type TrainResult } from '../engine/train';
 import type { TrainInfo } from '../semantics/program';
 import { prepareJob, RunProblem, type Job } from '../runs/jobs';
+import { ExportError, exportPyTorch } from '../export/pytorch';
 import { toJson } from './json';
 
 /**
- * `netspec check | eval | grad | train`: the language without an editor. Exit codes: 0 success,
+ * `netspec check | eval | grad | train | export`: the language without an editor. Exit codes: 0 success,
  * 1 a checked file has errors, 2 a usage or I/O error (with a message on stderr, never a stack trace).
  */
 
@@ -19,6 +21,9 @@ const USAGE = `Usage:
   netspec grad FILE [--json]       print output, loss, dE/dW, dE/db and delta of every \`probe\`
   netspec train FILE [--network NAME] [--json]
                                    run every \`train\` statement (or those of one network)
+  netspec export FILE [--network NAME] --to pytorch [-o OUT] [--force]
+                                   write a PyTorch program that trains the network as its
+                                   \`train\` statement says (OUT: FILE.NAME.py beside it; - for stdout)
   netspec --help | --version`;
 
 class UsageError extends Error {}
@@ -64,11 +69,14 @@ function run(argv: string[], io: Io): number {
     io.out(`netspec ${VERSION}\n`);
     return 0;
   }
+  const exportOptions = takeExportOptions(args);
+  args = exportOptions.rest;
   const [command, ...rest] = args;
+  if (command !== 'export' && exportOptions.given) throw new UsageError(`${exportOptions.given} is an option of export, not of ${command ?? 'no command'}`);
   const unknownFlag = rest.find((a) => a.startsWith('-'));
   if (unknownFlag) throw new UsageError(`unknown option ${unknownFlag}`);
   if (!command) throw new UsageError('no command given');
-  if (network !== undefined && command !== 'train') throw new UsageError(`--network is an option of train, not of ${command}`);
+  if (network !== undefined && command !== 'train' && command !== 'export') throw new UsageError(`--network is an option of train, not of ${command}`);
   switch (command) {
     case 'check': {
       if (rest.length === 0) throw new UsageError('check needs at least one file');
@@ -94,9 +102,44 @@ function run(argv: string[], io: Io): number {
       if (!files) return 2;
       return trainCommand(files[0], network, json, io);
     }
+    case 'export': {
+      if (rest.length !== 1) throw new UsageError('export takes exactly one file');
+      if (json) throw new UsageError('export writes a program, not JSON: --json is not one of its options');
+      if (exportOptions.to === undefined) throw new UsageError('export needs --to pytorch');
+      if (exportOptions.to !== 'pytorch') throw new UsageError(`export --to ${exportOptions.to}: the only target is pytorch`);
+      const files = readAll(rest, io);
+      if (!files) return 2;
+      return exportCommand(files[0], network, exportOptions.out, exportOptions.force, io);
+    }
     default:
       throw new UsageError(`unknown command '${command}'`);
   }
+}
+
+/** Takes export's `--to T`, `-o OUT` (`--output`) and `--force` out of the arguments. */
+function takeExportOptions(argv: string[]): { rest: string[]; to?: string; out?: string; force: boolean; given?: string } {
+  const rest: string[] = [];
+  let to: string | undefined;
+  let out: string | undefined;
+  let force = false;
+  let given: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const eq = a.indexOf('=');
+    const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
+    if (flag === '--to' || flag === '-o' || flag === '--output') {
+      const value = flag !== a ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '' || (flag === a && value.startsWith('-') && value !== '-')) throw new UsageError(`${flag} needs a value`);
+      if ((flag === '--to' ? to : out) !== undefined) throw new UsageError(`${flag} is given twice`);
+      if (flag === '--to') to = value;
+      else out = value;
+      given ??= flag;
+    } else if (a === '--force') {
+      force = true;
+      given ??= a;
+    } else rest.push(a);
+  }
+  return { rest, to, out, force, given };
 }
 
 declare const NETSPEC_VERSION: string | undefined;
@@ -290,6 +333,82 @@ function trainCommand(file: { name: string; text: string }, only: string | undef
   return 0;
 }
 
+// ---- export -----------------------------------------------------------------------------------
+
+/**
+ * `netspec export FILE [--network NAME] --to pytorch [-o OUT] [--force]`: the network's `train`
+ * statement (the first, when it has several) as a self-contained PyTorch program
+ * (export/pytorch.ts). `--network` may be left out when one network is trained. OUT defaults to
+ * FILE.NAME.py beside the spec (`xor.netspec` → `xor.xor.py`); `-o -` writes to stdout. An
+ * existing OUT is replaced only with --force. Exit 1 for a file with errors or a run that
+ * cannot be exported, 2 for usage and I/O problems.
+ */
+function exportCommand(file: { name: string; text: string }, only: string | undefined, out: string | undefined, force: boolean, io: Io): number {
+  const a = analyze(file.text);
+  printDiagnostics(file.name, a, io, 'stderr');
+  if (hasErrors(a)) {
+    io.err(`netspec: ${file.name} has errors; nothing was exported\n`);
+    return 1;
+  }
+  const named = [...new Set(a.program.trains.map((t) => t.stmt.network.text))];
+  if (only === undefined) {
+    if (named.length !== 1) {
+      const which = named.length ? `: it trains ${named.map((n) => `\`${n}\``).join(', ')}` : ', and it has no `train` statement';
+      io.err(`netspec: export needs --network NAME${which}\n`);
+      return 2;
+    }
+    only = named[0];
+  }
+  const trains = a.program.trains.filter((t) => t.stmt.network.text === only);
+  if (trains.length === 0) {
+    const known = named.length ? ` (it trains ${named.map((n) => `\`${n}\``).join(', ')})` : ' (it has no `train` statement)';
+    io.err(`netspec: ${file.name} has no \`train\` statement for a network named \`${only}\`${known}; export writes a network with its training run\n`);
+    return 2;
+  }
+  let job: Job;
+  try {
+    job = prepareJob(file.name, a, trains[0], new Map());
+  } catch (err) {
+    if (!(err instanceof RunProblem)) throw err;
+    io.err(err.message + '\n');
+    return err.exitCode;
+  }
+  if (trains.length > 1) io.err(`${file.name}:${job.line}: note: \`${only}\` has ${trains.length} \`train\` statements; this one is exported\n`);
+  let source: string;
+  try {
+    source = exportPyTorch({ file: file.name, program: a.program, info: job.info, line: job.line, network: job.network, dataName: job.dataName, data: job.data, version: VERSION });
+  } catch (err) {
+    if (!(err instanceof ExportError)) throw err;
+    io.err(`${file.name}:${job.line}: error [export] ${capitalised(err.message)}.\n`);
+    return 1;
+  }
+  if (out === '-') {
+    io.out(source);
+    return 0;
+  }
+  const target = out ?? defaultExportPath(file.name, only);
+  if (!force && fs.existsSync(target)) {
+    io.err(`netspec: ${target} already exists; use --force to replace it, or -o to write elsewhere\n`);
+    return 2;
+  }
+  try {
+    if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+    fs.writeFileSync(target, source, { mode: 0o755 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such folder' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    io.err(`netspec: cannot write ${target}: ${why}\n`);
+    return 2;
+  }
+  io.out(`${target}\n`);
+  return 0;
+}
+
+/** `dir/xor.netspec` and `xor` → `dir/xor.xor.py`. */
+export function defaultExportPath(spec: string, network: string): string {
+  const base = path.basename(spec).replace(/\.netspec$/i, '');
+  return path.join(path.dirname(spec), `${base}.${network}.py`);
+}
 
 function runJob(job: Job, io: Io): TrainResult {
   const trainer = new Trainer(job.network, job.data, job.info);

@@ -1,0 +1,314 @@
+import { scalarFunction } from '../engine/activations';
+import * as E from '../engine/expr';
+
+/**
+ * NetSpec scalar functions as PyTorch code, for the exported program: the built-in activations
+ * (each value beside the derivative the engine uses, written from the forward value as the seed
+ * does) and user `fn`s, their lowered bodies and exact symbolic derivatives (engine/expr.ts's
+ * `derive`) translated to torch operations on a tensor `z`, elementwise.
+ *
+ * Every definition here is emitted only when the exported network needs it.
+ */
+
+/** A construct the export cannot translate; the message says which and why. */
+export class ExportError extends Error {}
+
+/** A float64 as Python source that reads back as exactly the same number. */
+export function pyNumber(x: number): string {
+  if (Number.isNaN(x)) return 'math.nan';
+  if (x === Infinity) return 'math.inf';
+  if (x === -Infinity) return '-math.inf';
+  // JavaScript's String(x) is the shortest decimal that reads back as x; Python reads it the same way.
+  return String(x);
+}
+
+/**
+ * A built-in scalar function in Python: `value` is g(z, *params); `prime` is g'(z) as a layer's
+ * backward pass computes it (from z and the forward value y: engine `derivative`); `d1` is g'(z)
+ * as expressions compute it (engine `nth(1, …)`). Bodies are Python statements (4-space indent).
+ */
+interface PyBuiltin {
+  doc: string;
+  params: string[];
+  value: string;
+  prime: string;
+  d1: string;
+  /** Other definitions these bodies call. */
+  uses?: string[];
+}
+
+const ONES = 'torch.ones_like(z)';
+const full = (v: string) => `torch.full_like(z, ${v})`;
+
+const BUILTINS: Record<string, PyBuiltin> = {
+  sigmoid: {
+    doc: 'σ(z) = 1 / (1 + e^-z); σ\'(z) = p (1 - p) with p = σ(z) and 1 - p = σ(-z), exact where σ saturates',
+    params: [],
+    value: 'return torch.sigmoid(z)',
+    prime: 'return y * torch.sigmoid(-z)',
+    d1: 'return torch.sigmoid(z) * torch.sigmoid(-z)',
+  },
+  tanh: {
+    doc: "tanh'(z) = 1 - tanh²(z), computed as (1 - |t|)(1 + |t|) with 1 - |t| = 2 / (e^2|z| + 1): no cancellation",
+    params: [],
+    value: 'return torch.tanh(z)',
+    prime: 'return tanh_d1(z)',
+    d1: 'a = 2 / (torch.exp(2 * torch.abs(z)) + 1)\n    return a * (2 - a)',
+  },
+  relu: {
+    doc: "relu(z) = max(0, z); relu'(z) = 1 if z > 0, else 0",
+    params: [],
+    value: 'return torch.where(z > 0, z, torch.zeros_like(z))',
+    prime: 'return relu_d1(z)',
+    d1: `return torch.where(z > 0, ${ONES}, torch.zeros_like(z))`,
+  },
+  leaky_relu: {
+    doc: "leaky_relu(z) = z if z > 0, else a z; its derivative 1 if z > 0, else a",
+    params: ['a'],
+    value: 'return torch.where(z > 0, z, a * z)',
+    prime: 'return leaky_relu_d1(z, a)',
+    d1: `return torch.where(z > 0, ${ONES}, ${full('a')})`,
+  },
+  elu: {
+    doc: "elu(z) = z if z > 0, else a (e^z - 1); its derivative 1 if z > 0, else g(z) + a (from the forward value)",
+    params: ['a'],
+    value: 'return torch.where(z > 0, z, a * torch.expm1(z))',
+    prime: `return torch.where(z > 0, ${ONES}, y + a)`,
+    d1: `return torch.where(z > 0, ${ONES}, a * torch.exp(z))`,
+  },
+  softplus: {
+    doc: "softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|); softplus'(z) = σ(z)",
+    params: [],
+    value: 'return torch.clamp(z, min=0) + torch.log1p(torch.exp(-torch.abs(z)))',
+    prime: 'return torch.sigmoid(z)',
+    d1: 'return torch.sigmoid(z)',
+  },
+  swish: {
+    doc: "swish(z) = z σ(z); swish'(z) = s + z s (1 - s), s = σ(z)",
+    params: [],
+    value: 'return z * torch.sigmoid(z)',
+    prime: 'return swish_d1(z)',
+    d1: 's = torch.sigmoid(z)\n    return s + z * s * torch.sigmoid(-z)',
+  },
+  gelu: {
+    doc: "gelu(z) = z Φ(z) (exact, with erf); gelu'(z) = Φ(z) + z φ(z)",
+    params: [],
+    value: 'return z * normal_cdf(z)',
+    prime: 'return gelu_d1(z)',
+    d1: 'phi = normal_pdf(z)\n    return normal_cdf(z) + torch.where(phi == 0, torch.zeros_like(z), z * phi)',
+    uses: ['normal_cdf', 'normal_pdf'],
+  },
+  linear: {
+    doc: "linear(z) = z; linear'(z) = 1",
+    params: [],
+    value: 'return z',
+    prime: `return ${ONES}`,
+    d1: `return ${ONES}`,
+  },
+  exp: { doc: "exp'(z) = e^z", params: [], value: 'return torch.exp(z)', prime: 'return y', d1: 'return torch.exp(z)' },
+  log: {
+    doc: "log(z) = ln z; log'(z) = 1/z (NaN below 0)",
+    params: [],
+    value: 'return torch.log(z)',
+    prime: 'return 1 / z',
+    d1: `return torch.where(z < 0, ${full('math.nan')}, 1 / z)`,
+  },
+  sqrt: {
+    doc: "sqrt'(z) = 1 / (2 √z) (NaN below 0)",
+    params: [],
+    value: 'return torch.sqrt(z)',
+    prime: 'return 0.5 / y',
+    d1: `return torch.where(z < 0, ${full('math.nan')}, 0.5 * z ** -0.5)`,
+  },
+  abs: { doc: "abs'(z) = sign(z) (0 at 0)", params: [], value: 'return torch.abs(z)', prime: 'return torch.sign(z)', d1: 'return torch.sign(z)' },
+  sinh: { doc: "sinh'(z) = cosh(z)", params: [], value: 'return torch.sinh(z)', prime: 'return torch.cosh(z)', d1: 'return torch.cosh(z)' },
+  cosh: { doc: "cosh'(z) = sinh(z)", params: [], value: 'return torch.cosh(z)', prime: 'return torch.sinh(z)', d1: 'return torch.sinh(z)' },
+};
+
+const SUPPORT: Record<string, string> = {
+  normal_cdf: 'def normal_cdf(z):\n    """Φ(z) = erfc(-z/√2) / 2, the standard normal distribution function."""\n    return 0.5 * torch.special.erfc(-z * math.sqrt(0.5))\n',
+  normal_pdf: 'def normal_pdf(z):\n    """φ(z) = e^(-z²/2) / √(2π), the standard normal density."""\n    return torch.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)\n',
+};
+
+/** Python names of the helpers; `abs` would hide Python's own. */
+function valueName(fn: string): string {
+  return fn === 'abs' ? 'absolute' : fn;
+}
+
+/**
+ * Collects the Python definitions an exported network needs, in dependency order, and
+ * translates expressions. `env` is the checked program's (for `let` values and `fn` bodies).
+ */
+export class PythonFunctions {
+  /** Emitted definitions by key, in the order they were completed (callees first). */
+  private readonly defs = new Map<string, string>();
+  private readonly derivedBodies = new Map<string, E.Expr>();
+  /** Python names of user fns and their derivatives, by `name/order` (or `name/prime`), unique. */
+  private readonly userNames = new Map<string, string>();
+  private readonly taken = new Set<string>();
+
+  constructor(private readonly env: E.Environment) {}
+
+  /** The definitions, callees before callers. */
+  source(): string {
+    return [...this.defs.values()].join('\n\n');
+  }
+
+  /**
+   * A layer's activation as the arguments of `activation(z, g, g_prime, *params)`: the Python
+   * names of g(z) and g'(z, y), and the parameter values.
+   */
+  layerActivation(name: string, params: readonly number[]): { g: string; gPrime: string; params: string[] } {
+    const user = this.env.fns.get(name);
+    if (user) {
+      const g = this.userFunction(name, 0);
+      const d = this.userFunction(name, 1);
+      const prime = this.userName(`${name}/prime`, `fn_${name}_prime`);
+      this.define(prime, `def ${prime}(z, y):\n    """${name}'(z): the exact derivative of ${name}'s body (y is not needed)."""\n    return ${d}(z)\n`);
+      return { g, gPrime: prime, params: [] };
+    }
+    const f = scalarFunction(name);
+    const b = f && BUILTINS[f.name];
+    if (!f || !b) throw new ExportError(`the activation \`${name}\` has no PyTorch translation`);
+    const values = f.params.map((p, i) => params[i] ?? p.default);
+    return { g: this.builtin(f.name, 'value'), gPrime: this.builtin(f.name, 'prime'), params: values.map(pyNumber) };
+  }
+
+  /** The Python name of a built-in's value, layer derivative or first derivative, defined on first use. */
+  private builtin(fn: string, which: 'value' | 'prime' | 'd1'): string {
+    const b = BUILTINS[fn];
+    const name = which === 'value' ? valueName(fn) : `${fn}_${which}`;
+    if (this.defs.has(name)) return name;
+    for (const u of b.uses ?? []) this.define(u, SUPPORT[u]);
+    // Bodies may call the first derivative (`tanh_d1`): define it first.
+    if (which === 'prime' && /\b\w+_d1\(/.test(b.prime)) this.builtin(fn, 'd1');
+    const args = ['z', ...(which === 'prime' ? ['y'] : []), ...b.params].join(', ');
+    const body = which === 'value' ? b.value : which === 'prime' ? b.prime : b.d1;
+    const doc = which === 'value' ? b.doc : which === 'prime' ? `${fn}'(z), given y = ${fn}(z) from the forward pass` : `${fn}'(z)`;
+    this.define(name, `def ${name}(${args}):\n    """${doc}"""\n    ${body}\n`);
+    return name;
+  }
+
+  /** The Python function for user fn `name` differentiated `order` times, defined on first use. */
+  private userFunction(name: string, order: number): string {
+    const py = this.userName(`${name}/${order}`, order === 0 ? `fn_${name}` : `fn_${name}_d${order}`);
+    if (this.defs.has(py)) return py;
+    const f = this.env.fns.get(name)!;
+    const body = this.derived(name, f, order);
+    // Reserve the name first: a body never calls itself (recursion is refused by the checker).
+    const text = this.translateTop(body, f.param);
+    const what = order === 0 ? `${name}(${f.param}) = ${E.format(f.body)}` : `${name}${"'".repeat(order)}(${f.param}) = ${E.format(body)}, derived exactly from the body`;
+    this.define(py, `def ${py}(z):\n    """${escapeDoc(what)}"""\n    return ${text}\n`);
+    return py;
+  }
+
+  /** A Python name for a user fn (or a derivative of one) that no other definition has. */
+  private userName(key: string, preferred: string): string {
+    const known = this.userNames.get(key);
+    if (known) return known;
+    let py = preferred;
+    for (let i = 2; this.taken.has(py); i++) py = `${preferred}_${i}`;
+    this.taken.add(py);
+    this.userNames.set(key, py);
+    return py;
+  }
+
+  private derived(name: string, f: E.UserFunction, order: number): E.Expr {
+    if (order === 0) return f.body;
+    const key = `${name}/${order}`;
+    const hit = this.derivedBodies.get(key);
+    if (hit) return hit;
+    const prev = this.derived(name, f, order - 1);
+    const kind = (fn: string): 'scalar' | 'other' => (this.env.fns.has(fn) || scalarFunction(fn) ? 'scalar' : 'other');
+    let d: E.Expr;
+    try {
+      d = E.derive(prev, f.param, kind);
+    } catch (err) {
+      if (err instanceof E.EvalError) throw new ExportError(`the derivative of \`${name}\` cannot be formed: ${err.message}`);
+      throw err;
+    }
+    this.derivedBodies.set(key, d);
+    return d;
+  }
+
+  private define(key: string, text: string): void {
+    if (!this.defs.has(key)) this.defs.set(key, text);
+  }
+
+  /** A whole body: a tensor shaped like z even where the body does not depend on z. */
+  private translateTop(e: E.Expr, param: string): string {
+    if (!E.dependsOn(e, param)) return full(this.constant(e));
+    return this.translate(e, param, 0);
+  }
+
+  /** The value of a sub-expression that does not depend on the parameter, computed here. */
+  private constant(e: E.Expr): string {
+    let v: unknown;
+    try {
+      v = E.evaluate(e, this.env);
+    } catch (err) {
+      throw new ExportError(`\`${E.format(e)}\` cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (typeof v !== 'number') throw new ExportError(`\`${E.format(e)}\` is not a number; an activation is a scalar function`);
+    return pyNumber(v);
+  }
+
+  /** e as a Python expression in `z`; parenthesised when its precedence is below `min`. */
+  private translate(e: E.Expr, param: string, min: number): string {
+    if (!E.dependsOn(e, param)) {
+      const c = this.constant(e);
+      return c.startsWith('-') && min > 1 ? `(${c})` : c;
+    }
+    const wrap = (s: string, prec: number) => (prec < min ? `(${s})` : s);
+    const t = (x: E.Expr, m: number) => this.translate(x, param, m);
+    const tensor = (x: E.Expr) => (E.dependsOn(x, param) ? t(x, 0) : full(this.constant(x)));
+    switch (e.op) {
+      case 'var': return 'z';
+      case 'neg': return wrap(`-${t(e.a, 4)}`, 3);
+      case 'add': return wrap(`${t(e.a, 1)} + ${t(e.b, 2)}`, 1);
+      case 'sub': return wrap(`${t(e.a, 1)} - ${t(e.b, 2)}`, 1);
+      case 'mul': return wrap(`${t(e.a, 2)} * ${t(e.b, 3)}`, 2);
+      case 'div': return wrap(`${t(e.a, 2)} / ${t(e.b, 3)}`, 2);
+      case 'pow': return wrap(`${t(e.a, 5)} ** ${t(e.b, 3)}`, 4);
+      case 'select': {
+        // The engine's rule: then where a > b, otherwise where a < b, and the mean of both on a tie.
+        const a = tensor(e.a);
+        const b = tensor(e.b);
+        const th = tensor(e.then);
+        const ot = tensor(e.otherwise);
+        return `torch.where(${a} > ${b}, ${th}, torch.where(${a} < ${b}, ${ot}, ${th} / 2 + ${ot} / 2))`;
+      }
+      case 'call': return this.call(e, param);
+      case 'vector': throw new ExportError('a vector inside an activation has no meaning elementwise');
+      case 'const': return pyNumber(e.value);
+    }
+  }
+
+  private call(e: Extract<E.Expr, { op: 'call' }>, param: string): string {
+    const prime = "'".repeat(e.order);
+    if (this.env.fns.has(e.fn)) {
+      if (e.args.length !== 1) throw new ExportError(`${e.fn} takes one argument, not ${e.args.length}`);
+      return `${this.userFunction(e.fn, e.order)}(${this.translate(e.args[0], param, 0)})`;
+    }
+    if ((e.fn === 'max' || e.fn === 'min') && e.order === 0 && e.args.length === 2) {
+      const [a, b] = e.args.map((x) => (E.dependsOn(x, param) ? this.translate(x, param, 0) : full(this.constant(x))));
+      return `torch.${e.fn === 'max' ? 'maximum' : 'minimum'}(${a}, ${b})`;
+    }
+    const f = scalarFunction(e.fn);
+    const b = f && BUILTINS[f.name];
+    if (!f || !b) throw new ExportError(`\`${e.fn}${prime}(…)\` has no elementwise PyTorch translation`);
+    if (e.order > 1) throw new ExportError(`\`${e.fn}${prime}(…)\`: derivatives of built-in functions above the first are not exported (yet)`);
+    const params = f.params.map((p, i) => {
+      const a = e.args[i + 1];
+      if (!a) return pyNumber(p.default);
+      if (E.dependsOn(a, param)) throw new ExportError(`the parameter of \`${e.fn}\` must not depend on the variable in an exported activation`);
+      return this.constant(a);
+    });
+    const name = this.builtin(f.name, e.order === 0 ? 'value' : 'd1');
+    return `${name}(${[this.translate(e.args[0], param, 0), ...params].join(', ')})`;
+  }
+}
+
+function escapeDoc(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');
+}
