@@ -1,0 +1,239 @@
+/**
+ * The PyTorch export against `netspec train --json`. Forty-eight random networks — every
+ * optimiser (sgd, momentum, adam) × every loss × l2 on and off × full batch and seeded
+ * mini-batches (some with a split) — with built-in activations and user fns (through tanh,
+ * softplus, max, abs, powers, lets, other fns), initialised every way, plus classification runs
+ * on generated and CSV data, are written as one spec, trained by the CLI, exported one by one,
+ * and run by Debian's python with torch (one interpreter for all). Every per-epoch loss, test
+ * loss and every trained weight must agree to 1e-9 relative; counts and accuracies exactly.
+ * Then: --epochs, the checkpoint loads back, and every exported file passes py_compile.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { analyze } from '../../server/src/analysis/analyze';
+import type { LossName } from '../../server/src/engine/losses';
+import { Trainer } from '../../server/src/engine/train';
+import { prepareJob } from '../../server/src/runs/jobs';
+import { Discrepancies, literal, PYTHON, requireTorch, runCli, seededRandom } from '../oracle/oracle';
+import { compareRuns, exportAll, runPrograms } from './support';
+
+const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+const LOSSES: readonly LossName[] = ['squared_error', 'mse', 'cross_entropy', 'binary_cross_entropy'];
+const HIDDEN = ['tanh', 'mish', 'relu', 'hinge', 'leaky_relu(0.2)', 'elu(0.7)', 'softplus', 'ratio', 'gelu', 'swish', 'half_mish', 'sigmoid', 'linear'];
+const INITS = ['', 'init xavier seed 11', 'init he seed 4', 'init uniform(-0.7, 0.7) seed 9'];
+
+const FNS = `
+let k = 0.25
+fn mish(z) = z * tanh(softplus(z))
+fn hinge(z) = max(z, 0.1 * z)
+fn ratio(u) = u / (1 + abs(u)) + k * u ^ 2 - exp(-u ^ 2)
+fn half_mish(z) = 0.5 * mish(z) + min(z, 0)
+`;
+
+interface Case {
+  name: string;
+  text: string;
+  note: string;
+}
+
+function generate(): Case[] {
+  const rand = seededRandom(6060);
+  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
+  const uniform = (lo: number, hi: number) => lo + (hi - lo) * rand();
+  const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  const vector = (v: number[]) => `[${v.map(literal).join(', ')}]`;
+  const cases: Case[] = [];
+  let hidden = 0;
+  let n = 0;
+  for (const opt of OPTIMIZERS) {
+    for (const loss of LOSSES) {
+      for (const l2 of [false, true]) {
+        for (const mini of [false, true]) {
+          const name = `n${n}`;
+          const inputs = int(1, 3);
+          const depth = int(1, 3);
+          const lines = [`network ${name} {`, `  input x[${inputs}]`];
+          const explicit: string[] = [];
+          let M = inputs;
+          let K = 1;
+          for (let l = 0; l < depth; l++) {
+            const last = l === depth - 1;
+            let act: string;
+            if (last) {
+              if (loss === 'cross_entropy') [act, K] = ['softmax', int(2, 3)];
+              else if (loss === 'binary_cross_entropy') [act, K] = ['sigmoid', int(1, 2)];
+              else [act, K] = [['linear', 'tanh', 'sigmoid', 'softplus'][int(0, 3)], int(1, 2)];
+            } else {
+              act = HIDDEN[hidden++ % HIDDEN.length];
+              K = int(1, 4);
+            }
+            const nobias = !last && rand() < 0.25;
+            const layer = last ? 'out' : `h${l + 1}`;
+            lines.push(`  dense ${layer}[${K}] ${act}${nobias ? ' nobias' : ''}`);
+            if (n % 4 === 0) {
+              const s = 1.2 / Math.sqrt(M);
+              explicit.push(`  weights ${layer} = [${Array.from({ length: M }, () => vector(Array.from({ length: K }, () => uniform(-s, s)))).join(', ')}]`);
+              if (!nobias) explicit.push(`  bias ${layer} = ${vector(Array.from({ length: K }, () => uniform(-0.5, 0.5)))}`);
+            }
+            M = K;
+          }
+          lines.push(`  loss ${loss}`, ...explicit);
+          if (n % 4 !== 0) lines.push(`  ${n === 7 ? 'init zeros' : INITS[n % 4]}`);
+          lines.push('}', `data d${name} {`);
+          const count = int(6, 13);
+          for (let i = 0; i < count; i++) {
+            const x = Array.from({ length: inputs }, () => uniform(-2, 2));
+            lines.push(`  ${vector(x)} -> ${vector(target(loss, K, i, rand))}`);
+          }
+          lines.push('}', `train ${name} on d${name} {`);
+          const optimizer =
+            opt === 'sgd' ? 'sgd'
+            : opt === 'momentum' ? (n % 4 === 1 ? 'momentum' : `momentum(${r4(uniform(0.5, 0.95))})`)
+            : n % 4 === 2 ? 'adam' : `adam(${r4(uniform(0.8, 0.95))}, ${r4(uniform(0.99, 0.9999))})`;
+          const lr = r4(opt === 'sgd' ? uniform(0.05, 0.3) : opt === 'momentum' ? uniform(0.02, 0.1) : uniform(0.005, 0.03));
+          lines.push(`  optimizer ${optimizer}`, `  learning_rate ${lr}`, `  epochs ${int(12, 22)}`);
+          if (mini) lines.push(`  batch ${int(2, Math.floor(count / 2))}`, `  seed ${int(0, 100000)}`);
+          else if (n % 3 === 0) lines.push(`  batch ${count + 2}`);
+          if (mini && n % 3 === 0) lines.push('  split 0.75');
+          if (l2) lines.push(`  l2 ${r4(uniform(0.001, 0.02))}`);
+          lines.push('}', '');
+          cases.push({ name, text: lines.join('\n'), note: `${optimizer} ${loss}${l2 ? ' l2' : ''} ${mini ? 'mini-batches' : 'full batch'}` });
+          n++;
+        }
+      }
+    }
+  }
+  // Classification, so accuracies are reported: generated two-class data, and a CSV file.
+  cases.push({
+    name: 'moons_net',
+    note: 'moons, bce, accuracy, split',
+    text: `network moons_net {\n  input p[2]\n  dense h[5] tanh\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n  init xavier seed 3\n}\ndata moons_data = moons(n: 30, noise: 0.1, seed: 4)\ntrain moons_net on moons_data {\n  optimizer adam\n  learning_rate 0.05\n  epochs 15\n  batch 7\n  seed 5\n  split 0.8\n}\n`,
+  });
+  cases.push({
+    name: 'csv_net',
+    note: 'CSV, softmax, argmax accuracy',
+    text: `network csv_net {\n  input p[2]\n  dense h[4] mish\n  dense y[3] softmax\n  loss cross_entropy\n  init he seed 8\n}\ndata csv_data from "points.csv"\ntrain csv_net on csv_data {\n  optimizer momentum(0.8)\n  learning_rate 0.1\n  epochs 10\n  batch 4\n  seed 12\n}\n`,
+  });
+  return cases;
+}
+
+function target(loss: LossName, K: number, i: number, rand: () => number): number[] {
+  switch (loss) {
+    case 'cross_entropy': {
+      if (i % 2 === 0) {
+        const hot = Math.floor(rand() * K);
+        return Array.from({ length: K }, (_, k) => (k === hot ? 1 : 0));
+      }
+      const w = Array.from({ length: K }, () => 0.05 + rand());
+      const s = w.reduce((a, b) => a + b, 0);
+      return w.map((v) => v / s);
+    }
+    case 'binary_cross_entropy':
+      return Array.from({ length: K }, () => (i % 3 === 2 ? rand() : rand() < 0.5 ? 0 : 1));
+    default:
+      return Array.from({ length: K }, () => -1 + 2 * rand());
+  }
+}
+
+function csv(): string {
+  const rand = seededRandom(99);
+  const rows = ['x1,x2,a,b,c'];
+  for (let i = 0; i < 11; i++) {
+    const c = i % 3;
+    rows.push([(c - 1) + (rand() - 0.5), (c === 1 ? 1 : -1) + (rand() - 0.5), c === 0 ? 1 : 0, c === 1 ? 1 : 0, c === 2 ? 1 : 0].join(','));
+  }
+  return rows.join('\n') + '\n';
+}
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-export-'));
+const CASES = generate();
+const spec = path.join(tmp, 'random.netspec');
+fs.writeFileSync(spec, FNS + '\n' + CASES.map((c) => `# ${c.note}\n${c.text}`).join('\n'));
+fs.writeFileSync(path.join(tmp, 'points.csv'), csv());
+
+test('exported programs reproduce netspec train --json to 1e-9: every optimiser, loss, l2, batching, init, user fns', () => {
+  requireTorch();
+  assert.equal(CASES.length, 50);
+  const cli = runCli(['train', spec, '--json']);
+  assert.equal(cli.status, 0, cli.stderr);
+  const want = cli.json.runs as any[];
+  assert.equal(want.length, CASES.length);
+
+  const exported = exportAll(spec, fs.readFileSync(spec, 'utf8'));
+  const scripts = exported.map((e, i) => {
+    assert.equal(e.network, CASES[i].name);
+    const script = path.join(tmp, `${e.network}.py`);
+    fs.writeFileSync(script, e.source);
+    return script;
+  });
+  const checkpoints = new Set([3, 44]);
+  const results = runPrograms(scripts.map((script, i) => {
+    const checkpoint = checkpoints.has(i) ? path.join(tmp, `${CASES[i].name}.pt`) : '';
+    return { script, args: ['--json', '--checkpoint', checkpoint], checkpoint: checkpoint || undefined };
+  }));
+
+  const found = new Discrepancies();
+  let mini = 0;
+  let split = 0;
+  let classified = 0;
+  results.forEach((r, i) => {
+    const what = `${CASES[i].name} (${CASES[i].note})`;
+    assert.equal(r.json.file, spec);
+    assert.equal(r.json.runs.length, 1);
+    const run = r.json.runs[0];
+    compareRuns(found, what, run, want[i]);
+    if (want[i].steps > want[i].epochs) mini++;
+    if (want[i].test_samples > 0) split++;
+    if (want[i].accuracy) classified++;
+    if (r.checkpoint) {
+      // Loaded back into a fresh Model: the trained parameters, exactly.
+      assert.equal(r.checkpoint.epochs, run.epochs);
+      for (const [name, layer] of Object.entries(run.layers as Record<string, any>)) {
+        assert.deepEqual(r.checkpoint.layers[name], layer, `${what}: checkpoint layer ${name}`);
+      }
+    }
+  });
+  // The cases cover what they claim: mini-batches, splits, classification, learning.
+  assert.ok(mini >= 24 && split >= 4 && classified >= 2, `mini ${mini}, split ${split}, classified ${classified}`);
+  found.assertNone('exported PyTorch programs against netspec train');
+});
+
+test('--epochs overrides the spec and still matches the engine (the shuffles are reimplemented, not recorded)', () => {
+  const text = fs.readFileSync(spec, 'utf8');
+  const a = analyze(text);
+  const picked = [5, 41, CASES.length - 2];
+  const exported = exportAll(spec, text);
+  const runs = picked.map((i) => {
+    const script = path.join(tmp, `epochs-${i}.py`);
+    fs.writeFileSync(script, exported[i].source);
+    return { script, args: ['--json', '--epochs', '29', '--checkpoint', ''] };
+  });
+  const results = runPrograms(runs);
+  const found = new Discrepancies();
+  picked.forEach((i, n) => {
+    const info = a.program.trains[i];
+    assert.notEqual(info.epochs, 29);
+    const job = prepareJob(spec, a, info, new Map());
+    const trainer = new Trainer(job.network, job.data, { ...info, epochs: 29 });
+    while (!trainer.done) trainer.runEpoch();
+    const r = trainer.result();
+    const run = results[n].json.runs[0];
+    assert.equal(run.epochs, 29);
+    found.check(`${CASES[i].name}: loss`, run.loss, r.loss);
+    found.check(`${CASES[i].name}: final_loss`, run.final_loss, r.finalLoss);
+    r.network.layers.forEach((L) => found.check(`${CASES[i].name}: ${L.name}.W`, run.layers[L.name].W.flat(), Array.from(L.W)));
+  });
+  found.assertNone('--epochs');
+});
+
+test('every exported program passes py_compile', () => {
+  requireTorch();
+  const files = fs.readdirSync(tmp).filter((f) => f.endsWith('.py')).map((f) => path.join(tmp, f));
+  assert.ok(files.length >= CASES.length);
+  const r = spawnSync(PYTHON, ['-m', 'py_compile', ...files], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+});
