@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { registerExportCommand } from './exportCommand';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 /**
@@ -30,6 +31,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
   registerTraining(context);
+  registerExportCommand(context, client);
   await client.start();
   client.onNotification('netspec/trainProgress', (p: TrainProgressEvent) => {
     latest.set(p.runId, p);

@@ -29,6 +29,7 @@ export function pyNumber(x: number): string {
  */
 interface PyBuiltin {
   doc: string;
+  derivativeDoc: string;
   params: string[];
   value: string;
   prime: string;
@@ -42,56 +43,56 @@ const full = (v: string) => `torch.full_like(z, ${v})`;
 
 const BUILTINS: Record<string, PyBuiltin> = {
   sigmoid: {
-    doc: 'σ(z) = 1 / (1 + e^-z); σ\'(z) = p (1 - p) with p = σ(z) and 1 - p = σ(-z), exact where σ saturates',
+    doc: `σ(z) = 1 / (1 + e^-z)`, derivativeDoc: `σ'(z) = p (1 - p), p = σ(z), with 1 - p = σ(-z): exact where σ saturates`,
     params: [],
     value: 'return torch.sigmoid(z)',
     prime: 'return y * torch.sigmoid(-z)',
     d1: 'return torch.sigmoid(z) * torch.sigmoid(-z)',
   },
   tanh: {
-    doc: "tanh'(z) = 1 - tanh²(z), computed as (1 - |t|)(1 + |t|) with 1 - |t| = 2 / (e^2|z| + 1): no cancellation",
+    doc: `tanh(z) = sinh z / cosh z`, derivativeDoc: `tanh'(z) = 1 - tanh²(z), as (1 - |t|)(1 + |t|) with 1 - |t| = 2 / (e^(2|z|) + 1): no cancellation`,
     params: [],
     value: 'return torch.tanh(z)',
     prime: 'return tanh_d1(z)',
     d1: 'a = 2 / (torch.exp(2 * torch.abs(z)) + 1)\n    return a * (2 - a)',
   },
   relu: {
-    doc: "relu(z) = max(0, z); relu'(z) = 1 if z > 0, else 0",
+    doc: `relu(z) = max(0, z)`, derivativeDoc: `relu'(z) = 1 if z > 0, else 0`,
     params: [],
     value: 'return torch.where(z > 0, z, torch.zeros_like(z))',
     prime: 'return relu_d1(z)',
     d1: `return torch.where(z > 0, ${ONES}, torch.zeros_like(z))`,
   },
   leaky_relu: {
-    doc: "leaky_relu(z) = z if z > 0, else a z; its derivative 1 if z > 0, else a",
+    doc: `leaky_relu(z) = z if z > 0, else a z`, derivativeDoc: `leaky_relu'(z) = 1 if z > 0, else a`,
     params: ['a'],
     value: 'return torch.where(z > 0, z, a * z)',
     prime: 'return leaky_relu_d1(z, a)',
     d1: `return torch.where(z > 0, ${ONES}, ${full('a')})`,
   },
   elu: {
-    doc: "elu(z) = z if z > 0, else a (e^z - 1); its derivative 1 if z > 0, else g(z) + a (from the forward value)",
+    doc: `elu(z) = z if z > 0, else a (e^z - 1)`, derivativeDoc: `elu'(z) = 1 if z > 0, else a e^z = g(z) + a`,
     params: ['a'],
     value: 'return torch.where(z > 0, z, a * torch.expm1(z))',
     prime: `return torch.where(z > 0, ${ONES}, y + a)`,
     d1: `return torch.where(z > 0, ${ONES}, a * torch.exp(z))`,
   },
   softplus: {
-    doc: "softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|); softplus'(z) = σ(z)",
+    doc: `softplus(z) = ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|)`, derivativeDoc: `softplus'(z) = σ(z)`,
     params: [],
     value: 'return torch.clamp(z, min=0) + torch.log1p(torch.exp(-torch.abs(z)))',
     prime: 'return torch.sigmoid(z)',
     d1: 'return torch.sigmoid(z)',
   },
   swish: {
-    doc: "swish(z) = z σ(z); swish'(z) = s + z s (1 - s), s = σ(z)",
+    doc: `swish(z) = z σ(z)`, derivativeDoc: `swish'(z) = s + z s (1 - s), s = σ(z)`,
     params: [],
     value: 'return z * torch.sigmoid(z)',
     prime: 'return swish_d1(z)',
     d1: 's = torch.sigmoid(z)\n    return s + z * s * torch.sigmoid(-z)',
   },
   gelu: {
-    doc: "gelu(z) = z Φ(z) (exact, with erf); gelu'(z) = Φ(z) + z φ(z)",
+    doc: `gelu(z) = z Φ(z), exact (with erf)`, derivativeDoc: `gelu'(z) = Φ(z) + z φ(z)`,
     params: [],
     value: 'return z * normal_cdf(z)',
     prime: 'return gelu_d1(z)',
@@ -99,30 +100,30 @@ const BUILTINS: Record<string, PyBuiltin> = {
     uses: ['normal_cdf', 'normal_pdf'],
   },
   linear: {
-    doc: "linear(z) = z; linear'(z) = 1",
+    doc: `linear(z) = z`, derivativeDoc: `linear'(z) = 1`,
     params: [],
     value: 'return z',
     prime: `return ${ONES}`,
     d1: `return ${ONES}`,
   },
-  exp: { doc: "exp'(z) = e^z", params: [], value: 'return torch.exp(z)', prime: 'return y', d1: 'return torch.exp(z)' },
+  exp: { doc: `exp(z) = e^z`, derivativeDoc: `exp'(z) = e^z`, params: [], value: 'return torch.exp(z)', prime: 'return y', d1: 'return torch.exp(z)' },
   log: {
-    doc: "log(z) = ln z; log'(z) = 1/z (NaN below 0)",
+    doc: `log(z) = ln z`, derivativeDoc: `log'(z) = 1/z (NaN below 0)`,
     params: [],
     value: 'return torch.log(z)',
     prime: 'return 1 / z',
     d1: `return torch.where(z < 0, ${full('math.nan')}, 1 / z)`,
   },
   sqrt: {
-    doc: "sqrt'(z) = 1 / (2 √z) (NaN below 0)",
+    doc: `sqrt(z) = √z`, derivativeDoc: `sqrt'(z) = 1 / (2 √z) (NaN below 0)`,
     params: [],
     value: 'return torch.sqrt(z)',
     prime: 'return 0.5 / y',
     d1: `return torch.where(z < 0, ${full('math.nan')}, 0.5 * z ** -0.5)`,
   },
-  abs: { doc: "abs'(z) = sign(z) (0 at 0)", params: [], value: 'return torch.abs(z)', prime: 'return torch.sign(z)', d1: 'return torch.sign(z)' },
-  sinh: { doc: "sinh'(z) = cosh(z)", params: [], value: 'return torch.sinh(z)', prime: 'return torch.cosh(z)', d1: 'return torch.cosh(z)' },
-  cosh: { doc: "cosh'(z) = sinh(z)", params: [], value: 'return torch.cosh(z)', prime: 'return torch.sinh(z)', d1: 'return torch.sinh(z)' },
+  abs: { doc: `abs(z) = |z|`, derivativeDoc: `abs'(z) = sign(z), 0 at 0`, params: [], value: 'return torch.abs(z)', prime: 'return torch.sign(z)', d1: 'return torch.sign(z)' },
+  sinh: { doc: `sinh(z)`, derivativeDoc: `sinh'(z) = cosh(z)`, params: [], value: 'return torch.sinh(z)', prime: 'return torch.cosh(z)', d1: 'return torch.cosh(z)' },
+  cosh: { doc: `cosh(z)`, derivativeDoc: `cosh'(z) = sinh(z)`, params: [], value: 'return torch.cosh(z)', prime: 'return torch.sinh(z)', d1: 'return torch.sinh(z)' },
 };
 
 const SUPPORT: Record<string, string> = {
@@ -184,7 +185,7 @@ export class PythonFunctions {
     if (which === 'prime' && /\b\w+_d1\(/.test(b.prime)) this.builtin(fn, 'd1');
     const args = ['z', ...(which === 'prime' ? ['y'] : []), ...b.params].join(', ');
     const body = which === 'value' ? b.value : which === 'prime' ? b.prime : b.d1;
-    const doc = which === 'value' ? b.doc : which === 'prime' ? `${fn}'(z), given y = ${fn}(z) from the forward pass` : `${fn}'(z)`;
+    const doc = which === 'value' ? b.doc : which === 'prime' ? `${b.derivativeDoc}; y = ${fn}(z) from the forward pass` : b.derivativeDoc;
     this.define(name, `def ${name}(${args}):\n    """${doc}"""\n    ${body}\n`);
     return name;
   }

@@ -165,15 +165,16 @@ export function exportPyTorch(input: ExportInput): string {
 
   const classification = trainer.classification ? pyString(trainer.classification) : 'None';
   const specName = input.file;
+  const script = `${specName.replace(/^.*[\\/]/, '').replace(/\.netspec$/i, '')}.${net.name}.py`;
   const functions = fns.source();
 
   return `#!/usr/bin/env python3
 """The network \`${net.name}\` of ${specName} and its training run (\`train ${net.name} on ${input.dataName}\`,
 line ${input.line}), exported by NetSpec ${input.version} as a self-contained PyTorch program.
 
-    python3 THIS.py --json                  # prints what \`netspec train --json\` prints for this run
-    python3 THIS.py --json --processes 4    # four local workers, DistributedDataParallel (gloo)
-    torchrun --nnodes N --nproc-per-node G THIS.py --device cuda   # a cluster (NCCL)
+    python3 ${script} --json                # prints what \`netspec train --json\` prints for this run
+    python3 ${script} --json --processes 4  # four local workers, DistributedDataParallel (gloo)
+    torchrun --nnodes N --nproc-per-node G ${script} --device cuda   # a cluster (NCCL)
 
 It reproduces the editor's run: the same initial weights and samples (below), the same
 mini-batch order (NetSpec's random numbers, reimplemented here), the same derivatives, and

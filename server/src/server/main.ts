@@ -26,6 +26,7 @@ import { completionsAt, type CompletionKind } from '../analysis/completion';
 import { hoverAt, plotsAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
 import { registerNavigation } from './navigation';
+import { registerExport } from './export';
 import { Runs, type Run, type RunMessage } from './runs';
 
 /**
@@ -403,5 +404,6 @@ function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): Co
   return action;
 }
 
+registerExport(connection, documents);
 documents.listen(connection);
 connection.listen();

@@ -1,0 +1,64 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+
+/** What the server answers to `netspec/exportPyTorch` (server/src/server/export.ts). */
+type ExportAnswer = { source: string; suggestedName: string; network: string } | { error: string; networks?: string[] };
+
+/**
+ * NetSpec: Export to PyTorch. The server writes the program; here only the choice of network
+ * (a QuickPick when the file trains several), the file beside the spec, and a modal question
+ * before an existing file is replaced: nothing is written until the user agrees.
+ */
+export function registerExportCommand(context: vscode.ExtensionContext, client: LanguageClient): void {
+  context.subscriptions.push(vscode.commands.registerCommand('netspec.exportPyTorch', async (uri?: string, network?: string) => {
+    const editor = vscode.window.activeTextEditor;
+    const target = uri ?? (editor?.document.languageId === 'netspec' ? editor.document.uri.toString() : undefined);
+    if (!target) {
+      void vscode.window.showInformationMessage('Open a .netspec file with a train statement first.');
+      return;
+    }
+    if (network === undefined) {
+      const choices = await client.sendRequest<{ network: string; data: string; line: number }[] | null>('netspec/trainTargets', { uri: target });
+      const networks = [...new Map((choices ?? []).map((c) => [c.network, c])).values()];
+      if (networks.length === 0) {
+        void vscode.window.showInformationMessage('This file has no train statement: an export is a network with its training run.');
+        return;
+      }
+      const pick = networks.length === 1 ? networks[0] : (await vscode.window.showQuickPick(
+        networks.map((c) => ({ label: c.network, description: `train ${c.network} on ${c.data}, line ${c.line + 1}`, choice: c })),
+        { placeHolder: 'Which network should be exported to PyTorch?' },
+      ))?.choice;
+      if (!pick) return;
+      network = pick.network;
+    }
+    const answer = await client.sendRequest<ExportAnswer>('netspec/exportPyTorch', { uri: target, network });
+    if ('error' in answer) {
+      void vscode.window.showErrorMessage(`NetSpec: cannot export: ${answer.error}`);
+      return;
+    }
+    const spec = vscode.Uri.parse(target);
+    if (spec.scheme === 'untitled') {
+      void vscode.window.showErrorMessage('NetSpec: save the file first; the program is written beside it.');
+      return;
+    }
+    const out = vscode.Uri.joinPath(spec, '..', answer.suggestedName);
+    if (await exists(out)) {
+      const replace = 'Replace';
+      const choice = await vscode.window.showWarningMessage(`${answer.suggestedName} already exists beside the spec. Replace it?`, { modal: true }, replace);
+      if (choice !== replace) return;
+    }
+    await vscode.workspace.fs.writeFile(out, new TextEncoder().encode(answer.source));
+    const open = 'Open';
+    const next = await vscode.window.showInformationMessage(`Exported ${answer.network} to ${answer.suggestedName}: run it with \`python3 ${answer.suggestedName} --json\`.`, open);
+    if (next === open) await vscode.window.showTextDocument(out);
+  }));
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,58 @@
+import * as path from 'path';
+import { fileURLToPath } from 'url';
+import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze } from '../analysis/analyze';
+import { ExportError, exportPyTorch } from '../export/pytorch';
+import { prepareJob, RunProblem } from '../runs/jobs';
+
+declare const NETSPEC_VERSION: string | undefined;
+const VERSION = typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0';
+
+/** What `netspec/exportPyTorch` answers. */
+export type ExportAnswer =
+  | { source: string; suggestedName: string; network: string }
+  | { error: string; networks?: string[] };
+
+/**
+ * `netspec/exportPyTorch {uri, network?}`: the PyTorch program for a network's `train` statement
+ * (the first, when it has several), as `netspec export --to pytorch` writes it; the client writes
+ * the file (beside the spec, as `suggestedName`) once the user agrees. `network` may be left out
+ * when the document trains one network; otherwise the error lists them. The program is built
+ * from the spec's own initial parameters, never from a run's trained ones, so that it
+ * reproduces the run the spec describes.
+ */
+export function registerExport(connection: Connection, documents: TextDocuments<TextDocument>): void {
+  connection.onRequest('netspec/exportPyTorch', (params: { uri: string; network?: string }): object => {
+    try {
+      return exportDocument(documents, params);
+    } catch (err) {
+      connection.console.error(`exportPyTorch failed for ${params?.uri}: ${err instanceof Error ? err.stack : String(err)}`);
+      return { error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  });
+}
+
+function exportDocument(documents: TextDocuments<TextDocument>, params: { uri: string; network?: string }): ExportAnswer {
+  const doc = documents.get(params.uri);
+  if (!doc) return { error: 'the document is not open' };
+  const a = analyze(doc.getText());
+  if (a.diagnostics.some((d) => d.severity === 'error')) return { error: 'the file has errors; fix them before exporting' };
+  const networks = [...new Set(a.program.trains.map((t) => t.stmt.network.text))];
+  if (networks.length === 0) return { error: 'the file has no train statement: an export is a network with its training run', networks };
+  const network = params.network ?? (networks.length === 1 ? networks[0] : undefined);
+  if (network === undefined) return { error: `say which network to export: ${networks.join(', ')}`, networks };
+  const info = a.program.trains.find((t) => t.stmt.network.text === network);
+  if (!info) return { error: `no train statement trains \`${network}\``, networks };
+  const onDisk = params.uri.startsWith('file:');
+  const specFile = onDisk ? fileURLToPath(params.uri) : path.join('/nonexistent', 'untitled.netspec');
+  const base = onDisk ? path.basename(specFile) : 'untitled.netspec';
+  try {
+    const job = prepareJob(specFile, a, info, new Map());
+    const source = exportPyTorch({ file: base, program: a.program, info: job.info, line: job.line, network: job.network, dataName: job.dataName, data: job.data, version: VERSION });
+    return { source, suggestedName: `${base.replace(/\.netspec$/i, '')}.${network}.py`, network };
+  } catch (err) {
+    if (err instanceof RunProblem || err instanceof ExportError) return { error: err.message };
+    throw err;
+  }
+}
