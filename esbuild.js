@@ -23,10 +23,29 @@ function testEntries(dir = 'test') {
   return found;
 }
 
+/**
+ * The training panel's webview files, served from dist/media: uPlot (npm `uplot`, MIT, shipped
+ * with its licence) and the panel's own script and styles. Nothing is loaded from a CDN.
+ */
+const media = [
+  ['node_modules/uplot/dist/uPlot.iife.min.js', 'uPlot.iife.min.js'],
+  ['node_modules/uplot/dist/uPlot.min.css', 'uPlot.min.css'],
+  ['node_modules/uplot/LICENSE', 'uPlot.LICENSE.txt'],
+  ['client/media/trainingPanel.js', 'trainingPanel.js'],
+  ['client/media/trainingPanel.css', 'trainingPanel.css'],
+];
+
+function copyMedia() {
+  fs.mkdirSync('dist/media', { recursive: true });
+  for (const [from, to] of media) fs.copyFileSync(from, path.join('dist/media', to));
+}
+
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 
 async function main() {
   const watch = process.argv.includes('--watch');
+  copyMedia();
+  if (watch) fs.watch('client/media', () => copyMedia());
   const builds = products.map((p) => ({
     ...common,
     entryPoints: [p.entry],

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { registerExportCommand } from './exportCommand';
+import { TrainingPanel, type EpochPoint, type TrainProgress } from './trainingPanel';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
 /**
@@ -33,26 +34,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerTraining(context);
   registerExportCommand(context, client);
   await client.start();
+  context.subscriptions.push(vscode.commands.registerCommand('netspec.showTrainingPanel', () => void TrainingPanel.show(context)));
   client.onNotification('netspec/trainProgress', (p: TrainProgressEvent) => {
     latest.set(p.runId, p);
+    TrainingPanel.record(p);
     progressListeners.forEach((l) => l(p));
   });
 }
 
 /** What the server says of a run as it goes (netspec/trainProgress). */
-interface TrainProgressEvent {
-  runId: string;
-  uri: string;
-  network: string;
-  data: string;
-  epoch: number;
-  epochs: number;
-  loss: number;
-  done: boolean;
-  cancelled?: boolean;
-  error?: string;
-  diverged?: { epoch: number; step: number; loss: number };
-}
+type TrainProgressEvent = TrainProgress & { recent?: EpochPoint[] };
 
 const progressListeners = new Set<(p: TrainProgressEvent) => void>();
 /** The last event of each run: a fast run may finish before its progress notification is shown. */
@@ -107,6 +98,7 @@ function registerTraining(context: vscode.ExtensionContext): void {
       return;
     }
     const runId = started.runId;
+    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) TrainingPanel.show(context);
     const finished = (p: TrainProgressEvent) => {
       if (p.cancelled) void vscode.window.showInformationMessage(`Training ${p.network} stopped at epoch ${p.epoch}.`);
       else if (!p.error && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);

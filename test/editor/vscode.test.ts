@@ -87,10 +87,59 @@ async function uiScenario(): Promise<void> {
     while (toasts.some((t) => /Training xor: epoch/.test(t)) && Date.now() < closeBy) toasts = await editor.notifications();
     assert.ok(!toasts.some((t) => /Training xor: epoch/.test(t)), `a progress notification stayed open: ${toasts.join(' | ')}`);
     await editor.screenshot(path.join(artifacts, 'trained.png'));
+
+    // The training panel follows a run live: spiral data, loss curves drawn by uPlot, the decision boundary.
+    await editor.openFile('spiral.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    await editor.runCommand('NetSpec: Train Network');
+    const frame = await trainingPanelFrame(browser.page, 30_000);
+    // A function, not a string: the webview's CSP forbids eval, which a string predicate needs.
+    await frame.waitForFunction(() => {
+      const doc = (globalThis as any).document; // the webview's page (this file has no DOM types)
+      return doc.getElementById('network')?.textContent === 'spiral_net' && doc.getElementById('status')?.textContent === 'done';
+    }, null, { timeout: 60_000 });
+    // Runs in the webview (a browser page, hence a string: this file is compiled without the DOM types).
+    const panel = await frame.evaluate(`(() => {
+      const canvas = document.getElementById('boundary');
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      let painted = 0;
+      for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+      return {
+        epoch: document.getElementById('epoch').textContent,
+        epochs: Number(document.getElementById('chart').dataset.epochs),
+        uplot: document.querySelectorAll('#chart .uplot canvas').length,
+        legend: [...document.querySelectorAll('#chart .u-legend .u-label')].map((e) => e.textContent),
+        metrics: document.getElementById('metrics').textContent,
+        boundary: document.getElementById('boundarySection').hidden ? 0 : painted / (canvas.width * canvas.height),
+      };
+    })()`) as { epoch: string; epochs: number; uplot: number; legend: string[]; metrics: string; boundary: number };
+    assert.equal(panel.epoch, 'epoch 400 / 400', JSON.stringify(panel));
+    // Every epoch reaches the curve, not only the ones a progress message happened to carry.
+    assert.equal(panel.epochs, 400, JSON.stringify(panel));
+    assert.ok(panel.uplot >= 1, `no uPlot canvas: ${JSON.stringify(panel)}`);
+    for (const series of ['train loss', 'test loss', 'accuracy', 'test accuracy']) assert.ok(panel.legend.includes(series), JSON.stringify(panel));
+    assert.match(panel.metrics, /test accuracy 9\d(\.\d)?\s?%/, JSON.stringify(panel));
+    assert.ok(panel.boundary > 0.5, `decision boundary not drawn: ${JSON.stringify(panel)}`);
+    const refused = (browser.pageLog as string[]).filter((l) => /Content Security Policy|Refused to/i.test(l) && !/Service Worker/i.test(l));
+    assert.deepEqual(refused, [], 'the webview broke its Content Security Policy');
+    // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the test's).
+    await editor.runCommand('View: Hide Panel').catch(() => browser.page.keyboard.press('Escape'));
+    await new Promise((r) => setTimeout(r, 500));
+    await editor.screenshot(path.join(artifacts, 'training.png'));
   } finally {
     await browser.close();
     await server.stop();
   }
+}
+
+/** The frame of the NetSpec: Training webview (VS Code nests webviews in iframes). */
+async function trainingPanelFrame(page: { frames(): { $(sel: string): Promise<unknown> }[] }, timeoutMs: number): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) if (await f.$('#chart').catch(() => null)) return f;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the training panel did not open (no webview frame with #chart)');
 }
 
 // The browser drives a real, asynchronous UI: one retry (with a fresh code-server and browser)

@@ -11,7 +11,7 @@ import { LspClient } from '../support/lsp';
 import { applyEdits } from '../support/lsp-extra';
 import { cliPath, repoRoot } from '../support/paths';
 
-interface Progress { runId: string; network: string; epoch: number; epochs: number; loss: number; done: boolean; cancelled?: boolean; diverged?: unknown; boundary?: { values: number[] } }
+interface Progress { runId: string; network: string; epoch: number; epochs: number; loss: number; recent?: { epoch: number; loss: number }[]; done: boolean; cancelled?: boolean; diverged?: unknown; boundary?: { values: number[] } }
 
 let client: LspClient;
 const progress: Progress[] = [];
@@ -76,6 +76,17 @@ test('a run trains in the server: progress, then the probe uses the trained weig
     assert.deepEqual(Array.from(l.W), layers[l.name].W.flat(), `W of ${l.name}`);
     assert.deepEqual(Array.from(l.b), layers[l.name].b, `b of ${l.name}`);
   }
+  // The panel's curve: each progress message brings the epochs since the previous one (thinned to
+  // at most 500 a message), in order, with the losses the CLI reports for those epochs.
+  const curve = updates.flatMap((p) => [...(p.recent ?? []), { epoch: p.epoch, loss: p.loss }]);
+  assert.ok(curve.every((p, i) => i === 0 || p.epoch > curve[i - 1].epoch), 'curve epochs in order');
+  assert.equal(curve.at(-1)!.epoch, 2000);
+  updates.forEach((p, i) => {
+    const skipped = p.epoch - (i === 0 ? 0 : updates[i - 1].epoch) - 1;
+    assert.equal(p.recent?.length, Math.min(skipped, 500), `message ${i} (epoch ${p.epoch}) should carry the ${skipped} epochs before it`);
+  });
+  const cliLoss = cli.runs[0].loss as number[];
+  for (const p of curve) assert.equal(p.loss, cliLoss[p.epoch - 1], `loss of epoch ${p.epoch}`);
 });
 
 test('stopping a run ends it at once, as cancelled', async () => {

@@ -12,8 +12,12 @@ export interface RunRequest {
   line: number;
 }
 
+/** One epoch's figures. */
+export interface EpochPoint { epoch: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number }
+
 export type RunMessage =
-  | { kind: 'progress'; epoch: number; epochs: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number; boundary?: unknown }
+  /** `recent`: the epochs since the previous progress message, oldest first (thinned). */
+  | { kind: 'progress'; epoch: number; epochs: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number; recent: EpochPoint[]; boundary?: unknown }
   | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[] }
   | { kind: 'error'; message: string };
 

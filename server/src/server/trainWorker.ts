@@ -3,7 +3,7 @@ import { analyze } from '../analysis/analyze';
 import { forward, type Network } from '../engine/network';
 import { Trainer, TrainError } from '../engine/train';
 import { prepareJob, RunProblem } from '../runs/jobs';
-import type { RunMessage, RunRequest } from './runs';
+import type { EpochPoint, RunMessage, RunRequest } from './runs';
 
 /**
  * One training run, off the language server's thread so hovers and diagnostics stay instant.
@@ -34,6 +34,15 @@ function boundary(net: Network, points: { x: number; y: number; c: number }[]) {
   return { xRange, yRange, resolution, values, points };
 }
 
+/** At most this many epochs ride along with one progress message. */
+const RECENT_MAX = 500;
+
+/** `n` evenly spaced elements of `xs` (all of them when there are fewer), keeping the last. */
+function thin<T>(xs: T[], n: number): T[] {
+  if (xs.length <= n) return xs;
+  return Array.from({ length: n }, (_, i) => xs[Math.round(((i + 1) * (xs.length - 1)) / n)]);
+}
+
 try {
   const a = analyze(request.text);
   const info = a.program.trains.find((t) => a.lines.position(t.stmt.start).line === request.line);
@@ -45,14 +54,20 @@ try {
   const points = classifier ? job.data.slice(0, 500).map((s) => ({ x: s.input[0], y: s.input[1], c: K === 1 ? s.target[0] : s.target[1] })) : [];
   let lastPost = 0;
   let lastBoundary = 0;
+  // The epochs between two posts, so the panel's curve has every epoch (thinned past RECENT_MAX).
+  let recent: EpochPoint[] = [];
   while (!trainer.done) {
     const stats = trainer.runEpoch();
+    const point: EpochPoint = { epoch: stats.epoch, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy };
     const now = Date.now();
     if (now - lastPost >= 50 || trainer.done) {
       lastPost = now;
       const withBoundary = classifier && (now - lastBoundary >= 250 || trainer.done);
       if (withBoundary) lastBoundary = now;
-      post({ kind: 'progress', epoch: stats.epoch, epochs: job.info.epochs, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy, boundary: withBoundary ? boundary(trainer.network(), points) : undefined });
+      post({ kind: 'progress', ...point, epochs: job.info.epochs, recent: thin(recent, RECENT_MAX), boundary: withBoundary ? boundary(trainer.network(), points) : undefined });
+      recent = [];
+    } else {
+      recent.push(point);
     }
   }
   const r = trainer.result();

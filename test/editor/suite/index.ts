@@ -179,6 +179,18 @@ const checks: [string, () => Promise<void>][] = [
     });
     assert.ok(after < before / 10, `${before} → ${after}`);
   }],
+  ['the training panel opens with a run, and NetSpec: Show Training Panel brings it back', async () => {
+    const panelTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('netspec.training'));
+    // The run of the previous check opened it (netspec.training.openPanel defaults to true).
+    await until('the training panel of the run', () => (panelTabs().length === 1 ? true : undefined));
+    assert.equal(panelTabs()[0].label, 'NetSpec: Training');
+    await vscode.window.tabGroups.close(panelTabs());
+    await until('the panel to close', () => (panelTabs().length === 0 ? true : undefined));
+    await vscode.commands.executeCommand('netspec.showTrainingPanel');
+    await vscode.commands.executeCommand('netspec.showTrainingPanel'); // a second call reveals the same panel
+    await until('the panel to reopen', () => (panelTabs().length === 1 ? true : undefined));
+  }],
   ['a language server that dies is restarted, and diagnostics come back', async () => {
     // The server is a child of this extension host (the client forks dist/server.js over IPC).
     const pids = () => execSync(`pgrep -P ${process.pid} -f "[d]ist/server[.]js" || true`, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);

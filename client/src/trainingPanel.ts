@@ -1,0 +1,249 @@
+import * as crypto from 'crypto';
+import * as vscode from 'vscode';
+
+/**
+ * NetSpec: Training — the webview panel that shows a run live: the loss curve (uPlot), the
+ * accuracy when there is one, a header with the run's state and, for a 2-input classifier, the
+ * decision boundary with the data over it. The panel only shows what it is given: no language
+ * logic, no training here.
+ *
+ * Files it loads, all from `dist/media/` (copied there by esbuild.js; nothing from a CDN):
+ * `uPlot.iife.min.js`, `uPlot.min.css` (npm `uplot`), `trainingPanel.js`, `trainingPanel.css`
+ * (from `client/media/`).
+ */
+
+/** What the server says of a run as it goes (netspec/trainProgress), plus what the panel draws. */
+export interface TrainProgress {
+  runId: string;
+  uri: string;
+  network: string;
+  data: string;
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  loss: number;
+  testLoss?: number;
+  accuracy?: number;
+  testAccuracy?: number;
+  done: boolean;
+  cancelled?: boolean;
+  /** A run that failed (the server's netspec/trainProgress carries it). */
+  error?: string;
+  diverged?: { epoch: number; step: number; loss: number };
+  boundary?: Boundary;
+}
+
+export interface Boundary {
+  xRange: [number, number];
+  yRange: [number, number];
+  resolution: number;
+  /** Row-major resolution×resolution, y from the top: the output probability of class 1. */
+  values: number[];
+  points: { x: number; y: number; c: number }[];
+}
+
+/** One epoch as the webview gets it: everything but the boundary (only the newest is sent). */
+type Item = Omit<TrainProgress, 'boundary'>;
+
+/** Messages to the webview. `reset` comes before a replay of a whole run. */
+export type ToWebview =
+  | { type: 'progress'; items: Item[]; boundary?: Boundary & { runId: string } }
+  | { type: 'reset' };
+
+/** How often queued epochs are posted: one message per interval, however fast the run. */
+const FLUSH_MS = 40;
+/** Epochs kept for a replay (a panel reopened or reloaded mid-run); halved beyond this. */
+const HISTORY_MAX = 20000;
+/** How many finished runs are remembered, so their late events cannot reset the chart. */
+const SEEN_MAX = 64;
+
+/** One epoch's figures, as the server sends them in a progress event's `recent`. */
+export interface EpochPoint { epoch: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number }
+
+/**
+ * The newest run, recorded whether or not a panel is open, so that a panel opened during or
+ * after a run shows its whole curve.
+ */
+const record = {
+  runId: undefined as string | undefined,
+  /** Finished or superseded runs, so their late events cannot reset the chart. */
+  seen: [] as string[],
+  /** Every epoch of the run (halved past HISTORY_MAX), for a replay. */
+  history: [] as Item[],
+  boundary: undefined as (Boundary & { runId: string }) | undefined,
+};
+
+export class TrainingPanel {
+  static readonly viewType = 'netspec.training';
+  private static current: TrainingPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+  private disposed = false;
+  private timer: NodeJS.Timeout | undefined;
+  /** Epochs not posted yet. */
+  private unsent: Item[] = [];
+  private boundaryUnsent = false;
+
+  /** The open panel, if any: to update it without opening one. */
+  static currentPanel(): TrainingPanel | undefined {
+    return TrainingPanel.current && !TrainingPanel.current.disposed ? TrainingPanel.current : undefined;
+  }
+
+  /**
+   * Records a progress event (with the epochs in its `recent`) and shows it in the open panel.
+   * A new runId starts a new curve; events of an older run (several may train at once) are
+   * ignored: the panel follows the newest.
+   */
+  static record(p: TrainProgress & { recent?: EpochPoint[] }): void {
+    if (p.runId !== record.runId) {
+      if (record.seen.includes(p.runId)) return;
+      record.seen.push(p.runId);
+      if (record.seen.length > SEEN_MAX) record.seen.shift();
+      record.runId = p.runId;
+      record.history = [];
+      record.boundary = undefined;
+      TrainingPanel.currentPanel()?.restart();
+    }
+    const { boundary, recent, ...event } = p;
+    // The server's final event repeats the last epoch with only its loss: keep that epoch's other figures.
+    const prev = record.history.at(-1);
+    const last: Item = prev && prev.epoch === event.epoch ? { ...prev, ...defined(event) } : event;
+    const items: Item[] = [...(recent ?? []).map((e) => ({ ...last, ...e, done: false })), last];
+    for (const item of items) record.history.push(item);
+    if (record.history.length > HISTORY_MAX) record.history = halve(record.history);
+    if (boundary) record.boundary = { ...boundary, runId: p.runId };
+    TrainingPanel.currentPanel()?.queue(items, boundary !== undefined, p.done);
+  }
+
+  /** Creates the panel, or reveals the one there is (without taking focus from the editor). */
+  static show(context: vscode.ExtensionContext): TrainingPanel {
+    const open = TrainingPanel.current;
+    if (open && !open.disposed) {
+      open.panel.reveal(open.panel.viewColumn ?? vscode.ViewColumn.Beside, true);
+      return open;
+    }
+    const media = vscode.Uri.joinPath(context.extensionUri, 'dist', 'media');
+    const panel = vscode.window.createWebviewPanel(
+      TrainingPanel.viewType,
+      'NetSpec: Training',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [media] },
+    );
+    TrainingPanel.current = new TrainingPanel(panel, media);
+    return TrainingPanel.current;
+  }
+
+  private constructor(private readonly panel: vscode.WebviewPanel, media: vscode.Uri) {
+    panel.webview.html = html(panel.webview, media);
+    panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
+    panel.webview.onDidReceiveMessage((m: { type?: string }) => {
+      // The script sends `ready` once it listens (also after a reload): replay the run.
+      if (m?.type === 'ready') {
+        this.ready = true;
+        this.replay();
+      }
+    }, undefined, this.disposables);
+  }
+
+  /** A new run: the webview starts over from the record. */
+  private restart(): void {
+    if (this.ready) this.replay();
+  }
+
+  private replay(): void {
+    this.unsent = [];
+    this.boundaryUnsent = false;
+    void this.post({ type: 'reset' });
+    if (record.history.length > 0 || record.boundary) void this.post({ type: 'progress', items: record.history, boundary: record.boundary });
+  }
+
+  /** Queues epochs for the webview: posted at most every FLUSH_MS, the end of a run at once. */
+  private queue(items: Item[], boundary: boolean, done: boolean): void {
+    if (this.disposed || !this.ready) return; // the `ready` replay will bring them
+    this.unsent.push(...items);
+    if (boundary) this.boundaryUnsent = true;
+    if (done) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.disposed || !this.ready || (this.unsent.length === 0 && !this.boundaryUnsent)) return;
+    const message: ToWebview = { type: 'progress', items: this.unsent, boundary: this.boundaryUnsent ? record.boundary : undefined };
+    this.unsent = [];
+    this.boundaryUnsent = false;
+    void this.post(message);
+  }
+
+  private post(message: ToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (TrainingPanel.current === this) TrainingPanel.current = undefined;
+    this.panel.dispose();
+    while (this.disposables.length) this.disposables.pop()!.dispose();
+  }
+}
+
+/** The object without its undefined properties (so a spread does not erase what they would). */
+function defined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Every other element, keeping the last (the newest epoch). */
+function halve<T>(xs: T[]): T[] {
+  const out = xs.filter((_, i) => i % 2 === 0);
+  if ((xs.length - 1) % 2 !== 0) out.push(xs[xs.length - 1]);
+  return out;
+}
+
+function html(webview: vscode.Webview, media: vscode.Uri): string {
+  const nonce = crypto.randomBytes(16).toString('base64');
+  const src = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, file)).toString();
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `style-src ${webview.cspSource}`,
+    `font-src ${webview.cspSource}`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="${src('uPlot.min.css')}">
+<link rel="stylesheet" href="${src('trainingPanel.css')}">
+<title>NetSpec: Training</title>
+</head>
+<body>
+<header id="header">
+  <div class="title"><span id="network">No run yet</span> <span id="data" class="dim"></span></div>
+  <div class="row"><span id="status" class="status idle">waiting</span> <span id="epoch"></span></div>
+  <div class="bar"><div id="bar"></div></div>
+  <div id="metrics" class="metrics"></div>
+</header>
+<main>
+  <section id="curve">
+    <div class="section-head"><h3>Loss</h3><label><input type="checkbox" id="log" checked> log scale</label></div>
+    <div id="chart"></div>
+    <p id="empty" class="dim">Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.</p>
+  </section>
+  <section id="boundarySection" hidden>
+    <div class="section-head"><h3>Decision boundary</h3><span class="legend"><i class="dot c0"></i> class 0 <i class="dot c1"></i> class 1</span></div>
+    <canvas id="boundary"></canvas>
+  </section>
+</main>
+<script nonce="${nonce}" src="${src('uPlot.iife.min.js')}"></script>
+<script nonce="${nonce}" src="${src('trainingPanel.js')}"></script>
+</body>
+</html>`;
+}
