@@ -3,7 +3,7 @@
  * optimiser (sgd, momentum, adam) × every loss × l2 on and off × full batch and seeded
  * mini-batches (some with a split) — with built-in activations and user fns (through tanh,
  * softplus, max, abs, powers, lets, other fns), initialised every way, plus classification runs
- * on generated and CSV data, are written as one spec, trained by the CLI, exported one by one,
+ * on generated and CSV data and a run that diverges, are written as one spec, trained by the CLI, exported one by one,
  * and run by Debian's python with torch (one interpreter for all). Every per-epoch loss, test
  * loss and every trained weight must agree to 1e-9 relative; counts and accuracies exactly.
  * Then: --epochs, the checkpoint loads back, and every exported file passes py_compile.
@@ -118,6 +118,12 @@ function generate(): Case[] {
     note: 'CSV, softmax, argmax accuracy',
     text: `network csv_net {\n  input p[2]\n  dense h[4] mish\n  dense y[3] softmax\n  loss cross_entropy\n  init he seed 8\n}\ndata csv_data from "points.csv"\ntrain csv_net on csv_data {\n  optimizer momentum(0.8)\n  learning_rate 0.1\n  epochs 10\n  batch 4\n  seed 12\n}\n`,
   });
+  // A run that diverges: it stops at the same step, with the same (infinite) loss.
+  cases.push({
+    name: 'diverging',
+    note: 'divergence',
+    text: `network diverging {\n  input x[1]\n  dense h[3] relu\n  dense y[1] linear\n  loss mse\n  init uniform(-1, 1) seed 2\n}\ndata ddiverging { [1] -> [2]  [2] -> [3]  [3] -> [-1]  [-2] -> [4] }\ntrain diverging on ddiverging {\n  learning_rate 3\n  epochs 50\n  batch 3\n  seed 1\n}\n`,
+  });
   return cases;
 }
 
@@ -157,7 +163,7 @@ fs.writeFileSync(path.join(tmp, 'points.csv'), csv());
 
 test('exported programs reproduce netspec train --json to 1e-9: every optimiser, loss, l2, batching, init, user fns', () => {
   requireTorch();
-  assert.equal(CASES.length, 50);
+  assert.equal(CASES.length, 51);
   const cli = runCli(['train', spec, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
   const want = cli.json.runs as any[];
@@ -180,6 +186,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   let mini = 0;
   let split = 0;
   let classified = 0;
+  let diverged = 0;
   results.forEach((r, i) => {
     const what = `${CASES[i].name} (${CASES[i].note})`;
     assert.equal(r.json.file, spec);
@@ -189,6 +196,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
     if (want[i].steps > want[i].epochs) mini++;
     if (want[i].test_samples > 0) split++;
     if (want[i].accuracy) classified++;
+    if (want[i].diverged) diverged++;
     if (r.checkpoint) {
       // Loaded back into a fresh Model: the trained parameters, exactly.
       assert.equal(r.checkpoint.epochs, run.epochs);
@@ -198,14 +206,14 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
     }
   });
   // The cases cover what they claim: mini-batches, splits, classification, learning.
-  assert.ok(mini >= 24 && split >= 4 && classified >= 2, `mini ${mini}, split ${split}, classified ${classified}`);
+  assert.ok(mini >= 24 && split >= 4 && classified >= 2 && diverged === 1, `mini ${mini}, split ${split}, classified ${classified}, diverged ${diverged}`);
   found.assertNone('exported PyTorch programs against netspec train');
 });
 
 test('--epochs overrides the spec and still matches the engine (the shuffles are reimplemented, not recorded)', () => {
   const text = fs.readFileSync(spec, 'utf8');
   const a = analyze(text);
-  const picked = [5, 41, CASES.length - 2];
+  const picked = [5, 41, CASES.length - 3];
   const exported = exportAll(spec, text);
   const runs = picked.map((i) => {
     const script = path.join(tmp, `epochs-${i}.py`);
