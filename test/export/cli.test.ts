@@ -33,7 +33,8 @@ test('the export of examples/xor.netspec is the golden file, byte for byte, and 
   assert.ok(fs.existsSync(golden), `${golden} is missing: run npm run golden:update`);
   assert.equal(r.out, fs.readFileSync(golden, 'utf8'), 'the export changed: if intended, run npm run golden:update and review the diff');
   requireTorch();
-  const c = spawnSync(PYTHON, ['-m', 'py_compile', golden], { encoding: 'utf8' });
+  // The compiled file goes to a temporary folder, not beside the golden file.
+  const c = spawnSync(PYTHON, ['-m', 'py_compile', golden], { encoding: 'utf8', env: { ...process.env, PYTHONPYCACHEPREFIX: path.join(tmp, 'pycache') } });
   assert.equal(c.status, 0, c.stderr);
   // What a reader relies on: the run's settings, the initial weights and the samples are in it.
   for (const s of ['NETWORK = "xor"', 'LEARNING_RATE = 0.5', 'EPOCHS = 2000', 'torch.optim.SGD', 'class Model(torch.nn.Module)', 'DistributedDataParallel']) {

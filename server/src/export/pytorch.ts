@@ -174,7 +174,7 @@ line ${input.line}), exported by NetSpec ${input.version} as a self-contained Py
 
     python3 ${script} --json                # prints what \`netspec train --json\` prints for this run
     python3 ${script} --json --processes 4  # four local workers, DistributedDataParallel (gloo)
-    torchrun --nnodes N --nproc-per-node G ${script} --device cuda   # a cluster (NCCL)
+    torchrun --nnodes N --nproc_per_node G ${script} --device cuda   # a cluster (NCCL)
 
 It reproduces the editor's run: the same initial weights and samples (below), the same
 mini-batch order (NetSpec's random numbers, reimplemented here), the same derivatives, and

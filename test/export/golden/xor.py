@@ -4,7 +4,7 @@ line 17), exported by NetSpec 0.1.0 as a self-contained PyTorch program.
 
     python3 xor.xor.py --json                # prints what `netspec train --json` prints for this run
     python3 xor.xor.py --json --processes 4  # four local workers, DistributedDataParallel (gloo)
-    torchrun --nnodes N --nproc-per-node G xor.xor.py --device cuda   # a cluster (NCCL)
+    torchrun --nnodes N --nproc_per_node G xor.xor.py --device cuda   # a cluster (NCCL)
 
 It reproduces the editor's run: the same initial weights and samples (below), the same
 mini-batch order (NetSpec's random numbers, reimplemented here), the same derivatives, and
