@@ -113,7 +113,8 @@ export function analyze(text: string, options: AnalyzeOptions = {}): FileAnalysi
     return r;
   });
 
-  extra.push(...numericDiagnostics(program, evals, probes));
+  // A loop, not push(...): a file may have more diagnostics than a call has room for arguments.
+  for (const d of numericDiagnostics(program, evals, probes)) extra.push(d);
   const all = [...program.diagnostics, ...extra].sort((a, b) => a.span.start - b.span.start);
   return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes };
 }

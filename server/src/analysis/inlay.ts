@@ -58,7 +58,8 @@ export function inlayHints(a: FileAnalysis, from: number, to: number, o: InlayOp
       if (!inRange(e.stmt)) continue;
       visitCalls(e.stmt.value, (call) => {
         const f = scalarFunction(call.callee.text);
-        if (!f || call.primes > 0 || call.args.length === 0) return;
+        // A call with the wrong number of arguments is the checker's to report, not a hint's.
+        if (!f || call.primes > 0 || call.args.length === 0 || call.args.length > 1 + f.params.length) return;
         const z = a.program.valueOf(call.args[0]);
         if (typeof z !== 'number') return;
         const params = call.args.slice(1).map((x) => a.program.valueOf(x));

@@ -79,7 +79,7 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
       if (zero.length) warn('loss-domain', p.stmt, `cross_entropy takes ln of the outputs, but ${zero.length} output${zero.length === 1 ? ' is' : 's are'} 0 at this probe (${fmtVec(r.output)}).`);
     }
   }
-  out.push(...deadRelus(program, probes));
+  for (const d of deadRelus(program, probes)) out.push(d);
   return out;
 }
 

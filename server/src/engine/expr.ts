@@ -109,14 +109,24 @@ export function dependsOn(e: Expr, x: string): boolean {
   return some(e, (n) => n.op === 'var' && n.name === x);
 }
 
+/** dependsOn, remembering each node's answer: derived trees share subtrees, asked about again and again. */
+function dependsMemo(e: Expr, x: string, memo: Map<Expr, boolean>): boolean {
+  let r = memo.get(e);
+  if (r === undefined) {
+    r = (e.op === 'var' && e.name === x) || children(e).some((c) => dependsMemo(c, x, memo));
+    memo.set(e, r);
+  }
+  return r;
+}
+
 /**
  * d e / d x, symbolically. Rules: sum, product and quotient rules; (u^c)' = c u^{c-1} u' for an
  * exponent that does not depend on x, else (u^v)' = u^v (v' ln u + v u'/u); and the chain rule
  * for calls, f⁽ⁿ⁾(u)' = f⁽ⁿ⁺¹⁾(u) u', which the evaluator computes exactly from closed forms.
  */
-export function derive(e: Expr, x: string, isFunction: (name: string) => 'scalar' | 'other'): Expr {
-  const d = (u: Expr) => derive(u, x, isFunction);
-  if (!dependsOn(e, x)) return num(0);
+export function derive(e: Expr, x: string, isFunction: (name: string) => 'scalar' | 'other', depends = new Map<Expr, boolean>()): Expr {
+  const d = (u: Expr) => derive(u, x, isFunction, depends);
+  if (!dependsMemo(e, x, depends)) return num(0);
   switch (e.op) {
     case 'const': return num(0);
     case 'var': return num(1);
@@ -152,7 +162,27 @@ export function derive(e: Expr, x: string, isFunction: (name: string) => 'scalar
   }
 }
 
+/**
+ * The most nodes a fn's derivative may have. Each order can multiply the size (the product rule
+ * doubles a product's terms), so a high derivative of a composite fn could take minutes and
+ * gigabytes; past this size it is refused instead.
+ */
+export const MAX_DERIVATIVE_SIZE = 1_000_000;
+
+/** Whether e, as a tree, has more than `cap` nodes; walks at most cap + 1 of them. */
+function exceeds(e: Expr, cap: number): boolean {
+  const stack = [e];
+  for (let count = 0; stack.length; ) {
+    if (++count > cap) return true;
+    for (const c of children(stack.pop()!)) stack.push(c);
+  }
+  return false;
+}
+
 // ---- evaluation -------------------------------------------------------------------------------
+
+/** The longest vector whose softmax Jacobian (n × n) is computed. */
+export const MAX_JACOBIAN_SIZE = 1000;
 
 /** Evaluates e in env. Throws EvalError (naming the node) for a mistake the checker could not see. */
 export function evaluate(e: Expr, env: Environment): Value {
@@ -274,7 +304,11 @@ class Evaluator {
         if (typeof v === 'number' || isMatrix(v)) throw new EvalError(`softmax takes a vector, not ${describeShape(v)}`, e);
         if (v.length === 0) throw new EvalError('softmax of an empty vector is not defined', e);
         if (e.order === 0) return softmax(v as number[]);
-        if (e.order === 1) return softmaxJacobian(softmax(v as number[]));
+        if (e.order === 1) {
+          // The Jacobian has n² entries: past MAX_JACOBIAN_SIZE it would exhaust memory, not inform.
+          if (v.length > MAX_JACOBIAN_SIZE) throw new EvalError(`the Jacobian softmax'(v) of ${v.length} elements would be a ${v.length}×${v.length} matrix; the limit is ${MAX_JACOBIAN_SIZE} elements`, e);
+          return softmaxJacobian(softmax(v as number[]));
+        }
         throw new EvalError(`${name} is not computed: softmax' is its Jacobian; higher derivatives are tensors`, e);
       }
       case 'sum':
@@ -307,6 +341,9 @@ class Evaluator {
     const prev = this.derived(name, f, order - 1, at);
     const kind = (fn: string): 'scalar' | 'other' => (this.env.fns.has(fn) || scalarFunction(fn) ? 'scalar' : 'other');
     const d = derive(prev, f.param, kind);
+    if (exceeds(d, MAX_DERIVATIVE_SIZE)) {
+      throw new EvalError(`the derivative of order ${order} of ${name} has more than ${MAX_DERIVATIVE_SIZE.toLocaleString('en-US')} terms; it is not computed`, at);
+    }
     this.cache.set(key, d);
     return d;
   }

@@ -110,8 +110,8 @@ export function analyzeText(text: string): { program: Program; syntaxErrors: num
   const parsed = parse(text);
   const program = check(parsed.file);
   const syntax: Diagnostic[] = parsed.errors.map((e) => ({ severity: 'error', code: e.code, message: e.message, span: { start: e.start, end: e.end } }));
-  program.diagnostics.unshift(...syntax);
-  program.diagnostics.sort((a, b) => a.span.start - b.span.start);
+  // concat, not unshift(...): a file may have more errors than a call has room for arguments.
+  program.diagnostics = syntax.concat(program.diagnostics).sort((a, b) => a.span.start - b.span.start);
   return { program, syntaxErrors: syntax.length };
 }
 

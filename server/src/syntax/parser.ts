@@ -9,6 +9,8 @@ export interface ParseResult {
   errors: SyntaxError[];
 }
 
+/** The longest text parsed (UTF-16 code units): a longer file is one error, `too-large`. */
+export const MAX_TEXT_LENGTH = 2_000_000;
 /** How deep expressions may nest before the parser refuses them instead of the stack overflowing. */
 export const MAX_NESTING = 400;
 /** How tall an expression tree may be (a chain `a + b + …` counts each operator). */
@@ -28,6 +30,11 @@ class Abandon {
  * (or the next line of the block), so independent mistakes are each reported once.
  */
 export function parse(text: string): ParseResult {
+  if (text.length > MAX_TEXT_LENGTH) {
+    // Past this, one analysis per keystroke would take seconds and gigabytes: refuse, once.
+    const message = `This file has ${text.length.toLocaleString('en-US')} characters; NetSpec reads files of up to ${MAX_TEXT_LENGTH.toLocaleString('en-US')}. Split it, or read large data from a CSV file (\`data … from "file.csv"\`).`;
+    return { file: { text, statements: [] }, comments: [], errors: [{ start: 0, end: 0, code: 'too-large', message }] };
+  }
   const lexed = lex(text);
   const parser = new Parser(lexed.tokens, lexed.errors);
   const statements = parser.file();
@@ -290,7 +297,7 @@ class Parser {
       while (this.isPunct('+') || this.isPunct('-')) {
         const op = this.next().text as '+' | '-';
         const right = this.term();
-        left = this.node({ kind: 'binary', op, left, right, start: left.start, end: right.end }, left, right);
+        left = this.node({ kind: 'binary', op, left, right, start: left.start, end: right.end }, [left, right]);
       }
       return left;
     });
@@ -301,7 +308,7 @@ class Parser {
     while (this.isPunct('*') || this.isPunct('/')) {
       const op = this.next().text as '*' | '/';
       const right = this.unary();
-      left = this.node({ kind: 'binary', op, left, right, start: left.start, end: right.end }, left, right);
+      left = this.node({ kind: 'binary', op, left, right, start: left.start, end: right.end }, [left, right]);
     }
     return left;
   }
@@ -310,7 +317,7 @@ class Parser {
     if (this.isPunct('-')) {
       const minus = this.next();
       const operand = this.nested(() => this.unary());
-      return this.node({ kind: 'unary', op: '-', operand, start: minus.start, end: operand.end }, operand);
+      return this.node({ kind: 'unary', op: '-', operand, start: minus.start, end: operand.end }, [operand]);
     }
     return this.power();
   }
@@ -321,7 +328,7 @@ class Parser {
       this.i++;
       // Right-associative, and the exponent may be negated: 2 ^ -1, 2 ^ 3 ^ 2 = 2 ^ 9.
       const exponent = this.nested(() => this.unary());
-      return this.node({ kind: 'binary', op: '^', left: base, right: exponent, start: base.start, end: exponent.end }, base, exponent);
+      return this.node({ kind: 'binary', op: '^', left: base, right: exponent, start: base.start, end: exponent.end }, [base, exponent]);
     }
     return base;
   }
@@ -351,7 +358,7 @@ class Parser {
    * does not bound it: `1 + 1 + … + 1` builds a tree as tall as it is long, and every later
    * pass (checking, evaluation, differentiation) walks it recursively.
    */
-  private node<T extends ast.Expr>(e: T, ...children: ast.Expr[]): T {
+  private node<T extends ast.Expr>(e: T, children: readonly ast.Expr[]): T {
     let h = 0;
     for (const c of children) h = Math.max(h, this.heights.get(c) ?? 1);
     if (h + 1 > MAX_HEIGHT) {
@@ -393,7 +400,7 @@ class Parser {
       }
       if (this.isPunct('(')) {
         const args = this.args();
-        return this.node({ kind: 'call', callee: name, primes, args, start: tok.start, end: this.prevEnd() }, ...args);
+        return this.node({ kind: 'call', callee: name, primes, args, start: tok.start, end: this.prevEnd() }, args);
       }
       if (primes > 0) throw this.abandon(this.unexpected(this.peek(), `'(' and an argument after \`${tok.text}${"'".repeat(primes)}\``));
       return { kind: 'name', name, start: tok.start, end: tok.end };
@@ -403,7 +410,7 @@ class Parser {
       const inner = this.expr();
       this.expect(')', "')' to close '('");
       // The parentheses belong to the expression's source text: `(1 + 2) * 3`, not `1 + 2) * 3`.
-      return this.node({ ...inner, start: tok.start, end: this.prevEnd() }, inner);
+      return this.node({ ...inner, start: tok.start, end: this.prevEnd() }, [inner]);
     }
     if (this.isPunct('[')) {
       this.i++;
@@ -413,7 +420,7 @@ class Parser {
         while (this.accept(','));
       }
       this.expect(']', "']' or ',' in the vector");
-      return this.node({ kind: 'vector', items, start: tok.start, end: this.prevEnd() }, ...items);
+      return this.node({ kind: 'vector', items, start: tok.start, end: this.prevEnd() }, items);
     }
     throw this.abandon(this.unexpected(tok, 'an expression (a number, a name, a vector or a call)'));
   }
