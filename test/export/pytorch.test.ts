@@ -118,6 +118,12 @@ function generate(): Case[] {
     note: 'CSV, softmax, argmax accuracy',
     text: `network csv_net {\n  input p[2]\n  dense h[4] mish\n  dense y[3] softmax\n  loss cross_entropy\n  init he seed 8\n}\ndata csv_data from "points.csv"\ntrain csv_net on csv_data {\n  optimizer momentum(0.8)\n  learning_rate 0.1\n  epochs 10\n  batch 4\n  seed 12\n}\n`,
   });
+  // Layer names Python or torch.nn.Module would not take as attributes, and a softmax hidden layer.
+  cases.push({
+    name: 'names',
+    note: 'awkward layer names, softmax hidden layer',
+    text: `network names {\n  input x[2]\n  dense forward[3] softmax\n  dense lambda[2] elu nobias\n  dense layer_forward[2] hinge\n  dense dense_layers[1] tanh\n  init xavier seed 21\n}\ndata dnames { [1, 0] -> [0.5]  [0, 1] -> [-0.5]  [1, 1] -> [0.2]  [-1, 0.5] -> [0.1]  [0.3, -2] -> [-0.7] }\ntrain names on dnames {\n  optimizer adam\n  learning_rate 0.05\n  epochs 15\n  batch 2\n  seed 8\n}\n`,
+  });
   // A run that diverges: it stops at the same step, with the same (infinite) loss.
   cases.push({
     name: 'diverging',
@@ -163,7 +169,7 @@ fs.writeFileSync(path.join(tmp, 'points.csv'), csv());
 
 test('exported programs reproduce netspec train --json to 1e-9: every optimiser, loss, l2, batching, init, user fns', () => {
   requireTorch();
-  assert.equal(CASES.length, 51);
+  assert.equal(CASES.length, 52);
   const cli = runCli(['train', spec, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
   const want = cli.json.runs as any[];
@@ -213,7 +219,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
 test('--epochs overrides the spec and still matches the engine (the shuffles are reimplemented, not recorded)', () => {
   const text = fs.readFileSync(spec, 'utf8');
   const a = analyze(text);
-  const picked = [5, 41, CASES.length - 3];
+  const picked = [5, 41, CASES.length - 4];
   const exported = exportAll(spec, text);
   const runs = picked.map((i) => {
     const script = path.join(tmp, `epochs-${i}.py`);

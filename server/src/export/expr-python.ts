@@ -277,7 +277,11 @@ export class PythonFunctions {
         const b = tensor(e.b);
         const th = tensor(e.then);
         const ot = tensor(e.otherwise);
-        return `torch.where(${a} > ${b}, ${th}, torch.where(${a} < ${b}, ${ot}, ${th} / 2 + ${ot} / 2))`;
+        const constant = (x: E.Expr) => (E.dependsOn(x, param) ? undefined : E.evaluate(x, this.env));
+        const [ct, co] = [constant(e.then), constant(e.otherwise)];
+        // A tie of two constants is a constant too, computed as the engine does: t/2 + o/2.
+        const tie = typeof ct === 'number' && typeof co === 'number' ? full(pyNumber(ct / 2 + co / 2)) : `${th} / 2 + ${ot} / 2`;
+        return `torch.where(${a} > ${b}, ${th}, torch.where(${a} < ${b}, ${ot}, ${tie}))`;
       }
       case 'call': return this.call(e, param);
       case 'vector': throw new ExportError('a vector inside an activation has no meaning elementwise');

@@ -54,7 +54,9 @@ const MODULE_ATTRIBUTES = new Set(
     'named_children named_modules named_parameters parameters register_backward_hook register_buffer register_forward_hook ' +
     'register_forward_pre_hook register_full_backward_hook register_full_backward_pre_hook register_load_state_dict_post_hook ' +
     'register_load_state_dict_pre_hook register_module register_parameter register_state_dict_post_hook register_state_dict_pre_hook ' +
-    'requires_grad_ set_extra_state set_submodule share_memory state_dict to to_empty train training type xpu zero_grad').split(' '),
+    'requires_grad_ set_extra_state set_submodule share_memory state_dict to to_empty train training type xpu zero_grad ' +
+    // the exported Model's own method
+    'dense_layers').split(' '),
 );
 
 /** The attribute name of each dense layer in the Module: its own name unless Python or torch forbids it. */
