@@ -180,9 +180,9 @@ line ${input.line}), exported by NetSpec ${input.version} as a self-contained Py
 
 It reproduces the editor's run: the same initial weights and samples (below), the same
 mini-batch order (NetSpec's random numbers, reimplemented here), the same derivatives, and
-torch.optim's arithmetic in float64; numbers agree with NetSpec's to about 1e-12. With several
-workers each batch is cut into consecutive shards, and the averaged gradient is still the
-batch's mean gradient. At the end it saves a checkpoint (state_dict and optimiser state).
+torch.optim's arithmetic in float64; numbers agree with NetSpec's to rounding (about 1e-12,
+drifting slowly over long runs). With several workers each batch is cut into consecutive
+shards, and the averaged gradient is still the batch's mean gradient. At the end it saves a checkpoint (state_dict and optimiser state).
 """
 import argparse
 import json
