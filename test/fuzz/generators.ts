@@ -70,7 +70,7 @@ const { expr } = fc.letrec<{ expr: string }>((tie) => ({
     tie('expr').map((e) => `-${e}`),
     tie('expr').map((e) => `(${e})`),
     fc.array(tie('expr'), { maxLength: 4 }).map((xs) => `[${xs.join(', ')}]`),
-    fc.tuple(fc.constantFrom(...FUNCTIONS), fc.constantFrom('', "'", "''"), fc.array(tie('expr'), { minLength: 1, maxLength: 3 }))
+    fc.tuple(fc.constantFrom(...FUNCTIONS), fc.constantFrom('', "'", "''", "'''''''''"), fc.array(tie('expr'), { minLength: 1, maxLength: 3 }))
       .map(([f, primes, args]) => `${f}${primes}(${args.join(', ')})`),
   ),
 }));

@@ -282,6 +282,7 @@ class Evaluator {
     const scalar = scalarFunction(e.fn);
     if (scalar) {
       const expected = 1 + scalar.params.length;
+      if (e.order > MAX_DERIVATIVE_ORDER) throw new EvalError(`derivatives of order above ${MAX_DERIVATIVE_ORDER} are not computed`, e);
       if (e.args.length < 1 || e.args.length > expected) {
         throw new EvalError(`${e.fn} takes ${expected === 1 ? 'one argument' : `1 to ${expected} arguments (z${scalar.params.map((p) => `, ${p.name}`).join('')})`}, not ${e.args.length}`, e);
       }

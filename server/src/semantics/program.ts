@@ -1,4 +1,4 @@
-import { activationNames, builtinNames, scalarFunction } from '../engine/activations';
+import { activationNames, builtinNames, MAX_DERIVATIVE_ORDER, scalarFunction } from '../engine/activations';
 import { GENERATOR_DEFAULTS, type GeneratorName } from '../engine/datasets';
 import { TRAIN_DEFAULTS, type Optimizer, type TrainOptions } from '../engine/train';
 import * as E from '../engine/expr';
@@ -320,6 +320,7 @@ class Checker {
       }
     };
     if (params.has(name)) throw this.error('not-a-function', e.callee, `\`${name}\` is this function's parameter, a value; it cannot be called.`);
+    if (e.primes > MAX_DERIVATIVE_ORDER) throw this.error('derivative-order', e.callee, `\`${name}\` with ${e.primes} primes: derivatives of order above ${MAX_DERIVATIVE_ORDER} are not computed.`);
     const d = this.declarations.get(name);
     if (d?.kind === 'fn') {
       arity(1, 1, 'one argument');
