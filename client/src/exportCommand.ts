@@ -1,3 +1,4 @@
+import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 
@@ -41,7 +42,7 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
       void vscode.window.showErrorMessage('NetSpec: save the file first; the program is written beside it.');
       return;
     }
-    const out = vscode.Uri.joinPath(spec, '..', answer.suggestedName);
+    const out = vscode.Uri.joinPath(spec.with({ path: path.posix.dirname(spec.path) }), answer.suggestedName);
     if (await exists(out)) {
       const replace = 'Replace';
       const choice = await vscode.window.showWarningMessage(`${answer.suggestedName} already exists beside the spec. Replace it?`, { modal: true }, replace);
