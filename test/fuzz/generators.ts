@@ -13,21 +13,22 @@ import { repoRoot } from '../support/paths';
 export const SUITE_RUNS = { soup: 2000, nearValid: 300, nearValidMutated: 300, mutated: 150 } as const;
 
 /**
- * How many cases a property runs: its suite share, or, for the long run, NETSPEC_FUZZ_RUNS cases
- * in all, divided among the properties in the suite's proportions.
+ * How many cases a property runs: its suite share (a key of SUITE_RUNS, or a number of cases), or,
+ * for the long run, NETSPEC_FUZZ_RUNS cases in all, divided among the properties in proportion.
  */
-export function runs(property: keyof typeof SUITE_RUNS): number {
+export function runs(property: keyof typeof SUITE_RUNS | number): number {
+  const share = typeof property === 'number' ? property : SUITE_RUNS[property];
   const total = Number(process.env.NETSPEC_FUZZ_RUNS);
-  if (!(Number.isInteger(total) && total > 0)) return SUITE_RUNS[property];
+  if (!(Number.isInteger(total) && total > 0)) return share;
   const suite = Object.values(SUITE_RUNS).reduce((a, b) => a + b, 0);
-  return Math.max(1, Math.round((total * SUITE_RUNS[property]) / suite));
+  return Math.max(1, Math.round((total * share) / suite));
 }
 
 /**
  * fast-check parameters. The seed comes from NETSPEC_FUZZ_SEED when set (`npm run fuzz` sets and
  * prints one); on failure fast-check reports the seed and the path that replay the case.
  */
-export function params(property: keyof typeof SUITE_RUNS): fc.Parameters<unknown> {
+export function params(property: keyof typeof SUITE_RUNS | number): fc.Parameters<unknown> {
   const seed = Number(process.env.NETSPEC_FUZZ_SEED);
   return { numRuns: runs(property), ...(Number.isInteger(seed) ? { seed } : {}), endOnFailure: false, includeErrorInReport: true };
 }

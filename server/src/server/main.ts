@@ -25,6 +25,7 @@ import { analyze, type FileAnalysis, type RangedDiagnostic } from '../analysis/a
 import { completionsAt, type CompletionKind } from '../analysis/completion';
 import { hoverAt, plotsAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
+import { cancellationStrategy, cancelled } from './cancellation';
 import { registerNavigation } from './navigation';
 import { registerExport } from './export';
 import { Runs, type Run, type RunMessage } from './runs';
@@ -35,7 +36,7 @@ import { Runs, type Run, type RunMessage } from './runs';
  * `node dist/server.js --stdio` (any editor) or IPC (VS Code).
  */
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = createConnection(ProposedFeatures.all, cancellationStrategy);
 const documents = new TextDocuments(TextDocument);
 
 /** The server-side command behind the "Gradient check" code lens. */
@@ -231,8 +232,11 @@ connection.onCodeAction((params) => guarded('codeAction', () => {
   return actions;
 }));
 
-connection.languages.inlayHint.on(async (params) => {
+connection.languages.inlayHint.on(async (params, token) => {
   const options = await inlayOptions(params.textDocument.uri);
+  // Cancelled while the client answered the configuration request: say so rather than compute.
+  const stop = cancelled(token, 'inlayHint');
+  if (stop) return stop;
   return onDocument('inlayHint', params.textDocument.uri, (doc, a) =>
     inlayHints(a, doc.offsetAt(params.range.start), doc.offsetAt(params.range.end), options).map((h) => ({
       position: doc.positionAt(h.offset),
@@ -346,11 +350,14 @@ connection.onRequest('netspec/train', async (params: { uri: string; line: number
   const reporter = clientHasProgress ? await connection.window.createWorkDoneProgress() : undefined;
   reporter?.begin(`Training ${network} on ${data}`, 0, 'starting', true);
   let finished = false;
+  /** The newest epoch reported, so a stopped run's last event says where it stopped. */
+  let last: { epoch: number; epochs: number; loss: number } | undefined;
   const notify = (run: Run, extra: Record<string, unknown>) =>
     void connection.sendNotification('netspec/trainProgress', { runId: run.id, uri: params.uri, network, data, ...extra });
   const onMessage = (run: Run, m: RunMessage) => {
     if (m.kind === 'progress') {
       reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
+      last = { epoch: m.epoch, epochs: m.epochs, loss: m.loss };
       notify(run, { ...m, done: false });
     } else if (m.kind === 'done') {
       finished = true;
@@ -368,7 +375,7 @@ connection.onRequest('netspec/train', async (params: { uri: string; line: number
   };
   const run = runs.start(params.uri, network, data, { text: doc.getText(), specFile: specFileOf(params.uri), line: params.line }, onMessage, (r) => {
     reporter?.done();
-    if (!finished) notify(r, { done: true, cancelled: true });
+    if (!finished) notify(r, { ...last, done: true, cancelled: true });
   });
   reporter?.token.onCancellationRequested(() => runs.stop(params.uri, network));
   return { runId: run.id, network, data };
