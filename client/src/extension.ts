@@ -100,7 +100,7 @@ function registerTraining(context: vscode.ExtensionContext): void {
     const runId = started.runId;
     if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) TrainingPanel.show(context);
     const finished = (p: TrainProgressEvent) => {
-      if (p.cancelled) void vscode.window.showInformationMessage(`Training ${p.network} stopped at epoch ${p.epoch}.`);
+      if (p.cancelled) void vscode.window.showInformationMessage(p.epoch ? `Training ${p.network} stopped at epoch ${p.epoch}.` : `Training ${p.network} stopped.`);
       else if (!p.error && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
     };
     // A run that ends within half a second gets no progress notification, only its result: a
@@ -129,14 +129,16 @@ function registerTraining(context: vscode.ExtensionContext): void {
         let shown = 0;
         const listener = (p: TrainProgressEvent) => {
           if (p.runId !== runId) return;
-          const pct = Math.floor((100 * p.epoch) / p.epochs);
-          progress.report({ message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(4)}`, increment: pct - shown });
-          shown = pct;
+          // The end first: a cancelled or failed run's last event has no epoch or loss to report.
           if (p.done) {
             progressListeners.delete(listener);
             resolve();
             finished(p);
+            return;
           }
+          const pct = Math.floor((100 * p.epoch) / p.epochs);
+          progress.report({ message: `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toPrecision(4)}`, increment: pct - shown });
+          shown = pct;
         };
         progressListeners.add(listener);
         const seen = latest.get(runId);

@@ -100,6 +100,10 @@ test('stopping a run ends it at once, as cancelled', async () => {
   assert.equal(stopped.stopped, 1);
   const end = await until('the cancelled notice', () => progress.find((p) => p.runId === started.runId && p.done), 10_000);
   assert.equal(end.cancelled, true);
+  // It says where it stopped: the last epoch reported before the stop.
+  const reported = progress.filter((p) => p.runId === started.runId && !p.done).at(-1)!;
+  assert.equal(end.epoch, reported.epoch);
+  assert.equal(end.loss, reported.loss);
 });
 
 test('a diverging run stops, and its learning_rate gets a warning', async () => {

@@ -171,6 +171,8 @@ const checks: [string, () => Promise<void>][] = [
       return label ? Number(label.slice(4)) : NaN;
     };
     const before = await probeLoss();
+    const outputHover = async () => hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, await positionOf(doc, 'dense  y', 7)));
+    const hoverBefore = await outputHover();
     const line = doc.getText().split('\n').findIndex((l) => l.startsWith('train xor'));
     await vscode.commands.executeCommand('netspec.train', doc.uri.toString(), line);
     const after = await until('a lower probe loss', async () => {
@@ -178,6 +180,34 @@ const checks: [string, () => Promise<void>][] = [
       return l < before / 10 ? l : undefined;
     });
     assert.ok(after < before / 10, `${before} → ${after}`);
+    // The output layer's hover (its dE/dW at the probe) now shows the trained network's numbers.
+    const hoverAfter = await outputHover();
+    assert.match(hoverAfter, /\(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/, hoverAfter);
+    assert.notEqual(hoverAfter, hoverBefore);
+  }],
+  ['a run is cancelled with NetSpec: Stop Training, and the same run then restarts and completes', async () => {
+    const text = 'network long {\n  input x[2]\n  dense h[32] tanh\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata d = spiral(n: 200, seed: 3)\ntrain long on d {\n  epochs 10000000\n}\nprobe long [1, -1] -> [1]\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: text });
+    await vscode.window.showTextDocument(doc);
+    const probeLoss = async () => {
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+      const label = hints.map((h) => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''))).find((l) => l.startsWith('E = '));
+      return label ? label.slice(4) : undefined;
+    };
+    const initial = await until('the probe loss', probeLoss);
+    let ended = false;
+    const run = Promise.resolve(vscode.commands.executeCommand('netspec.train', doc.uri.toString(), 7)).then(() => { ended = true; });
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(ended, false, 'a run of 10^7 epochs ended by itself');
+    await vscode.commands.executeCommand('netspec.stopTraining');
+    await until('the command to end with the run', () => (ended ? true : undefined), 10_000);
+    await run;
+    assert.equal(await probeLoss(), initial, 'a cancelled run must not change the network');
+    // Restart with fewer epochs: it runs to the end, and its weights reach the probe.
+    const editor = await vscode.window.showTextDocument(doc);
+    await editor.edit((e) => e.replace(new vscode.Range(8, 0, 8, doc.lineAt(8).text.length), '  epochs 5'));
+    await vscode.commands.executeCommand('netspec.train', doc.uri.toString(), 7);
+    await until('the trained probe loss', async () => ((await probeLoss()) !== initial ? true : undefined));
   }],
   ['the training panel opens with a run, and NetSpec: Show Training Panel brings it back', async () => {
     const panelTabs = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
