@@ -1,7 +1,6 @@
-import { lossAndGradient, type OutputKind } from './losses';
-import type { Activation, DenseLayer, Network } from './network';
+import { BatchWorkspace } from './kernels/batch';
+import type { Network } from './network';
 import { Random } from './random';
-import { softmaxBackward } from './softmax';
 
 /**
  * Mini-batch training, float64, after PyTorch's definitions so that a run can be reproduced
@@ -96,6 +95,8 @@ export const ADAM_EPS = 1e-8;
 export const SPLIT_STREAM = 999_999;
 /** Epoch e (0-based) shuffles with Random stream SHUFFLE_STREAM_BASE + e (with the train seed). */
 export const SHUFFLE_STREAM_BASE = 1_000_000;
+/** The most samples one pass of the batched forward and backward holds (larger batches go in parts). */
+export const MAX_ROWS_PER_PASS = 256;
 
 export interface Sample {
   input: ArrayLike<number>;
@@ -193,183 +194,35 @@ export function splitIndices(n: number, split: number, seed: number): { train: n
   return { train: all.slice(0, nTrain).sort(asc), test: all.slice(nTrain).sort(asc) };
 }
 
-// ---- one sample forward and backward, without allocating ------------------------------------
-
-export interface LayerBuffers {
-  layer: DenseLayer;
-  kind: 'scalar' | 'softmax';
-  act: Activation;
-  /** This layer's input: the previous layer's y, or the workspace's input. */
-  x: Float64Array;
-  z: Float64Array;
-  y: Float64Array;
-  /** g'(z) for elementwise activations. */
-  gp: Float64Array;
-  delta: Float64Array;
-  /** dE/dy of the layer below (length = inputs), for layers above the first. */
-  dx: Float64Array;
-  /** Gradient accumulators. */
-  gW: Float64Array;
-  gb: Float64Array;
-}
-
-function outputKind(a: Activation): OutputKind {
-  if (a.kind === 'softmax') return 'softmax';
-  return a.name === 'sigmoid' ? 'sigmoid' : 'other';
-}
-
-/**
- * Buffers for one network: a forward pass, the loss, and a backward pass that adds the
- * sample's dE/dW and dE/db to accumulators. The arithmetic is `probe`'s, operation for
- * operation, so each sample's loss and gradient are bit-identical to probe's.
- */
-export class Workspace {
-  readonly input: Float64Array;
-  readonly target: Float64Array;
-  readonly buffers: LayerBuffers[];
-  private readonly grad: Float64Array;
-  private readonly kind: OutputKind;
-  /** Whether the last `loss()` left dE/dy or (for the fused pairs) dE/dz in `grad`. */
-  private lastGradientIs: 'dy' | 'dz' = 'dy';
-
-  constructor(readonly net: Network) {
-    this.input = new Float64Array(net.inputs);
-    let x = this.input;
-    this.buffers = net.layers.map((layer) => {
-      const K = layer.units;
-      const b: LayerBuffers = {
-        layer,
-        kind: layer.activation.kind,
-        act: layer.activation,
-        x,
-        z: new Float64Array(K),
-        y: new Float64Array(K),
-        gp: new Float64Array(K),
-        delta: new Float64Array(K),
-        dx: new Float64Array(layer.inputs),
-        gW: new Float64Array(layer.inputs * K),
-        gb: new Float64Array(K),
-      };
-      x = b.y;
-      return b;
-    });
-    const out = net.layers[net.layers.length - 1];
-    this.target = new Float64Array(out.units);
-    this.grad = new Float64Array(out.units);
-    this.kind = outputKind(out.activation);
-  }
-
-  /** The output layer's y after `forward`. */
-  get output(): Float64Array {
-    return this.buffers[this.buffers.length - 1].y;
-  }
-
-  /** z = xW + b, y = g(z) through every layer, from `input`. */
-  forward(): void {
-    for (const buf of this.buffers) {
-      const { x, z, y, gp, layer } = buf;
-      const { units: K, inputs: M, W, b } = layer;
-      for (let k = 0; k < K; k++) z[k] = b[k];
-      for (let j = 0; j < M; j++) {
-        const xj = x[j];
-        const row = j * K;
-        for (let k = 0; k < K; k++) z[k] += xj * W[row + k];
-      }
-      const act = buf.act;
-      if (act.kind === 'softmax') {
-        // softmax.ts's arithmetic: subtract the maximum, divide by the sum taken from 0 in order.
-        let m = -Infinity;
-        for (let k = 0; k < K; k++) m = Math.max(m, z[k]);
-        for (let k = 0; k < K; k++) y[k] = Math.exp(z[k] - m);
-        let s = 0;
-        for (let k = 0; k < K; k++) s += y[k];
-        for (let k = 0; k < K; k++) y[k] = y[k] / s;
-      } else {
-        for (let k = 0; k < K; k++) {
-          y[k] = act.value(z[k]);
-          gp[k] = act.derivative(z[k], y[k]);
-        }
-      }
-    }
-  }
-
-  /** The per-sample loss of the last forward pass against `target`; keeps what backward needs. */
-  loss(): number {
-    const out = this.buffers[this.buffers.length - 1];
-    const r = lossAndGradient(this.net.loss, this.kind, out.z, out.y, this.target, this.grad);
-    this.lastGradientIs = r.gradientIs;
-    return r.loss;
-  }
-
-  /** Backward from the last `loss()`; adds x_j δ_k to gW and δ_k to gb of every layer. */
-  backward(): void {
-    const L = this.buffers.length;
-    const out = this.buffers[L - 1];
-    if (this.lastGradientIs === 'dz') out.delta.set(this.grad);
-    else activationBackward(out, this.grad, out.delta);
-    for (let l = L - 1; l > 0; l--) {
-      const buf = this.buffers[l];
-      const { inputs: M, units: K, W } = buf.layer;
-      const delta = buf.delta;
-      const dy = buf.dx;
-      for (let j = 0; j < M; j++) {
-        let s = 0;
-        const row = j * K;
-        for (let k = 0; k < K; k++) s += W[row + k] * delta[k];
-        dy[j] = s;
-      }
-      const below = this.buffers[l - 1];
-      activationBackward(below, dy, below.delta);
-    }
-    for (const buf of this.buffers) {
-      const { inputs: M, units: K } = buf.layer;
-      const { x, delta, gW, gb } = buf;
-      for (let j = 0; j < M; j++) {
-        const xj = x[j];
-        const row = j * K;
-        for (let k = 0; k < K; k++) gW[row + k] += xj * delta[k];
-      }
-      for (let k = 0; k < K; k++) gb[k] += delta[k];
-    }
-  }
-
-  zeroGradients(): void {
-    for (const buf of this.buffers) {
-      buf.gW.fill(0);
-      buf.gb.fill(0);
-    }
-  }
-}
-
-/** δ = dE/dz from dE/dy: g'(z) ⊙ dE/dy, or Jᵀ dE/dy for softmax (network.ts's arithmetic). */
-function activationBackward(buf: LayerBuffers, dy: Float64Array, out: Float64Array): void {
-  if (buf.kind === 'softmax') {
-    softmaxBackward(buf.y, dy, out);
-    return;
-  }
-  const g = buf.gp;
-  for (let k = 0; k < out.length; k++) out[k] = dy[k] * g[k];
-}
+// ---- a batch's gradient ----------------------------------------------------------------------
 
 /**
  * The mean loss and mean gradient over `samples` (in their order) with the network's current
  * parameters: what one training step on that batch uses. dW is row-major [inputs][units].
  */
 export function batchGradient(net: Network, samples: readonly Sample[]): { loss: number; layers: { dW: Float64Array; db: Float64Array }[] } {
-  const ws = new Workspace(net);
-  ws.zeroGradients();
-  let loss = 0;
-  for (const s of samples) {
-    ws.input.set(Array.from(s.input));
-    ws.target.set(Array.from(s.target));
-    ws.forward();
-    loss += ws.loss();
-    ws.backward();
-  }
   const B = samples.length;
+  const ws = new BatchWorkspace(net, B);
+  const M = net.inputs;
+  const K = net.layers[net.layers.length - 1].units;
+  const X = new Float64Array(B * M);
+  const T = new Float64Array(B * K);
+  samples.forEach((s, i) => {
+    for (let j = 0; j < M; j++) X[i * M + j] = s.input[j];
+    for (let k = 0; k < K; k++) T[i * K + k] = s.target[k];
+  });
+  for (let i = 0; i < B; i++) ws.loadRow(i, X, T, i);
+  ws.forward(B);
+  let loss = 0;
+  for (let i = 0; i < B; i++) loss += ws.loss(i);
+  ws.backward(B);
   return {
     loss: loss / B,
-    layers: ws.buffers.map((b) => ({ dW: b.gW.map((v) => v / B), db: b.gb.map((v) => v / B) })),
+    layers: ws.layers.map((s) => {
+      const dW = new Float64Array(s.M * s.K);
+      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) dW[j * s.K + k] = s.gWv[j * s.Kp + k] / B;
+      return { dW, db: s.gbv.slice(0, s.K).map((v) => v / B) };
+    }),
   };
 }
 
@@ -389,11 +242,12 @@ class OptimizerState {
   private t = 0;
   private readonly params: Param[];
 
-  constructor(private readonly opt: Optimizer, private readonly lr: number, private readonly l2: number, ws: Workspace) {
+  /** The parameters are the workspace's (padded: the padding's gradient is 0 and stays unread). */
+  constructor(private readonly opt: Optimizer, private readonly lr: number, private readonly l2: number, ws: BatchWorkspace) {
     this.params = [];
-    for (const buf of ws.buffers) {
-      this.params.push({ p: buf.layer.W, g: buf.gW });
-      if (buf.layer.hasBias) this.params.push({ p: buf.layer.b, g: buf.gb });
+    for (const s of ws.layers) {
+      this.params.push({ p: s.Wv, g: s.gWv });
+      if (s.layer.hasBias) this.params.push({ p: s.bv, g: s.gbv });
     }
   }
 
@@ -471,11 +325,10 @@ export class Trainer {
   readonly batch: number;
 
   private readonly net: Network;
-  private readonly ws: Workspace;
+  private readonly ws: BatchWorkspace;
   private readonly opt: OptimizerState;
   private readonly X: Float64Array;
   private readonly T: Float64Array;
-  private readonly M: number;
   private readonly K: number;
   private epochIndex = 0;
   private steps = 0;
@@ -511,15 +364,15 @@ export class Trainer {
       for (let j = 0; j < M; j++) this.X[i * M + j] = s.input[j];
       for (let k = 0; k < K; k++) this.T[i * K + k] = s.target[k];
     });
-    this.M = M;
     this.K = K;
     this.net = cloneNetwork(net);
-    this.ws = new Workspace(this.net);
-    this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, this.ws);
     const { train, test } = splitIndices(data.length, o.split, o.seed);
     this.trainIndices = train;
     this.testIndices = test;
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
+    // A batch larger than this goes through in parts, so memory stays bounded.
+    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS));
+    this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, this.ws);
     this.classification = classify(net, this.T, K);
   }
 
@@ -568,20 +421,23 @@ export class Trainer {
     let steps = 0;
     let correct = 0;
     let seen = 0;
+    const C = ws.capacity;
     for (let start = 0; start < n; start += B) {
       const end = Math.min(start + B, n);
-      ws.zeroGradients();
       let batchLoss = 0;
-      for (let i = start; i < end; i++) {
-        const s = order[i];
-        this.load(s);
-        ws.forward();
-        batchLoss += ws.loss();
-        ws.backward();
-        if (this.classification) {
-          seen++;
-          if (this.correct(s)) correct++;
+      // the batch in passes of at most C rows; the gradient sums continue from one to the next
+      for (let p = start; p < end; p += C) {
+        const rows = Math.min(C, end - p);
+        for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, order[p + i]);
+        ws.forward(rows);
+        for (let i = 0; i < rows; i++) {
+          batchLoss += ws.loss(i);
+          if (this.classification) {
+            seen++;
+            if (this.correct(i, order[p + i])) correct++;
+          }
         }
+        ws.backward(rows, p > start);
       }
       const b = end - start;
       batchLoss /= b;
@@ -591,10 +447,9 @@ export class Trainer {
         this.divergence = { epoch: e + 1, step: steps, loss: batchLoss };
         break;
       }
-      for (const buf of ws.buffers) {
-        const { gW, gb } = buf;
-        for (let i = 0; i < gW.length; i++) gW[i] /= b;
-        for (let i = 0; i < gb.length; i++) gb[i] /= b;
+      for (const { gWv, gbv } of ws.layers) {
+        for (let i = 0; i < gWv.length; i++) gWv[i] /= b;
+        for (let i = 0; i < gbv.length; i++) gbv[i] /= b;
       }
       this.opt.step();
       this.steps++;
@@ -621,12 +476,14 @@ export class Trainer {
 
   /** The network with its current parameters (a copy). */
   network(): Network {
+    this.ws.writeParameters();
     return cloneNetwork(this.net);
   }
 
   /** The outcome so far: trained parameters, histories and final metrics. */
   result(): TrainResult {
     const train = this.evaluate(this.trainIndices);
+    this.ws.writeParameters();
     const r: TrainResult = {
       network: cloneNetwork(this.net),
       epochs: this.epochIndex,
@@ -660,24 +517,22 @@ export class Trainer {
   private evaluate(indices: readonly number[]): { loss: number; accuracy?: number } {
     let s = 0;
     let correct = 0;
-    for (const i of indices) {
-      this.load(i);
-      this.ws.forward();
-      s += this.ws.loss();
-      if (this.classification && this.correct(i)) correct++;
+    const ws = this.ws;
+    for (let p = 0; p < indices.length; p += ws.capacity) {
+      const rows = Math.min(ws.capacity, indices.length - p);
+      for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, indices[p + i]);
+      ws.forward(rows);
+      for (let i = 0; i < rows; i++) {
+        s += ws.loss(i);
+        if (this.classification && this.correct(i, indices[p + i])) correct++;
+      }
     }
     return { loss: s / indices.length, accuracy: this.classification ? correct / indices.length : undefined };
   }
 
-  private load(i: number): void {
-    const { M, K, X, T, ws } = this;
-    for (let j = 0; j < M; j++) ws.input[j] = X[i * M + j];
-    for (let k = 0; k < K; k++) ws.target[k] = T[i * K + k];
-  }
-
-  /** Whether the last forward pass classified sample i correctly. */
-  private correct(i: number): boolean {
-    const y = this.ws.output;
+  /** Whether row `row` of the last forward pass, sample i, is classified correctly. */
+  private correct(row: number, i: number): boolean {
+    const y = this.ws.output(row);
     const K = this.K;
     const o = i * K;
     if (this.classification === 'argmax') {

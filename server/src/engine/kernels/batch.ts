@@ -1,0 +1,268 @@
+import { lossAndGradient, type OutputKind } from '../losses';
+import type { Activation, DenseLayer, Network } from '../network';
+import { softmaxBackward } from '../softmax';
+import { ACCUMULATE, Arena, NO_BIAS, pad4, type KernelMode } from './gemm';
+
+/**
+ * A batch of samples through a network at once, in one arena (gemm.ts) allocated up front:
+ * nothing is allocated per step. Row i of every matrix is sample i of the batch. Per layer, with
+ * M inputs, K units and Mp, Kp, Bp those rounded up to multiples of 4 (the padding is zero and
+ * never reaches a real value):
+ *
+ *   Z = X W + b (Bp × Kp),  Y = g(Z), G = g'(Z) elementwise;
+ *   at the output Δ = dE/dZ from the loss; below it ΔX = Δ Wᵀ, Δ_below = G_below ⊙ ΔX
+ *   (Jᵀ ΔX per row for softmax);  dE/dW = Xᵀ Δ, dE/db = Σ_i Δ_i.
+ *
+ * Each sum runs in the order the per-sample code (`probe`, network.ts) uses — z_k from b_k over
+ * j; dE/dy_j from 0 over k; dE/dW and dE/db from 0 over the samples in batch order — with the
+ * same roundings, so a batch's losses and gradient sums are bit for bit the per-sample ones.
+ */
+export class BatchWorkspace {
+  readonly arena: Arena;
+  /** Rows (samples) a pass may hold. */
+  readonly capacity: number;
+  readonly layers: LayerSlots[];
+  /** Input rows: offset and stride (pad4(inputs)) in the arena. */
+  readonly x: number;
+  readonly xs: number;
+  /** Targets, row i at i·K (K = output units). */
+  readonly targets: Float64Array;
+  private readonly tRows: Float64Array[];
+  private readonly grad: Float64Array;
+  private readonly kind: OutputKind;
+
+  constructor(readonly net: Network, capacity: number, mode?: KernelMode) {
+    this.capacity = capacity;
+    const Bp = pad4(capacity);
+    const plan = planSize(net, Bp);
+    this.arena = new Arena(plan, mode);
+    const A = this.arena;
+    this.xs = pad4(net.inputs);
+    this.x = A.alloc(Bp * this.xs);
+    let x = this.x;
+    let xs = this.xs;
+    this.layers = net.layers.map((layer, l) => {
+      const M = layer.inputs;
+      const K = layer.units;
+      const Mp = pad4(M);
+      const Kp = pad4(K);
+      const W = A.alloc(Mp * Kp);
+      const b = A.alloc(Kp);
+      const gW = A.alloc(Mp * Kp);
+      const gb = A.alloc(Kp);
+      const z = A.alloc(Bp * Kp);
+      const y = A.alloc(Bp * Kp);
+      const slot: LayerSlots = {
+        layer, act: layer.activation, M, K, Mp, Kp, x, xs, W, b, gW, gb, z, y,
+        gp: A.alloc(Bp * Kp),
+        delta: A.alloc(Bp * Kp),
+        WT: l > 0 ? A.alloc(Kp * Mp) : -1,
+        dx: l > 0 ? A.alloc(Bp * Mp) : -1,
+        Wv: A.view(W, Mp * Kp), bv: A.view(b, Kp), gWv: A.view(gW, Mp * Kp), gbv: A.view(gb, Kp),
+        yRows: [], zRows: [], dRows: [], dxRows: [],
+      };
+      for (let i = 0; i < Bp; i++) {
+        slot.yRows.push(A.view(y + i * Kp, K));
+        slot.zRows.push(A.view(z + i * Kp, K));
+        slot.dRows.push(A.view(slot.delta + i * Kp, K));
+        if (l > 0) slot.dxRows.push(A.view(slot.dx + i * Mp, M));
+      }
+      x = y;
+      xs = Kp;
+      return slot;
+    });
+    const out = net.layers[net.layers.length - 1];
+    const K = out.units;
+    this.targets = new Float64Array(Bp * K);
+    this.tRows = Array.from({ length: Bp }, (_, i) => this.targets.subarray(i * K, (i + 1) * K));
+    this.grad = new Float64Array(K);
+    this.kind = outputKind(out.activation);
+    this.readParameters();
+  }
+
+  /** Copies the network's W and b into the arena. */
+  readParameters(): void {
+    const h = this.arena.heap;
+    for (const s of this.layers) {
+      const { W, b } = s.layer;
+      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) h[s.W + j * s.Kp + k] = W[j * s.K + k];
+      for (let k = 0; k < s.K; k++) h[s.b + k] = b[k];
+    }
+  }
+
+  /** Copies the arena's W and b back into the network. */
+  writeParameters(): void {
+    const h = this.arena.heap;
+    for (const s of this.layers) {
+      const { W, b } = s.layer;
+      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) W[j * s.K + k] = h[s.W + j * s.Kp + k];
+      for (let k = 0; k < s.K; k++) b[k] = h[s.b + k];
+    }
+  }
+
+  /** Puts sample `at` of X (rows of M values) and T (rows of K values) in row i. */
+  loadRow(i: number, X: Float64Array, T: Float64Array, at: number): void {
+    const h = this.arena.heap;
+    const M = this.net.inputs;
+    const o = this.x + i * this.xs;
+    const src = at * M;
+    for (let j = 0; j < M; j++) h[o + j] = X[src + j];
+    const K = this.grad.length;
+    const t = this.targets;
+    const tsrc = at * K;
+    for (let k = 0; k < K; k++) t[i * K + k] = T[tsrc + k];
+  }
+
+  /** The output row i after `forward` (a view; valid until the next pass). */
+  output(i: number): Float64Array {
+    return this.layers[this.layers.length - 1].yRows[i];
+  }
+
+  /** Z = XW + b, Y = g(Z), G = g'(Z) for rows 0 … n−1, layer by layer. */
+  forward(n: number): void {
+    const A = this.arena;
+    const h = A.heap;
+    const rows = pad4(n);
+    for (const s of this.layers) {
+      const { K, Kp, z, y, gp, act } = s;
+      A.gemm(s.x, s.xs, 1, s.W, Kp, z, Kp, s.b, rows, Kp, s.M);
+      if (act.kind === 'softmax') {
+        // softmax.ts's arithmetic: subtract the maximum, divide by the sum taken from 0 in order.
+        for (let i = 0; i < n; i++) {
+          const o = i * Kp;
+          let m = -Infinity;
+          for (let k = 0; k < K; k++) m = Math.max(m, h[z + o + k]);
+          for (let k = 0; k < K; k++) h[y + o + k] = Math.exp(h[z + o + k] - m);
+          let sum = 0;
+          for (let k = 0; k < K; k++) sum += h[y + o + k];
+          for (let k = 0; k < K; k++) h[y + o + k] = h[y + o + k] / sum;
+        }
+      } else {
+        activate(act, h, z, y, gp, n, K, Kp);
+      }
+    }
+  }
+
+  /**
+   * The loss of row i (after `forward`), E_i; leaves δ = dE/dz of that row at the output layer
+   * for `backward`.
+   */
+  loss(i: number): number {
+    const out = this.layers[this.layers.length - 1];
+    const grad = this.grad;
+    const r = lossAndGradient(this.net.loss, this.kind, out.zRows[i], out.yRows[i], this.tRows[i], grad);
+    const d = out.dRows[i];
+    if (r.gradientIs === 'dz') d.set(grad);
+    else if (out.act.kind === 'softmax') softmaxBackward(out.yRows[i], grad, d);
+    else {
+      const h = this.arena.heap;
+      const g = out.gp + i * out.Kp;
+      for (let k = 0; k < d.length; k++) d[k] = grad[k] * h[g + k];
+    }
+    return r.loss;
+  }
+
+  /**
+   * From the output δ of rows 0 … n−1 (each row's `loss` taken): δ of every layer, then
+   * gW = Xᵀ Δ and gb = Σ_i Δ_i — the sums of the n per-sample gradients, in row order; with
+   * `accumulate`, added to the sums already there (a batch larger than `capacity`, in parts).
+   */
+  backward(n: number, accumulate = false): void {
+    const A = this.arena;
+    const h = A.heap;
+    const rows = pad4(n);
+    for (let l = this.layers.length - 1; l > 0; l--) {
+      const s = this.layers[l];
+      const { M, K, Mp, Kp, W, WT, dx } = s;
+      for (let j = 0; j < M; j++) for (let k = 0; k < K; k++) h[WT + k * Mp + j] = h[W + j * Kp + k];
+      // dE/dy_j of the layer below = Σ_k w_{j,k} δ_k
+      A.gemm(s.delta, Kp, 1, WT, Mp, dx, Mp, NO_BIAS, rows, Mp, K);
+      const below = this.layers[l - 1];
+      if (below.act.kind === 'softmax') {
+        for (let i = 0; i < n; i++) softmaxBackward(below.yRows[i], s.dxRows[i], below.dRows[i]);
+      } else {
+        const { gp, delta } = below;
+        for (let i = 0; i < n; i++) {
+          const o = i * Mp;
+          for (let k = 0; k < M; k++) h[delta + o + k] = h[dx + o + k] * h[gp + o + k];
+        }
+      }
+    }
+    for (const s of this.layers) {
+      const { K, Kp, delta, gb } = s;
+      // dE/dw_{j,k} summed over the rows: x_{i,j} δ_{i,k}, i in order
+      A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, accumulate ? ACCUMULATE : NO_BIAS, s.Mp, Kp, n);
+      for (let k = 0; k < K; k++) {
+        let sum = accumulate ? h[gb + k] : 0;
+        for (let i = 0; i < n; i++) sum += h[delta + i * Kp + k];
+        h[gb + k] = sum;
+      }
+    }
+  }
+}
+
+/** One layer's place in the arena (offsets into its heap) and views of its parameters. */
+export interface LayerSlots {
+  layer: DenseLayer;
+  act: Activation;
+  M: number;
+  K: number;
+  Mp: number;
+  Kp: number;
+  /** The input rows (the layer below's y, or the workspace's x) and their stride. */
+  x: number;
+  xs: number;
+  W: number;
+  b: number;
+  gW: number;
+  gb: number;
+  z: number;
+  y: number;
+  gp: number;
+  delta: number;
+  /** Wᵀ (Kp × Mp), refreshed by each backward pass; −1 for the first layer. */
+  WT: number;
+  /** ΔX = Δ Wᵀ (Bp × Mp); −1 for the first layer. */
+  dx: number;
+  /** W, b, and the gradient sums, as views (padded: Mp × Kp and Kp). */
+  Wv: Float64Array;
+  bv: Float64Array;
+  gWv: Float64Array;
+  gbv: Float64Array;
+  yRows: Float64Array[];
+  zRows: Float64Array[];
+  dRows: Float64Array[];
+  dxRows: Float64Array[];
+}
+
+/** y = g(z) and g'(z) from (z, y) over rows 0 … n−1 of a Bp × Kp block. */
+function activate(act: Activation & { kind: 'scalar' }, h: Float64Array, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
+  const value = act.value;
+  const derivative = act.derivative;
+  for (let i = 0; i < n; i++) {
+    const o = i * Kp;
+    for (let k = 0; k < K; k++) {
+      const zk = h[z + o + k];
+      const yk = value(zk);
+      h[y + o + k] = yk;
+      h[gp + o + k] = derivative(zk, yk);
+    }
+  }
+}
+
+function outputKind(a: Activation): OutputKind {
+  if (a.kind === 'softmax') return 'softmax';
+  return a.name === 'sigmoid' ? 'sigmoid' : 'other';
+}
+
+/** The float64 values a workspace of Bp rows needs (each allocation rounded up to 4). */
+function planSize(net: Network, Bp: number): number {
+  let n = Bp * pad4(net.inputs);
+  net.layers.forEach((layer, l) => {
+    const Mp = pad4(layer.inputs);
+    const Kp = pad4(layer.units);
+    n += 2 * Mp * Kp + 2 * Kp + 4 * Bp * Kp;
+    if (l > 0) n += Kp * Mp + Bp * Mp;
+  });
+  return n;
+}

@@ -1,0 +1,125 @@
+import { gemmModule, TILE_COLS, TILE_ROWS, wasmApi, type WasmGemm } from './wasm';
+
+/**
+ * Float64 memory for one network's training buffers, and the matrix product over it:
+ *
+ *   c[r·cs + k] = init_{r,k} + Σ_{t=0}^{T−1} a[r·as + t·at] · b[t·bs + k]   (r < rows, k < cols),
+ *
+ * init = 0, bias[k], or c[r·cs + k] itself (`ACCUMULATE`: sums continued across calls), summed in the order t = 0, 1, … with one rounded multiply and one
+ * rounded add per term. Offsets and strides count float64 elements of `heap`. Two
+ * implementations compute it bit for bit alike — WebAssembly SIMD (wasm.ts; the heap is the
+ * module's memory) and plain JavaScript — so which one runs changes speed, never a result.
+ * Callers keep rows and cols multiples of 4 (the SIMD tile): buffers are padded (`pad4`).
+ */
+
+/** `gemm`'s bias argument for init 0, and for init = c (continuing sums). */
+export const NO_BIAS = -1;
+export const ACCUMULATE = -2;
+
+/** Which kernels an arena uses: 'auto' is WebAssembly for large products, JavaScript for small ones. */
+export type KernelMode = 'auto' | 'wasm' | 'js';
+
+/** n rounded up to a multiple of 4. */
+export function pad4(n: number): number {
+  return (n + 3) & ~3;
+}
+
+/** Below this many multiply-adds a call into WebAssembly costs more than it saves. */
+const WASM_MIN_WORK = 2048;
+
+export class Arena {
+  readonly heap: Float64Array;
+  /** 'wasm' when the SIMD kernel is available (and not turned off), else 'js'. */
+  readonly backend: 'wasm' | 'js';
+  private readonly wasm?: WasmGemm;
+  private readonly mode: KernelMode;
+  private top = 0;
+
+  /** `size` float64 values, all zero. */
+  constructor(size: number, mode: KernelMode = defaultMode()) {
+    const module = mode === 'js' ? null : gemmModule();
+    if (mode === 'wasm' && !module) throw new Error('WebAssembly SIMD is not available');
+    const bytes = Math.max(8, size * 8);
+    if (module) {
+      const api = wasmApi()!;
+      const memory = new api.Memory({ initial: Math.ceil(bytes / 65536) });
+      const instance = new api.Instance(module, { env: { memory } });
+      this.wasm = instance.exports.gemm as WasmGemm;
+      this.heap = new Float64Array(memory.buffer);
+      this.backend = 'wasm';
+    } else {
+      this.heap = new Float64Array(bytes / 8);
+      this.backend = 'js';
+    }
+    this.mode = module ? mode : 'js';
+  }
+
+  /** Reserves n values (aligned to 4, so SIMD rows start on 32 bytes); returns the offset. */
+  alloc(n: number): number {
+    const at = this.top;
+    this.top += pad4(n);
+    if (this.top > this.heap.length) throw new Error('arena overflow');
+    return at;
+  }
+
+  view(offset: number, n: number): Float64Array {
+    return this.heap.subarray(offset, offset + n);
+  }
+
+  /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows and cols multiples of 4. */
+  gemm(a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+    if (this.wasm && (this.mode === 'wasm' || rows * cols * T >= WASM_MIN_WORK)) {
+      this.wasm(a * 8, as * 8, at * 8, b * 8, bs * 8, c * 8, cs * 8, bias < 0 ? 0 : bias * 8, bias === NO_BIAS ? 0 : bias === ACCUMULATE ? 2 : 1, rows, cols, T);
+    } else {
+      gemmJs(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
+    }
+  }
+}
+
+/**
+ * The product in JavaScript, row by row: c_r := init, then c_r += a_{r,t} · b_t for t in
+ * order, so every element sees the same operations in the same order as the SIMD kernel.
+ */
+export function gemmJs(h: Float64Array, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+  for (let r = 0; r < rows; r++) {
+    const cr = c + r * cs;
+    if (bias === NO_BIAS) for (let k = 0; k < cols; k++) h[cr + k] = 0;
+    else if (bias >= 0) for (let k = 0; k < cols; k++) h[cr + k] = h[bias + k];
+    let pa = a + r * as;
+    let pb = b;
+    for (let t = 0; t < T; t++) {
+      const x = h[pa];
+      let k = 0;
+      for (; k + 4 <= cols; k += 4) {
+        h[cr + k] += x * h[pb + k];
+        h[cr + k + 1] += x * h[pb + k + 1];
+        h[cr + k + 2] += x * h[pb + k + 2];
+        h[cr + k + 3] += x * h[pb + k + 3];
+      }
+      for (; k < cols; k++) h[cr + k] += x * h[pb + k];
+      pa += at;
+      pb += bs;
+    }
+  }
+}
+
+let forcedMode: KernelMode | undefined;
+
+/** NETSPEC_KERNELS=js|wasm|auto chooses the kernels of arenas made without an explicit mode. */
+function defaultMode(): KernelMode {
+  if (forcedMode) return forcedMode;
+  const env = typeof process === 'object' ? process.env?.NETSPEC_KERNELS : undefined;
+  return env === 'js' || env === 'wasm' ? env : 'auto';
+}
+
+/** For tests and benchmarks: the kernels new arenas use (undefined: back to the default). */
+export function setKernelMode(mode: KernelMode | undefined): void {
+  forcedMode = mode;
+}
+
+/** What new arenas will run on, for people: "WebAssembly SIMD (f64x2, 4×4 tiles) …" or "JavaScript". */
+export function kernelBackend(): string {
+  const mode = defaultMode();
+  if (mode !== 'js' && gemmModule()) return `WebAssembly SIMD (f64x2, ${TILE_ROWS}×${TILE_COLS} tiles) for large products, JavaScript for small ones`;
+  return 'JavaScript';
+}

@@ -1,0 +1,216 @@
+/**
+ * The WebAssembly SIMD matrix kernel, assembled here from a handful of opcodes (no toolchain:
+ * the bytes are written by `gemmModuleBytes` below and compiled once per process).
+ *
+ * `gemm(a, as, at, b, bs, c, cs, bias, init, rows, cols, T)`, all i32, addresses and strides
+ * in bytes into the imported memory `env.memory`:
+ *
+ *   c[r·cs + k] = init_k + Σ_{t=0}^{T−1} a[r·as + t·at] · b[t·bs + k]   for r < rows, k < cols,
+ *
+ * with init = 0: 0; init = 1: bias[k]; init = 2: c[r·cs + k] itself (accumulate), and the sum taken in the order t = 0, 1, …,
+ * one rounded multiply and one rounded add per term (f64x2.mul, f64x2.add: no fused
+ * multiply-add), which is exactly the scalar loop `s = init; for t: s += a·b`. rows and cols must
+ * be multiples of 4: each pass computes a 4 × 4 tile of c in eight f64x2 accumulators, streaming
+ * a row of b (two vectors) and four broadcast values of a per step of t.
+ */
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+function name(s: string): number[] {
+  const bytes = Array.from(s, (ch) => ch.charCodeAt(0));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** The instructions the kernel needs, as byte emitters. */
+class Code {
+  readonly bytes: number[] = [];
+  private emit(...b: number[]): this {
+    this.bytes.push(...b);
+    return this;
+  }
+  get(i: number) { return this.emit(0x20, ...uleb(i)); }
+  set(i: number) { return this.emit(0x21, ...uleb(i)); }
+  tee(i: number) { return this.emit(0x22, ...uleb(i)); }
+  i32(n: number) { return this.emit(0x41, ...sleb(n)); }
+  add() { return this.emit(0x6a); }
+  sub() { return this.emit(0x6b); }
+  mul() { return this.emit(0x6c); }
+  eqz() { return this.emit(0x45); }
+  eq() { return this.emit(0x46); }
+  shl() { return this.emit(0x74); }
+  drop() { return this.emit(0x1a); }
+  geS() { return this.emit(0x4e); }
+  block() { return this.emit(0x02, 0x40); }
+  loop() { return this.emit(0x03, 0x40); }
+  if() { return this.emit(0x04, 0x40); }
+  else() { return this.emit(0x05); }
+  end() { return this.emit(0x0b); }
+  br(depth: number) { return this.emit(0x0c, ...uleb(depth)); }
+  brIf(depth: number) { return this.emit(0x0d, ...uleb(depth)); }
+  private simd(op: number, ...rest: number[]) { return this.emit(0xfd, ...uleb(op), ...rest); }
+  /** v128.load with a constant byte offset (alignment hint 16). */
+  load(offset = 0) { return this.simd(0x00, 4, ...uleb(offset)); }
+  store(offset = 0) { return this.simd(0x0b, 4, ...uleb(offset)); }
+  /** v128.load64_splat: one f64 into both lanes. */
+  splat(offset = 0) { return this.simd(0x0a, 3, ...uleb(offset)); }
+  zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }
+  f64x2Add() { return this.simd(0xf0); }
+  f64x2Mul() { return this.simd(0xf2); }
+}
+
+/** The tile's height (rows of c per pass) and width (f64 columns per pass). */
+export const TILE_ROWS = 4;
+export const TILE_COLS = 4;
+
+function gemmBody(): { locals: number[][]; code: number[] } {
+  // parameters
+  const [a, as, at, b, bs, c, cs, bias, useBias, rows, cols, T] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  // i32 locals
+  const r = 12, kb = 13, t = 14, pb = 15, pc = 16, colBytes = 17;
+  const pa = [18, 19, 20, 21];
+  // v128 locals: acc[row][half], then the two vectors of b and the broadcast of a
+  const acc = [[22, 23], [24, 25], [26, 27], [28, 29]];
+  const b0 = 30, b1 = 31, s = 32;
+  const k = new Code();
+  k.get(cols).i32(3).shl();
+  k.set(colBytes);
+  k.i32(0).set(r);
+  k.block().loop();
+  k.get(r).get(rows).geS().brIf(1);
+  k.i32(0).set(kb);
+  k.block().loop();
+  k.get(kb).get(colBytes).geS().brIf(1);
+  // accumulators := c's tile (init 2), bias[k .. k+3] (init 1) or 0
+  k.get(useBias).i32(2).eq().if();
+  k.get(c).get(r).get(cs).mul().add().get(kb).add().set(pc);
+  for (let i = 0; i < 4; i++) {
+    if (i > 0) k.get(pc).get(cs).add().set(pc);
+    k.get(pc).load(0).set(acc[i][0]);
+    k.get(pc).load(16).set(acc[i][1]);
+  }
+  k.else();
+  k.get(useBias).if();
+  k.get(bias).get(kb).add().load(0).set(acc[0][0]);
+  k.get(bias).get(kb).add().load(16).set(acc[0][1]);
+  k.else();
+  k.zero().set(acc[0][0]);
+  k.zero().set(acc[0][1]);
+  k.end();
+  for (let i = 1; i < 4; i++) {
+    k.get(acc[0][0]).set(acc[i][0]);
+    k.get(acc[0][1]).set(acc[i][1]);
+  }
+  k.end();
+  // pa_i = a + (r + i)·as
+  k.get(a).get(r).get(as).mul().add().tee(pa[0]);
+  for (let i = 1; i < 4; i++) k.get(as).add().tee(pa[i]);
+  k.drop();
+  k.get(b).get(kb).add().set(pb);
+  k.get(T).set(t);
+  k.block().loop();
+  k.get(t).eqz().brIf(1);
+  k.get(pb).load(0).set(b0);
+  k.get(pb).load(16).set(b1);
+  for (let i = 0; i < 4; i++) {
+    k.get(pa[i]).splat(0).set(s);
+    k.get(acc[i][0]).get(s).get(b0).f64x2Mul().f64x2Add().set(acc[i][0]);
+    k.get(acc[i][1]).get(s).get(b1).f64x2Mul().f64x2Add().set(acc[i][1]);
+  }
+  for (let i = 0; i < 4; i++) k.get(pa[i]).get(at).add().set(pa[i]);
+  k.get(pb).get(bs).add().set(pb);
+  k.get(t).i32(1).sub().set(t);
+  k.br(0);
+  k.end().end();
+  // store the tile
+  k.get(c).get(r).get(cs).mul().add().get(kb).add().set(pc);
+  for (let i = 0; i < 4; i++) {
+    if (i > 0) k.get(pc).get(cs).add().set(pc);
+    k.get(pc).get(acc[i][0]).store(0);
+    k.get(pc).get(acc[i][1]).store(16);
+  }
+  k.get(kb).i32(TILE_COLS * 8).add().set(kb);
+  k.br(0);
+  k.end().end();
+  k.get(r).i32(TILE_ROWS).add().set(r);
+  k.br(0);
+  k.end().end();
+  k.end();
+  return { locals: [[...uleb(10), I32], [...uleb(11), V128]], code: k.bytes };
+}
+
+/** The module's bytes: one import (the memory), one function `gemm`. */
+export function gemmModuleBytes(): Uint8Array {
+  const type = [0x60, ...vec(new Array(12).fill([I32])), ...vec([])];
+  const { locals, code } = gemmBody();
+  const func = [...vec(locals), ...code];
+  const bytes = [
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vec([uleb(0)])),
+    ...section(7, vec([[...name('gemm'), 0x00, ...uleb(0)]])),
+    ...section(10, vec([[...uleb(func.length), ...func]])),
+  ];
+  return Uint8Array.from(bytes);
+}
+
+export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number) => void;
+
+/** The part of the WebAssembly JavaScript API used here (the project's lib has no DOM types). */
+export interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+
+/** The host's WebAssembly, if it has one. */
+export function wasmApi(): WasmApi | undefined {
+  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+}
+
+let compiled: object | null | undefined;
+
+/** The compiled module, or null where WebAssembly or its SIMD is missing. */
+export function gemmModule(): object | null {
+  if (compiled !== undefined) return compiled;
+  const api = wasmApi();
+  try {
+    compiled = api ? new api.Module(gemmModuleBytes()) : null;
+  } catch {
+    compiled = null; // no SIMD: the JavaScript kernels do the work
+  }
+  return compiled;
+}
