@@ -22,7 +22,9 @@ const logged: { type: number; message: string }[] = [];
 
 before(async () => {
   client = await LspClient.start();
-  client.connection.onNotification('window/logMessage', (m: { type: number; message: string }) => logged.push(m));
+  client.connection.onNotification('window/logMessage', (m: { type: number; message: string }) => {
+    logged.push(m);
+  });
 });
 
 after(async () => {
