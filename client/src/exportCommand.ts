@@ -49,9 +49,10 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
       if (choice !== replace) return;
     }
     await vscode.workspace.fs.writeFile(out, new TextEncoder().encode(answer.source));
+    // Not awaited: the command is done once the file is written, whether or not the toast is clicked.
     const open = 'Open';
-    const next = await vscode.window.showInformationMessage(`Exported ${answer.network} to ${answer.suggestedName}: run it with \`python3 ${answer.suggestedName} --json\`.`, open);
-    if (next === open) await vscode.window.showTextDocument(out);
+    void vscode.window.showInformationMessage(`Exported ${answer.network} to ${answer.suggestedName}: run it with \`python3 ${answer.suggestedName} --json\`.`, open)
+      .then((next) => (next === open ? vscode.window.showTextDocument(out) : undefined));
   }));
 }
 

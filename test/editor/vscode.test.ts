@@ -122,6 +122,25 @@ async function uiScenario(): Promise<void> {
     assert.ok(panel.boundary > 0.5, `decision boundary not drawn: ${JSON.stringify(panel)}`);
     const refused = (browser.pageLog as string[]).filter((l) => /Content Security Policy|Refused to/i.test(l) && !/Service Worker/i.test(l));
     assert.deepEqual(refused, [], 'the webview broke its Content Security Policy');
+    // Export to PyTorch asks before replacing a file, and writes nothing when told not to.
+    const exported = path.join(folder, 'spiral.spiral_net.py');
+    fs.writeFileSync(exported, '# my own edits\n');
+    const answerDialog = async (button: string) => {
+      await editor.runCommand('NetSpec: Export to PyTorch');
+      const dialog = browser.page.locator('.monaco-dialog-box');
+      await dialog.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.match(await dialog.innerText(), /spiral\.spiral_net\.py already exists beside the spec\. Replace it\?/);
+      await dialog.locator('.monaco-button', { hasText: button }).first().click();
+      await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    };
+    await answerDialog('Cancel');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(fs.readFileSync(exported, 'utf8'), '# my own edits\n', 'the file was replaced although the user said Cancel');
+    await answerDialog('Replace');
+    const replacedBy = Date.now() + 10_000;
+    while (fs.readFileSync(exported, 'utf8').startsWith('# my own') && Date.now() < replacedBy) await new Promise((r) => setTimeout(r, 200));
+    assert.match(fs.readFileSync(exported, 'utf8'), /^#!\/usr\/bin\/env python3\n[\s\S]*class Model\(torch\.nn\.Module\)/);
+
     // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the test's).
     await editor.runCommand('View: Hide Panel').catch(() => browser.page.keyboard.press('Escape'));
     await new Promise((r) => setTimeout(r, 500));

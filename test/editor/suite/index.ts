@@ -221,6 +221,15 @@ const checks: [string, () => Promise<void>][] = [
     await vscode.commands.executeCommand('netspec.showTrainingPanel'); // a second call reveals the same panel
     await until('the panel to reopen', () => (panelTabs().length === 1 ? true : undefined));
   }],
+  ['NetSpec: Export to PyTorch writes the program beside the spec, the same as the CLI\'s', async () => {
+    const spec = workspaceFile('xor.netspec');
+    const out = vscode.Uri.joinPath(spec, '..', 'xor.xor.py');
+    await vscode.commands.executeCommand('netspec.exportPyTorch', spec.toString(), 'xor');
+    const written = new TextDecoder().decode(await vscode.workspace.fs.readFile(out));
+    const cli = execSync(`"${process.execPath}" "${path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js')}" export xor.netspec --network xor --to pytorch -o -`, { encoding: 'utf8', cwd: path.dirname(spec.fsPath) });
+    assert.equal(written, cli);
+    await vscode.workspace.fs.delete(out);
+  }],
   ['a language server that dies is restarted, and diagnostics come back', async () => {
     // The server is a child of this extension host (the client forks dist/server.js over IPC).
     const pids = () => execSync(`pgrep -P ${process.pid} -f "[d]ist/server[.]js" || true`, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
