@@ -22,6 +22,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     documentSelector: [{ language: 'netspec' }],
     outputChannel: output,
     // The client's default error handler restarts a server that dies (up to 4 times in 3 minutes).
+    // Workspace trust, asked again at each (re)start: in Restricted Mode the server reads no data
+    // file and trains nothing (server/src/server/trust.ts).
+    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }),
   };
   client = new LanguageClient('netspec', 'NetSpec Language Server', serverOptions, clientOptions);
   context.subscriptions.push(
@@ -34,6 +37,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerTraining(context);
   registerExportCommand(context, client);
   await client.start();
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('netspec/workspaceTrusted', {})));
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showTrainingPanel', () => void TrainingPanel.show(context)));
   client.onNotification('netspec/trainProgress', (p: TrainProgressEvent) => {
     latest.set(p.runId, p);

@@ -33,7 +33,7 @@ export class RunProblem extends Error {
  * Everything a `train` statement needs, or a RunProblem saying why it cannot run. `specFile` is
  * the spec's path: CSV files are read relative to its folder, never outside it.
  */
-export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, cache: Map<string, DataSample[]>): Job {
+export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, cache: Map<string, DataSample[]>, options: { readFiles?: boolean } = {}): Job {
   const line = a.lines.position(info.stmt.start).line + 1;
   const network = a.program.networks.get(info.stmt.network.text)?.network;
   const dataName = info.stmt.data.text;
@@ -61,6 +61,8 @@ export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, c
         break;
       }
       case 'file':
+        // `readFiles: false`: a workspace the user has not trusted (VS Code's Restricted Mode).
+        if (options.readFiles === false) throw new RunProblem(2, `${at}: error [data-file] "${src.path.value}" is not read for \`${dataName}\`: the workspace is not trusted (Restricted Mode), and data files are read only in a trusted one.`);
         data = readCsvData(specFile, at, src.path.value, set.targetWidth ?? K, dataName);
         break;
     }

@@ -22,10 +22,10 @@ export type ExportAnswer =
  * from the spec's own initial parameters, never from a run's trained ones, so that it
  * reproduces the run the spec describes.
  */
-export function registerExport(connection: Connection, documents: TextDocuments<TextDocument>): void {
+export function registerExport(connection: Connection, documents: TextDocuments<TextDocument>, isTrusted: () => boolean = () => true): void {
   connection.onRequest('netspec/exportPyTorch', (params: { uri: string; network?: string }): object => {
     try {
-      return exportDocument(documents, params);
+      return exportDocument(documents, params, isTrusted());
     } catch (err) {
       connection.console.error(`exportPyTorch failed for ${params?.uri}: ${err instanceof Error ? err.stack : String(err)}`);
       return { error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
@@ -33,7 +33,7 @@ export function registerExport(connection: Connection, documents: TextDocuments<
   });
 }
 
-function exportDocument(documents: TextDocuments<TextDocument>, params: { uri: string; network?: string }): ExportAnswer {
+function exportDocument(documents: TextDocuments<TextDocument>, params: { uri: string; network?: string }, trusted: boolean): ExportAnswer {
   const doc = documents.get(params.uri);
   if (!doc) return { error: 'the document is not open' };
   const a = analyze(doc.getText());
@@ -48,7 +48,7 @@ function exportDocument(documents: TextDocuments<TextDocument>, params: { uri: s
   const specFile = onDisk ? fileURLToPath(params.uri) : path.join('/nonexistent', 'untitled.netspec');
   const base = onDisk ? path.basename(specFile) : 'untitled.netspec';
   try {
-    const job = prepareJob(specFile, a, info, new Map());
+    const job = prepareJob(specFile, a, info, new Map(), { readFiles: trusted });
     const source = exportPyTorch({ file: base, program: a.program, info: job.info, line: job.line, network: job.network, dataName: job.dataName, data: job.data, version: VERSION });
     return { source, suggestedName: `${base.replace(/\.netspec$/i, '')}.${network}.py`, network };
   } catch (err) {

@@ -29,6 +29,7 @@ import { cancellationStrategy, cancelled } from './cancellation';
 import { registerNavigation } from './navigation';
 import { registerExport } from './export';
 import { Runs, type Run, type RunMessage } from './runs';
+import { restrictedDiagnostics, RESTRICTED, TRUST_GRANTED, WorkspaceTrust } from './trust';
 
 /**
  * The language server: the only layer that knows LSP. It keeps one analysis per open document
@@ -48,6 +49,8 @@ const DEBOUNCE_MS = 120;
 const cache = new Map<string, { version: number; analysis: FileAnalysis }>();
 const timers = new Map<string, NodeJS.Timeout>();
 const runs = new Runs();
+/** Workspace trust: in VS Code's Restricted Mode no data file is read and nothing trains (trust.ts). */
+const trust = new WorkspaceTrust();
 
 /**
  * The analysis of the document's current version, computed at most once per version (and again
@@ -88,7 +91,7 @@ function publish(uri: string): void {
   let diagnostics: Diagnostic[];
   try {
     const a = analysisOf(doc);
-    diagnostics = [...a.diagnostics.map(toLsp), ...divergences(uri, a)];
+    diagnostics = [...a.diagnostics.map(toLsp), ...divergences(uri, a), ...restrictedDiagnostics(trust, a)];
   } catch (err) {
     connection.console.error(`analysis failed for ${uri}: ${err instanceof Error ? err.stack : String(err)}`);
     return;
@@ -110,6 +113,7 @@ let clientHasConfiguration = false;
 
 connection.onInitialize((params): InitializeResult => {
   clientHasConfiguration = !!params.capabilities.workspace?.configuration;
+  trust.initialize(params.initializationOptions);
   clientHasProgress = !!params.capabilities.window?.workDoneProgress;
   return {
     capabilities: {
@@ -259,7 +263,8 @@ connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri
     command: { title: 'Show plot', command: 'netspec.showPlot', arguments: [uri, a.lines.position(s.start).line] },
   }));
   // "Train" is the client's command: it shows progress and the training panel.
-  const train = a.program.trains.map((t) => ({
+  // In Restricted Mode nothing trains, so no lens offers to.
+  const train = !trust.isTrusted ? [] : a.program.trains.map((t) => ({
     range: at(t.stmt.start),
     command: { title: 'Train', command: 'netspec.train', arguments: [uri, a.lines.position(t.stmt.start).line] },
   }));
@@ -341,6 +346,7 @@ connection.onRequest('netspec/trainTargets', (params: { uri: string }) => onDocu
 connection.onRequest('netspec/train', async (params: { uri: string; line: number }) => {
   const doc = documents.get(params.uri);
   if (!doc) return { error: 'the document is not open' };
+  if (!trust.isTrusted) return { error: RESTRICTED };
   const a = analysisOf(doc);
   const t = a.program.trains.find((x) => a.lines.position(x.stmt.start).line === params.line);
   if (!t) return { error: `there is no train statement on line ${params.line + 1}` };
@@ -411,6 +417,13 @@ function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): Co
   return action;
 }
 
-registerExport(connection, documents);
+registerExport(connection, documents, () => trust.isTrusted);
+/** The user trusted the workspace: from now on data files are read and networks train. */
+connection.onNotification(TRUST_GRANTED, () => {
+  trust.grant();
+  for (const doc of documents.all()) publish(doc.uri);
+  void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+});
+
 documents.listen(connection);
 connection.listen();

@@ -43,6 +43,10 @@ function thin<T>(xs: T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => xs[Math.round(((i + 1) * (xs.length - 1)) / n)]);
 }
 
+// For tests only (test/protocol/trust.test.ts): a worker that dies of an exception no handler
+// catches, to prove the server reports it and keeps running. Never set outside a test.
+if (process.env.NETSPEC_TEST_WORKER_CRASH === '1') throw new Error('NETSPEC_TEST_WORKER_CRASH is set: the training worker crashes on purpose');
+
 try {
   const a = analyze(request.text);
   const info = a.program.trains.find((t) => a.lines.position(t.stmt.start).line === request.line);

@@ -1,0 +1,166 @@
+/**
+ * Safety and recovery over the protocol. Workspace trust: a client that says
+ * `initializationOptions.trusted: false` (VS Code's Restricted Mode) gets checking and
+ * highlighting, but no data file is read and nothing trains, until it sends
+ * `netspec/workspaceTrusted`. Recovery: a training run that fails (its data file vanished) or
+ * whose worker crashes is reported as failed, and the server goes on answering.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, test } from 'node:test';
+import type { CodeLens, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { hoverText, LspClient } from '../support/lsp';
+
+interface Progress { runId: string; done: boolean; error?: string; finalLoss?: number; cancelled?: boolean }
+
+const SPEC = `network n {
+  input x[2]
+  dense y[1] sigmoid
+  loss binary_cross_entropy
+}
+data pts from "points.csv"
+train n on pts { epochs 5 batch 2 }
+`;
+const CSV = '0,0,0\n0,1,1\n1,0,1\n1,1,0\n';
+
+let dir: string;
+let specUri: string;
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-trust-'));
+  fs.writeFileSync(path.join(dir, 'spec.netspec'), SPEC);
+  fs.writeFileSync(path.join(dir, 'points.csv'), CSV);
+  specUri = pathToFileURL(path.join(dir, 'spec.netspec')).href;
+});
+after(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A server, with every trainProgress and showMessage it sends. */
+async function server(options: Parameters<typeof LspClient.start>[0] = {}) {
+  const client = await LspClient.start(options);
+  const progress: Progress[] = [];
+  const messages: { type: number; message: string }[] = [];
+  client.connection.onNotification('netspec/trainProgress', (p: Progress) => {
+    progress.push(p);
+  });
+  client.connection.onNotification('window/showMessage', (m: { type: number; message: string }) => {
+    messages.push(m);
+  });
+  return { client, progress, messages };
+}
+
+async function until<T>(what: string, f: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The next diagnostics published for uri after the first `seen` of them. */
+function nthPublished(client: LspClient, uri: string, n: number): Promise<PublishDiagnosticsParams> {
+  return until(`diagnostics #${n + 1} for ${uri}`, () => client.published.filter((p) => p.uri === uri)[n]);
+}
+
+const lenses = (client: LspClient, uri: string) => client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } }) as Promise<CodeLens[]>;
+const train = (client: LspClient, uri: string, line: number) =>
+  client.connection.sendRequest('netspec/train', { uri, line }) as Promise<{ runId?: string; error?: string }>;
+
+test('Restricted Mode: checked and highlighted, but no data file is read, no Train lens, no training — until trust is granted', async () => {
+  const { client, progress } = await server({ initializationOptions: { trusted: false } });
+  try {
+    await client.open(specUri, SPEC);
+    const first = await nthPublished(client, specUri, 0);
+    const restricted = first.diagnostics.filter((d) => d.code === 'restricted');
+    assert.equal(restricted.length, 1, JSON.stringify(first.diagnostics));
+    assert.equal(restricted[0].severity, 3, 'an information, not an error');
+    // On the path, "points.csv", of line 5.
+    assert.deepEqual(restricted[0].range, { start: { line: 5, character: 14 }, end: { line: 5, character: 26 } });
+    assert.match(String(restricted[0].message), /^"points\.csv" is not read: this workspace is in Restricted Mode: NetSpec checks files but reads no data files and runs no training\. Trust the workspace/);
+    assert.equal(first.diagnostics.filter((d) => d.severity === 1).length, 0, 'checking still works: no error');
+    // Checking, hovers and semantic tokens still work.
+    assert.match(hoverText(await client.hover(specUri, { line: 2, character: 15 })), /sigmoid|σ/);
+    const tokens = (await client.connection.sendRequest('textDocument/semanticTokens/full', { textDocument: { uri: specUri } })) as { data: number[] };
+    assert.ok(tokens.data.length > 0);
+    // No Train lens, and a train request is refused with the reason.
+    assert.ok(!(await lenses(client, specUri)).some((l) => l.command?.title === 'Train'));
+    const refused = await train(client, specUri, 6);
+    assert.match(refused.error ?? '', /Restricted Mode/);
+    assert.equal(refused.runId, undefined);
+    // Exporting a network whose data is a file is refused too: the file would be read.
+    const exported = (await client.connection.sendRequest('netspec/exportPyTorch', { uri: specUri })) as { error?: string };
+    assert.match(exported.error ?? '', /not trusted \(Restricted Mode\)/);
+
+    // The user trusts the workspace: diagnostics are published again without the notice, the
+    // Train lens comes back, and the run reads the CSV and finishes.
+    await client.connection.sendNotification('netspec/workspaceTrusted', {});
+    const second = await nthPublished(client, specUri, 1);
+    assert.deepEqual(second.diagnostics.filter((d) => d.code === 'restricted'), []);
+    assert.ok((await lenses(client, specUri)).some((l) => l.command?.title === 'Train'));
+    const started = await train(client, specUri, 6);
+    assert.ok(started.runId, JSON.stringify(started));
+    const done = await until('the run to end', () => progress.find((p) => p.runId === started.runId && p.done));
+    assert.equal(done.error, undefined, done.error);
+    assert.ok(Number.isFinite(done.finalLoss), JSON.stringify(done));
+  } finally {
+    await client.stop();
+  }
+});
+
+test('a client that says nothing of trust (any other editor) is trusted', async () => {
+  const { client } = await server();
+  try {
+    await client.open(specUri, SPEC);
+    const first = await nthPublished(client, specUri, 0);
+    assert.deepEqual(first.diagnostics.filter((d) => d.code === 'restricted'), []);
+    assert.ok((await lenses(client, specUri)).some((l) => l.command?.title === 'Train'));
+  } finally {
+    await client.stop();
+  }
+});
+
+test('recovery: a run whose data file vanished fails with the reason, and the server goes on', async () => {
+  const { client, progress, messages } = await server();
+  const gone = path.join(dir, 'gone.netspec');
+  const text = SPEC.replace('points.csv', 'vanished.csv');
+  fs.writeFileSync(gone, text);
+  const uri = pathToFileURL(gone).href;
+  try {
+    await client.open(uri, text);
+    await nthPublished(client, uri, 0);
+    const started = await train(client, uri, 6);
+    assert.ok(started.runId, JSON.stringify(started));
+    const done = await until('the run to fail', () => progress.find((p) => p.runId === started.runId && p.done));
+    assert.match(done.error ?? '', /error \[data-file\] cannot read "vanished\.csv" for `pts`: no such file/);
+    assert.ok(messages.some((m) => m.type === 1 && /Training n failed: .*vanished\.csv/.test(m.message)), JSON.stringify(messages));
+    assert.match(hoverText(await client.hover(uri, { line: 2, character: 15 })), /sigmoid|σ/);
+  } finally {
+    await client.stop();
+  }
+});
+
+test('recovery: a training worker that crashes (test hook NETSPEC_TEST_WORKER_CRASH) is reported, and the server goes on', async () => {
+  const { client, progress, messages } = await server({ env: { ...process.env, NETSPEC_TEST_WORKER_CRASH: '1' } });
+  try {
+    await client.open(specUri, SPEC);
+    await nthPublished(client, specUri, 0);
+    const started = await train(client, specUri, 6);
+    assert.ok(started.runId, JSON.stringify(started));
+    const done = await until('the crash to be reported', () => progress.find((p) => p.runId === started.runId && p.done));
+    assert.match(done.error ?? '', /the training worker failed: NETSPEC_TEST_WORKER_CRASH is set/);
+    assert.ok(messages.some((m) => m.type === 1 && /Training n failed/.test(m.message)), JSON.stringify(messages));
+    // Still up: it answers, and it can start another run (which crashes the same way).
+    assert.equal(client.process.exitCode, null);
+    assert.match(hoverText(await client.hover(specUri, { line: 2, character: 15 })), /sigmoid|σ/);
+    const again = await train(client, specUri, 6);
+    assert.ok(again.runId && again.runId !== started.runId);
+    await until('the second crash', () => progress.find((p) => p.runId === again.runId && p.done));
+  } finally {
+    await client.stop();
+  }
+});
