@@ -18,6 +18,8 @@ export type Activation =
       value(z: number): number;
       /** g'(z), given y = g(z) from the forward pass */
       derivative(z: number, y: number): number;
+      /** The built-in function this is (with its default parameters), for kernels that inline it. */
+      builtin?: string;
     }
   | { kind: 'softmax'; name: 'softmax' };
 
@@ -27,7 +29,8 @@ export function builtinActivation(name: string, params: readonly number[] = []):
   const f = scalarFunction(name);
   if (!f || !f.activation) return undefined;
   const p = f.params.map((q, i) => params[i] ?? q.default);
-  return { kind: 'scalar', name: f.name, value: (z) => f.value(z, p), derivative: (z, y) => f.derivative(z, y, p) };
+  const builtin = f.params.every((q, i) => p[i] === q.default) ? f.name : undefined;
+  return { kind: 'scalar', name: f.name, value: (z) => f.value(z, p), derivative: (z, y) => f.derivative(z, y, p), builtin };
 }
 
 export interface DenseLayer {

@@ -235,17 +235,46 @@ export interface LayerSlots {
   dxRows: Float64Array[];
 }
 
-/** y = g(z) and g'(z) from (z, y) over rows 0 … n−1 of a Bp × Kp block. */
-function activate(act: Activation & { kind: 'scalar' }, h: Float64Array, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
-  const value = act.value;
-  const derivative = act.derivative;
+/**
+ * y = g(z) and g'(z) from (z, y) over rows 0 … n−1 of a Bp × Kp block. sigmoid and tanh are
+ * inlined with activations.ts's arithmetic, bit for bit: σ(z) and σ(−z) (its derivative is
+ * σ(z)·σ(−z)) share one e^{∓z}; tanh' = a(2 − a) with a = 2 / (e^{2|z|} + 1).
+ */
+export function activate(act: Activation & { kind: 'scalar' }, h: Float64Array, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
+  const builtin = act.builtin;
   for (let i = 0; i < n; i++) {
     const o = i * Kp;
-    for (let k = 0; k < K; k++) {
-      const zk = h[z + o + k];
-      const yk = value(zk);
-      h[y + o + k] = yk;
-      h[gp + o + k] = derivative(zk, yk);
+    if (builtin === 'sigmoid') {
+      for (let k = 0; k < K; k++) {
+        const zk = h[z + o + k];
+        let p: number;
+        let q: number;
+        if (zk >= 0) {
+          const e = Math.exp(-zk);
+          p = 1 / (1 + e);
+          q = e / (1 + e);
+        } else {
+          const e = Math.exp(zk);
+          p = e / (1 + e);
+          q = 1 / (1 + e);
+        }
+        h[y + o + k] = p;
+        h[gp + o + k] = p * q;
+      }
+    } else if (builtin === 'tanh') {
+      for (let k = 0; k < K; k++) {
+        const zk = h[z + o + k];
+        h[y + o + k] = Math.tanh(zk);
+        const a = 2 / (Math.exp(2 * Math.abs(zk)) + 1);
+        h[gp + o + k] = a * (2 - a);
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        const zk = h[z + o + k];
+        const yk = act.value(zk);
+        h[y + o + k] = yk;
+        h[gp + o + k] = act.derivative(zk, yk);
+      }
     }
   }
 }

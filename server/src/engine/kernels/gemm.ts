@@ -5,8 +5,8 @@ import { gemmModule, TILE_COLS, TILE_ROWS, wasmApi, type WasmGemm } from './wasm
  *
  *   c[r·cs + k] = init_{r,k} + Σ_{t=0}^{T−1} a[r·as + t·at] · b[t·bs + k]   (r < rows, k < cols),
  *
- * init = 0, bias[k], or c[r·cs + k] itself (`ACCUMULATE`: sums continued across calls), summed in the order t = 0, 1, … with one rounded multiply and one
- * rounded add per term. Offsets and strides count float64 elements of `heap`. Two
+ * init = 0, bias[k], or c[r·cs + k] itself (`ACCUMULATE`: sums continued across calls),
+ * summed in the order t = 0, 1, … with one rounded multiply and one rounded add per term. Offsets and strides count float64 elements of `heap`. Two
  * implementations compute it bit for bit alike — WebAssembly SIMD (wasm.ts; the heap is the
  * module's memory) and plain JavaScript — so which one runs changes speed, never a result.
  * Callers keep rows and cols multiples of 4 (the SIMD tile): buffers are padded (`pad4`).
@@ -77,28 +77,38 @@ export class Arena {
 }
 
 /**
- * The product in JavaScript, row by row: c_r := init, then c_r += a_{r,t} · b_t for t in
- * order, so every element sees the same operations in the same order as the SIMD kernel.
+ * The product in JavaScript, a row and four columns at a time held in locals: each c element
+ * starts from its init and adds a_{r,t} · b_{t,k} for t in order — the SIMD kernel's operations
+ * in the SIMD kernel's order.
  */
 export function gemmJs(h: Float64Array, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
   for (let r = 0; r < rows; r++) {
     const cr = c + r * cs;
-    if (bias === NO_BIAS) for (let k = 0; k < cols; k++) h[cr + k] = 0;
-    else if (bias >= 0) for (let k = 0; k < cols; k++) h[cr + k] = h[bias + k];
-    let pa = a + r * as;
-    let pb = b;
-    for (let t = 0; t < T; t++) {
-      const x = h[pa];
-      let k = 0;
-      for (; k + 4 <= cols; k += 4) {
-        h[cr + k] += x * h[pb + k];
-        h[cr + k + 1] += x * h[pb + k + 1];
-        h[cr + k + 2] += x * h[pb + k + 2];
-        h[cr + k + 3] += x * h[pb + k + 3];
+    const ar = a + r * as;
+    for (let k = 0; k < cols; k += 4) {
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+      const init = bias === ACCUMULATE ? cr + k : bias === NO_BIAS ? -1 : bias + k;
+      if (init >= 0) {
+        c0 = h[init];
+        c1 = h[init + 1];
+        c2 = h[init + 2];
+        c3 = h[init + 3];
       }
-      for (; k < cols; k++) h[cr + k] += x * h[pb + k];
-      pa += at;
-      pb += bs;
+      let pa = ar;
+      let pb = b + k;
+      for (let t = 0; t < T; t++) {
+        const x = h[pa];
+        c0 += x * h[pb];
+        c1 += x * h[pb + 1];
+        c2 += x * h[pb + 2];
+        c3 += x * h[pb + 3];
+        pa += at;
+        pb += bs;
+      }
+      h[cr + k] = c0;
+      h[cr + k + 1] = c1;
+      h[cr + k + 2] = c2;
+      h[cr + k + 3] = c3;
     }
   }
 }

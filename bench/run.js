@@ -1,0 +1,66 @@
+// `npm run bench [-- --json] [-- --quick]`: training speed against TensorFlow.js, then editor
+// latency (bench/editor.js, when present). Builds what it measures first (dist/ for the editor's
+// server, out/bench/training.js for the engine). A benchmark, never a test: nothing here fails
+// on a slow machine.
+'use strict';
+
+const esbuild = require('esbuild');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync } = require('node:child_process');
+
+const ROOT = path.resolve(__dirname, '..');
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--training-only') ? 'training' : process.argv.includes('--editor-only') ? 'editor' : undefined;
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function machine() {
+  const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? os.cpus()[0]?.model;
+  return { nproc: os.availableParallelism?.() ?? os.cpus().length, cpu, node: process.version, loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))) };
+}
+
+async function main() {
+  const result = { machine: machine() };
+  const sections = [];
+  if (only !== 'editor') {
+    const out = path.join(ROOT, 'out', 'bench', 'training.js');
+    esbuild.buildSync({ entryPoints: [path.join(__dirname, 'training.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@tensorflow/*'], logLevel: 'warning' });
+    const { benchTraining, trainingTable } = require(out);
+    log('training: checking gradients, warming up, timing interleaved runs…');
+    result.training = await benchTraining(quick ? { repeats: 3, runMs: 300, warmupMs: 1000, log } : { log });
+    sections.push('## Training\n\n' + trainingTable(result.training));
+  }
+  if (only !== 'training') {
+    const editor = ['editor.js', 'editor.ts'].map((f) => path.join(__dirname, f)).find((f) => fs.existsSync(f));
+    if (!editor) {
+      result.editor = { available: false, reason: 'bench/editor missing' };
+      sections.push('## Editor\n\neditor latency: not available (bench/editor missing)');
+    } else {
+      log('editor: building dist/ and timing the language server…');
+      execFileSync(process.execPath, [path.join(ROOT, 'esbuild.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      const mod = editor.endsWith('.ts') ? requireTs(editor) : require(editor);
+      const run = mod.benchEditor ?? mod.default ?? Object.values(mod).find((f) => typeof f === 'function');
+      result.editor = await run(quick ? { sizes: [100, 1000, 10000], repeats: 1 } : undefined);
+      sections.push('## Editor\n\n' + (mod.editorTable ? mod.editorTable(result.editor) : JSON.stringify(result.editor, null, 2)));
+    }
+  }
+  if (json) console.log(JSON.stringify(result));
+  else {
+    const m = result.machine;
+    console.log(`Machine: ${m.nproc} cores (nproc), ${m.cpu}, Node ${m.node}, load average ${m.loadAverage.join(' ')}\n`);
+    console.log(sections.join('\n\n'));
+  }
+}
+
+function requireTs(file) {
+  const out = path.join(ROOT, 'out', 'bench', path.basename(file, '.ts') + '.js');
+  esbuild.buildSync({ entryPoints: [file], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });
+  return require(out);
+}
+
+main().catch((err) => {
+  console.error(err.stack ?? String(err));
+  process.exit(1);
+});

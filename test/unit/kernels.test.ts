@@ -1,0 +1,168 @@
+/**
+ * The engine's matrix kernels (server/src/engine/kernels): the WebAssembly SIMD kernel and the
+ * JavaScript fallback against the definition of the product written out naively, and the
+ * batched training pass on each against the per-sample backward pass (`probe`). The invariant is
+ * bit for bit: the kernels sum in the per-sample code's order with its roundings, so the
+ * comparisons are exact, not within a tolerance. (Speed is the benchmark's business: `npm run bench`.)
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { sigmoid, tanhNth } from '../../server/src/engine/activations';
+import { activate } from '../../server/src/engine/kernels/batch';
+import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
+import { builtinActivation, buildNetwork, probe, type LayerSpec, type Network } from '../../server/src/engine/network';
+import { Random } from '../../server/src/engine/random';
+import { batchGradient, MAX_ROWS_PER_PASS, Trainer, type Sample } from '../../server/src/engine/train';
+
+const MODES: KernelMode[] = ['wasm', 'js'];
+
+function wasmArena(size: number): Arena {
+  try {
+    return new Arena(size, 'wasm');
+  } catch {
+    throw new Error('WebAssembly SIMD is missing: these tests need Node 20 or later (V8 with wasm SIMD)');
+  }
+}
+
+test('both kernel paths exist: WebAssembly SIMD where forced or large, JavaScript where forced', () => {
+  assert.equal(wasmArena(16).backend, 'wasm');
+  assert.equal(new Arena(16, 'js').backend, 'js');
+});
+
+test('gemm on WebAssembly and JavaScript equals the naive product, bit for bit, for each init', () => {
+  const rng = new Random(11, 0);
+  for (const mode of MODES) {
+    for (let trial = 0; trial < 40; trial++) {
+      const rows = 4 * (1 + Math.floor(rng.next() * 5));
+      const cols = 4 * (1 + Math.floor(rng.next() * 6));
+      const T = Math.floor(rng.next() * 37); // 0 too: the init alone
+      const transposedA = rng.next() < 0.5;
+      const as = transposedA ? 1 : T + 3;
+      const at = transposedA ? rows + 1 : 1;
+      const bs = cols + 4 * Math.floor(rng.next() * 2);
+      const cs = cols + 4 * Math.floor(rng.next() * 2);
+      const A = mode === 'wasm' ? wasmArena(1 << 16) : new Arena(1 << 16, 'js');
+      const h = A.heap;
+      const a = A.alloc(rows * as + T * at + 4);
+      const b = A.alloc(T * bs + 4);
+      const c = A.alloc(rows * cs);
+      const bias = A.alloc(cols);
+      const fill = (o: number, n: number) => {
+        for (let i = 0; i < n; i++) h[o + i] = rng.uniform(-3, 3) * 10 ** Math.floor(rng.uniform(-3, 3));
+      };
+      fill(a, rows * as + T * at + 4);
+      fill(b, T * bs + 4);
+      fill(c, rows * cs);
+      fill(bias, cols);
+      const before = h.slice(c, c + rows * cs);
+      const init = [NO_BIAS, bias, ACCUMULATE][trial % 3];
+      A.gemm(a, as, at, b, bs, c, cs, init, rows, cols, T);
+      for (let r = 0; r < rows; r++) {
+        for (let k = 0; k < cols; k++) {
+          let s = init === NO_BIAS ? 0 : init === ACCUMULATE ? before[r * cs + k] : h[bias + k];
+          for (let t = 0; t < T; t++) s += h[a + r * as + t * at] * h[b + t * bs + k];
+          assert.equal(h[c + r * cs + k], s, `${mode} rows ${rows} cols ${cols} T ${T} init ${init}: c[${r}][${k}]`);
+        }
+      }
+    }
+  }
+});
+
+test('the inlined sigmoid and tanh give the activation functions\' values and derivatives bit for bit', () => {
+  const zs = [-Infinity, -1e308, -800, -710, -40, -20, -1.5, -1, -1e-300, -0, 0, 1e-300, 0.3, 1, 2.5, 20, 40, 710, 800, 1e308, Infinity, NaN];
+  const rng = new Random(5, 0);
+  for (let i = 0; i < 500; i++) zs.push(rng.uniform(-30, 30));
+  for (const name of ['sigmoid', 'tanh']) {
+    const act = builtinActivation(name)!;
+    assert.equal(act.kind === 'scalar' && act.builtin, name);
+    if (act.kind !== 'scalar') continue;
+    const h = new Float64Array(3 * zs.length);
+    h.set(zs);
+    activate(act, h, 0, zs.length, 2 * zs.length, 1, zs.length, zs.length);
+    zs.forEach((z, k) => {
+      const y = name === 'sigmoid' ? sigmoid(z) : Math.tanh(z);
+      const d = name === 'sigmoid' ? y * sigmoid(-z) : tanhNth(1, z);
+      assert.ok(Object.is(h[zs.length + k], y), `${name}(${z})`);
+      assert.ok(Object.is(h[2 * zs.length + k], d), `${name}'(${z})`);
+    });
+  }
+});
+
+/** Odd widths (padding everywhere), several activations, a softmax hidden layer, a layer without bias. */
+function network(): Network {
+  const layers: LayerSpec[] = [
+    { name: 'a', units: 13, activation: builtinActivation('tanh')!, hasBias: true },
+    { name: 'b', units: 7, activation: builtinActivation('softmax')!, hasBias: false },
+    { name: 'c', units: 9, activation: builtinActivation('leaky_relu', [0.1])!, hasBias: true },
+    { name: 'd', units: 5, activation: builtinActivation('sigmoid')!, hasBias: true },
+    { name: 'e', units: 3, activation: builtinActivation('softmax')!, hasBias: true },
+  ];
+  return buildNetwork('k', 21, layers, 'cross_entropy', { scheme: 'xavier', seed: 4 });
+}
+
+function samples(n: number, seed: number): Sample[] {
+  const rng = new Random(seed, 0);
+  return Array.from({ length: n }, () => {
+    const t = [rng.next(), rng.next(), rng.next()];
+    const s = t[0] + t[1] + t[2];
+    return { input: Array.from({ length: 21 }, () => rng.uniform(-2, 2)), target: t.map((v) => v / s) };
+  });
+}
+
+test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample probes, bit for bit', () => {
+  const net = network();
+  const data = samples(11, 8);
+  // the naive reference: one sample at a time through network.ts's forward and backward
+  const probes = data.map((s) => probe(net, s.input, s.target));
+  try {
+    for (const mode of MODES) {
+      setKernelMode(mode);
+      const g = batchGradient(net, data);
+      let loss = 0;
+      for (const p of probes) loss += p.loss;
+      assert.equal(g.loss, loss / data.length, `${mode} loss`);
+      net.layers.forEach((L, l) => {
+        const dW = new Float64Array(L.inputs * L.units);
+        const db = new Float64Array(L.units);
+        for (const p of probes) {
+          p.layers[l].dW.forEach((row, j) => row.forEach((v, k) => (dW[j * L.units + k] += v)));
+          p.layers[l].delta.forEach((v, k) => (db[k] += v));
+        }
+        assert.deepEqual(g.layers[l].dW, dW.map((v) => v / data.length), `${mode} layer ${L.name} dW`);
+        assert.deepEqual(g.layers[l].db, db.map((v) => v / data.length), `${mode} layer ${L.name} db`);
+      });
+    }
+  } finally {
+    setKernelMode(undefined);
+  }
+});
+
+test('training on WebAssembly and on JavaScript gives the same parameters, also for batches split into passes', () => {
+  const n = MAX_ROWS_PER_PASS + 37; // one batch, two passes
+  const data = samples(n, 9);
+  const results = MODES.map((mode) => {
+    setKernelMode(mode);
+    try {
+      const t = new Trainer(network(), data, { epochs: 3, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 }, learningRate: 0.01, l2: 0.001 });
+      while (!t.done) t.runEpoch();
+      return t.result();
+    } finally {
+      setKernelMode(undefined);
+    }
+  });
+  assert.deepEqual(results[0].loss, results[1].loss);
+  results[0].network.layers.forEach((L, l) => {
+    assert.deepEqual(L.W, results[1].network.layers[l].W, `layer ${L.name} W`);
+    assert.deepEqual(L.b, results[1].network.layers[l].b, `layer ${L.name} b`);
+  });
+  // one full-batch sgd step is p + (−lr)·g with g the batch gradient taken in one pass
+  const net = network();
+  const g = batchGradient(net, data);
+  const t = new Trainer(net, data, { epochs: 1, learningRate: 0.5 });
+  t.runEpoch();
+  const after = t.network();
+  net.layers.forEach((L, l) => {
+    assert.deepEqual(after.layers[l].W, L.W.map((w, i) => w + -0.5 * g.layers[l].dW[i]), `layer ${L.name} W`);
+    if (L.hasBias) assert.deepEqual(after.layers[l].b, L.b.map((b, i) => b + -0.5 * g.layers[l].db[i]), `layer ${L.name} b`);
+  });
+});
