@@ -2,10 +2,10 @@ import * as E from '../engine/expr';
 import { probe, type ProbeResult } from '../engine/network';
 import type { Value } from '../engine/value';
 import type { Diagnostic, Severity } from '../semantics/diagnostic';
-import { analyzeText, type Program } from '../semantics/program';
+import { analyzeText, type ProbeInfo, type Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
 import { LineIndex, type Range, type Span } from '../syntax/text';
-import { numericDiagnostics } from './numeric';
+import { numericCaches, numericDiagnostics, type NumericCaches } from './numeric';
 
 /**
  * What the editor and the CLI ask of one file, as plain data in the editor's terms (ranges,
@@ -65,7 +65,27 @@ export interface AnalyzeOptions {
 
 /** Parses, checks, evaluates every `eval` and runs every `probe` of a file. */
 export function analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
-  const { program } = analyzeText(text);
+  return analyzeProgram(text, analyzeText(text).program, options);
+}
+
+/**
+ * What an incremental analysis (incremental.ts) keeps between versions: each lowered `eval`'s
+ * outcome and each checked probe's. The checker's memo hands back the same lowered expression
+ * (or probe) only while everything it depends on is unchanged, so an outcome found here is the
+ * one evaluating it again would give.
+ */
+export interface EvaluationCaches {
+  evals: WeakMap<E.Expr, { value?: Value; err?: unknown }>;
+  probes: WeakMap<ProbeInfo, { result?: ProbeResult; err?: unknown }>;
+  numeric: NumericCaches;
+}
+
+export function evaluationCaches(): EvaluationCaches {
+  return { evals: new WeakMap(), probes: new WeakMap(), numeric: numericCaches() };
+}
+
+/** The evaluation half of `analyze`: evals, probes and numeric warnings of a checked program. */
+export function analyzeProgram(text: string, program: Program, options: AnalyzeOptions = {}, caches?: EvaluationCaches): FileAnalysis {
   for (const [name, params] of options.trained ?? []) {
     const net = program.networks.get(name)?.network;
     const fits = net && net.layers.length === params.layers.length &&
@@ -89,11 +109,17 @@ export function analyze(text: string, options: AnalyzeOptions = {}): FileAnalysi
       r.error = 'the expression has errors';
       return r;
     }
-    try {
-      r.value = E.evaluate(info.expr, program.env);
-    } catch (err) {
-      r.error = failure(err, program, info.stmt.value, extra);
+    let outcome = caches?.evals.get(info.expr);
+    if (!outcome) {
+      try {
+        outcome = { value: E.evaluate(info.expr, program.env) };
+      } catch (err) {
+        outcome = { err };
+      }
+      caches?.evals.set(info.expr, outcome);
     }
+    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt.value, extra);
+    else r.value = outcome.value;
     return r;
   });
 
@@ -105,16 +131,22 @@ export function analyze(text: string, options: AnalyzeOptions = {}): FileAnalysi
       r.error = 'the probe or its network has errors';
       return r;
     }
-    try {
-      r.result = probe(net, info.input, info.target);
-    } catch (err) {
-      r.error = failure(err, program, info.stmt, extra);
+    let outcome = caches?.probes.get(info);
+    if (!outcome) {
+      try {
+        outcome = { result: probe(net, info.input, info.target) };
+      } catch (err) {
+        outcome = { err };
+      }
+      caches?.probes.set(info, outcome);
     }
+    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt, extra);
+    else r.result = outcome.result;
     return r;
   });
 
   // A loop, not push(...): a file may have more diagnostics than a call has room for arguments.
-  for (const d of numericDiagnostics(program, evals, probes)) extra.push(d);
+  for (const d of numericDiagnostics(program, evals, probes, caches?.numeric)) extra.push(d);
   const all = [...program.diagnostics, ...extra].sort((a, b) => a.span.start - b.span.start);
   return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes };
 }

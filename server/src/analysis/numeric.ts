@@ -1,4 +1,4 @@
-import { forward, type ProbeResult } from '../engine/network';
+import { forward, type Network, type ProbeResult } from '../engine/network';
 import { flatten, type Value } from '../engine/value';
 import type { Diagnostic } from '../semantics/diagnostic';
 import type { Program } from '../semantics/program';
@@ -30,14 +30,33 @@ export interface EvalForCheck {
   value?: Value;
 }
 
-export function numericDiagnostics(program: Program, evals: EvalForCheck[], probes: ProbeForCheck[]): Diagnostic[] {
+/**
+ * What the checks below computed for a network and the samples it saw, kept by the incremental
+ * analysis: the network object and the sample arrays are the same objects only while the
+ * statements they come from are unchanged, so the dead units found for them still hold.
+ */
+export interface NumericCaches {
+  dead: WeakMap<Network, { sources: unknown[]; dead: number[][] }>;
+  /** Eval values known to be all finite. */
+  finite: WeakMap<object, true>;
+  /** Per probe result: whether every number is finite, and ‖dE/dW‖. */
+  probes: WeakMap<ProbeResult, { finite: boolean; norm: number }>;
+}
+
+export function numericCaches(): NumericCaches {
+  return { dead: new WeakMap(), finite: new WeakMap(), probes: new WeakMap() };
+}
+
+export function numericDiagnostics(program: Program, evals: EvalForCheck[], probes: ProbeForCheck[], caches?: NumericCaches): Diagnostic[] {
   const out: Diagnostic[] = [];
   const warn = (code: string, span: { start: number; end: number }, message: string) =>
     out.push({ severity: 'warning', code, message, span: { start: span.start, end: span.end } });
 
   for (const e of evals) {
     if (e.value === undefined) continue;
+    if (typeof e.value === 'number' ? Number.isFinite(e.value) : caches?.finite.get(e.value)) continue;
     const bad = flatten(e.value).filter((x) => !Number.isFinite(x));
+    if (typeof e.value !== 'number' && bad.length === 0) caches?.finite.set(e.value, true);
     if (bad.length) {
       const what = typeof e.value === 'number' ? `This evaluates to ${e.value}` : `${bad.length} of ${flatten(e.value).length} values are ${[...new Set(bad.map(String))].join(' or ')}`;
       warn('not-finite', e.stmt.value, `${what}: the result is not a finite number (e.g. log of a negative number, a division by 0, or an overflow past 1.8e308).`);
@@ -48,8 +67,13 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
     const r = p.result;
     if (!r) continue;
     const net = program.networks.get(p.stmt.network.text);
-    const values = [...r.output, r.loss, ...r.layers.flatMap((l) => [...l.delta, ...l.dW.flat()])];
-    if (values.some((x) => !Number.isFinite(x))) {
+    let facts = caches?.probes.get(r);
+    if (!facts) {
+      const values = [...r.output, r.loss, ...r.layers.flatMap((l) => [...l.delta, ...l.dW.flat()])];
+      facts = { finite: values.every((x) => Number.isFinite(x)), norm: Math.sqrt(r.layers.reduce((s, l) => s + l.dW.flat().reduce((a, x) => a + x * x, 0), 0)) };
+      caches?.probes.set(r, facts);
+    }
+    if (!facts.finite) {
       warn('not-finite', p.stmt, `This probe computes NaN or Infinity (output ${fmtVec(r.output)}, loss ${formatNumber(r.loss)}): the gradients below are meaningless.`);
       continue;
     }
@@ -65,7 +89,7 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
       warn('saturated', info.name, `${units.length} of ${gp.length} unit${gp.length === 1 ? '' : 's'} of \`${g.name}\` ${units.length === 1 ? 'is' : 'are'} saturated at the probe on line ${p.line}: z = ${list(z)}, ${info.activation}'(z) = ${list(d)}. Their gradient vanishes, so the weights into them barely learn; scale the inputs or the initial weights down.`);
     }
     // Exploding gradients.
-    const norm = Math.sqrt(r.layers.reduce((s, l) => s + l.dW.flat().reduce((a, x) => a + x * x, 0), 0));
+    const norm = facts.norm;
     if (norm > EXPLODING) {
       warn('exploding-gradient', p.stmt, `‖dE/dW‖ = ${formatNumber(norm, 3)} at this probe: the gradient is exploding, and a step of learning_rate · ${formatNumber(norm, 3)} would overshoot. Lower the learning rate or the initial weights.`);
     }
@@ -79,7 +103,7 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
       if (zero.length) warn('loss-domain', p.stmt, `cross_entropy takes ln of the outputs, but ${zero.length} output${zero.length === 1 ? ' is' : 's are'} 0 at this probe (${fmtVec(r.output)}).`);
     }
   }
-  for (const d of deadRelus(program, probes)) out.push(d);
+  for (const d of deadRelus(program, probes, caches)) out.push(d);
   return out;
 }
 
@@ -88,22 +112,34 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
  * probes and the inline data it trains on). One inactive sample is normal; all of them means the
  * unit never passes a gradient and never learns. Needs at least two samples to say so.
  */
-function deadRelus(program: Program, probes: ProbeForCheck[]): Diagnostic[] {
+function deadRelus(program: Program, probes: ProbeForCheck[], caches?: NumericCaches): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Probes and trains by network, so that each network's samples are found without a scan of all.
+  const probesOf = new Map<string, ProbeForCheck[]>();
+  for (const p of probes) if (p.result) probesOf.set(p.stmt.network.text, [...(probesOf.get(p.stmt.network.text) ?? []), p]);
+  const trainsOf = new Map<string, Program['trains']>();
+  for (const t of program.trains) trainsOf.set(t.stmt.network.text, [...(trainsOf.get(t.stmt.network.text) ?? []), t]);
   for (const [name, info] of program.networks) {
     const net = info.network;
     if (!net || !info.layers.some((l) => l.activation === 'relu')) continue;
-    const inputs: number[][] = [];
-    for (const p of probes) if (p.stmt.network.text === name && p.result) inputs.push(Array.from(p.result.layers[0].trace.x));
-    for (const t of program.trains) {
-      if (t.stmt.network.text !== name) continue;
-      for (const s of program.data.get(t.stmt.data.text)?.samples ?? []) if (s.input.length === net.inputs) inputs.push(s.input);
+    const sources: ArrayLike<number>[] = [];
+    for (const p of probesOf.get(name) ?? []) sources.push(p.result!.layers[0].trace.x);
+    for (const t of trainsOf.get(name) ?? []) {
+      for (const s of program.data.get(t.stmt.data.text)?.samples ?? []) if (s.input.length === net.inputs) sources.push(s.input);
     }
-    if (inputs.length < 2) continue;
-    const traces = inputs.map((x) => forward(net, x));
+    if (sources.length < 2) continue;
+    let found = caches?.dead.get(net);
+    if (!found || found.sources.length !== sources.length || found.sources.some((x, i) => x !== sources[i])) {
+      const traces = sources.map((x) => forward(net, Array.from(x)));
+      const dead = net.layers.map((layer, l) => layer.activation.kind !== 'scalar' || layer.activation.name !== 'relu' ? []
+        : [...Array(layer.units).keys()].filter((k) => traces.every((tr) => tr[l].z[k] <= 0)));
+      found = { sources, dead };
+      caches?.dead.set(net, found);
+    }
+    const inputs = sources;
+    const deadByLayer = found.dead;
     net.layers.forEach((layer, l) => {
-      if (layer.activation.kind !== 'scalar' || layer.activation.name !== 'relu') return;
-      const dead = [...Array(layer.units).keys()].filter((k) => traces.every((tr) => tr[l].z[k] <= 0));
+      const dead = deadByLayer[l];
       if (dead.length === 0) return;
       const decl = info.layers.find((x) => x.name.text === layer.name)!;
       out.push({

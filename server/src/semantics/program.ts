@@ -7,9 +7,11 @@ import { buildNetwork, builtinActivation, initialWeights, parameterCount, predic
 import { describeShape, isMatrix, type Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import { parse } from '../syntax/parser';
+import type { SyntaxError } from '../syntax/lexer';
 import type { Span } from '../syntax/text';
 import type { Diagnostic, Severity, Suggestion } from './diagnostic';
 import { LIMITS } from './limits';
+import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type UnitEntry } from './memo';
 import { suggest } from './suggest';
 
 /**
@@ -107,8 +109,31 @@ export const GENERATOR_ARGS = ['n', 'noise', 'seed'] as const;
 
 /** Parses and checks a file. */
 export function analyzeText(text: string): { program: Program; syntaxErrors: number } {
-  const parsed = parse(text);
-  const program = check(parsed.file);
+  return programOf(parse(text));
+}
+
+export interface IncrementalCheck {
+  memo: CheckMemo;
+  /** Networks whose parameters the caller will overwrite (trained ones): never reused from the memo. */
+  volatile?: ReadonlySet<string>;
+}
+
+/**
+ * Checks a parsed file; with `incremental`, reuses what an earlier check of a previous version
+ * left in its memo (see memo.ts). The result is the same either way.
+ */
+export function programOf(parsed: { file: ast.SourceFile; errors: readonly SyntaxError[] }, incremental?: IncrementalCheck): { program: Program; syntaxErrors: number } {
+  let program: Program;
+  if (incremental) {
+    const memo = incremental.memo;
+    memo.pending = [];
+    program = new Checker(parsed.file, memo, incremental.volatile).run();
+    // A cycle is reported where the check happened to enter it, which the memo may change: redo it plainly.
+    if (program.diagnostics.some((d) => d.code === 'cycle')) {
+      memo.pending = [];
+      program = check(parsed.file);
+    } else memo.commit();
+  } else program = check(parsed.file);
   const syntax: Diagnostic[] = parsed.errors.map((e) => ({ severity: 'error', code: e.code, message: e.message, span: { start: e.start, end: e.end } }));
   // concat, not unshift(...): a file may have more errors than a call has room for arguments.
   program.diagnostics = syntax.concat(program.diagnostics).sort((a, b) => a.span.start - b.span.start);
@@ -119,15 +144,19 @@ export function analyzeText(text: string): { program: Program; syntaxErrors: num
 class Spoiled {}
 
 const RESERVED_FOR_BUILTINS = new Set(builtinNames());
+const EMPTY_DATA: ReadonlyMap<string, DataInfo> = new Map();
 
 export function check(file: ast.SourceFile): Program {
   return new Checker(file).run();
 }
 
+/** What a unit's check yields when it is spoiled (its diagnostic already reported). */
+const SPOILED = Symbol('spoiled');
+
 class Checker {
   private readonly diagnostics: Diagnostic[] = [];
   private readonly declarations = new Map<string, Declaration>();
-  private readonly spans = new WeakMap<E.Expr, Span>();
+  private readonly spans: WeakMap<E.Expr, Span>;
   private readonly letValues = new Map<string, Value>();
   private readonly letState = new Map<string, 'busy' | 'done' | 'failed'>();
   private readonly networks = new Map<string, NetworkInfo>();
@@ -136,7 +165,13 @@ class Checker {
   private readonly userFns = new Map<string, E.UserFunction>();
   private readonly env: E.Environment;
 
-  constructor(private readonly file: ast.SourceFile) {
+  /** Units entered so far: a unit that enters another while it runs is not memoised. */
+  private entries = 0;
+  /** The declared names, for a memoised unit that reported an unknown name; computed once. */
+  private namesKey?: string;
+
+  constructor(private readonly file: ast.SourceFile, private readonly memo?: CheckMemo, private readonly volatile?: ReadonlySet<string>) {
+    this.spans = memo?.spans ?? new WeakMap();
     const self = this;
     this.env = {
       vars: { get: (name) => self.letValue(name) },
@@ -147,6 +182,7 @@ class Checker {
       },
       derivedCache: new Map(),
     };
+    if (memo) memo.env.current = this.env;
   }
 
   run(): Program {
@@ -154,9 +190,13 @@ class Checker {
     // Functions first: their bodies are lowered before anything calls them. Every fn is
     // registered before any body is lowered, so bodies may call fns declared further down.
     const fnDecls = [...this.declarations.values()].filter((d): d is Extract<Declaration, { kind: 'fn' }> => d.kind === 'fn');
-    for (const d of fnDecls) this.userFns.set(d.name.text, { param: d.stmt.param.text, body: E.num(0) });
-    for (const d of fnDecls) this.lowerFn(d.stmt);
-    this.refuseRecursion();
+    if (!this.reuseFnPhase(fnDecls)) {
+      const before = this.diagnostics.length;
+      for (const d of fnDecls) this.userFns.set(d.name.text, { param: d.stmt.param.text, body: E.num(0) });
+      for (const d of fnDecls) this.lowerFn(d.stmt);
+      this.refuseRecursion();
+      if (this.memo && this.diagnostics.length === before) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures: this.fnClosures() };
+    }
     const lets: LetInfo[] = [];
     const evals: EvalInfo[] = [];
     const probes: ProbeInfo[] = [];
@@ -174,18 +214,18 @@ class Checker {
           else this.checkNetwork(stmt);
           break;
         case 'data': {
-          const info = this.checkData(stmt);
+          const info = this.dataOf(stmt, data);
           if (this.declarations.get(stmt.name.text)?.stmt === stmt) data.set(stmt.name.text, info);
           break;
         }
         case 'eval':
-          evals.push({ stmt, expr: this.tryLower(stmt.value, new Set()) });
+          evals.push({ stmt, expr: this.unit('eval', stmt, data, () => this.tryLower(stmt.value, new Set())) });
           break;
         case 'probe':
-          probes.push(this.guard(() => this.checkProbe(stmt)) ?? { stmt });
+          probes.push(this.guard(() => this.unit('probe', stmt, data, () => this.checkProbe(stmt))) ?? { stmt });
           break;
         case 'train': {
-          const info = this.guard(() => this.checkTrain(stmt, data));
+          const info = this.guard(() => this.unit('train', stmt, data, () => this.checkTrain(stmt, data)));
           if (info) trains.push(info);
           break;
         }
@@ -209,6 +249,151 @@ class Checker {
       spanOf: (node) => spans.get(node),
       valueOf: (e) => this.quietly(() => this.constant(e, new Set())),
     };
+  }
+
+  // ---- the memo (incremental checking; see memo.ts) -----------------------------------------
+
+  /**
+   * Checks one statement's unit with `compute`, or replays what an earlier check recorded for the
+   * same statement node when every name it mentions still means the same (`descriptor`). Throws
+   * Spoiled when the unit is spoiled, as `compute` would.
+   */
+  private unit<T>(kind: string, stmt: ast.Statement, data: ReadonlyMap<string, DataInfo>, compute: () => T): T {
+    const memo = this.memo;
+    if (!memo) return compute();
+    if (kind === 'network' && this.volatile?.has((stmt as ast.NetworkStmt).name.text)) {
+      this.entries++;
+      return compute();
+    }
+    const deps: unknown[] = [];
+    for (const name of statementRefs(stmt)) this.descriptor(name, kind === 'train' ? data : undefined, deps);
+    const entry = memo.units.get(stmt);
+    this.entries++;
+    if (entry && sameDeps(entry.deps, deps) && (entry.names === undefined || entry.names === this.declaredNames())) {
+      const shift = stmt.start - entry.at;
+      for (const d of entry.diagnostics) {
+        const copy: Diagnostic = { ...d, span: { start: d.span.start + shift, end: d.span.end + shift } };
+        if (d.suggestion) copy.suggestion = { ...d.suggestion, span: { start: d.suggestion.span.start + shift, end: d.suggestion.span.end + shift } };
+        this.diagnostics.push(copy);
+      }
+      if (entry.spoiled) throw new Spoiled();
+      return entry.result as T;
+    }
+    const mark = this.entries;
+    const before = this.diagnostics.length;
+    let result: T | typeof SPOILED = SPOILED;
+    try {
+      result = compute();
+    } catch (err) {
+      if (!(err instanceof Spoiled)) throw err;
+    }
+    const reported = this.diagnostics.slice(before);
+    const inside = (s: Span) => s.start >= stmt.start && s.end <= stmt.end;
+    if (this.entries === mark && reported.every((d) => inside(d.span) && (!d.suggestion || inside(d.suggestion.span)))) {
+      const e: UnitEntry = {
+        deps, at: stmt.start, diagnostics: reported, result: result === SPOILED ? undefined : result, spoiled: result === SPOILED,
+        names: reported.some((d) => d.code.startsWith('unknown')) ? this.declaredNames() : undefined,
+      };
+      memo.pending.push([stmt, e]);
+    }
+    if (result === SPOILED) throw new Spoiled();
+    return result;
+  }
+
+  /**
+   * What `name` means to a statement that mentions it, as identities: pushed onto `out`. Computes
+   * (or looks up) the let, network or fn it names first, as the statement's own check would.
+   */
+  private descriptor(name: string, data: ReadonlyMap<string, DataInfo> | undefined, out: unknown[]): void {
+    const d = this.declarations.get(name);
+    switch (d?.kind) {
+      case undefined:
+        out.push(UNDECLARED);
+        return;
+      case 'let':
+        out.push(this.guard(() => this.letValue(name)) ?? LET_FAILED);
+        return;
+      case 'network':
+        out.push(this.guard(() => this.network(name)) ?? NETWORK_FAILED);
+        return;
+      case 'data':
+        out.push(data ? data.get(name) ?? DATA_NOT_YET : DATA_KIND);
+        return;
+      case 'fn': {
+        out.push(this.userFns.get(name) ?? FN_MISSING);
+        const closure = this.closures?.get(name);
+        if (!closure) {
+          out.push(FN_MISSING);
+          return;
+        }
+        for (const n of closure) this.descriptor(n, undefined, out);
+      }
+    }
+  }
+
+  private declaredNames(): string {
+    this.namesKey ??= [...this.declarations.values()].map((d) => `${d.kind}:${d.name.text}`).join(' ');
+    return this.namesKey;
+  }
+
+  /** The lets and networks each fn's body reaches, directly or through the fns it calls. */
+  private closures?: Map<string, string[]>;
+
+  private fnClosures(): Map<string, string[]> {
+    const direct = new Map<string, { values: Set<string>; calls: Set<string> }>();
+    for (const [name, f] of this.userFns) {
+      const values = new Set<string>();
+      const calls = new Set<string>();
+      E.some(f.body, (n) => {
+        if (n.op === 'var' && n.name !== f.param) values.add(n.name);
+        if (n.op === 'call') {
+          const kind = this.declarations.get(n.fn)?.kind;
+          if (kind === 'fn') calls.add(n.fn);
+          else if (kind === 'network') values.add(n.fn);
+        }
+        return false;
+      });
+      direct.set(name, { values, calls });
+    }
+    const closures = new Map<string, string[]>();
+    for (const name of direct.keys()) {
+      const seen = new Set<string>([name]);
+      const stack = [name];
+      const values = new Set<string>();
+      while (stack.length) {
+        const d = direct.get(stack.pop()!);
+        if (!d) continue;
+        for (const v of d.values) values.add(v);
+        for (const c of d.calls) if (!seen.has(c)) (seen.add(c), stack.push(c));
+      }
+      closures.set(name, [...values].sort());
+    }
+    this.closures = closures;
+    return closures;
+  }
+
+  private fnPhaseKey(fnDecls: Extract<Declaration, { kind: 'fn' }>[]): unknown[] {
+    const key: unknown[] = [];
+    for (const d of fnDecls) {
+      key.push(d.stmt, this.declarations.get(d.stmt.param.text)?.kind);
+      for (const n of statementRefs(d.stmt)) key.push(this.declarations.get(n)?.kind ?? UNDECLARED);
+    }
+    return key;
+  }
+
+  /** Takes the fns from the memo when no fn, and nothing their bodies name, changed. */
+  private reuseFnPhase(fnDecls: Extract<Declaration, { kind: 'fn' }>[]): boolean {
+    const phase = this.memo?.fns;
+    if (!phase || !sameDeps(phase.key, this.fnPhaseKey(fnDecls))) return false;
+    for (const [name, f] of phase.userFns) this.userFns.set(name, f);
+    for (const [name, info] of phase.fns) this.fns.set(name, info);
+    this.closures = phase.closures;
+    return true;
+  }
+
+  /** A data statement's check (a unit). */
+  private dataOf(stmt: ast.DataStmt, data: ReadonlyMap<string, DataInfo>): DataInfo {
+    return this.unit('data', stmt, data, () => this.checkData(stmt));
   }
 
   /** Runs f and forgets the diagnostics it reports: for questions asked after the check. */
@@ -299,7 +484,11 @@ class Checker {
     if (params.has(name.text)) return name.text;
     const d = this.declarations.get(name.text);
     if (d?.kind === 'let') {
-      if (this.letState.get(name.text) === 'failed') throw new Spoiled();
+      // Outside a fn body, the let is computed now: an expression that names a let in error is
+      // spoiled by it, wherever the let stands in the file (not only when it was computed first).
+      // A fn's body is lowered before any let is computed, and reads its lets when called.
+      if (params.size === 0) this.letValue(name.text);
+      else if (this.letState.get(name.text) === 'failed') throw new Spoiled();
       return name.text;
     }
     if (d?.kind === 'network') throw this.error('not-a-value', name, `\`${name.text}\` is a network; call it on an input vector, as in \`${name.text}([…])\`.`);
@@ -434,7 +623,7 @@ class Checker {
       throw this.error('cycle', d.name, `\`${name}\` is defined in terms of itself.`);
     }
     this.letState.set(name, 'busy');
-    const v = this.constant(d.stmt.value, new Set());
+    const v = this.guard(() => this.unit('let', d.stmt, EMPTY_DATA, () => this.constant(d.stmt.value, new Set())));
     if (v === undefined || this.letState.get(name) === 'failed') {
       this.letState.set(name, 'failed');
       throw new Spoiled();
@@ -523,7 +712,7 @@ class Checker {
     if (this.networkState.get(name) === 'done') return this.networks.get(name);
     this.networkState.set(name, 'busy');
     try {
-      const info = this.checkNetwork(d.stmt);
+      const info = this.unit('network', d.stmt, EMPTY_DATA, () => this.checkNetwork(d.stmt));
       this.networks.set(name, info);
       return info;
     } finally {
@@ -731,10 +920,12 @@ class Checker {
 
   /** A user fn as an activation: g(z) from its body, g'(z) from its exact symbolic derivative. */
   private userActivation(name: string, f: E.UserFunction): Activation {
-    const env = this.env;
+    const holder = this.memo?.env;
+    const own = this.env;
     const value = E.call(name, 0, [{ op: 'var', name: f.param }]);
     const slope = E.call(name, 1, [{ op: 'var', name: f.param }]);
     const at = (e: E.Expr, z: number) => {
+      const env = holder?.current ?? own;
       const v = E.evaluate(e, { ...env, vars: { get: (n) => (n === f.param ? z : env.vars.get(n)) } });
       return typeof v === 'number' ? v : NaN;
     };
@@ -887,7 +1078,7 @@ class Checker {
     if (dataDecl?.kind !== 'data') {
       if (dataDecl) this.error('not-data', stmt.data, `\`${stmt.data.text}\` is a ${dataDecl.kind}, not a data set.`);
       else this.unknown('unknown-data', 'data set', stmt.data, [...this.declarations.values()].filter((x) => x.kind === 'data').map((x) => x.name.text));
-    } else set = data.get(stmt.data.text) ?? (dataDecl ? this.checkData(dataDecl.stmt) : undefined);
+    } else set = data.get(stmt.data.text) ?? (dataDecl ? this.dataOf(dataDecl.stmt, data) : undefined);
 
     if (net && set && !net.stmt.incomplete) {
       const inputWidth = net.layers.find((l) => l.kind === 'input')?.units;

@@ -22,6 +22,7 @@ import { gradientCheck } from '../analysis/gradcheck';
 import { DEFAULT_INLAY, inlayHints, type InlayOptions } from '../analysis/inlay';
 import { formatNumber } from '../analysis/format';
 import { analyze, type FileAnalysis, type RangedDiagnostic } from '../analysis/analyze';
+import { IncrementalAnalyzer } from '../analysis/incremental';
 import { completionsAt, type CompletionKind } from '../analysis/completion';
 import { hoverAt, plotsAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
@@ -43,10 +44,18 @@ const documents = new TextDocuments(TextDocument);
 /** The server-side command behind the "Gradient check" code lens. */
 const GRADIENT_CHECK = 'netspec.gradientCheck';
 
-/** Quiet time after the last keystroke before diagnostics are recomputed. */
+/**
+ * Quiet time after a keystroke before diagnostics are recomputed, when analysing is expensive
+ * (the first analysis of a large file, or one after an edit that changes much). An analysis that
+ * cost less than this last time runs at once: waiting would cost more than it saves. Versions
+ * superseded before their analysis starts are never analysed; changes that arrive together are
+ * analysed once.
+ */
 const DEBOUNCE_MS = 120;
 
 const cache = new Map<string, { version: number; analysis: FileAnalysis }>();
+/** Per open document: the incremental analysis (analysis/incremental.ts) and what its last run cost. */
+const analyzers = new Map<string, { analyzer: IncrementalAnalyzer; lastMs: number }>();
 const timers = new Map<string, NodeJS.Timeout>();
 const runs = new Runs();
 /** Workspace trust: in VS Code's Restricted Mode no data file is read and nothing trains (trust.ts). */
@@ -59,9 +68,27 @@ const trust = new WorkspaceTrust();
 function analysisOf(doc: TextDocument): FileAnalysis {
   const hit = cache.get(doc.uri);
   if (hit && hit.version === doc.version) return hit.analysis;
-  const analysis = analyze(doc.getText(), { trained: runs.trainedOf(doc.uri) });
+  const options = { trained: runs.trainedOf(doc.uri) };
+  let entry = analyzers.get(doc.uri);
+  if (!entry) analyzers.set(doc.uri, (entry = { analyzer: new IncrementalAnalyzer(), lastMs: DEBOUNCE_MS }));
+  const started = performance.now();
+  let analysis: FileAnalysis;
+  try {
+    analysis = entry.analyzer.analyze(doc.getText(), options);
+  } catch (err) {
+    // A bug of ours in the reuse: start the document afresh, and answer with a plain analysis.
+    connection.console.error(`incremental analysis failed for ${doc.uri}: ${err instanceof Error ? err.stack : String(err)}`);
+    analyzers.delete(doc.uri);
+    analysis = analyze(doc.getText(), options);
+  }
+  entry.lastMs = performance.now() - started;
   cache.set(doc.uri, { version: doc.version, analysis });
   return analysis;
+}
+
+/** How long to wait after a change before analysing (DEBOUNCE_MS). */
+function debounceOf(uri: string): number {
+  return (analyzers.get(uri)?.lastMs ?? DEBOUNCE_MS) < DEBOUNCE_MS ? 0 : DEBOUNCE_MS;
 }
 
 const SEVERITY: Record<RangedDiagnostic['severity'], DiagnosticSeverity> = {
@@ -139,11 +166,12 @@ async function inlayOptions(uri: string): Promise<InlayOptions> {
 }
 
 documents.onDidOpen((e) => schedule(e.document.uri, 0));
-documents.onDidChangeContent((e) => schedule(e.document.uri, DEBOUNCE_MS));
+documents.onDidChangeContent((e) => schedule(e.document.uri, debounceOf(e.document.uri)));
 documents.onDidClose((e) => {
   clearTimeout(timers.get(e.document.uri));
   timers.delete(e.document.uri);
   cache.delete(e.document.uri);
+  analyzers.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -397,14 +425,20 @@ function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): Co
   if (!trained || !info?.network) return undefined;
   const stmt = info.stmt;
   const text = a.program.file.text;
-  const lineStart = (o: number) => text.lastIndexOf('\n', o - 1) + 1;
-  const lineEnd = (o: number) => {
-    const n = text.indexOf('\n', o);
-    return n < 0 ? text.length : n + 1;
-  };
-  const edits = stmt.items.filter((i) => i.kind === 'weights' || i.kind === 'bias')
-    .map((i) => ({ range: a.lines.range({ start: lineStart(i.start), end: lineEnd(i.end) }), newText: '' }));
-  const close = stmt.end - 1; // the closing brace
+  // Lines as the document has them (\n, \r\n or a lone \r), never assumed to be \n.
+  const eol = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
+  const lineOf = (o: number) => a.lines.position(o).line;
+  const startOf = (line: number) => a.lines.offset({ line, character: 0 });
+  const nextStart = (line: number) => (line + 1 < a.lines.lineCount ? startOf(line + 1) : text.length);
+  const blank = (from: number, to: number) => /^[ \t]*$/.test(text.slice(from, to));
+  const close = stmt.end - 1; // the closing brace; an unclosed network has no place for the lines
+  if (text[close] !== '}') return undefined;
+  // An item alone on its lines goes with them; one that shares a line (`{ … weights y = … }`) goes alone.
+  const edits = stmt.items.filter((i) => i.kind === 'weights' || i.kind === 'bias').map((i) => {
+    const alone = blank(startOf(lineOf(i.start)), i.start) && blank(i.end, a.lines.offset({ line: lineOf(i.end), character: Number.MAX_SAFE_INTEGER }));
+    const span = alone ? { start: startOf(lineOf(i.start)), end: nextStart(lineOf(i.end)) } : { start: i.start, end: i.end };
+    return { range: a.lines.range(span), newText: '' };
+  });
   const lines: string[] = [];
   info.network.layers.forEach((l, i) => {
     const p = trained.layers[i];
@@ -412,7 +446,11 @@ function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): Co
     lines.push(`  weights ${l.name} = [${rows.join(', ')}]`);
     if (l.hasBias) lines.push(`  bias ${l.name} = [${Array.from(p.b).map((x) => String(x)).join(', ')}]`);
   });
-  edits.push({ range: a.lines.range({ start: lineStart(close), end: lineStart(close) }), newText: lines.join('\n') + '\n' });
+  // Before the closing brace: on the lines above it, or, if it shares its line, on new lines before it.
+  const braceLine = startOf(lineOf(close));
+  const own = blank(braceLine, close);
+  const at = own ? braceLine : close;
+  edits.push({ range: a.lines.range({ start: at, end: at }), newText: (own ? '' : eol) + lines.join(eol) + eol });
   const action = CodeAction.create(`Insert trained weights of ${network}`, { changes: { [uri]: edits } }, CodeActionKind.RefactorRewrite);
   return action;
 }

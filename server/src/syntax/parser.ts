@@ -42,12 +42,40 @@ export function parse(text: string): ParseResult {
   return { file: { text, statements }, comments: lexed.comments, errors };
 }
 
+/**
+ * Parses the segment `text` of a larger file, which starts at `offset` there, at the start of a
+ * line whose first token is a statement keyword (or at the start of the file); `next` is the
+ * keyword token that starts the following segment (absent at the end of the file).
+ *
+ * Why this equals the matching part of `parse(file)`: the lexer restarts at every line (a token,
+ * a string or a comment never spans a line break), and a statement keyword at the start of a line
+ * is never consumed inside a statement (names, expressions and blocks all stop at it), so the
+ * file loop of `parse` reaches it, in the state it starts in. What a statement before it looks at
+ * is its own tokens and that keyword. Offsets in the result are the file's.
+ */
+export function parseSegment(text: string, offset: number, next?: Token): { statements: ast.Statement[]; errors: SyntaxError[] } {
+  const lexed = lex(text);
+  const shift = <T extends Span>(x: T) => {
+    x.start += offset;
+    x.end += offset;
+    return x;
+  };
+  const tokens = lexed.tokens.map(shift);
+  const lexErrors = lexed.errors.map(shift);
+  if (next) tokens[tokens.length - 1] = next;
+  const parser = new Parser(tokens, lexErrors, tokens.length - 1);
+  const statements = parser.file();
+  const errors = [...lexErrors, ...parser.errors].sort((a, b) => a.start - b.start);
+  return { statements, errors };
+}
+
 class Parser {
   private i = 0;
   private depth = 0;
   readonly errors: SyntaxError[] = [];
 
-  constructor(private readonly tokens: Token[], private readonly lexErrors: readonly SyntaxError[]) {}
+  /** `end`: the index of the token the file loop stops at (the end of the file, or of a segment). */
+  constructor(private readonly tokens: Token[], private readonly lexErrors: readonly SyntaxError[], private readonly end = tokens.length - 1) {}
 
   /**
    * Records a syntax error, unless a lexical error already explains it: a character the lexer
@@ -60,7 +88,7 @@ class Parser {
 
   file(): ast.Statement[] {
     const statements: ast.Statement[] = [];
-    while (!this.atEof()) {
+    while (!this.atEof() && this.i < this.end) {
       const tok = this.peek();
       const from = this.prevEnd();
       if (tok.kind === 'ident' && STATEMENT_WORDS.has(tok.text)) {

@@ -1,0 +1,267 @@
+import { CheckMemo } from '../semantics/memo';
+import { programOf } from '../semantics/program';
+import type * as ast from '../syntax/ast';
+import type { SyntaxError, Token } from '../syntax/lexer';
+import { MAX_TEXT_LENGTH, parse, parseSegment } from '../syntax/parser';
+import { STATEMENT_KEYWORDS } from '../syntax/ast';
+import { analyzeProgram, evaluationCaches, type AnalyzeOptions, type EvaluationCaches, type FileAnalysis } from './analyze';
+
+/**
+ * The analysis of one open document, version after version, redoing only what an edit touched.
+ * `analyze(text)` here returns exactly what `analyze(text)` in analyze.ts returns for the same
+ * text (test/unit/incremental.test.ts checks it on random edits); it is only faster.
+ *
+ * Three layers of reuse:
+ * - Parsing, by segment: the text is cut before every line whose first token is a statement
+ *   keyword (parser.ts, `parseSegment`, says why that cut is exact). A segment whose text, and the
+ *   keyword after it, are unchanged keeps its statements — the same tree nodes, moved to their
+ *   new offsets — and its syntax errors.
+ * - Checking, by statement: the checker's memo (semantics/memo.ts) replays a statement's check
+ *   while the statement node and every name it mentions still mean the same.
+ * - Evaluation: an `eval` whose lowered expression is the same object, and a probe whose checked
+ *   form is, keep their values; the dead-relu check keeps its forward passes likewise.
+ */
+export class IncrementalAnalyzer {
+  private segments = new Map<string, Segment[]>();
+  private readonly memo = new CheckMemo();
+  private readonly caches: EvaluationCaches = evaluationCaches();
+
+  analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
+    const parsed = this.parse(text);
+    const volatile = new Set(options.trained?.keys() ?? []);
+    const { program } = programOf(parsed, { memo: this.memo, volatile });
+    return analyzeProgram(text, program, options, this.caches);
+  }
+
+  /** The same tree and errors as `parse(text)`, from the segments of the previous version where they still apply. */
+  private parse(text: string): { file: ast.SourceFile; errors: SyntaxError[] } {
+    if (text.length > MAX_TEXT_LENGTH) {
+      this.segments = new Map();
+      return parse(text);
+    }
+    const previous = this.segments;
+    const next = new Map<string, Segment[]>();
+    const statements: ast.Statement[] = [];
+    const errors: SyntaxError[] = [];
+    const cuts = segmentStarts(text);
+    for (let i = 0; i < cuts.length; i++) {
+      const start = cuts[i].start;
+      const after = cuts[i + 1];
+      const end = after ? after.start : text.length;
+      // A slice, not a concatenation: looking it up hashes the text without copying it.
+      const source = text.slice(start, end);
+      const follow = after ? `${after.keyword.text} ${after.keyword.start - after.start}` : '';
+      const candidates = previous.get(source);
+      const found = candidates ? candidates.findIndex((c) => c.follow === follow) : -1;
+      let segment: Segment;
+      if (found >= 0) {
+        segment = candidates![found];
+        candidates!.splice(found, 1);
+        moveSegment(segment, start - segment.at);
+      } else segment = { at: start, follow, ...parseSegment(source, start, after?.keyword) };
+      const list = next.get(source);
+      if (list) list.push(segment);
+      else next.set(source, [segment]);
+      for (const s of segment.statements) statements.push(s);
+      for (const e of segment.errors) errors.push(e);
+    }
+    this.segments = next;
+    // Each segment's errors are in order and lie within it; a stable sort keeps the order parse() gives.
+    errors.sort((a, b) => a.start - b.start);
+    return { file: { text, statements }, errors };
+  }
+}
+
+interface Segment {
+  /** The offset the segment's nodes are at now. */
+  at: number;
+  /** The keyword that follows the segment and its column ('' at the end of the file): the parse depends on it. */
+  follow: string;
+  statements: ast.Statement[];
+  errors: SyntaxError[];
+}
+
+const KEYWORDS = new Set<string>(STATEMENT_KEYWORDS);
+
+/**
+ * Where segments start: offset 0, and each line whose first token is a statement keyword, with
+ * that keyword as the token the parser would see there. Mirrors the lexer: spaces are the
+ * lexer's spaces, lines end at `\n`, `\r\n` or `\r`.
+ */
+export function segmentStarts(text: string): { start: number; keyword: Token }[] {
+  const out: { start: number; keyword: Token }[] = [];
+  const n = text.length;
+  const hasCr = text.includes('\r');
+  let line = 0;
+  for (;;) {
+    let i = line;
+    for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 12 || c === 11; c = text.charCodeAt(++i));
+    const c = text.charCodeAt(i);
+    // Every statement keyword starts with one of d e f l n p t; only then is the word read.
+    if (line > 0 && (c === 100 || c === 101 || c === 102 || c === 108 || c === 110 || c === 112 || c === 116)) {
+      let j = i + 1;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      if (j - i <= 7) {
+        const word = text.slice(i, j);
+        if (KEYWORDS.has(word)) out.push({ start: line, keyword: { kind: 'ident', text: word, start: i, end: j, lineStart: true } });
+      }
+    }
+    // The next line.
+    i = nextBreak(text, i, hasCr);
+    if (i >= n) break;
+    if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i++;
+    line = i + 1;
+  }
+  out.unshift({ start: 0, keyword: { kind: 'eof', text: '', start: 0, end: 0, lineStart: true } });
+  return out;
+}
+
+const isIdentPart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || (c >= 48 && c <= 57);
+
+/** The offset of the first `\n` or `\r` at or after `i` (or the text's length); natively when the text has no `\r`. */
+function nextBreak(text: string, i: number, hasCr: boolean): number {
+  if (!hasCr) {
+    const lf = text.indexOf('\n', i);
+    return lf < 0 ? text.length : lf;
+  }
+  while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+  return i;
+}
+
+/** Moves a segment's nodes and errors by `delta` (in place: the segment is this document's alone). */
+function moveSegment(segment: Segment, delta: number): void {
+  segment.at += delta;
+  if (delta === 0) return;
+  for (const s of segment.statements) moveNode(s, delta);
+  for (const e of segment.errors) {
+    e.start += delta;
+    e.end += delta;
+  }
+}
+
+/**
+ * Every node of a statement, moved by `delta`. Spelled out per kind of node (a generic walk over
+ * properties is several times slower, and this runs over half the file on every keystroke); the
+ * random-edit test compares every node's offsets with a fresh parse, so a field this misses fails it.
+ */
+export function moveNode(s: ast.Statement, d: number): void {
+  s.start += d;
+  s.end += d;
+  switch (s.kind) {
+    case 'network':
+      moveName(s.name, d);
+      for (const item of s.items) {
+        item.start += d;
+        item.end += d;
+        switch (item.kind) {
+          case 'input':
+            moveName(item.name, d);
+            moveExpr(item.width, d);
+            break;
+          case 'dense':
+            moveName(item.name, d);
+            moveExpr(item.width, d);
+            item.activation.start += d;
+            item.activation.end += d;
+            moveName(item.activation.name, d);
+            for (const a of item.activation.args) moveExpr(a, d);
+            if (item.nobias) {
+              item.nobias.start += d;
+              item.nobias.end += d;
+            }
+            break;
+          case 'loss':
+            moveName(item.loss, d);
+            break;
+          case 'init':
+            moveName(item.scheme, d);
+            for (const a of item.args) moveExpr(a, d);
+            if (item.seed) moveExpr(item.seed, d);
+            break;
+          case 'weights':
+          case 'bias':
+            moveName(item.layer, d);
+            moveExpr(item.value, d);
+            break;
+        }
+      }
+      break;
+    case 'data': {
+      moveName(s.name, d);
+      const src = s.source;
+      src.start += d;
+      src.end += d;
+      if (src.kind === 'inline') {
+        for (const x of src.samples) {
+          x.start += d;
+          x.end += d;
+          moveExpr(x.input, d);
+          moveExpr(x.target, d);
+        }
+      } else {
+        if (src.kind === 'generator') moveName(src.generator, d);
+        else moveName(src.path, d);
+        for (const a of src.args) {
+          a.start += d;
+          a.end += d;
+          moveName(a.name, d);
+          moveExpr(a.value, d);
+        }
+      }
+      break;
+    }
+    case 'train':
+      moveName(s.network, d);
+      moveName(s.data, d);
+      for (const o of s.options) {
+        o.start += d;
+        o.end += d;
+        moveName(o.name, d);
+        moveExpr(o.value, d);
+      }
+      break;
+    case 'probe':
+      moveName(s.network, d);
+      moveExpr(s.input, d);
+      moveExpr(s.target, d);
+      break;
+    case 'let':
+      moveName(s.name, d);
+      moveExpr(s.value, d);
+      break;
+    case 'eval':
+      moveExpr(s.value, d);
+      break;
+    case 'fn':
+      moveName(s.name, d);
+      moveName(s.param, d);
+      moveExpr(s.body, d);
+      break;
+  }
+}
+
+function moveName(n: ast.Node, d: number): void {
+  n.start += d;
+  n.end += d;
+}
+
+/** An expression's nodes, moved; with a stack, since expressions may nest deeply. */
+function moveExpr(root: ast.Expr, d: number): void {
+  const stack: ast.Expr[] = [root];
+  while (stack.length) {
+    const e = stack.pop()!;
+    e.start += d;
+    e.end += d;
+    switch (e.kind) {
+      case 'name': moveName(e.name, d); break;
+      case 'call':
+        moveName(e.callee, d);
+        for (const a of e.args) stack.push(a);
+        break;
+      case 'unary': stack.push(e.operand); break;
+      case 'binary': stack.push(e.left, e.right); break;
+      case 'vector': for (const x of e.items) stack.push(x); break;
+      default: break;
+    }
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The incremental analysis (server/src/analysis/incremental.ts) must give exactly what a fresh
+ * `analyze()` of the same text gives: random edit sequences over the examples, the golden cases
+ * and a generated spec, compared after every edit — the tree, the diagnostics, every eval and
+ * probe, the hovers and the inlay hints.
+ */
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import fc from 'fast-check';
+import { analyze, type FileAnalysis } from '../../server/src/analysis/analyze';
+import { hoverAt } from '../../server/src/analysis/hover';
+import { IncrementalAnalyzer, segmentStarts } from '../../server/src/analysis/incremental';
+import { inlayHints } from '../../server/src/analysis/inlay';
+import { lex } from '../../server/src/syntax/lexer';
+import { repoRoot } from '../support/paths';
+import { params } from '../fuzz/generators';
+// Plain JS shared with the benchmark.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { generateSpec } = require('../../bench/spec-generator.js') as { generateSpec: (lines: number) => string };
+
+const root = repoRoot();
+const corpus: { name: string; text: string }[] = [
+  ...fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.netspec')).map((f) => ({ name: `examples/${f}`, text: fs.readFileSync(path.join(root, 'examples', f), 'utf8') })),
+  ...fs.readdirSync(path.join(root, 'test/golden/cases')).filter((f) => f.endsWith('.netspec')).map((f) => ({ name: `golden/${f}`, text: fs.readFileSync(path.join(root, 'test/golden/cases', f), 'utf8') })),
+  { name: 'generated-160', text: generateSpec(160) },
+];
+
+/** What the editor sees of an analysis, as plain data. */
+function observable(a: FileAnalysis, hoverOffsets: number[]): unknown {
+  return {
+    statements: a.program.file.statements,
+    diagnostics: a.diagnostics,
+    evals: a.evals.map((e) => ({ line: e.line, expr: e.expr, value: e.value, error: e.error, at: e.stmt.start })),
+    probes: a.probes.map((p) => ({ line: p.line, network: p.network, input: p.input, target: p.target, result: p.result, error: p.error, at: p.stmt.start })),
+    hovers: hoverOffsets.map((o) => hoverAt(a, o)),
+    inlay: inlayHints(a, 0, a.text.length, { values: true, probeLoss: true, derivatives: true, significantDigits: 6 }),
+  };
+}
+
+/** A few places to hover: a sample of token starts and middles. */
+function hoverOffsets(text: string, count: number): number[] {
+  const tokens = lex(text).tokens;
+  const step = Math.max(1, Math.floor(tokens.length / count));
+  const out: number[] = [];
+  for (let i = 0; i < tokens.length; i += step) out.push(tokens[i].start, (tokens[i].start + tokens[i].end) >> 1);
+  return out;
+}
+
+function assertSame(incremental: IncrementalAnalyzer, text: string, context: string): void {
+  const offsets = hoverOffsets(text, 12);
+  const fresh = observable(analyze(text), offsets);
+  const inc = observable(incremental.analyze(text), offsets);
+  assert.deepStrictEqual(inc, fresh, context);
+}
+
+/** Text typed into a spec: characters, words and line starts that change how it parses. */
+const insertion = fc.oneof(
+  fc.constantFrom('1', '0', '.', '5', 'e', 'x', 'a_1', ' ', '\n', '\r\n', '\t', '#', '+', '-', '*', '^', "'", '(', ')', '[', ']', ',', '{', '}', '=', '->', '"'),
+  fc.constantFrom('\neval ', '\nlet ', '\nnetwork ', '\nfn ', '\nprobe ', '\ndata ', '\ntrain ', 'eval ', 'let z = ', 'sigmoid(', 'relu', 'tanh', ' nobias', '  dense h[3] relu\n', '  input x[2]\n', 'let z = 2\n', 'let z = [1] + [1, 2]\n', 'fn g(z) = z * z\n', 'eval g\'(2)\n', '\n}\n', 'network n {\n  input x[2]\n  dense y[1] sigmoid\n}\n', 'probe n [1, 2] -> [1]\n'),
+);
+
+const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), remove: fc.nat({ max: 12 }), insert: fc.oneof(insertion, fc.constant('')) });
+
+test('incremental analysis equals a fresh analysis after every edit of random edit sequences', () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...corpus), fc.array(edit, { minLength: 1, maxLength: 10 }), (doc, edits) => {
+      const incremental = new IncrementalAnalyzer();
+      let text = doc.text;
+      incremental.analyze(text);
+      edits.forEach((e, i) => {
+        const at = Math.floor(e.at * text.length);
+        text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        assertSame(incremental, text, `${doc.name}, after edit ${i + 1} of ${JSON.stringify(edits)}`);
+      });
+    }),
+    params(60),
+  );
+});
+
+test('typing a statement character by character, then deleting it, matches a fresh analysis at every keystroke', () => {
+  for (const doc of corpus) {
+    const incremental = new IncrementalAnalyzer();
+    let text = doc.text;
+    incremental.analyze(text);
+    const middle = text.indexOf('\n', text.length >> 1) + 1;
+    const typed = 'let q = a_1 * 2 + sigmoid(0.5)\neval q\n';
+    for (let k = 1; k <= typed.length; k++) {
+      text = doc.text.slice(0, middle) + typed.slice(0, k) + doc.text.slice(middle);
+      assertSame(incremental, text, `${doc.name}, typed ${JSON.stringify(typed.slice(0, k))}`);
+    }
+    for (let k = typed.length - 1; k >= 0; k--) {
+      text = doc.text.slice(0, middle) + typed.slice(0, k) + doc.text.slice(middle);
+      assertSame(incremental, text, `${doc.name}, deleted back to ${JSON.stringify(typed.slice(0, k))}`);
+    }
+  }
+});
+
+test('an edit reuses the statements it did not touch (the same tree nodes)', () => {
+  const text = generateSpec(160);
+  const incremental = new IncrementalAnalyzer();
+  const before = incremental.analyze(text).program.file.statements;
+  const at = text.indexOf('let a_1 = ') + 'let a_1 = 0.'.length;
+  const after = incremental.analyze(text.slice(0, at) + '7' + text.slice(at)).program.file.statements;
+  const edited = after.findIndex((s) => s.kind === 'let' && s.name.text === 'a_1');
+  assert.equal(after.length, before.length);
+  after.forEach((s, i) => {
+    if (i === edited) assert.notEqual(s, before[i], 'the edited statement is parsed again');
+    else assert.equal(s, before[i], `statement ${i} (${s.kind}) is reused`);
+  });
+});
+
+test('segments start at every line that begins with a statement keyword, after any line break', () => {
+  const text = 'let a = 1\r\n  eval a\rfn f(z) = z\n# eval not\nevaluate\n\tprobe';
+  assert.deepEqual(segmentStarts(text).map((s) => [s.start, s.keyword.text]), [[0, ''], [11, 'eval'], [20, 'fn'], [52, 'probe']]);
+});
+
+test('trained parameters: the incremental analysis uses them as a fresh one does, and drops them with the shape', () => {
+  const text = 'network n {\n  input x[2]\n  dense y[1] sigmoid\n}\nprobe n [1, 2] -> [1]\neval n([1, 2])\n';
+  const trained = new Map([['n', { layers: [{ W: [0.5, -0.25], b: [0.125] }] }]]);
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(text);
+  const offsets = hoverOffsets(text, 20);
+  assert.deepStrictEqual(observable(incremental.analyze(text, { trained }), offsets), observable(analyze(text, { trained }), offsets));
+  // Without them again: the cached, untrained network must not have been overwritten.
+  assert.deepStrictEqual(observable(incremental.analyze(text), offsets), observable(analyze(text), offsets));
+  const wider = text.replace('x[2]', 'x[3]').replace('[1, 2]', '[1, 2, 3]').replace('[1, 2]', '[1, 2, 3]');
+  assert.deepStrictEqual(observable(incremental.analyze(wider, { trained }), offsets), observable(analyze(wider, { trained }), offsets));
+});
+
+test('an expression that names a let in error is spoiled by it wherever the let stands', () => {
+  for (const text of ['eval a + 1\nlet a = [1] + [1, 2]\n', 'let a = [1] + [1, 2]\neval a + 1\n']) {
+    const a = analyze(text);
+    assert.deepEqual(a.diagnostics.map((d) => d.code), ['eval'], text);
+    assert.equal(a.evals[0].error, 'the expression has errors');
+  }
+});
