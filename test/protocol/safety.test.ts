@@ -1,5 +1,6 @@
 /**
- * Safety and recovery over the protocol. Workspace trust: a client that says
+ * Safety and recovery over the protocol. The code action that writes trained weights into the
+ * file edits only the network, whatever the file's line breaks. Workspace trust: a client that says
  * `initializationOptions.trusted: false` (VS Code's Restricted Mode) gets checking and
  * highlighting, but no data file is read and nothing trains, until it sends
  * `netspec/workspaceTrusted`. Recovery: a training run that fails (its data file vanished) or
@@ -11,8 +12,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { CodeLens, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import type { CodeAction, CodeLens, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { analyze } from '../../server/src/analysis/analyze';
 import { hoverText, LspClient } from '../support/lsp';
+import { applyEdits } from '../support/lsp-extra';
 
 interface Progress { runId: string; done: boolean; error?: string; finalLoss?: number; cancelled?: boolean }
 
@@ -160,6 +163,45 @@ test('recovery: a training worker that crashes (test hook NETSPEC_TEST_WORKER_CR
     const again = await train(client, specUri, 6);
     assert.ok(again.runId && again.runId !== started.runId);
     await until('the second crash', () => progress.find((p) => p.runId === again.runId && p.done));
+  } finally {
+    await client.stop();
+  }
+});
+
+test('safety: Insert trained weights edits only the network, with lone-CR and CRLF line breaks and one-line networks', async () => {
+  const { client, progress } = await server();
+  const layouts = {
+    'lone CR': 'let before = 1\rnetwork n {\r  input x[1]\r  dense y[1] linear\r  weights y = [[0.5]]\r}\rdata d {\r  [1] -> [2]\r  [2] -> [4]\r}\rtrain n on d { epochs 20 learning_rate 0.05 }\rlet after = 2\r',
+    'CRLF': 'let before = 1\r\nnetwork n {\r\n  input x[1]\r\n  dense y[1] linear\r\n  bias y = [0]\r\n}\r\ndata d {\r\n  [1] -> [2]\r\n  [2] -> [4]\r\n}\r\ntrain n on d { epochs 20 learning_rate 0.05 }\r\nlet after = 2\r\n',
+    'one line': 'let before = 1\nnetwork n { input x[1] dense y[1] linear weights y = [[0.5]] }\ndata d {\n  [1] -> [2]\n  [2] -> [4]\n}\ntrain n on d { epochs 20 learning_rate 0.05 }\nlet after = 2\n',
+  };
+  try {
+    for (const [name, text] of Object.entries(layouts)) {
+      const uri = `file:///safety/${name.replace(' ', '-')}.netspec`;
+      await client.open(uri, text);
+      await nthPublished(client, uri, 0);
+      const trainLine = text.split(/\r\n|\r|\n/).findIndex((l) => l.startsWith('train'));
+      const started = await train(client, uri, trainLine);
+      const done = await until(`${name}: the run`, () => progress.find((p) => p.runId === started.runId && p.done));
+      assert.equal(done.error, undefined, `${name}: ${done.error}`);
+      await nthPublished(client, uri, 1); // published again with the trained parameters
+      const actions = (await client.connection.sendRequest('textDocument/codeAction', {
+        textDocument: { uri }, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, context: { diagnostics: [] },
+      })) as CodeAction[];
+      const insert = actions.find((x) => x.title === 'Insert trained weights of n');
+      assert.ok(insert?.edit?.changes?.[uri], `${name}: no Insert trained weights action among ${actions.map((x) => x.title)}`);
+      const out = applyEdits(text, insert.edit.changes[uri]);
+      const a = analyze(out);
+      assert.deepEqual(a.diagnostics.filter((d) => d.severity === 'error'), [], `${name}: ${JSON.stringify(out)}`);
+      // Everything outside the network is as it was; the network has the trained values.
+      assert.deepEqual(a.program.file.statements.map((st) => st.kind), ['let', 'network', 'data', 'train', 'let'], `${name}: ${JSON.stringify(out)}`);
+      assert.ok(out.startsWith('let before = 1') && out.includes('let after = 2'), `${name}: ${JSON.stringify(out)}`);
+      const eol = name === 'lone CR' ? '\r' : name === 'CRLF' ? '\r\n' : '\n';
+      assert.equal(out.split(/\r\n|\r|\n/).length, out.split(eol).length, `${name}: mixed line breaks in ${JSON.stringify(out)}`);
+      const w = a.program.networks.get('n')!.network!.layers[0].W[0];
+      const w0 = analyze(text).program.networks.get('n')!.network!.layers[0].W[0];
+      assert.ok(Math.abs(w - 2) < Math.abs(w0 - 2), `${name}: the trained weight ${w} is no nearer the data's y = 2x than the initial ${w0}`);
+    }
   } finally {
     await client.stop();
   }
