@@ -251,8 +251,11 @@ class OptimizerState {
     }
   }
 
-  /** Applies one step; the gradients hold the batch's mean gradient. */
-  step(): void {
+  /**
+   * Applies one step; the gradients hold the sums over a batch of `b` samples, and g = sum / b
+   * (the batch's mean gradient) is taken as each value is used.
+   */
+  step(b: number): void {
     this.t++;
     const { lr, l2, opt } = this;
     const neglr = -lr;
@@ -260,7 +263,8 @@ class OptimizerState {
       case 'sgd':
         for (const { p, g } of this.params) {
           for (let i = 0; i < p.length; i++) {
-            const d = l2 !== 0 ? g[i] + l2 * p[i] : g[i];
+            const gi = g[i] / b;
+            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
             p[i] = p[i] + neglr * d;
           }
         }
@@ -270,13 +274,14 @@ class OptimizerState {
         for (const par of this.params) {
           const { p, g } = par;
           if (mu === 0) {
-            for (let i = 0; i < p.length; i++) p[i] = p[i] + neglr * (l2 !== 0 ? g[i] + l2 * p[i] : g[i]);
+            for (let i = 0; i < p.length; i++) p[i] = p[i] + neglr * (l2 !== 0 ? g[i] / b + l2 * p[i] : g[i] / b);
             continue;
           }
           const first = par.m === undefined;
           const buf = (par.m ??= new Float64Array(p.length));
           for (let i = 0; i < p.length; i++) {
-            const d = l2 !== 0 ? g[i] + l2 * p[i] : g[i];
+            const gi = g[i] / b;
+            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
             buf[i] = first ? d : buf[i] * mu + d;
             p[i] = p[i] + neglr * buf[i];
           }
@@ -296,7 +301,8 @@ class OptimizerState {
           const m = (par.m ??= new Float64Array(p.length));
           const v = (par.v ??= new Float64Array(p.length));
           for (let i = 0; i < p.length; i++) {
-            const d = l2 !== 0 ? g[i] + l2 * p[i] : g[i];
+            const gi = g[i] / b;
+            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
             m[i] = m[i] * b1 + c1 * d;
             v[i] = v[i] * b2 + c2 * d * d;
             const denom = Math.sqrt(v[i]) / bc2sqrt + ADAM_EPS;
@@ -447,11 +453,7 @@ export class Trainer {
         this.divergence = { epoch: e + 1, step: steps, loss: batchLoss };
         break;
       }
-      for (const { gWv, gbv } of ws.layers) {
-        for (let i = 0; i < gWv.length; i++) gWv[i] /= b;
-        for (let i = 0; i < gbv.length; i++) gbv[i] /= b;
-      }
-      this.opt.step();
+      this.opt.step(b);
       this.steps++;
     }
     this.epochIndex++;
