@@ -41,7 +41,7 @@ export interface Environment {
   derivedCache?: Map<string, Expr>;
 }
 
-const MAX_CALL_DEPTH = 200;
+export const MAX_CALL_DEPTH = 200;
 
 // ---- construction, with the simplifications that keep derived trees small -------------------
 
