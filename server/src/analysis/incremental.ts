@@ -22,7 +22,8 @@ import { analyzeProgram, evaluationCaches, type AnalyzeOptions, type EvaluationC
  *   form is, keep their values; the dead-relu check keeps its forward passes likewise.
  */
 export class IncrementalAnalyzer {
-  private segments = new Map<string, Segment[]>();
+  /** The last text parsed and its segments, in order; they tile the text. */
+  private last?: { text: string; segments: Segment[] };
   private readonly memo = new CheckMemo();
   private readonly caches: EvaluationCaches = evaluationCaches();
 
@@ -33,39 +34,51 @@ export class IncrementalAnalyzer {
     return analyzeProgram(text, program, options, this.caches);
   }
 
-  /** The same tree and errors as `parse(text)`, from the segments of the previous version where they still apply. */
+  /**
+   * The same tree and errors as `parse(text)`. The text is compared with the last one: segments
+   * whose text, cuts and following keyword lie in the common prefix are kept where they are; those
+   * that lie in the common suffix are kept and moved; only the ones in between are parsed again.
+   */
   private parse(text: string): { file: ast.SourceFile; errors: SyntaxError[] } {
     if (text.length > MAX_TEXT_LENGTH) {
-      this.segments = new Map();
+      this.last = undefined;
       return parse(text);
     }
-    const previous = this.segments;
-    const next = new Map<string, Segment[]>();
+    const old = this.last;
+    let segments: Segment[];
+    if (!old) segments = buildSegments(text, 0, text.length, undefined, undefined);
+    else {
+      const segs = old.segments;
+      const m = segs.length;
+      const lo = old.text.length;
+      const ln = text.length;
+      const p = commonPrefix(old.text, text);
+      const q = commonSuffix(old.text, text, Math.min(lo, ln) - p);
+      const delta = ln - lo;
+      // What a segment's parse and its two cuts depend on ends one character past the keyword after
+      // it (that character says the keyword is a whole word), or at the end of the text.
+      const windowEnd = (i: number) => (i + 1 < m ? segs[i + 1].keyword!.end + 1 : lo);
+      let i0 = 0;
+      while (i0 < m && windowEnd(i0) <= p) i0++;
+      if (i0 === m) segments = segs; // the same text
+      else {
+        // ... and it starts at the line break before the segment's first line.
+        let i1 = m - 1;
+        while (i1 >= i0 && i1 >= 1 && segs[i1].at - 1 >= lo - q) i1--;
+        for (let i = i1 + 1; i < m; i++) moveSegment(segs[i], delta);
+        const from = segs[i0].at;
+        const to = i1 + 1 < m ? segs[i1 + 1].at : ln;
+        const middle = buildSegments(text, from, to, segs[i0].keyword, i1 + 1 < m ? segs[i1 + 1].keyword : undefined);
+        segments = [...segs.slice(0, i0), ...middle, ...segs.slice(i1 + 1)];
+      }
+    }
+    this.last = { text, segments };
     const statements: ast.Statement[] = [];
     const errors: SyntaxError[] = [];
-    const cuts = segmentStarts(text);
-    for (let i = 0; i < cuts.length; i++) {
-      const start = cuts[i].start;
-      const after = cuts[i + 1];
-      const end = after ? after.start : text.length;
-      // A slice, not a concatenation: looking it up hashes the text without copying it.
-      const source = text.slice(start, end);
-      const follow = after ? `${after.keyword.text} ${after.keyword.start - after.start}` : '';
-      const candidates = previous.get(source);
-      const found = candidates ? candidates.findIndex((c) => c.follow === follow) : -1;
-      let segment: Segment;
-      if (found >= 0) {
-        segment = candidates![found];
-        candidates!.splice(found, 1);
-        moveSegment(segment, start - segment.at);
-      } else segment = { at: start, follow, ...parseSegment(source, start, after?.keyword) };
-      const list = next.get(source);
-      if (list) list.push(segment);
-      else next.set(source, [segment]);
-      for (const s of segment.statements) statements.push(s);
+    for (const segment of segments) {
+      for (const st of segment.statements) statements.push(st);
       for (const e of segment.errors) errors.push(e);
     }
-    this.segments = next;
     // Each segment's errors are in order and lie within it; a stable sort keeps the order parse() gives.
     errors.sort((a, b) => a.start - b.start);
     return { file: { text, statements }, errors };
@@ -73,32 +86,72 @@ export class IncrementalAnalyzer {
 }
 
 interface Segment {
-  /** The offset the segment's nodes are at now. */
+  /** The offset the segment starts at now (its nodes are there). */
   at: number;
-  /** The keyword that follows the segment and its column ('' at the end of the file): the parse depends on it. */
-  follow: string;
+  /** The statement keyword the segment starts with; absent for the segment at offset 0. */
+  keyword?: Token;
   statements: ast.Statement[];
   errors: SyntaxError[];
+}
+
+/**
+ * Parses `text[from, to)` as segments. `from` is a cut (0, or a line that starts with `first`);
+ * `follow` is the keyword at `to` when `to` is not the end of the text.
+ */
+function buildSegments(text: string, from: number, to: number, first: Token | undefined, follow: Token | undefined): Segment[] {
+  const cuts: { start: number; keyword?: Token }[] = [{ start: from, keyword: first }, ...scanCuts(text, from, to)];
+  return cuts.map((cut, i) => {
+    const after = cuts[i + 1];
+    const end = after ? after.start : to;
+    const next = after ? after.keyword : follow;
+    return { at: cut.start, keyword: cut.keyword, ...parseSegment(text.slice(cut.start, end), cut.start, next) };
+  });
+}
+
+/** The length of the longest common prefix of two texts. */
+function commonPrefix(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** The length of the longest common suffix of two texts, at most `limit`. */
+function commonSuffix(a: string, b: string, limit: number): number {
+  let i = 0;
+  while (i < limit && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
 }
 
 const KEYWORDS = new Set<string>(STATEMENT_KEYWORDS);
 
 /**
  * Where segments start: offset 0, and each line whose first token is a statement keyword, with
- * that keyword as the token the parser would see there. Mirrors the lexer: spaces are the
- * lexer's spaces, lines end at `\n`, `\r\n` or `\r`.
+ * that keyword as the token the parser would see there.
  */
 export function segmentStarts(text: string): { start: number; keyword: Token }[] {
+  const first: Token = { kind: 'eof', text: '', start: 0, end: 0, lineStart: true };
+  return [{ start: 0, keyword: first }, ...scanCuts(text, 0, text.length)];
+}
+
+/**
+ * The lines in (from, to) whose first token is a statement keyword. Mirrors the lexer: spaces are
+ * the lexer's spaces, lines end at `\n`, `\r\n` or `\r`.
+ */
+function scanCuts(text: string, from: number, to: number): { start: number; keyword: Token }[] {
   const out: { start: number; keyword: Token }[] = [];
   const n = text.length;
   const hasCr = text.includes('\r');
-  let line = 0;
-  for (;;) {
-    let i = line;
+  let i = nextBreak(text, from, hasCr);
+  while (i < n) {
+    if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i++;
+    const line = i + 1;
+    if (line >= to) break;
+    i = line;
     for (let c = text.charCodeAt(i); c === 32 || c === 9 || c === 12 || c === 11; c = text.charCodeAt(++i));
     const c = text.charCodeAt(i);
     // Every statement keyword starts with one of d e f l n p t; only then is the word read.
-    if (line > 0 && (c === 100 || c === 101 || c === 102 || c === 108 || c === 110 || c === 112 || c === 116)) {
+    if (c === 100 || c === 101 || c === 102 || c === 108 || c === 110 || c === 112 || c === 116) {
       let j = i + 1;
       while (j < n && isIdentPart(text.charCodeAt(j))) j++;
       if (j - i <= 7) {
@@ -106,13 +159,8 @@ export function segmentStarts(text: string): { start: number; keyword: Token }[]
         if (KEYWORDS.has(word)) out.push({ start: line, keyword: { kind: 'ident', text: word, start: i, end: j, lineStart: true } });
       }
     }
-    // The next line.
     i = nextBreak(text, i, hasCr);
-    if (i >= n) break;
-    if (text.charCodeAt(i) === 13 && text.charCodeAt(i + 1) === 10) i++;
-    line = i + 1;
   }
-  out.unshift({ start: 0, keyword: { kind: 'eof', text: '', start: 0, end: 0, lineStart: true } });
   return out;
 }
 
@@ -128,10 +176,11 @@ function nextBreak(text: string, i: number, hasCr: boolean): number {
   return i;
 }
 
-/** Moves a segment's nodes and errors by `delta` (in place: the segment is this document's alone). */
+/** Moves a segment's nodes, errors and keyword by `delta` (in place: the segment is this document's alone). */
 function moveSegment(segment: Segment, delta: number): void {
-  segment.at += delta;
   if (delta === 0) return;
+  segment.at += delta;
+  if (segment.keyword) segment.keyword = { ...segment.keyword, start: segment.keyword.start + delta, end: segment.keyword.end + delta };
   for (const s of segment.statements) moveNode(s, delta);
   for (const e of segment.errors) {
     e.start += delta;
