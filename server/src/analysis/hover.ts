@@ -52,14 +52,18 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       const at = pointValues(a, t.call);
       if (at) lines.push('', at);
       const args = t.call.args.map((x) => a.program.valueOf(x));
-      if (t.name.text === 'softmax' && Array.isArray(args[0]) && args[0].length > 0 && args[0].every((x) => typeof x === 'number')) {
+      // The Jacobian has n² entries: only for vectors whose Jacobian the engine computes at all.
+      if (t.name.text === 'softmax' && Array.isArray(args[0]) && args[0].length > 0 && args[0].length <= E.MAX_JACOBIAN_SIZE && args[0].every((x) => typeof x === 'number')) {
         const p = softmax(args[0] as number[]);
         lines.push('', `Jacobian at z = \`${formatValue(args[0])}\`:`, '', plotJacobianTable(softmaxJacobian(p), p));
       } else {
         const plot = plotOf(a, t.name.text, args.slice(1), typeof args[0] === 'number' ? args[0] : undefined);
         if (plot) lines.push('', plot);
       }
-      return { markdown: lines.join('\n'), span: { start: t.name.start, end: t.name.end + t.call.primes } };
+      // The primes written right after the name (`f''`), not across white space or a line break.
+      let end = t.name.end;
+      while (end < t.name.end + t.call.primes && a.text[end] === "'") end++;
+      return { markdown: lines.join('\n'), span: { start: t.name.start, end } };
     }
     case 'name-ref': {
       const d = a.program.declarations.get(t.name.text);

@@ -160,8 +160,10 @@ function readString(text: string, i: number, errors: SyntaxError[]): { end: numb
         i += 2;
         continue;
       }
-      errors.push({ start: i, end: i + 2, code: 'bad-escape', message: `Unknown escape \\${next ?? ''} in a string: only \\" and \\\\ are escapes.` });
-      i += 2;
+      // The escaped character may be astral: the error covers both of its halves.
+      const escaped = String.fromCodePoint(text.codePointAt(i + 1)!);
+      errors.push({ start: i, end: i + 1 + escaped.length, code: 'bad-escape', message: `Unknown escape \\${escaped} in a string: only \\" and \\\\ are escapes.` });
+      i += 1 + escaped.length;
       continue;
     }
     value += text[i];
