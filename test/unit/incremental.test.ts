@@ -13,6 +13,7 @@ import { analyze, type FileAnalysis } from '../../server/src/analysis/analyze';
 import { hoverAt } from '../../server/src/analysis/hover';
 import { IncrementalAnalyzer, segmentStarts } from '../../server/src/analysis/incremental';
 import { inlayHints } from '../../server/src/analysis/inlay';
+import { clearPlotCache } from '../../server/src/analysis/plot-cache';
 import { lex } from '../../server/src/syntax/lexer';
 import { repoRoot } from '../support/paths';
 import { params } from '../fuzz/generators';
@@ -135,4 +136,16 @@ test('an expression that names a let in error is spoiled by it wherever the let 
     assert.deepEqual(a.diagnostics.map((d) => d.code), ['eval'], text);
     assert.equal(a.evals[0].error, 'the expression has errors');
   }
+});
+
+test('a kept hover plot of a fn is drawn again when a let its body reads changes, and equals a fresh drawing', () => {
+  const text = (k: string) => `let k = ${k}\nfn f(z) = k * tanh(z)\neval f(1)\n`;
+  const incremental = new IncrementalAnalyzer();
+  const at = text('1').indexOf('f(z)');
+  const first = hoverAt(incremental.analyze(text('1')), at)!.markdown;
+  const kept = hoverAt(incremental.analyze(text('2')), at)!.markdown;
+  assert.notEqual(kept, first);
+  clearPlotCache();
+  assert.equal(hoverAt(analyze(text('2')), at)!.markdown, kept);
+  assert.equal(hoverAt(incremental.analyze(text('1')), at)!.markdown, first);
 });

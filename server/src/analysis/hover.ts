@@ -10,6 +10,7 @@ import type { FileAnalysis, ProbeOutcome } from './analyze';
 import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
+import { cachedPlot } from './plot-cache';
 import { derivativeFormula } from '../engine/formula';
 import { softmax, softmaxJacobian } from '../engine/softmax';
 
@@ -176,7 +177,7 @@ export function activationPlot(a: FileAnalysis, name: string, params: (Value | u
       return NaN;
     }
   };
-  return plotFunction({ f: at(0), df: at(1), label: name, mark });
+  return cachedPlot(a.program, name, params as number[], mark, () => plotFunction({ f: at(0), df: at(1), label: name, mark }));
 }
 
 /** The plot as a Markdown image for a hover. */
