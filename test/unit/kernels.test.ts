@@ -68,6 +68,27 @@ test('gemm on WebAssembly and JavaScript equals the naive product, bit for bit, 
   }
 });
 
+test('a long sum, done in slices that each continue the last, equals the naive product bit for bit', () => {
+  const rng = new Random(12, 0);
+  const rows = 8, cols = 128, T = 700; // 128 columns: slices of 256 terms
+  for (const mode of MODES) {
+    const A = mode === 'wasm' ? wasmArena(1 << 18) : new Arena(1 << 18, 'js');
+    const h = A.heap;
+    const a = A.alloc(rows * T), b = A.alloc(T * cols), c = A.alloc(rows * cols), bias = A.alloc(cols);
+    for (let i = 0; i < rows * T; i++) h[a + i] = rng.uniform(-1, 1);
+    for (let i = 0; i < T * cols; i++) h[b + i] = rng.uniform(-1, 1);
+    for (let i = 0; i < cols; i++) h[bias + i] = rng.uniform(-1, 1);
+    A.gemm(a, T, 1, b, cols, c, cols, bias, rows, cols, T);
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < cols; k++) {
+        let s = h[bias + k];
+        for (let t = 0; t < T; t++) s += h[a + r * T + t] * h[b + t * cols + k];
+        assert.equal(h[c + r * cols + k], s, `${mode} c[${r}][${k}]`);
+      }
+    }
+  }
+});
+
 test('the inlined sigmoid and tanh give the activation functions\' values and derivatives bit for bit', () => {
   const zs = [-Infinity, -1e308, -800, -710, -40, -20, -1.5, -1, -1e-300, -0, 0, 1e-300, 0.3, 1, 2.5, 20, 40, 710, 800, 1e308, Infinity, NaN];
   const rng = new Random(5, 0);

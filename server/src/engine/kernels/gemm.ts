@@ -24,6 +24,9 @@ export function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/** The bytes of b one slice of a long sum reads (see `gemm`): about half of a core's L2 cache. */
+const SLICE_BYTES = 262144;
+
 /** Below this many multiply-adds a call into WebAssembly costs more than it saves. */
 const WASM_MIN_WORK = 2048;
 
@@ -69,7 +72,15 @@ export class Arena {
   /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows and cols multiples of 4. */
   gemm(a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
     if (this.wasm && (this.mode === 'wasm' || rows * cols * T >= WASM_MIN_WORK)) {
-      this.wasm(a * 8, as * 8, at * 8, b * 8, bs * 8, c * 8, cs * 8, bias < 0 ? 0 : bias * 8, bias === NO_BIAS ? 0 : bias === ACCUMULATE ? 2 : 1, rows, cols, T);
+      // Long sums in slices of t whose rows of b stay in cache; each slice continues the sums
+      // where the previous one left them, so the order of the terms is unchanged.
+      const slice = Math.max(16, Math.floor(SLICE_BYTES / (8 * cols)));
+      let init = bias === NO_BIAS ? 0 : bias === ACCUMULATE ? 2 : 1;
+      for (let t0 = 0; t0 < T || t0 === 0; t0 += slice) {
+        const n = Math.min(slice, T - t0);
+        this.wasm((a + t0 * at) * 8, as * 8, at * 8, (b + t0 * bs) * 8, bs * 8, c * 8, cs * 8, bias < 0 ? 0 : bias * 8, init, rows, cols, n);
+        init = 2;
+      }
     } else {
       gemmJs(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
     }
