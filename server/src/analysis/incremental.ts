@@ -108,18 +108,25 @@ function buildSegments(text: string, from: number, to: number, first: Token | un
   });
 }
 
+/** Compared a block at a time first (native comparison of slices), then a character at a time. */
+const BLOCK = 1024;
+
 /** The length of the longest common prefix of two texts. */
 function commonPrefix(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   let i = 0;
+  while (i + BLOCK <= n && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
   while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return i;
 }
 
 /** The length of the longest common suffix of two texts, at most `limit`. */
 function commonSuffix(a: string, b: string, limit: number): number {
+  const la = a.length;
+  const lb = b.length;
   let i = 0;
-  while (i < limit && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  while (i + BLOCK <= limit && a.slice(la - i - BLOCK, la - i) === b.slice(lb - i - BLOCK, lb - i)) i += BLOCK;
+  while (i < limit && a.charCodeAt(la - 1 - i) === b.charCodeAt(lb - 1 - i)) i++;
   return i;
 }
 

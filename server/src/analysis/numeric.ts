@@ -40,7 +40,7 @@ export interface NumericCaches {
   /** Eval values known to be all finite. */
   finite: WeakMap<object, true>;
   /** Per probe result: whether every number is finite, and ‖dE/dW‖. */
-  probes: WeakMap<ProbeResult, { finite: boolean; norm: number }>;
+  probes: WeakMap<ProbeResult, { finite: boolean; norm: number; small: number[][] }>;
 }
 
 export function numericCaches(): NumericCaches {
@@ -70,7 +70,11 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
     let facts = caches?.probes.get(r);
     if (!facts) {
       const values = [...r.output, r.loss, ...r.layers.flatMap((l) => [...l.delta, ...l.dW.flat()])];
-      facts = { finite: values.every((x) => Number.isFinite(x)), norm: Math.sqrt(r.layers.reduce((s, l) => s + l.dW.flat().reduce((a, x) => a + x * x, 0), 0)) };
+      facts = {
+        finite: values.every((x) => Number.isFinite(x)),
+        norm: Math.sqrt(r.layers.reduce((s, l) => s + l.dW.flat().reduce((a, x) => a + x * x, 0), 0)),
+        small: r.layers.map((g) => (g.trace.gprime ? [...g.trace.gprime.keys()].filter((k) => Math.abs(g.trace.gprime![k]) < SATURATION) : [])),
+      };
       caches?.probes.set(r, facts);
     }
     if (!facts.finite) {
@@ -78,12 +82,12 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
       continue;
     }
     // Saturated units: g'(z) has vanished, so δ through them vanishes too.
-    for (const g of r.layers) {
+    for (const [index, g] of r.layers.entries()) {
+      const units = facts.small[index];
+      if (units.length === 0) continue;
       const info = net?.layers.find((l) => l.name.text === g.name);
       const gp = g.trace.gprime;
       if (!info?.activation || !gp || !SATURATING.has(info.activation)) continue;
-      const units = [...gp.keys()].filter((k) => Math.abs(gp[k]) < SATURATION);
-      if (units.length === 0) continue;
       const z = units.map((k) => formatNumber(g.trace.z[k], 3));
       const d = units.map((k) => formatNumber(gp[k], 2));
       warn('saturated', info.name, `${units.length} of ${gp.length} unit${gp.length === 1 ? '' : 's'} of \`${g.name}\` ${units.length === 1 ? 'is' : 'are'} saturated at the probe on line ${p.line}: z = ${list(z)}, ${info.activation}'(z) = ${list(d)}. Their gradient vanishes, so the weights into them barely learn; scale the inputs or the initial weights down.`);

@@ -46,6 +46,8 @@ export class CheckMemo {
 }
 
 export interface UnitEntry {
+  /** The statement's top-level names (`statementRefs`), in order; `deps` holds their descriptors. */
+  refs: string[];
   deps: unknown[];
   /** The declared names (kind:name, in order) when the unit reported an unknown name. */
   names?: string;

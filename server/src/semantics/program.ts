@@ -265,9 +265,10 @@ class Checker {
       this.entries++;
       return compute();
     }
-    const deps: unknown[] = [];
-    for (const name of statementRefs(stmt)) this.descriptor(name, kind === 'train' ? data : undefined, deps);
     const entry = memo.units.get(stmt);
+    const refs = entry ? entry.refs : statementRefs(stmt);
+    const deps: unknown[] = [];
+    for (const name of refs) this.descriptor(name, kind === 'train' ? data : undefined, deps);
     this.entries++;
     if (entry && sameDeps(entry.deps, deps) && (entry.names === undefined || entry.names === this.declaredNames())) {
       const shift = stmt.start - entry.at;
@@ -291,7 +292,7 @@ class Checker {
     const inside = (s: Span) => s.start >= stmt.start && s.end <= stmt.end;
     if (this.entries === mark && reported.every((d) => inside(d.span) && (!d.suggestion || inside(d.suggestion.span)))) {
       const e: UnitEntry = {
-        deps, at: stmt.start, diagnostics: reported, result: result === SPOILED ? undefined : result, spoiled: result === SPOILED,
+        refs, deps, at: stmt.start, diagnostics: reported, result: result === SPOILED ? undefined : result, spoiled: result === SPOILED,
         names: reported.some((d) => d.code.startsWith('unknown')) ? this.declaredNames() : undefined,
       };
       memo.pending.push([stmt, e]);
@@ -311,7 +312,9 @@ class Checker {
         out.push(UNDECLARED);
         return;
       case 'let':
-        out.push(this.guard(() => this.letValue(name)) ?? LET_FAILED);
+        // Computed already, most of the time: no closure, no try.
+        if (this.letState.get(name) === 'done') out.push(this.letValues.get(name));
+        else out.push(this.guard(() => this.letValue(name)) ?? LET_FAILED);
         return;
       case 'network':
         out.push(this.guard(() => this.network(name)) ?? NETWORK_FAILED);
