@@ -141,8 +141,8 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 interface Engine {
   name: string;
   prepare(): Promise<void> | void;
-  /** Runs for about `ms` milliseconds; returns the steps taken and the time. */
-  run(ms: number): { steps: number; ms: number };
+  /** Runs for about `ms` milliseconds; returns the steps taken, the wall time and this process's CPU time. */
+  run(ms: number): { steps: number; ms: number; cpuMs: number };
 }
 
 function engineOf(c: Case, net: Network, data: Sample[]): Engine {
@@ -153,6 +153,7 @@ function engineOf(c: Case, net: Network, data: Sample[]): Engine {
     prepare() {},
     run(ms) {
       let steps = 0;
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       let now = t0;
       while (now - t0 < ms) {
@@ -161,7 +162,7 @@ function engineOf(c: Case, net: Network, data: Sample[]): Engine {
         steps += stepsPerEpoch;
         now = performance.now();
       }
-      return { steps, ms: now - t0 };
+      return { steps, ms: now - t0, cpuMs: cpuMs(cpu0) };
     },
   };
 }
@@ -177,6 +178,7 @@ function tfEngine(backend: 'cpu' | 'wasm', model: () => TfModel): Engine {
     },
     run(ms) {
       let steps = 0;
+      const cpu0 = process.cpuUsage();
       const t0 = performance.now();
       let now = t0;
       while (now - t0 < ms) {
@@ -184,9 +186,15 @@ function tfEngine(backend: 'cpu' | 'wasm', model: () => TfModel): Engine {
         steps += 8;
         now = performance.now();
       }
-      return { steps, ms: now - t0 };
+      return { steps, ms: now - t0, cpuMs: cpuMs(cpu0) };
     },
   };
+}
+
+/** CPU milliseconds (user + system) of this process since `from`. */
+function cpuMs(from: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(from);
+  return (d.user + d.system) / 1000;
 }
 
 function summary(xs: number[]): { median: number; min: number; max: number; n: number } {
@@ -200,7 +208,7 @@ export interface TrainingResult {
   title: string;
   flopsPerStep: number;
   gradientCheck: Record<string, number>;
-  engines: Record<string, { stepsPerSecond: { median: number; min: number; max: number; n: number }; gflops: number }>;
+  engines: Record<string, { stepsPerSecond: { median: number; min: number; max: number; n: number }; gflops: number; stepsPerCpuSecond: number }>;
   ratios: Record<string, { median: number; min: number; max: number; n: number }>;
 }
 
@@ -234,11 +242,13 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       e.run(warmupMs);
     }
     const rates: Record<string, number[]> = {};
+    const cpuRates: Record<string, number[]> = {};
     for (let r = 0; r < repeats; r++) {
       for (const e of engines) {
         await e.prepare();
-        const { steps, ms } = e.run(runMs);
+        const { steps, ms, cpuMs } = e.run(runMs);
         (rates[e.name] ??= []).push((steps / ms) * 1000);
+        (cpuRates[e.name] ??= []).push((steps / cpuMs) * 1000);
       }
       log(`${c.id}: repeat ${r + 1}/${repeats}`);
     }
@@ -246,7 +256,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     const result: TrainingResult = { id: c.id, title: c.title, flopsPerStep: flops, gradientCheck, engines: {}, ratios: {} };
     for (const [name, xs] of Object.entries(rates)) {
       const s = summary(xs);
-      result.engines[name] = { stepsPerSecond: s, gflops: (s.median * flops) / 1e9 };
+      result.engines[name] = { stepsPerSecond: s, gflops: (s.median * flops) / 1e9, stepsPerCpuSecond: summary(cpuRates[name]).median };
     }
     for (const peer of ['tfjs-cpu', 'tfjs-wasm']) {
       // the ratio of each interleaved repeat, then their median and range
@@ -263,14 +273,14 @@ export function trainingTable(r: { kernels: string; cases: TrainingResult[] }): 
   const out = [
     `Engine kernels: ${r.kernels}`,
     '',
-    '| network | engine | steps/s, median (min–max) | GFLOP/s | gradient vs netspec (rel.) |',
-    '| --- | --- | ---: | ---: | ---: |',
+    '| network | engine | steps/s, median (min–max) | GFLOP/s | steps per CPU-second | gradient vs netspec (rel.) |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
   ];
   for (const c of r.cases) {
     for (const [name, e] of Object.entries(c.engines)) {
       const s = e.stepsPerSecond;
       const check = name === 'netspec' ? '—' : c.gradientCheck[name].toExponential(1);
-      out.push(`| ${c.title} | ${name} | ${n(s.median)} (${n(s.min)}–${n(s.max)}) | ${g(e.gflops)} | ${check} |`);
+      out.push(`| ${c.title} | ${name} | ${n(s.median)} (${n(s.min)}–${n(s.max)}) | ${g(e.gflops)} | ${n(e.stepsPerCpuSecond)} | ${check} |`);
     }
   }
   out.push('', '| network | netspec ÷ tfjs-cpu, median (min–max) | netspec ÷ tfjs-wasm, median (min–max) | FLOP per step |', '| --- | ---: | ---: | ---: |');
@@ -278,5 +288,6 @@ export function trainingTable(r: { kernels: string; cases: TrainingResult[] }): 
     const f = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(1)}× (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
     out.push(`| ${c.title} | ${f(c.ratios['netspec/tfjs-cpu'])} | ${f(c.ratios['netspec/tfjs-wasm'])} | ${c.flopsPerStep.toLocaleString('en-US')} |`);
   }
+  out.push('', 'Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time this single-threaded process was on a core, which discounts other load on a shared machine.');
   return out.join('\n');
 }
