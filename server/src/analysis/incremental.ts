@@ -56,11 +56,12 @@ export class IncrementalAnalyzer {
       const q = commonSuffix(old.text, text, Math.min(lo, ln) - p);
       const delta = ln - lo;
       // What a segment's parse and its two cuts depend on ends one character past the keyword after
-      // it (that character says the keyword is a whole word), or at the end of the text.
-      const windowEnd = (i: number) => (i + 1 < m ? segs[i + 1].keyword!.end + 1 : lo);
+      // it (that character says the keyword is a whole word); for the last segment, past the end of
+      // the text (text added at the end changes it).
+      const windowEnd = (i: number) => (i + 1 < m ? segs[i + 1].keyword!.end + 1 : lo + 1);
       let i0 = 0;
       while (i0 < m && windowEnd(i0) <= p) i0++;
-      if (i0 === m) segments = segs; // the same text
+      if (old.text === text) segments = segs;
       else {
         // ... and it starts at the line break before the segment's first line.
         let i1 = m - 1;

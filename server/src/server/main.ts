@@ -52,6 +52,8 @@ const GRADIENT_CHECK = 'netspec.gradientCheck';
  * analysed once.
  */
 const DEBOUNCE_MS = 120;
+/** When analysing is cheap: just enough for changes sent together (a paste, a burst from the client) to be analysed once. */
+const QUIET_MS = 4;
 
 const cache = new Map<string, { version: number; analysis: FileAnalysis }>();
 /** Per open document: the incremental analysis (analysis/incremental.ts) and what its last run cost. */
@@ -88,7 +90,7 @@ function analysisOf(doc: TextDocument): FileAnalysis {
 
 /** How long to wait after a change before analysing (DEBOUNCE_MS). */
 function debounceOf(uri: string): number {
-  return (analyzers.get(uri)?.lastMs ?? DEBOUNCE_MS) < DEBOUNCE_MS ? 0 : DEBOUNCE_MS;
+  return (analyzers.get(uri)?.lastMs ?? DEBOUNCE_MS) < DEBOUNCE_MS ? QUIET_MS : DEBOUNCE_MS;
 }
 
 const SEVERITY: Record<RangedDiagnostic['severity'], DiagnosticSeverity> = {
