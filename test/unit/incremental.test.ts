@@ -11,12 +11,13 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyze, type FileAnalysis } from '../../server/src/analysis/analyze';
 import { hoverAt } from '../../server/src/analysis/hover';
-import { IncrementalAnalyzer, segmentStarts } from '../../server/src/analysis/incremental';
+import { IncrementalAnalyzer, IncrementalParser, segmentStarts } from '../../server/src/analysis/incremental';
 import { inlayHints } from '../../server/src/analysis/inlay';
 import { clearPlotCache } from '../../server/src/analysis/plot-cache';
 import { lex } from '../../server/src/syntax/lexer';
+import { parse } from '../../server/src/syntax/parser';
 import { repoRoot } from '../support/paths';
-import { params } from '../fuzz/generators';
+import { charSoup, nearValid, nearValidMutated, params } from '../fuzz/generators';
 // Plain JS shared with the benchmark.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generateSpec } = require('../../bench/spec-generator.js') as { generateSpec: (lines: number) => string };
@@ -152,4 +153,38 @@ test('a kept hover plot of a fn is drawn again when a let its body reads changes
   clearPlotCache();
   assert.equal(hoverAt(analyze(text('2')), at)!.markdown, kept);
   assert.equal(hoverAt(incremental.analyze(text('1')), at)!.markdown, first);
+});
+
+test('incremental parsing equals parse() after every edit, on any text (soup, near-valid, the corpus)', () => {
+  const texts = fc.oneof(fc.constantFrom(...corpus.map((d) => d.text)), charSoup, nearValid, nearValidMutated);
+  fc.assert(
+    fc.property(texts, fc.array(edit, { minLength: 1, maxLength: 12 }), (start, edits) => {
+      const parser = new IncrementalParser();
+      let text = start;
+      parser.parse(text);
+      edits.forEach((e, i) => {
+        const at = Math.floor(e.at * text.length);
+        text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        const fresh = parse(text);
+        assert.deepStrictEqual(parser.parse(text), { file: fresh.file, errors: fresh.errors }, `after edit ${i + 1}: ${JSON.stringify(text)}`);
+      });
+    }),
+    params(400),
+  );
+});
+
+test('incremental analysis equals a fresh analysis on near-valid generated specs under random edits', () => {
+  fc.assert(
+    fc.property(fc.oneof(nearValid, nearValidMutated), fc.array(edit, { minLength: 1, maxLength: 8 }), (start, edits) => {
+      const incremental = new IncrementalAnalyzer();
+      let text = start;
+      incremental.analyze(text);
+      edits.forEach((e, i) => {
+        const at = Math.floor(e.at * text.length);
+        text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        assertSame(incremental, text, `after edit ${i + 1}: ${JSON.stringify(text)}`);
+      });
+    }),
+    params(150),
+  );
 });

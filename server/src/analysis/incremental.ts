@@ -22,24 +22,29 @@ import { analyzeProgram, evaluationCaches, type AnalyzeOptions, type EvaluationC
  *   form is, keep their values; the dead-relu check keeps its forward passes likewise.
  */
 export class IncrementalAnalyzer {
-  /** The last text parsed and its segments, in order; they tile the text. */
-  private last?: { text: string; segments: Segment[] };
+  private readonly parser = new IncrementalParser();
   private readonly memo = new CheckMemo();
   private readonly caches: EvaluationCaches = evaluationCaches();
 
   analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
-    const parsed = this.parse(text);
+    const parsed = this.parser.parse(text);
     const volatile = new Set(options.trained?.keys() ?? []);
     const { program } = programOf(parsed, { memo: this.memo, volatile });
     return analyzeProgram(text, program, options, this.caches);
   }
+}
+
+/** Parsing, version after version, by segment (see IncrementalAnalyzer). */
+export class IncrementalParser {
+  /** The last text parsed and its segments, in order; they tile the text. */
+  private last?: { text: string; segments: Segment[] };
 
   /**
    * The same tree and errors as `parse(text)`. The text is compared with the last one: segments
    * whose text, cuts and following keyword lie in the common prefix are kept where they are; those
    * that lie in the common suffix are kept and moved; only the ones in between are parsed again.
    */
-  private parse(text: string): { file: ast.SourceFile; errors: SyntaxError[] } {
+  parse(text: string): { file: ast.SourceFile; errors: SyntaxError[] } {
     if (text.length > MAX_TEXT_LENGTH) {
       this.last = undefined;
       return parse(text);
