@@ -5,10 +5,10 @@
  * `gemm(a, as, at, b, bs, c, cs, bias, init, rows, cols, T)`, all i32, addresses and strides
  * in bytes into the imported memory `env.memory`:
  *
- *   c[r·cs + k] = init_k + Σ_{t=0}^{T−1} a[r·as + t·at] · b[t·bs + k]   for r < rows, k < cols,
+ *   c[r·cs + k] = s_{r,k} + Σ_{t=0}^{T−1} a[r·as + t·at] · b[t·bs + k]   for r < rows, k < cols,
  *
- * with init = 0: 0; init = 1: bias[k]; init = 2: c[r·cs + k] itself (accumulate), and the sum taken in the order t = 0, 1, …,
- * one rounded multiply and one rounded add per term (f64x2.mul, f64x2.add: no fused
+ * starting from s = 0 (init 0), bias[k] (init 1) or c[r·cs + k] itself (init 2: accumulate),
+ * the sum taken in the order t = 0, 1, …, one rounded multiply and one rounded add per term (f64x2.mul, f64x2.add: no fused
  * multiply-add), which is exactly the scalar loop `s = init; for t: s += a·b`. rows and cols must
  * be multiples of 4: each pass computes a 4 × 4 tile of c in eight f64x2 accumulators, streaming
  * a row of b (two vectors) and four broadcast values of a per step of t.
@@ -97,7 +97,7 @@ export const TILE_COLS = 4;
 
 function gemmBody(): { locals: number[][]; code: number[] } {
   // parameters
-  const [a, as, at, b, bs, c, cs, bias, useBias, rows, cols, T] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const [a, as, at, b, bs, c, cs, bias, init, rows, cols, T] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   // i32 locals
   const r = 12, kb = 13, t = 14, pb = 15, pc = 16, colBytes = 17;
   const pa = [18, 19, 20, 21];
@@ -114,7 +114,7 @@ function gemmBody(): { locals: number[][]; code: number[] } {
   k.block().loop();
   k.get(kb).get(colBytes).geS().brIf(1);
   // accumulators := c's tile (init 2), bias[k .. k+3] (init 1) or 0
-  k.get(useBias).i32(2).eq().if();
+  k.get(init).i32(2).eq().if();
   k.get(c).get(r).get(cs).mul().add().get(kb).add().set(pc);
   for (let i = 0; i < 4; i++) {
     if (i > 0) k.get(pc).get(cs).add().set(pc);
@@ -122,7 +122,7 @@ function gemmBody(): { locals: number[][]; code: number[] } {
     k.get(pc).load(16).set(acc[i][1]);
   }
   k.else();
-  k.get(useBias).if();
+  k.get(init).if();
   k.get(bias).get(kb).add().load(0).set(acc[0][0]);
   k.get(bias).get(kb).add().load(16).set(acc[0][1]);
   k.else();
