@@ -43,10 +43,17 @@ export class Arena {
     const module = mode === 'js' ? null : gemmModule();
     if (mode === 'wasm' && !module) throw new Error('WebAssembly SIMD is not available');
     const bytes = Math.max(8, size * 8);
+    let memory: { buffer: ArrayBuffer } | undefined;
     if (module) {
-      const api = wasmApi()!;
-      const memory = new api.Memory({ initial: Math.ceil(bytes / 65536) });
-      const instance = new api.Instance(module, { env: { memory } });
+      try {
+        memory = new (wasmApi()!.Memory)({ initial: Math.ceil(bytes / 65536) });
+      } catch (err) {
+        if (mode === 'wasm') throw err;
+        memory = undefined; // more than a WebAssembly memory may hold: plain JavaScript memory
+      }
+    }
+    if (module && memory) {
+      const instance = new (wasmApi()!.Instance)(module, { env: { memory } });
       this.wasm = instance.exports.gemm as WasmGemm;
       this.heap = new Float64Array(memory.buffer);
       this.backend = 'wasm';
@@ -54,7 +61,7 @@ export class Arena {
       this.heap = new Float64Array(bytes / 8);
       this.backend = 'js';
     }
-    this.mode = module ? mode : 'js';
+    this.mode = this.wasm ? mode : 'js';
   }
 
   /** Reserves n values (aligned to 4, so SIMD rows start on 32 bytes); returns the offset. */
