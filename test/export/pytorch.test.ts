@@ -18,7 +18,7 @@ import { analyze } from '../../server/src/analysis/analyze';
 import type { LossName } from '../../server/src/engine/losses';
 import { Trainer } from '../../server/src/engine/train';
 import { prepareJob } from '../../server/src/runs/jobs';
-import { Discrepancies, literal, PYTHON, requireTorch, runCli, seededRandom } from '../oracle/oracle';
+import { Discrepancies, literal, PYTHON, randomTarget, requireTorch, runCli, seededRandom } from '../oracle/oracle';
 import { compareRuns, exportAll, runPrograms } from './support';
 
 const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
@@ -87,7 +87,7 @@ function generate(): Case[] {
           const count = int(6, 13);
           for (let i = 0; i < count; i++) {
             const x = Array.from({ length: inputs }, () => uniform(-2, 2));
-            lines.push(`  ${vector(x)} -> ${vector(target(loss, K, i, rand))}`);
+            lines.push(`  ${vector(x)} -> ${vector(randomTarget(loss, K, i, rand))}`);
           }
           lines.push('}', `train ${name} on d${name} {`);
           const optimizer =
@@ -133,23 +133,6 @@ function generate(): Case[] {
   return cases;
 }
 
-function target(loss: LossName, K: number, i: number, rand: () => number): number[] {
-  switch (loss) {
-    case 'cross_entropy': {
-      if (i % 2 === 0) {
-        const hot = Math.floor(rand() * K);
-        return Array.from({ length: K }, (_, k) => (k === hot ? 1 : 0));
-      }
-      const w = Array.from({ length: K }, () => 0.05 + rand());
-      const s = w.reduce((a, b) => a + b, 0);
-      return w.map((v) => v / s);
-    }
-    case 'binary_cross_entropy':
-      return Array.from({ length: K }, () => (i % 3 === 2 ? rand() : rand() < 0.5 ? 0 : 1));
-    default:
-      return Array.from({ length: K }, () => -1 + 2 * rand());
-  }
-}
 
 function csv(): string {
   const rand = seededRandom(99);

@@ -2,6 +2,7 @@
  * Helpers for the oracle tests: the PyTorch/mpmath oracle (`torch_oracle.py`, run by the system
  * python), the NetSpec CLI as a real process, and a tolerance rule for comparing their numbers.
  */
+import type { LossName } from '../../server/src/engine/losses';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { cliPath, repoRoot } from '../support/paths';
@@ -222,4 +223,23 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A target for sample i of a random data set: one-hot or soft for cross-entropy, 0/1 or a probability for binary cross-entropy, in [-1, 1] otherwise. */
+export function randomTarget(loss: LossName, K: number, i: number, rand: () => number): number[] {
+  switch (loss) {
+    case 'cross_entropy': {
+      if (i % 2 === 0) {
+        const hot = Math.floor(rand() * K);
+        return Array.from({ length: K }, (_, k) => (k === hot ? 1 : 0));
+      }
+      const w = Array.from({ length: K }, () => 0.05 + rand());
+      const s = w.reduce((a, b) => a + b, 0);
+      return w.map((v) => v / s);
+    }
+    case 'binary_cross_entropy':
+      return Array.from({ length: K }, () => (i % 3 === 2 ? rand() : rand() < 0.5 ? 0 : 1));
+    default:
+      return Array.from({ length: K }, () => -1 + 2 * rand());
+  }
 }

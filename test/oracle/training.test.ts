@@ -20,7 +20,7 @@ import { Random } from '../../server/src/engine/random';
 import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, TrainError, type Optimizer, type Sample } from '../../server/src/engine/train';
 import { analyzeText, type Program } from '../../server/src/semantics/program';
 import { repoRoot } from '../support/paths';
-import { Discrepancies, literal, oracle, runCli, seededRandom, type OracleLayer, type OracleRequest } from './oracle';
+import { Discrepancies, literal, oracle, randomTarget, runCli, seededRandom, type OracleLayer, type OracleRequest } from './oracle';
 
 // ---- the cases ------------------------------------------------------------------------------------
 
@@ -97,7 +97,7 @@ function generate(): Case[] {
           }
           const K = layers[layers.length - 1].units;
           const count = int(6, 14);
-          const samples = Array.from({ length: count }, (_, i) => ({ x: Array.from({ length: inputs }, () => uniform(-2, 2)), t: target(loss, K, i, rand) }));
+          const samples = Array.from({ length: count }, (_, i) => ({ x: Array.from({ length: inputs }, () => uniform(-2, 2)), t: randomTarget(loss, K, i, rand) }));
           const optimizer: OptimizerCase =
             opt === 'sgd' ? { kind: 'sgd' }
             : opt === 'momentum' ? { kind: 'momentum', momentum: n % 4 === 1 ? 0 : r4(uniform(0.5, 0.95)) }
@@ -128,23 +128,6 @@ function generate(): Case[] {
   return cases;
 }
 
-function target(loss: LossName, K: number, i: number, rand: () => number): number[] {
-  switch (loss) {
-    case 'cross_entropy': {
-      if (i % 2 === 0) {
-        const hot = Math.floor(rand() * K);
-        return Array.from({ length: K }, (_, k) => (k === hot ? 1 : 0));
-      }
-      const w = Array.from({ length: K }, () => 0.05 + rand());
-      const s = w.reduce((a, b) => a + b, 0);
-      return w.map((v) => v / s);
-    }
-    case 'binary_cross_entropy':
-      return Array.from({ length: K }, () => (i % 3 === 2 ? rand() : rand() < 0.5 ? 0 : 1));
-    default:
-      return Array.from({ length: K }, () => -1 + 2 * rand());
-  }
-}
 
 // ---- as NetSpec source, as oracle requests -----------------------------------------------------------
 
