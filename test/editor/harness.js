@@ -218,6 +218,8 @@ function extensionFolderName(extensionDir) {
  * @param {object} [o.env]             extra environment for code-server (and so the extension host)
  * @param {number} [o.timeoutMs=30000] how long to wait for /healthz
  * @param {boolean} [o.keepTemp]       keep the temp folder after stop() (also: EDITOR_KEEP_TEMP=1)
+ * @param {boolean} [o.workspaceTrust]  keep VS Code's workspace trust on (off by default, so tests
+ *                                     need not answer its prompt); a new folder starts untrusted
  * @param {number} [o.idleTimeoutSeconds=300] code-server exits by itself after this long without a
  *                                     connected browser (guards against orphans); 0 = never
  */
@@ -239,7 +241,7 @@ async function startCodeServer(o = {}) {
   fs.writeFileSync(configFile, 'auth: none\ncert: false\n');
   fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'),
-    JSON.stringify(Object.assign({}, DEFAULT_SETTINGS, o.settings || {}), null, 2));
+    JSON.stringify(Object.assign({}, DEFAULT_SETTINGS, o.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {}, o.settings || {}), null, 2));
 
   const extDirs = [].concat(o.extensionDir || [], o.extensionDirs || []);
   for (const ext of extDirs) {
@@ -256,7 +258,8 @@ async function startCodeServer(o = {}) {
     '--extensions-dir', dirs.extensions,
     '--bind-addr', `127.0.0.1:${port}`,
     '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust',
+    '--disable-telemetry', '--disable-update-check',
+    ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--disable-getting-started-override', '--ignore-last-opened',
   ];
   // safety net: if this process dies hard, the orphaned server stops itself once no browser
