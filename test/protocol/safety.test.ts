@@ -15,6 +15,7 @@ import { after, before, test } from 'node:test';
 import type { CodeAction, CodeLens, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/analysis/analyze';
 import { hoverText, LspClient } from '../support/lsp';
+import { until } from '../support/until';
 import { applyEdits } from '../support/lsp-extra';
 
 interface Progress { runId: string; done: boolean; error?: string; finalLoss?: number; cancelled?: boolean }
@@ -55,15 +56,6 @@ async function server(options: Parameters<typeof LspClient.start>[0] = {}) {
   return { client, progress, messages };
 }
 
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** The next diagnostics published for uri after the first `seen` of them. */
 function nthPublished(client: LspClient, uri: string, n: number): Promise<PublishDiagnosticsParams> {

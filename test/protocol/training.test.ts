@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CodeAction, InlayHint } from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/analysis/analyze';
+import { until } from '../support/until';
 import { LspClient } from '../support/lsp';
 import { applyEdits } from '../support/lsp-extra';
 import { cliPath, repoRoot } from '../support/paths';
@@ -25,15 +26,6 @@ after(async () => {
   await client.stop();
 });
 
-async function until<T>(what: string, f: () => T | undefined, timeoutMs = 60_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 
 const xor = fs.readFileSync(path.join(repoRoot(), 'examples', 'xor.netspec'), 'utf8');
