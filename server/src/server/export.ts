@@ -1,10 +1,10 @@
 import * as path from 'path';
-import { fileURLToPath } from 'url';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../analysis/analyze';
 import { ExportError, exportPyTorch } from '../export/pytorch';
 import { prepareJob, RunProblem } from '../runs/jobs';
+import { specFileOf } from './runs';
 
 declare const NETSPEC_VERSION: string | undefined;
 const VERSION = typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0';
@@ -44,9 +44,8 @@ function exportDocument(documents: TextDocuments<TextDocument>, params: { uri: s
   if (network === undefined) return { error: `say which network to export: ${networks.join(', ')}`, networks };
   const info = a.program.trains.find((t) => t.stmt.network.text === network);
   if (!info) return { error: `no train statement trains \`${network}\``, networks };
-  const onDisk = params.uri.startsWith('file:');
-  const specFile = onDisk ? fileURLToPath(params.uri) : path.join('/nonexistent', 'untitled.netspec');
-  const base = onDisk ? path.basename(specFile) : 'untitled.netspec';
+  const specFile = specFileOf(params.uri);
+  const base = path.basename(specFile);
   try {
     const job = prepareJob(specFile, a, info, new Map(), { readFiles: trusted });
     const source = exportPyTorch({ file: base, program: a.program, info: job.info, line: job.line, network: job.network, dataName: job.dataName, data: job.data, version: VERSION });

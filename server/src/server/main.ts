@@ -16,7 +16,7 @@ import {
   type InitializeResult,
 } from 'vscode-languageserver/node';
 import * as path from 'path';
-import { fileURLToPath, pathToFileURL } from 'url';
+import { pathToFileURL } from 'url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { gradientCheck } from '../analysis/gradcheck';
 import { DEFAULT_INLAY, inlayHints, type InlayOptions } from '../analysis/inlay';
@@ -29,7 +29,7 @@ import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../
 import { cancellationStrategy, cancelled } from './cancellation';
 import { registerNavigation } from './navigation';
 import { registerExport } from './export';
-import { Runs, type Run, type RunMessage } from './runs';
+import { Runs, specFileOf, type Run, type RunMessage } from './runs';
 import { restrictedDiagnostics, RESTRICTED, TRUST_GRANTED, WorkspaceTrust } from './trust';
 
 /**
@@ -356,11 +356,6 @@ function refreshAfterRun(uri: string): void {
   publish(uri);
   void connection.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
   void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
-}
-
-/** The spec's path on disk; an unsaved document gets one that no data file can be found beside. */
-function specFileOf(uri: string): string {
-  return uri.startsWith('file:') ? fileURLToPath(uri) : path.join('/nonexistent', 'untitled.netspec');
 }
 
 let clientHasProgress = false;

@@ -1,7 +1,13 @@
 import * as path from 'path';
+import { fileURLToPath } from 'url';
 import { Worker } from 'worker_threads';
 import type { TrainedParameters } from '../analysis/analyze';
 import type { Divergence } from '../engine/train';
+
+/** The spec's path on disk; an unsaved document gets one that no data file can be found beside. */
+export function specFileOf(uri: string): string {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : path.join('/nonexistent', 'untitled.netspec');
+}
 
 /** What a training worker is asked to do. */
 export interface RunRequest {
