@@ -48,9 +48,7 @@ async function uiScenario(): Promise<void> {
     await editor.openFile('broken.netspec');
     await editor.waitForLanguageMode('NetSpec');
     // Diagnostics arrive asynchronously after the server starts: wait for the squiggle.
-    const deadline = Date.now() + 30_000;
-    let squiggles = 0;
-    while ((squiggles = await editor.squiggles('error')) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const squiggles: number = await poll(() => editor.squiggles('error'), (n: number) => n > 0, 30_000, 200);
     assert.ok(squiggles >= 1, 'expected an error squiggle under `sigmod` within 30 s');
     const problems: string = (await editor.problems({ minCount: 1 })).join('\n');
     assert.match(problems, /Unknown activation `sigmod`\. Did you mean `sigmoid`\?/);
@@ -78,13 +76,10 @@ async function uiScenario(): Promise<void> {
     await browser.page.mouse.move(5, 5);
     await browser.page.keyboard.press('Escape');
     await editor.runCommand('NetSpec: Train Network');
-    const deadline2 = Date.now() + 30_000;
-    let toasts: string[] = [];
-    while (!toasts.some((t) => /Trained xor: final loss/.test(t)) && Date.now() < deadline2) toasts = await editor.notifications();
+    let toasts = await poll(toastsOf(editor), (ts) => ts.some((t) => /Trained xor: final loss/.test(t)), 30_000);
     assert.ok(toasts.some((t) => /Trained xor: final loss 0\.0\d+\. Probes and hovers now use the trained weights\./.test(t)), `toasts: ${toasts.join(' | ')}`);
     // The progress notification (if the run lasted long enough to open one) closes when it ends.
-    const closeBy = Date.now() + 10_000;
-    while (toasts.some((t) => /Training xor: epoch/.test(t)) && Date.now() < closeBy) toasts = await editor.notifications();
+    toasts = await poll(toastsOf(editor), (ts) => !ts.some((t) => /Training xor: epoch/.test(t)), 10_000);
     assert.ok(!toasts.some((t) => /Training xor: epoch/.test(t)), `a progress notification stayed open: ${toasts.join(' | ')}`);
     await editor.screenshot(path.join(artifacts, 'trained.png'));
 
@@ -137,9 +132,8 @@ async function uiScenario(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(fs.readFileSync(exported, 'utf8'), '# my own edits\n', 'the file was replaced although the user said Cancel');
     await answerDialog('Replace');
-    const replacedBy = Date.now() + 10_000;
-    while (fs.readFileSync(exported, 'utf8').startsWith('# my own') && Date.now() < replacedBy) await new Promise((r) => setTimeout(r, 200));
-    assert.match(fs.readFileSync(exported, 'utf8'), /^#!\/usr\/bin\/env python3\n[\s\S]*class Model\(torch\.nn\.Module\)/);
+    const replaced = await poll(() => fs.readFileSync(exported, 'utf8'), (text) => !text.startsWith('# my own'), 10_000, 200);
+    assert.match(replaced, /^#!\/usr\/bin\/env python3\n[\s\S]*class Model\(torch\.nn\.Module\)/);
 
     // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the test's).
     await editor.runCommand('View: Hide Panel').catch(() => browser.page.keyboard.press('Escape'));
@@ -150,6 +144,23 @@ async function uiScenario(): Promise<void> {
     await server.stop();
   }
 }
+
+/**
+ * Reads `read()` until `done` holds of what it gives or `timeoutMs` has passed, waiting `pauseMs`
+ * between reads; returns the last reading, for the test's own assertion to judge.
+ */
+async function poll<T>(read: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number, pauseMs = 0): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let v = await read();
+  while (!done(v) && Date.now() < deadline) {
+    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
+    v = await read();
+  }
+  return v;
+}
+
+/** The visible notification toasts' texts, as a reader for poll() (notifications() waits for the fade-in). */
+const toastsOf = (editor: { notifications(): Promise<string[]> }) => () => editor.notifications();
 
 /** The frame of the NetSpec: Training webview (VS Code nests webviews in iframes). */
 async function trainingPanelFrame(page: { frames(): { $(sel: string): Promise<unknown> }[] }, timeoutMs: number): Promise<any> {
@@ -192,9 +203,7 @@ async function trustScenario(): Promise<void> {
     const problems: string[] = await editor.problems({ minCount: 2, timeoutMs: 30_000 });
     assert.ok(problems.some((p) => restricted.test(p)), `Problems: ${problems.join(' | ')}`);
     await editor.runCommand('NetSpec: Train Network');
-    let toasts: string[] = [];
-    const refusedBy = Date.now() + 15_000;
-    while (!toasts.some((t) => /cannot train: this workspace is in Restricted Mode/.test(t)) && Date.now() < refusedBy) toasts = await editor.notifications();
+    let toasts = await poll(toastsOf(editor), (ts) => ts.some((t) => /cannot train: this workspace is in Restricted Mode/.test(t)), 15_000);
     assert.ok(toasts.some((t) => /cannot train: this workspace is in Restricted Mode/.test(t)), `toasts: ${toasts.join(' | ')}`);
 
     await editor.runCommand('Workspaces: Manage Workspace Trust');
@@ -208,13 +217,10 @@ async function trustScenario(): Promise<void> {
     if (await closeModal.isVisible().catch(() => false)) await closeModal.click();
     else await editor.runCommand('View: Close Editor');
     await browser.page.locator('.tab', { hasText: 'csv.netspec' }).first().click();
-    const clearedBy = Date.now() + 20_000;
-    let now = await editor.problems();
-    while (now.some((p: string) => restricted.test(p)) && Date.now() < clearedBy) now = await editor.problems();
+    const now: string[] = await poll(() => editor.problems(), (ps: string[]) => !ps.some((p) => restricted.test(p)), 20_000, 200);
     assert.ok(!now.some((p: string) => restricted.test(p)), `still restricted after trusting: ${now.join(' | ')}`);
     await editor.runCommand('NetSpec: Train Network');
-    const trainedBy = Date.now() + 30_000;
-    while (!toasts.some((t) => /Trained n: final loss/.test(t)) && Date.now() < trainedBy) toasts = await editor.notifications();
+    toasts = await poll(toastsOf(editor), (ts) => ts.some((t) => /Trained n: final loss/.test(t)), 30_000);
     assert.ok(toasts.some((t) => /Trained n: final loss/.test(t)), `toasts: ${toasts.join(' | ')}`);
   } finally {
     await browser.close();
