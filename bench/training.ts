@@ -146,24 +146,17 @@ interface Engine {
 }
 
 function engineOf(c: Case, net: Network, data: Sample[]): Engine {
-  let t = new Trainer(net, data, { batch: c.batch, epochs: 1e9, learningRate: c.lr, optimizer: { kind: 'sgd' } });
+  const trainer = () => new Trainer(net, data, { batch: c.batch, epochs: 1e9, learningRate: c.lr, optimizer: { kind: 'sgd' } });
+  let t = trainer();
   const stepsPerEpoch = Math.ceil(data.length / c.batch);
   return {
     name: 'netspec',
     prepare() {},
-    run(ms) {
-      let steps = 0;
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      let now = t0;
-      while (now - t0 < ms) {
-        if (t.done) t = new Trainer(net, data, { batch: c.batch, epochs: 1e9, learningRate: c.lr, optimizer: { kind: 'sgd' } });
-        t.runEpoch();
-        steps += stepsPerEpoch;
-        now = performance.now();
-      }
-      return { steps, ms: now - t0, cpuMs: cpuMs(cpu0) };
-    },
+    run: (ms) => timed(ms, () => {
+      if (t.done) t = trainer();
+      t.runEpoch();
+      return stepsPerEpoch;
+    }),
   };
 }
 
@@ -176,19 +169,24 @@ function tfEngine(backend: 'cpu' | 'wasm', model: () => TfModel): Engine {
       m ??= model();
       for (let i = 0; i < 3; i++) m.step(); // move the variables to this backend
     },
-    run(ms) {
-      let steps = 0;
-      const cpu0 = process.cpuUsage();
-      const t0 = performance.now();
-      let now = t0;
-      while (now - t0 < ms) {
-        for (let i = 0; i < 8; i++) m!.step();
-        steps += 8;
-        now = performance.now();
-      }
-      return { steps, ms: now - t0, cpuMs: cpuMs(cpu0) };
-    },
+    run: (ms) => timed(ms, () => {
+      for (let i = 0; i < 8; i++) m!.step();
+      return 8;
+    }),
   };
+}
+
+/** Calls `chunk` (which returns the steps it took) until `ms` milliseconds have passed. */
+function timed(ms: number, chunk: () => number): { steps: number; ms: number; cpuMs: number } {
+  let steps = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let now = t0;
+  while (now - t0 < ms) {
+    steps += chunk();
+    now = performance.now();
+  }
+  return { steps, ms: now - t0, cpuMs: cpuMs(cpu0) };
 }
 
 /** CPU milliseconds (user + system) of this process since `from`. */

@@ -67,6 +67,12 @@ const insertion = fc.oneof(
 const place = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1));
 const edit = fc.record({ at: place, remove: fc.nat({ max: 12 }), insert: fc.oneof(insertion, fc.constant('')) });
 
+/** The text after an edit: `remove` characters at the fraction `at` of it replaced by `insert`. */
+function applyEdit(text: string, e: { at: number; remove: number; insert: string }): string {
+  const at = Math.floor(e.at * text.length);
+  return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+}
+
 test('incremental analysis equals a fresh analysis after every edit of random edit sequences', () => {
   fc.assert(
     fc.property(fc.constantFrom(...corpus), fc.array(edit, { minLength: 1, maxLength: 10 }), (doc, edits) => {
@@ -74,8 +80,7 @@ test('incremental analysis equals a fresh analysis after every edit of random ed
       let text = doc.text;
       incremental.analyze(text);
       edits.forEach((e, i) => {
-        const at = Math.floor(e.at * text.length);
-        text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        text = applyEdit(text, e);
         assertSame(incremental, text, `${doc.name}, after edit ${i + 1} of ${JSON.stringify(edits)}`);
       });
     }),
@@ -163,8 +168,7 @@ test('incremental parsing equals parse() after every edit, on any text (soup, ne
       let text = start;
       parser.parse(text);
       edits.forEach((e, i) => {
-        const at = Math.floor(e.at * text.length);
-        text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        text = applyEdit(text, e);
         const fresh = parse(text);
         assert.deepStrictEqual(parser.parse(text), { file: fresh.file, errors: fresh.errors }, `after edit ${i + 1}: ${JSON.stringify(text)}`);
       });
@@ -180,8 +184,7 @@ test('incremental analysis equals a fresh analysis on near-valid generated specs
       let text = start;
       incremental.analyze(text);
       edits.forEach((e, i) => {
-        const at = Math.floor(e.at * text.length);
-        text = text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+        text = applyEdit(text, e);
         assertSame(incremental, text, `after edit ${i + 1}: ${JSON.stringify(text)}`);
       });
     }),
