@@ -17,6 +17,8 @@ import { prepareRename, rename } from '../../server/src/analysis/rename';
 import { encodeSemanticTokens, semanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { signatureHelpAt } from '../../server/src/analysis/signature';
 import { outline, type OutlineSymbol } from '../../server/src/analysis/symbols';
+import { constantValue } from '../../server/src/semantics/lowering';
+import type * as ast from '../../server/src/syntax/ast';
 import { parse } from '../../server/src/syntax/parser';
 import { LineIndex, type Position, type Range, type Span } from '../../server/src/syntax/text';
 
@@ -105,6 +107,8 @@ export function checkText(text: string, options: CheckOptions = {}): FileAnalysi
     }
   }
 
+  checkProgram(a);
+
   // Whole-document requests.
   const symbols = outline(a.program.file);
   const walk = (s: OutlineSymbol) => {
@@ -150,6 +154,29 @@ export function checkText(text: string, options: CheckOptions = {}): FileAnalysi
   }
   checkRenames(text, a, options.renames ?? 3);
   return a;
+}
+
+/**
+ * The checked Program is inert data: no method to call back into the checker, every let's value
+ * and every network's forward pass read without a throw, every expression's constant value asked
+ * without a throw; and no evaluation failed with an internal error (a bug of ours).
+ */
+function checkProgram(a: FileAnalysis): void {
+  const p = a.program;
+  for (const [key, v] of Object.entries(p)) if (typeof v === 'function') fail(`Program.${key} is a function, not data`);
+  for (const [name, d] of p.declarations) {
+    p.env.vars.get(name);
+    if (d.kind === 'network') p.env.network?.(name);
+  }
+  const visit = (e: ast.Expr): void => {
+    constantValue(p, e);
+    if (e.kind === 'call') e.args.forEach(visit);
+    else if (e.kind === 'unary') visit(e.operand);
+    else if (e.kind === 'binary') (visit(e.left), visit(e.right));
+    else if (e.kind === 'vector') e.items.forEach(visit);
+  };
+  for (const s of p.file.statements) if (s.kind === 'let' || s.kind === 'eval') visit(s.value);
+  for (const d of a.diagnostics) if (d.code === 'internal') fail(`internal error: ${d.message}`);
 }
 
 /** The file's meaning without positions: diagnostics, eval values and probe results. */

@@ -18,7 +18,8 @@ import type { LossName } from '../../server/src/engine/losses';
 import { buildNetwork, builtinActivation, predict, probe, type Network } from '../../server/src/engine/network';
 import { Random } from '../../server/src/engine/random';
 import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, TrainError, type Optimizer, type Sample } from '../../server/src/engine/train';
-import { analyzeText, type Program } from '../../server/src/semantics/program';
+import { analyzeText } from '../../server/src/semantics/checker';
+import type { Program } from '../../server/src/semantics/program';
 import { repoRoot } from '../support/paths';
 import { Discrepancies, literal, oracle, randomTarget, runCli, seededRandom, type OracleLayer, type OracleRequest } from './oracle';
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CSV_MAX_CHARS, generate, GENERATOR_DEFAULTS, GENERATOR_NAMES, parseCsv } from '../../server/src/engine/datasets';
-import { analyzeText } from '../../server/src/semantics/program';
+import { analyzeText } from '../../server/src/semantics/checker';
 
 test('generators: deterministic for a seed, different for another seed', () => {
   for (const g of GENERATOR_NAMES) {

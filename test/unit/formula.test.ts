@@ -9,7 +9,7 @@ import { scalarFunction } from '../../server/src/engine/activations';
 import { derive, evaluate, type Environment, type Expr } from '../../server/src/engine/expr';
 import { DISPLAY, derivativeFormula, evaluateFormula, pretty, rewriteDerivatives, simplify } from '../../server/src/engine/formula';
 import { Random } from '../../server/src/engine/random';
-import { analyzeText } from '../../server/src/semantics/program';
+import { analyzeText } from '../../server/src/semantics/checker';
 
 // ---- helpers ----------------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ import { definitionAt, referencesAt } from '../../server/src/analysis/references
 import { prepareRename, rename } from '../../server/src/analysis/rename';
 import { semanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { signatureHelpAt } from '../../server/src/analysis/signature';
-import { analyzeText } from '../../server/src/semantics/program';
+import { analyzeText } from '../../server/src/semantics/checker';
 
 const program = (text: string) => analyzeText(text).program;
 /** The offset of the `nth` occurrence of `needle` (plus `delta`). */

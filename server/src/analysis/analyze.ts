@@ -2,7 +2,8 @@ import * as E from '../engine/expr';
 import { probe, type ProbeResult } from '../engine/network';
 import type { Value } from '../engine/value';
 import type { Diagnostic, Severity } from '../semantics/diagnostic';
-import { analyzeText, type ProbeInfo, type Program } from '../semantics/program';
+import { analyzeText } from '../semantics/checker';
+import type { ProbeInfo, Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
 import { LineIndex, type Range, type Span } from '../syntax/text';
 import { numericCaches, numericDiagnostics, type NumericCaches } from './numeric';
@@ -98,6 +99,7 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
   }
   const lines = new LineIndex(text);
   const extra: Diagnostic[] = [];
+  const reported = new Set<string>();
 
   const evals = program.evals.map((info): EvalResult => {
     const r: EvalResult = {
@@ -118,7 +120,7 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
       }
       caches?.evals.set(info.expr, outcome);
     }
-    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt.value, extra);
+    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt.value, extra, reported);
     else r.value = outcome.value;
     return r;
   });
@@ -140,7 +142,7 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
       }
       caches?.probes.set(info, outcome);
     }
-    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt, extra);
+    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt, extra, reported);
     else r.result = outcome.result;
     return r;
   });
@@ -151,12 +153,18 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
   return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes };
 }
 
-/** Turns an evaluation failure into a diagnostic at the node it names, and its message. */
-function failure(err: unknown, program: Program, fallback: Span, out: Diagnostic[]): string {
+/**
+ * Turns an evaluation failure into a diagnostic at the node it names, and its message. Several
+ * evals and probes can fail at the same node (a fn's body that reads a let in error, say): the
+ * node gets one diagnostic.
+ */
+function failure(err: unknown, program: Program, fallback: Span, out: Diagnostic[], reported: Set<string>): string {
   if (err instanceof E.EvalError) {
     const message = err.message.charAt(0).toUpperCase() + err.message.slice(1) + '.';
-    const span = program.spanOf(err.node) ?? fallback;
-    out.push({ severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } });
+    const span = program.spans.get(err.node) ?? fallback;
+    const key = `${span.start}:${span.end}:${message}`;
+    if (!reported.has(key)) out.push({ severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } });
+    reported.add(key);
     return err.message;
   }
   // A bug of ours, not the user's: say so, and keep going.

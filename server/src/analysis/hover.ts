@@ -3,6 +3,7 @@ import * as E from '../engine/expr';
 import { LOSS_FORMULAS, type LossName } from '../engine/losses';
 import { parameterCount } from '../engine/network';
 import type { Value } from '../engine/value';
+import { constantValue } from '../semantics/lowering';
 import type { NetworkInfo } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
@@ -40,7 +41,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
     case 'activation': {
       const lines = activationDoc(t.name.text, a);
       if (!lines) return undefined;
-      const plot = plotOf(a, t.name.text, t.ref.args.map((x) => a.program.valueOf(x)));
+      const plot = plotOf(a, t.name.text, t.ref.args.map((x) => constantValue(a.program, x)));
       if (plot) lines.push('', plot);
       const info = a.program.networks.get(t.network.name.text);
       const layer = t.network.items.find((i): i is ast.DenseItem => i.kind === 'dense' && i.activation === t.ref);
@@ -52,7 +53,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       if (!lines) return undefined;
       const at = pointValues(a, t.call);
       if (at) lines.push('', at);
-      const args = t.call.args.map((x) => a.program.valueOf(x));
+      const args = t.call.args.map((x) => constantValue(a.program, x));
       // The Jacobian has n² entries: only for vectors whose Jacobian the engine computes at all.
       if (t.name.text === 'softmax' && Array.isArray(args[0]) && args[0].length > 0 && args[0].length <= E.MAX_JACOBIAN_SIZE && args[0].every((x) => typeof x === 'number')) {
         const p = softmax(args[0] as number[]);
@@ -169,14 +170,7 @@ export function activationPlot(a: FileAnalysis, name: string, params: (Value | u
   const isUser = !!a.program.fns.get(name)?.fn;
   if (!isUser && !scalarFunction(name)) return undefined;
   const rest = (params as number[]).map(E.num);
-  const at = (order: number) => (z: number) => {
-    try {
-      const v = E.evaluate(E.call(name, order, [E.num(z), ...rest]), a.program.env);
-      return typeof v === 'number' ? v : NaN;
-    } catch {
-      return NaN;
-    }
-  };
+  const at = (order: number) => (z: number) => E.scalarOrNaN(E.call(name, order, [E.num(z), ...rest]), a.program.env);
   return cachedPlot(a.program, name, params as number[], mark, () => plotFunction({ f: at(0), df: at(1), label: name, mark }));
 }
 
@@ -204,7 +198,7 @@ export function plotsAt(a: FileAnalysis, line: number): { title: string; items: 
     const key = a.program.file.text.slice(item.activation.start, item.activation.end);
     if (seen.has(key)) continue;
     seen.add(key);
-    const svg = activationPlot(a, item.activation.name.text, item.activation.args.map((x) => a.program.valueOf(x)));
+    const svg = activationPlot(a, item.activation.name.text, item.activation.args.map((x) => constantValue(a.program, x)));
     if (svg) items.push({ label: `${key} (layer ${item.name.text})`, svg, caption: caption(item.activation.name.text) });
   }
   return { title: `Activations of ${stmt.name.text}`, items };
@@ -216,30 +210,21 @@ function pointValues(a: FileAnalysis, call: ast.CallExpr): string | undefined {
   const isScalar = !!scalarFunction(fn) || !!a.program.fns.get(fn)?.fn;
   if (!isScalar || call.args.length === 0) return undefined;
   const env = a.program.env;
-  const arg = a.program.valueOf(call.args[0]);
+  const arg = constantValue(a.program, call.args[0]);
   if (typeof arg !== 'number') return undefined;
-  const params = call.args.slice(1).map((x) => a.program.valueOf(x));
+  const params = call.args.slice(1).map((x) => constantValue(a.program, x));
   if (params.some((p) => typeof p !== 'number')) return undefined;
   const rest = (params as number[]).map(E.num);
   const at = (order: number) => {
-    try {
-      const v = E.evaluate(E.call(fn, order, [E.num(arg), ...rest]), env);
-      return typeof v === 'number' ? formatNumber(v) : undefined;
-    } catch {
-      return undefined;
-    }
+    const r = E.tryEvaluate(E.call(fn, order, [E.num(arg), ...rest]), env);
+    return 'value' in r && typeof r.value === 'number' ? formatNumber(r.value) : undefined;
   };
   const parts = [0, 1, 2].map((n) => [n, at(n)] as const).filter(([, v]) => v !== undefined).map(([n, v]) => `${fn}${"'".repeat(n)} = ${v}`);
   return parts.length ? `At z = ${formatNumber(arg)}: ${parts.join(', ')}` : undefined;
 }
 
 function letDoc(a: FileAnalysis, stmt: ast.LetStmt): string {
-  let value: Value | undefined;
-  try {
-    value = a.program.env.vars.get(stmt.name.text);
-  } catch {
-    value = undefined;
-  }
+  const value = a.program.env.vars.get(stmt.name.text);
   return `**let ${stmt.name.text}**${value !== undefined ? ` = \`${formatValue(value)}\`` : ' (has errors)'}`;
 }
 

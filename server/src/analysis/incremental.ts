@@ -1,5 +1,5 @@
 import { CheckMemo } from '../semantics/memo';
-import { programOf } from '../semantics/program';
+import { programOf } from '../semantics/checker';
 import type * as ast from '../syntax/ast';
 import type { SyntaxError, Token } from '../syntax/lexer';
 import { MAX_TEXT_LENGTH, parse, parseSegment } from '../syntax/parser';

@@ -2,6 +2,7 @@ import { scalarFunction } from '../engine/activations';
 import * as E from '../engine/expr';
 import type { Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
+import { constantValue } from '../semantics/lowering';
 import type { FileAnalysis } from './analyze';
 import { formatNumber } from './format';
 
@@ -44,7 +45,7 @@ export function inlayHints(a: FileAnalysis, from: number, to: number, o: InlayOp
     }
     for (const l of a.program.lets) {
       if (!inRange(l.stmt) || l.stmt.value.kind === 'number') continue; // a literal already shows its value
-      const v = a.program.valueOf(l.stmt.value);
+      const v = l.value;
       if (v !== undefined) hints.push({ offset: l.stmt.end, label: `= ${shortValue(v, d)}` });
     }
   }
@@ -60,12 +61,12 @@ export function inlayHints(a: FileAnalysis, from: number, to: number, o: InlayOp
         const f = scalarFunction(call.callee.text);
         // A call with the wrong number of arguments is the checker's to report, not a hint's.
         if (!f || call.primes > 0 || call.args.length === 0 || call.args.length > 1 + f.params.length) return;
-        const z = a.program.valueOf(call.args[0]);
+        const z = constantValue(a.program, call.args[0]);
         if (typeof z !== 'number') return;
-        const params = call.args.slice(1).map((x) => a.program.valueOf(x));
+        const params = call.args.slice(1).map((x) => constantValue(a.program, x));
         if (params.some((x) => typeof x !== 'number')) return;
-        const v = E.evaluate(E.call(call.callee.text, 1, [E.num(z), ...(params as number[]).map(E.num)]), a.program.env);
-        if (typeof v === 'number') hints.push({ offset: call.end, label: `${call.callee.text}' = ${formatNumber(v, d)}` });
+        const r = E.tryEvaluate(E.call(call.callee.text, 1, [E.num(z), ...(params as number[]).map(E.num)]), a.program.env);
+        if ('value' in r && typeof r.value === 'number') hints.push({ offset: call.end, label: `${call.callee.text}' = ${formatNumber(r.value, d)}` });
       });
     }
   }

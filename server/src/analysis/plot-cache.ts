@@ -49,12 +49,7 @@ function letsRead(program: Program, name: string): string | undefined {
     let ok = true;
     E.some(f.body, (n) => {
       if (n.op === 'var' && n.name !== f.param && !values.has(n.name)) {
-        let v: Value | undefined;
-        try {
-          v = program.env.vars.get(n.name);
-        } catch {
-          v = undefined;
-        }
+        const v = program.env.vars.get(n.name);
         if (v === undefined) ok = false;
         else values.set(n.name, show(v));
       } else if (n.op === 'call' && !seen.has(n.fn)) {

@@ -1,5 +1,6 @@
 import { builtinNames } from '../engine/activations';
-import { analyzeText, TRAIN_OPTIONS, type Program } from '../semantics/program';
+import { analyzeText } from '../semantics/checker';
+import { TRAIN_OPTIONS, type Program } from '../semantics/program';
 import * as ast from '../syntax/ast';
 import { lex } from '../syntax/lexer';
 import { parse } from '../syntax/parser';

@@ -189,6 +189,29 @@ export function evaluate(e: Expr, env: Environment): Value {
   return new Evaluator(env).run(e);
 }
 
+/** What evaluating an expression gave: its value, or the mistake that stopped it. */
+export type Outcome = { value: Value } | { error: EvalError };
+
+/**
+ * `evaluate`, with a mistake in the expression as a value rather than a throw: for displays
+ * (hovers, plots, inlay hints) that show a number where there is one and nothing where there is
+ * not. Anything but an EvalError is a bug of ours, and still throws.
+ */
+export function tryEvaluate(e: Expr, env: Environment): Outcome {
+  try {
+    return { value: evaluate(e, env) };
+  } catch (err) {
+    if (err instanceof EvalError) return { error: err };
+    throw err;
+  }
+}
+
+/** The number e evaluates to, or NaN where it has none (a mistake, or a vector): a plot's y. */
+export function scalarOrNaN(e: Expr, env: Environment): number {
+  const r = tryEvaluate(e, env);
+  return 'value' in r && typeof r.value === 'number' ? r.value : NaN;
+}
+
 class Evaluator {
   private depth = 0;
   private readonly cache: Map<string, Expr>;

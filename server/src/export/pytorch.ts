@@ -1,6 +1,7 @@
 import type { DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
 import { ADAM_EPS, SHUFFLE_STREAM_BASE, SPLIT_STREAM, Trainer } from '../engine/train';
+import { constantValue } from '../semantics/lowering';
 import type { Program, TrainInfo } from '../semantics/program';
 import { ExportError, PythonFunctions, pyNumber } from './expr-python';
 
@@ -101,7 +102,7 @@ export function exportPyTorch(input: ExportInput): string {
     if (layer.activation.kind === 'softmax') act = 'torch.softmax(z, dim=1)';
     else {
       const item = dense[i]?.item;
-      const params = item?.kind === 'dense' ? item.activation.args.map((a) => program.valueOf(a)) : [];
+      const params = item?.kind === 'dense' ? item.activation.args.map((a) => constantValue(program, a)) : [];
       if (!params.every((p): p is number => typeof p === 'number')) throw new ExportError(`the parameters of \`${layer.name}\`'s activation are not numbers`);
       const a = fns.layerActivation(layer.activation.name, params);
       act = `activation(z, ${[a.g, a.gPrime, ...a.params].join(', ')})`;

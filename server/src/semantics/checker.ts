@@ -1,0 +1,493 @@
+import * as E from '../engine/expr';
+import { predict } from '../engine/network';
+import type { Value } from '../engine/value';
+import type * as ast from '../syntax/ast';
+import type { SyntaxError } from '../syntax/lexer';
+import { parse } from '../syntax/parser';
+import type { Span } from '../syntax/text';
+import type { Diagnostic, Severity, Suggestion } from './diagnostic';
+import { constant, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
+import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type UnitEntry } from './memo';
+import { checkNetwork } from './networks';
+import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
+import { checkData, checkProbe, checkTrain } from './runs';
+import { Spoiled, type CheckContext } from './scope';
+import { suggest } from './suggest';
+
+/** Parses and checks a file. */
+export function analyzeText(text: string): { program: Program; syntaxErrors: number } {
+  return programOf(parse(text));
+}
+
+export interface IncrementalCheck {
+  memo: CheckMemo;
+  /** Networks whose parameters the caller will overwrite (trained ones): never reused from the memo. */
+  volatile?: ReadonlySet<string>;
+}
+
+/**
+ * Checks a parsed file; with `incremental`, reuses what an earlier check of a previous version
+ * left in its memo (see memo.ts). The result is the same either way.
+ */
+export function programOf(parsed: { file: ast.SourceFile; errors: readonly SyntaxError[] }, incremental?: IncrementalCheck): { program: Program; syntaxErrors: number } {
+  let program: Program;
+  if (incremental) {
+    const memo = incremental.memo;
+    memo.pending = [];
+    program = new Checker(parsed.file, memo, incremental.volatile).run();
+    // A cycle is reported where the check happened to enter it, which the memo may change: redo it plainly.
+    if (program.diagnostics.some((d) => d.code === 'cycle')) {
+      memo.pending = [];
+      program = check(parsed.file);
+    } else memo.commit();
+  } else program = check(parsed.file);
+  const syntax: Diagnostic[] = parsed.errors.map((e) => ({ severity: 'error', code: e.code, message: e.message, span: { start: e.start, end: e.end } }));
+  // concat, not unshift(...): a file may have more errors than a call has room for arguments.
+  program.diagnostics = syntax.concat(program.diagnostics).sort((a, b) => a.span.start - b.span.start);
+  return { program, syntaxErrors: syntax.length };
+}
+
+export function check(file: ast.SourceFile): Program {
+  return new Checker(file).run();
+}
+
+const EMPTY_DATA: ReadonlyMap<string, DataInfo> = new Map();
+const NO_PARAMS: ReadonlySet<string> = new Set();
+
+/** What a unit's check yields when it is spoiled (its diagnostic already reported). */
+const SPOILED = Symbol('spoiled');
+
+/**
+ * One check of one file. It computes lets and networks on demand, in whatever order statements
+ * need them (with cycle detection), and memoises each statement's check as a unit (memo.ts).
+ * The checks themselves live by concern: lowering.ts (expressions, constants), networks.ts,
+ * runs.ts (data, probes, training); this class holds the state they share.
+ */
+class Checker implements CheckContext {
+  private readonly diagnostics: Diagnostic[] = [];
+  readonly declarations = new Map<string, Declaration>();
+  readonly spans: WeakMap<E.Expr, Span>;
+  private readonly letValues = new Map<string, Value>();
+  private readonly letState = new Map<string, 'busy' | 'done' | 'failed'>();
+  private readonly networks = new Map<string, NetworkInfo>();
+  private readonly networkState = new Map<string, 'busy' | 'done'>();
+  private readonly fns = new Map<string, FnInfo>();
+  readonly userFns = new Map<string, E.UserFunction>();
+  /** The environment constants evaluate in while checking: lets and networks are computed on demand. */
+  readonly env: E.Environment;
+  readonly activeEnv: { current?: E.Environment };
+
+  /** Units entered so far: a unit that enters another while it runs is not memoised. */
+  private entries = 0;
+  /** The declared names, for a memoised unit that reported an unknown name; computed once. */
+  private namesKey?: string;
+
+  constructor(readonly file: ast.SourceFile, private readonly memo?: CheckMemo, private readonly volatile?: ReadonlySet<string>) {
+    this.spans = memo?.spans ?? new WeakMap();
+    const self = this;
+    this.env = {
+      vars: { get: (name) => self.letValue(name) },
+      fns: this.userFns,
+      network: (name) => {
+        const net = self.network(name)?.network;
+        return net ? (x: number[]) => predict(net, x) : undefined;
+      },
+      derivedCache: new Map(),
+    };
+    this.activeEnv = memo?.env ?? {};
+    this.activeEnv.current = this.env;
+  }
+
+  run(): Program {
+    this.declare();
+    // Functions first: their bodies are lowered before anything calls them. Every fn is
+    // registered before any body is lowered, so bodies may call fns declared further down.
+    const fnDecls = [...this.declarations.values()].filter((d): d is Extract<Declaration, { kind: 'fn' }> => d.kind === 'fn');
+    if (!this.reuseFnPhase(fnDecls)) {
+      const before = this.diagnostics.length;
+      for (const d of fnDecls) this.userFns.set(d.name.text, { param: d.stmt.param.text, body: E.num(0) });
+      for (const d of fnDecls) this.lowerFn(d.stmt);
+      this.refuseRecursion();
+      if (this.memo && this.diagnostics.length === before) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures: this.fnClosures() };
+    }
+    const lets: LetInfo[] = [];
+    const evals: EvalInfo[] = [];
+    const probes: ProbeInfo[] = [];
+    const trains: TrainInfo[] = [];
+    const data = new Map<string, DataInfo>();
+    for (const stmt of this.file.statements) {
+      switch (stmt.kind) {
+        case 'let':
+          if (this.declarations.get(stmt.name.text)?.stmt === stmt) lets.push({ stmt, value: this.guard(() => this.letValue(stmt.name.text)) });
+          else lets.push({ stmt, value: constant(this, stmt.value, NO_PARAMS) }); // a duplicate is still checked
+          break;
+        case 'network':
+          if (this.declarations.get(stmt.name.text)?.stmt === stmt) this.guard(() => this.network(stmt.name.text));
+          else checkNetwork(this, stmt);
+          break;
+        case 'data': {
+          const info = this.dataOf(stmt, data);
+          if (this.declarations.get(stmt.name.text)?.stmt === stmt) data.set(stmt.name.text, info);
+          break;
+        }
+        case 'eval':
+          evals.push({ stmt, expr: this.unit('eval', stmt, data, () => tryLower(this, stmt.value, NO_PARAMS)) });
+          break;
+        case 'probe':
+          probes.push(this.guard(() => this.unit('probe', stmt, data, () => checkProbe(this, stmt))) ?? { stmt });
+          break;
+        case 'train': {
+          const info = this.guard(() => this.unit('train', stmt, data, () => checkTrain(this, stmt, data)));
+          if (info) trains.push(info);
+          break;
+        }
+        case 'fn':
+          break;
+      }
+    }
+    const env = this.inertEnv();
+    this.activeEnv.current = env;
+    return {
+      file: this.file,
+      diagnostics: this.diagnostics,
+      declarations: this.declarations,
+      networks: this.networks,
+      fns: this.fns,
+      data,
+      lets,
+      evals,
+      probes,
+      trains,
+      env,
+      spans: this.spans,
+    };
+  }
+
+  /**
+   * The environment the Program hands out once the check is done: every let is computed (or in
+   * error) and every network built by now, so it reads maps and calls nothing back here.
+   */
+  private inertEnv(): E.Environment {
+    const networks = this.networks;
+    return {
+      vars: this.letValues,
+      fns: this.userFns,
+      network: (name) => {
+        const net = networks.get(name)?.network;
+        return net ? (x: number[]) => predict(net, x) : undefined;
+      },
+      derivedCache: this.env.derivedCache,
+    };
+  }
+
+  // ---- the memo (incremental checking; see memo.ts) -----------------------------------------
+
+  /**
+   * Checks one statement's unit with `compute`, or replays what an earlier check recorded for the
+   * same statement node when every name it mentions still means the same (`descriptor`). Throws
+   * Spoiled when the unit is spoiled, as `compute` would.
+   */
+  private unit<T>(kind: string, stmt: ast.Statement, data: ReadonlyMap<string, DataInfo>, compute: () => T): T {
+    const memo = this.memo;
+    if (!memo) return compute();
+    if (kind === 'network' && this.volatile?.has((stmt as ast.NetworkStmt).name.text)) {
+      this.entries++;
+      return compute();
+    }
+    const entry = memo.units.get(stmt);
+    const refs = entry ? entry.refs : statementRefs(stmt);
+    const deps: unknown[] = [];
+    for (const name of refs) this.descriptor(name, kind === 'train' ? data : undefined, deps);
+    this.entries++;
+    if (entry && sameDeps(entry.deps, deps) && (entry.names === undefined || entry.names === this.declaredNames())) {
+      const shift = stmt.start - entry.at;
+      for (const d of entry.diagnostics) {
+        const copy: Diagnostic = { ...d, span: { start: d.span.start + shift, end: d.span.end + shift } };
+        if (d.suggestion) copy.suggestion = { ...d.suggestion, span: { start: d.suggestion.span.start + shift, end: d.suggestion.span.end + shift } };
+        this.diagnostics.push(copy);
+      }
+      if (entry.spoiled) throw new Spoiled();
+      return entry.result as T;
+    }
+    const mark = this.entries;
+    const before = this.diagnostics.length;
+    let result: T | typeof SPOILED = SPOILED;
+    try {
+      result = compute();
+    } catch (err) {
+      if (!(err instanceof Spoiled)) throw err;
+    }
+    const reported = this.diagnostics.slice(before);
+    const inside = (s: Span) => s.start >= stmt.start && s.end <= stmt.end;
+    if (this.entries === mark && reported.every((d) => inside(d.span) && (!d.suggestion || inside(d.suggestion.span)))) {
+      const e: UnitEntry = {
+        refs, deps, at: stmt.start, diagnostics: reported, result: result === SPOILED ? undefined : result, spoiled: result === SPOILED,
+        names: reported.some((d) => d.code.startsWith('unknown')) ? this.declaredNames() : undefined,
+      };
+      memo.pending.push([stmt, e]);
+    }
+    if (result === SPOILED) throw new Spoiled();
+    return result;
+  }
+
+  /**
+   * What `name` means to a statement that mentions it, as identities: pushed onto `out`. Computes
+   * (or looks up) the let, network or fn it names first, as the statement's own check would.
+   */
+  private descriptor(name: string, data: ReadonlyMap<string, DataInfo> | undefined, out: unknown[]): void {
+    const d = this.declarations.get(name);
+    switch (d?.kind) {
+      case undefined:
+        out.push(UNDECLARED);
+        return;
+      case 'let':
+        // Computed already, most of the time: no closure, no try.
+        if (this.letState.get(name) === 'done') out.push(this.letValues.get(name));
+        else out.push(this.guard(() => this.letValue(name)) ?? LET_FAILED);
+        return;
+      case 'network':
+        out.push(this.guard(() => this.network(name)) ?? NETWORK_FAILED);
+        return;
+      case 'data':
+        out.push(data ? data.get(name) ?? DATA_NOT_YET : DATA_KIND);
+        return;
+      case 'fn': {
+        out.push(this.userFns.get(name) ?? FN_MISSING);
+        const closure = this.closures?.get(name);
+        if (!closure) {
+          out.push(FN_MISSING);
+          return;
+        }
+        for (const n of closure) this.descriptor(n, undefined, out);
+      }
+    }
+  }
+
+  private declaredNames(): string {
+    this.namesKey ??= [...this.declarations.values()].map((d) => `${d.kind}:${d.name.text}`).join(' ');
+    return this.namesKey;
+  }
+
+  /** The lets and networks each fn's body reaches, directly or through the fns it calls. */
+  private closures?: Map<string, string[]>;
+
+  private fnClosures(): Map<string, string[]> {
+    const direct = new Map<string, { values: Set<string>; calls: Set<string> }>();
+    for (const [name, f] of this.userFns) {
+      const values = new Set<string>();
+      const calls = new Set<string>();
+      E.some(f.body, (n) => {
+        if (n.op === 'var' && n.name !== f.param) values.add(n.name);
+        if (n.op === 'call') {
+          const kind = this.declarations.get(n.fn)?.kind;
+          if (kind === 'fn') calls.add(n.fn);
+          else if (kind === 'network') values.add(n.fn);
+        }
+        return false;
+      });
+      direct.set(name, { values, calls });
+    }
+    const closures = new Map<string, string[]>();
+    for (const name of direct.keys()) {
+      const seen = new Set<string>([name]);
+      const stack = [name];
+      const values = new Set<string>();
+      while (stack.length) {
+        const d = direct.get(stack.pop()!);
+        if (!d) continue;
+        for (const v of d.values) values.add(v);
+        for (const c of d.calls) if (!seen.has(c)) (seen.add(c), stack.push(c));
+      }
+      closures.set(name, [...values].sort());
+    }
+    this.closures = closures;
+    return closures;
+  }
+
+  private fnPhaseKey(fnDecls: Extract<Declaration, { kind: 'fn' }>[]): unknown[] {
+    const key: unknown[] = [];
+    for (const d of fnDecls) {
+      key.push(d.stmt, this.declarations.get(d.stmt.param.text)?.kind);
+      for (const n of statementRefs(d.stmt)) key.push(this.declarations.get(n)?.kind ?? UNDECLARED);
+    }
+    return key;
+  }
+
+  /** Takes the fns from the memo when no fn, and nothing their bodies name, changed. */
+  private reuseFnPhase(fnDecls: Extract<Declaration, { kind: 'fn' }>[]): boolean {
+    const phase = this.memo?.fns;
+    if (!phase || !sameDeps(phase.key, this.fnPhaseKey(fnDecls))) return false;
+    for (const [name, f] of phase.userFns) this.userFns.set(name, f);
+    for (const [name, info] of phase.fns) this.fns.set(name, info);
+    this.closures = phase.closures;
+    return true;
+  }
+
+  dataOf(stmt: ast.DataStmt, data: ReadonlyMap<string, DataInfo>): DataInfo {
+    return this.unit('data', stmt, data, () => checkData(this, stmt));
+  }
+
+  /** Runs a check whose failure is already reported; undefined if it was spoiled. */
+  private guard<T>(f: () => T): T | undefined {
+    try {
+      return f();
+    } catch (err) {
+      if (err instanceof Spoiled) return undefined;
+      throw err;
+    }
+  }
+
+  // ---- reporting ----------------------------------------------------------------------------
+
+  report(severity: Severity, code: string, span: Span, message: string, fix?: string | Suggestion): void {
+    const d: Diagnostic = { severity, code, message, span: { start: span.start, end: span.end } };
+    if (typeof fix === 'string') d.suggestion = { title: `Change to '${fix}'`, span: { start: span.start, end: span.end }, newText: fix };
+    else if (fix) d.suggestion = fix;
+    this.diagnostics.push(d);
+  }
+
+  error(code: string, span: Span, message: string, fix?: string | Suggestion): Spoiled {
+    this.report('error', code, span, message, fix);
+    return new Spoiled();
+  }
+
+  unknown(code: string, what: string, name: ast.Name, candidates: Iterable<string>, hint = ''): Spoiled {
+    const s = suggest(name.text, candidates);
+    const message = `Unknown ${what} \`${name.text}\`${s ? `. Did you mean \`${s}\`?` : '.'}${hint}`;
+    return this.error(code, name, message, s);
+  }
+
+  // ---- declarations -------------------------------------------------------------------------
+
+  private declare(): void {
+    for (const stmt of this.file.statements) {
+      if (stmt.kind !== 'network' && stmt.kind !== 'data' && stmt.kind !== 'let' && stmt.kind !== 'fn') continue;
+      const name = stmt.name;
+      const previous = this.declarations.get(name.text);
+      if (previous) {
+        this.error('duplicate-name', name, `\`${name.text}\` is already declared (as a ${previous.kind}, on an earlier line); each name is declared once.`);
+        continue;
+      }
+      if (stmt.kind === 'fn' && RESERVED_FOR_BUILTINS.has(name.text)) {
+        this.error('builtin-name', name, `\`${name.text}\` is a built-in function; a fn may not reuse its name.`);
+        continue;
+      }
+      this.declarations.set(name.text, { kind: stmt.kind, name, stmt } as Declaration);
+    }
+  }
+
+  // ---- lets ---------------------------------------------------------------------------------
+
+  /** The value of `let name`, computed once on first use; a cycle is reported at the let. */
+  letValue(name: string): Value | undefined {
+    const d = this.declarations.get(name);
+    if (d?.kind !== 'let') return undefined;
+    const state = this.letState.get(name);
+    if (state === 'done') return this.letValues.get(name);
+    if (state === 'failed') throw new Spoiled();
+    if (state === 'busy') {
+      this.letState.set(name, 'failed');
+      throw this.error('cycle', d.name, `\`${name}\` is defined in terms of itself.`);
+    }
+    this.letState.set(name, 'busy');
+    const v = this.guard(() => this.unit('let', d.stmt, EMPTY_DATA, () => constant(this, d.stmt.value, NO_PARAMS)));
+    if (v === undefined || this.letState.get(name) === 'failed') {
+      this.letState.set(name, 'failed');
+      throw new Spoiled();
+    }
+    this.letState.set(name, 'done');
+    this.letValues.set(name, v);
+    return v;
+  }
+
+  letFailed(name: string): boolean {
+    return this.letState.get(name) === 'failed';
+  }
+
+  // ---- functions ----------------------------------------------------------------------------
+
+  private lowerFn(stmt: ast.FnStmt): void {
+    const info: FnInfo = { stmt };
+    this.fns.set(stmt.name.text, info);
+    const registered = this.userFns.get(stmt.name.text)!;
+    const shadowed = this.declarations.get(stmt.param.text);
+    if (shadowed && shadowed.kind !== 'let') {
+      this.error('shadowing', stmt.param, `The parameter \`${stmt.param.text}\` has the name of a ${shadowed.kind}; choose another name.`);
+      this.userFns.delete(stmt.name.text);
+      return;
+    }
+    const body = tryLower(this, stmt.body, new Set([stmt.param.text]));
+    if (!body) {
+      this.userFns.delete(stmt.name.text);
+      return;
+    }
+    registered.body = body;
+    info.fn = registered;
+  }
+
+  /** A fn may not call itself, directly or through others: its derivative would never end. */
+  private refuseRecursion(): void {
+    const calls = (e: E.Expr, out: Set<string>): Set<string> => {
+      E.some(e, (n) => (n.op === 'call' && this.userFns.has(n.fn) && out.add(n.fn), false));
+      return out;
+    };
+    const graph = new Map([...this.userFns].map(([name, f]) => [name, calls(f.body, new Set())]));
+    const recursive = new Set<string>();
+    for (const start of graph.keys()) {
+      // Depth-first search for a path from start back to itself.
+      const path: string[] = [];
+      const seen = new Set<string>();
+      const visit = (n: string): boolean => {
+        for (const m of graph.get(n) ?? []) {
+          if (m === start) {
+            path.push(m);
+            return true;
+          }
+          if (seen.has(m)) continue;
+          seen.add(m);
+          path.push(m);
+          if (visit(m)) return true;
+          path.pop();
+        }
+        return false;
+      };
+      if (visit(start)) {
+        recursive.add(start);
+        const via = path.length > 1 ? ` (through ${[start, ...path].join(' → ')})` : '';
+        this.error('recursion', this.fns.get(start)!.stmt.name, `\`${start}\` calls itself${via}; a fn must not be recursive.`);
+      }
+    }
+    for (const name of recursive) {
+      this.userFns.delete(name);
+      this.fns.get(name)!.fn = undefined;
+    }
+    // A fn that calls a fn in error is unusable too; its own text is fine, so it is not reported.
+    const callsMissing = (e: E.Expr) => E.some(e, (n) => n.op === 'call' && this.declarations.get(n.fn)?.kind === 'fn' && !this.userFns.has(n.fn));
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [name, f] of this.userFns) {
+        if (!callsMissing(f.body)) continue;
+        this.userFns.delete(name);
+        this.fns.get(name)!.fn = undefined;
+        changed = true;
+      }
+    }
+  }
+
+  // ---- networks -----------------------------------------------------------------------------
+
+  network(name: string): NetworkInfo | undefined {
+    const d = this.declarations.get(name);
+    if (d?.kind !== 'network') return undefined;
+    if (this.networkState.get(name) === 'busy') throw this.error('cycle', d.name, `The network \`${name}\` is defined in terms of itself (its weights use its own output).`);
+    if (this.networkState.get(name) === 'done') return this.networks.get(name);
+    this.networkState.set(name, 'busy');
+    try {
+      const info = this.unit('network', d.stmt, EMPTY_DATA, () => checkNetwork(this, d.stmt));
+      this.networks.set(name, info);
+      return info;
+    } finally {
+      this.networkState.set(name, 'done');
+    }
+  }
+}

@@ -1,0 +1,224 @@
+import { GENERATOR_DEFAULTS, type GeneratorName } from '../engine/datasets';
+import { TRAIN_DEFAULTS } from '../engine/train';
+import type * as ast from '../syntax/ast';
+import { LIMITS } from './limits';
+import { capitalise, constant, integer, number, vector } from './lowering';
+import { GENERATOR_ARGS, GENERATORS, OPTIMIZERS, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
+import type { CheckContext } from './scope';
+
+/**
+ * The checks of what runs a network: `data` (inline samples, a generator, a CSV file), `probe`
+ * (one forward and backward pass) and `train` (a network, a data set and the optimiser's
+ * options, with their defaults).
+ */
+
+export function checkData(cx: CheckContext, stmt: ast.DataStmt): DataInfo {
+  const info: DataInfo = { stmt };
+  const src = stmt.source;
+  if (src.kind === 'inline') {
+    if (src.samples.length > LIMITS.maxInlineSamples) {
+      cx.error('too-many-samples', stmt.name, `\`${stmt.name.text}\` has ${src.samples.length} samples written out; the limit is ${LIMITS.maxInlineSamples}. Use \`data … from "file.csv"\`.`);
+      return info;
+    }
+    if (src.samples.length === 0) {
+      cx.error('empty-data', stmt.name, `\`${stmt.name.text}\` has no samples; write one per line, as in \`[0, 1] -> [1]\`.`);
+      return info;
+    }
+    const samples: { input: number[]; target: number[] }[] = [];
+    let ok = true;
+    for (const s of src.samples) {
+      const input = vector(cx, s.input, 'a sample\'s input', info.inputWidth);
+      const target = vector(cx, s.target, 'a sample\'s target', info.targetWidth);
+      if (!input || !target) {
+        ok = false;
+        continue;
+      }
+      info.inputWidth ??= input.length;
+      info.targetWidth ??= target.length;
+      samples.push({ input, target });
+    }
+    if (ok) info.samples = samples;
+    return info;
+  }
+  const args = src.args;
+  const seenArgs = new Set<string>();
+  if (src.kind === 'generator') {
+    let valid = (GENERATORS as readonly string[]).includes(src.generator.text);
+    if (!valid) {
+      cx.unknown('unknown-generator', 'generator', src.generator, GENERATORS, ' The generators are xor, circle, spiral, gauss and moons.');
+    }
+    info.inputWidth = 2;
+    const params = { ...GENERATOR_DEFAULTS };
+    for (const a of args) {
+      if (seenArgs.has(a.name.text)) {
+        cx.error('duplicate-setting', a.name, `\`${a.name.text}\` is given twice.`);
+        valid = false;
+      }
+      seenArgs.add(a.name.text);
+      if (!(GENERATOR_ARGS as readonly string[]).includes(a.name.text)) {
+        cx.unknown('unknown-argument', 'argument', a.name, GENERATOR_ARGS, ' A generator takes n, noise and seed.');
+        valid = false;
+        continue;
+      }
+      let v: number | undefined;
+      if (a.name.text === 'n') v = integer(cx, a.value, 'n', 1, LIMITS.maxInlineSamples * 10);
+      else if (a.name.text === 'seed') v = integer(cx, a.value, 'the seed', 0, LIMITS.maxSeed);
+      else {
+        v = number(cx, a.value, 'the noise');
+        if (v !== undefined && v < 0) {
+          cx.error('out-of-range', a.value, `The noise must be 0 or more, not ${v}.`);
+          v = undefined;
+        }
+      }
+      if (v === undefined) valid = false;
+      else params[a.name.text as 'n' | 'noise' | 'seed'] = v;
+    }
+    if (valid) info.generator = { name: src.generator.text as GeneratorName, ...params };
+  } else {
+    for (const a of args) {
+      if (a.name.text !== 'targets') {
+        cx.unknown('unknown-argument', 'argument', a.name, ['targets'], ' A CSV file takes `targets: N`.');
+        continue;
+      }
+      const t = integer(cx, a.value, 'targets', 1, LIMITS.maxUnits);
+      if (t !== undefined) info.targetWidth = t;
+    }
+  }
+  return info;
+}
+
+export function checkProbe(cx: CheckContext, stmt: ast.ProbeStmt): ProbeInfo {
+  const info: ProbeInfo = { stmt };
+  const d = cx.declarations.get(stmt.network.text);
+  if (d?.kind !== 'network') {
+    const names = [...cx.declarations.values()].filter((x) => x.kind === 'network').map((x) => x.name.text);
+    if (d) cx.error('not-a-network', stmt.network, `\`${stmt.network.text}\` is a ${d.kind}, not a network.`);
+    else cx.unknown('unknown-network', 'network', stmt.network, names);
+    constant(cx, stmt.input, new Set());
+    constant(cx, stmt.target, new Set());
+    return info;
+  }
+  const net = cx.network(stmt.network.text);
+  // A network with a syntax error may be missing layers: its widths are not to be trusted.
+  const layers = net && !net.stmt.incomplete ? net.layers : [];
+  const inputWidth = layers.find((l) => l.kind === 'input')?.units;
+  const dense = layers.filter((l) => l.kind === 'dense');
+  const outWidth = dense.length ? dense[dense.length - 1].units : undefined;
+  info.input = vector(cx, stmt.input, `the probe's input (the input layer of \`${stmt.network.text}\`)`, inputWidth);
+  info.target = vector(cx, stmt.target, `the probe's target (the output layer of \`${stmt.network.text}\`)`, outWidth);
+  return info;
+}
+
+export function checkTrain(cx: CheckContext, stmt: ast.TrainStmt, data: ReadonlyMap<string, DataInfo>): TrainInfo {
+  const info: TrainInfo = { stmt, ...TRAIN_DEFAULTS };
+  const netDecl = cx.declarations.get(stmt.network.text);
+  let net: NetworkInfo | undefined;
+  if (netDecl?.kind !== 'network') {
+    if (netDecl) cx.error('not-a-network', stmt.network, `\`${stmt.network.text}\` is a ${netDecl.kind}, not a network.`);
+    else cx.unknown('unknown-network', 'network', stmt.network, [...cx.declarations.values()].filter((x) => x.kind === 'network').map((x) => x.name.text));
+  } else net = cx.network(stmt.network.text);
+  const dataDecl = cx.declarations.get(stmt.data.text);
+  let set: DataInfo | undefined;
+  if (dataDecl?.kind !== 'data') {
+    if (dataDecl) cx.error('not-data', stmt.data, `\`${stmt.data.text}\` is a ${dataDecl.kind}, not a data set.`);
+    else cx.unknown('unknown-data', 'data set', stmt.data, [...cx.declarations.values()].filter((x) => x.kind === 'data').map((x) => x.name.text));
+  } else set = data.get(stmt.data.text) ?? cx.dataOf(dataDecl.stmt, data);
+
+  if (net && set && !net.stmt.incomplete) {
+    const inputWidth = net.layers.find((l) => l.kind === 'input')?.units;
+    const dense = net.layers.filter((l) => l.kind === 'dense');
+    const outWidth = dense.length ? dense[dense.length - 1].units : undefined;
+    if (inputWidth !== undefined && set.inputWidth !== undefined && inputWidth !== set.inputWidth) {
+      cx.error('shape', stmt.data, `The samples of \`${stmt.data.text}\` have ${set.inputWidth} input${set.inputWidth === 1 ? '' : 's'}, but \`${stmt.network.text}\` takes ${inputWidth}.`);
+    }
+    if (outWidth !== undefined && set.targetWidth !== undefined && outWidth !== set.targetWidth) {
+      cx.error('shape', stmt.data, `The samples of \`${stmt.data.text}\` have ${set.targetWidth} target${set.targetWidth === 1 ? '' : 's'}, but \`${stmt.network.text}\` has ${outWidth} output${outWidth === 1 ? '' : 's'}.`);
+    }
+  }
+
+  const seen = new Set<string>();
+  for (const opt of stmt.options) {
+    const name = opt.name.text;
+    if (!(TRAIN_OPTIONS as readonly string[]).includes(name)) {
+      cx.unknown('unknown-option', 'training option', opt.name, TRAIN_OPTIONS, ' The options are optimizer, learning_rate, epochs, batch, seed, split and l2.');
+      continue;
+    }
+    if (seen.has(name)) {
+      cx.error('duplicate-setting', opt.name, `\`${name}\` is already set in this train block.`);
+      continue;
+    }
+    seen.add(name);
+    switch (name) {
+      case 'optimizer': {
+        const o = resolveOptimizer(cx, opt.value);
+        if (o) info.optimizer = o;
+        break;
+      }
+      case 'learning_rate': {
+        const v = number(cx, opt.value, 'the learning rate');
+        if (v !== undefined && v <= 0) cx.error('out-of-range', opt.value, `The learning rate must be above 0, not ${v}.`);
+        else if (v !== undefined) info.learningRate = v;
+        break;
+      }
+      case 'epochs': info.epochs = integer(cx, opt.value, 'epochs', 1, LIMITS.maxEpochs) ?? info.epochs; break;
+      case 'batch': info.batch = integer(cx, opt.value, 'the batch size', 1, Number.MAX_SAFE_INTEGER) ?? info.batch; break;
+      case 'seed': info.seed = integer(cx, opt.value, 'the seed', 0, LIMITS.maxSeed) ?? info.seed; break;
+      case 'split': {
+        const v = number(cx, opt.value, 'the split');
+        if (v !== undefined && !(v > 0 && v <= 1)) cx.error('out-of-range', opt.value, `The split is the fraction kept for training: above 0 and at most 1, not ${v}.`);
+        else if (v !== undefined) info.split = v;
+        break;
+      }
+      case 'l2': {
+        const v = number(cx, opt.value, 'l2');
+        if (v !== undefined && v < 0) cx.error('out-of-range', opt.value, `l2 (weight decay) must be 0 or more, not ${v}.`);
+        else if (v !== undefined) info.l2 = v;
+        break;
+      }
+    }
+  }
+  return info;
+}
+
+function resolveOptimizer(cx: CheckContext, e: ast.Expr): OptimizerSpec | undefined {
+  const name = e.kind === 'name' ? e.name : e.kind === 'call' && e.primes === 0 ? e.callee : undefined;
+  if (!name) {
+    cx.error('type', e, 'The optimizer is sgd, momentum(0.9) or adam(0.9, 0.999).');
+    return undefined;
+  }
+  const args = e.kind === 'call' ? e.args : [];
+  if (!(OPTIMIZERS as readonly string[]).includes(name.text)) {
+    cx.unknown('unknown-optimizer', 'optimizer', name, OPTIMIZERS, ' The optimizers are sgd, momentum(m) and adam(b1, b2).');
+    return undefined;
+  }
+  const fraction = (a: ast.Expr, what: string) => {
+    const v = number(cx, a, what);
+    if (v !== undefined && !(v >= 0 && v < 1)) {
+      cx.error('out-of-range', a, `${capitalise(what)} must be at least 0 and below 1, not ${v}.`);
+      return undefined;
+    }
+    return v;
+  };
+  switch (name.text) {
+    case 'sgd':
+      if (args.length) cx.error('arity', e, 'sgd takes no parameters; the learning rate is its own option.');
+      return { kind: 'sgd' };
+    case 'momentum': {
+      if (args.length > 1) {
+        cx.error('arity', e, 'momentum takes one parameter, as in momentum(0.9).');
+        return undefined;
+      }
+      const m = args.length ? fraction(args[0], 'the momentum') : 0.9;
+      return m === undefined ? undefined : { kind: 'momentum', momentum: m };
+    }
+    default: {
+      if (args.length > 2) {
+        cx.error('arity', e, 'adam takes two parameters, as in adam(0.9, 0.999).');
+        return undefined;
+      }
+      const b1 = args.length > 0 ? fraction(args[0], 'beta1') : 0.9;
+      const b2 = args.length > 1 ? fraction(args[1], 'beta2') : 0.999;
+      return b1 === undefined || b2 === undefined ? undefined : { kind: 'adam', beta1: b1, beta2: b2 };
+    }
+  }
+}
