@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { builtinActivation, buildNetwork, type Network } from '../server/src/engine/network';
 import { batchGradient, Trainer, type Sample } from '../server/src/engine/train';
-import { kernelBackend } from '../server/src/engine/kernels/gemm';
+import { kernelBackend, kernelModeOf, setKernelMode } from '../server/src/engine/kernels/gemm';
 
 interface Case {
   id: string;
@@ -211,6 +211,7 @@ export interface TrainingResult {
 }
 
 export async function benchTraining(opts: { repeats?: number; runMs?: number; warmupMs?: number; log?: (s: string) => void } = {}): Promise<{ kernels: string; cases: TrainingResult[] }> {
+  setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));
   const repeats = opts.repeats ?? 7;
   const runMs = opts.runMs ?? 600;
   const warmupMs = opts.warmupMs ?? 1200;

@@ -1,7 +1,7 @@
 import * as E from '../engine/expr';
 import { probe, type ProbeResult } from '../engine/network';
 import type { Value } from '../engine/value';
-import type { Diagnostic, Severity } from '../semantics/diagnostic';
+import { capitalise, type Diagnostic, type Severity } from '../semantics/diagnostic';
 import { analyzeText } from '../semantics/checker';
 import type { ProbeInfo, Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
@@ -160,7 +160,7 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
  */
 function failure(err: unknown, program: Program, fallback: Span, out: Diagnostic[], reported: Set<string>): string {
   if (err instanceof E.EvalError) {
-    const message = err.message.charAt(0).toUpperCase() + err.message.slice(1) + '.';
+    const message = capitalise(err.message) + '.';
     const span = program.spans.get(err.node) ?? fallback;
     const key = `${span.start}:${span.end}:${message}`;
     if (!reported.has(key)) out.push({ severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } });

@@ -4,7 +4,9 @@ import { analyze, type FileAnalysis } from '../analysis/analyze';
 import { formatMatrix, formatNumber, formatValue } from '../analysis/format';
 import type { DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
+import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
 import { Trainer, TrainError, type TrainResult } from '../engine/train';
+import { capitalise } from '../semantics/diagnostic';
 import type { TrainInfo } from '../semantics/program';
 import { prepareJob, RunProblem, type Job } from '../runs/jobs';
 import { ExportError, exportPyTorch } from '../export/pytorch';
@@ -318,7 +320,7 @@ function trainCommand(file: { name: string; text: string }, only: string | undef
       result = runJob(job, io);
     } catch (err) {
       if (!(err instanceof TrainError)) throw err;
-      io.err(`${file.name}:${job.line}: error [train] ${capitalised(err.message)}.\n`);
+      io.err(`${file.name}:${job.line}: error [train] ${capitalise(err.message)}.\n`);
       emptyJson();
       return 1;
     }
@@ -379,7 +381,7 @@ function exportCommand(file: { name: string; text: string }, only: string | unde
     source = exportPyTorch({ file: file.name, program: a.program, info: job.info, line: job.line, network: job.network, dataName: job.dataName, data: job.data, version: VERSION });
   } catch (err) {
     if (!(err instanceof ExportError)) throw err;
-    io.err(`${file.name}:${job.line}: error [export] ${capitalised(err.message)}.\n`);
+    io.err(`${file.name}:${job.line}: error [export] ${capitalise(err.message)}.\n`);
     return 1;
   }
   if (out === '-') {
@@ -499,11 +501,8 @@ function printRun(file: string, job: Job, r: TrainResult, io: Io): void {
   }
 }
 
-function capitalised(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}
-
 if (require.main === module) {
+  setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));
   // `netspec … | head` closes the pipe early; that is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import type { FileAnalysis } from '../analysis/analyze';
 import { CSV_MAX_CHARS, generate, parseCsv, type DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
+import { capitalise } from '../semantics/diagnostic';
 import type { TrainInfo } from '../semantics/program';
 
 /**
@@ -113,7 +114,7 @@ function readCsvData(specFile: string, at: string, rel: string, targets: number,
   const parsed = parseCsv(text, targets);
   if ('error' in parsed) {
     const e = parsed.error;
-    throw new RunProblem(1, `${shown}:${e.line}:${e.column}: error [csv] ${capitalised(e.message)} (the data set \`${dataName}\`, ${at}).`);
+    throw new RunProblem(1, `${shown}:${e.line}:${e.column}: error [csv] ${capitalise(e.message)} (the data set \`${dataName}\`, ${at}).`);
   }
   return parsed.samples;
 }
@@ -123,8 +124,4 @@ function describeIoError(err: unknown, p: string): string {
   if (code === 'ENOENT') return `no such file (${p})`;
   if (code === 'EACCES') return 'permission denied';
   return err instanceof Error ? err.message : String(err);
-}
-
-function capitalised(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

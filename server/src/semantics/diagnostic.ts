@@ -18,3 +18,8 @@ export interface Diagnostic {
   span: Span;
   suggestion?: Suggestion;
 }
+
+/** "the weights …" → "The weights …": a message built from a phrase starts with a capital. */
+export function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -3,6 +3,7 @@ import * as E from '../engine/expr';
 import { describeShape, isMatrix, type Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
+import { capitalise } from './diagnostic';
 import type { Program } from './program';
 import { Spoiled, type Scope } from './scope';
 
@@ -197,9 +198,4 @@ export function constantValue(program: Program, e: ast.Expr): Value | undefined 
     unknown: quiet,
   };
   return constant(scope, e, NO_PARAMS);
-}
-
-/** "the weights" → "The weights": messages built from a phrase start with a capital. */
-export function capitalise(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -2,7 +2,8 @@ import { GENERATOR_DEFAULTS, type GeneratorName } from '../engine/datasets';
 import { TRAIN_DEFAULTS } from '../engine/train';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
-import { capitalise, constant, integer, number, vector } from './lowering';
+import { capitalise } from './diagnostic';
+import { constant, integer, number, vector } from './lowering';
 import { GENERATOR_ARGS, GENERATORS, OPTIMIZERS, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
 import type { CheckContext } from './scope';
 

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'worker_threads';
 import { analyze } from '../analysis/analyze';
+import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
 import { forward, type Network } from '../engine/network';
 import { Trainer, TrainError } from '../engine/train';
 import { prepareJob, RunProblem } from '../runs/jobs';
@@ -11,6 +12,7 @@ import type { EpochPoint, RunMessage, RunRequest } from './runs';
  * `train` statement on the given line, and posts progress at most every 50 ms. Stopping is
  * `worker.terminate()`: immediate, whatever the epoch is doing.
  */
+setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));
 const request = workerData as RunRequest;
 const post = (m: RunMessage) => parentPort!.postMessage(m);
 

@@ -131,18 +131,24 @@ export function gemmJs(h: Float64Array, a: number, as: number, at: number, b: nu
   }
 }
 
-let forcedMode: KernelMode | undefined;
+let chosenMode: KernelMode = 'auto';
 
-/** NETSPEC_KERNELS=js|wasm|auto chooses the kernels of arenas made without an explicit mode. */
+/** The kernels of arenas made without an explicit mode. */
 function defaultMode(): KernelMode {
-  if (forcedMode) return forcedMode;
-  const env = typeof process === 'object' ? process.env?.NETSPEC_KERNELS : undefined;
-  return env === 'js' || env === 'wasm' ? env : 'auto';
+  return chosenMode;
 }
 
-/** For tests and benchmarks: the kernels new arenas use (undefined: back to the default). */
+/**
+ * The kernels new arenas use (undefined: back to 'auto'). The engine reads no environment: the
+ * entry points (CLI, server, training worker, bench) set this from NETSPEC_KERNELS, tests directly.
+ */
 export function setKernelMode(mode: KernelMode | undefined): void {
-  forcedMode = mode;
+  chosenMode = mode ?? 'auto';
+}
+
+/** A setting's text (NETSPEC_KERNELS=js|wasm|auto) as a mode; anything else is 'auto'. */
+export function kernelModeOf(setting: string | undefined): KernelMode {
+  return setting === 'js' || setting === 'wasm' ? setting : 'auto';
 }
 
 /** What new arenas will run on, for people: "WebAssembly SIMD (f64x2, 4×4 tiles) …" or "JavaScript". */
