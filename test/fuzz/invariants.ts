@@ -172,7 +172,7 @@ function checkProgram(a: FileAnalysis): void {
     constantValue(p, e);
     if (e.kind === 'call') e.args.forEach(visit);
     else if (e.kind === 'unary') visit(e.operand);
-    else if (e.kind === 'binary') (visit(e.left), visit(e.right));
+    else if (e.kind === 'binary') [e.left, e.right].forEach(visit);
     else if (e.kind === 'vector') e.items.forEach(visit);
   };
   for (const s of p.file.statements) if (s.kind === 'let' || s.kind === 'eval') visit(s.value);

@@ -200,6 +200,7 @@ function printDiagnostics(file: string, a: FileAnalysis, io: Io, to: 'stdout' | 
     const { line, character } = d.range.start;
     write(`${file}:${line + 1}:${character + 1}: ${d.severity} [${d.code}] ${d.message}\n`);
     // Control characters would garble the terminal; each becomes one U+FFFD, keeping the caret aligned.
+    // eslint-disable-next-line no-control-regex -- matching control characters is the point
     const src = a.lines.lineText(line).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\ufffd');
     if (src.length <= 200) {
       const width = d.range.end.line === line ? Math.max(1, d.range.end.character - character) : Math.max(1, src.length - character);

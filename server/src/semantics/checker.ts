@@ -84,12 +84,11 @@ class Checker implements CheckContext {
 
   constructor(readonly file: ast.SourceFile, private readonly memo?: CheckMemo, private readonly volatile?: ReadonlySet<string>) {
     this.spans = memo?.spans ?? new WeakMap();
-    const self = this;
     this.env = {
-      vars: { get: (name) => self.letValue(name) },
+      vars: { get: (name) => this.letValue(name) },
       fns: this.userFns,
       network: (name) => {
-        const net = self.network(name)?.network;
+        const net = this.network(name)?.network;
         return net ? (x: number[]) => predict(net, x) : undefined;
       },
       derivedCache: new Map(),
@@ -296,7 +295,11 @@ class Checker implements CheckContext {
         const d = direct.get(stack.pop()!);
         if (!d) continue;
         for (const v of d.values) values.add(v);
-        for (const c of d.calls) if (!seen.has(c)) (seen.add(c), stack.push(c));
+        for (const c of d.calls) {
+          if (seen.has(c)) continue;
+          seen.add(c);
+          stack.push(c);
+        }
       }
       closures.set(name, [...values].sort());
     }

@@ -5,7 +5,7 @@ import type { Span } from './text';
  * are plain text, numbers are literals. Every node carries its span (offsets); a `LineIndex`
  * turns a span into an LSP range.
  */
-export interface Node extends Span {}
+export type Node = Span;
 
 export interface Name extends Node {
   text: string;
