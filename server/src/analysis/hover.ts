@@ -268,7 +268,11 @@ function probeValuesForLayer(a: FileAnalysis, info: NetworkInfo, layer: string):
 
 const MAX_ROWS = 16;
 
-/** A layer: its shape, and with a probe, δ, dE/db and dE/dW, with the seed's factors at the output. */
+/**
+ * A layer: its shape, and with a probe, δ, dE/db and dE/dW; at the output layer, each weight's
+ * gradient as the chain rule factors it: dE/dw_{j,k} = dE/dy_k · g'(z_k) · x_j, where dE/dy_k is
+ * (g(z_k) − t_k) under squared_error.
+ */
 function layerDoc(a: FileAnalysis, info: NetworkInfo, layerName: string): string {
   const layer = info.layers.find((l) => l.name.text === layerName);
   if (!layer) return `\`${layerName}\`: not a layer of \`${info.stmt.name.text}\``;
@@ -295,17 +299,17 @@ function layerDoc(a: FileAnalysis, info: NetworkInfo, layerName: string): string
     const y = g.trace.y;
     const gp = g.trace.gprime;
     const x = g.trace.x;
-    const seed = info.loss === 'squared_error';
+    const squared = info.loss === 'squared_error';
     const fused = (info.loss === 'binary_cross_entropy' && layer.activation === 'sigmoid');
     if (!fused) {
-      const factor = seed ? '(g(z_k) − t_k)' : 'dE/dy_k';
-      lines.push('', `At the output layer, as in the seed: dE/dw_{j,k} = ${factor} · g'(z_k) · x_j`, '');
+      const factor = squared ? '(g(z_k) − t_k)' : 'dE/dy_k';
+      lines.push('', `At the output layer, by the chain rule: dE/dw_{j,k} = ${factor} · g'(z_k) · x_j`, '');
       lines.push(`| w | ${factor} | g'(z_k) | x_j | dE/dw |`, '|---|---:|---:|---:|---:|');
       let rows = 0;
       for (let j = 0; j < x.length && rows < MAX_ROWS; j++) {
         for (let k = 0; k < y.length && rows < MAX_ROWS; k++, rows++) {
           const first = gp[k] === 0 ? NaN : g.delta[k] / gp[k];
-          const shown = seed ? y[k] - t[k] : first;
+          const shown = squared ? y[k] - t[k] : first;
           lines.push(`| w_{${j},${k}} | ${formatNumber(shown)} | ${formatNumber(gp[k])} | ${formatNumber(x[j])} | ${formatNumber(g.dW[j][k])} |`);
         }
       }

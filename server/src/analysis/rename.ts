@@ -20,7 +20,7 @@ export type Refusal = { error: string };
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const RESERVED = new Set<string>(ast.STATEMENT_KEYWORDS);
 const BUILTINS = new Set(builtinNames());
-/** Words that are keywords where the grammar expects them (LANGUAGE.md section 2). */
+/** Words that are keywords where the grammar expects them (docs/LANGUAGE.md, *Statements*). */
 const CONTEXT_WORDS = new Set<string>([...ast.NETWORK_ITEM_KEYWORDS, 'nobias', 'seed', 'on', 'from', ...TRAIN_OPTIONS]);
 
 const KIND_WORDS: Record<NameSymbol['kind'], string> = {

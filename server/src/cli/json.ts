@@ -1,6 +1,6 @@
 /**
  * JSON for the CLI. A value that is not finite is written as the string "NaN", "Infinity" or
- * "-Infinity" (LANGUAGE.md section 5), since JSON has no such numbers.
+ * "-Infinity" (docs/LANGUAGE.md, *Command line*), since JSON has no such numbers.
  */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));

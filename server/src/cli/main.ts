@@ -267,7 +267,7 @@ function printProbes(file: string, a: FileAnalysis, json: boolean, io: Io): void
  *   with its line and column. Every data set is read before anything is trained.
  * - A run whose loss becomes NaN or ±Infinity stops there; that is a result (`"diverged"` in the
  *   JSON, a warning on stderr), not a failure: exit 0.
- * - JSON per run: the keys of LANGUAGE.md 5 ("epochs" is the number of epochs run, as many as
+ * - JSON per run: the keys docs/LANGUAGE.md lists under *Command line* ("epochs" is the number of epochs run, as many as
  *   "loss" has: the statement's epochs unless the run diverged), "b": null for a nobias layer, and
  *   "line" (1-based), "train_samples", "test_samples", "batch", "steps"; with a test set
  *   "test_loss" (per epoch) and "final_test_loss"; for classification "accuracy" (per epoch, as

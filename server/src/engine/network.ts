@@ -4,7 +4,7 @@ import { Random } from './random';
 import { softmax, softmaxBackward } from './softmax';
 
 /**
- * Dense feed-forward networks: the forward pass, and the backward pass of the seed document.
+ * Dense feed-forward networks: the forward pass, and the backward pass (the chain rule, layer by layer).
  * A dense layer with M inputs and K units has W of shape [M][K] (w_{j,k}: from input j to unit
  * k) and b of K values; unit k computes z_k = Σ_j x_j w_{j,k} + b_k and outputs g(z_k).
  */
@@ -186,7 +186,7 @@ function outputKind(a: Activation): OutputKind {
 /**
  * One forward and one backward pass on one sample (x, t). At the output layer
  * δ_k = dE/dy_k · g'(z_k) — for squared error (g(z_k) - t_k) g'(z_k), so that
- * dE/dw_{j,k} = (g(z_k) - t_k) g'(z_k) x_j as in the seed; below it,
+ * dE/dw_{j,k} = (g(z_k) - t_k) g'(z_k) x_j (the output layer's gradient factors); below it,
  * δ_j = g'(z_j) Σ_k w_{j,k} δ_k (for softmax, Jᵀ applied to the sum instead of g').
  */
 export function probe(net: Network, x: ArrayLike<number>, t: ArrayLike<number>): ProbeResult {

@@ -4,7 +4,7 @@ import { Random } from './random';
 
 /**
  * Mini-batch training, float64, after PyTorch's definitions so that a run can be reproduced
- * there (LANGUAGE.md 3.3). Conventions, all part of the contract the PyTorch export reimplements:
+ * there (docs/LANGUAGE.md, *train*). Conventions, all part of the contract the PyTorch export reimplements:
  *
  * - **Loss and gradient of a step.** A step's loss is the mean of the per-sample losses of its
  *   batch, Σ_i E_i / B, summed in batch order; its gradient is the mean of the per-sample

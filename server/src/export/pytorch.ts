@@ -12,7 +12,7 @@ export { ExportError } from './expr-python';
  * Pure: it takes the checked program and the run's prepared data (runs/jobs.ts) and returns
  * Python source; reading and writing files is the caller's business.
  *
- * The program reproduces `netspec train --json` (LANGUAGE.md section 5; the conventions are
+ * The program reproduces `netspec train --json` (docs/LANGUAGE.md, *Command line*; the conventions are
  * engine/train.ts's):
  * - the initial parameters and the samples are embedded as the engine has them, so no
  *   initialisation or data generator is reimplemented;
