@@ -1,7 +1,7 @@
 import * as E from '../engine/expr';
 import { probe, type ProbeResult } from '../engine/network';
 import type { Value } from '../engine/value';
-import { capitalise, type Diagnostic, type Severity } from '../semantics/diagnostic';
+import { capitalise, type Diagnostic, type DiagnosticCode, type Severity } from '../semantics/diagnostic';
 import { analyzeText } from '../semantics/checker';
 import type { ProbeInfo, Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
@@ -14,7 +14,7 @@ import { numericCaches, numericDiagnostics, type NumericCaches } from './numeric
  */
 export interface RangedDiagnostic {
   severity: Severity;
-  code: string;
+  code: DiagnosticCode;
   message: string;
   range: Range;
   span: Span;

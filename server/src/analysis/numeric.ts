@@ -1,6 +1,6 @@
 import { forward, type Network, type ProbeResult } from '../engine/network';
 import { flatten, type Value } from '../engine/value';
-import type { Diagnostic } from '../semantics/diagnostic';
+import type { Diagnostic, DiagnosticCode } from '../semantics/diagnostic';
 import type { Program } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import { formatNumber } from './format';
@@ -49,7 +49,7 @@ export function numericCaches(): NumericCaches {
 
 export function numericDiagnostics(program: Program, evals: EvalForCheck[], probes: ProbeForCheck[], caches?: NumericCaches): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const warn = (code: string, span: { start: number; end: number }, message: string) =>
+  const warn = (code: DiagnosticCode, span: { start: number; end: number }, message: string) =>
     out.push({ severity: 'warning', code, message, span: { start: span.start, end: span.end } });
 
   for (const e of evals) {

@@ -5,7 +5,7 @@ import type * as ast from '../syntax/ast';
 import type { SyntaxError } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import type { Span } from '../syntax/text';
-import type { Diagnostic, Severity, Suggestion } from './diagnostic';
+import type { Diagnostic, DiagnosticCode, Severity, Suggestion } from './diagnostic';
 import { constant, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
 import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type UnitEntry } from './memo';
 import { checkNetwork } from './networks';
@@ -342,19 +342,19 @@ class Checker implements CheckContext {
 
   // ---- reporting ----------------------------------------------------------------------------
 
-  report(severity: Severity, code: string, span: Span, message: string, fix?: string | Suggestion): void {
+  report(severity: Severity, code: DiagnosticCode, span: Span, message: string, fix?: string | Suggestion): void {
     const d: Diagnostic = { severity, code, message, span: { start: span.start, end: span.end } };
     if (typeof fix === 'string') d.suggestion = { title: `Change to '${fix}'`, span: { start: span.start, end: span.end }, newText: fix };
     else if (fix) d.suggestion = fix;
     this.diagnostics.push(d);
   }
 
-  error(code: string, span: Span, message: string, fix?: string | Suggestion): Spoiled {
+  error(code: DiagnosticCode, span: Span, message: string, fix?: string | Suggestion): Spoiled {
     this.report('error', code, span, message, fix);
     return new Spoiled();
   }
 
-  unknown(code: string, what: string, name: ast.Name, candidates: Iterable<string>, hint = ''): Spoiled {
+  unknown(code: DiagnosticCode, what: string, name: ast.Name, candidates: Iterable<string>, hint = ''): Spoiled {
     const s = suggest(name.text, candidates);
     const message = `Unknown ${what} \`${name.text}\`${s ? `. Did you mean \`${s}\`?` : '.'}${hint}`;
     return this.error(code, name, message, s);

@@ -2,7 +2,7 @@ import type * as E from '../engine/expr';
 import type { Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
-import type { Severity, Suggestion } from './diagnostic';
+import type { DiagnosticCode, Severity, Suggestion } from './diagnostic';
 import type { DataInfo, Declaration, NetworkInfo } from './program';
 
 /**
@@ -29,11 +29,11 @@ export interface Scope {
   /** Whether the let `name` is known to be in error already (a fn body is lowered before lets are computed). */
   letFailed(name: string): boolean;
   /** Records a diagnostic; `fix` is a replacement name for its span, or a whole suggested edit. */
-  report(severity: Severity, code: string, span: Span, message: string, fix?: string | Suggestion): void;
+  report(severity: Severity, code: DiagnosticCode, span: Span, message: string, fix?: string | Suggestion): void;
   /** Records an error and returns the Spoiled to throw. */
-  error(code: string, span: Span, message: string, fix?: string | Suggestion): Spoiled;
+  error(code: DiagnosticCode, span: Span, message: string, fix?: string | Suggestion): Spoiled;
   /** "Unknown X `word`", with "did you mean" when a candidate is close; returns the Spoiled to throw. */
-  unknown(code: string, what: string, name: ast.Name, candidates: Iterable<string>, hint?: string): Spoiled;
+  unknown(code: DiagnosticCode, what: string, name: ast.Name, candidates: Iterable<string>, hint?: string): Spoiled;
 }
 
 /** What the checks of networks, data, probes and train statements need beyond a Scope. */

@@ -28,6 +28,7 @@ import { hoverAt, plotsAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
 import { cancellationStrategy, cancelled } from './cancellation';
 import { registerNavigation } from './navigation';
+import { DIAGNOSTIC_DOCS } from '../semantics/diagnostic';
 import { registerExport } from './export';
 import { Runs, specFileOf, type Run, type RunMessage } from './runs';
 import { restrictedDiagnostics, RESTRICTED, TRUST_GRANTED, WorkspaceTrust } from './trust';
@@ -102,12 +103,9 @@ const SEVERITY: Record<RangedDiagnostic['severity'], DiagnosticSeverity> = {
 
 /** docs/LANGUAGE.md beside the bundle (dist/..), where every diagnostic code is explained. */
 const DOCS = pathToFileURL(path.join(__dirname, '..', 'docs', 'LANGUAGE.md')).href;
-const NUMERIC_CODES = new Set(['saturated', 'dead-relu', 'not-finite', 'exploding-gradient', 'loss-domain']);
-
 function toLsp(d: RangedDiagnostic): Diagnostic {
-  const anchor = NUMERIC_CODES.has(d.code) ? d.code : 'diagnostic-codes';
   return {
-    range: d.range, severity: SEVERITY[d.severity], code: d.code, codeDescription: { href: `${DOCS}#${anchor}` },
+    range: d.range, severity: SEVERITY[d.severity], code: d.code, codeDescription: { href: `${DOCS}#${DIAGNOSTIC_DOCS[d.code]}` },
     source: 'netspec', message: d.message, data: d.suggestion,
   };
 }
@@ -343,7 +341,7 @@ function divergences(uri: string, a: FileAnalysis): Diagnostic[] {
     const d = o.diverged;
     out.push({
       range: a.lines.range(span), severity: DiagnosticSeverity.Warning, code: 'diverged', source: 'netspec',
-      codeDescription: { href: `${DOCS}#diverged` },
+      codeDescription: { href: `${DOCS}#${DIAGNOSTIC_DOCS.diverged}` },
       message: `Training \`${network}\` diverged at epoch ${d.epoch}, step ${d.step}: the batch loss became ${d.loss}. Lower the learning rate${lr ? ` (now ${a.program.file.text.slice(lr.value.start, lr.value.end)})` : ''}.`,
     });
   }

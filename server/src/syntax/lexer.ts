@@ -17,9 +17,14 @@ export interface Token extends Span {
   lineStart: boolean;
 }
 
+/** The codes of syntax errors: the text does not lex, or does not parse. */
+export type SyntaxCode =
+  | 'invalid-character' | 'bad-number' | 'number-overflow' | 'bad-escape' | 'unterminated-string'
+  | 'syntax' | 'unclosed-block' | 'reserved-word' | 'too-deep' | 'too-large';
+
 export interface SyntaxError extends Span {
   message: string;
-  code: string;
+  code: SyntaxCode;
 }
 
 export interface Comment extends Span {
