@@ -392,31 +392,31 @@ connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => 
   let finished = false;
   /** The newest epoch reported, so a stopped run's last event says where it stopped. */
   let last: { epoch: number; epochs: number; loss: number } | undefined;
-  const of = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data });
+  const eventOf = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data });
   const notify = (event: TrainProgress) => void connection.sendNotification(TrainProgressNotification.type, event);
   const onMessage = (run: Run, m: RunMessage) => {
     if (m.kind === 'progress') {
       reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
       last = { epoch: m.epoch, epochs: m.epochs, loss: m.loss };
       const { kind: _, ...progress } = m;
-      notify({ ...of(run), ...progress, done: false });
+      notify({ ...eventOf(run), ...progress, done: false });
     } else if (m.kind === 'done') {
       finished = true;
       runs.record(params.uri, network, m.diverged
         ? { diverged: { ...m.diverged, line: run.line } }
         : { trained: { layers: m.layers } });
-      notify({ ...of(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
+      notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
       if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
       refreshAfterRun(params.uri);
     } else {
       finished = true;
-      notify({ ...of(run), done: true, error: m.message });
+      notify({ ...eventOf(run), done: true, error: m.message });
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `Training ${network} failed: ${m.message}` });
     }
   };
   const run = runs.start(params.uri, network, data, { text: doc.getText(), specFile: specFileOf(params.uri), line: params.line }, onMessage, (r) => {
     reporter?.done();
-    if (!finished) notify({ ...of(r), ...last, done: true, cancelled: true });
+    if (!finished) notify({ ...eventOf(r), ...last, done: true, cancelled: true });
   });
   reporter?.token.onCancellationRequested(() => runs.stop(params.uri, network));
   return { runId: run.id, network, data };
