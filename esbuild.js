@@ -25,15 +25,32 @@ function testEntries(dir = 'test') {
 
 /**
  * The training panel's webview files, served from dist/media: uPlot (npm `uplot`, MIT, shipped
- * with its licence) and the panel's own script and styles. Nothing is loaded from a CDN.
+ * with its licence) and the panel's styles, copied; its script is the `webviews` build below.
+ * Nothing is loaded from a CDN.
  */
 const media = [
   ['node_modules/uplot/dist/uPlot.iife.min.js', 'uPlot.iife.min.js'],
   ['node_modules/uplot/dist/uPlot.min.css', 'uPlot.min.css'],
   ['node_modules/uplot/LICENSE', 'uPlot.LICENSE.txt'],
-  ['client/media/trainingPanel.js', 'trainingPanel.js'],
   ['client/media/trainingPanel.css', 'trainingPanel.css'],
 ];
+
+/**
+ * The webviews' page scripts (client/src/webview/), for the browser: one iife each, in dist/media
+ * under the name the panel's HTML loads. uPlot stays a separate <script> (the copied iife above,
+ * declared as a global in the page script): it ships as npm publishes it, beside its licence.
+ * No source map: the page's CSP would have it fetched from dist/media, and it would ship too.
+ */
+const webviews = {
+  entryPoints: { trainingPanel: 'client/src/webview/trainingPanel.ts' },
+  outdir: 'dist/media',
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: false,
+  logLevel: 'warning',
+};
 
 function copyMedia() {
   fs.mkdirSync('dist/media', { recursive: true });
@@ -53,6 +70,7 @@ async function main() {
     external: p.external ?? [],
     banner: p.banner ? { js: p.banner } : undefined,
   }));
+  builds.push(webviews);
   builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode'] });
   // The extension-host suite runs inside VS Code, which provides `vscode`.
   builds.push({ ...common, entryPoints: ['test/editor/suite/index.ts'], outfile: 'out/test/editor/suite/index.js', external: ['vscode'] });

@@ -15,7 +15,9 @@ if (!fs.existsSync('node_modules/.package-lock.json')) sh('npm ci --no-audit --n
 // this, and then a test whose tool is missing fails with what to install.
 if (process.env.NETSPEC_NO_SETUP !== '1') sh('bash scripts/setup.sh');
 sh('node esbuild.js');
+// Two projects: Node (server, client, tests) and the webviews' browser code (DOM, no Node).
 sh('npx tsc --noEmit -p .');
+sh('npx tsc --noEmit -p client/src/webview');
 
 const files = [];
 const walk = (dir) => {

@@ -1,9 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-
-/** What the server answers to `netspec/exportPyTorch` (server/src/server/export.ts). */
-type ExportAnswer = { source: string; suggestedName: string; network: string } | { error: string; networks?: string[] };
+import { ExportPyTorchRequest, TrainTargetsRequest } from '../../server/src/protocol/requests';
 
 /**
  * NetSpec: Export to PyTorch. The server writes the program; here only the choice of network
@@ -19,7 +17,7 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
       return;
     }
     if (network === undefined) {
-      const choices = await client.sendRequest<{ network: string; data: string; line: number }[] | null>('netspec/trainTargets', { uri: target });
+      const choices = await client.sendRequest(TrainTargetsRequest.type, { uri: target });
       const networks = [...new Map((choices ?? []).map((c) => [c.network, c])).values()];
       if (networks.length === 0) {
         void vscode.window.showInformationMessage('This file has no train statement: an export is a network with its training run.');
@@ -32,7 +30,7 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
       if (!pick) return;
       network = pick.network;
     }
-    const answer = await client.sendRequest<ExportAnswer>('netspec/exportPyTorch', { uri: target, network });
+    const answer = await client.sendRequest(ExportPyTorchRequest.type, { uri: target, network });
     if ('error' in answer) {
       void vscode.window.showErrorMessage(`NetSpec: cannot export: ${answer.error}`);
       return;

@@ -1,8 +1,17 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { registerExportCommand } from './exportCommand';
-import { TrainingPanel, type EpochPoint, type TrainProgress } from './trainingPanel';
+import { TrainingPanel } from './trainingPanel';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  PlotRequest,
+  StopTrainingRequest,
+  TrainProgressNotification,
+  TrainRequest,
+  TrainTargetsRequest,
+  WorkspaceTrustedNotification,
+} from '../../server/src/protocol/requests';
+import type { TrainEnd, TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
 
 /**
  * The extension is thin on purpose: it starts the NetSpec language server and wires commands.
@@ -37,21 +46,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerTraining(context);
   registerExportCommand(context, client);
   await client.start();
-  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification('netspec/workspaceTrusted', {})));
+  context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showTrainingPanel', () => void TrainingPanel.show(context)));
-  client.onNotification('netspec/trainProgress', (p: TrainProgressEvent) => {
+  client.onNotification(TrainProgressNotification.type, (p) => {
     latest.set(p.runId, p);
     TrainingPanel.record(p);
     progressListeners.forEach((l) => l(p));
   });
 }
 
-/** What the server says of a run as it goes (netspec/trainProgress). */
-type TrainProgressEvent = TrainProgress & { recent?: EpochPoint[] };
-
-const progressListeners = new Set<(p: TrainProgressEvent) => void>();
+const progressListeners = new Set<(p: TrainProgress) => void>();
 /** The last event of each run: a fast run may finish before its progress notification is shown. */
-const latest = new Map<string, TrainProgressEvent>();
+const latest = new Map<string, TrainProgress>();
 
 /**
  * NetSpec: Train Network / Stop Training. The run itself is the server's; here only what VS Code
@@ -61,7 +67,7 @@ function registerTraining(context: vscode.ExtensionContext): void {
   const status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Left, 10);
   status.command = 'netspec.stopTraining';
   context.subscriptions.push(status);
-  const running = new Map<string, TrainProgressEvent>();
+  const running = new Map<string, TrainEpoch>();
   const showStatus = () => {
     const runs = [...running.values()];
     if (runs.length === 0) return status.hide();
@@ -84,7 +90,7 @@ function registerTraining(context: vscode.ExtensionContext): void {
       return;
     }
     if (line === undefined) {
-      const choices = await client.sendRequest<{ network: string; data: string; line: number }[] | null>('netspec/trainTargets', { uri: target });
+      const choices = await client.sendRequest(TrainTargetsRequest.type, { uri: target });
       if (!choices || choices.length === 0) {
         void vscode.window.showInformationMessage('This file has no train statement.');
         return;
@@ -96,32 +102,33 @@ function registerTraining(context: vscode.ExtensionContext): void {
       if (!pick) return;
       line = pick.line;
     }
-    const started = await client.sendRequest<{ runId?: string; network?: string; error?: string }>('netspec/train', { uri: target, line });
-    if (!started.runId) {
+    const started = await client.sendRequest(TrainRequest.type, { uri: target, line });
+    if ('error' in started) {
       void vscode.window.showErrorMessage(`NetSpec: cannot train: ${started.error}`);
       return;
     }
     const runId = started.runId;
     if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) TrainingPanel.show(context);
-    const finished = (p: TrainProgressEvent) => {
+    const finished = (p: TrainEnd) => {
       if (p.cancelled) void vscode.window.showInformationMessage(p.epoch ? `Training ${p.network} stopped at epoch ${p.epoch}.` : `Training ${p.network} stopped.`);
-      else if (!p.error && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+      else if (p.error === undefined && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
     };
     // A run that ends within half a second gets no progress notification, only its result: a
     // notification opened and closed at once would flicker (and VS Code may leave it open).
-    const early = await new Promise<TrainProgressEvent | undefined>((resolve) => {
+    const early = await new Promise<TrainEnd | undefined>((resolve) => {
       const timer = setTimeout(() => {
         progressListeners.delete(listener);
-        resolve(latest.get(runId)?.done ? latest.get(runId) : undefined);
+        resolve(endOf(latest.get(runId)));
       }, 500);
-      const listener = (p: TrainProgressEvent) => {
+      const listener = (p: TrainProgress) => {
         if (p.runId !== runId || !p.done) return;
         clearTimeout(timer);
         progressListeners.delete(listener);
         resolve(p);
       };
       progressListeners.add(listener);
-      if (latest.get(runId)?.done) listener(latest.get(runId)!);
+      const seen = endOf(latest.get(runId));
+      if (seen) listener(seen);
     });
     if (early) {
       finished(early);
@@ -131,7 +138,7 @@ function registerTraining(context: vscode.ExtensionContext): void {
       { location: vscode.ProgressLocation.Notification, title: `Training ${started.network}`, cancellable: true },
       (progress, token) => new Promise<void>((resolve) => {
         let shown = 0;
-        const listener = (p: TrainProgressEvent) => {
+        const listener = (p: TrainProgress) => {
           if (p.runId !== runId) return;
           // The end first: a cancelled or failed run's last event has no epoch or loss to report.
           if (p.done) {
@@ -147,20 +154,15 @@ function registerTraining(context: vscode.ExtensionContext): void {
         progressListeners.add(listener);
         const seen = latest.get(runId);
         if (seen) listener(seen);
-        token.onCancellationRequested(() => void client?.sendRequest('netspec/stopTraining', { uri: target }));
+        token.onCancellationRequested(() => void client?.sendRequest(StopTrainingRequest.type, { uri: target }));
       }),
     );
   }));
 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.stopTraining', async () => {
-    const r = await client?.sendRequest<{ stopped: number }>('netspec/stopTraining', {});
+    const r = await client?.sendRequest(StopTrainingRequest.type, {});
     if (!r?.stopped) void vscode.window.showInformationMessage('No training run to stop.');
   }));
-}
-
-interface PlotAnswer {
-  title: string;
-  items: { label: string; svg: string; caption: string }[];
 }
 
 /**
@@ -170,7 +172,7 @@ interface PlotAnswer {
  */
 async function showPlot(context: vscode.ExtensionContext, uri: string, line: number): Promise<void> {
   if (!client) return;
-  const answer = await client.sendRequest<PlotAnswer | null>('netspec/plot', { uri, line });
+  const answer = await client.sendRequest(PlotRequest.type, { uri, line });
   if (!answer || answer.items.length === 0) {
     void vscode.window.showInformationMessage('Nothing to plot here.');
     return;
@@ -184,6 +186,11 @@ async function showPlot(context: vscode.ExtensionContext, uri: string, line: num
 figure{display:inline-block;margin:12px;padding:8px;border:1px solid var(--vscode-panel-border)}figcaption{font-family:var(--vscode-editor-font-family);margin-top:6px}</style>
 </head><body><h2>${escape(answer.title)}</h2>${figures}</body></html>`;
   context.subscriptions.push(panel);
+}
+
+/** The event if it ends its run. */
+function endOf(p: TrainProgress | undefined): TrainEnd | undefined {
+  return p?.done ? p : undefined;
 }
 
 export async function deactivate(): Promise<void> {

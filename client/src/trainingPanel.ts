@@ -1,5 +1,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
+import type { TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
+import type { FromTrainingPanel, PanelRow, RunBoundary, ToTrainingPanel } from '../../server/src/protocol/webview';
 
 /**
  * NetSpec: Training — the webview panel that shows a run live: the loss curve (uPlot), the
@@ -7,48 +9,11 @@ import * as vscode from 'vscode';
  * decision boundary with the data over it. The panel only shows what it is given: no language
  * logic, no training here.
  *
- * Files it loads, all from `dist/media/` (copied there by esbuild.js; nothing from a CDN):
- * `uPlot.iife.min.js`, `uPlot.min.css` (npm `uplot`), `trainingPanel.js`, `trainingPanel.css`
- * (from `client/media/`).
+ * Files it loads, all from `dist/media/` (written there by esbuild.js; nothing from a CDN):
+ * `uPlot.iife.min.js`, `uPlot.min.css` (npm `uplot`), `trainingPanel.js` (the page script,
+ * bundled from `client/src/webview/trainingPanel.ts`), `trainingPanel.css` (from `client/media/`).
+ * The messages it exchanges with the page are server/src/protocol/webview.ts.
  */
-
-/** What the server says of a run as it goes (netspec/trainProgress), plus what the panel draws. */
-export interface TrainProgress {
-  runId: string;
-  uri: string;
-  network: string;
-  data: string;
-  /** 1-based. */
-  epoch: number;
-  epochs: number;
-  loss: number;
-  testLoss?: number;
-  accuracy?: number;
-  testAccuracy?: number;
-  done: boolean;
-  cancelled?: boolean;
-  /** A run that failed (the server's netspec/trainProgress carries it). */
-  error?: string;
-  diverged?: { epoch: number; step: number; loss: number };
-  boundary?: Boundary;
-}
-
-export interface Boundary {
-  xRange: [number, number];
-  yRange: [number, number];
-  resolution: number;
-  /** Row-major resolution×resolution, y from the top: the output probability of class 1. */
-  values: number[];
-  points: { x: number; y: number; c: number }[];
-}
-
-/** One epoch as the webview gets it: everything but the boundary (only the newest is sent). */
-type Item = Omit<TrainProgress, 'boundary'>;
-
-/** Messages to the webview. `reset` comes before a replay of a whole run. */
-export type ToWebview =
-  | { type: 'progress'; items: Item[]; boundary?: Boundary & { runId: string } }
-  | { type: 'reset' };
 
 /** How often queued epochs are posted: one message per interval, however fast the run. */
 const FLUSH_MS = 40;
@@ -56,9 +21,6 @@ const FLUSH_MS = 40;
 const HISTORY_MAX = 20000;
 /** How many finished runs are remembered, so their late events cannot reset the chart. */
 const SEEN_MAX = 64;
-
-/** One epoch's figures, as the server sends them in a progress event's `recent`. */
-export interface EpochPoint { epoch: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number }
 
 /**
  * The newest run, recorded whether or not a panel is open, so that a panel opened during or
@@ -69,8 +31,8 @@ const record = {
   /** Finished or superseded runs, so their late events cannot reset the chart. */
   seen: [] as string[],
   /** Every epoch of the run (halved past HISTORY_MAX), for a replay. */
-  history: [] as Item[],
-  boundary: undefined as (Boundary & { runId: string }) | undefined,
+  history: [] as PanelRow[],
+  boundary: undefined as RunBoundary | undefined,
 };
 
 export class TrainingPanel {
@@ -82,7 +44,7 @@ export class TrainingPanel {
   private disposed = false;
   private timer: NodeJS.Timeout | undefined;
   /** Epochs not posted yet. */
-  private unsent: Item[] = [];
+  private unsent: PanelRow[] = [];
   private boundaryUnsent = false;
 
   /** The open panel, if any: to update it without opening one. */
@@ -95,7 +57,7 @@ export class TrainingPanel {
    * A new runId starts a new curve; events of an older run (several may train at once) are
    * ignored: the panel follows the newest.
    */
-  static record(p: TrainProgress & { recent?: EpochPoint[] }): void {
+  static record(p: TrainProgress): void {
     if (p.runId !== record.runId) {
       if (record.seen.includes(p.runId)) return;
       record.seen.push(p.runId);
@@ -105,11 +67,13 @@ export class TrainingPanel {
       record.boundary = undefined;
       TrainingPanel.currentPanel()?.restart();
     }
-    const { boundary, recent, ...event } = p;
+    const event: PanelRow = p.done ? p : rowOf(p);
+    const recent = p.done ? [] : p.recent;
+    const boundary = p.done ? undefined : p.boundary;
     // The server's final event repeats the last epoch with only its loss: keep that epoch's other figures.
     const prev = record.history.at(-1);
-    const last: Item = prev && prev.epoch === event.epoch ? { ...prev, ...defined(event) } : event;
-    const items: Item[] = [...(recent ?? []).map((e) => ({ ...last, ...e, done: false })), last];
+    const last: PanelRow = prev && prev.epoch === event.epoch ? { ...prev, ...defined(event) } : event;
+    const items: PanelRow[] = [...recent.map((e) => ({ ...last, ...e, done: false })), last];
     for (const item of items) record.history.push(item);
     if (record.history.length > HISTORY_MAX) record.history = halve(record.history);
     if (boundary) record.boundary = { ...boundary, runId: p.runId };
@@ -137,7 +101,7 @@ export class TrainingPanel {
   private constructor(private readonly panel: vscode.WebviewPanel, media: vscode.Uri) {
     panel.webview.html = html(panel.webview, media);
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
-    panel.webview.onDidReceiveMessage((m: { type?: string }) => {
+    panel.webview.onDidReceiveMessage((m: FromTrainingPanel | undefined) => {
       // The script sends `ready` once it listens (also after a reload): replay the run.
       if (m?.type === 'ready') {
         this.ready = true;
@@ -159,7 +123,7 @@ export class TrainingPanel {
   }
 
   /** Queues epochs for the webview: posted at most every FLUSH_MS, the end of a run at once. */
-  private queue(items: Item[], boundary: boolean, done: boolean): void {
+  private queue(items: PanelRow[], boundary: boolean, done: boolean): void {
     if (this.disposed || !this.ready) return; // the `ready` replay will bring them
     this.unsent.push(...items);
     if (boundary) this.boundaryUnsent = true;
@@ -171,13 +135,13 @@ export class TrainingPanel {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.disposed || !this.ready || (this.unsent.length === 0 && !this.boundaryUnsent)) return;
-    const message: ToWebview = { type: 'progress', items: this.unsent, boundary: this.boundaryUnsent ? record.boundary : undefined };
+    const message: ToTrainingPanel = { type: 'progress', items: this.unsent, boundary: this.boundaryUnsent ? record.boundary : undefined };
     this.unsent = [];
     this.boundaryUnsent = false;
     void this.post(message);
   }
 
-  private post(message: ToWebview): Thenable<boolean> {
+  private post(message: ToTrainingPanel): Thenable<boolean> {
     return this.panel.webview.postMessage(message);
   }
 
@@ -190,6 +154,11 @@ export class TrainingPanel {
     this.panel.dispose();
     while (this.disposables.length) this.disposables.pop()!.dispose();
   }
+}
+
+/** A progress event's own row: without the epochs it brings in `recent`, and its boundary. */
+function rowOf({ recent: _recent, boundary: _boundary, ...row }: TrainEpoch): PanelRow {
+  return row;
 }
 
 /** The object without its undefined properties (so a spread does not erase what they would). */

@@ -1,7 +1,8 @@
 /**
  * The editor's side of the export, read statically (the command's behaviour is the server's
  * request, tested in protocol.test.ts): the command VS Code shows is the one the extension
- * registers, and it asks the server with the request the server answers.
+ * registers, and it asks the server with the request the server answers: both name the one
+ * declaration of `netspec/exportPyTorch` in server/src/protocol/requests.ts.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -16,10 +17,12 @@ test('NetSpec: Export to PyTorch is contributed, registered from extension.ts, a
   assert.deepEqual(contributed, { command: 'netspec.exportPyTorch', title: 'Export to PyTorch', category: 'NetSpec' });
   const command = fs.readFileSync(path.join(root, 'client', 'src', 'exportCommand.ts'), 'utf8');
   assert.match(command, /registerCommand\('netspec\.exportPyTorch'/);
-  assert.match(command, /sendRequest<ExportAnswer>\('netspec\/exportPyTorch'/);
+  assert.match(command, /sendRequest\(ExportPyTorchRequest\.type, /);
   assert.match(command, /\{ modal: true \}/, 'it asks before replacing a file');
   const extension = fs.readFileSync(path.join(root, 'client', 'src', 'extension.ts'), 'utf8');
   assert.match(extension, /registerExportCommand\(context, client\)/);
   const server = fs.readFileSync(path.join(root, 'server', 'src', 'server', 'export.ts'), 'utf8');
-  assert.match(server, /onRequest\('netspec\/exportPyTorch'/);
+  assert.match(server, /onRequest\(ExportPyTorchRequest\.type, /);
+  const protocol = fs.readFileSync(path.join(root, 'server', 'src', 'protocol', 'requests.ts'), 'utf8');
+  assert.match(protocol, /namespace ExportPyTorchRequest \{\s*export const method = 'netspec\/exportPyTorch';/);
 });

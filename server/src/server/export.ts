@@ -4,15 +4,12 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze } from '../analysis/analyze';
 import { ExportError, exportPyTorch } from '../export/pytorch';
 import { prepareJob, RunProblem } from '../runs/jobs';
+import type { ExportAnswer, ExportParams } from '../protocol/pytorch';
+import { ExportPyTorchRequest } from '../protocol/requests';
 import { specFileOf } from './runs';
 
 declare const NETSPEC_VERSION: string | undefined;
 const VERSION = typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0';
-
-/** What `netspec/exportPyTorch` answers. */
-export type ExportAnswer =
-  | { source: string; suggestedName: string; network: string }
-  | { error: string; networks?: string[] };
 
 /**
  * `netspec/exportPyTorch {uri, network?}`: the PyTorch program for a network's `train` statement
@@ -23,7 +20,7 @@ export type ExportAnswer =
  * reproduces the run the spec describes.
  */
 export function registerExport(connection: Connection, documents: TextDocuments<TextDocument>, isTrusted: () => boolean = () => true): void {
-  connection.onRequest('netspec/exportPyTorch', (params: { uri: string; network?: string }): object => {
+  connection.onRequest(ExportPyTorchRequest.type, (params): ExportAnswer => {
     try {
       return exportDocument(documents, params, isTrusted());
     } catch (err) {
@@ -33,7 +30,7 @@ export function registerExport(connection: Connection, documents: TextDocuments<
   });
 }
 
-function exportDocument(documents: TextDocuments<TextDocument>, params: { uri: string; network?: string }, trusted: boolean): ExportAnswer {
+function exportDocument(documents: TextDocuments<TextDocument>, params: ExportParams, trusted: boolean): ExportAnswer {
   const doc = documents.get(params.uri);
   if (!doc) return { error: 'the document is not open' };
   const a = analyze(doc.getText());

@@ -31,7 +31,16 @@ import { registerNavigation } from './navigation';
 import { DIAGNOSTIC_DOCS } from '../semantics/diagnostic';
 import { registerExport } from './export';
 import { Runs, specFileOf, type Run, type RunMessage } from './runs';
-import { restrictedDiagnostics, RESTRICTED, TRUST_GRANTED, WorkspaceTrust } from './trust';
+import { restrictedDiagnostics, RESTRICTED, WorkspaceTrust } from './trust';
+import {
+  PlotRequest,
+  StopTrainingRequest,
+  TrainProgressNotification,
+  TrainRequest,
+  TrainTargetsRequest,
+  WorkspaceTrustedNotification,
+} from '../protocol/requests';
+import type { RunEvent, TrainAnswer, TrainProgress } from '../protocol/training';
 
 /**
  * The language server: the only layer that knows LSP. It keeps one analysis per open document
@@ -300,7 +309,7 @@ connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri
 }));
 
 /** `netspec/plot {uri, line}`: the plots behind "Show plot", as SVG documents. */
-connection.onRequest('netspec/plot', (params: { uri: string; line: number }) =>
+connection.onRequest(PlotRequest.type, (params) =>
   onDocument('plot', params.uri, (_doc, a) => plotsAt(a, params.line) ?? null));
 
 /** `netspec.gradientCheck(uri, i)`: the i-th successful probe, backpropagation vs central differences. */
@@ -358,7 +367,7 @@ function refreshAfterRun(uri: string): void {
 
 let clientHasProgress = false;
 
-connection.onRequest('netspec/trainTargets', (params: { uri: string }) => onDocument('trainTargets', params.uri, (_doc, a) =>
+connection.onRequest(TrainTargetsRequest.type, (params) => onDocument('trainTargets', params.uri, (_doc, a) =>
   a.program.trains.map((t) => ({ network: t.stmt.network.text, data: t.stmt.data.text, line: a.lines.position(t.stmt.start).line, epochs: t.epochs }))));
 
 /**
@@ -366,7 +375,7 @@ connection.onRequest('netspec/trainTargets', (params: { uri: string }) => onDocu
  * goes out as LSP work-done progress (cancellable: cancelling stops the worker at once) and as
  * `netspec/trainProgress` notifications for the training panel.
  */
-connection.onRequest('netspec/train', async (params: { uri: string; line: number }) => {
+connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => {
   const doc = documents.get(params.uri);
   if (!doc) return { error: 'the document is not open' };
   if (!trust.isTrusted) return { error: RESTRICTED };
@@ -381,37 +390,38 @@ connection.onRequest('netspec/train', async (params: { uri: string; line: number
   let finished = false;
   /** The newest epoch reported, so a stopped run's last event says where it stopped. */
   let last: { epoch: number; epochs: number; loss: number } | undefined;
-  const notify = (run: Run, extra: Record<string, unknown>) =>
-    void connection.sendNotification('netspec/trainProgress', { runId: run.id, uri: params.uri, network, data, ...extra });
+  const eventOf = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data });
+  const notify = (event: TrainProgress) => void connection.sendNotification(TrainProgressNotification.type, event);
   const onMessage = (run: Run, m: RunMessage) => {
     if (m.kind === 'progress') {
       reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
       last = { epoch: m.epoch, epochs: m.epochs, loss: m.loss };
-      notify(run, { ...m, done: false });
+      const { kind: _, ...progress } = m;
+      notify({ ...eventOf(run), ...progress, done: false });
     } else if (m.kind === 'done') {
       finished = true;
       runs.record(params.uri, network, m.diverged
         ? { diverged: { ...m.diverged, line: run.line } }
         : { trained: { layers: m.layers } });
-      notify(run, { epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
+      notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
       if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
       refreshAfterRun(params.uri);
     } else {
       finished = true;
-      notify(run, { done: true, error: m.message });
+      notify({ ...eventOf(run), done: true, error: m.message });
       void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `Training ${network} failed: ${m.message}` });
     }
   };
   const run = runs.start(params.uri, network, data, { text: doc.getText(), specFile: specFileOf(params.uri), line: params.line }, onMessage, (r) => {
     reporter?.done();
-    if (!finished) notify(r, { ...last, done: true, cancelled: true });
+    if (!finished) notify({ ...eventOf(r), ...last, done: true, cancelled: true });
   });
   reporter?.token.onCancellationRequested(() => runs.stop(params.uri, network));
   return { runId: run.id, network, data };
 });
 
 /** `netspec/stopTraining {uri?}`: stops this document's runs, or every run. */
-connection.onRequest('netspec/stopTraining', (params: { uri?: string }) => ({ stopped: runs.stop(params?.uri).length }));
+connection.onRequest(StopTrainingRequest.type, (params) => ({ stopped: runs.stop(params?.uri).length }));
 
 /** The `weights`/`bias` lines of a trained network, replacing the ones it has (one undoable edit). */
 function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): CodeAction | undefined {
@@ -452,7 +462,7 @@ function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): Co
 
 registerExport(connection, documents, () => trust.isTrusted);
 /** The user trusted the workspace: from now on data files are read and networks train. */
-connection.onNotification(TRUST_GRANTED, () => {
+connection.onNotification(WorkspaceTrustedNotification.type, () => {
   trust.grant();
   for (const doc of documents.all()) publish(doc.uri);
   void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'url';
 import { Worker } from 'worker_threads';
 import type { TrainedParameters } from '../analysis/analyze';
 import type { Divergence } from '../engine/train';
+import type { DecisionBoundary, EpochPoint } from '../protocol/training';
 
 /** The spec's path on disk; an unsaved document gets one that no data file can be found beside. */
 export function specFileOf(uri: string): string {
@@ -18,12 +19,13 @@ export interface RunRequest {
   line: number;
 }
 
-/** One epoch's figures. */
-export interface EpochPoint { epoch: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number }
-
+/**
+ * What a training worker posts. A progress message is a `netspec/trainProgress` event's figures
+ * (protocol/training.ts `TrainEpoch`): `recent` holds the epochs since the previous message,
+ * oldest first (thinned).
+ */
 export type RunMessage =
-  /** `recent`: the epochs since the previous progress message, oldest first (thinned). */
-  | { kind: 'progress'; epoch: number; epochs: number; loss: number; testLoss?: number; accuracy?: number; testAccuracy?: number; recent: EpochPoint[]; boundary?: unknown }
+  | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary } & EpochPoint)
   | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[] }
   | { kind: 'error'; message: string };
 

@@ -4,7 +4,8 @@ import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
 import { forward, type Network } from '../engine/network';
 import { Trainer, TrainError } from '../engine/train';
 import { prepareJob, RunProblem } from '../runs/jobs';
-import type { EpochPoint, RunMessage, RunRequest } from './runs';
+import type { DecisionBoundary, EpochPoint } from '../protocol/training';
+import type { RunMessage, RunRequest } from './runs';
 
 /**
  * One training run, off the language server's thread so hovers and diagnostics stay instant.
@@ -17,7 +18,7 @@ const request = workerData as RunRequest;
 const post = (m: RunMessage) => parentPort!.postMessage(m);
 
 /** The class-1 probability over a grid, for a 2-input classifier's decision boundary. */
-function boundary(net: Network, points: { x: number; y: number; c: number }[]) {
+function boundary(net: Network, points: DecisionBoundary['points']): DecisionBoundary {
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
   const pad = (lo: number, hi: number): [number, number] => [lo - 0.1 * (hi - lo || 1), hi + 0.1 * (hi - lo || 1)];

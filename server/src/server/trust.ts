@@ -30,9 +30,6 @@ export class WorkspaceTrust {
   }
 }
 
-/** The notification the client sends when the user trusts the workspace. */
-export const TRUST_GRANTED = 'netspec/workspaceTrusted';
-
 /** Why a run (or a data file) is refused in Restricted Mode. */
 export const RESTRICTED =
   'this workspace is in Restricted Mode: NetSpec checks files but reads no data files and runs no training. Trust the workspace (Manage Workspace Trust) to train';

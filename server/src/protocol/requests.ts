@@ -1,0 +1,75 @@
+import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
+import type { ExportAnswer, ExportParams } from './pytorch';
+import type { PlotAnswer, PlotParams } from './plot';
+import type {
+  StopTrainingParams,
+  StopTrainingResult,
+  TrainAnswer,
+  TrainParams,
+  TrainProgress,
+  TrainTarget,
+  TrainTargetsParams,
+} from './training';
+
+/**
+ * NetSpec's own LSP messages, each declared once: its method name and the types of its params and
+ * result, as a `RequestType`/`NotificationType` that both `connection.onRequest(X.type, …)` (the
+ * server) and `client.sendRequest(X.type, …)` (the VS Code client) take, so a change to a message
+ * is a type error on both sides. Any other LSP client speaks them as plain JSON-RPC with these
+ * method names (test/protocol does).
+ *
+ * This module imports neither `vscode-languageserver` nor `vscode` (only the protocol's type
+ * constructors), so the server and the client can both import it.
+ */
+
+/** `netspec/trainTargets`: the document's `train` statements (`null` when it is not open). */
+export namespace TrainTargetsRequest {
+  export const method = 'netspec/trainTargets';
+  export const type = new RequestType<TrainTargetsParams, TrainTarget[] | null, void>(method);
+}
+
+/**
+ * `netspec/train`: starts the `train` statement on a line in a worker (stopping the run of the
+ * same network, if any). The run's events follow as `netspec/trainProgress`.
+ */
+export namespace TrainRequest {
+  export const method = 'netspec/train';
+  export const type = new RequestType<TrainParams, TrainAnswer, void>(method);
+}
+
+/** `netspec/trainProgress` (server → client): a run's progress, then its end. */
+export namespace TrainProgressNotification {
+  export const method = 'netspec/trainProgress';
+  export const type = new NotificationType<TrainProgress>(method);
+}
+
+/** `netspec/stopTraining`: stops a document's runs, or every run; each ends with a cancelled event. */
+export namespace StopTrainingRequest {
+  export const method = 'netspec/stopTraining';
+  export const type = new RequestType<StopTrainingParams, StopTrainingResult, void>(method);
+}
+
+/** `netspec/exportPyTorch`: the PyTorch program for a network's `train` statement. */
+export namespace ExportPyTorchRequest {
+  export const method = 'netspec/exportPyTorch';
+  export const type = new RequestType<ExportParams, ExportAnswer, void>(method);
+}
+
+/** `netspec/plot`: the plots behind "Show plot" (`null`: nothing to plot on that line). */
+export namespace PlotRequest {
+  export const method = 'netspec/plot';
+  export const type = new RequestType<PlotParams, PlotAnswer | null, void>(method);
+}
+
+/** `netspec/workspaceTrusted` params: none (an empty object). */
+export type WorkspaceTrustedParams = Record<string, never>;
+
+/**
+ * `netspec/workspaceTrusted` (client → server): the user trusted the workspace, so data files may
+ * be read and networks trained from now on (server/src/server/trust.ts). The server learns the
+ * initial trust from `initializationOptions.trusted`.
+ */
+export namespace WorkspaceTrustedNotification {
+  export const method = 'netspec/workspaceTrusted';
+  export const type = new NotificationType<WorkspaceTrustedParams>(method);
+}

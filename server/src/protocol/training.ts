@@ -1,0 +1,149 @@
+/**
+ * The data of NetSpec's training messages (`netspec/trainTargets`, `netspec/train`,
+ * `netspec/trainProgress`, `netspec/stopTraining`): plain JSON, declared once for the server that
+ * sends it, the VS Code client and the training panel's webview that read it. No imports, so the
+ * webview bundle can use these types without pulling in any library.
+ *
+ * JSON has no NaN or Infinity: a number that is not finite (a diverged loss) arrives as `null`,
+ * which is why the panel checks every figure with `Number.isFinite` before drawing it.
+ */
+
+/** `netspec/trainTargets` params: the document whose `train` statements are asked for. */
+export interface TrainTargetsParams {
+  uri: string;
+}
+
+/** One `train` statement of a document, as `netspec/trainTargets` lists them (in file order). */
+export interface TrainTarget {
+  network: string;
+  data: string;
+  /** 0-based line of the `train` keyword: what `netspec/train` takes. */
+  line: number;
+  epochs: number;
+}
+
+/** `netspec/train` params: the `train` statement on `line` (0-based) of an open document. */
+export interface TrainParams {
+  uri: string;
+  line: number;
+}
+
+/** `netspec/train` answer: the run started (its events carry `runId`), or why it did not. */
+export type TrainAnswer = TrainStarted | TrainRefused;
+
+export interface TrainStarted {
+  runId: string;
+  network: string;
+  data: string;
+}
+
+export interface TrainRefused {
+  error: string;
+}
+
+/** `netspec/stopTraining` params: stop this document's runs, or, without `uri`, every run. */
+export interface StopTrainingParams {
+  uri?: string;
+}
+
+/** `netspec/stopTraining` answer: how many runs were stopped. */
+export interface StopTrainingResult {
+  stopped: number;
+}
+
+/** One epoch's figures. `accuracy` only for a classifier; the `test…` ones only with a test split. */
+export interface EpochPoint {
+  /** 1-based. */
+  epoch: number;
+  /** The mean of the epoch's batch losses. */
+  loss: number;
+  testLoss?: number;
+  accuracy?: number;
+  testAccuracy?: number;
+}
+
+/** Where a run stopped on a loss that was not finite (the engine's `Divergence`). */
+export interface Divergence {
+  /** 1-based epoch. */
+  epoch: number;
+  /** 1-based step within that epoch. */
+  step: number;
+  /** The batch loss that was not finite (`null` on the wire: JSON has no NaN or Infinity). */
+  loss: number;
+}
+
+/**
+ * A 2-input classifier's decision boundary: the probability of class 1 over a grid covering the
+ * data, and the data (at most 500 samples) to draw over it.
+ * Cell (r, c), 0-based, is at x = x0 + (c + ½)(x1 − x0)/resolution, y = y1 − (r + ½)(y1 − y0)/resolution.
+ */
+export interface DecisionBoundary {
+  xRange: [number, number];
+  yRange: [number, number];
+  resolution: number;
+  /** Row-major resolution×resolution, y from the top: the output probability of class 1. */
+  values: number[];
+  /** `c`: the sample's class, 0 or 1. */
+  points: { x: number; y: number; c: number }[];
+}
+
+/** What every `netspec/trainProgress` event says of its run. */
+export interface RunEvent {
+  /** The `runId` of `netspec/train`'s answer. */
+  runId: string;
+  uri: string;
+  network: string;
+  data: string;
+}
+
+/**
+ * `netspec/trainProgress`: a run as it goes (at most every 50 ms), then exactly one end event
+ * (`done: true`): trained, cancelled or failed.
+ */
+export type TrainProgress = TrainEpoch | TrainEnd;
+
+export type TrainEnd = TrainFinished | TrainCancelled | TrainFailed;
+
+/**
+ * The newest epoch, with the epochs since the previous event in `recent` (oldest first, thinned
+ * to at most 500), so that a curve drawn from the events has every epoch; `boundary` at most
+ * every 250 ms, for a 2-input classifier.
+ */
+export interface TrainEpoch extends RunEvent, EpochPoint {
+  done: false;
+  epochs: number;
+  recent: EpochPoint[];
+  boundary?: DecisionBoundary;
+}
+
+/**
+ * The run ran to its end: `epoch` = the epochs run (fewer than `epochs` when it diverged),
+ * `loss` = `finalLoss` = the mean per-sample loss over the training set after the last step.
+ */
+export interface TrainFinished extends RunEvent {
+  done: true;
+  epoch: number;
+  epochs: number;
+  loss: number;
+  finalLoss: number;
+  diverged?: Divergence;
+  cancelled?: undefined;
+  error?: undefined;
+}
+
+/** The run was stopped; where, when an epoch had been reported before the stop. */
+export interface TrainCancelled extends RunEvent {
+  done: true;
+  cancelled: true;
+  epoch?: number;
+  epochs?: number;
+  loss?: number;
+  error?: undefined;
+}
+
+/** The run failed (its data could not be read, its worker died): why. */
+export interface TrainFailed extends RunEvent {
+  done: true;
+  error: string;
+  cancelled?: undefined;
+}

@@ -1,0 +1,51 @@
+import type { DecisionBoundary, Divergence } from './training';
+
+/**
+ * The messages between the VS Code extension and its webviews, as plain discriminated unions on
+ * `type`. Type-only: this module (and what it imports) emits no code, so the webview bundle
+ * (client/src/webview/) gets the types and nothing else.
+ *
+ * The Show-plot panel runs no script (`enableScripts: false`) and exchanges no messages; the
+ * training panel's are below.
+ */
+
+/**
+ * One row of the training panel: what a `netspec/trainProgress` event says of its run, without
+ * `recent` (expanded into rows of their own) and `boundary` (sent apart, only the newest). A run's
+ * end event is merged into the row of its last epoch, so that row keeps that epoch's test loss
+ * and accuracies. A row without an epoch is the end of a run that reported none (a failed run, or
+ * one stopped before its first epoch).
+ */
+export interface PanelRow {
+  runId: string;
+  uri: string;
+  network: string;
+  data: string;
+  /** 1-based. */
+  epoch?: number;
+  epochs?: number;
+  loss?: number;
+  testLoss?: number;
+  accuracy?: number;
+  testAccuracy?: number;
+  done: boolean;
+  finalLoss?: number;
+  diverged?: Divergence;
+  cancelled?: boolean;
+  error?: string;
+}
+
+/** The newest decision boundary of the run `runId`. */
+export type RunBoundary = DecisionBoundary & { runId: string };
+
+/**
+ * Extension → training panel. `reset` comes before a replay of a whole run (a panel opened late
+ * or reloaded, or a new run); `progress` brings the rows since the previous message, oldest first,
+ * at most every 40 ms.
+ */
+export type ToTrainingPanel =
+  | { type: 'reset' }
+  | { type: 'progress'; items: PanelRow[]; boundary?: RunBoundary };
+
+/** Training panel → extension. `ready`: the script listens (sent again after a reload). */
+export type FromTrainingPanel = { type: 'ready' };
