@@ -12,6 +12,12 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { cliPath, repoRoot } from '../support/paths';
 
+/** The part of a run in `netspec train --json` these tests read by name. */
+interface Run {
+  network: string;
+  epochs: number;
+}
+
 function netspec(args: string[], cwd = repoRoot()) {
   const r = spawnSync(process.execPath, [cliPath(), ...args], { cwd, encoding: 'utf8' });
   return { code: r.status, out: r.stdout, err: r.stderr };
@@ -110,9 +116,9 @@ train a on pts { epochs 4 learning_rate 0.5 }
 `);
   const r = netspec(['train', p, '--network', 'a', '--json']);
   assert.equal(r.code, 0, r.err);
-  assert.deepEqual(JSON.parse(r.out).runs.map((x: any) => [x.network, x.epochs]), [['a', 2], ['a', 4]]);
+  assert.deepEqual((JSON.parse(r.out).runs as Run[]).map((x) => [x.network, x.epochs]), [['a', 2], ['a', 4]]);
   const eq = netspec(['train', '--network=b', p, '--json']);
-  assert.deepEqual(JSON.parse(eq.out).runs.map((x: any) => [x.network, x.epochs]), [['b', 3]]);
+  assert.deepEqual((JSON.parse(eq.out).runs as Run[]).map((x) => [x.network, x.epochs]), [['b', 3]]);
   const none = netspec(['train', p, '--network', 'c', '--json']);
   assert.equal(none.code, 2);
   assert.match(none.err, /no `train` statement for a network named `c`/);
