@@ -132,7 +132,7 @@ test('recovery: a run whose data file vanished fails with the reason, and the se
     assert.ok(started.runId, JSON.stringify(started));
     const done = await until('the run to fail', () => progress.find((p) => p.runId === started.runId && p.done));
     assert.match(done.error ?? '', /error \[data-file\] cannot read "vanished\.csv" for `pts`: no such file/);
-    assert.ok(messages.some((m) => m.type === 1 && /Training n failed: .*vanished\.csv/.test(m.message)), JSON.stringify(messages));
+    await until('the error message naming vanished.csv', () => messages.find((m) => m.type === 1 && /Training n failed: .*vanished\.csv/.test(m.message)), 10_000);
     assert.match(hoverText(await client.hover(uri, { line: 2, character: 15 })), /sigmoid|σ/);
   } finally {
     await client.stop();
@@ -148,7 +148,8 @@ test('recovery: a training worker that crashes (test hook NETSPEC_TEST_WORKER_CR
     assert.ok(started.runId, JSON.stringify(started));
     const done = await until('the crash to be reported', () => progress.find((p) => p.runId === started.runId && p.done));
     assert.match(done.error ?? '', /the training worker failed: NETSPEC_TEST_WORKER_CRASH is set/);
-    assert.ok(messages.some((m) => m.type === 1 && /Training n failed/.test(m.message)), JSON.stringify(messages));
+    // The message and the failed-run event are two notifications: either may arrive first.
+    await until('the error message "Training n failed"', () => messages.find((m) => m.type === 1 && /Training n failed/.test(m.message)), 10_000);
     // Still up: it answers, and it can start another run (which crashes the same way).
     assert.equal(client.process.exitCode, null);
     assert.match(hoverText(await client.hover(specUri, { line: 2, character: 15 })), /sigmoid|σ/);
