@@ -5,6 +5,7 @@ const fs = require('fs');
 const path = require('path');
 
 /** What ships. The server and the client join this list as they are written. */
+/** @type {{ entry: string; out: string; banner?: string; external?: string[] }[]} */
 const products = [
   { entry: 'server/src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { entry: 'server/src/server/main.ts', out: 'dist/server.js' },
@@ -12,8 +13,13 @@ const products = [
   { entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ].filter((p) => fs.existsSync(p.entry));
 
-/** Every `*.test.ts` under test/, bundled one file each so `node --test out/test` runs them. */
+/**
+ * Every `*.test.ts` under test/, bundled one file each so `node --test out/test` runs them.
+ * @param {string} dir
+ * @returns {string[]}
+ */
 function testEntries(dir = 'test') {
+  /** @type {string[]} */
   const found = [];
   for (const name of fs.readdirSync(dir)) {
     const full = path.join(dir, name);
@@ -41,6 +47,7 @@ const media = [
  * declared as a global in the page script): it ships as npm publishes it, beside its licence.
  * No source map: the page's CSP would have it fetched from dist/media, and it would ship too.
  */
+/** @type {import('esbuild').BuildOptions} */
 const webviews = {
   entryPoints: { trainingPanel: 'client/src/webview/trainingPanel.ts' },
   outdir: 'dist/media',
@@ -57,12 +64,14 @@ function copyMedia() {
   for (const [from, to] of media) fs.copyFileSync(from, path.join('dist/media', to));
 }
 
+/** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 
 async function main() {
   const watch = process.argv.includes('--watch');
   copyMedia();
   if (watch) fs.watch('client/media', () => copyMedia());
+  /** @type {import('esbuild').BuildOptions[]} */
   const builds = products.map((p) => ({
     ...common,
     entryPoints: [p.entry],

@@ -17,7 +17,20 @@ const ROOT = path.resolve(__dirname, '..');
 /** The server to measure; NETSPEC_BENCH_SERVER names another build (e.g. an older one, to compare). */
 const SERVER = process.env.NETSPEC_BENCH_SERVER ?? path.join(ROOT, 'dist', 'server.js');
 
-/** Median, min and max of a list of milliseconds. */
+/** @typedef {import('vscode-languageserver-protocol').PublishDiagnosticsParams} PublishDiagnosticsParams */
+/** @typedef {import('vscode-languageserver-protocol').Position} Position */
+/** @typedef {{ median: number, min: number, max: number, n: number }} Summary */
+/**
+ * One file size's row of the table.
+ * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, hoverMs: Summary,
+ *   hoverByKindMs: Record<string, number>, serverRssMB: number, serverPeakRssMB: number }} Row
+ */
+
+/**
+ * Median, min and max of a list of milliseconds.
+ * @param {number[]} xs
+ * @returns {Summary}
+ */
 function summary(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
@@ -25,11 +38,14 @@ function summary(xs) {
   return { median, min: s[0], max: s[s.length - 1], n: s.length };
 }
 
-/** The server's resident memory (VmRSS) and its peak (VmHWM), in MB, from /proc. */
+/**
+ * The server's resident memory (VmRSS) and its peak (VmHWM), in MB, from /proc.
+ * @param {number | undefined} pid
+ */
 function memoryOf(pid) {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) ?? [])[1]);
+    const kb = (/** @type {string} */ key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) ?? [])[1]);
     return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
   } catch {
     return { rss: NaN, peak: NaN };
@@ -51,12 +67,18 @@ class Server {
     return server;
   }
 
+  /**
+   * @param {import('node:child_process').ChildProcess} child
+   * @param {import('vscode-jsonrpc/node').MessageConnection} connection
+   */
   constructor(child, connection) {
     this.child = child;
     this.connection = connection;
+    /** @type {Map<string, (p: PublishDiagnosticsParams) => void>} */
     this.waiting = new Map();
   }
 
+  /** @param {PublishDiagnosticsParams} p */
   published(p) {
     const key = `${p.uri}@${p.version}`;
     const w = this.waiting.get(key);
@@ -66,7 +88,12 @@ class Server {
     }
   }
 
-  /** Resolves when diagnostics for `uri` at `version` are published. */
+  /**
+   * Resolves when diagnostics for `uri` at `version` are published.
+   * @param {string} uri
+   * @param {number} version
+   * @returns {Promise<PublishDiagnosticsParams>}
+   */
   diagnostics(uri, version, timeoutMs = 60_000) {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for version ${version} within ${timeoutMs} ms`)), timeoutMs);
@@ -86,7 +113,11 @@ class Server {
   }
 }
 
-/** Line `l` of the middle block, as a 0-based line of the file. */
+/**
+ * Line `l` of the middle block, as a 0-based line of the file.
+ * @param {number} lines
+ * @param {number} l
+ */
 function middleLine(lines, l) {
   const blocks = blockCount(lines);
   return 2 + Math.floor(blocks / 2) * BLOCK_LINES + l;
@@ -96,9 +127,13 @@ function middleLine(lines, l) {
  * The typing to replay, each a place (line, column after a needle) and the characters typed there
  * one at a time, then deleted one at a time: a `let` everything in its block depends on, an
  * `eval`, a probe's target, and a layer's width (which changes the network's shape).
+ * @param {string} text
+ * @param {number} lines
+ * @returns {{ at: Position, typed: string }[]}
  */
 function editSites(text, lines) {
   const all = text.split('\n');
+  /** @type {(l: number, needle: string, delta?: number) => Position} */
   const at = (l, needle, delta = needle.length) => {
     const line = middleLine(lines, l);
     const col = all[line].indexOf(needle);
@@ -113,9 +148,15 @@ function editSites(text, lines) {
   ];
 }
 
-/** Where to hover in the middle block: the kinds of token a user points at. */
+/**
+ * Where to hover in the middle block: the kinds of token a user points at.
+ * @param {string} text
+ * @param {number} lines
+ * @returns {{ what: string, position: Position }[]}
+ */
 function hoverSites(text, lines) {
   const all = text.split('\n');
+  /** @type {(l: number, needle: string, delta?: number) => Position} */
   const at = (l, needle, delta = 1) => {
     const line = middleLine(lines, l);
     return { line, character: all[line].indexOf(needle) + delta };
@@ -132,7 +173,12 @@ function hoverSites(text, lines) {
   ];
 }
 
-/** One file size: open, type, hover; returns the row of the table. */
+/**
+ * One file size: open, type, hover; returns the row of the table.
+ * @param {number} lines
+ * @param {number} repeats
+ * @returns {Promise<Row>}
+ */
 async function benchSize(lines, repeats) {
   const text = generateSpec(lines);
   const uri = `file:///bench/generated-${lines}.netspec`;
@@ -176,6 +222,7 @@ async function benchSize(lines, repeats) {
     }
 
     const hovers = [];
+    /** @type {Record<string, number[]>} */
     const byKind = {};
     const targets = hoverSites(text, lines);
     for (let pass = 0; pass <= repeats; pass++) {
@@ -209,6 +256,8 @@ async function benchSize(lines, repeats) {
 /**
  * Editor latency at each size: median, min and max of edit → published diagnostics and of hover
  * round trips, and the server's resident memory (the largest sample; the kernel's peak beside it).
+ * @param {{ sizes?: number[], repeats?: number }} [options]
+ * @returns {Promise<{ rows: Row[] }>}
  */
 async function benchEditor({ sizes = [100, 1000, 10000], repeats = 3 } = {}) {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`node esbuild.js\` first`);
@@ -217,9 +266,10 @@ async function benchEditor({ sizes = [100, 1000, 10000], repeats = 3 } = {}) {
   return { rows };
 }
 
+/** @param {{ rows: Row[] }} result */
 function table({ rows }) {
-  const f = (x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
-  const mm = (s) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+  const f = (/** @type {number} */ x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  const mm = (/** @type {Summary} */ s) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
   const out = [
     '| lines | open → diagnostics ms | edit → diagnostics ms, median (min–max) | hover ms, median (min–max) | server RSS MB (peak) |',
     '| ---: | ---: | ---: | ---: | ---: |',
@@ -236,12 +286,14 @@ function table({ rows }) {
 module.exports = { benchEditor, editorTable: table };
 
 if (require.main === module) {
-  const arg = (name) => {
+  const arg = (/** @type {string} */ name) => {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  const sizes = arg('sizes') ? arg('sizes').split(',').map(Number) : undefined;
-  const repeats = arg('repeats') ? Number(arg('repeats')) : undefined;
+  const sizesArg = arg('sizes');
+  const repeatsArg = arg('repeats');
+  const sizes = sizesArg ? sizesArg.split(',').map(Number) : undefined;
+  const repeats = repeatsArg ? Number(repeatsArg) : undefined;
   benchEditor({ sizes, repeats }).then((result) => {
     if (process.argv.includes('--json')) console.log(JSON.stringify(result));
     else console.log(table(result));

@@ -14,19 +14,28 @@ const ROOT = path.resolve(__dirname, '..');
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 const only = process.argv.includes('--training-only') ? 'training' : process.argv.includes('--editor-only') ? 'editor' : undefined;
-const log = (s) => process.stderr.write(`${s}\n`);
+const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
 
 function machine() {
   const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? os.cpus()[0]?.model;
   return { nproc: os.availableParallelism?.() ?? os.cpus().length, cpu, node: process.version, loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))) };
 }
 
+/**
+ * What bench/editor.js (or an editor.ts) exports: the benchmark, as `benchEditor`, a default
+ * export or else its first function, and optionally the table that prints its result.
+ * @typedef {(opts?: { sizes?: number[], repeats?: number }) => Promise<unknown>} EditorBench
+ * @typedef {{ benchEditor?: EditorBench, default?: EditorBench, editorTable?: (result: unknown) => string }} EditorModule
+ */
+
 async function main() {
+  /** @type {{ machine: ReturnType<typeof machine>, training?: Awaited<ReturnType<typeof import('./training').benchTraining>>, editor?: unknown }} */
   const result = { machine: machine() };
   const sections = [];
   if (only !== 'editor') {
     const out = path.join(ROOT, 'out', 'bench', 'training.js');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'training.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@tensorflow/*'], logLevel: 'warning' });
+    /** @type {typeof import('./training')} */
     const { benchTraining, trainingTable } = require(out);
     log('training: checking gradients, warming up, timing interleaved runs…');
     result.training = await benchTraining(quick ? { repeats: 3, runMs: 300, warmupMs: 1000, log } : { log });
@@ -40,8 +49,10 @@ async function main() {
     } else {
       log('editor: building dist/ and timing the language server…');
       execFileSync(process.execPath, [path.join(ROOT, 'esbuild.js')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      /** @type {EditorModule} */
       const mod = editor.endsWith('.ts') ? requireTs(editor) : require(editor);
-      const run = mod.benchEditor ?? mod.default ?? Object.values(mod).find((f) => typeof f === 'function');
+      const run = mod.benchEditor ?? mod.default ?? /** @type {EditorBench | undefined} */ (Object.values(mod).find((f) => typeof f === 'function'));
+      if (!run) throw new Error(`${path.relative(ROOT, editor)} exports no function to run`);
       result.editor = await run(quick ? { sizes: [100, 1000, 10000], repeats: 1 } : undefined);
       sections.push('## Editor\n\n' + (mod.editorTable ? mod.editorTable(result.editor) : JSON.stringify(result.editor, null, 2)));
     }
@@ -54,6 +65,7 @@ async function main() {
   }
 }
 
+/** @param {string} file */
 function requireTs(file) {
   const out = path.join(ROOT, 'out', 'bench', path.basename(file, '.ts') + '.js');
   esbuild.buildSync({ entryPoints: [file], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', packages: 'external', logLevel: 'warning' });

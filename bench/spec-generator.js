@@ -6,7 +6,11 @@
 
 const ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'gelu', 'swish', 'softplus', 'elu(0.5)', 'leaky_relu(0.05)'];
 
-/** One block of the file; `i` numbers its names. */
+/**
+ * One block of the file; `i` numbers its names.
+ * @param {number} i
+ * @returns {string[]}
+ */
 function block(i) {
   const act1 = ACTIVATIONS[i % ACTIVATIONS.length];
   const act2 = ACTIVATIONS[(i + 3) % ACTIVATIONS.length];
@@ -73,7 +77,11 @@ function block(i) {
 /** The lines of one block, for locating edits in it. */
 const BLOCK_LINES = block(0).length;
 
-/** A file of exactly `lines` lines: a header, whole blocks, then `eval` lines to make up the count. */
+/**
+ * A file of exactly `lines` lines: a header, whole blocks, then `eval` lines to make up the count.
+ * @param {number} lines
+ * @returns {string}
+ */
 function generateSpec(lines) {
   const out = [`# A generated spec of ${lines} lines (bench/spec-generator.js).`, ''];
   let i = 0;
@@ -82,7 +90,11 @@ function generateSpec(lines) {
   return out.slice(0, lines).join('\n') + '\n';
 }
 
-/** How many whole blocks a file of `lines` lines has. */
+/**
+ * How many whole blocks a file of `lines` lines has.
+ * @param {number} lines
+ * @returns {number}
+ */
 function blockCount(lines) {
   return Math.max(0, Math.floor((lines - 2) / BLOCK_LINES));
 }

@@ -9,7 +9,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 process.chdir(root);
-const sh = (cmd) => execSync(cmd, { stdio: 'inherit' });
+const sh = (/** @type {string} */ cmd) => execSync(cmd, { stdio: 'inherit' });
 
 async function main() {
   if (!fs.existsSync('node_modules/.package-lock.json')) sh('npm ci --no-audit --no-fund');

@@ -8,7 +8,7 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '..');
 process.chdir(root);
-const sh = (cmd) => execSync(cmd, { stdio: 'inherit' });
+const sh = (/** @type {string} */ cmd) => execSync(cmd, { stdio: 'inherit' });
 
 if (!fs.existsSync('node_modules/.package-lock.json')) sh('npm ci --no-audit --no-fund');
 // Oracles (PyTorch, mpmath) and the real editor (code-server, Chromium); NETSPEC_NO_SETUP=1 skips
@@ -19,8 +19,9 @@ sh('node esbuild.js');
 sh('npx tsc --noEmit -p .');
 sh('npx tsc --noEmit -p client/src/webview');
 
+/** @type {string[]} */
 const files = [];
-const walk = (dir) => {
+const walk = (/** @type {string} */ dir) => {
   for (const name of fs.readdirSync(dir).sort()) {
     const full = path.join(dir, name);
     if (fs.statSync(full).isDirectory()) walk(full);

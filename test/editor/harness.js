@@ -23,6 +23,76 @@ const net = require('net');
 const http = require('http');
 const { spawn } = require('child_process');
 
+// ------------------------------------------------------------------ types
+//
+// playwright-core is not in node_modules: scripts/editor/install.sh installs it into
+// .editor/driver (its own package.json, absent from a fresh clone), so its types are not there
+// for the type check. These typedefs declare the small part of its API this file uses.
+/**
+ * @typedef {{ state?: 'attached' | 'detached' | 'visible' | 'hidden', timeout?: number }} WaitOptions
+ * @typedef {{
+ *   first(): Locator,
+ *   isVisible(): Promise<boolean>,
+ *   waitFor(options?: WaitOptions): Promise<void>,
+ *   getAttribute(name: string): Promise<string | null>,
+ *   click(): Promise<void>,
+ *   dblclick(): Promise<void>,
+ *   innerText(): Promise<string>,
+ *   fill(value: string): Promise<void>,
+ *   count(): Promise<number>,
+ * }} Locator
+ * @typedef {{ type(): string, text(): string }} ConsoleMessage
+ * @typedef {{
+ *   goto(url: string, options?: { waitUntil?: 'load' | 'domcontentloaded', timeout?: number }): Promise<unknown>,
+ *   waitForSelector(selector: string, options?: WaitOptions): Promise<unknown>,
+ *   locator(selector: string, options?: { hasText?: string }): Locator,
+ *   keyboard: { press(key: string): Promise<void> },
+ *   mouse: { move(x: number, y: number, options?: { steps?: number }): Promise<void> },
+ *   evaluate<R, Arg>(pageFunction: (arg: Arg) => R, arg: Arg): Promise<R>,
+ *   $$eval<R>(selector: string, pageFunction: (elements: PageElement[]) => R): Promise<R>,
+ *   exposeFunction(name: string, callback: (...args: never[]) => unknown): Promise<unknown>,
+ *   screenshot(options: { path: string }): Promise<unknown>,
+ *   on(event: 'console', listener: (message: ConsoleMessage) => void): unknown,
+ *   on(event: 'pageerror', listener: (error: Error) => void): unknown,
+ * }} Page
+ * @typedef {{
+ *   setDefaultTimeout(timeout: number): void,
+ *   pages(): Page[],
+ *   newPage(): Promise<Page>,
+ *   browser(): { process?: () => { pid?: number } } | null,
+ *   close(): Promise<void>,
+ * }} BrowserContext
+ * @typedef {{
+ *   chromium: {
+ *     launchPersistentContext(userDataDir: string, options: {
+ *       executablePath: string, headless: boolean, args: string[], viewport: { width: number, height: number },
+ *       timeout: number, acceptDownloads: boolean,
+ *     }): Promise<BrowserContext>,
+ *   },
+ * }} Playwright
+ */
+// The functions page.evaluate() and page.$$eval() run in the page, in Chromium. This project is
+// type-checked without the DOM library (lib ES2022), so they take `document` and `NodeFilter`
+// from `globalThis` as PageGlobals, and these typedefs declare the little of the DOM they use.
+/**
+ * @typedef {{ left: number, top: number, width: number, height: number }} PageRect
+ * @typedef {{ data: string }} PageText
+ * @typedef {{
+ *   getBoundingClientRect(): PageRect,
+ *   querySelectorAll(selector: string): Iterable<PageElement>,
+ *   getAttribute(name: string): string | null,
+ *   innerText: string,
+ * }} PageElement
+ * @typedef {{
+ *   document: {
+ *     querySelector(selector: string): PageElement | null,
+ *     createTreeWalker(root: PageElement, whatToShow: number): { nextNode(): PageText | null },
+ *     createRange(): { setStart(node: PageText, offset: number): void, setEnd(node: PageText, offset: number): void, getBoundingClientRect(): PageRect },
+ *   },
+ *   NodeFilter: { SHOW_TEXT: number },
+ * }} PageGlobals
+ */
+
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const EDITOR_DIR = process.env.EDITOR_DIR ? path.resolve(process.env.EDITOR_DIR) : path.join(REPO_ROOT, '.editor');
 const CODE_SERVER_VERSION = '4.139.1';
@@ -87,35 +157,49 @@ function checkPrerequisites({ browser = true, codeServer = true } = {}) {
     if (!isExecutable(paths.chromium)) problems.push(`Chromium missing at ${paths.chromium}: run \`apt-get install -y chromium\` (or \`${INSTALL_HINT}\`, which does it).`);
   }
   if (problems.length) {
-    const err = new Error('Real-editor test prerequisites missing:\n  - ' + problems.join('\n  - '));
+    const err = /** @type {Error & { code?: string }} */ (new Error('Real-editor test prerequisites missing:\n  - ' + problems.join('\n  - ')));
     err.code = 'EDITOR_PREREQ_MISSING';
     throw err;
   }
 }
 
+/** @param {string} p */
 function isExecutable(p) { try { fs.accessSync(p, fs.constants.X_OK); return true; } catch { return false; } }
+/** @param {string} p */
 function readJson(p) { return JSON.parse(fs.readFileSync(p, 'utf8')); }
 
+/** @type {Playwright | undefined} */
 let _pw;
+/** @returns {Playwright} */
 function playwright() {
   if (!_pw) {
     checkPrerequisites({ codeServer: false });
-    _pw = require(paths.playwrightCore); // absolute path into .editor/driver
+    _pw = /** @type {Playwright} */ (require(paths.playwrightCore)); // absolute path into .editor/driver
   }
   return _pw;
 }
 
 // ------------------------------------------------------------------ process bookkeeping
 
-const live = new Set(); // { kill(): void } for everything we started: cleaned on exit/signals
+/**
+ * Something this module started (a code-server, a browser).
+ * @typedef {{ killSync(): void, stop(): Promise<void> }} Tracked
+ */
+/** @type {Set<Tracked>} */
+const live = new Set(); // everything we started: cleaned on exit/signals
 let hooksInstalled = false;
+/**
+ * @param {Tracked} item
+ * @returns {() => boolean} untrack
+ */
 function track(item) {
   live.add(item);
   if (!hooksInstalled) {
     hooksInstalled = true;
-    process.on('exit', () => { for (const it of live) { try { it.killSync(); } catch {} } });
-    for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-      process.once(sig, () => { for (const it of live) { try { it.killSync(); } catch {} } process.exit(128 + (os.constants.signals[sig] || 1)); });
+    // Best effort, one item at a time: a failure to kill one must not spare the others.
+    process.on('exit', () => { for (const it of live) { try { it.killSync(); } catch { /* best effort */ } } });
+    for (const sig of /** @type {NodeJS.Signals[]} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+      process.once(sig, () => { for (const it of live) { try { it.killSync(); } catch { /* best effort */ } } process.exit(128 + (os.constants.signals[sig] || 1)); });
     }
   }
   return () => live.delete(item);
@@ -126,25 +210,43 @@ async function cleanupAll() {
   await Promise.allSettled([...live].map((it) => it.stop()));
 }
 
+/**
+ * @param {number} ms
+ * @returns {Promise<void>}
+ */
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
+/**
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {string} what
+ * @returns {Promise<T>}
+ */
 function withTimeout(promise, ms, what) {
+  /** @type {NodeJS.Timeout | undefined} */
   let t;
   return Promise.race([
     promise,
-    new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`Timed out after ${ms} ms: ${what}`)), ms); }),
+    /** @type {Promise<never>} */ (new Promise((_, rej) => { t = setTimeout(() => rej(new Error(`Timed out after ${ms} ms: ${what}`)), ms); })),
   ]).finally(() => clearTimeout(t));
 }
 
+/** @returns {Promise<number>} */
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+    srv.listen(0, '127.0.0.1', () => { const { port } = /** @type {import('net').AddressInfo} */ (srv.address()); srv.close(() => resolve(port)); });
   });
 }
 
+/**
+ * @param {string} url
+ * @param {number} ms
+ * @returns {Promise<{ status: number | undefined, body: string }>}
+ */
 function httpGet(url, ms) {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { timeout: ms }, (res) => {
@@ -159,7 +261,13 @@ function httpGet(url, ms) {
 
 // Environment for code-server: drop anything that would make it act as a CLI of another
 // instance (VSCODE_IPC_HOOK_CLI), change its port (PORT) or auth, or leak the parent's editor.
+/**
+ * @template {Record<string, string>} T
+ * @param {T} extra
+ * @returns {NodeJS.ProcessEnv & T}
+ */
 function cleanEnv(extra) {
+  /** @type {NodeJS.ProcessEnv} */
   const env = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(VSCODE_|ELECTRON_|CODE_SERVER_|CS_|PLAYWRIGHT_)/.test(k)) continue;
@@ -181,6 +289,7 @@ function codeVersion() {
  * VS Code skips an extension whose engines.vscode wants a newer editor, silently (it is just
  * not loaded: no error reaches the test log, the language stays 'Plain Text'). Catch it early.
  */
+/** @param {string} extensionDir */
 function checkEngine(extensionDir) {
   const m = readJson(path.join(extensionDir, 'package.json'));
   const want = m.engines && m.engines.vscode;
@@ -188,7 +297,7 @@ function checkEngine(extensionDir) {
   const have = codeVersion();
   const min = /(\d+)\.(\d+)\.(\d+)/.exec(want);
   if (!have || !min || want.trim() === '*') return;
-  const cmp = (a, b) => { for (let i = 0; i < 3; i++) { if (a[i] !== b[i]) return a[i] - b[i]; } return 0; };
+  const cmp = (/** @type {number[]} */ a, /** @type {number[]} */ b) => { for (let i = 0; i < 3; i++) { if (a[i] !== b[i]) return a[i] - b[i]; } return 0; };
   const h = have.split('.').map(Number);
   const w = min.slice(1, 4).map(Number);
   if (cmp(w, h) > 0) {
@@ -197,6 +306,7 @@ function checkEngine(extensionDir) {
   }
 }
 
+/** @param {string} extensionDir */
 function extensionFolderName(extensionDir) {
   const pj = path.join(extensionDir, 'package.json');
   if (!fs.existsSync(pj)) throw new Error(`Extension folder ${extensionDir} has no package.json`);
@@ -209,13 +319,14 @@ function extensionFolderName(extensionDir) {
 
 /**
  * Start an isolated code-server on 127.0.0.1:<free port>.
- * @param {object} o
+ * @param {object} [o]
  * @param {string} [o.folder]          folder to open by default (absolute)
  * @param {string} [o.extensionDir]    built extension folder to install (symlinked)
  * @param {string[]} [o.extensionDirs] more of them
  * @param {boolean} [o.smokeTestDriver] pass --vscode-option enable-smoke-test-driver (needed by runExtensionTests)
- * @param {object} [o.settings]        merged over DEFAULT_SETTINGS into User/settings.json
- * @param {object} [o.env]             extra environment for code-server (and so the extension host)
+ * @param {Record<string, unknown>} [o.settings] merged over DEFAULT_SETTINGS into User/settings.json
+ * @param {Record<string, string>} [o.env] extra environment for code-server (and so the extension host)
+ * @param {number} [o.port]            port to listen on (default: a free one)
  * @param {number} [o.timeoutMs=30000] how long to wait for /healthz
  * @param {boolean} [o.keepTemp]       keep the temp folder after stop() (also: EDITOR_KEEP_TEMP=1)
  * @param {boolean} [o.workspaceTrust]  keep VS Code's workspace trust on (off by default, so tests
@@ -243,7 +354,7 @@ async function startCodeServer(o = {}) {
   fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'),
     JSON.stringify(Object.assign({}, DEFAULT_SETTINGS, o.workspaceTrust ? { 'security.workspace.trust.enabled': true } : {}, o.settings || {}), null, 2));
 
-  const extDirs = [].concat(o.extensionDir || [], o.extensionDirs || []);
+  const extDirs = /** @type {string[]} */ ([]).concat(o.extensionDir || [], o.extensionDirs || []);
   for (const ext of extDirs) {
     const abs = path.resolve(ext);
     checkEngine(abs);
@@ -289,6 +400,7 @@ async function startCodeServer(o = {}) {
   fs.closeSync(logFd);
   const pid = child.pid;
   let exited = false;
+  /** @type {{ code: number | null, signal: NodeJS.Signals | null } | null} */
   let exitInfo = null;
   const exitPromise = new Promise((r) => child.once('exit', (code, signal) => { exited = true; exitInfo = { code, signal }; r(exitInfo); }));
 
@@ -296,8 +408,13 @@ async function startCodeServer(o = {}) {
     try { return fs.readFileSync(logFile, 'utf8').split('\n').slice(-n).join('\n'); } catch { return ''; }
   };
   const keep = o.keepTemp || process.env.EDITOR_KEEP_TEMP === '1';
-  const killGroup = (sig) => { try { process.kill(-pid, sig); } catch {} };
+  const killGroup = (/** @type {NodeJS.Signals} */ sig) => {
+    if (pid === undefined) return; // never started: nothing to kill
+    try { process.kill(-pid, sig); } catch { /* the group is gone already */ }
+  };
+  /** @type {Promise<void> | null} */
   let stopped = null;
+  /** @type {Tracked} */
   const item = {
     killSync() { killGroup('SIGKILL'); },
     stop() {
@@ -309,7 +426,7 @@ async function startCodeServer(o = {}) {
           await Promise.race([exitPromise, sleep(3000)]);
         }
         killGroup('SIGKILL'); // stragglers of the group (extension host, language servers)
-        if (!keep) { try { fs.rmSync(root, { recursive: true, force: true }); } catch {} }
+        if (!keep) { try { fs.rmSync(root, { recursive: true, force: true }); } catch { /* a leftover temp folder is harmless */ } }
       })();
       return stopped;
     },
@@ -327,7 +444,9 @@ async function startCodeServer(o = {}) {
     try {
       const res = await httpGet(`${url}/healthz`, 1000);
       if (res.status === 200) break;
-    } catch {}
+    } catch {
+      // not listening yet: try again until the deadline
+    }
     if (Date.now() > deadline) {
       const tail = logTail();
       await item.stop();
@@ -343,7 +462,8 @@ async function startCodeServer(o = {}) {
 
 /**
  * Launch Debian's Chromium (headless, fresh profile) through playwright-core.
- * @returns {Promise<{ context, page, editor: EditorPage, close(): Promise<void> }>}
+ * @param {{ headless?: boolean, viewport?: { width: number, height: number }, defaultTimeoutMs?: number }} [o]
+ * @returns {Promise<{ context: BrowserContext, page: Page, pageLog: string[], editor: EditorPage, close(): Promise<void> }>}
  */
 async function openBrowser(o = {}) {
   const { chromium } = playwright();
@@ -358,19 +478,29 @@ async function openBrowser(o = {}) {
   }), 45000, 'launching chromium');
   context.setDefaultTimeout(o.defaultTimeoutMs || 20000);
   const page = context.pages()[0] || await context.newPage();
+  /** @type {string[]} */
   const pageLog = [];
   page.on('console', (m) => { pageLog.push(`[${m.type()}] ${m.text()}`); if (pageLog.length > 2000) pageLog.shift(); });
   page.on('pageerror', (e) => pageLog.push(`[pageerror] ${e.message}`));
-  const browserPid = (() => { try { return context.browser() && context.browser().process && context.browser().process().pid; } catch { return undefined; } })();
+  const browserPid = (() => {
+    try {
+      const browser = context.browser();
+      return browser && browser.process && browser.process().pid;
+    } catch {
+      return undefined; // no pid to kill: close() is all there is
+    }
+  })();
+  /** @type {Promise<void> | null} */
   let closed = null;
+  /** @type {Tracked} */
   const item = {
-    killSync() { if (browserPid) { try { process.kill(browserPid, 'SIGKILL'); } catch {} } },
+    killSync() { if (browserPid) { try { process.kill(browserPid, 'SIGKILL'); } catch { /* the browser is gone already */ } } },
     stop() {
       if (closed) return closed;
       closed = (async () => {
         untrack();
         await withTimeout(context.close(), 10000, 'closing chromium').catch(() => item.killSync());
-        try { fs.rmSync(profile, { recursive: true, force: true }); } catch {}
+        try { fs.rmSync(profile, { recursive: true, force: true }); } catch { /* a leftover temp profile is harmless */ }
       })();
       return closed;
     },
@@ -392,9 +522,14 @@ const SEL = {
 };
 
 class EditorPage {
+  /** @param {Page} page */
   constructor(page) { this.page = page; }
 
-  /** Open code-server at url with folder (absolute) and wait for the workbench. */
+  /**
+   * Open code-server at url with folder (absolute) and wait for the workbench.
+   * @param {string} url
+   * @param {string | undefined} folder
+   */
   async openFolder(url, folder, { timeoutMs = 30000 } = {}) {
     const u = folder ? `${url}/?folder=${encodeURIComponent(path.resolve(folder))}` : `${url}/?ew=true`;
     await this.page.goto(u, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
@@ -402,7 +537,10 @@ class EditorPage {
     if (folder) await this.page.waitForSelector(`${SEL.explorer} .monaco-list-row`, { timeout: timeoutMs });
   }
 
-  /** Open a file from the Explorer by its path relative to the workspace folder ('a/b.demo'). */
+  /**
+   * Open a file from the Explorer by its path relative to the workspace folder ('a/b.demo').
+   * @param {string} relPath
+   */
   async openFile(relPath, { timeoutMs = 15000 } = {}) {
     const page = this.page;
     const segs = relPath.split(/[\\/]+/).filter(Boolean);
@@ -435,7 +573,10 @@ class EditorPage {
     return ((await this.page.locator(SEL.languageMode).first().innerText().catch(() => '')) || '').trim();
   }
 
-  /** Wait until the status bar's language mode reads `name` (e.g. 'Demo'). */
+  /**
+   * Wait until the status bar's language mode reads `name` (e.g. 'Demo').
+   * @param {string} name
+   */
   async waitForLanguageMode(name, { timeoutMs = 20000 } = {}) {
     const deadline = Date.now() + timeoutMs;
     let last = '';
@@ -447,13 +588,18 @@ class EditorPage {
     throw new Error(`language mode did not become '${name}' within ${timeoutMs} ms (status bar shows '${last}')`);
   }
 
-  /** Move the mouse over the first occurrence of `word` in the active editor; return the hover text. */
+  /**
+   * Move the mouse over the first occurrence of `word` in the active editor; return the hover text.
+   * @param {string} word
+   */
   async hover(word, { timeoutMs = 15000, occurrence = 0 } = {}) {
     const page = this.page;
     const deadline = Date.now() + timeoutMs;
     let lastErr;
     while (Date.now() < deadline) {
       const box = await page.evaluate(({ sel, word, occurrence }) => {
+        // Runs in the page: the browser's own document and NodeFilter (see PageGlobals).
+        const { document, NodeFilter } = /** @type {PageGlobals} */ (/** @type {unknown} */ (globalThis));
         const ed = document.querySelector(sel);
         if (!ed) return null;
         const lines = [...ed.querySelectorAll('.view-lines .view-line')]
@@ -462,6 +608,7 @@ class EditorPage {
         for (const line of lines) {
           const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
           let full = '';
+          /** @type {[PageText, number][]} */
           const nodes = [];
           for (let n = walker.nextNode(); n; n = walker.nextNode()) { nodes.push([n, full.length]); full += n.data.replace(/\u00a0/g, ' '); }
           let idx = -1;
@@ -500,12 +647,19 @@ class EditorPage {
           await sleep(150);
         }
         return text;
-      } catch (e) { lastErr = e.message; if (process.env.EDITOR_DEBUG) console.error(`[harness] hover attempt for ${word}: ${e.message.split("\n")[0]}`); }
+      } catch (e) {
+        const err = /** @type {Error} */ (e); // playwright throws Errors (here, most often a TimeoutError)
+        lastErr = err.message;
+        if (process.env.EDITOR_DEBUG) console.error(`[harness] hover attempt for ${word}: ${err.message.split("\n")[0]}`);
+      }
     }
     throw new Error(`no hover for '${word}' within ${timeoutMs} ms: ${lastErr}`);
   }
 
-  /** Count of squiggles in the active editor (kind: 'error' | 'warning' | 'info'). */
+  /**
+   * Count of squiggles in the active editor.
+   * @param {'error' | 'warning' | 'info'} [kind]
+   */
   async squiggles(kind = 'error') {
     return this.page.locator(`${SEL.activeEditor} .squiggly-${kind}`).count();
   }
@@ -518,7 +672,8 @@ class EditorPage {
       await page.waitForSelector(SEL.markersPanel, { state: 'visible', timeout: timeoutMs });
     }
     const deadline = Date.now() + timeoutMs;
-    let rows = [];
+    /** @type {string[]} */
+    let rows;
     do {
       rows = await page.$$eval(`${SEL.markersPanel} .monaco-list-row`, (els) =>
         els.map((e) => (e.getAttribute('aria-label') || e.innerText || '').replace(/\s+/g, ' ').trim()));
@@ -528,7 +683,10 @@ class EditorPage {
     return rows;
   }
 
-  /** Run a command by its title through F1 (the command palette). */
+  /**
+   * Run a command by its title through F1 (the command palette).
+   * @param {string} title
+   */
   async runCommand(title, { timeoutMs = 10000 } = {}) {
     const page = this.page;
     await page.keyboard.press('F1');
@@ -546,14 +704,13 @@ class EditorPage {
     return this.page.$$eval(SEL.toast, (els) => els.map((e) => e.innerText.replace(/\s+/g, ' ').trim()));
   }
 
+  /** @param {string} file */
   async screenshot(file) {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     await this.page.screenshot({ path: file });
     return file;
   }
 }
-
-function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
 
 // ------------------------------------------------------------------ extension-host tests
 
@@ -566,9 +723,13 @@ function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'); }
  * @param {string} o.extensionTestsPath        absolute path of the test module (file or folder with index.js)
  * @param {string} [o.folder]                  workspace folder to open
  * @param {number} [o.timeoutMs=120000]
- * @param {object} [o.env]  extra environment for code-server / the extension host
- * @param {object} [o.settings]
+ * @param {Record<string, string>} [o.env]    extra environment for code-server / the extension host
+ * @param {Record<string, unknown>} [o.settings]
  * @param {(line:string)=>void} [o.log]        where logs go (default: stdout)
+ * @param {boolean} [o.keepTemp]               keep code-server's temp folder (see startCodeServer)
+ * @param {boolean} [o.headless]               false shows the browser (see openBrowser)
+ * @param {boolean} [o.verbose]                every window log line (also: EDITOR_VERBOSE=1)
+ * @returns {Promise<number>}
  */
 async function runExtensionTests(o) {
   if (!o || !o.extensionDevelopmentPath || !o.extensionTestsPath) throw new Error('runExtensionTests needs extensionDevelopmentPath and extensionTestsPath');
@@ -582,20 +743,23 @@ async function runExtensionTests(o) {
   checkEngine(devPath);
 
   const server = await startCodeServer({ folder: o.folder, smokeTestDriver: true, env: o.env, settings: o.settings, keepTemp: o.keepTemp });
+  /** @type {Awaited<ReturnType<typeof openBrowser>> | undefined} */
   let browser;
   try {
     browser = await openBrowser({ headless: o.headless });
-    const { page } = browser;
+    const { page, pageLog } = browser;
+    /** @type {(code: number) => void} */
     let resolveExit;
+    /** @type {Promise<number>} */
     const exited = new Promise((r) => { resolveExit = r; });
     const verbose = o.verbose || process.env.EDITOR_VERBOSE === '1';
-    await page.exposeFunction('codeAutomationLog', (type, args) => {
+    await page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown} */ args) => {
       const parts = (Array.isArray(args) ? args : [args]).map((a) => (typeof a === 'string' ? a : safeJson(a)));
       const text = parts.join(' ');
       if (!verbose && KNOWN_NOISE.some((re) => re.test(text))) return;
       log(type === 'error' || type === 'warn' ? `[${type}] ${text}` : text);
     });
-    await page.exposeFunction('codeAutomationExit', (code) => { resolveExit(typeof code === 'number' ? code : Number(code) || 0); });
+    await page.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) => { resolveExit(typeof code === 'number' ? code : Number(code) || 0); });
 
     const authority = `127.0.0.1:${server.port}`;
     const payload = [
@@ -611,7 +775,7 @@ async function runExtensionTests(o) {
     const code = await withTimeout(exited, timeoutMs, `extension tests ${testsPath} (no codeAutomationExit)`).catch(async (e) => {
       const shot = path.join(os.tmpdir(), `netspec-exthost-timeout-${Date.now()}.png`);
       await page.screenshot({ path: shot }).catch(() => {});
-      e.message += `\nscreenshot: ${shot}\ncode-server log tail:\n${server.logTail(30)}\npage console tail:\n${browser.pageLog.slice(-30).join('\n')}`;
+      e.message += `\nscreenshot: ${shot}\ncode-server log tail:\n${server.logTail(30)}\npage console tail:\n${pageLog.slice(-30).join('\n')}`;
       throw e;
     });
     return code;
@@ -635,7 +799,9 @@ const KNOWN_NOISE = [
   /^Creation of workbench contribution '.*' took \d+ms/,
 ];
 
+/** @param {string} p */
 function toUriPath(p) { return p.split(path.sep).map(encodeURIComponent).join('/'); }
+/** @param {unknown} v */
 function safeJson(v) { try { return JSON.stringify(v); } catch { return String(v); } }
 
 module.exports = {

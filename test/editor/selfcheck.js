@@ -24,6 +24,7 @@ const OVERALL_TIMEOUT_MS = 8 * 60 * 1000;
 
 // ------------------------------------------------------------------ the stub extension
 
+/** @param {string} root */
 function writeStub(root) {
   const ext = path.join(root, 'demo-ext');
   const ws = path.join(root, 'workspace');
@@ -163,7 +164,12 @@ exports.run = async function run() {
 
 // ------------------------------------------------------------------ checks
 
+/** @type {{ name?: string, ok: boolean, ms?: number }[]} */
 const results = [];
+/**
+ * @param {string} name
+ * @param {() => Promise<string>} fn  resolves with a detail for the report line
+ */
 async function check(name, fn) {
   if (only.length && !only.includes(name)) return;
   const t0 = Date.now();
@@ -175,7 +181,7 @@ async function check(name, fn) {
   } catch (e) {
     const ms = Date.now() - t0;
     results.push({ name, ok: false, ms });
-    console.log(`FAIL ${name} (${(ms / 1000).toFixed(1)} s): ${e && e.stack || e}`);
+    console.log(`FAIL ${name} (${(ms / 1000).toFixed(1)} s): ${e && /** @type {Error} */ (e).stack || e}`);
   }
 }
 
@@ -196,6 +202,7 @@ async function main() {
   });
 
   await check('exthost-pass', async () => {
+    /** @type {string[]} */
     const lines = [];
     const code = await harness.runExtensionTests({
       extensionDevelopmentPath: stub.ext, extensionTestsPath: path.join(stub.tests, 'pass.js'), folder: stub.ws, timeoutMs: 90000,
@@ -207,6 +214,7 @@ async function main() {
   });
 
   await check('exthost-fail', async () => {
+    /** @type {string[]} */
     const lines = [];
     const code = await harness.runExtensionTests({
       extensionDevelopmentPath: stub.ext, extensionTestsPath: path.join(stub.tests, 'fail.js'), folder: stub.ws, timeoutMs: 90000,
@@ -217,9 +225,10 @@ async function main() {
   });
 
   await check('ui', async () => {
+    /** @type {string[]} */
     const laps = [];
     let t = Date.now();
-    const lap = (what) => { laps.push(`${what} ${((Date.now() - t) / 1000).toFixed(1)}s`); t = Date.now(); };
+    const lap = (/** @type {string} */ what) => { laps.push(`${what} ${((Date.now() - t) / 1000).toFixed(1)}s`); t = Date.now(); };
     const server = await harness.startCodeServer({ folder: stub.ws, extensionDir: stub.ext, keepTemp: keep });
     lap('server');
     let browser;
@@ -260,7 +269,7 @@ async function main() {
       if (browser) {
         const shot = path.join(os.tmpdir(), 'netspec-selfcheck-ui-failure.png');
         await browser.page.screenshot({ path: shot }).catch(() => {});
-        e.message += `\nfailure screenshot: ${shot}\ncode-server log tail:\n${server.logTail(20)}`;
+        /** @type {Error} */ (e).message += `\nfailure screenshot: ${shot}\ncode-server log tail:\n${server.logTail(20)}`;
       }
       throw e;
     } finally {
