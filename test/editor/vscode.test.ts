@@ -90,7 +90,8 @@ async function uiScenario(): Promise<void> {
     const frame = await trainingPanelFrame(browser.page, 30_000);
     // A function, not a string: the webview's CSP forbids eval, which a string predicate needs.
     await frame.waitForFunction(() => {
-      const doc = (globalThis as any).document; // the webview's page (this file has no DOM types)
+      // The webview's page; this file is compiled without the DOM types, so the little it reads is declared.
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string | null } | null } }).document;
       return doc.getElementById('network')?.textContent === 'spiral_net' && doc.getElementById('status')?.textContent === 'done';
     }, null, { timeout: 60_000 });
     // Runs in the webview (a browser page, hence a string: this file is compiled without the DOM types).
@@ -163,7 +164,14 @@ async function poll<T>(read: () => T | Promise<T>, done: (v: T) => boolean, time
 const toastsOf = (editor: { notifications(): Promise<string[]> }) => () => editor.notifications();
 
 /** The frame of the NetSpec: Training webview (VS Code nests webviews in iframes). */
-async function trainingPanelFrame(page: { frames(): { $(sel: string): Promise<unknown> }[] }, timeoutMs: number): Promise<any> {
+/** The part of playwright-core's Frame these tests use (playwright-core lives in .editor/, outside node_modules). */
+interface WebviewFrame {
+  $(selector: string): Promise<unknown>;
+  waitForFunction(predicate: () => boolean, arg: null, options: { timeout: number }): Promise<unknown>;
+  evaluate(expression: string): Promise<unknown>;
+}
+
+async function trainingPanelFrame(page: { frames(): WebviewFrame[] }, timeoutMs: number): Promise<WebviewFrame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const f of page.frames()) if (await f.$('#chart').catch(() => null)) return f;
