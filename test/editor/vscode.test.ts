@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
+import { until } from '../support/until';
 import { makeWorkspace } from './workspace';
 
 // Loaded at run time from the source tree: the harness finds .editor/ relative to itself.
@@ -48,7 +49,7 @@ async function uiScenario(): Promise<void> {
     await editor.openFile('broken.netspec');
     await editor.waitForLanguageMode('NetSpec');
     // Diagnostics arrive asynchronously after the server starts: wait for the squiggle.
-    const squiggles: number = await poll(() => editor.squiggles('error'), (n: number) => n > 0, 30_000, 200);
+    const squiggles: number = await until('an error squiggle under `sigmod`', async () => ((await editor.squiggles('error')) || undefined), 30_000, 200);
     assert.ok(squiggles >= 1, 'expected an error squiggle under `sigmod` within 30 s');
     const problems: string = (await editor.problems({ minCount: 1 })).join('\n');
     assert.match(problems, /Unknown activation `sigmod`\. Did you mean `sigmoid`\?/);
@@ -76,10 +77,10 @@ async function uiScenario(): Promise<void> {
     await browser.page.mouse.move(5, 5);
     await browser.page.keyboard.press('Escape');
     await editor.runCommand('NetSpec: Train Network');
-    let toasts = await poll(toastsOf(editor), (ts) => ts.some((t) => /Trained xor: final loss/.test(t)), 30_000);
+    let toasts = await toastsWhen(editor, (ts) => ts.some((t) => /Trained xor: final loss/.test(t)), 30_000);
     assert.ok(toasts.some((t) => /Trained xor: final loss 0\.0\d+\. Probes and hovers now use the trained weights\./.test(t)), `toasts: ${toasts.join(' | ')}`);
     // The progress notification (if the run lasted long enough to open one) closes when it ends.
-    toasts = await poll(toastsOf(editor), (ts) => !ts.some((t) => /Training xor: epoch/.test(t)), 10_000);
+    toasts = await toastsWhen(editor, (ts) => !ts.some((t) => /Training xor: epoch/.test(t)), 10_000);
     assert.ok(!toasts.some((t) => /Training xor: epoch/.test(t)), `a progress notification stayed open: ${toasts.join(' | ')}`);
     await editor.screenshot(path.join(artifacts, 'trained.png'));
 
@@ -133,7 +134,10 @@ async function uiScenario(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(fs.readFileSync(exported, 'utf8'), '# my own edits\n', 'the file was replaced although the user said Cancel');
     await answerDialog('Replace');
-    const replaced = await poll(() => fs.readFileSync(exported, 'utf8'), (text) => !text.startsWith('# my own'), 10_000, 200);
+    const replaced = await until('the export to replace the file', () => {
+      const text = fs.readFileSync(exported, 'utf8');
+      return text.startsWith('# my own') ? undefined : text;
+    }, 10_000, 200);
     assert.match(replaced, /^#!\/usr\/bin\/env python3\n[\s\S]*class Model\(torch\.nn\.Module\)/);
 
     // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the test's).
@@ -147,23 +151,17 @@ async function uiScenario(): Promise<void> {
 }
 
 /**
- * Reads `read()` until `done` holds of what it gives or `timeoutMs` has passed, waiting `pauseMs`
- * between reads; returns the last reading, for the test's own assertion to judge.
+ * The visible notification toasts' texts once `done` holds of them (notifications() waits for the
+ * fade-in); on a timeout, the failure shows the last toasts seen.
  */
-async function poll<T>(read: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number, pauseMs = 0): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let v = await read();
-  while (!done(v) && Date.now() < deadline) {
-    if (pauseMs) await new Promise((r) => setTimeout(r, pauseMs));
-    v = await read();
-  }
-  return v;
+async function toastsWhen(editor: { notifications(): Promise<string[]> }, done: (toasts: string[]) => boolean, timeoutMs: number): Promise<string[]> {
+  let last: string[] = [];
+  return until(() => `the toasts to change; the last were: ${last.join(' | ')}`, async () => {
+    last = await editor.notifications();
+    return done(last) ? last : undefined;
+  }, timeoutMs, 0);
 }
 
-/** The visible notification toasts' texts, as a reader for poll() (notifications() waits for the fade-in). */
-const toastsOf = (editor: { notifications(): Promise<string[]> }) => () => editor.notifications();
-
-/** The frame of the NetSpec: Training webview (VS Code nests webviews in iframes). */
 /** The part of playwright-core's Frame these tests use (playwright-core lives in .editor/, outside node_modules). */
 interface WebviewFrame {
   $(selector: string): Promise<unknown>;
@@ -171,6 +169,7 @@ interface WebviewFrame {
   evaluate(expression: string): Promise<unknown>;
 }
 
+/** The frame of the NetSpec: Training webview (VS Code nests webviews in iframes). */
 async function trainingPanelFrame(page: { frames(): WebviewFrame[] }, timeoutMs: number): Promise<WebviewFrame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -211,7 +210,7 @@ async function trustScenario(): Promise<void> {
     const problems: string[] = await editor.problems({ minCount: 2, timeoutMs: 30_000 });
     assert.ok(problems.some((p) => restricted.test(p)), `Problems: ${problems.join(' | ')}`);
     await editor.runCommand('NetSpec: Train Network');
-    let toasts = await poll(toastsOf(editor), (ts) => ts.some((t) => /cannot train: this workspace is in Restricted Mode/.test(t)), 15_000);
+    let toasts = await toastsWhen(editor, (ts) => ts.some((t) => /cannot train: this workspace is in Restricted Mode/.test(t)), 15_000);
     assert.ok(toasts.some((t) => /cannot train: this workspace is in Restricted Mode/.test(t)), `toasts: ${toasts.join(' | ')}`);
 
     await editor.runCommand('Workspaces: Manage Workspace Trust');
@@ -225,10 +224,14 @@ async function trustScenario(): Promise<void> {
     if (await closeModal.isVisible().catch(() => false)) await closeModal.click();
     else await editor.runCommand('View: Close Editor');
     await browser.page.locator('.tab', { hasText: 'csv.netspec' }).first().click();
-    const now: string[] = await poll(() => editor.problems(), (ps: string[]) => !ps.some((p) => restricted.test(p)), 20_000, 200);
+    let seen: string[] = [];
+    const now = await until(() => `the restricted entry to leave Problems: ${seen.join(' | ')}`, async () => {
+      seen = await editor.problems();
+      return seen.some((p) => restricted.test(p)) ? undefined : seen;
+    }, 20_000, 200);
     assert.ok(!now.some((p: string) => restricted.test(p)), `still restricted after trusting: ${now.join(' | ')}`);
     await editor.runCommand('NetSpec: Train Network');
-    toasts = await poll(toastsOf(editor), (ts) => ts.some((t) => /Trained n: final loss/.test(t)), 30_000);
+    toasts = await toastsWhen(editor, (ts) => ts.some((t) => /Trained n: final loss/.test(t)), 30_000);
     assert.ok(toasts.some((t) => /Trained n: final loss/.test(t)), `toasts: ${toasts.join(' | ')}`);
   } finally {
     await browser.close();

@@ -1,13 +1,20 @@
 /**
- * Polls `f` every 20 ms until it gives something other than undefined, and returns that; fails
- * with what was awaited after `timeoutMs`. For tests that wait on notifications a server sends.
+ * The one way tests wait: polls `f` every `pauseMs` until it gives something other than undefined
+ * or false, and returns that; after `timeoutMs` it fails with what was awaited (`what`, or what it
+ * returns then, so a message can show the last state seen). For tests that wait on what a server,
+ * an extension host or a browser does in its own time.
  */
-export async function until<T>(what: string, f: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+export async function until<T>(
+  what: string | (() => string),
+  f: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 60_000,
+  pauseMs = 20,
+): Promise<T> {
   const start = Date.now();
   for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    const v = await f();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    await new Promise((r) => setTimeout(r, pauseMs));
   }
 }

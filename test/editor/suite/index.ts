@@ -7,18 +7,12 @@ import * as assert from 'assert';
 import { execSync } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { until as poll } from '../../support/until';
 
 const log = (...args: unknown[]) => console.log('[netspec suite]', ...args);
 
-async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v !== undefined && v !== false) return v as T;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+/** The tests' one polling helper, at this suite's pace: every 100 ms, 30 s at most by default. */
+const until = <T>(what: string, f: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000) => poll(what, f, timeoutMs, 100);
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : String(c)))).join('\n');
