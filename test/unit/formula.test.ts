@@ -1,5 +1,5 @@
 /**
- * Readable derivative formulas (engine/formula.ts): the identities that rewrite f'(u) in terms of
+ * Readable derivative formulas (analysis/formula.ts): the identities that rewrite f'(u) in terms of
  * f, the simplifier (which must never change a finite value), and the printer (whose output,
  * read back by the language's own parser, must mean the same expression).
  */
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { scalarFunction } from '../../server/src/engine/activations';
 import { derive, evaluate, type Environment, type Expr } from '../../server/src/engine/expr';
-import { DISPLAY, derivativeFormula, evaluateFormula, pretty, rewriteDerivatives, simplify } from '../../server/src/engine/formula';
+import { DISPLAY, derivativeFormula, evaluateFormula, pretty, rewriteDerivatives, simplify } from '../../server/src/analysis/formula';
 import { Random } from '../../server/src/engine/random';
 import { analyzeText } from '../../server/src/semantics/program';
 
