@@ -1,8 +1,8 @@
 /**
  * `netspec grad` against an independent oracle. Forty networks drawn from a fixed seed (1-3 dense
- * layers of 1-5 units, every activation including softmax and user fns, nobias layers, every
- * loss, matched and mismatched with the output) are written as .netspec files with explicit
- * weights, and the CLI's output, loss, dE/dW, dE/db and delta are checked
+ * layers of 1-5 units; every activation of the engine's list, softmax and user fns; nobias
+ * layers; every loss, matched and mismatched with the output) are written as .netspec files with
+ * explicit weights, and the CLI's output, loss, dE/dW, dE/db and delta are checked
  *  1. against PyTorch autograd (float64), to 1e-9 relative;
  *  2. against central finite differences of the engine's own loss, to 1e-6 relative;
  *  3. at the output layer under squared_error, against the seed document's factorisation
@@ -13,9 +13,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { scalarFunction, SCALAR_FUNCTIONS } from '../../server/src/engine/activations';
 import * as E from '../../server/src/engine/expr';
 import type { LossName } from '../../server/src/engine/losses';
 import { buildNetwork, builtinActivation, forward, probe, type Activation, type Network } from '../../server/src/engine/network';
+import { aliasesOf, VECTOR_ACTIVATIONS } from '../support/builtins';
 import { Discrepancies, literal, oracle, runCli, seededRandom, type OracleLayer, type OracleProbe } from './oracle';
 
 // ---- the activations, as NetSpec writes them and as the oracle and the engine know them --------
@@ -39,10 +41,14 @@ const USER_FNS: Record<string, { source: string; body: E.Expr }> = {
   },
 };
 
-/** Every activation, the parametrised ones with and without explicit parameters. */
+/**
+ * Every activation of the engine's list, in its order: the parametrised ones with and without
+ * explicit parameters (`leaky_relu(a)`), each followed by its aliases; softmax; the user fns.
+ */
 const ALL: readonly string[] = [
-  'sigmoid', 'tanh', 'relu', 'leaky_relu', 'leaky_relu(a)', 'elu', 'elu(a)', 'softplus', 'swish',
-  'silu', 'gelu', 'linear', 'identity', 'softmax', 'mish', 'softsign',
+  ...SCALAR_FUNCTIONS.filter((f) => f.activation).flatMap((f) => [f.name, ...(f.params.length ? [`${f.name}(a)`] : []), ...aliasesOf(f.name)]),
+  ...VECTOR_ACTIVATIONS,
+  ...Object.keys(USER_FNS),
 ];
 /**
  * Those torch differentiates accurately at any |z|. torch's sigmoid' is y(1 - y) and tanh' is
@@ -102,6 +108,12 @@ const SATURATED = 4; // the last four: large weights, |z| well past 10 at the ou
 function parseChoice(entry: string, rand: () => number): ActivationChoice {
   if (entry === 'leaky_relu(a)') return { name: 'leaky_relu', params: [round3(0.01 + 0.49 * rand())] };
   if (entry === 'elu(a)') return { name: 'elu', params: [round3(0.2 + 1.8 * rand())] };
+  const explicit = /^(\w+)\(a\)$/.exec(entry);
+  if (explicit) {
+    // Another parametrised built-in: its parameters drawn between half and one and a half times their defaults.
+    const f = scalarFunction(explicit[1])!;
+    return { name: f.name, params: f.params.map((p) => round3(p.default * (0.5 + rand()))) };
+  }
   return { name: entry, params: [] };
 }
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
