@@ -35,8 +35,8 @@ const USER_FNS: Record<string, { source: string; body: E.Expr }> = {
     source: 'fn mish(z) = z * tanh(softplus(z))',
     body: E.mul({ op: 'var', name: 'z' }, E.call('tanh', 0, [E.call('softplus', 0, [{ op: 'var', name: 'z' }])])),
   },
-  softsign: {
-    source: 'fn softsign(z) = z / (1 + abs(z))',
+  softsign_fn: {
+    source: 'fn softsign_fn(z) = z / (1 + abs(z))',
     body: E.div({ op: 'var', name: 'z' }, E.add(E.num(1), E.call('abs', 0, [{ op: 'var', name: 'z' }]))),
   },
 };

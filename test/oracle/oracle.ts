@@ -30,7 +30,7 @@ export function requireTorch(): void {
 
 export interface OracleLayer {
   units: number;
-  /** A built-in activation, `softmax`, or a user fn the oracle knows (mish, s2, softsign, ...). */
+  /** A built-in activation, `softmax`, or a user fn the oracle knows (mish, s2, softsign_fn, ...). */
   activation: string;
   params: number[];
   bias: boolean;
