@@ -152,11 +152,13 @@ function generate(): NetCase[] {
     const K = layers[layers.length - 1].units;
     const t = targets(plan.target, K, rand);
     // Parameters: redrawn until the pre-activations stay where torch is accurate (ordinary
-    // networks), or until the output saturates (the saturated ones).
-    const scale = saturated ? 6 : 1.5;
+    // networks), or until the output saturates (the saturated ones). A saturated network of one
+    // input and one layer rarely reaches |z| ≥ 12 with weights of 6 at most (|x| ≤ 2, |b| ≤ 1):
+    // after a thousand draws its weights may grow to 12. (Networks found sooner draw as before.)
     let x: number[] = [];
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 1000) throw new Error(`network n${n}: no acceptable parameters in 1000 draws`);
+      if (attempt > 2000) throw new Error(`network n${n}: no acceptable parameters in 2000 draws`);
+      const scale = saturated ? (attempt <= 1000 ? 6 : 12) : 1.5;
       x = Array.from({ length: inputs }, () => uniform(-2, 2));
       let M = inputs;
       for (const L of layers) {
