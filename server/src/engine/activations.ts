@@ -373,10 +373,7 @@ export function scalarFunction(name: string): ScalarFunction | undefined {
   return byName.get(name);
 }
 
-const builtinSet = new Set<string>(BUILTIN_NAMES);
-export const isBuiltinName = (name: string): name is BuiltinName => builtinSet.has(name);
-export const isScalarName = (name: string): name is ScalarName => Object.hasOwn(SCALARS, name);
-export const isAliasName = (name: string): name is AliasName => Object.hasOwn(ALIASES, name);
+/** Whether a name is one of the functions over whole vectors. */
 export const isVectorName = (name: string): name is VectorName => (VECTOR_FUNCTIONS as readonly string[]).includes(name);
 
 /** Names that are activations (for layers), including aliases and softmax. */
