@@ -64,11 +64,62 @@ function copyMedia() {
   for (const [from, to] of media) fs.copyFileSync(from, path.join('dist/media', to));
 }
 
+/**
+ * The built-in names the TextMate grammar highlights and the snippets offer come from the engine's
+ * list (server/src/engine/activations.ts): they are rewritten here, in the checked-in files, when
+ * they differ, so that adding a built-in there is enough. test/unit/builtin-files.test.ts checks
+ * the files against the list (a build that rewrote them leaves a diff to commit).
+ */
+function syncBuiltinNames() {
+  const bundle = esbuild.buildSync({ entryPoints: ['server/src/engine/activations.ts'], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
+  const mod = /** @type {{ exports: typeof import('./server/src/engine/activations') }} */ (/** @type {unknown} */ ({ exports: {} }));
+  new Function('module', 'exports', bundle.outputFiles[0].text)(mod, mod.exports);
+  const { SCALAR_FUNCTIONS, ALIASES, VECTOR_FUNCTIONS, activationNames } = mod.exports;
+  /** @param {{ name: string }} f */
+  const withAliases = (f) => [f.name, ...Object.entries(ALIASES).filter(([, to]) => to === f.name).map(([alias]) => alias)];
+  const layerActivations = SCALAR_FUNCTIONS.filter((f) => f.activation);
+  const vectorActivations = VECTOR_FUNCTIONS.filter((v) => activationNames().includes(v));
+  // Activations first (each with its aliases), then the other functions, as a reader scans them.
+  const names = [
+    ...layerActivations.flatMap(withAliases),
+    ...vectorActivations,
+    ...SCALAR_FUNCTIONS.filter((f) => !f.activation).flatMap(withAliases),
+    ...VECTOR_FUNCTIONS.filter((v) => !vectorActivations.includes(v)),
+  ];
+  rewrite('syntaxes/netspec.tmLanguage.json', /("builtin": \{\s*"name": "support\.function\.activation\.netspec",\s*"match": "\\\\b\()([^)]*)(\)\\\\b")/, () => names.join('|'));
+  // The network snippet's first `dense` offers every layer activation: the ones it lists keep
+  // their order (the first is the default), new ones are appended, removed ones dropped.
+  /** @type {string[]} */
+  const layer = layerActivations.map((f) => f.name);
+  rewrite('snippets/netspec.json', /(dense[^"\n]*\$\{\d+\|)([^|]*)(\|\})/, (listed) => {
+    const kept = listed.split(',').filter((a) => layer.includes(a));
+    return [...kept, ...layer.filter((a) => !kept.includes(a))].join(',');
+  });
+}
+
+/**
+ * Replaces the second group of `pattern` in `file` by `update(it)`, writing only on a change.
+ * @param {string} file
+ * @param {RegExp} pattern
+ * @param {(listed: string) => string} update
+ */
+function rewrite(file, pattern, update) {
+  const text = fs.readFileSync(file, 'utf8');
+  const m = pattern.exec(text);
+  if (!m) throw new Error(`esbuild.js: ${file} no longer has the list of built-in names this build keeps in sync (${pattern})`);
+  const next = text.slice(0, m.index) + m[1] + update(m[2]) + m[3] + text.slice(m.index + m[0].length);
+  JSON.parse(next);
+  if (next === text) return;
+  fs.writeFileSync(file, next);
+  console.log(`esbuild.js: updated the built-in names in ${file} from server/src/engine/activations.ts; commit it`);
+}
+
 /** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 
 async function main() {
   const watch = process.argv.includes('--watch');
+  syncBuiltinNames();
   copyMedia();
   if (watch) fs.watch('client/media', () => copyMedia());
   /** @type {import('esbuild').BuildOptions[]} */

@@ -19,11 +19,13 @@ import type { LossName } from '../../server/src/engine/losses';
 import { Trainer } from '../../server/src/engine/train';
 import { prepareJob } from '../../server/src/runs/jobs';
 import { Discrepancies, literal, PYTHON, randomTarget, requireTorch, runCli, seededRandom } from '../oracle/oracle';
+import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
 import { compareRuns, exportAll, runPrograms } from './support';
 
 const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 const LOSSES: readonly LossName[] = ['squared_error', 'mse', 'cross_entropy', 'binary_cross_entropy'];
-const HIDDEN = ['tanh', 'mish', 'relu', 'hinge', 'leaky_relu(0.2)', 'elu(0.7)', 'softplus', 'ratio', 'gelu', 'swish', 'half_mish', 'sigmoid', 'linear'];
+/** Hidden activations: every layer activation of the engine's list and the user fns below, these first. */
+const HIDDEN = ownOrderThenRest(['tanh', 'mish', 'relu', 'hinge', 'leaky_relu(0.2)', 'elu(0.7)', 'softplus', 'ratio', 'gelu', 'swish', 'half_mish', 'sigmoid', 'linear'], LAYER_ACTIVATIONS);
 const INITS = ['', 'init xavier seed 11', 'init he seed 4', 'init uniform(-0.7, 0.7) seed 9'];
 
 const FNS = `
@@ -153,6 +155,7 @@ fs.writeFileSync(path.join(tmp, 'points.csv'), csv());
 test('exported programs reproduce netspec train --json to 1e-9: every optimiser, loss, l2, batching, init, user fns', () => {
   requireTorch();
   assert.equal(CASES.length, 52);
+  for (const act of HIDDEN) assert.ok(CASES.some((c) => c.text.split('\n').some((l) => l.startsWith('  dense h') && l.split(' ').includes(act))), `no network has a hidden ${act} layer`);
   const cli = runCli(['train', spec, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
   const want = cli.json.runs as any[];

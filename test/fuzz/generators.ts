@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
+import { activationNames, BUILTIN_NAMES, SCALAR_FUNCTIONS } from '../../server/src/engine/activations';
 import { repoRoot } from '../support/paths';
 
 /** Cases per property in the test suite; their sum is the suite's total. */
@@ -53,8 +54,15 @@ export const charSoup: fc.Arbitrary<string> = fc.array(
 // ---- near-valid NetSpec, from the grammar ----------------------------------------------------
 
 const NAMES = ['x', 'h', 'y', 'z', 'k', 'net', 'n', 'd', 'f', 'g', 'a', 'xor', 'pts'];
-const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'linear', 'softmax', 'leaky_relu(0.1)', 'elu', 'gelu', 'softplus', 'swish', 'f', 'nope'];
-const FUNCTIONS = ['sigmoid', 'tanh', 'relu', 'exp', 'log', 'sqrt', 'abs', 'softmax', 'sum', 'max', 'min', 'leaky_relu', 'f', 'g', 'net'];
+/** Every activation of the engine's list, with an explicit parameter where it takes one; a fn's name; a name that is none. */
+const ACTIVATIONS = [
+  ...activationNames(),
+  ...SCALAR_FUNCTIONS.filter((f) => f.activation && f.params.length > 0).map((f) => `${f.name}(${f.params.map(() => '0.1').join(', ')})`),
+  'f',
+  'nope',
+];
+/** Every built-in of the engine's list, user fns' names and a network's. */
+const FUNCTIONS = [...BUILTIN_NAMES, 'f', 'g', 'net'];
 const NUMBERS = ['0', '1', '2', '3', '4', '0.5', '-1', '.5', '1e-3', '2.5E+4', '1e308', '1e999', '100000', '100001', '1e9', '3000000000', '7', '0.1'];
 
 const name = fc.constantFrom(...NAMES);

@@ -1,7 +1,7 @@
 /**
- * `netspec eval` against an independent oracle: every scalar activation and elementary function,
- * f' and f'', at ordinary points and at extreme ones (±20, ±30, ±800, ±1e308); softmax and its
- * Jacobian; user fns and their derivatives; and the precedence of arithmetic.
+ * `netspec eval` against an independent oracle: every scalar built-in and alias of the engine's
+ * list, f, f' and f'', at ordinary points and at extreme ones (±20, ±30, ±800, ±1e308); softmax
+ * and its Jacobian; user fns and their derivatives; and the precedence of arithmetic.
  *
  * The references: at ordinary points PyTorch autograd, and mpmath at 60 digits, which must agree
  * with each other (that checks the oracle) and with the engine. At extreme points torch is not
@@ -15,6 +15,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import type { AliasName, ScalarName } from '../../server/src/engine/activations';
+import { scalarNamesWithAliases } from '../support/builtins';
 import { Discrepancies, literal, oracle, runCli, type OracleRequest, type OracleScalar, type OracleSoftmax } from './oracle';
 
 const FLOOR = 1e-300;
@@ -39,29 +41,39 @@ const EXTREME = [20, -20, 30, -30, 800, -800, 1e308, -1e308];
 const POSITIVE = [0.05, 0.3, 1, 2.7, 10];
 const POSITIVE_EXTREME = [20, 30, 800, 1e308, 1e-10, 1e-300];
 
-const SCALARS: ScalarFn[] = [
-  { name: 'sigmoid', params: [], ordinary: ORDINARY, extreme: [...EXTREME, 36.7, -745] },
-  { name: 'tanh', params: [], ordinary: ORDINARY, extreme: [...EXTREME, 19.1, 1e-10] },
-  { name: 'relu', params: [], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
-  { name: 'leaky_relu', params: [], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
-  { name: 'leaky_relu', params: [0.2], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
-  { name: 'elu', params: [], ordinary: ORDINARY, extreme: [...EXTREME, -1e-10], noSecond: [0] },
-  { name: 'elu', params: [0.5], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
-  { name: 'softplus', params: [], ordinary: ORDINARY, extreme: [...EXTREME, 36.7, 40, -40, 1e-10] },
-  { name: 'swish', params: [], ordinary: ORDINARY, extreme: EXTREME },
-  { name: 'silu', params: [], ordinary: ORDINARY, extreme: EXTREME },
+/**
+ * Where a built-in needs more than the default points (its saturation, its kinks, its domain), or
+ * a parameter is worth a case of its own. Every other built-in and alias of the engine's list is
+ * evaluated at ORDINARY and EXTREME with its default parameters.
+ */
+const POINTS: Partial<Record<ScalarName | AliasName, Omit<ScalarFn, 'name'>[]>> = {
+  sigmoid: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 36.7, -745] }],
+  tanh: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 19.1, 1e-10] }],
+  relu: [{ params: [], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] }],
+  leaky_relu: [
+    { params: [], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
+    { params: [0.2], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
+  ],
+  elu: [
+    { params: [], ordinary: ORDINARY, extreme: [...EXTREME, -1e-10], noSecond: [0] },
+    { params: [0.5], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
+  ],
+  softplus: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 36.7, 40, -40, 1e-10] }],
   // gelu: the erf series and the erfc continued fraction meet at |z|/√2 = 2, z ≈ 2.83; Φ(z)
   // underflows near z = -38.5.
-  { name: 'gelu', params: [], ordinary: [...ORDINARY, -2.9, -2.8, 2.8, 2.9, -6, 6], extreme: [...EXTREME, -10, -26, -35, -37, -38.5, 1e-10] },
-  { name: 'linear', params: [], ordinary: ORDINARY, extreme: EXTREME },
-  { name: 'identity', params: [], ordinary: ORDINARY, extreme: EXTREME },
-  { name: 'exp', params: [], ordinary: ORDINARY, extreme: [...EXTREME, 709, 710, -745] },
-  { name: 'log', params: [], ordinary: POSITIVE, extreme: POSITIVE_EXTREME },
-  { name: 'sqrt', params: [], ordinary: POSITIVE, extreme: POSITIVE_EXTREME },
-  { name: 'abs', params: [], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] },
-  { name: 'sinh', params: [], ordinary: ORDINARY, extreme: [...EXTREME, 710, -710, 1e-10] },
-  { name: 'cosh', params: [], ordinary: ORDINARY, extreme: [...EXTREME, 710, -710, 1e-10] },
-];
+  gelu: [{ params: [], ordinary: [...ORDINARY, -2.9, -2.8, 2.8, 2.9, -6, 6], extreme: [...EXTREME, -10, -26, -35, -37, -38.5, 1e-10] }],
+  exp: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 709, 710, -745] }],
+  log: [{ params: [], ordinary: POSITIVE, extreme: POSITIVE_EXTREME }],
+  sqrt: [{ params: [], ordinary: POSITIVE, extreme: POSITIVE_EXTREME }],
+  abs: [{ params: [], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] }],
+  sinh: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 710, -710, 1e-10] }],
+  cosh: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 710, -710, 1e-10] }],
+};
+
+/** Every scalar built-in and alias of the engine, in its order (aliases after their function). */
+const SCALARS: ScalarFn[] = scalarNamesWithAliases().flatMap((name) =>
+  (POINTS[name] ?? [{ params: [], ordinary: ORDINARY, extreme: EXTREME }]).map((points) => ({ name, ...points })),
+);
 
 /** User fns: NetSpec source here, the same formulas in torch_oracle.py's USER_FNS. */
 const USER_FNS = [

@@ -1,8 +1,8 @@
 /**
  * `netspec grad` against an independent oracle. Forty networks drawn from a fixed seed (1-3 dense
- * layers of 1-5 units, every activation including softmax and user fns, nobias layers, every
- * loss, matched and mismatched with the output) are written as .netspec files with explicit
- * weights, and the CLI's output, loss, dE/dW, dE/db and delta are checked
+ * layers of 1-5 units; every activation of the engine's list, softmax and user fns; nobias
+ * layers; every loss, matched and mismatched with the output) are written as .netspec files with
+ * explicit weights, and the CLI's output, loss, dE/dW, dE/db and delta are checked
  *  1. against PyTorch autograd (float64), to 1e-9 relative;
  *  2. against central finite differences of the engine's own loss, to 1e-6 relative;
  *  3. at the output layer under squared_error, against the seed document's factorisation
@@ -13,9 +13,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { scalarFunction, SCALAR_FUNCTIONS } from '../../server/src/engine/activations';
 import * as E from '../../server/src/engine/expr';
 import type { LossName } from '../../server/src/engine/losses';
 import { buildNetwork, builtinActivation, forward, probe, type Activation, type Network } from '../../server/src/engine/network';
+import { aliasesOf, VECTOR_ACTIVATIONS } from '../support/builtins';
 import { Discrepancies, literal, oracle, runCli, seededRandom, type OracleLayer, type OracleProbe } from './oracle';
 
 // ---- the activations, as NetSpec writes them and as the oracle and the engine know them --------
@@ -33,16 +35,20 @@ const USER_FNS: Record<string, { source: string; body: E.Expr }> = {
     source: 'fn mish(z) = z * tanh(softplus(z))',
     body: E.mul({ op: 'var', name: 'z' }, E.call('tanh', 0, [E.call('softplus', 0, [{ op: 'var', name: 'z' }])])),
   },
-  softsign: {
-    source: 'fn softsign(z) = z / (1 + abs(z))',
+  softsign_fn: {
+    source: 'fn softsign_fn(z) = z / (1 + abs(z))',
     body: E.div({ op: 'var', name: 'z' }, E.add(E.num(1), E.call('abs', 0, [{ op: 'var', name: 'z' }]))),
   },
 };
 
-/** Every activation, the parametrised ones with and without explicit parameters. */
+/**
+ * Every activation of the engine's list, in its order: the parametrised ones with and without
+ * explicit parameters (`leaky_relu(a)`), each followed by its aliases; softmax; the user fns.
+ */
 const ALL: readonly string[] = [
-  'sigmoid', 'tanh', 'relu', 'leaky_relu', 'leaky_relu(a)', 'elu', 'elu(a)', 'softplus', 'swish',
-  'silu', 'gelu', 'linear', 'identity', 'softmax', 'mish', 'softsign',
+  ...SCALAR_FUNCTIONS.filter((f) => f.activation).flatMap((f) => [f.name, ...(f.params.length ? [`${f.name}(a)`] : []), ...aliasesOf(f.name)]),
+  ...VECTOR_ACTIVATIONS,
+  ...Object.keys(USER_FNS),
 ];
 /**
  * Those torch differentiates accurately at any |z|. torch's sigmoid' is y(1 - y) and tanh' is
@@ -102,6 +108,12 @@ const SATURATED = 4; // the last four: large weights, |z| well past 10 at the ou
 function parseChoice(entry: string, rand: () => number): ActivationChoice {
   if (entry === 'leaky_relu(a)') return { name: 'leaky_relu', params: [round3(0.01 + 0.49 * rand())] };
   if (entry === 'elu(a)') return { name: 'elu', params: [round3(0.2 + 1.8 * rand())] };
+  const explicit = /^(\w+)\(a\)$/.exec(entry);
+  if (explicit) {
+    // Another parametrised built-in: its parameters drawn between half and one and a half times their defaults.
+    const f = scalarFunction(explicit[1])!;
+    return { name: f.name, params: f.params.map((p) => round3(p.default * (0.5 + rand()))) };
+  }
   return { name: entry, params: [] };
 }
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -140,11 +152,13 @@ function generate(): NetCase[] {
     const K = layers[layers.length - 1].units;
     const t = targets(plan.target, K, rand);
     // Parameters: redrawn until the pre-activations stay where torch is accurate (ordinary
-    // networks), or until the output saturates (the saturated ones).
-    const scale = saturated ? 6 : 1.5;
+    // networks), or until the output saturates (the saturated ones). A saturated network of one
+    // input and one layer rarely reaches |z| ≥ 12 with weights of 6 at most (|x| ≤ 2, |b| ≤ 1):
+    // after a thousand draws its weights may grow to 12. (Networks found sooner draw as before.)
     let x: number[] = [];
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 1000) throw new Error(`network n${n}: no acceptable parameters in 1000 draws`);
+      if (attempt > 2000) throw new Error(`network n${n}: no acceptable parameters in 2000 draws`);
+      const scale = saturated ? (attempt <= 1000 ? 6 : 12) : 1.5;
       x = Array.from({ length: inputs }, () => uniform(-2, 2));
       let M = inputs;
       for (const L of layers) {

@@ -30,7 +30,7 @@ export function requireTorch(): void {
 
 export interface OracleLayer {
   units: number;
-  /** A built-in activation, `softmax`, or a user fn the oracle knows (mish, s2, softsign, ...). */
+  /** A built-in activation, `softmax`, or a user fn the oracle knows (mish, s2, softsign_fn, ...). */
   activation: string;
   params: number[];
   bias: boolean;
@@ -43,7 +43,8 @@ export type OracleRequest =
   | { kind: 'probe'; inputs: number; layers: OracleLayer[]; loss: string; x: number[]; t: number[] }
   | { kind: 'scalar'; fn: string; params: number[]; order: 0 | 1 | 2; points: number[] }
   | { kind: 'softmax'; order: 0 | 1; z: number[] }
-  | { kind: 'expr'; expr: string };
+  | { kind: 'expr'; expr: string }
+  | { kind: 'functions' };
 
 export interface OracleProbe {
   output: number[];
@@ -55,6 +56,13 @@ export interface OracleScalar {
   torch: number[];
   /** mpmath at 60 digits, rounded to float64 */
   mp: number[];
+}
+/** What torch_oracle.py knows: its scalar functions in torch and in mpmath, their default parameters, its user fns. */
+export interface OracleFunctions {
+  torch: string[];
+  mp: string[];
+  defaults: Record<string, number>;
+  user: string[];
 }
 export interface OracleSoftmax {
   torch: number[] | number[][];

@@ -52,9 +52,15 @@ Requests:
         the mean per-sample loss over "test"; empty without a test set], "final_loss": the mean
         per-sample loss over "train" after training, "layers": [{"W": [[...]], "b": [...] | null}]}
 
-Names: sigmoid tanh relu leaky_relu elu softplus swish silu gelu linear identity exp log sqrt
-abs sinh cosh, softmax (probe layers only; requests of kind "softmax" otherwise), and the user
-functions of USER_FNS below, which the tests define with the same formulas in NetSpec.
+  {"kind": "functions"}
+    What this oracle knows, for test/oracle/builtins.test.ts to hold against the engine's list:
+    -> {"torch": [names in TorchOps], "mp": [names in MpOps], "defaults": DEFAULT_PARAMS,
+        "user": [names in USER_FNS]}
+
+Names: the built-in scalar functions of TorchOps and MpOps (each written here from torch's and
+mpmath's own functions, never from the engine's formulas), softmax (probe layers only; requests
+of kind "softmax" otherwise), and the user functions of USER_FNS below, which the tests define
+with the same formulas in NetSpec.
 """
 
 import ast
@@ -138,8 +144,8 @@ USER_FNS = {
     "comp": lambda z, o: USER_FNS["mish"](USER_FNS["s2"](z, o), o) + USER_FNS["poly"](z, o) / 10,
     # fn bump(z) = exp(-z ^ 2)
     "bump": lambda z, o: o.exp(-(z ** 2)),
-    # fn softsign(z) = z / (1 + abs(z))
-    "softsign": lambda z, o: z / (1 + o.abs(z)),
+    # fn softsign_fn(z) = z / (1 + abs(z))
+    "softsign_fn": lambda z, o: z / (1 + o.abs(z)),
 }
 
 
@@ -546,6 +552,9 @@ def answer(req):
         return {"value": arithmetic(req["expr"])}
     if kind == "train":
         return train(req)
+    if kind == "functions":
+        public = lambda ops: sorted(n for n in vars(ops) if not n.startswith("_"))
+        return {"torch": public(TorchOps), "mp": public(MpOps), "defaults": DEFAULT_PARAMS, "user": sorted(USER_FNS)}
     raise ValueError(f"unknown request kind {kind!r}")
 
 

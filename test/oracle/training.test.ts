@@ -20,6 +20,7 @@ import { Random } from '../../server/src/engine/random';
 import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, TrainError, type Optimizer, type Sample } from '../../server/src/engine/train';
 import { analyzeText } from '../../server/src/semantics/checker';
 import type { Program } from '../../server/src/semantics/program';
+import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
 import { repoRoot } from '../support/paths';
 import { Discrepancies, literal, oracle, randomTarget, runCli, seededRandom, type OracleLayer, type OracleRequest } from './oracle';
 
@@ -51,8 +52,11 @@ interface Case {
 
 const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 const LOSSES: readonly LossName[] = ['squared_error', 'mse', 'cross_entropy', 'binary_cross_entropy'];
-/** Hidden activations; torch differentiates them accurately for the moderate z these networks reach. */
-const HIDDEN = ['tanh', 'sigmoid', 'relu', 'leaky_relu', 'elu', 'softplus', 'gelu', 'swish', 'linear', 'mish'];
+/**
+ * Hidden activations: every layer activation of the engine's list (torch differentiates them
+ * accurately for the moderate z these networks reach) and a user fn, in this order first.
+ */
+const HIDDEN = ownOrderThenRest(['tanh', 'sigmoid', 'relu', 'leaky_relu', 'elu', 'softplus', 'gelu', 'swish', 'linear', 'mish'], LAYER_ACTIVATIONS);
 
 function generate(): Case[] {
   const rand = seededRandom(20250301);
@@ -191,6 +195,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-train-'));
 
 test('netspec train --json agrees with torch.optim (SGD, momentum, Adam; every loss; l2; mini-batches; split) to 1e-9', () => {
   assert.equal(CASES.length, 48);
+  const hidden = new Set(CASES.flatMap((c) => c.layers.slice(0, -1).map((L) => L.activation)));
+  for (const a of HIDDEN) assert.ok(hidden.has(a), `no network trains a hidden ${a} layer`);
   const text = source(CASES);
   const file = path.join(tmp, 'training.netspec');
   fs.writeFileSync(file, text);

@@ -1,8 +1,9 @@
-import { activationNames, scalarFunction, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS } from '../engine/activations';
+import { activationNames, ALIAS_NAMES, isVectorName, scalarFunction, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS } from '../engine/activations';
 import { LOSS_FORMULAS, LOSS_NAMES } from '../engine/losses';
 import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import { NETWORK_ITEM_KEYWORDS, STATEMENT_KEYWORDS } from '../syntax/ast';
 import { lex, type Token } from '../syntax/lexer';
+import { VECTOR_DOCS, type VectorDoc } from './vector-docs';
 
 export type CompletionKind = 'keyword' | 'activation' | 'function' | 'loss' | 'init' | 'value' | 'network' | 'data' | 'option' | 'layer';
 
@@ -27,12 +28,9 @@ const STATEMENT_DOCS: Record<string, string> = {
 function activationItems(program: Program): Completion[] {
   const builtin = activationNames().map((name): Completion => {
     const f = scalarFunction(name);
-    return {
-      label: name,
-      kind: 'activation',
-      detail: f ? f.formula : 'p_k = e^(z_k) / Σ_j e^(z_j)',
-      documentation: f ? `\`${f.formula}\`\n\n\`${f.derivativeFormula}\`` : "`softmax'`: dp_i/dz_j = p_i (δ_ij − p_j)",
-    };
+    if (f) return { label: name, kind: 'activation', detail: f.formula, documentation: `\`${f.formula}\`\n\n\`${f.derivativeFormula}\`` };
+    const doc: VectorDoc | undefined = isVectorName(name) ? VECTOR_DOCS[name] : undefined;
+    return { label: name, kind: 'activation', ...doc?.completion };
   });
   return [...builtin, ...userFns(program)];
 }
@@ -96,7 +94,7 @@ export function completionsAt(program: Program, offset: number): Completion[] {
   return [
     ...declared(program, 'let'),
     ...SCALAR_FUNCTIONS.map((f): Completion => ({ label: f.name, kind: f.activation ? 'activation' : 'function', detail: f.formula, documentation: `\`${f.formula}\`\n\n\`${f.derivativeFormula}\`` })),
-    ...['silu', 'identity'].map((a): Completion => ({ label: a, kind: 'activation' })),
+    ...ALIAS_NAMES.map((a): Completion => ({ label: a, kind: 'activation' })),
     ...VECTOR_FUNCTIONS.map((f): Completion => ({ label: f, kind: 'function' })),
     ...userFns(program),
     ...declared(program, 'network'),

@@ -1,4 +1,4 @@
-import { scalarFunction } from '../engine/activations';
+import { isVectorName, scalarFunction } from '../engine/activations';
 import * as E from '../engine/expr';
 import { LOSS_FORMULAS, type LossName } from '../engine/losses';
 import { parameterCount } from '../engine/network';
@@ -12,7 +12,8 @@ import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
 import { cachedPlot } from './plot-cache';
-import { derivativeFormula } from '../engine/formula';
+import { VECTOR_DOCS } from './vector-docs';
+import { derivativeFormula } from './formula';
 import { softmax, softmaxJacobian } from '../engine/softmax';
 
 export interface Hover {
@@ -20,18 +21,6 @@ export interface Hover {
   markdown: string;
   span: Span;
 }
-
-const SOFTMAX_DOC = [
-  '`softmax(z)_k = p_k = e^(z_k) / Σ_j e^(z_j)` (computed after subtracting max z, so it never overflows)',
-  '',
-  "`softmax'(z)`: the Jacobian `dp_i/dz_j = p_i (δ_ij − p_j)`, i.e. `diag(p) − p pᵀ`",
-];
-
-const VECTOR_DOCS: Record<string, string> = {
-  sum: '`sum(v)`: the sum of a vector\'s (or a matrix\'s) elements.',
-  max: '`max(v)`: the largest element; `max(a, b)`: the larger of two values, elementwise.',
-  min: '`min(v)`: the smallest element; `min(a, b)`: the smaller of two values, elementwise.',
-};
 
 /** The hover at `offset`, or undefined where there is nothing to say. */
 export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
@@ -116,7 +105,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
 
 /** An activation's formula and its derivative written in terms of the forward value. */
 function activationDoc(name: string, a: FileAnalysis): string[] | undefined {
-  if (name === 'softmax') return ['**softmax** · activation over the whole layer', '', ...SOFTMAX_DOC];
+  if (name === 'softmax') return [...VECTOR_DOCS.softmax.hover];
   const f = scalarFunction(name);
   if (f) {
     const alias = f.name !== name ? ` (another name for ${f.name})` : '';
@@ -133,7 +122,7 @@ function activationDoc(name: string, a: FileAnalysis): string[] | undefined {
 }
 
 function functionDoc(name: string, a: FileAnalysis): string[] | undefined {
-  if (VECTOR_DOCS[name]) return [VECTOR_DOCS[name]];
+  if (isVectorName(name)) return [...VECTOR_DOCS[name].hover];
   const d = a.program.declarations.get(name);
   if (d?.kind === 'network') return [networkDoc(a.program.networks.get(name)!)];
   return activationDoc(name, a);

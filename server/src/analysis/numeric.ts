@@ -1,3 +1,4 @@
+import type { ScalarName } from '../engine/activations';
 import { forward, type Network, type ProbeResult } from '../engine/network';
 import { flatten, type Value } from '../engine/value';
 import type { Diagnostic, DiagnosticCode } from '../semantics/diagnostic';
@@ -16,8 +17,12 @@ export const SATURATION = 1e-6;
 /** Above this, ‖dE/dW‖ (all layers) signals an exploding gradient for one sample. */
 export const EXPLODING = 1e4;
 
-/** Activations whose derivative vanishes at both ends, so a tiny g' means saturation. */
-const SATURATING = new Set(['sigmoid', 'tanh']);
+/**
+ * Activations whose derivative vanishes at both ends, so a tiny g' means saturation (relu's and
+ * gelu's vanish on one side, where a tiny g' is just the negative side). Named as built-ins, so
+ * a renamed one is a compile error; docs/LANGUAGE.md, `saturated`, names the same two.
+ */
+const SATURATING = new Set<string>(['sigmoid', 'tanh'] satisfies ScalarName[]);
 
 export interface ProbeForCheck {
   stmt: ast.ProbeStmt;

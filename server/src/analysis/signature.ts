@@ -1,7 +1,8 @@
-import { scalarFunction } from '../engine/activations';
+import { isVectorName, scalarFunction } from '../engine/activations';
 import type { Program } from '../semantics/program';
 import * as ast from '../syntax/ast';
 import { lex, type Token } from '../syntax/lexer';
+import { VECTOR_DOCS, type VectorDoc } from './vector-docs';
 
 /**
  * Signature help: inside the parentheses of a call, what the callee takes and which argument
@@ -194,24 +195,22 @@ function expressionSignature(program: Program, name: string, prime: string, prim
     const params: Param[] = [{ name: 'z', doc: 'a number, or a vector (elementwise)' }, ...f.params.map((p) => ({ name: `${p.name} = ${p.default}`, doc: `${p.name}, default ${p.default}` }))];
     return one(signature(callee, params, doc));
   }
-  switch (name) {
-    case 'softmax':
-      return one(signature(callee, [{ name: 'v', doc: 'a vector' }], primes === 0 ? '`p_k = e^(z_k) / Σ_j e^(z_j)`' : 'The Jacobian `dp_i/dz_j = p_i (δ_ij − p_j)`'));
-    case 'sum':
-      return one(signature('sum', [{ name: 'v', doc: 'a vector or a matrix' }], 'The sum of the elements.'));
-    case 'max':
-    case 'min': {
-      const which = name === 'max' ? 'largest' : 'smallest';
-      const pair = name === 'max' ? 'larger' : 'smaller';
-      return {
-        signatures: [
-          signature(name, [{ name: 'v', doc: 'a vector' }], `The ${which} element of a vector.`),
-          signature(name, [{ name: 'a' }, { name: 'b' }], `The ${pair} of two values, elementwise.`),
-        ],
-        params: [],
-        active: (commas) => (commas > 0 ? 1 : 0),
-      };
-    }
-  }
+  if (isVectorName(name)) return vectorSignatures(VECTOR_DOCS[name], name, prime, primes);
   return undefined;
+}
+
+/**
+ * A vector function's forms (vector-docs.ts). The callee keeps its primes only where the function
+ * has a derivative (softmax'); the form that fits is the first with more parameters than commas.
+ */
+function vectorSignatures(doc: VectorDoc, name: string, prime: string, primes: number): Found {
+  const signatures = doc.forms.map((form) => {
+    const derived = form.derivativeDoc !== undefined;
+    return signature(derived ? name + prime : name, form.params, derived && primes > 0 ? form.derivativeDoc : form.doc);
+  });
+  const active = (commas: number) => {
+    const i = doc.forms.findIndex((form) => form.params.length > commas);
+    return i < 0 ? doc.forms.length - 1 : i;
+  };
+  return { signatures, params: [], active };
 }

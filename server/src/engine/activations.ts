@@ -1,14 +1,18 @@
+import { add, call, div, mul, neg, num, pow, sub, type Expr } from './expr-nodes';
 import { erf, normalCdf, normalPdf } from './special';
 
 /**
- * The scalar functions of the language: the activations of LANGUAGE.md section 4 and the
- * elementary functions expressions may call. Each keeps its value and its derivative side by
- * side, the derivative written in terms of what the forward pass already computed, as the seed
- * does (sigmoid: p(1 - p); tanh: 1 - tanh²). Every one is stable for all finite inputs: no NaN
- * where the true value is finite, no overflow where it is representable.
+ * The built-in functions of the language, one entry each: this file is the list every other
+ * per-built-in table is checked against (`satisfies Record<ScalarName, …>` where the compiler can
+ * check it, a test where it cannot; CONTRIBUTING.md, "Adding an activation").
+ *
+ * The scalar functions are the activations of LANGUAGE.md section 4 and the elementary functions
+ * expressions may call. Each keeps its value and its derivative side by side, the derivative
+ * written in terms of what the forward pass already computed, as the seed does (sigmoid: p(1 - p);
+ * tanh: 1 - tanh²). Every one is stable for all finite inputs: no NaN where the true value is
+ * finite, no overflow where it is representable.
  */
-export interface ScalarFunction {
-  readonly name: string;
+export interface ScalarDefinition {
   /** Parameters after z, with defaults: `leaky_relu(z, a)`, `elu(z, a)`. */
   readonly params: readonly { name: string; default: number }[];
   /** Whether a dense layer may use it as its activation. */
@@ -23,6 +27,25 @@ export interface ScalarFunction {
   derivative(z: number, y: number, p: readonly number[]): number;
   /** The n-th derivative (n ≥ 1), exact: closed forms, never finite differences. */
   nth(n: number, z: number, p: readonly number[]): number;
+  /**
+   * g'(u) and g''(u) as expressions written with g itself (sigmoid' = sigmoid(u)(1 − sigmoid(u))),
+   * which is how hovers show a derivative (analysis/formula.ts). Only shown, never evaluated by the
+   * engine: 1 − sigmoid(u) cancels where sigmoid saturates. 'none' keeps g'(u) as it is written.
+   */
+  readonly identities: DerivativeIdentities | 'none';
+}
+
+/** A scalar function with its name: what `scalarFunction` returns. */
+export interface ScalarFunction extends ScalarDefinition {
+  readonly name: ScalarName;
+}
+
+/** g⁽ⁿ⁾(u) in terms of u and the parameters' expressions p (defaults filled in). */
+export type Identity = (u: Expr, p: readonly Expr[]) => Expr;
+
+export interface DerivativeIdentities {
+  readonly d1: Identity;
+  readonly d2: Identity;
 }
 
 /** The highest derivative order the language computes. */
@@ -107,60 +130,110 @@ function fallingFactorial(c: number, n: number): number {
   return r;
 }
 
+// ---- what the derivative identities are written with ---------------------------------------------
+
+/**
+ * Functions the identities need that the language does not have: Iverson brackets (relu'), sign
+ * with sign(0) = 0 (abs'), and the normal distribution Φ and density φ (gelu'). Their names cannot
+ * be identifiers of the language (which are ASCII), so they never collide with a user's `fn`;
+ * analysis/formula.ts prints and evaluates them.
+ */
+export const AUXILIARY = {
+  /** [u > 0]: 1 if u > 0, else 0 (relu' exactly, 0 at 0 as the engine has it). */
+  positive: { name: '#pos', value: (u: number) => (u > 0 ? 1 : 0) },
+  /** [u ≤ 0] */
+  nonPositive: { name: '#nonpos', value: (u: number) => (u <= 0 ? 1 : 0) },
+  /** sign(u), 0 at 0 */
+  sign: { name: '#sign', value: (u: number) => Math.sign(u) },
+  /** Φ(u) = (1 + erf(u/√2))/2 */
+  Phi: { name: 'Φ', value: normalCdf },
+  /** φ(u) = e^(−u²/2)/√(2π) */
+  phi: { name: 'φ', value: normalPdf },
+} as const;
+
+const fx = (name: string, u: Expr): Expr => call(name, 0, [u]);
+const aux = (which: keyof typeof AUXILIARY, u: Expr): Expr => call(AUXILIARY[which].name, 0, [u]);
+const product = (...factors: Expr[]): Expr => factors.reduce((a, b) => mul(a, b));
+const oneMinus = (x: Expr): Expr => sub(num(1), x);
+/** s(1 − s), s = sigmoid(u) */
+const sigmoidPrime = (u: Expr): Expr => mul(fx('sigmoid', u), oneMinus(fx('sigmoid', u)));
+/** s(1 − s)(1 − 2s) */
+const sigmoidSecond = (u: Expr): Expr => product(fx('sigmoid', u), oneMinus(fx('sigmoid', u)), oneMinus(mul(num(2), fx('sigmoid', u))));
+/** 1 − t², t = tanh(u) */
+const tanhPrime = (u: Expr): Expr => oneMinus(pow(fx('tanh', u), num(2)));
+
+// ---- the scalar functions -----------------------------------------------------------------------
+
 const none: readonly { name: string; default: number }[] = [];
 const slope = (d: number) => [{ name: 'a', default: d }];
 
-const table: ScalarFunction[] = [
-  {
-    name: 'sigmoid', params: none, activation: true,
+/** Every scalar built-in by its name, in the order completion and the docs list them. */
+const SCALARS = {
+  sigmoid: {
+    params: none, activation: true,
     formula: 'σ(z) = 1 / (1 + e^(-z))',
     derivativeFormula: "σ'(z) = p (1 - p), where p = σ(z)",
     value: (z) => sigmoid(z),
     derivative: (z, y) => y * sigmoid(-z), // p (1 - p), with 1 - p = σ(-z) exact
     nth: (n, z) => sigmoidNth(n, z),
+    /** σ' = σ(1 − σ), σ'' = σ(1 − σ)(1 − 2σ) */
+    identities: { d1: sigmoidPrime, d2: sigmoidSecond },
   },
-  {
-    name: 'tanh', params: none, activation: true,
+  tanh: {
+    params: none, activation: true,
     formula: 'tanh(z) = sinh z / cosh z',
     derivativeFormula: "tanh'(z) = 1 - tanh²(z)",
     value: (z) => Math.tanh(z),
     derivative: (z) => tanhNth(1, z), // 1 - t², without cancellation where t → ±1
     nth: (n, z) => tanhNth(n, z),
+    /** tanh' = 1 − t², tanh'' = −2t(1 − t²) */
+    identities: { d1: tanhPrime, d2: (u) => product(num(-2), fx('tanh', u), tanhPrime(u)) },
   },
-  {
-    name: 'relu', params: none, activation: true,
+  relu: {
+    params: none, activation: true,
     formula: 'relu(z) = max(0, z)',
     derivativeFormula: "relu'(z) = 1 if z > 0, else 0",
     value: (z) => (z > 0 ? z : 0),
     derivative: (z) => (z > 0 ? 1 : 0),
     nth: (n, z) => (n === 1 ? (z > 0 ? 1 : 0) : 0),
+    /** relu' = [u > 0], relu'' = 0 */
+    identities: { d1: (u) => aux('positive', u), d2: () => num(0) },
   },
-  {
-    name: 'leaky_relu', params: slope(0.01), activation: true,
+  leaky_relu: {
+    params: slope(0.01), activation: true,
     formula: 'leaky_relu(z) = z if z > 0, else a·z (a = 0.01 by default)',
     derivativeFormula: "leaky_relu'(z) = 1 if z > 0, else a",
     value: (z, [a]) => (z > 0 ? z : a * z),
     derivative: (z, _y, [a]) => (z > 0 ? 1 : a),
     nth: (n, z, [a]) => (n === 1 ? (z > 0 ? 1 : a) : 0),
+    /** leaky_relu' = [u > 0] + a[u ≤ 0], leaky_relu'' = 0 */
+    identities: { d1: (u, [a]) => add(aux('positive', u), mul(a, aux('nonPositive', u))), d2: () => num(0) },
   },
-  {
-    name: 'elu', params: slope(1), activation: true,
+  elu: {
+    params: slope(1), activation: true,
     formula: 'elu(z) = z if z > 0, else a·(e^z - 1) (a = 1 by default)',
     derivativeFormula: "elu'(z) = 1 if z > 0, else g(z) + a",
     value: (z, [a]) => (z > 0 ? z : a * Math.expm1(z)),
     derivative: (z, y, [a]) => (z > 0 ? 1 : y + a),
     nth: (n, z, [a]) => (z > 0 ? (n === 1 ? 1 : 0) : a * Math.exp(z)),
+    /** elu' = [u > 0] + a·e^u[u ≤ 0], elu'' = a·e^u[u ≤ 0] */
+    identities: {
+      d1: (u, [a]) => add(aux('positive', u), product(a, fx('exp', u), aux('nonPositive', u))),
+      d2: (u, [a]) => product(a, fx('exp', u), aux('nonPositive', u)),
+    },
   },
-  {
-    name: 'softplus', params: none, activation: true,
+  softplus: {
+    params: none, activation: true,
     formula: 'softplus(z) = ln(1 + e^z)',
     derivativeFormula: "softplus'(z) = σ(z)",
     value: (z) => softplus(z),
     derivative: (z) => sigmoid(z),
     nth: (n, z) => sigmoidNth(n - 1, z),
+    /** softplus' = σ, softplus'' = σ(1 − σ) */
+    identities: { d1: (u) => fx('sigmoid', u), d2: sigmoidPrime },
   },
-  {
-    name: 'swish', params: none, activation: true,
+  swish: {
+    params: none, activation: true,
     formula: 'swish(z) = z·σ(z)',
     derivativeFormula: "swish'(z) = s + z·s(1 - s), where s = σ(z)",
     value: (z) => z * sigmoid(z),
@@ -173,9 +246,14 @@ const table: ScalarFunction[] = [
       const hi = sigmoidNth(n, z);
       return (hi === 0 ? 0 : z * hi) + n * sigmoidNth(n - 1, z);
     },
+    /** swish' = s + u·s(1 − s), swish'' = 2s(1 − s) + u·s(1 − s)(1 − 2s) */
+    identities: {
+      d1: (u) => add(fx('sigmoid', u), mul(u, sigmoidPrime(u))),
+      d2: (u) => add(mul(num(2), sigmoidPrime(u)), mul(u, sigmoidSecond(u))),
+    },
   },
-  {
-    name: 'gelu', params: none, activation: true,
+  gelu: {
+    params: none, activation: true,
     formula: 'gelu(z) = z·Φ(z), Φ(z) = (1 + erf(z/√2))/2',
     derivativeFormula: "gelu'(z) = Φ(z) + z·φ(z), φ(z) = e^(-z²/2)/√(2π)",
     value: (z) => z * normalCdf(z),
@@ -188,83 +266,124 @@ const table: ScalarFunction[] = [
       const hi = normalCdfNth(n, z);
       return (hi === 0 ? 0 : z * hi) + n * normalCdfNth(n - 1, z);
     },
+    /** gelu' = Φ(u) + u·φ(u), gelu'' = (2 − u²)φ(u) */
+    identities: {
+      d1: (u) => add(aux('Phi', u), mul(u, aux('phi', u))),
+      d2: (u) => mul(sub(num(2), pow(u, num(2))), aux('phi', u)),
+    },
   },
-  {
-    name: 'linear', params: none, activation: true,
+  linear: {
+    params: none, activation: true,
     formula: 'linear(z) = z',
     derivativeFormula: "linear'(z) = 1",
     value: (z) => z,
     derivative: () => 1,
     nth: (n) => (n === 1 ? 1 : 0),
+    /** linear' = 1, linear'' = 0 */
+    identities: { d1: () => num(1), d2: () => num(0) },
   },
-  {
-    name: 'exp', params: none, activation: false,
+  exp: {
+    params: none, activation: false,
     formula: 'exp(z) = e^z', derivativeFormula: "exp'(z) = e^z",
     value: (z) => Math.exp(z),
     derivative: (_z, y) => y,
     nth: (_n, z) => Math.exp(z),
+    /** exp⁽ⁿ⁾ = exp */
+    identities: { d1: (u) => fx('exp', u), d2: (u) => fx('exp', u) },
   },
-  {
-    name: 'log', params: none, activation: false,
+  log: {
+    params: none, activation: false,
     formula: 'log(z) = ln z (natural)', derivativeFormula: "log'(z) = 1/z",
     value: (z) => Math.log(z),
     derivative: (z) => 1 / z,
     // ln⁽ⁿ⁾(z) = (-1)^{n-1} (n-1)! / zⁿ
     nth: (n, z) => (z < 0 ? NaN : ((n % 2 === 1 ? 1 : -1) * fallingFactorial(n - 1, n - 1)) / Math.pow(z, n)),
+    /** log' = 1/u, log'' = −1/u² */
+    identities: { d1: (u) => div(num(1), u), d2: (u) => neg(div(num(1), pow(u, num(2)))) },
   },
-  {
-    name: 'sqrt', params: none, activation: false,
+  sqrt: {
+    params: none, activation: false,
     formula: 'sqrt(z) = √z', derivativeFormula: "sqrt'(z) = 1/(2√z)",
     value: (z) => Math.sqrt(z),
     derivative: (_z, y) => 0.5 / y,
     nth: (n, z) => (z < 0 ? NaN : fallingFactorial(0.5, n) * Math.pow(z, 0.5 - n)),
+    /** sqrt' = 1/(2√u), sqrt'' = −1/(4u√u) */
+    identities: {
+      d1: (u) => div(num(1), mul(num(2), fx('sqrt', u))),
+      d2: (u) => neg(div(num(1), product(num(4), u, fx('sqrt', u)))),
+    },
   },
-  {
-    name: 'abs', params: none, activation: false,
+  abs: {
+    params: none, activation: false,
     formula: 'abs(z) = |z|', derivativeFormula: "abs'(z) = sign(z) (0 at 0)",
     value: (z) => Math.abs(z),
     derivative: (z) => Math.sign(z),
     nth: (n, z) => (n === 1 ? Math.sign(z) : 0),
+    /** abs' = sign(u), abs'' = 0 */
+    identities: { d1: (u) => aux('sign', u), d2: () => num(0) },
   },
-  {
-    name: 'sinh', params: none, activation: false,
+  sinh: {
+    params: none, activation: false,
     formula: 'sinh(z) = (e^z - e^(-z))/2', derivativeFormula: "sinh'(z) = cosh(z)",
     value: (z) => Math.sinh(z),
     derivative: (z) => Math.cosh(z),
     nth: (n, z) => (n % 2 === 1 ? Math.cosh(z) : Math.sinh(z)),
+    /** sinh' = cosh, sinh'' = sinh */
+    identities: { d1: (u) => fx('cosh', u), d2: (u) => fx('sinh', u) },
   },
-  {
-    name: 'cosh', params: none, activation: false,
+  cosh: {
+    params: none, activation: false,
     formula: 'cosh(z) = (e^z + e^(-z))/2', derivativeFormula: "cosh'(z) = sinh(z)",
     value: (z) => Math.cosh(z),
     derivative: (z) => Math.sinh(z),
     nth: (n, z) => (n % 2 === 1 ? Math.sinh(z) : Math.cosh(z)),
+    /** cosh' = sinh, cosh'' = cosh */
+    identities: { d1: (u) => fx('sinh', u), d2: (u) => fx('cosh', u) },
   },
-];
+} satisfies Record<string, ScalarDefinition>;
+
+// ---- the names --------------------------------------------------------------------------------
+
+/** The name of a scalar built-in (not an alias): a key of the table above. */
+export type ScalarName = keyof typeof SCALARS;
 
 /** Other names for the same function. */
-export const ALIASES: Readonly<Record<string, string>> = { silu: 'swish', identity: 'linear' };
-
-const byName = new Map(table.map((f) => [f.name, f]));
-
-/** The scalar function of that name (aliases included), or undefined. */
-export function scalarFunction(name: string): ScalarFunction | undefined {
-  return byName.get(ALIASES[name] ?? name);
-}
-
-export const SCALAR_FUNCTIONS: readonly ScalarFunction[] = table;
+export const ALIASES = { silu: 'swish', identity: 'linear' } as const satisfies Record<string, ScalarName>;
+export type AliasName = keyof typeof ALIASES;
 
 /** Functions over whole vectors; they cannot be derived as scalars. */
 export const VECTOR_FUNCTIONS = ['softmax', 'sum', 'max', 'min'] as const;
+export type VectorName = (typeof VECTOR_FUNCTIONS)[number];
+
+/** Every name of a built-in function a user may write. */
+export type BuiltinName = ScalarName | AliasName | VectorName;
+
+export const SCALAR_NAMES = Object.keys(SCALARS) as readonly ScalarName[];
+export const ALIAS_NAMES = Object.keys(ALIASES) as readonly AliasName[];
+/** Every built-in name: the scalar functions, the aliases, the vector functions. */
+export const BUILTIN_NAMES: readonly BuiltinName[] = [...SCALAR_NAMES, ...ALIAS_NAMES, ...VECTOR_FUNCTIONS];
+
+export const SCALAR_FUNCTIONS: readonly ScalarFunction[] = SCALAR_NAMES.map((name): ScalarFunction => ({ name, ...SCALARS[name] }));
+
+const byName = new Map<string, ScalarFunction>(SCALAR_FUNCTIONS.map((f) => [f.name, f]));
+for (const alias of ALIAS_NAMES) byName.set(alias, byName.get(ALIASES[alias])!);
+
+/** The scalar function of that name (aliases included), or undefined. */
+export function scalarFunction(name: string): ScalarFunction | undefined {
+  return byName.get(name);
+}
+
+/** Whether a name is one of the functions over whole vectors. */
+export const isVectorName = (name: string): name is VectorName => (VECTOR_FUNCTIONS as readonly string[]).includes(name);
 
 /** Names that are activations (for layers), including aliases and softmax. */
 export function activationNames(): string[] {
-  return [...table.filter((f) => f.activation).map((f) => f.name), ...Object.keys(ALIASES), 'softmax'];
+  return [...SCALAR_FUNCTIONS.filter((f) => f.activation).map((f) => f.name), ...ALIAS_NAMES, 'softmax'];
 }
 
 /** Every built-in function name an expression may call. */
 export function builtinNames(): string[] {
-  return [...table.map((f) => f.name), ...Object.keys(ALIASES), ...VECTOR_FUNCTIONS];
+  return [...BUILTIN_NAMES];
 }
 
 export { erf };

@@ -1,4 +1,4 @@
-import { scalarFunction } from './activations';
+import { scalarFunction, type ScalarName } from './activations';
 import { lossAndGradient, type LossName, type OutputKind } from './losses';
 import { Random } from './random';
 import { softmax, softmaxBackward } from './softmax';
@@ -19,7 +19,7 @@ export type Activation =
       /** g'(z), given y = g(z) from the forward pass */
       derivative(z: number, y: number): number;
       /** The built-in function this is (with its default parameters), for kernels that inline it. */
-      builtin?: string;
+      builtin?: ScalarName;
     }
   | { kind: 'softmax'; name: 'softmax' };
 

@@ -1,4 +1,4 @@
-import { scalarFunction } from '../engine/activations';
+import { scalarFunction, type ScalarName } from '../engine/activations';
 import * as E from '../engine/expr';
 
 /**
@@ -41,7 +41,12 @@ interface PyBuiltin {
 const ONES = 'torch.ones_like(z)';
 const full = (v: string) => `torch.full_like(z, ${v})`;
 
-const BUILTINS: Record<string, PyBuiltin> = {
+/**
+ * Every scalar built-in of engine/activations.ts in torch: the compiler rejects a built-in that is
+ * missing here (and a name that is not one), and test/export/builtins.test.ts runs each against
+ * the engine.
+ */
+const BUILTINS = {
   sigmoid: {
     doc: `σ(z) = 1 / (1 + e^-z)`, derivativeDoc: `σ'(z) = p (1 - p), p = σ(z), with 1 - p = σ(-z): exact where σ saturates`,
     params: [],
@@ -124,7 +129,7 @@ const BUILTINS: Record<string, PyBuiltin> = {
   abs: { doc: `abs(z) = |z|`, derivativeDoc: `abs'(z) = sign(z), 0 at 0`, params: [], value: 'return torch.abs(z)', prime: 'return torch.sign(z)', d1: 'return torch.sign(z)' },
   sinh: { doc: `sinh(z)`, derivativeDoc: `sinh'(z) = cosh(z)`, params: [], value: 'return torch.sinh(z)', prime: 'return torch.cosh(z)', d1: 'return torch.cosh(z)' },
   cosh: { doc: `cosh(z)`, derivativeDoc: `cosh'(z) = sinh(z)`, params: [], value: 'return torch.cosh(z)', prime: 'return torch.sinh(z)', d1: 'return torch.sinh(z)' },
-};
+} satisfies Record<ScalarName, PyBuiltin>;
 
 const SUPPORT: Record<string, string> = {
   normal_cdf: 'def normal_cdf(z):\n    """Φ(z) = erfc(-z/√2) / 2, the standard normal distribution function."""\n    return 0.5 * torch.special.erfc(-z * math.sqrt(0.5))\n',
@@ -132,7 +137,7 @@ const SUPPORT: Record<string, string> = {
 };
 
 /** Python names of the helpers; `abs` would hide Python's own. */
-function valueName(fn: string): string {
+function valueName(fn: ScalarName): string {
   return fn === 'abs' ? 'absolute' : fn;
 }
 
@@ -169,15 +174,14 @@ export class PythonFunctions {
       return { g, gPrime: prime, params: [] };
     }
     const f = scalarFunction(name);
-    const b = f && BUILTINS[f.name];
-    if (!f || !b) throw new ExportError(`the activation \`${name}\` has no PyTorch translation`);
+    if (!f) throw new ExportError(`the activation \`${name}\` has no PyTorch translation`);
     const values = f.params.map((p, i) => params[i] ?? p.default);
     return { g: this.builtin(f.name, 'value'), gPrime: this.builtin(f.name, 'prime'), params: values.map(pyNumber) };
   }
 
   /** The Python name of a built-in's value, layer derivative or first derivative, defined on first use. */
-  private builtin(fn: string, which: 'value' | 'prime' | 'd1'): string {
-    const b = BUILTINS[fn];
+  private builtin(fn: ScalarName, which: 'value' | 'prime' | 'd1'): string {
+    const b: PyBuiltin = BUILTINS[fn];
     const name = which === 'value' ? valueName(fn) : `${fn}_${which}`;
     if (this.defs.has(name)) return name;
     for (const u of b.uses ?? []) this.define(u, SUPPORT[u]);
@@ -300,8 +304,7 @@ export class PythonFunctions {
       return `torch.${e.fn === 'max' ? 'maximum' : 'minimum'}(${a}, ${b})`;
     }
     const f = scalarFunction(e.fn);
-    const b = f && BUILTINS[f.name];
-    if (!f || !b) throw new ExportError(`\`${e.fn}${prime}(…)\` has no elementwise PyTorch translation`);
+    if (!f) throw new ExportError(`\`${e.fn}${prime}(…)\` has no elementwise PyTorch translation`);
     if (e.order > 1) throw new ExportError(`\`${e.fn}${prime}(…)\`: derivatives of built-in functions above the first are not exported (yet)`);
     const params = f.params.map((p, i) => {
       const a = e.args[i + 1];

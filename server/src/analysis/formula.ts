@@ -1,101 +1,49 @@
-import { ALIASES, scalarFunction } from './activations';
-import { derive, evaluate, formatNumber, type Environment, type Expr } from './expr';
-import { normalCdf, normalPdf } from './special';
+import { AUXILIARY, scalarFunction } from '../engine/activations';
+import { derive, evaluate, formatNumber, type Environment, type Expr } from '../engine/expr';
 
 /**
  * Readable derivative formulas for hovers. `expr.ts` differentiates exactly but mechanically: its
- * trees say `sigmoid'(u) * (1 * z)`. Here they are rewritten with the identities of LANGUAGE.md
- * section 4 (each derivative in terms of the function itself, as the seed writes them), simplified
- * without changing their value, and printed with `·`, `−` and as few parentheses as precedence
- * allows.
+ * trees say `sigmoid'(u) * (1 * z)`. Here every f'(u) and f''(u) of a built-in is rewritten with
+ * the identity its engine entry states (each derivative in terms of the function itself, as the
+ * seed writes them: `identities` in engine/activations.ts), simplified without changing its value,
+ * and printed with `·`, `−` and as few parentheses as precedence allows. Display logic only: the
+ * engine never evaluates these forms.
  *
- * The rewrite introduces a few functions that exist only for display; their names cannot be
- * identifiers of the language (which are ASCII), so they never collide with a user's `fn`.
+ * The identities use a few functions that exist only for display (engine `AUXILIARY`); their
+ * names cannot be identifiers of the language (which are ASCII), so they never collide with a
+ * user's `fn`.
  */
 export const DISPLAY = {
   /** Iverson bracket [u > 0]: 1 if u > 0, else 0 (relu' exactly, 0 at 0 as the engine has it). */
-  positive: '#pos',
+  positive: AUXILIARY.positive.name,
   /** Iverson bracket [u ≤ 0]. */
-  nonPositive: '#nonpos',
+  nonPositive: AUXILIARY.nonPositive.name,
   /** sign(u), 0 at 0 (abs'). */
-  sign: '#sign',
+  sign: AUXILIARY.sign.name,
   /** Φ, the standard normal distribution function (gelu'). */
-  Phi: 'Φ',
+  Phi: AUXILIARY.Phi.name,
   /** φ, the standard normal density. */
-  phi: 'φ',
+  phi: AUXILIARY.phi.name,
 } as const;
 
-const DISPLAY_NAMES = new Set<string>(Object.values(DISPLAY));
+const AUXILIARY_BY_NAME = new Map<string, (u: number) => number>(Object.values(AUXILIARY).map((f) => [f.name, f.value]));
 
-// Raw constructors: the rewrite builds plain trees and leaves all tidying to simplify().
+// Raw constructors: the printer and the simplifier build plain trees and leave all tidying to simplify().
 const c = (value: number): Expr => ({ op: 'const', value });
 const bin = (op: 'add' | 'sub' | 'mul' | 'div' | 'pow', a: Expr, b: Expr): Expr => ({ op, a, b });
-const f0 = (fn: string, ...args: Expr[]): Expr => ({ op: 'call', fn, order: 0, args });
 const product = (...fs: Expr[]): Expr => fs.reduce((a, b) => bin('mul', a, b));
-const oneMinus = (x: Expr): Expr => bin('sub', c(1), x);
-
-/** The slope parameter of leaky_relu/elu: the call's second argument, else the default. */
-function slopeOf(name: string, args: Expr[]): Expr {
-  return args[1] ?? c(scalarFunction(name)?.params[0]?.default ?? 0);
-}
 
 /**
- * f⁽ⁿ⁾(u) for a built-in f and n = 1 or 2, in terms of f itself (s = sigmoid(u), t = tanh(u)):
- * sigmoid' = s(1 − s), sigmoid'' = s(1 − s)(1 − 2s); tanh' = 1 − t², tanh'' = −2t(1 − t²);
- * softplus' = s, softplus'' = s(1 − s); exp⁽ⁿ⁾ = exp; log' = 1/u, log'' = −1/u²;
- * sqrt' = 1/(2√u), sqrt'' = −1/(4u√u); sinh' = cosh, cosh' = sinh (and back again);
- * linear' = 1; relu' = [u > 0]; leaky_relu' = [u > 0] + a[u ≤ 0]; elu' = [u > 0] + a·e^u[u ≤ 0],
- * elu'' = a·e^u[u ≤ 0]; abs' = sign(u); swish' = s + u·s(1 − s), swish'' = 2s(1 − s) + u·s(1 − s)(1 − 2s);
- * gelu' = Φ(u) + u·φ(u), gelu'' = (2 − u²)φ(u). Undefined (left as f⁽ⁿ⁾(u)) otherwise.
+ * f⁽ⁿ⁾(args) for a built-in f and n = 1 or 2, as its engine entry writes it in terms of f itself
+ * (sigmoid' = sigmoid(u)(1 − sigmoid(u)), …); undefined where the entry states no identity, for
+ * other orders, and for anything that is not a built-in. A missing parameter is its default.
  */
 function builtinDerivative(fn: string, order: number, args: Expr[]): Expr | undefined {
-  const name = ALIASES[fn] ?? fn;
-  const u = args[0];
-  const s = () => f0('sigmoid', u);
-  const sPrime = () => product(s(), oneMinus(s()));
-  const sSecond = () => product(s(), oneMinus(s()), oneMinus(bin('mul', c(2), s())));
-  const t = () => f0('tanh', u);
-  const posU = () => f0(DISPLAY.positive, u);
-  const nonPosU = () => f0(DISPLAY.nonPositive, u);
-  if (order === 1) {
-    switch (name) {
-      case 'sigmoid': return sPrime();
-      case 'tanh': return oneMinus(bin('pow', t(), c(2)));
-      case 'softplus': return s();
-      case 'exp': return f0('exp', u);
-      case 'log': return bin('div', c(1), u);
-      case 'sqrt': return bin('div', c(1), product(c(2), f0('sqrt', u)));
-      case 'sinh': return f0('cosh', u);
-      case 'cosh': return f0('sinh', u);
-      case 'linear': return c(1);
-      case 'relu': return posU();
-      case 'leaky_relu': return bin('add', posU(), product(slopeOf(name, args), nonPosU()));
-      case 'elu': return bin('add', posU(), product(slopeOf(name, args), f0('exp', u), nonPosU()));
-      case 'abs': return f0(DISPLAY.sign, u);
-      case 'swish': return bin('add', s(), product(u, sPrime()));
-      case 'gelu': return bin('add', f0(DISPLAY.Phi, u), product(u, f0(DISPLAY.phi, u)));
-    }
-  }
-  if (order === 2) {
-    switch (name) {
-      case 'sigmoid': return sSecond();
-      case 'tanh': return product(c(-2), t(), oneMinus(bin('pow', t(), c(2))));
-      case 'softplus': return sPrime();
-      case 'exp': return f0('exp', u);
-      case 'log': return { op: 'neg', a: bin('div', c(1), bin('pow', u, c(2))) };
-      case 'sqrt': return { op: 'neg', a: bin('div', c(1), product(c(4), u, f0('sqrt', u))) };
-      case 'sinh': return f0('sinh', u);
-      case 'cosh': return f0('cosh', u);
-      case 'linear':
-      case 'relu':
-      case 'leaky_relu':
-      case 'abs': return c(0);
-      case 'elu': return product(slopeOf(name, args), f0('exp', u), nonPosU());
-      case 'swish': return bin('add', product(c(2), sPrime()), product(u, sSecond()));
-      case 'gelu': return product(bin('sub', c(2), bin('pow', u, c(2))), f0(DISPLAY.phi, u));
-    }
-  }
-  return undefined;
+  const f = scalarFunction(fn);
+  if (!f || f.identities === 'none' || (order !== 1 && order !== 2)) return undefined;
+  const [u, ...rest] = args;
+  const p = f.params.map((q, i) => rest[i] ?? c(q.default));
+  return order === 1 ? f.identities.d1(u, p) : f.identities.d2(u, p);
 }
 
 /** The number of nodes of e as a tree, counted only up to cap (a shared DAG can unfold hugely). */
@@ -552,22 +500,12 @@ const usesDisplay = (e: Expr): boolean => {
     case 'const':
     case 'var': return false;
     case 'neg': return usesDisplay(e.a);
-    case 'call': return DISPLAY_NAMES.has(e.fn) || e.args.some(usesDisplay);
+    case 'call': return AUXILIARY_BY_NAME.has(e.fn) || e.args.some(usesDisplay);
     case 'vector': return e.items.some(usesDisplay);
     case 'select': return [e.a, e.b, e.then, e.otherwise].some(usesDisplay);
     default: return usesDisplay(e.a) || usesDisplay(e.b);
   }
 };
-
-function displayValue(fn: string, u: number): number {
-  switch (fn) {
-    case DISPLAY.positive: return u > 0 ? 1 : 0;
-    case DISPLAY.nonPositive: return u <= 0 ? 1 : 0;
-    case DISPLAY.sign: return Math.sign(u);
-    case DISPLAY.Phi: return normalCdf(u);
-    default: return normalPdf(u);
-  }
-}
 
 /**
  * The value of a rewritten formula: expr.ts's evaluate, extended with the display functions
@@ -589,7 +527,8 @@ export function evaluateFormula(e: Expr, env: Environment): number {
     case 'div': return at(e.a) / at(e.b);
     case 'pow': return Math.pow(at(e.a), at(e.b));
     case 'call': {
-      if (DISPLAY_NAMES.has(e.fn)) return displayValue(e.fn, at(e.args[0]));
+      const display = AUXILIARY_BY_NAME.get(e.fn);
+      if (display) return display(at(e.args[0]));
       return evaluateFormula({ ...e, args: e.args.map((a) => c(at(a))) }, env);
     }
     case 'select': return evaluateFormula({ op: 'select', a: c(at(e.a)), b: c(at(e.b)), then: c(at(e.then)), otherwise: c(at(e.otherwise)) }, env);
