@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { decodeNumbers, Discrepancies, runCli } from '../oracle/oracle';
+import { decodeNumbers, Discrepancies, runCli, type CliJson } from '../oracle/oracle';
 import { compareRuns, exportAll, freePort, runProcess } from './support';
 
 const SPEC = `
@@ -91,7 +91,7 @@ test('--processes 2 (spawned gloo workers) gives netspec train\'s run, with an e
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1, `only rank 0 prints: ${r.stdout}`);
-  const got = decodeNumbers(JSON.parse(lines[0])) as any;
+  const got = decodeNumbers(JSON.parse(lines[0])) as CliJson;
   const found = new Discrepancies();
   compareRuns(found, 'uneven, 2 processes', got.runs[0], want);
   found.assertNone('--processes 2');
@@ -109,7 +109,7 @@ test('two processes started by hand with RANK, WORLD_SIZE, MASTER_ADDR, MASTER_P
   assert.equal(r0.code, 0, r0.stderr);
   assert.equal(r1.code, 0, r1.stderr);
   assert.equal(r1.stdout, '', 'rank 1 prints nothing');
-  const got = decodeNumbers(JSON.parse(r0.stdout)) as any;
+  const got = decodeNumbers(JSON.parse(r0.stdout)) as CliJson;
   const found = new Discrepancies();
   compareRuns(found, 'split_net, RANK 0 and 1', got.runs[0], want);
   found.assertNone('launcher variables');

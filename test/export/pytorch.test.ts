@@ -158,7 +158,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   for (const act of HIDDEN) assert.ok(CASES.some((c) => c.text.split('\n').some((l) => l.startsWith('  dense h') && l.split(' ').includes(act))), `no network has a hidden ${act} layer`);
   const cli = runCli(['train', spec, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
-  const want = cli.json.runs as any[];
+  const want = cli.json.runs;
   assert.equal(want.length, CASES.length);
 
   const exported = exportAll(spec, fs.readFileSync(spec, 'utf8'));
@@ -192,7 +192,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
     if (r.checkpoint) {
       // Loaded back into a fresh Model: the trained parameters, exactly.
       assert.equal(r.checkpoint.epochs, run.epochs);
-      for (const [name, layer] of Object.entries(run.layers as Record<string, any>)) {
+      for (const [name, layer] of Object.entries(run.layers)) {
         assert.deepEqual(r.checkpoint.layers[name], layer, `${what}: checkpoint layer ${name}`);
       }
     }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
 import { exportPyTorch } from '../../server/src/export/pytorch';
 import { prepareJob } from '../../server/src/runs/jobs';
-import { decodeNumbers, PYTHON, requireTorch, TORCH_MISSING, type Discrepancies } from '../oracle/oracle';
+import { decodeNumbers, PYTHON, requireTorch, TORCH_MISSING, type CliJson, type Discrepancies, type TrainRunJson } from '../oracle/oracle';
 import { repoRoot } from '../support/paths';
 
 /** Every `train` statement of a spec (in file order) exported, as `netspec export` writes it. */
@@ -32,8 +32,8 @@ export interface PythonRun {
 }
 
 export interface PythonResult {
-  /** The program's JSON, "NaN"/"Infinity" decoded. */
-  json: any;
+  /** The program's JSON, "NaN"/"Infinity" decoded: what `netspec train --json` prints. */
+  json: CliJson;
   checkpoint?: { layers: Record<string, { W: number[][]; b: number[] | null }>; epochs: number };
 }
 
@@ -45,8 +45,8 @@ export function runPrograms(runs: PythonRun[]): PythonResult[] {
   if (r.error) throw new Error(`cannot run ${PYTHON}: ${r.error.message}`);
   if (r.status === 3) throw new Error(TORCH_MISSING);
   if (r.status !== 0) throw new Error(`the exported programs failed (exit ${r.status}):\n${r.stderr}`);
-  const results = JSON.parse(r.stdout).results as { stdout: string; checkpoint: any }[];
-  return results.map((x) => ({ json: decodeNumbers(JSON.parse(x.stdout)), checkpoint: x.checkpoint ?? undefined }));
+  const results = JSON.parse(r.stdout).results as { stdout: string; checkpoint: PythonResult['checkpoint'] | null }[];
+  return results.map((x) => ({ json: decodeNumbers(JSON.parse(x.stdout)) as CliJson, checkpoint: x.checkpoint ?? undefined }));
 }
 
 /** Runs one program as a process of its own; resolves with its exit code and output. */
@@ -79,12 +79,12 @@ export function freePort(): Promise<number> {
  * One run of the exported program against `netspec train --json`'s: the same keys with the same
  * counts, and every number within 1e-9 relative (oracle.ts's rule).
  */
-export function compareRuns(found: Discrepancies, what: string, got: any, want: any): void {
+export function compareRuns(found: Discrepancies, what: string, got: TrainRunJson | undefined, want: TrainRunJson | undefined): void {
   if (!got || !want) {
     found.add(`${what}: missing run (got ${JSON.stringify(got)?.slice(0, 200)})`);
     return;
   }
-  const keys = (o: any) => Object.keys(o).sort().join(' ');
+  const keys = (o: object) => Object.keys(o).sort().join(' ');
   if (keys(got) !== keys(want)) found.add(`${what}: keys ${keys(got)} instead of ${keys(want)}`);
   for (const k of ['network', 'data', 'line', 'epochs', 'train_samples', 'test_samples', 'batch', 'steps']) {
     if (got[k] !== want[k]) found.add(`${what}: ${k} ${got[k]} instead of ${want[k]}`);

@@ -155,7 +155,7 @@ function generate(): NetCase[] {
     // networks), or until the output saturates (the saturated ones). A saturated network of one
     // input and one layer rarely reaches |z| ≥ 12 with weights of 6 at most (|x| ≤ 2, |b| ≤ 1):
     // after a thousand draws its weights may grow to 12. (Networks found sooner draw as before.)
-    let x: number[] = [];
+    let x: number[];
     for (let attempt = 0; ; attempt++) {
       if (attempt > 2000) throw new Error(`network n${n}: no acceptable parameters in 2000 draws`);
       const scale = saturated ? (attempt <= 1000 ? 6 : 12) : 1.5;

@@ -86,17 +86,63 @@ export function oracle(requests: OracleRequest[]): unknown[] {
 
 // ---- the CLI -----------------------------------------------------------------------------------
 
-/** `node dist/cli.js ARGS`; the JSON on stdout parsed, with "NaN"/"Infinity" turned into numbers. */
-export function runCli(args: string[]): { status: number | null; stdout: string; stderr: string; json?: any } {
+/** One run of `netspec train --json` (docs/LANGUAGE.md, *Command line*), as the tests read it. */
+export interface TrainRunJson {
+  network: string;
+  data: string;
+  line: number;
+  epochs: number;
+  loss: number[];
+  final_loss: number;
+  layers: Record<string, { W: number[][]; b: number[] | null }>;
+  train_samples: number;
+  test_samples: number;
+  batch: number;
+  steps: number;
+  test_loss?: number[];
+  final_test_loss?: number;
+  accuracy?: number[];
+  final_accuracy?: number;
+  test_accuracy?: number[];
+  final_test_accuracy?: number;
+  diverged?: { epoch: number; step: number; loss: number };
+  /** Compared key by key (export/support.ts compareRuns). */
+  [key: string]: unknown;
+}
+
+/** What the CLI's `--json` prints, by command: `eval` has results, `grad` probes, `train` runs. */
+export interface CliJson {
+  file: string;
+  results: { line: number; expr: string; value: unknown }[];
+  probes: unknown[];
+  runs: TrainRunJson[];
+}
+
+export interface CliRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** The JSON on stdout, "NaN"/"Infinity" turned into numbers; reading it throws (with stderr) when there is none. */
+  readonly json: CliJson;
+}
+
+/** `node dist/cli.js ARGS`, with its exit status, output and JSON. */
+export function runCli(args: string[]): CliRun {
   const r = spawnSync(process.execPath, [cliPath(), ...args], { cwd: repoRoot(), encoding: 'utf8', maxBuffer: 1 << 28 });
   if (r.error) throw r.error;
-  let json: unknown;
+  let json: CliJson | undefined;
   try {
-    json = args.includes('--json') && r.stdout ? decodeNumbers(JSON.parse(r.stdout)) : undefined;
+    json = args.includes('--json') && r.stdout ? (decodeNumbers(JSON.parse(r.stdout)) as CliJson) : undefined;
   } catch {
-    json = undefined;
+    json = undefined; // reported when a test reads it
   }
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr, json };
+  return {
+    status: r.status, stdout: r.stdout, stderr: r.stderr,
+    get json(): CliJson {
+      if (!json) throw new Error(`netspec ${args.join(' ')} printed no JSON (exit ${r.status}):\n${r.stderr}`);
+      return json;
+    },
+  };
 }
 
 /** The strings "NaN", "Infinity", "-Infinity" (JSON has no such numbers) as numbers, anywhere. */

@@ -207,7 +207,7 @@ test('netspec train --json agrees with torch.optim (SGD, momentum, Adam; every l
 
   const cli = runCli(['train', file, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
-  const runs = cli.json.runs as any[];
+  const runs = cli.json.runs;
   assert.equal(runs.length, CASES.length);
 
   const requests: OracleRequest[] = [];
@@ -429,7 +429,7 @@ test('XOR learns: examples/xor.netspec reaches a small loss and classifies all f
   const net = program.networks.get('xor')!.network!;
   for (const L of net.layers) {
     L.W = Float64Array.from(run.layers[L.name].W.flat());
-    L.b = Float64Array.from(run.layers[L.name].b);
+    L.b = Float64Array.from(run.layers[L.name].b!); // xor's layers have biases
   }
   for (const [x, t] of [[[0, 0], 0], [[0, 1], 1], [[1, 0], 1], [[1, 1], 0]] as const) {
     const [y] = predict(net, x);
