@@ -126,6 +126,8 @@ interface Term {
 interface Memo {
   keys: Map<Expr, string>;
   terms: Map<Expr, Term[]>;
+  /** Nodes normalised (normaliseNode calls), for SimplifyWork. */
+  normalised: number;
 }
 let memo: Memo | undefined;
 
@@ -233,6 +235,7 @@ function normalise(e: Expr): Term[] {
 }
 
 function normaliseNode(e: Expr): Term[] {
+  if (memo) memo.normalised++;
   switch (e.op) {
     case 'const': return e.value === 0 ? [] : [{ coef: e.value, factors: [] }];
     case 'var': return opaque(e);
@@ -271,15 +274,15 @@ function normaliseNode(e: Expr): Term[] {
       return normalisePow(a, exp);
     }
     case 'call': {
-      const args = e.args.map(simplify);
+      const args = e.args.map((a) => simplify(a));
       const call: Extract<Expr, { op: 'call' }> = { ...e, args };
       const folded = foldCall(call);
       if (folded !== undefined) return folded === 0 ? [] : [{ coef: folded, factors: [] }];
       return opaque(call);
     }
-    case 'vector': return opaque({ op: 'vector', items: e.items.map(simplify) });
+    case 'vector': return opaque({ op: 'vector', items: e.items.map((i) => simplify(i)) });
     case 'select': {
-      const [a, b] = [e.a, e.b].map(simplify);
+      const [a, b] = [e.a, e.b].map((x) => simplify(x));
       const thenTerms = normalise(e.then);
       const otherTerms = normalise(e.otherwise);
       const [then, otherwise] = [build(thenTerms), build(otherTerms)];
@@ -385,14 +388,23 @@ function build(terms: readonly Term[]): Expr {
  * with numbers first, equal terms collected (2x + 3x = 5x). Sums are not multiplied out.
  * Wherever e is finite, simplify(e) evaluates to the same number up to rounding.
  */
-export function simplify(e: Expr): Expr {
+export function simplify(e: Expr, work?: SimplifyWork): Expr {
   if (memo) return build(normalise(e)); // a nested call, for an argument or an exponent
-  memo = { keys: new Map(), terms: new Map() };
+  memo = { keys: new Map(), terms: new Map(), normalised: 0 };
   try {
     return build(normalise(e));
   } finally {
+    if (work) work.normalised = memo.normalised;
     memo = undefined;
   }
+}
+
+/**
+ * How much work a simplify() call did: the nodes it normalised, each once (the memo). A measure
+ * that does not depend on the machine, for tests that bound the work on shared trees.
+ */
+export interface SimplifyWork {
+  normalised: number;
 }
 
 // ---- printing ---------------------------------------------------------------------------------
