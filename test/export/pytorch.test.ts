@@ -18,7 +18,8 @@ import { analyze } from '../../server/src/analysis/analyze';
 import type { LossName } from '../../server/src/engine/losses';
 import { Trainer } from '../../server/src/engine/train';
 import { prepareJob } from '../../server/src/runs/jobs';
-import { Discrepancies, literal, PYTHON, randomTarget, requireTorch, runCli, seededRandom } from '../oracle/oracle';
+import { Discrepancies, literal, PYTHON, randomTarget, requireTorch, runCli } from '../oracle/oracle';
+import { seededRandom } from '../support/random';
 import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
 import { compareRuns, exportAll, runPrograms } from './support';
 

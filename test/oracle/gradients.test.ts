@@ -18,7 +18,8 @@ import * as E from '../../server/src/engine/expr';
 import type { LossName } from '../../server/src/engine/losses';
 import { buildNetwork, builtinActivation, forward, probe, type Activation, type Network } from '../../server/src/engine/network';
 import { aliasesOf, VECTOR_ACTIVATIONS } from '../support/builtins';
-import { Discrepancies, literal, oracle, runCli, seededRandom, type OracleLayer, type OracleProbe } from './oracle';
+import { seededRandom } from '../support/random';
+import { Discrepancies, literal, oracle, runCli, type OracleLayer, type OracleProbe } from './oracle';
 
 // ---- the activations, as NetSpec writes them and as the oracle and the engine know them --------
 

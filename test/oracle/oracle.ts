@@ -267,18 +267,6 @@ export function literal(x: number): string {
   return s;
 }
 
-/** mulberry32: a small seeded generator, so the random cases are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A target for sample i of a random data set: one-hot or soft for cross-entropy, 0/1 or a probability for binary cross-entropy, in [-1, 1] otherwise. */
 export function randomTarget(loss: LossName, K: number, i: number, rand: () => number): number[] {
   switch (loss) {

@@ -22,7 +22,8 @@ import { analyzeText } from '../../server/src/semantics/checker';
 import type { Program } from '../../server/src/semantics/program';
 import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
 import { repoRoot } from '../support/paths';
-import { Discrepancies, literal, oracle, randomTarget, runCli, seededRandom, type OracleLayer, type OracleRequest } from './oracle';
+import { seededRandom } from '../support/random';
+import { Discrepancies, literal, oracle, randomTarget, runCli, type OracleLayer, type OracleRequest } from './oracle';
 
 // ---- the cases ------------------------------------------------------------------------------------
 

@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { CancellationTokenSource, LSPErrorCodes, type Position, type TextDocumentContentChangeEvent } from 'vscode-languageserver-protocol/node';
 import { LspClient } from '../support/lsp';
 import { cliPath, repoRoot } from '../support/paths';
+import { seededRandom } from '../support/random';
 
 const EDITS = 3000;
 
@@ -37,18 +38,6 @@ function rssMiB(pid: number): number {
   const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(status)?.[1]);
   assert.ok(kb > 0, `no VmRSS in /proc/${pid}/status`);
   return kb / 1024;
-}
-
-/** A small deterministic PRNG (mulberry32), so a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
 }
 
 /** LSP positions of a text, with every kind of line break. */
@@ -82,7 +71,7 @@ test(`stress: ${EDITS} rapid incremental edits with hovers and completions in be
   await client.open(uri, text, 1);
   await client.diagnostics(uri, 1);
   const pid = client.process.pid!;
-  const random = prng(20261128);
+  const random = seededRandom(20261128);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)];
   const requests: Promise<unknown>[] = [];
   const rss: number[] = [rssMiB(pid)];
