@@ -1,5 +1,5 @@
 import { AUXILIARY, scalarFunction } from '../engine/activations';
-import { derive, evaluate, formatNumber, type Environment, type Expr } from '../engine/expr';
+import { derive, evaluate, numberLiteral, type Environment, type Expr } from '../engine/expr';
 
 /**
  * Readable derivative formulas for hovers. `expr.ts` differentiates exactly but mechanically: its
@@ -412,7 +412,7 @@ export interface SimplifyWork {
 const MINUS = '−'; // U+2212, for every minus: binary, unary and a number's sign
 
 function prettyNumber(x: number): string {
-  const s = formatNumber(x);
+  const s = numberLiteral(x);
   return s.startsWith('-') ? MINUS + s.slice(1) : s;
 }
 

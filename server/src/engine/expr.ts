@@ -335,7 +335,7 @@ export function format(e: Expr): string {
     return p < min || (child.op === 'const' && child.value < 0 && min > 1) ? `(${s})` : s;
   };
   switch (e.op) {
-    case 'const': return formatNumber(e.value);
+    case 'const': return numberLiteral(e.value);
     case 'var': return e.name;
     case 'neg': return `-${wrap(e.a, 4)}`;
     case 'add': return `${wrap(e.a, 1)} + ${wrap(e.b, 2)}`;
@@ -350,7 +350,12 @@ export function format(e: Expr): string {
   }
 }
 
-export function formatNumber(x: number): string {
+/**
+ * A constant as the language writes it in a printed expression (`format`, and the formulas
+ * hovers show): whole numbers below 1e15 as they are, others to 12 significant digits. Not for
+ * numbers shown on their own: analysis/format.ts `formatNumber` is that.
+ */
+export function numberLiteral(x: number): string {
   if (Number.isInteger(x) && Math.abs(x) < 1e15) return String(x);
   return String(Number(x.toPrecision(12)));
 }
