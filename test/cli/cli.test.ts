@@ -19,7 +19,7 @@ function file(name: string, text: string): string {
   return p;
 }
 
-test('check --json: the shape of section 5, LSP ranges, exit 1 on errors', () => {
+test('check --json: the shape docs/LANGUAGE.md gives, LSP ranges, exit 1 on errors', () => {
   const p = file('bad.netspec', 'network n {\n  input x[2]\n  dense y[1] sigmod\n}\n');
   const r = netspec(['check', p, '--json']);
   assert.equal(r.code, 1);

@@ -1,5 +1,5 @@
 /**
- * `netspec train` as a user runs it: the JSON of LANGUAGE.md section 5, --network, data from
+ * `netspec train` as a user runs it: the JSON of docs/LANGUAGE.md's *Command line*, --network, data from
  * inline samples, generators and CSV files (never from outside the spec's folder), exit codes.
  * Exit codes: 0 trained (a diverged run included), 1 the file or a CSV has errors (nothing
  * trained), 2 usage or I/O problems, a data file outside the spec's folder among them.
@@ -47,7 +47,7 @@ network b {
 }
 `;
 
-test('train --json: one run per train statement, the keys of section 5, layers by name', () => {
+test('train --json: one run per train statement, the keys docs/LANGUAGE.md lists, layers by name', () => {
   const p = file('two.netspec', `${NETS}
 data pts {
   [0, 0] -> [0]

@@ -98,7 +98,7 @@ const SOFTMAX_INPUTS: number[][] = [
   [1000, 1001, 1002], [-1000, 0, 1000], [-800, -800.5], [1e308, -1e308], [-1e308, -1e308, 1e308],
 ];
 
-/** Precedence (LANGUAGE.md 3.5), with the values the spec states where it states them. */
+/** Precedence (docs/LANGUAGE.md, *let, eval, fn and expressions*), with the values the reference states where it states them. */
 const ARITHMETIC: { expr: string; value?: number }[] = [
   { expr: '-2 ^ 2', value: -4 },
   { expr: '2 ^ 3 ^ 2', value: 512 },
@@ -282,7 +282,7 @@ test('precedence: -2 ^ 2 is -4, 2 ^ 3 ^ 2 is 512, 2 * -3 is -6, (1 + 2) * 3 is 9
   d.assertNone('netspec eval of arithmetic');
 });
 
-test('every eval result echoes its source text (LANGUAGE.md 5: "expr": SOURCE_TEXT)', () => {
+test('every eval result echoes its source text (docs/LANGUAGE.md, Command line: "expr": SOURCE_TEXT)', () => {
   const { cases, results } = run();
   const d = new Discrepancies();
   cases.forEach((c, i) => {

@@ -34,7 +34,7 @@ Requests:
 
   {"kind": "expr", "expr": "-2 ^ 2"}
     Arithmetic on numbers with + - * / ^ and parentheses, evaluated by Python's own grammar
-    (^ becomes **; Python's precedence is the one LANGUAGE.md 3.5 asks for) in float64.
+    (^ becomes **; Python's precedence is the one docs/LANGUAGE.md gives) in float64.
     -> {"value": v}
 
   {"kind": "train", "inputs": M, "loss": LOSS, "layers": [... as for probe: the initial W, b ...],
@@ -372,7 +372,7 @@ def mp_softmax(z, order):
 # ---- probe: one forward and backward pass by autograd --------------------------------------------
 
 def loss_of(loss, activation, z, y, t):
-    """The losses of LANGUAGE.md 3.1 from torch ops; ln y from z where the output allows it."""
+    """The losses (docs/LANGUAGE.md, *network*) from torch ops; ln y from z where the output allows it."""
     K = y.numel()
     if loss == "squared_error":
         return 0.5 * ((y - t) ** 2).sum()
@@ -437,7 +437,7 @@ def probe(req):
 # ---- train: torch.optim on the batches the request lists -----------------------------------------
 
 def per_sample_losses(loss, activation, Z, Y, T):
-    """The losses of LANGUAGE.md 3.1 for a batch (one row per sample), as loss_of does for one."""
+    """The losses (docs/LANGUAGE.md, *network*) for a batch (one row per sample), as loss_of does for one."""
     K = Y.shape[1]
     if loss == "squared_error":
         return 0.5 * ((Y - T) ** 2).sum(1)

@@ -1,6 +1,6 @@
 /**
  * The gradients a hover shows, checked against PyTorch: a probed 2-3-2 network, hovered over
- * the server's real protocol; every dE/dw_{j,k} and every factor of the seed's
+ * the server's real protocol; every dE/dw_{j,k} and every factor of the chain rule's
  * (g(z_k) − t_k) · g'(z_k) · x_j in the hover equals torch autograd's value to the digits shown.
  */
 import assert from 'node:assert/strict';
@@ -41,7 +41,7 @@ function agrees(shown: number, exact: number): boolean {
   return Math.abs(shown - exact) <= 1e-5 * Math.max(Math.abs(exact), 1e-12) + 1e-12;
 }
 
-test('hover on the output layer: dE/dw and the seed factors equal torch autograd', async () => {
+test('hover on the output layer: dE/dw and its factors equal torch autograd', async () => {
   requireTorch();
   const [truth] = oracle([{
     kind: 'probe', inputs: 2, loss: 'squared_error', x, t,

@@ -92,12 +92,12 @@ test('hover on let and fn: the value, and the derived derivative', async () => {
   assert.match(hoverText(await client.hover(uri, positionOf(xorText, 'let z', 4))), /let z\*\* = `0\.5`/);
   const fn = hoverText(await client.hover(uri, positionOf(xorText, 'fn mish', 4)));
   assert.match(fn, /mish\(z\) = z \* tanh\(softplus\(z\)\)/);
-  // Simplified with the seed's identities: tanh' = 1 − tanh², softplus' = sigmoid.
+  // Simplified with the identities: tanh' = 1 − tanh², softplus' = sigmoid.
   assert.ok(fn.includes("mish'(z) = tanh(softplus(z)) + z·(1 − tanh(softplus(z))^2)·sigmoid(z)"), fn);
   assert.match(fn, /!\[mish and mish' over [^\n]*\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/);
 });
 
-test('hover on a layer with a probe: dE/dW, dE/db, delta, and the seed factors at the output', async () => {
+test('hover on a layer with a probe: dE/dW, dE/db, delta, and the gradient factors at the output', async () => {
   const uri = 'file:///seed.netspec';
   // One sigmoid unit, two inputs: z = 0.5·1 + (-0.25)·2 + 0.1 = 0.1.
   const text = 'network n {\n  input x[2]\n  dense y[1] sigmoid\n  weights y = [[0.5], [-0.25]]\n  bias y = [0.1]\n}\nprobe n [1, 2] -> [1]\n';

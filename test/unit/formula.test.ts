@@ -177,7 +177,7 @@ test('every rewritten first and second derivative equals the engine value', () =
   assert.ok(checked > 300, `${checked}`);
 });
 
-test('the identities print as the seed writes them', () => {
+test('the identities print in terms of the function itself', () => {
   const show = (name: string, order: number, ...args: Expr[]) => pretty(simplify(rewriteDerivatives(call(name, order, ...(args.length ? args : [v('u')])))));
   assert.equal(show('sigmoid', 1), 'sigmoid(u)(1 − sigmoid(u))');
   assert.equal(show('tanh', 1), '1 − tanh(u)^2');

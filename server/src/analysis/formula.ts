@@ -4,8 +4,8 @@ import { derive, evaluate, numberLiteral, type Environment, type Expr } from '..
 /**
  * Readable derivative formulas for hovers. `expr.ts` differentiates exactly but mechanically: its
  * trees say `sigmoid'(u) * (1 * z)`. Here every f'(u) and f''(u) of a built-in is rewritten with
- * the identity its engine entry states (each derivative in terms of the function itself, as the
- * seed writes them: `identities` in engine/activations.ts), simplified without changing its value,
+ * the identity its engine entry states (each derivative in terms of the function itself:
+ * `identities` in engine/activations.ts), simplified without changing its value,
  * and printed with `·`, `−` and as few parentheses as precedence allows. Display logic only: the
  * engine never evaluates these forms.
  *
@@ -438,7 +438,7 @@ function mulFactors(e: Expr): Expr[] {
 /**
  * Prints e for people: `·` for products, ` / ` for quotients, `^` for powers, `−` for minus, and
  * parentheses only where precedence needs them. A parenthesised sum after a call is juxtaposed,
- * as the seed writes it: `sigmoid(z)(1 − sigmoid(z))`. Display functions print as Iverson
+ * as a textbook writes it: `sigmoid(z)(1 − sigmoid(z))`. Display functions print as Iverson
  * brackets `[u > 0]`, `sign(u)`, `Φ(u)`, `φ(u)`.
  */
 export function pretty(e: Expr): string {

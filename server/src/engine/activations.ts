@@ -6,9 +6,9 @@ import { erf, normalCdf, normalPdf } from './special';
  * per-built-in table is checked against (`satisfies Record<ScalarName, …>` where the compiler can
  * check it, a test where it cannot; CONTRIBUTING.md, "Adding an activation").
  *
- * The scalar functions are the activations of LANGUAGE.md section 4 and the elementary functions
+ * The scalar functions are the activations (docs/LANGUAGE.md, *Activations*) and the elementary functions
  * expressions may call. Each keeps its value and its derivative side by side, the derivative
- * written in terms of what the forward pass already computed, as the seed does (sigmoid: p(1 - p);
+ * written in terms of what the forward pass already computed (sigmoid: p(1 - p);
  * tanh: 1 - tanh²). Every one is stable for all finite inputs: no NaN where the true value is
  * finite, no overflow where it is representable.
  */

@@ -3,8 +3,7 @@ import * as E from '../engine/expr';
 
 /**
  * NetSpec scalar functions as PyTorch code, for the exported program: the built-in activations
- * (each value beside the derivative the engine uses, written from the forward value as the seed
- * does) and user `fn`s, their lowered bodies and exact symbolic derivatives (engine/expr.ts's
+ * (each value beside the derivative the engine uses, written from the forward value) and user `fn`s, their lowered bodies and exact symbolic derivatives (engine/expr.ts's
  * `derive`) translated to torch operations on a tensor `z`, elementwise.
  *
  * Every definition here is emitted only when the exported network needs it.

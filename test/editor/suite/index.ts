@@ -63,7 +63,7 @@ const checks: [string, () => Promise<void>][] = [
     const tanh = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, await positionOf(doc, 'tanh', 1)));
     assert.match(tanh, /1 - tanh²\(z\)/, tanh);
   }],
-  ['hover on a probed output layer shows the seed factors', async () => {
+  ['hover on a probed output layer shows its gradient factors', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, await positionOf(doc, 'dense  y', 7)));
     assert.match(text, /\(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/, text);
