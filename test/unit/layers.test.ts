@@ -1,0 +1,83 @@
+/**
+ * The layering of ARCHITECTURE.md, read from the imports: each folder of server/src imports only
+ * the folders it may (those below it), only the server imports vscode-languageserver, the client
+ * reaches into server/src only for the protocol, and the engine reads no environment.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { repoRoot } from '../support/paths';
+
+const root = repoRoot();
+
+/** What each folder of server/src may import of the others (its own files always). */
+const ALLOWED: Record<string, readonly string[]> = {
+  syntax: [],
+  engine: [],
+  protocol: [],
+  semantics: ['syntax', 'engine'],
+  analysis: ['semantics', 'syntax', 'engine'],
+  runs: ['analysis', 'semantics', 'syntax', 'engine'],
+  export: ['analysis', 'semantics', 'syntax', 'engine'],
+  server: ['protocol', 'runs', 'export', 'analysis', 'semantics', 'syntax', 'engine'],
+  cli: ['runs', 'export', 'analysis', 'semantics', 'syntax', 'engine'],
+};
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
+    const rel = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...files(rel));
+    else if (e.name.endsWith('.ts')) out.push(rel);
+  }
+  return out;
+}
+
+/** The module specifiers a source file imports (static imports, re-exports and require calls). */
+function specifiers(file: string): string[] {
+  const text = fs.readFileSync(path.join(root, file), 'utf8');
+  return [...text.matchAll(/^(?:import|export)[^;]*? from '([^']+)';|require\('([^']+)'\)/gms)].map((m) => m[1] ?? m[2]);
+}
+
+test('every folder of server/src imports only the layers below it', () => {
+  const folders = fs.readdirSync(path.join(root, 'server', 'src'));
+  assert.deepEqual(folders.filter((f) => !(f in ALLOWED)), [], 'a new folder of server/src: give it its place in ALLOWED and in ARCHITECTURE.md');
+  const wrong: string[] = [];
+  for (const folder of folders) {
+    for (const file of files(path.join('server', 'src', folder))) {
+      for (const spec of specifiers(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = path.relative(path.join(root, 'server', 'src'), path.resolve(path.join(root, path.dirname(file)), spec)).split(path.sep)[0];
+        if (target !== folder && !ALLOWED[folder].includes(target)) wrong.push(`${file} imports ${spec} (${folder} → ${target})`);
+      }
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('only the server imports vscode-languageserver; only the client imports vscode; the client takes only the protocol of server/src', () => {
+  const wrong: string[] = [];
+  for (const file of files('server/src')) {
+    for (const spec of specifiers(file)) {
+      if (/^vscode-languageserver(\/|$)/.test(spec) && !file.startsWith(path.join('server', 'src', 'server'))) wrong.push(`${file} imports ${spec}`);
+      if (spec === 'vscode') wrong.push(`${file} imports vscode`);
+    }
+  }
+  for (const file of files('client/src')) {
+    for (const spec of specifiers(file)) {
+      if (spec.includes('server/src/') && !spec.includes('server/src/protocol/')) wrong.push(`${file} imports ${spec}`);
+    }
+  }
+  assert.deepEqual(wrong, []);
+});
+
+test('the engine reads no environment and no file', () => {
+  const wrong: string[] = [];
+  for (const file of files('server/src/engine')) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    if (/process\.env/.test(text)) wrong.push(`${file} reads process.env`);
+    for (const spec of specifiers(file)) if (/^(node:)?(fs|path|child_process|worker_threads)$/.test(spec)) wrong.push(`${file} imports ${spec}`);
+  }
+  assert.deepEqual(wrong, []);
+});
