@@ -18,9 +18,10 @@ import { analyze } from '../../server/src/analysis/analyze';
 import type { LossName } from '../../server/src/engine/losses';
 import { Trainer } from '../../server/src/engine/train';
 import { prepareJob } from '../../server/src/runs/jobs';
-import { Discrepancies, literal, PYTHON, randomTarget, requireTorch, runCli } from '../oracle/oracle';
-import { seededRandom } from '../support/random';
+import { Discrepancies, PYTHON, randomTarget, requireTorch, runCli } from '../oracle/oracle';
+import { seededRandom, SeededRandom } from '../support/random';
 import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
+import { drawNetwork, drawParameters, networkSource, parseActivation, vectorSource, type LayerChoice } from '../support/networks';
 import { compareRuns, exportAll, runPrograms } from './support';
 
 const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
@@ -43,66 +44,59 @@ interface Case {
   note: string;
 }
 
+/** A layer's activation and units: the output layer's by the loss, hidden ones from the cycle. */
+function layerChoice(loss: LossName, output: boolean, hidden: () => string, rng: SeededRandom): LayerChoice {
+  if (!output) return parseActivation(hidden());
+  if (loss === 'cross_entropy') return { activation: 'softmax', units: [2, 3] };
+  if (loss === 'binary_cross_entropy') return { activation: 'sigmoid', units: [1, 2] };
+  return { activation: rng.pick(['linear', 'tanh', 'sigmoid', 'softplus']), units: [1, 2] };
+}
+
 function generate(): Case[] {
-  const rand = seededRandom(6060);
-  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const uniform = (lo: number, hi: number) => lo + (hi - lo) * rand();
+  const rng = new SeededRandom(6060);
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
-  const vector = (v: number[]) => `[${v.map(literal).join(', ')}]`;
   const cases: Case[] = [];
-  let hidden = 0;
+  let hiddenCycle = 0;
+  const hidden = () => HIDDEN[hiddenCycle++ % HIDDEN.length];
   let n = 0;
   for (const opt of OPTIMIZERS) {
     for (const loss of LOSSES) {
       for (const l2 of [false, true]) {
         for (const mini of [false, true]) {
           const name = `n${n}`;
-          const inputs = int(1, 3);
-          const depth = int(1, 3);
-          const lines = [`network ${name} {`, `  input x[${inputs}]`];
-          const explicit: string[] = [];
-          let M = inputs;
-          let K = 1;
-          for (let l = 0; l < depth; l++) {
-            const last = l === depth - 1;
-            let act: string;
-            if (last) {
-              if (loss === 'cross_entropy') [act, K] = ['softmax', int(2, 3)];
-              else if (loss === 'binary_cross_entropy') [act, K] = ['sigmoid', int(1, 2)];
-              else [act, K] = [['linear', 'tanh', 'sigmoid', 'softplus'][int(0, 3)], int(1, 2)];
-            } else {
-              act = HIDDEN[hidden++ % HIDDEN.length];
-              K = int(1, 4);
-            }
-            const nobias = !last && rand() < 0.25;
-            const layer = last ? 'out' : `h${l + 1}`;
-            lines.push(`  dense ${layer}[${K}] ${act}${nobias ? ' nobias' : ''}`);
-            if (n % 4 === 0) {
-              const s = 1.2 / Math.sqrt(M);
-              explicit.push(`  weights ${layer} = [${Array.from({ length: M }, () => vector(Array.from({ length: K }, () => uniform(-s, s)))).join(', ')}]`);
-              if (!nobias) explicit.push(`  bias ${layer} = ${vector(Array.from({ length: K }, () => uniform(-0.5, 0.5)))}`);
-            }
-            M = K;
-          }
-          lines.push(`  loss ${loss}`, ...explicit);
-          if (n % 4 !== 0) lines.push(`  ${n === 7 ? 'init zeros' : INITS[n % 4]}`);
-          lines.push('}', `data d${name} {`);
-          const count = int(6, 13);
+          const shape = drawNetwork(rng, {
+            name,
+            loss,
+            inputs: [1, 3],
+            depth: [1, 3],
+            units: [1, 4],
+            nobias: { hidden: 0.25, output: 0 },
+            layer: ({ output }) => layerChoice(loss, output, hidden, rng),
+          });
+          // Every fourth network has explicit weights (uniform in ±1.2/√fan-in, biases in ±0.5),
+          // the others an init line instead.
+          const lines =
+            n % 4 === 0
+              ? networkSource(drawParameters(rng, shape, { W: (fanIn) => 1.2 / Math.sqrt(fanIn), b: 0.5 }))
+              : networkSource(shape, n === 7 ? 'init zeros' : INITS[n % 4]);
+          lines.push(`data d${name} {`);
+          const K = shape.layers[shape.layers.length - 1].units;
+          const count = rng.int(6, 13);
           for (let i = 0; i < count; i++) {
-            const x = Array.from({ length: inputs }, () => uniform(-2, 2));
-            lines.push(`  ${vector(x)} -> ${vector(randomTarget(loss, K, i, rand))}`);
+            const x = Array.from({ length: shape.inputs }, () => rng.uniform(-2, 2));
+            lines.push(`  ${vectorSource(x)} -> ${vectorSource(randomTarget(loss, K, i, () => rng.next()))}`);
           }
           lines.push('}', `train ${name} on d${name} {`);
           const optimizer =
             opt === 'sgd' ? 'sgd'
-            : opt === 'momentum' ? (n % 4 === 1 ? 'momentum' : `momentum(${r4(uniform(0.5, 0.95))})`)
-            : n % 4 === 2 ? 'adam' : `adam(${r4(uniform(0.8, 0.95))}, ${r4(uniform(0.99, 0.9999))})`;
-          const lr = r4(opt === 'sgd' ? uniform(0.05, 0.3) : opt === 'momentum' ? uniform(0.02, 0.1) : uniform(0.005, 0.03));
-          lines.push(`  optimizer ${optimizer}`, `  learning_rate ${lr}`, `  epochs ${int(12, 22)}`);
-          if (mini) lines.push(`  batch ${int(2, Math.floor(count / 2))}`, `  seed ${int(0, 100000)}`);
+            : opt === 'momentum' ? (n % 4 === 1 ? 'momentum' : `momentum(${r4(rng.uniform(0.5, 0.95))})`)
+            : n % 4 === 2 ? 'adam' : `adam(${r4(rng.uniform(0.8, 0.95))}, ${r4(rng.uniform(0.99, 0.9999))})`;
+          const lr = r4(opt === 'sgd' ? rng.uniform(0.05, 0.3) : opt === 'momentum' ? rng.uniform(0.02, 0.1) : rng.uniform(0.005, 0.03));
+          lines.push(`  optimizer ${optimizer}`, `  learning_rate ${lr}`, `  epochs ${rng.int(12, 22)}`);
+          if (mini) lines.push(`  batch ${rng.int(2, Math.floor(count / 2))}`, `  seed ${rng.int(0, 100000)}`);
           else if (n % 3 === 0) lines.push(`  batch ${count + 2}`);
           if (mini && n % 3 === 0) lines.push('  split 0.75');
-          if (l2) lines.push(`  l2 ${r4(uniform(0.001, 0.02))}`);
+          if (l2) lines.push(`  l2 ${r4(rng.uniform(0.001, 0.02))}`);
           lines.push('}', '');
           cases.push({ name, text: lines.join('\n'), note: `${optimizer} ${loss}${l2 ? ' l2' : ''} ${mini ? 'mini-batches' : 'full batch'}` });
           n++;

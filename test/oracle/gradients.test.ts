@@ -18,17 +18,13 @@ import * as E from '../../server/src/engine/expr';
 import type { LossName } from '../../server/src/engine/losses';
 import { buildNetwork, builtinActivation, forward, probe, type Activation, type Network } from '../../server/src/engine/network';
 import { aliasesOf, VECTOR_ACTIVATIONS } from '../support/builtins';
-import { seededRandom } from '../support/random';
-import { Discrepancies, literal, oracle, runCli, type OracleLayer, type OracleProbe } from './oracle';
+import { activationSource, drawNetwork, drawParameters, networkSource, oracleLayers, vectorSource, type ActivationChoice, type RandomNetwork } from '../support/networks';
+import { SeededRandom } from '../support/random';
+import { Discrepancies, oracle, runCli, type OracleProbe } from './oracle';
 
 // ---- the activations, as NetSpec writes them and as the oracle and the engine know them --------
-
-interface ActivationChoice {
-  /** The name in the file, the oracle and the engine (aliases kept: silu and identity are tested as written). */
-  name: string;
-  /** Explicit parameters, written `leaky_relu(0.2)`; none means the defaults. */
-  params: number[];
-}
+// A layer's activation is its name in the file, the oracle and the engine (aliases kept: silu and
+// identity are tested as written), with explicit parameters (`leaky_relu(0.2)`) or none (the defaults).
 
 /** User fns used as activations: NetSpec source, and the same body as an engine expression. */
 const USER_FNS: Record<string, { source: string; body: E.Expr }> = {
@@ -59,20 +55,8 @@ const ALL: readonly string[] = [
 const SATURATION_SAFE: readonly string[] = ['relu', 'leaky_relu(a)', 'elu(a)', 'linear', 'softplus', 'gelu', 'swish', 'mish'];
 const MAX_ORDINARY_Z = 6;
 
-interface LayerCase {
-  name: string;
-  units: number;
-  act: ActivationChoice;
-  bias: boolean;
-  W: number[][];
-  b: number[];
-}
-
-interface NetCase {
-  name: string;
-  inputs: number;
-  layers: LayerCase[];
-  loss: LossName;
+/** A network of test/support/networks.ts with its probe. */
+interface NetCase extends RandomNetwork {
   x: number[];
   t: number[];
   /** What the case is for, shown in failures. */
@@ -80,6 +64,8 @@ interface NetCase {
 }
 
 // ---- the random networks ------------------------------------------------------------------------
+// Drawn by test/support/networks.ts: the shape from this test's plans and activation cycle, the
+// parameters redrawn (with the input x) until they suit the case; the targets are the plan's.
 
 type Plan = {
   loss: LossName;
@@ -106,23 +92,21 @@ const PLANS: readonly Plan[] = [
 const NETWORKS = 40;
 const SATURATED = 4; // the last four: large weights, |z| well past 10 at the output
 
-function parseChoice(entry: string, rand: () => number): ActivationChoice {
-  if (entry === 'leaky_relu(a)') return { name: 'leaky_relu', params: [round3(0.01 + 0.49 * rand())] };
-  if (entry === 'elu(a)') return { name: 'elu', params: [round3(0.2 + 1.8 * rand())] };
+function parseChoice(entry: string, rng: SeededRandom): ActivationChoice {
+  if (entry === 'leaky_relu(a)') return { activation: 'leaky_relu', params: [round3(rng.uniform(0.01, 0.5))] };
+  if (entry === 'elu(a)') return { activation: 'elu', params: [round3(rng.uniform(0.2, 2))] };
   const explicit = /^(\w+)\(a\)$/.exec(entry);
   if (explicit) {
     // Another parametrised built-in: its parameters drawn between half and one and a half times their defaults.
     const f = scalarFunction(explicit[1])!;
-    return { name: f.name, params: f.params.map((p) => round3(p.default * (0.5 + rand()))) };
+    return { activation: f.name, params: f.params.map((p) => round3(p.default * rng.uniform(0.5, 1.5))) };
   }
-  return { name: entry, params: [] };
+  return { activation: entry, params: [] };
 }
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function generate(): NetCase[] {
-  const rand = seededRandom(20240611);
-  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const uniform = (lo: number, hi: number) => lo + (hi - lo) * rand();
+  const rng = new SeededRandom(20240611);
   const cases: NetCase[] = [];
   let cycle = 0;
   let safeCycle = 0;
@@ -133,65 +117,61 @@ function generate(): NetCase[] {
         ? { loss: 'cross_entropy', output: 'softmax', target: 'probability', note: 'saturated softmax + cross_entropy' }
         : { loss: 'binary_cross_entropy', output: 'sigmoid', target: 'unit', note: 'saturated sigmoid + binary_cross_entropy' }
       : PLANS[n % PLANS.length];
-    const depth = int(1, 3);
-    const inputs = int(1, 5);
-    const layers: LayerCase[] = [];
-    for (let l = 0; l < depth; l++) {
-      const last = l === depth - 1;
-      let entry: string;
-      if (last && plan.output === 'scalar') {
-        do entry = ALL[cycle++ % ALL.length];
-        while (entry === 'softmax');
-      } else if (last && plan.output === 'positive') entry = rand() < 0.5 ? 'sigmoid' : 'softplus';
-      else if (last && plan.output) entry = plan.output;
-      else entry = saturated ? SATURATION_SAFE[safeCycle++ % SATURATION_SAFE.length] : ALL[cycle++ % ALL.length];
-      const act = parseChoice(entry, rand);
-      const units = act.name === 'softmax' ? int(2, 5) : int(1, 5);
-      const name = last ? 'out' : `h${l + 1}`;
-      layers.push({ name, units, act, bias: rand() >= 0.25, W: [], b: [] });
-    }
-    const K = layers[layers.length - 1].units;
-    const t = targets(plan.target, K, rand);
+    const shape = drawNetwork(rng, {
+      name: `n${n}`,
+      loss: plan.loss,
+      inputs: [1, 5],
+      depth: [1, 3],
+      units: [1, 5],
+      nobias: { hidden: 0.25, output: 0.25 },
+      layer: ({ output }) => {
+        let entry: string;
+        if (output && plan.output === 'scalar') {
+          do entry = ALL[cycle++ % ALL.length];
+          while (entry === 'softmax');
+        } else if (output && plan.output === 'positive') entry = rng.pick(['sigmoid', 'softplus']);
+        else if (output && plan.output) entry = plan.output;
+        else entry = saturated ? SATURATION_SAFE[safeCycle++ % SATURATION_SAFE.length] : ALL[cycle++ % ALL.length];
+        const act = parseChoice(entry, rng);
+        return { ...act, units: act.activation === 'softmax' ? [2, 5] : undefined };
+      },
+    });
+    const t = targets(plan.target, shape.layers[shape.layers.length - 1].units, rng);
     // Parameters: redrawn until the pre-activations stay where torch is accurate (ordinary
     // networks), or until the output saturates (the saturated ones). A saturated network of one
     // input and one layer rarely reaches |z| ≥ 12 with weights of 6 at most (|x| ≤ 2, |b| ≤ 1):
-    // after a thousand draws its weights may grow to 12. (Networks found sooner draw as before.)
-    let x: number[];
+    // after a thousand draws its weights may grow to 12.
     for (let attempt = 0; ; attempt++) {
       if (attempt > 2000) throw new Error(`network n${n}: no acceptable parameters in 2000 draws`);
-      const scale = saturated ? (attempt <= 1000 ? 6 : 12) : 1.5;
-      x = Array.from({ length: inputs }, () => uniform(-2, 2));
-      let M = inputs;
-      for (const L of layers) {
-        L.W = Array.from({ length: M }, () => Array.from({ length: L.units }, () => uniform(-scale, scale)));
-        L.b = L.bias ? Array.from({ length: L.units }, () => uniform(-1, 1)) : new Array(L.units).fill(0);
-        M = L.units;
-      }
-      const zs = forward(engineNetwork({ name: `n${n}`, inputs, layers, loss: plan.loss, x, t, note: '' }), x).map((tr) => Array.from(tr.z));
+      const x = Array.from({ length: shape.inputs }, () => rng.uniform(-2, 2));
+      const net = drawParameters(rng, shape, { W: saturated ? (attempt <= 1000 ? 6 : 12) : 1.5, b: 1 });
+      const zs = forward(engineNetwork(net), x).map((tr) => Array.from(tr.z));
       const maxZ = Math.max(...zs.flat().map(Math.abs));
       const maxOut = Math.max(...zs[zs.length - 1].map(Math.abs));
-      if (saturated ? maxOut >= 12 && maxZ <= 200 : maxZ <= MAX_ORDINARY_Z) break;
+      if (saturated ? maxOut >= 12 && maxZ <= 200 : maxZ <= MAX_ORDINARY_Z) {
+        cases.push({ ...net, x, t, note: plan.note });
+        break;
+      }
     }
-    cases.push({ name: `n${n}`, inputs, layers, loss: plan.loss, x, t, note: plan.note });
   }
   return cases;
 }
 
-function targets(kind: Plan['target'], K: number, rand: () => number): number[] {
+function targets(kind: Plan['target'], K: number, rng: SeededRandom): number[] {
   switch (kind) {
     case 'real':
-      return Array.from({ length: K }, () => -1.5 + 3 * rand());
+      return Array.from({ length: K }, () => rng.uniform(-1.5, 1.5));
     case 'probability': {
-      const w = Array.from({ length: K }, () => 0.05 + rand());
+      const w = Array.from({ length: K }, () => rng.uniform(0.05, 1.05));
       const s = w.reduce((a, b) => a + b, 0);
       return w.map((v) => v / s);
     }
     case 'one-hot': {
-      const hot = Math.floor(rand() * K);
+      const hot = rng.int(0, K - 1);
       return Array.from({ length: K }, (_, k) => (k === hot ? 1 : 0));
     }
     case 'unit':
-      return Array.from({ length: K }, () => rand());
+      return Array.from({ length: K }, () => rng.next());
     case 'binary':
       return Array.from({ length: K }, (_, k) => (k % 2 === 0 ? 1 : 0));
   }
@@ -199,39 +179,21 @@ function targets(kind: Plan['target'], K: number, rand: () => number): number[] 
 
 // ---- the same network three ways: NetSpec source, oracle request, engine object --------------------
 
-const vector = (v: number[]) => `[${v.map(literal).join(', ')}]`;
-const matrix = (m: number[][]) => `[${m.map(vector).join(',\n      ')}]`;
-const activationSource = (a: ActivationChoice) => (a.params.length ? `${a.name}(${a.params.map(literal).join(', ')})` : a.name);
-
 function source(cases: NetCase[]): { text: string; probeLines: number[] } {
   const lines = Object.values(USER_FNS).map((f) => f.source);
   lines.push('');
   const probeLines: number[] = [];
   for (const c of cases) {
-    lines.push(`# ${c.note}`, `network ${c.name} {`, `  input x[${c.inputs}]`);
-    for (const L of c.layers) lines.push(`  dense ${L.name}[${L.units}] ${activationSource(L.act)}${L.bias ? '' : ' nobias'}`);
-    lines.push(`  loss ${c.loss}`);
-    for (const L of c.layers) {
-      lines.push(`  weights ${L.name} = ${matrix(L.W)}`);
-      if (L.bias) lines.push(`  bias ${L.name} = ${vector(L.b)}`);
-    }
-    lines.push('}');
-    lines.push(`probe ${c.name} ${vector(c.x)} -> ${vector(c.t)}`);
-    probeLines.push(lines.join('\n').split('\n').length); // 1-based: the line just pushed (matrices span lines)
+    lines.push(`# ${c.note}`, ...networkSource(c));
+    lines.push(`probe ${c.name} ${vectorSource(c.x)} -> ${vectorSource(c.t)}`);
+    probeLines.push(lines.length); // 1-based: the line just pushed (every entry is one line)
     lines.push('');
   }
   return { text: lines.join('\n'), probeLines };
 }
 
 function oracleRequest(c: NetCase) {
-  return {
-    kind: 'probe' as const,
-    inputs: c.inputs,
-    loss: c.loss,
-    x: c.x,
-    t: c.t,
-    layers: c.layers.map((L): OracleLayer => ({ units: L.units, activation: L.act.name, params: L.act.params, bias: L.bias, W: L.W, b: L.b })),
-  };
+  return { kind: 'probe' as const, inputs: c.inputs, loss: c.loss, x: c.x, t: c.t, layers: oracleLayers(c) };
 }
 
 /** A user fn as a layer activation, from the engine's symbolic expressions. */
@@ -241,13 +203,13 @@ function userActivation(name: string): Activation {
   return { kind: 'scalar', name, value: (z) => at(0, z), derivative: (z) => at(1, z) };
 }
 
-function engineNetwork(c: NetCase): Network {
-  const specs = c.layers.map((L) => {
-    const activation = USER_FNS[L.act.name] ? userActivation(L.act.name) : builtinActivation(L.act.name, L.act.params);
-    if (!activation) throw new Error(`the engine has no activation ${L.act.name}`);
+function engineNetwork(net: RandomNetwork): Network {
+  const specs = net.layers.map((L) => {
+    const activation = USER_FNS[L.activation] ? userActivation(L.activation) : builtinActivation(L.activation, L.params);
+    if (!activation) throw new Error(`the engine has no activation ${L.activation}`);
     return { name: L.name, units: L.units, activation, hasBias: L.bias, W: L.W, b: L.bias ? L.b : undefined };
   });
-  return buildNetwork(c.name, c.inputs, specs, c.loss, { scheme: 'zeros', seed: 0 });
+  return buildNetwork(net.name, net.inputs, specs, net.loss, { scheme: 'zeros', seed: 0 });
 }
 
 // ---- running it once ------------------------------------------------------------------------------
@@ -289,15 +251,15 @@ function oracleResults(cases: NetCase[]): OracleProbe[] {
 }
 
 const describe = (c: NetCase) =>
-  `${c.name} (${c.note}; ${c.inputs} -> ${c.layers.map((L) => `${L.units} ${activationSource(L.act)}${L.bias ? '' : ' nobias'}`).join(' -> ')}, ${c.loss})`;
+  `${c.name} (${c.note}; ${c.inputs} -> ${c.layers.map((L) => `${L.units} ${activationSource(L)}${L.bias ? '' : ' nobias'}`).join(' -> ')}, ${c.loss})`;
 
 // ---- the tests ------------------------------------------------------------------------------------
 
 test('the random networks cover every activation, every loss and nobias layers', () => {
   const { cases } = cliResults();
-  const used = new Set(cases.flatMap((c) => c.layers.map((L) => L.act.name + (L.act.params.length ? '(a)' : ''))));
+  const used = new Set(cases.flatMap((c) => c.layers.map((L) => L.activation + (L.params.length ? '(a)' : ''))));
   for (const a of ALL) assert.ok(used.has(a), `no network uses ${a}`);
-  const hidden = new Set(cases.flatMap((c) => c.layers.slice(0, -1).map((L) => L.act.name)));
+  const hidden = new Set(cases.flatMap((c) => c.layers.slice(0, -1).map((L) => L.activation)));
   assert.ok(hidden.has('softmax'), 'no hidden softmax layer');
   for (const loss of ['squared_error', 'mse', 'cross_entropy', 'binary_cross_entropy']) {
     assert.ok(cases.some((c) => c.loss === loss), `no network uses ${loss}`);
@@ -380,7 +342,7 @@ test("squared_error at the output layer factorises as the seed says: dE/dw_jk = 
   let checked = 0;
   cases.forEach((c, i) => {
     const out = c.layers[c.layers.length - 1];
-    if (c.loss !== 'squared_error' || out.act.name === 'softmax') return;
+    if (c.loss !== 'squared_error' || out.activation === 'softmax') return;
     checked++;
     const { x, gprime } = expected[i].layers[c.layers.length - 1]; // x: the layer's input; g'(z) by autograd
     const y = probes[i].output;

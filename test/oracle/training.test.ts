@@ -21,28 +21,21 @@ import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, Train
 import { analyzeText } from '../../server/src/semantics/checker';
 import type { Program } from '../../server/src/semantics/program';
 import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
+import { drawNetwork, drawParameters, networkSource, oracleLayers, vectorSource, type LayerChoice, type RandomNetwork } from '../support/networks';
 import { repoRoot } from '../support/paths';
-import { seededRandom } from '../support/random';
-import { Discrepancies, literal, oracle, randomTarget, runCli, type OracleLayer, type OracleRequest } from './oracle';
+import { seededRandom, SeededRandom } from '../support/random';
+import { Discrepancies, literal, oracle, randomTarget, runCli, type OracleRequest } from './oracle';
 
 // ---- the cases ------------------------------------------------------------------------------------
 
-/** A layer as the oracle takes it, with the name the spec gives it. */
-interface LayerCase extends OracleLayer {
-  name: string;
-}
-
 type OptimizerCase = Optimizer;
 
-interface Case {
-  name: string;
-  inputs: number;
-  layers: LayerCase[];
-  loss: LossName;
+/** A network of test/support/networks.ts (explicit W and b), its data and its training. */
+interface Case extends RandomNetwork {
   optimizer: OptimizerCase;
   learningRate: number;
   l2: number;
-  /** undefined: the whole training set (written out or not, see `batchSource`). */
+  /** undefined: the whole training set (written out or not, see `source`). */
   batch?: number;
   seed: number;
   split: number;
@@ -59,70 +52,59 @@ const LOSSES: readonly LossName[] = ['squared_error', 'mse', 'cross_entropy', 'b
  */
 const HIDDEN = ownOrderThenRest(['tanh', 'sigmoid', 'relu', 'leaky_relu', 'elu', 'softplus', 'gelu', 'swish', 'linear', 'mish'], LAYER_ACTIVATIONS);
 
+const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** A layer's activation and units: the output layer's by the loss, hidden ones from the cycle. */
+function layerChoice(loss: LossName, output: boolean, hidden: () => string, rng: SeededRandom): LayerChoice {
+  if (output) {
+    if (loss === 'cross_entropy') return { activation: 'softmax', units: [2, 4] };
+    if (loss === 'binary_cross_entropy') return { activation: 'sigmoid', units: [1, 3] };
+    return { activation: rng.pick(['linear', 'tanh', 'sigmoid', 'softplus']), units: [1, 3] };
+  }
+  const activation = hidden();
+  const params = activation === 'leaky_relu' ? [r4(rng.uniform(0.05, 0.3))] : activation === 'elu' ? [r4(rng.uniform(0.5, 1.5))] : [];
+  return { activation, params };
+}
+
 function generate(): Case[] {
-  const rand = seededRandom(20250301);
-  const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-  const uniform = (lo: number, hi: number) => lo + (hi - lo) * rand();
-  const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
+  const rng = new SeededRandom(20250301);
   const cases: Case[] = [];
   let hiddenCycle = 0;
+  const hidden = () => HIDDEN[hiddenCycle++ % HIDDEN.length];
   let n = 0;
   for (const opt of OPTIMIZERS) {
     for (const loss of LOSSES) {
       for (const l2on of [false, true]) {
         for (const mini of [false, true]) {
-          const inputs = int(1, 4);
-          const depth = int(1, 3);
-          const layers: LayerCase[] = [];
-          let M = inputs;
-          for (let l = 0; l < depth; l++) {
-            const last = l === depth - 1;
-            let activation: string;
-            let units: number;
-            if (last) {
-              if (loss === 'cross_entropy') [activation, units] = ['softmax', int(2, 4)];
-              else if (loss === 'binary_cross_entropy') [activation, units] = ['sigmoid', int(1, 3)];
-              else [activation, units] = [['linear', 'tanh', 'sigmoid', 'softplus'][int(0, 3)], int(1, 3)];
-            } else {
-              activation = HIDDEN[hiddenCycle++ % HIDDEN.length];
-              units = int(1, 5);
-            }
-            const params = activation === 'leaky_relu' ? [r4(uniform(0.05, 0.3))] : activation === 'elu' ? [r4(uniform(0.5, 1.5))] : [];
-            const bias = last || rand() >= 0.25;
-            const scale = 1.2 / Math.sqrt(M);
-            layers.push({
-              name: last ? 'out' : `h${l + 1}`,
-              units,
-              activation,
-              params,
-              bias,
-              W: Array.from({ length: M }, () => Array.from({ length: units }, () => uniform(-scale, scale))),
-              b: bias ? Array.from({ length: units }, () => uniform(-0.5, 0.5)) : [],
-            });
-            M = units;
-          }
-          const K = layers[layers.length - 1].units;
-          const count = int(6, 14);
-          const samples = Array.from({ length: count }, (_, i) => ({ x: Array.from({ length: inputs }, () => uniform(-2, 2)), t: randomTarget(loss, K, i, rand) }));
+          // Weights uniform in ±1.2/√fan-in, biases in ±0.5; every output layer has a bias.
+          const net = drawParameters(rng, drawNetwork(rng, {
+            name: `n${n}`,
+            loss,
+            inputs: [1, 4],
+            depth: [1, 3],
+            units: [1, 5],
+            nobias: { hidden: 0.25, output: 0 },
+            layer: ({ output }) => layerChoice(loss, output, hidden, rng),
+          }), { W: (fanIn) => 1.2 / Math.sqrt(fanIn), b: 0.5 });
+          const K = net.layers[net.layers.length - 1].units;
+          const count = rng.int(6, 14);
+          const samples = Array.from({ length: count }, (_, i) => ({ x: Array.from({ length: net.inputs }, () => rng.uniform(-2, 2)), t: randomTarget(loss, K, i, () => rng.next()) }));
           const optimizer: OptimizerCase =
             opt === 'sgd' ? { kind: 'sgd' }
-            : opt === 'momentum' ? { kind: 'momentum', momentum: n % 4 === 1 ? 0 : r4(uniform(0.5, 0.95)) }
-            : { kind: 'adam', beta1: r4(uniform(0.8, 0.95)), beta2: r4(uniform(0.99, 0.9999)) };
-          const learningRate = r4(opt === 'sgd' ? uniform(0.05, 0.3) : opt === 'momentum' ? uniform(0.02, 0.1) : uniform(0.005, 0.03));
+            : opt === 'momentum' ? { kind: 'momentum', momentum: n % 4 === 1 ? 0 : r4(rng.uniform(0.5, 0.95)) }
+            : { kind: 'adam', beta1: r4(rng.uniform(0.8, 0.95)), beta2: r4(rng.uniform(0.99, 0.9999)) };
+          const learningRate = r4(opt === 'sgd' ? rng.uniform(0.05, 0.3) : opt === 'momentum' ? rng.uniform(0.02, 0.1) : rng.uniform(0.005, 0.03));
           const split = mini && n % 3 === 0 ? 0.75 : 1;
-          const batch = mini ? int(2, Math.max(2, Math.floor(count / 2))) : n % 2 === 0 ? undefined : count + int(0, 3);
+          const batch = mini ? rng.int(2, Math.max(2, Math.floor(count / 2))) : n % 2 === 0 ? undefined : count + rng.int(0, 3);
           cases.push({
-            name: `n${n}`,
-            inputs,
-            layers,
-            loss,
+            ...net,
             optimizer,
             learningRate,
-            l2: l2on ? r4(uniform(0.001, 0.02)) : 0,
+            l2: l2on ? r4(rng.uniform(0.001, 0.02)) : 0,
             batch,
-            seed: int(0, 1000),
+            seed: rng.int(0, 1000),
             split,
-            epochs: int(20, 35),
+            epochs: rng.int(20, 35),
             samples,
             note: `${opt} ${loss}${l2on ? ' l2' : ''} ${mini ? `batch ${batch}` : 'full batch'}${split < 1 ? ` split ${split}` : ''}`,
           });
@@ -137,9 +119,6 @@ function generate(): Case[] {
 
 // ---- as NetSpec source, as oracle requests -----------------------------------------------------------
 
-const vector = (v: number[]) => `[${v.map(literal).join(', ')}]`;
-const matrix = (m: number[][]) => `[${m.map(vector).join(', ')}]`;
-
 function optimizerSource(o: OptimizerCase): string {
   return o.kind === 'sgd' ? 'sgd' : o.kind === 'momentum' ? `momentum(${literal(o.momentum)})` : `adam(${literal(o.beta1)}, ${literal(o.beta2)})`;
 }
@@ -147,18 +126,8 @@ function optimizerSource(o: OptimizerCase): string {
 function source(cases: Case[]): string {
   const lines = ['fn mish(z) = z * tanh(softplus(z))', ''];
   for (const c of cases) {
-    lines.push(`# ${c.note}`, `network ${c.name} {`, `  input x[${c.inputs}]`);
-    for (const L of c.layers) {
-      const act = L.params.length ? `${L.activation}(${L.params.map(literal).join(', ')})` : L.activation;
-      lines.push(`  dense ${L.name}[${L.units}] ${act}${L.bias ? '' : ' nobias'}`);
-    }
-    lines.push(`  loss ${c.loss}`);
-    for (const L of c.layers) {
-      lines.push(`  weights ${L.name} = ${matrix(L.W)}`);
-      if (L.bias) lines.push(`  bias ${L.name} = ${vector(L.b)}`);
-    }
-    lines.push('}', `data d${c.name} {`);
-    for (const s of c.samples) lines.push(`  ${vector(s.x)} -> ${vector(s.t)}`);
+    lines.push(`# ${c.note}`, ...networkSource(c), `data d${c.name} {`);
+    for (const s of c.samples) lines.push(`  ${vectorSource(s.x)} -> ${vectorSource(s.t)}`);
     lines.push('}', `train ${c.name} on d${c.name} {`);
     lines.push(`  optimizer ${optimizerSource(c.optimizer)}`, `  learning_rate ${literal(c.learningRate)}`, `  epochs ${c.epochs}`);
     if (c.batch !== undefined) lines.push(`  batch ${c.batch}`);
@@ -168,10 +137,6 @@ function source(cases: Case[]): string {
     lines.push('}', '');
   }
   return lines.join('\n');
-}
-
-function oracleLayers(c: Case): OracleLayer[] {
-  return c.layers.map((L) => ({ units: L.units, activation: L.activation, params: L.params, bias: L.bias, W: L.W, b: L.bias ? L.b : new Array(L.units).fill(0) }));
 }
 
 interface TorchRun {
