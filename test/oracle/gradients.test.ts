@@ -5,7 +5,7 @@
  * explicit weights, and the CLI's output, loss, dE/dW, dE/db and delta are checked
  *  1. against PyTorch autograd (float64), to 1e-9 relative;
  *  2. against central finite differences of the engine's own loss, to 1e-6 relative;
- *  3. at the output layer under squared_error, against the seed document's factorisation
+ *  3. at the output layer under squared_error, against the chain rule's factorisation
  *     dE/dw_{j,k} = (y_k - t_k) g'(z_k) x_j.
  */
 import assert from 'node:assert/strict';
@@ -335,7 +335,7 @@ test('dE/dW and dE/db match central finite differences of the engine loss to 1e-
   d.assertNone('netspec grad against finite differences');
 });
 
-test("squared_error at the output layer factorises as the seed says: dE/dw_jk = (y_k - t_k) g'(z_k) x_j", () => {
+test("squared_error at the output layer factorises by the chain rule: dE/dw_jk = (y_k - t_k) g'(z_k) x_j", () => {
   const { cases, probes } = cliResults();
   const expected = oracleResults(cases);
   const d = new Discrepancies();
@@ -352,5 +352,5 @@ test("squared_error at the output layer factorises as the seed says: dE/dw_jk = 
     d.check(`${describe(c)} ${out.name}.dW = (y - t) g'(z) x`, got.dW, x.map((xj) => factor.map((f) => f * xj)));
   });
   assert.ok(checked >= 8, `only ${checked} squared_error networks with an elementwise output`);
-  d.assertNone('the seed factorisation');
+  d.assertNone('the chain rule\'s factorisation');
 });
