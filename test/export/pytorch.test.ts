@@ -21,7 +21,7 @@ import { prepareJob } from '../../server/src/runs/jobs';
 import { Discrepancies, PYTHON, randomTarget, requireTorch, runCli } from '../oracle/oracle';
 import { seededRandom, SeededRandom } from '../support/random';
 import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
-import { drawNetwork, drawParameters, networkSource, parseActivation, vectorSource, type LayerChoice } from '../support/networks';
+import { drawNetwork, drawParameters, networkSource, outputForLoss, parseActivation, vectorSource, type LayerChoice } from '../support/networks';
 import { compareRuns, exportAll, runPrograms } from './support';
 
 const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
@@ -46,10 +46,7 @@ interface Case {
 
 /** A layer's activation and units: the output layer's by the loss, hidden ones from the cycle. */
 function layerChoice(loss: LossName, output: boolean, hidden: () => string, rng: SeededRandom): LayerChoice {
-  if (!output) return parseActivation(hidden());
-  if (loss === 'cross_entropy') return { activation: 'softmax', units: [2, 3] };
-  if (loss === 'binary_cross_entropy') return { activation: 'sigmoid', units: [1, 2] };
-  return { activation: rng.pick(['linear', 'tanh', 'sigmoid', 'softplus']), units: [1, 2] };
+  return output ? outputForLoss(loss, 3, rng) : parseActivation(hidden());
 }
 
 function generate(): Case[] {

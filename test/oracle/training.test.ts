@@ -21,7 +21,7 @@ import { batchGradient, SHUFFLE_STREAM_BASE, SPLIT_STREAM, train, Trainer, Train
 import { analyzeText } from '../../server/src/semantics/checker';
 import type { Program } from '../../server/src/semantics/program';
 import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
-import { drawNetwork, drawParameters, networkSource, oracleLayers, vectorSource, type LayerChoice, type RandomNetwork } from '../support/networks';
+import { drawNetwork, drawParameters, networkSource, oracleLayers, outputForLoss, vectorSource, type LayerChoice, type RandomNetwork } from '../support/networks';
 import { repoRoot } from '../support/paths';
 import { seededRandom, SeededRandom } from '../support/random';
 import { Discrepancies, literal, oracle, randomTarget, runCli, type OracleRequest } from './oracle';
@@ -56,11 +56,7 @@ const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** A layer's activation and units: the output layer's by the loss, hidden ones from the cycle. */
 function layerChoice(loss: LossName, output: boolean, hidden: () => string, rng: SeededRandom): LayerChoice {
-  if (output) {
-    if (loss === 'cross_entropy') return { activation: 'softmax', units: [2, 4] };
-    if (loss === 'binary_cross_entropy') return { activation: 'sigmoid', units: [1, 3] };
-    return { activation: rng.pick(['linear', 'tanh', 'sigmoid', 'softplus']), units: [1, 3] };
-  }
+  if (output) return outputForLoss(loss, 4, rng);
   const activation = hidden();
   const params = activation === 'leaky_relu' ? [r4(rng.uniform(0.05, 0.3))] : activation === 'elu' ? [r4(rng.uniform(0.5, 1.5))] : [];
   return { activation, params };

@@ -55,6 +55,17 @@ export interface LayerChoice {
   units?: readonly [number, number];
 }
 
+/**
+ * An output layer that fits the loss: softmax for cross_entropy, sigmoid for binary_cross_entropy,
+ * otherwise one of linear, tanh, sigmoid, softplus. Its units: 2 to `max` for softmax (one unit
+ * would be constant), 1 to `max` − 1 for the others.
+ */
+export function outputForLoss(loss: LossName, max: number, rng: SeededRandom): LayerChoice {
+  if (loss === 'cross_entropy') return { activation: 'softmax', units: [2, max] };
+  if (loss === 'binary_cross_entropy') return { activation: 'sigmoid', units: [1, max - 1] };
+  return { activation: rng.pick(['linear', 'tanh', 'sigmoid', 'softplus']), units: [1, max - 1] };
+}
+
 export interface NetworkPlan {
   name: string;
   loss: LossName;
