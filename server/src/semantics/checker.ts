@@ -6,7 +6,7 @@ import type { SyntaxError } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import type { Span } from '../syntax/text';
 import type { Diagnostic, DiagnosticCode, Severity, Suggestion } from './diagnostic';
-import { constant, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
+import { constant, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
 import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type UnitEntry } from './memo';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
@@ -52,7 +52,6 @@ export function check(file: ast.SourceFile): Program {
 }
 
 const EMPTY_DATA: ReadonlyMap<string, DataInfo> = new Map();
-const NO_PARAMS: ReadonlySet<string> = new Set();
 
 /** What a unit's check yields when it is spoiled (its diagnostic already reported). */
 const SPOILED = Symbol('spoiled');

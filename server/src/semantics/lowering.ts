@@ -132,7 +132,8 @@ export function constant(s: Scope, e: ast.Expr, params: ReadonlySet<string>): Va
   }
 }
 
-const NO_PARAMS: ReadonlySet<string> = new Set();
+/** The parameters of an expression outside a fn: none. */
+export const NO_PARAMS: ReadonlySet<string> = new Set();
 
 /** A constant that must be a finite number. */
 export function number(s: Scope, e: ast.Expr, what: string): number | undefined {

@@ -5,7 +5,7 @@ import { buildNetwork, builtinActivation, initialWeights, parameterCount, type A
 import { describeShape, isMatrix } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
-import { constant, integer, number } from './lowering';
+import { constant, integer, NO_PARAMS, number } from './lowering';
 import { INIT_SCHEMES, LOSS_DEFAULT, type LayerInfo, type NetworkInfo } from './program';
 import type { CheckContext } from './scope';
 
@@ -142,7 +142,7 @@ function explicitParameters(
     const spec = specs[index];
     const fanIn = index === 0 ? inputs : specs[index - 1].units;
     if (count > LIMITS.maxParameters) continue;
-    const v = constant(cx, item.value, new Set());
+    const v = constant(cx, item.value, NO_PARAMS);
     if (v === undefined) {
       ok = false;
       continue;

@@ -3,7 +3,7 @@ import { TRAIN_DEFAULTS } from '../engine/train';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
 import { capitalise } from './diagnostic';
-import { constant, integer, number, vector } from './lowering';
+import { constant, integer, NO_PARAMS, number, vector } from './lowering';
 import { GENERATOR_ARGS, GENERATORS, OPTIMIZERS, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
 import type { CheckContext } from './scope';
 
@@ -95,8 +95,8 @@ export function checkProbe(cx: CheckContext, stmt: ast.ProbeStmt): ProbeInfo {
     const names = [...cx.declarations.values()].filter((x) => x.kind === 'network').map((x) => x.name.text);
     if (d) cx.error('not-a-network', stmt.network, `\`${stmt.network.text}\` is a ${d.kind}, not a network.`);
     else cx.unknown('unknown-network', 'network', stmt.network, names);
-    constant(cx, stmt.input, new Set());
-    constant(cx, stmt.target, new Set());
+    constant(cx, stmt.input, NO_PARAMS);
+    constant(cx, stmt.target, NO_PARAMS);
     return info;
   }
   const net = cx.network(stmt.network.text);
