@@ -4,11 +4,9 @@
  * near-valid NetSpec from the grammar, and mutations (delete, insert, duplicate, swap tokens and
  * lines; change line breaks) of the examples and the golden cases.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { activationNames, BUILTIN_NAMES, SCALAR_FUNCTIONS } from '../../server/src/engine/activations';
-import { repoRoot } from '../support/paths';
+import { specCorpus } from '../support/sources';
 
 /** Cases per property in the test suite; their sum is the suite's total. */
 export const SUITE_RUNS = { soup: 2000, nearValid: 300, nearValidMutated: 300, mutated: 150 } as const;
@@ -121,8 +119,7 @@ export const nearValid: fc.Arbitrary<string> = fc.tuple(
 
 /** The examples and the golden cases: files that say something. */
 export function corpus(): string[] {
-  const dirs = [path.join(repoRoot(), 'examples'), path.join(repoRoot(), 'test', 'golden', 'cases')];
-  return dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.netspec')).sort().map((f) => fs.readFileSync(path.join(d, f), 'utf8')));
+  return specCorpus().map((f) => f.text);
 }
 
 /** Words, runs of spaces, and single other characters: the pieces a mutation moves about. */

@@ -3,7 +3,6 @@
  * and refusals), formatting, folding, semantic tokens and signature help, each with exact results.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Location, Range } from 'vscode-languageserver-protocol';
@@ -12,7 +11,7 @@ import { symbolIndex } from '../../server/src/analysis/references';
 import { parse } from '../../server/src/syntax/parser';
 import { LspClient } from '../support/lsp';
 import * as nav from '../support/lsp-extra';
-import { repoRoot } from '../support/paths';
+import { specCorpus } from '../support/sources';
 
 let client: LspClient;
 before(async () => {
@@ -64,12 +63,6 @@ function meaning(text: string) {
     probes: a.probes.map((p) => (p.result ? { output: p.result.output, loss: p.result.loss, layers: p.result.layers.map((l) => [l.dW, l.db, l.delta]) } : p.error)),
     diagnostics: a.diagnostics.map((d) => d.code),
   };
-}
-
-/** Every file of examples/ and every golden case, with its text. */
-function corpus(): { name: string; text: string }[] {
-  const dirs = [path.join(repoRoot(), 'examples'), path.join(repoRoot(), 'test', 'golden', 'cases')];
-  return dirs.flatMap((dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.netspec')).sort().map((f) => ({ name: path.join(path.basename(dir), f), text: fs.readFileSync(path.join(dir, f), 'utf8') })));
 }
 
 test('the server announces every navigation capability, with the semantic token legend', async () => {
@@ -178,7 +171,7 @@ test('prepare rename: the name (without primes) and its text, or why not', async
 
 test('rename every declared name of every example: same meaning, and only that name changes', async () => {
   let renamedCount = 0;
-  for (const file of corpus().filter((f) => f.name.startsWith('examples'))) {
+  for (const file of specCorpus().filter((f) => f.name.startsWith('examples'))) {
     const uri = `file:///rename-${path.basename(file.name)}`;
     await client.open(uri, file.text);
     const analysis = analyze(file.text);
@@ -260,7 +253,7 @@ test('formatting refuses a file with a syntax error: no edits', async () => {
 
 test('formatting every example and golden case: idempotent, same meaning; files with syntax errors untouched', async () => {
   let formattedCount = 0;
-  for (const file of corpus()) {
+  for (const file of specCorpus()) {
     const uri = `file:///format-${path.basename(file.name)}`;
     await client.open(uri, file.text);
     const edits = (await nav.formatting(client, uri))!;

@@ -1,12 +1,10 @@
 /** The formatter as a pure function: exact outputs, and what it must never change. */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { formatEdits, formatText } from '../../server/src/analysis/formatting';
 import { lex } from '../../server/src/syntax/lexer';
 import { parse } from '../../server/src/syntax/parser';
-import { repoRoot } from '../support/paths';
+import { specCorpus } from '../support/sources';
 
 const lines = (...l: string[]) => l.join('\n') + '\n';
 
@@ -108,19 +106,15 @@ test('edits: one replacement of just the stretch that changes', () => {
 });
 
 test('every example and error-free golden case: idempotent, same tokens, same line breaks, same comments', () => {
-  const dirs = [path.join(repoRoot(), 'examples'), path.join(repoRoot(), 'test', 'golden', 'cases')];
   let count = 0;
-  for (const dir of dirs) {
-    for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.netspec'))) {
-      const text = fs.readFileSync(path.join(dir, name), 'utf8');
-      if (parse(text).errors.length) continue;
-      count++;
-      const once = format(text)!;
-      const a = lex(text);
-      const b = lex(once);
-      assert.deepEqual(b.tokens.map((t) => [t.kind, t.text, t.lineStart]), a.tokens.map((t) => [t.kind, t.text, t.lineStart]), name);
-      assert.deepEqual(b.comments.map((c) => c.text), a.comments.map((c) => c.text.trimEnd()), name);
-    }
+  for (const { name, text } of specCorpus()) {
+    if (parse(text).errors.length) continue;
+    count++;
+    const once = format(text)!;
+    const a = lex(text);
+    const b = lex(once);
+    assert.deepEqual(b.tokens.map((t) => [t.kind, t.text, t.lineStart]), a.tokens.map((t) => [t.kind, t.text, t.lineStart]), name);
+    assert.deepEqual(b.comments.map((c) => c.text), a.comments.map((c) => c.text.trimEnd()), name);
   }
   assert.ok(count >= 6);
 });

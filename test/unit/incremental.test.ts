@@ -6,8 +6,6 @@
  */
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import fc from 'fast-check';
 import { analyze, type FileAnalysis } from '../../server/src/analysis/analyze';
 import { hoverAt } from '../../server/src/analysis/hover';
@@ -16,16 +14,14 @@ import { inlayHints } from '../../server/src/analysis/inlay';
 import { clearPlotCache } from '../../server/src/analysis/plot-cache';
 import { lex } from '../../server/src/syntax/lexer';
 import { parse } from '../../server/src/syntax/parser';
-import { repoRoot } from '../support/paths';
+import { specCorpus } from '../support/sources';
 import { charSoup, nearValid, nearValidMutated, params } from '../fuzz/generators';
 // Plain JS shared with the benchmark.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { generateSpec } = require('../../bench/spec-generator.js') as { generateSpec: (lines: number) => string };
 
-const root = repoRoot();
 const corpus: { name: string; text: string }[] = [
-  ...fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.netspec')).map((f) => ({ name: `examples/${f}`, text: fs.readFileSync(path.join(root, 'examples', f), 'utf8') })),
-  ...fs.readdirSync(path.join(root, 'test/golden/cases')).filter((f) => f.endsWith('.netspec')).map((f) => ({ name: `golden/${f}`, text: fs.readFileSync(path.join(root, 'test/golden/cases', f), 'utf8') })),
+  ...specCorpus(),
   { name: 'generated-160', text: generateSpec(160) },
 ];
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
+import { importsOf, readSource, sourceFiles } from '../support/sources';
 
 const root = repoRoot();
 
@@ -24,28 +25,15 @@ const ALLOWED: Record<string, readonly string[]> = {
   cli: ['runs', 'export', 'analysis', 'semantics', 'syntax', 'engine'],
 };
 
-function files(dir: string): string[] {
-  const out: string[] = [];
-  for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
-    const rel = path.join(dir, e.name);
-    if (e.isDirectory()) out.push(...files(rel));
-    else if (e.name.endsWith('.ts')) out.push(rel);
-  }
-  return out;
-}
-
-/** The module specifiers a source file imports (static imports, re-exports and require calls). */
-function specifiers(file: string): string[] {
-  const text = fs.readFileSync(path.join(root, file), 'utf8');
-  return [...text.matchAll(/^(?:import|export)[^;]*? from '([^']+)';|require\('([^']+)'\)/gms)].map((m) => m[1] ?? m[2]);
-}
+/** The modules a source file imports. */
+const specifiers = (file: string): string[] => importsOf(readSource(file)).map((i) => i.from);
 
 test('every folder of server/src imports only the layers below it', () => {
   const folders = fs.readdirSync(path.join(root, 'server', 'src'));
   assert.deepEqual(folders.filter((f) => !(f in ALLOWED)), [], 'a new folder of server/src: give it its place in ALLOWED and in ARCHITECTURE.md');
   const wrong: string[] = [];
   for (const folder of folders) {
-    for (const file of files(path.join('server', 'src', folder))) {
+    for (const file of sourceFiles(path.join('server', 'src', folder), '.ts')) {
       for (const spec of specifiers(file)) {
         if (!spec.startsWith('.')) continue;
         const target = path.relative(path.join(root, 'server', 'src'), path.resolve(path.join(root, path.dirname(file)), spec)).split(path.sep)[0];
@@ -58,13 +46,13 @@ test('every folder of server/src imports only the layers below it', () => {
 
 test('only the server imports vscode-languageserver; only the client imports vscode; the client takes only the protocol of server/src', () => {
   const wrong: string[] = [];
-  for (const file of files('server/src')) {
+  for (const file of sourceFiles('server/src', '.ts')) {
     for (const spec of specifiers(file)) {
       if (/^vscode-languageserver(\/|$)/.test(spec) && !file.startsWith(path.join('server', 'src', 'server'))) wrong.push(`${file} imports ${spec}`);
       if (spec === 'vscode') wrong.push(`${file} imports vscode`);
     }
   }
-  for (const file of files('client/src')) {
+  for (const file of sourceFiles('client/src', '.ts')) {
     for (const spec of specifiers(file)) {
       if (spec.includes('server/src/') && !spec.includes('server/src/protocol/')) wrong.push(`${file} imports ${spec}`);
     }
@@ -74,8 +62,8 @@ test('only the server imports vscode-languageserver; only the client imports vsc
 
 test('the engine reads no environment and no file', () => {
   const wrong: string[] = [];
-  for (const file of files('server/src/engine')) {
-    const text = fs.readFileSync(path.join(root, file), 'utf8');
+  for (const file of sourceFiles('server/src/engine', '.ts')) {
+    const text = readSource(file);
     if (/process\.env/.test(text)) wrong.push(`${file} reads process.env`);
     for (const spec of specifiers(file)) if (/^(node:)?(fs|path|child_process|worker_threads)$/.test(spec)) wrong.push(`${file} imports ${spec}`);
   }

@@ -3,20 +3,16 @@
  * still parses (no new syntax error), the diagnostic it fixes is gone, and nothing new breaks.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../server/src/analysis/analyze';
-import { repoRoot } from '../support/paths';
+import { specCorpus } from '../support/sources';
 
-const dirs = [path.join(repoRoot(), 'test', 'golden', 'cases'), path.join(repoRoot(), 'examples')];
-const files = dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.netspec')).map((f) => path.join(d, f)));
 const SYNTAX = new Set(['syntax', 'unclosed-block', 'reserved-word', 'too-deep', 'invalid-character', 'bad-number', 'number-overflow', 'bad-escape', 'unterminated-string']);
 
 test('quick fixes on every golden case and example: parse, fix, break nothing', () => {
   let applied = 0;
-  for (const file of files) {
-    const text = fs.readFileSync(file, 'utf8');
+  for (const { name: file, text } of specCorpus()) {
     const before = analyze(text);
     const syntaxBefore = before.diagnostics.filter((d) => SYNTAX.has(d.code)).length;
     for (const d of before.diagnostics) {

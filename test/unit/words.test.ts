@@ -13,6 +13,7 @@ import { analyze } from '../../server/src/analysis/analyze';
 import { hoverAt } from '../../server/src/analysis/hover';
 import { DEFAULT_INLAY, inlayHints } from '../../server/src/analysis/inlay';
 import { repoRoot } from '../support/paths';
+import { specCorpus } from '../support/sources';
 
 /** Phrases that point at documents users never see. */
 const FOREIGN = /seed document|seed's|as in the seed|as the seed\b|the seed (says|writes|does)|LANGUAGE\.md (section|version|§|\d)|shared specification|section \d\b/i;
@@ -33,13 +34,8 @@ test('README, docs/LANGUAGE.md, the manifest and the snippets cite only what use
 });
 
 test('hovers, diagnostics and inlay hints of the examples and golden cases speak in their own words', () => {
-  const files = [
-    ...fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.netspec')).map((f) => path.join('examples', f)),
-    ...fs.readdirSync(path.join(root, 'test', 'golden', 'cases')).filter((f) => f.endsWith('.netspec')).map((f) => path.join('test', 'golden', 'cases', f)),
-  ];
   let hovers = 0;
-  for (const f of files) {
-    const text = read(f);
+  for (const { name: f, text } of specCorpus()) {
     const a = analyze(text);
     for (const d of a.diagnostics) assertOwnWords(d.message, `${f}: diagnostic ${d.code}`);
     for (const h of inlayHints(a, 0, text.length, { ...DEFAULT_INLAY, derivatives: true })) assertOwnWords(`${h.label} ${h.tooltip ?? ''}`, `${f}: inlay hint`);
