@@ -1,4 +1,4 @@
-import { activationNames, ALIAS_NAMES, isVectorName, scalarFunction, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS } from '../engine/activations';
+import { activationNames, ALIAS_NAMES, isVectorName, scalarFunction, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS, type ScalarFunction } from '../engine/activations';
 import { LOSS_FORMULAS, LOSS_NAMES } from '../engine/losses';
 import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import { NETWORK_ITEM_KEYWORDS, STATEMENT_KEYWORDS } from '../syntax/ast';
@@ -25,10 +25,15 @@ const STATEMENT_DOCS: Record<string, string> = {
   fn: 'fn NAME(z) = EXPR: a user-defined activation',
 };
 
+/** What completion says of a scalar built-in: its formula, and its derivative from the forward value. */
+function scalarDocs(f: ScalarFunction): { detail: string; documentation: string } {
+  return { detail: f.formula, documentation: `\`${f.formula}\`\n\n\`${f.derivativeFormula}\`` };
+}
+
 function activationItems(program: Program): Completion[] {
   const builtin = activationNames().map((name): Completion => {
     const f = scalarFunction(name);
-    if (f) return { label: name, kind: 'activation', detail: f.formula, documentation: `\`${f.formula}\`\n\n\`${f.derivativeFormula}\`` };
+    if (f) return { label: name, kind: 'activation', ...scalarDocs(f) };
     const doc: VectorDoc | undefined = isVectorName(name) ? VECTOR_DOCS[name] : undefined;
     return { label: name, kind: 'activation', ...doc?.completion };
   });
@@ -93,7 +98,7 @@ export function completionsAt(program: Program, offset: number): Completion[] {
   // Inside an expression.
   return [
     ...declared(program, 'let'),
-    ...SCALAR_FUNCTIONS.map((f): Completion => ({ label: f.name, kind: f.activation ? 'activation' : 'function', detail: f.formula, documentation: `\`${f.formula}\`\n\n\`${f.derivativeFormula}\`` })),
+    ...SCALAR_FUNCTIONS.map((f): Completion => ({ label: f.name, kind: f.activation ? 'activation' : 'function', ...scalarDocs(f) })),
     ...ALIAS_NAMES.map((a): Completion => ({ label: a, kind: 'activation' })),
     ...VECTOR_FUNCTIONS.map((f): Completion => ({ label: f, kind: 'function' })),
     ...userFns(program),

@@ -18,9 +18,11 @@ export interface Token extends Span {
 }
 
 /** The codes of syntax errors: the text does not lex, or does not parse. */
-export type SyntaxCode =
-  | 'invalid-character' | 'bad-number' | 'number-overflow' | 'bad-escape' | 'unterminated-string'
-  | 'syntax' | 'unclosed-block' | 'reserved-word' | 'too-deep' | 'too-large';
+export const SYNTAX_CODES = [
+  'invalid-character', 'bad-number', 'number-overflow', 'bad-escape', 'unterminated-string',
+  'syntax', 'unclosed-block', 'reserved-word', 'too-deep', 'too-large',
+] as const;
+export type SyntaxCode = (typeof SYNTAX_CODES)[number];
 
 export interface SyntaxError extends Span {
   message: string;
