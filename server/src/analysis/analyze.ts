@@ -1,5 +1,5 @@
 import * as E from '../engine/expr';
-import { probe, type ProbeResult } from '../engine/network';
+import { probe, type ProbeResult, type Standardization } from '../engine/network';
 import type { Value } from '../engine/value';
 import { capitalise, type Diagnostic, type DiagnosticCode, type Severity } from '../semantics/diagnostic';
 import { analyzeText } from '../semantics/checker';
@@ -53,6 +53,8 @@ export interface FileAnalysis {
 /** A network's trained parameters: each dense layer's W (row-major [inputs][units]) and b. */
 export interface TrainedParameters {
   layers: { W: ArrayLike<number>; b: ArrayLike<number> }[];
+  /** The input standardization the run used (a CSV file's statistics are known only from a run). */
+  standardize?: Standardization;
 }
 
 export interface AnalyzeOptions {
@@ -96,6 +98,8 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
       l.W.set(params.layers[i].W);
       if (l.hasBias) l.b.set(params.layers[i].b);
     });
+    // Only where the check could not know them (a CSV file's); otherwise they are the same.
+    if (params.standardize && !net.standardize && params.standardize.mean.length === net.inputs) net.standardize = params.standardize;
   }
   const lines = new LineIndex(text);
   const extra: Diagnostic[] = [];

@@ -250,6 +250,7 @@ export function moveNode(s: ast.Statement, d: number): void {
       break;
     case 'data': {
       moveName(s.name, d);
+      if (s.standardize) moveName(s.standardize, d);
       const src = s.source;
       src.start += d;
       src.end += d;
@@ -262,7 +263,10 @@ export function moveNode(s: ast.Statement, d: number): void {
         }
       } else {
         if (src.kind === 'generator') moveName(src.generator, d);
-        else moveName(src.path, d);
+        else if (src.kind === 'function') {
+          moveName(src.keyword, d);
+          moveExpr(src.expr, d);
+        } else moveName(src.path, d);
         for (const a of src.args) {
           a.start += d;
           a.end += d;

@@ -66,7 +66,7 @@ export function locate(file: ast.SourceFile, offset: number): Target | undefined
       if (inside(stmt.name, offset)) return { kind: 'data', name: stmt.name, stmt };
       const src = stmt.source;
       if (src.kind === 'inline') return inExpr(src.samples.flatMap((s) => [s.input, s.target]), offset, stmt);
-      return inExpr(src.args.map((a) => a.value), offset, stmt);
+      return inExpr([...(src.kind === 'function' ? [src.expr] : []), ...src.args.map((a) => a.value)], offset, stmt);
     }
   }
 }

@@ -72,6 +72,8 @@ export function semanticTokens(program: Program): SemanticToken[] {
       case 'data': {
         const src = stmt.source;
         if (src.kind === 'generator') library(src.generator);
+        if (src.kind === 'function') push(src.keyword, 'keyword');
+        if (stmt.standardize) push(stmt.standardize, 'keyword');
         if (src.kind === 'file') {
           const from = word('from', stmt.name.end, src.path.start);
           if (from) push(from, 'keyword');

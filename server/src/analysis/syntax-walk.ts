@@ -32,7 +32,8 @@ export function exprSlots(stmt: ast.Statement): ExprSlot[] {
     case 'data': {
       const src = stmt.source;
       if (src.kind === 'inline') return src.samples.flatMap((s) => [slot(s.input), slot(s.target)]);
-      return src.args.map((a) => slot(a.value));
+      const args = src.args.map((a) => slot(a.value));
+      return src.kind === 'function' ? [slot(src.expr), ...args] : args;
     }
     case 'train':
       return stmt.options.map((o) => slot(o.value, o.name.text === 'optimizer' ? { optimizer: true } : {}));

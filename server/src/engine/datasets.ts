@@ -127,6 +127,76 @@ function normal(rng: Random): number {
   return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
 }
 
+// ---- function(EXPR, …) ---------------------------------------------------------------------
+
+/** `data NAME = function(EXPR, n: …, from: …, to: …, noise: …, seed: …)`: its numbers. */
+export interface FunctionParams {
+  /** 1: EXPR of x; 2: EXPR of x1 and x2. */
+  inputs: 1 | 2;
+  /** One input: the number of samples; two: the grid has ⌈√n⌉ points per axis. At least 1. */
+  n: number;
+  /** The inputs' range, [from, to], from below to. */
+  from: number;
+  to: number;
+  /** The standard deviation of the Gaussian noise on the target, 0 or more. */
+  noise: number;
+  seed: number;
+}
+
+/** What `function(EXPR)` gives when an argument is left out. */
+export const FUNCTION_DEFAULTS: Readonly<Omit<FunctionParams, 'inputs'>> = { n: 100, from: -1, to: 1, noise: 0, seed: 0 };
+
+/** The points per axis of a function generator's inputs: n for one input, ⌈√n⌉ for two. */
+export function functionGridSize(inputs: 1 | 2, n: number): number {
+  if (inputs === 1) return n;
+  const m = Math.ceil(Math.sqrt(n));
+  // Math.sqrt is correctly rounded, but guard the ceiling anyway: the smallest m with m² ≥ n.
+  return (m - 1) * (m - 1) >= n ? m - 1 : m;
+}
+
+/**
+ * The m evenly spaced points from a to b inclusive: t_i = a + (b − a)·i/(m − 1) for i < m − 1,
+ * and t_{m−1} = b exactly; a single point is a.
+ */
+export function evenlySpaced(a: number, b: number, m: number): number[] {
+  const out: number[] = new Array(m);
+  for (let i = 0; i < m; i++) out[i] = i === m - 1 && m > 1 ? b : a + ((b - a) * i) / (m - 1 || 1);
+  return out;
+}
+
+/**
+ * The inputs of a function generator, in sample order. One input: x_i = t_i, the n evenly
+ * spaced points of [from, to] (`evenlySpaced`). Two inputs: the m × m grid, m = ⌈√n⌉ (so the data
+ * set has m² ≥ n samples), row by row: sample a·m + b is (x1, x2) = (t_a, t_b).
+ */
+export function functionInputs(p: FunctionParams): number[][] {
+  const m = functionGridSize(p.inputs, p.n);
+  const t = evenlySpaced(p.from, p.to, m);
+  if (p.inputs === 1) return t.map((x) => [x]);
+  const out: number[][] = [];
+  for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) out.push([t[a], t[b]]);
+  return out;
+}
+
+/**
+ * The samples of `function(EXPR, …)`: the inputs of `functionInputs`, each with the target
+ * [f(x) + noise·g_i], where g_i is a standard normal drawn by Box–Muller (`normal`, two draws of
+ * `new Random(seed, 0)`), one per sample in sample order, drawn even when noise is 0 (so for a
+ * seed, a larger noise moves the same targets further). `f` is EXPR at the sample's inputs; a
+ * value that is not a finite number is returned as it is (the caller reports it).
+ */
+export function generateFunction(f: (x: readonly number[]) => number, p: FunctionParams): DataSample[] {
+  if (!Number.isInteger(p.n) || p.n < 1) throw new RangeError(`n must be a whole number of at least 1, not ${p.n}`);
+  if (!(p.from < p.to) || !Number.isFinite(p.from) || !Number.isFinite(p.to)) throw new RangeError(`from must be below to, both finite, not ${p.from} and ${p.to}`);
+  if (!(p.noise >= 0) || !Number.isFinite(p.noise)) throw new RangeError(`the noise must be a finite number of 0 or more, not ${p.noise}`);
+  const rng = new Random(p.seed, 0);
+  return functionInputs(p).map((input) => {
+    const y = f(input);
+    const g = normal(rng);
+    return { input, target: [p.noise === 0 ? y : y + p.noise * g] };
+  });
+}
+
 // ---- CSV ------------------------------------------------------------------------------------
 
 /** The largest CSV file read, in characters (and bytes, which the CLI checks before reading). */

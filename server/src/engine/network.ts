@@ -50,6 +50,52 @@ export interface Network {
   inputs: number;
   layers: DenseLayer[];
   loss: LossName;
+  /**
+   * Input standardization (`data … standardize`): every forward pass first replaces input j by
+   * (x_j − mean_j) / std_j, so the network stays a function of the raw inputs. Absent: none.
+   */
+  standardize?: Standardization;
+}
+
+/** Per input j: the mean and the (population) standard deviation the inputs are rescaled by. */
+export interface Standardization {
+  mean: readonly number[];
+  /** Never 0: an input that does not vary has std 1 (it is only centred). */
+  std: readonly number[];
+}
+
+/**
+ * The statistics of `standardize` over the rows `rows` of `inputs` (all rows when omitted):
+ * mean_j = Σ_i x_ij / n and std_j = √(Σ_i (x_ij − mean_j)² / n), the population standard
+ * deviation (numpy's std, torch's std(unbiased=False)), summed in row order; a std of 0 becomes 1,
+ * so a constant input is centred, not divided by zero. Throws a RangeError for no rows.
+ */
+export function standardization(inputs: readonly (ArrayLike<number>)[], rows?: readonly number[]): Standardization {
+  const index = rows ?? inputs.map((_, i) => i);
+  if (index.length === 0) throw new RangeError('standardization needs at least one sample');
+  const M = inputs[index[0]].length;
+  const mean: number[] = new Array(M).fill(0);
+  const std: number[] = new Array(M).fill(0);
+  for (const i of index) for (let j = 0; j < M; j++) mean[j] += inputs[i][j];
+  for (let j = 0; j < M; j++) mean[j] /= index.length;
+  for (const i of index) {
+    for (let j = 0; j < M; j++) {
+      const d = inputs[i][j] - mean[j];
+      std[j] += d * d;
+    }
+  }
+  for (let j = 0; j < M; j++) {
+    const s = Math.sqrt(std[j] / index.length);
+    std[j] = s > 0 && Number.isFinite(s) ? s : 1;
+  }
+  return { mean, std };
+}
+
+/** (x_j − mean_j) / std_j for every input j, or the input itself (copied) when `s` is absent. */
+export function standardizeInput(s: Standardization | undefined, input: ArrayLike<number>): Float64Array {
+  const x = Float64Array.from(input);
+  if (s) for (let j = 0; j < x.length; j++) x[j] = (x[j] - s.mean[j]) / s.std[j];
+  return x;
 }
 
 export type InitScheme =
@@ -125,9 +171,12 @@ export interface LayerTrace {
   gprime?: Float64Array;
 }
 
-/** z = xW + b, y = g(z), layer by layer. */
+/**
+ * z = xW + b, y = g(z), layer by layer, where the first layer's x is the input standardized
+ * ((x_j − mean_j) / std_j) when the network standardizes its inputs.
+ */
 export function forward(net: Network, input: ArrayLike<number>): LayerTrace[] {
-  let x: Float64Array = Float64Array.from(input);
+  let x: Float64Array = standardizeInput(net.standardize, input);
   return net.layers.map((layer) => {
     const { units: K, inputs: M, W, b, activation } = layer;
     const z = new Float64Array(K);

@@ -170,6 +170,7 @@ export function cloneNetwork(net: Network): Network {
     inputs: net.inputs,
     loss: net.loss,
     layers: net.layers.map((l) => ({ ...l, W: l.W.slice(), b: l.b.slice() })),
+    ...(net.standardize && { standardize: net.standardize }),
   };
 }
 

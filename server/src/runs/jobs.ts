@@ -3,6 +3,7 @@ import * as path from 'path';
 import type { FileAnalysis } from '../analysis/analyze';
 import { CSV_MAX_CHARS, generate, parseCsv, type DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
+import { functionSamples, trainingStandardization } from '../semantics/data-sets';
 import { capitalise } from '../semantics/diagnostic';
 import type { TrainInfo } from '../semantics/program';
 
@@ -61,6 +62,17 @@ export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, c
         data = generate(g.name, g, K);
         break;
       }
+      case 'function': {
+        const f = set.function;
+        if (!f) throw new RunProblem(1, `${at}: error [data] \`${dataName}\` has errors.`);
+        data = functionSamples(f, a.program.env);
+        const bad = data.find((s) => !Number.isFinite(s.target[0]));
+        if (bad) {
+          const where = f.variables.map((v, i) => `${v} = ${bad.input[i]}`).join(', ');
+          throw new RunProblem(1, `${at}: error [not-finite] the target of \`${dataName}\` at ${where} is ${bad.target[0]}: the expression must be a finite number at every input from ${f.params.from} to ${f.params.to}.`);
+        }
+        break;
+      }
       case 'file':
         // `readFiles: false`: a workspace the user has not trusted (VS Code's Restricted Mode).
         if (options.readFiles === false) throw new RunProblem(2, `${at}: error [data-file] "${src.path.value}" is not read for \`${dataName}\`: the workspace is not trusted (Restricted Mode), and data files are read only in a trusted one.`);
@@ -76,7 +88,22 @@ export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, c
   if (data[0].target.length !== K) {
     throw new RunProblem(1, `${at}: error [shape] the samples of \`${dataName}\` have ${data[0].target.length} targets, but \`${network.name}\` has ${K} outputs.`);
   }
-  return { info, line, network, dataName, data };
+  return { info, line, network: withFileStandardization(network, a, info, dataName, data, at), dataName, data };
+}
+
+/**
+ * The network as the run trains it: a network that standardizes its inputs by a CSV file's
+ * statistics (`data … from "f.csv" standardize`) gets them now, from the rows just read, over the
+ * run's training part; every other network already has what its check computed.
+ */
+function withFileStandardization(network: Network, a: FileAnalysis, info: TrainInfo, dataName: string, data: DataSample[], at: string): Network {
+  const how = a.program.networks.get(info.stmt.network.text)?.standardization;
+  if (!how || how.stats || network.standardize) return network;
+  if (how.data !== dataName) {
+    throw new RunProblem(1, `${at}: error [standardize] \`${network.name}\` standardizes its inputs with the statistics of \`${how.data}\`, a CSV file read only by its own \`train\` statement; run that one first, or standardize \`${dataName}\` instead.`);
+  }
+  const inputs = data.map((s) => s.input);
+  return { ...network, standardize: trainingStandardization(inputs, info.split, info.seed) };
 }
 
 

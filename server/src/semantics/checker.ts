@@ -1,5 +1,5 @@
 import * as E from '../engine/expr';
-import { predict } from '../engine/network';
+import { predict, type Standardization } from '../engine/network';
 import type { Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import type { SyntaxError } from '../syntax/lexer';
@@ -10,6 +10,7 @@ import { constant, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering
 import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type UnitEntry } from './memo';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
+import { dataInputs, trainingStandardization } from './data-sets';
 import { checkData, checkProbe, checkTrain } from './runs';
 import { Spoiled, type CheckContext } from './scope';
 import { suggest } from './suggest';
@@ -71,6 +72,11 @@ class Checker implements CheckContext {
   private readonly networks = new Map<string, NetworkInfo>();
   private readonly networkState = new Map<string, 'busy' | 'done'>();
   private readonly fns = new Map<string, FnInfo>();
+  /** The data sets checked so far, by name (the first declaration of each), as `run` meets them. */
+  private readonly data = new Map<string, DataInfo>();
+  /** Each data and train statement's check, once per check however many ask for it. */
+  private readonly dataChecks = new Map<ast.DataStmt, DataInfo>();
+  private readonly trainChecks = new Map<ast.TrainStmt, TrainInfo | undefined>();
   readonly userFns = new Map<string, E.UserFunction>();
   /** The environment constants evaluate in while checking: lets and networks are computed on demand. */
   readonly env: E.Environment;
@@ -112,7 +118,7 @@ class Checker implements CheckContext {
     const evals: EvalInfo[] = [];
     const probes: ProbeInfo[] = [];
     const trains: TrainInfo[] = [];
-    const data = new Map<string, DataInfo>();
+    const data = this.data;
     for (const stmt of this.file.statements) {
       switch (stmt.kind) {
         case 'let':
@@ -135,7 +141,7 @@ class Checker implements CheckContext {
           probes.push(this.guard(() => this.unit('probe', stmt, data, () => checkProbe(this, stmt))) ?? { stmt });
           break;
         case 'train': {
-          const info = this.guard(() => this.unit('train', stmt, data, () => checkTrain(this, stmt, data)));
+          const info = this.trainOf(stmt);
           if (info) trains.push(info);
           break;
         }
@@ -143,6 +149,7 @@ class Checker implements CheckContext {
           break;
       }
     }
+    this.reportStandardizationConflicts();
     const env = this.inertEnv();
     this.activeEnv.current = env;
     return {
@@ -326,7 +333,20 @@ class Checker implements CheckContext {
   }
 
   dataOf(stmt: ast.DataStmt, data: ReadonlyMap<string, DataInfo>): DataInfo {
-    return this.unit('data', stmt, data, () => checkData(this, stmt));
+    const done = this.dataChecks.get(stmt);
+    if (done) return done;
+    const info = this.unit('data', stmt, data, () => checkData(this, stmt));
+    this.dataChecks.set(stmt, info);
+    return info;
+  }
+
+  /** A train statement's check (undefined when spoiled), once per check. */
+  private trainOf(stmt: ast.TrainStmt): TrainInfo | undefined {
+    if (this.trainChecks.has(stmt)) return this.trainChecks.get(stmt);
+    this.trainChecks.set(stmt, undefined); // a check that reaches itself finds it spoiled
+    const info = this.guard(() => this.unit('train', stmt, this.data, () => checkTrain(this, stmt, this.data)));
+    this.trainChecks.set(stmt, info);
+    return info;
   }
 
   /** Runs a check whose failure is already reported; undefined if it was spoiled. */
@@ -484,12 +504,81 @@ class Checker implements CheckContext {
     if (this.networkState.get(name) === 'busy') throw this.error('cycle', d.name, `The network \`${name}\` is defined in terms of itself (its weights use its own output).`);
     if (this.networkState.get(name) === 'done') return this.networks.get(name);
     this.networkState.set(name, 'busy');
+    let info: NetworkInfo;
     try {
-      const info = this.unit('network', d.stmt, EMPTY_DATA, () => checkNetwork(this, d.stmt));
+      info = this.unit('network', d.stmt, EMPTY_DATA, () => checkNetwork(this, d.stmt));
       this.networks.set(name, info);
-      return info;
     } finally {
       this.networkState.set(name, 'done');
+    }
+    // The network is done before its standardization is looked for: the train statement that
+    // decides it checks the network's widths, and meets the network as built, not this again.
+    const standardized = this.guard(() => this.standardized(name, info)) ?? info;
+    this.networks.set(name, standardized);
+    return standardized;
+  }
+
+  /**
+   * The network with the input standardization its first `train` statement's data set asks for
+   * (`standardize`), or `info` itself. The statistics are those of the run's training part, so
+   * the train statement's split and seed decide them. A CSV file's are known only when a run
+   * reads it: the network then carries `standardization` without `stats`. The same statistics
+   * give the same object back (from the memo), so what depends on the network is reused.
+   */
+  private standardized(name: string, info: NetworkInfo): NetworkInfo {
+    const net = info.network;
+    if (!net || info.stmt.incomplete) return info;
+    const first = this.file.statements.find((s): s is ast.TrainStmt => s.kind === 'train' && s.network.text === name);
+    const decl = first && this.declarations.get(first.data.text);
+    if (!first || decl?.kind !== 'data' || !decl.stmt.standardize) return info;
+    const train = this.trainOf(first);
+    const set = this.dataOf(decl.stmt, this.data);
+    if (!train || set.inputWidth !== net.inputs) return info;
+    let stats: Standardization | undefined;
+    if (set.stmt.source.kind !== 'file') {
+      // The statistics of a large generated set take a while: reused while the set and the split are.
+      const known = this.memo?.statistics.get(set);
+      if (known && known.split === train.split && known.seed === train.seed) stats = known.stats;
+      else {
+        const inputs = dataInputs(set);
+        if (!inputs) return info; // the data set is in error, reported there
+        stats = trainingStandardization(inputs, train.split, train.seed);
+        this.memo?.statistics.set(set, { split: train.split, seed: train.seed, stats });
+      }
+    }
+    const cached = this.memo?.standardized.get(info);
+    const same = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((v, i) => Object.is(v, b[i]));
+    if (cached?.standardization?.data === first.data.text) {
+      const c = cached.standardization.stats;
+      if (c === stats || (c && stats && same(c.mean, stats.mean) && same(c.std, stats.std))) return cached;
+    }
+    const derived: NetworkInfo = { ...info, standardization: { data: first.data.text, stats }, network: stats ? { ...net, standardize: stats } : net };
+    this.memo?.standardized.set(info, derived);
+    return derived;
+  }
+
+  /**
+   * A network standardizes its inputs as its first `train` statement's data set says; a later
+   * `train` of it on another data set that says otherwise (or has statistics of its own) is told.
+   * Reported here, outside any unit: it reads two statements.
+   */
+  private reportStandardizationConflicts(): void {
+    const first = new Map<string, ast.TrainStmt>();
+    for (const stmt of this.file.statements) {
+      if (stmt.kind !== 'train') continue;
+      const earlier = first.get(stmt.network.text);
+      if (!earlier) {
+        first.set(stmt.network.text, stmt);
+        continue;
+      }
+      if (earlier.data.text === stmt.data.text) continue;
+      const standardizes = (t: ast.TrainStmt) => {
+        const d = this.declarations.get(t.data.text);
+        return d?.kind === 'data' && d.stmt.standardize !== undefined;
+      };
+      if (!standardizes(stmt) && !standardizes(earlier)) continue;
+      const how = standardizes(earlier) ? `with the mean and std of \`${earlier.data.text}\`` : 'not at all';
+      this.report('warning', 'standardize', stmt.data, `\`${stmt.network.text}\` standardizes its inputs as its first \`train\` statement says (on \`${earlier.data.text}\`): ${how}. This run does the same; a network has one standardization.`);
     }
   }
 }

@@ -28,7 +28,8 @@ export const DIAGNOSTIC_DOCS = {
   'out-of-range': TABLE, 'too-many-parameters': TABLE, 'too-many-samples': TABLE, 'empty-data': TABLE,
   'input-count': TABLE, 'input-first': TABLE, 'input-parameters': TABLE, 'missing-input': TABLE,
   'missing-dense': TABLE, 'nobias': TABLE, 'cycle': TABLE, 'recursion': TABLE, 'eval': TABLE,
-  'loss-activation': TABLE, 'softmax-one-unit': TABLE, 'missing-loss': TABLE,
+  'loss-activation': TABLE, 'softmax-one-unit': TABLE, 'missing-loss': TABLE, 'function-inputs': TABLE,
+  'standardize': TABLE,
   // Numeric warnings: from what the file evaluates (analysis/numeric.ts), and training runs.
   'saturated': 'saturated', 'dead-relu': 'dead-relu', 'not-finite': 'not-finite',
   'exploding-gradient': 'exploding-gradient', 'loss-domain': 'loss-domain', 'diverged': 'diverged',

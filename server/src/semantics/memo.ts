@@ -2,6 +2,8 @@ import type * as E from '../engine/expr';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import type { Diagnostic } from './diagnostic';
+import type { Standardization } from '../engine/network';
+import type { DataInfo, NetworkInfo } from './program';
 
 /**
  * What one check of a file leaves for the next check of an edited version of it, so that only
@@ -38,6 +40,13 @@ export class CheckMemo {
    * lets that fn reaches (unchanged, likewise) from here, not from the checker that built it.
    */
   readonly env: { current?: E.Environment } = {};
+  /**
+   * A network (as its unit checked it) → the same with its input standardization, from the last
+   * check: handed back while the statistics are equal, so that the network keeps its identity.
+   */
+  readonly standardized = new WeakMap<NetworkInfo, NetworkInfo>();
+  /** A data set → the statistics of its training part for the split and seed they were computed for. */
+  readonly statistics = new WeakMap<DataInfo, { split: number; seed: number; stats: Standardization }>();
 
   commit(): void {
     for (const [stmt, entry] of this.pending) this.units.set(stmt, entry);
@@ -129,7 +138,10 @@ export function statementRefs(stmt: ast.Statement): string[] {
     case 'data': {
       const src = stmt.source;
       if (src.kind === 'inline') for (const s of src.samples) { expr(s.input); expr(s.target); }
-      else for (const a of src.args) expr(a.value);
+      else {
+        if (src.kind === 'function') expr(src.expr);
+        for (const a of src.args) expr(a.value);
+      }
       break;
     }
     case 'probe':

@@ -1,7 +1,7 @@
 import type * as E from '../engine/expr';
 import type { LossName } from '../engine/losses';
-import type { GeneratorName } from '../engine/datasets';
-import type { Network } from '../engine/network';
+import type { FunctionParams, GeneratorName } from '../engine/datasets';
+import type { Network, Standardization } from '../engine/network';
 import type { Optimizer, TrainOptions } from '../engine/train';
 import type { Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
@@ -62,6 +62,12 @@ export interface NetworkInfo {
   loss: LossName;
   /** The network with its initial (or explicit) parameters; undefined when it has errors. */
   network?: Network;
+  /**
+   * How the network standardizes its inputs, when its first `train` statement's data set says
+   * `standardize`: that data set's name and the statistics of its training part (`stats`, also
+   * in `network.standardize`). `stats` is absent for a CSV file until a run reads it.
+   */
+  standardization?: { data: string; stats?: Standardization };
 }
 
 export interface FnInfo {
@@ -77,6 +83,11 @@ export interface DataInfo {
   targetWidth?: number;
   /** A generator whose name and arguments are all valid, with the defaults filled in (GENERATOR_DEFAULTS). */
   generator?: { name: GeneratorName; n: number; noise: number; seed: number };
+  /**
+   * `function(EXPR, …)` when EXPR and every argument are valid (FUNCTION_DEFAULTS filled in):
+   * EXPR lowered with its inputs (`x`, or `x1` and `x2`) as free variables.
+   */
+  function?: { expr: E.Expr; variables: readonly string[]; params: FunctionParams };
 }
 
 export interface LetInfo {
@@ -109,3 +120,6 @@ export const TRAIN_OPTIONS = ['optimizer', 'learning_rate', 'epochs', 'batch', '
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 export const GENERATORS = ['xor', 'circle', 'spiral', 'gauss', 'moons'] as const;
 export const GENERATOR_ARGS = ['n', 'noise', 'seed'] as const;
+export const FUNCTION_ARGS = ['n', 'from', 'to', 'noise', 'seed'] as const;
+/** The inputs of `function(EXPR, …)`: x for one input, x1 and x2 for two. */
+export const FUNCTION_VARIABLES = { one: ['x'], two: ['x1', 'x2'] } as const;

@@ -1,10 +1,12 @@
-import { GENERATOR_DEFAULTS, type GeneratorName } from '../engine/datasets';
+import { FUNCTION_DEFAULTS, GENERATOR_DEFAULTS, functionInputs, type FunctionParams, type GeneratorName } from '../engine/datasets';
+import * as E from '../engine/expr';
+import { describeShape, type Value } from '../engine/value';
 import { TRAIN_DEFAULTS } from '../engine/train';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
 import { capitalise } from './diagnostic';
-import { constant, integer, NO_PARAMS, number, vector } from './lowering';
-import { GENERATOR_ARGS, GENERATORS, OPTIMIZERS, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
+import { constant, integer, NO_PARAMS, number, tryLower, vector } from './lowering';
+import { FUNCTION_ARGS, FUNCTION_VARIABLES, GENERATOR_ARGS, GENERATORS, OPTIMIZERS, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
 import type { CheckContext } from './scope';
 
 /**
@@ -41,12 +43,15 @@ export function checkData(cx: CheckContext, stmt: ast.DataStmt): DataInfo {
     if (ok) info.samples = samples;
     return info;
   }
+  if (src.kind === 'function') return checkFunctionData(cx, src, info);
   const args = src.args;
   const seenArgs = new Set<string>();
   if (src.kind === 'generator') {
     let valid = (GENERATORS as readonly string[]).includes(src.generator.text);
-    if (!valid) {
-      cx.unknown('unknown-generator', 'generator', src.generator, GENERATORS, ' The generators are xor, circle, spiral, gauss and moons.');
+    if (src.generator.text === 'function') {
+      cx.error('syntax', src.generator, '`function` takes an expression of x first, as in `function(tanh(x), n: 100, from: -3, to: 3)`.');
+    } else if (!valid) {
+      cx.unknown('unknown-generator', 'generator', src.generator, [...GENERATORS, 'function'], ' The generators are xor, circle, spiral, gauss, moons and function(EXPR, …).');
     }
     info.inputWidth = 2;
     const params = { ...GENERATOR_DEFAULTS };
@@ -85,6 +90,87 @@ export function checkData(cx: CheckContext, stmt: ast.DataStmt): DataInfo {
       if (t !== undefined) info.targetWidth = t;
     }
   }
+  return info;
+}
+
+/**
+ * `function(EXPR, n:, from:, to:, noise:, seed:)`: EXPR is lowered with the inputs as free
+ * variables — `x` alone, or `x1` and `x2` (a grid) — and every other name means what it means
+ * anywhere (lets, fns, built-ins). One sample is evaluated here, so that an EXPR that is not a
+ * number is reported while typing.
+ */
+function checkFunctionData(cx: CheckContext, src: ast.FunctionData, info: DataInfo): DataInfo {
+  const names = new Set<string>();
+  const stack: ast.Expr[] = [src.expr];
+  while (stack.length) {
+    const e = stack.pop()!;
+    if (e.kind === 'name') names.add(e.name.text);
+    else if (e.kind === 'call') stack.push(...e.args);
+    else if (e.kind === 'unary') stack.push(e.operand);
+    else if (e.kind === 'binary') stack.push(e.left, e.right);
+    else if (e.kind === 'vector') stack.push(...e.items);
+  }
+  const two = names.has('x1') || names.has('x2');
+  let valid = true;
+  if (two && names.has('x')) {
+    cx.error('function-inputs', src.expr, 'The expression uses `x` and `x1`/`x2`: write it of `x` for one input, or of `x1` and `x2` for two.');
+    valid = false;
+  }
+  const variables: readonly string[] = two ? FUNCTION_VARIABLES.two : FUNCTION_VARIABLES.one;
+  info.inputWidth = variables.length;
+  info.targetWidth = 1;
+  const expr = valid ? tryLower(cx, src.expr, new Set(variables)) : undefined;
+  const params: FunctionParams = { inputs: two ? 2 : 1, ...FUNCTION_DEFAULTS };
+  const seen = new Set<string>();
+  for (const a of src.args) {
+    const name = a.name.text;
+    if (seen.has(name)) {
+      cx.error('duplicate-setting', a.name, `\`${name}\` is given twice.`);
+      valid = false;
+    }
+    seen.add(name);
+    if (!(FUNCTION_ARGS as readonly string[]).includes(name)) {
+      cx.unknown('unknown-argument', 'argument', a.name, FUNCTION_ARGS, ' function(EXPR, …) takes n, from, to, noise and seed.');
+      valid = false;
+      continue;
+    }
+    let v: number | undefined;
+    if (name === 'n') v = integer(cx, a.value, 'n', 1, LIMITS.maxInlineSamples * 10);
+    else if (name === 'seed') v = integer(cx, a.value, 'the seed', 0, LIMITS.maxSeed);
+    else if (name === 'noise') {
+      v = number(cx, a.value, 'the noise');
+      if (v !== undefined && v < 0) {
+        cx.error('out-of-range', a.value, `The noise is the standard deviation of the noise on the target: 0 or more, not ${v}.`);
+        v = undefined;
+      }
+    } else v = number(cx, a.value, `\`${name}\``);
+    if (v === undefined) valid = false;
+    else params[name as 'n' | 'from' | 'to' | 'noise' | 'seed'] = v;
+  }
+  if (valid && !(params.from < params.to)) {
+    const at = src.args.find((a) => a.name.text === 'to') ?? src.args.find((a) => a.name.text === 'from') ?? src.keyword;
+    const span = 'value' in at ? at.value : at;
+    cx.error('out-of-range', span, `The inputs run from \`from\` to \`to\`, so \`from\` (${params.from}) must be below \`to\` (${params.to}).`);
+    valid = false;
+  }
+  if (!expr || !valid) return info;
+  // One sample, at the first input: an expression that is not a number is a mistake of the file.
+  const first = functionInputs({ ...params, n: 1 })[0];
+  const vars = new Map(variables.map((v, i) => [v, first[i]]));
+  const outer = cx.env;
+  let value: Value;
+  try {
+    value = E.evaluate(expr, { ...outer, vars: { get: (n) => vars.get(n) ?? outer.vars.get(n) } });
+  } catch (err) {
+    if (!(err instanceof E.EvalError)) throw err;
+    cx.error('eval', cx.spans.get(err.node) ?? src.expr, capitalise(err.message) + '.');
+    return info;
+  }
+  if (typeof value !== 'number') {
+    cx.error('type', src.expr, `The expression gives ${describeShape(value)}; \`function(…)\` needs a number (the target) for each input.`);
+    return info;
+  }
+  info.function = { expr, variables, params };
   return info;
 }
 

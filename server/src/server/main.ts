@@ -402,7 +402,7 @@ connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => 
       finished = true;
       runs.record(params.uri, network, m.diverged
         ? { diverged: { ...m.diverged, line: run.line } }
-        : { trained: { layers: m.layers } });
+        : { trained: { layers: m.layers, standardize: m.standardize } });
       notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
       if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
       refreshAfterRun(params.uri);

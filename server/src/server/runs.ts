@@ -2,6 +2,7 @@ import * as path from 'path';
 import { fileURLToPath } from 'url';
 import { Worker } from 'worker_threads';
 import type { TrainedParameters } from '../analysis/analyze';
+import type { Standardization } from '../engine/network';
 import type { Divergence } from '../engine/train';
 import type { DecisionBoundary, EpochPoint } from '../protocol/training';
 
@@ -26,7 +27,7 @@ export interface RunRequest {
  */
 export type RunMessage =
   | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary } & EpochPoint)
-  | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[] }
+  | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; standardize?: Standardization }
   | { kind: 'error'; message: string };
 
 export interface Run {

@@ -85,6 +85,7 @@ try {
     finalLoss: r.finalLoss,
     diverged: r.diverged,
     layers: r.network.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
+    standardize: r.network.standardize,
   });
 } catch (err) {
   const known = err instanceof RunProblem || err instanceof TrainError;

@@ -111,7 +111,9 @@ export interface ParamItem extends Node {
 export interface DataStmt extends Node {
   kind: 'data';
   name: Name;
-  source: InlineData | GeneratedData | FileData;
+  source: InlineData | GeneratedData | FunctionData | FileData;
+  /** The word `standardize` after the definition: inputs rescaled by the training part's mean and std. */
+  standardize?: Node;
 }
 
 export interface InlineData extends Node {
@@ -128,6 +130,15 @@ export interface Sample extends Node {
 export interface GeneratedData extends Node {
   kind: 'generator';
   generator: Name;
+  args: NamedArg[];
+}
+
+/** `= function(EXPR, n: 100, from: -3, to: 3, noise: 0.05, seed: 1)`: EXPR of x, or of x1 and x2. */
+export interface FunctionData extends Node {
+  kind: 'function';
+  /** The word `function`. */
+  keyword: Name;
+  expr: Expr;
   args: NamedArg[];
 }
 

@@ -195,7 +195,23 @@ class Parser {
     return width;
   }
 
+  /** A data definition, then the word `standardize` if it follows (on the same line or the next). */
   private data(kw: Token): ast.DataStmt {
+    const stmt = this.dataSource(kw);
+    const tok = this.peek();
+    if (tok.kind === 'ident' && tok.text === 'standardize') {
+      this.i++;
+      stmt.standardize = { start: tok.start, end: tok.end };
+      stmt.end = tok.end;
+    } else if (tok.kind === 'ident' && !tok.lineStart && !STATEMENT_WORDS.has(tok.text)) {
+      // A misspelt `standardize` (or a stray word): reported, and the data set is kept.
+      this.record(this.unexpected(tok, '`standardize` or the end of the data definition'), tok.start);
+      while (!this.atEof() && !this.peek().lineStart) this.i++;
+    }
+    return stmt;
+  }
+
+  private dataSource(kw: Token): ast.DataStmt {
     const name = this.name('a data set name after `data`');
     const tok = this.peek();
     if (this.isPunct('{')) {
@@ -205,7 +221,8 @@ class Parser {
     }
     if (this.isPunct('=')) {
       this.i++;
-      const generator = this.name('a generator after `=` (xor, circle, spiral, gauss or moons)');
+      const generator = this.name('a generator after `=` (xor, circle, spiral, gauss, moons or function(…))');
+      if (generator.text === 'function' && this.isPunct('(')) return this.functionData(kw, name, generator);
       const args = this.isPunct('(') ? this.namedArgs() : [];
       const end = this.prevEnd();
       return { kind: 'data', name, source: { kind: 'generator', generator, args, start: generator.start, end }, start: kw.start, end };
@@ -221,6 +238,22 @@ class Parser {
       return { kind: 'data', name, source: { kind: 'file', path, args, start: pathTok.start, end }, start: kw.start, end };
     }
     throw this.abandon(this.unexpected(tok, "'{' with samples, '= generator(…)' or 'from \"file.csv\"' after the data set's name"));
+  }
+
+  /** `function(EXPR, n: …, …)` after `data NAME =`: an expression, then named arguments. */
+  private functionData(kw: Token, name: ast.Name, keyword: ast.Name): ast.DataStmt {
+    this.expect('(', "'('");
+    const expr = this.expr();
+    const args: ast.NamedArg[] = [];
+    while (this.accept(',')) {
+      const argName = this.name('an argument name, as in `n: 100`');
+      this.expect(':', `':' after \`${argName.text}\``);
+      const value = this.expr();
+      args.push({ name: argName, value, start: argName.start, end: value.end });
+    }
+    this.expect(')', "')' or ',' in the argument list");
+    const end = this.prevEnd();
+    return { kind: 'data', name, source: { kind: 'function', keyword, expr, args, start: keyword.start, end }, start: kw.start, end };
   }
 
   private sample(): ast.Sample {

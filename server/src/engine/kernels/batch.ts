@@ -106,7 +106,10 @@ export class BatchWorkspace {
     const M = this.net.inputs;
     const o = this.x + i * this.xs;
     const src = at * M;
-    for (let j = 0; j < M; j++) h[o + j] = X[src + j];
+    // The same arithmetic as network.ts standardizeInput, so a batch equals `probe` bit for bit.
+    const st = this.net.standardize;
+    if (st) for (let j = 0; j < M; j++) h[o + j] = (X[src + j] - st.mean[j]) / st.std[j];
+    else for (let j = 0; j < M; j++) h[o + j] = X[src + j];
     const K = this.grad.length;
     const t = this.targets;
     const tsrc = at * K;
