@@ -8,6 +8,7 @@ import type { NetworkInfo } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import type { FileAnalysis, ProbeOutcome } from './analyze';
+import { dataDoc, standardizationLines } from './data-hover';
 import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
@@ -92,14 +93,11 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       const f = LOSS_FORMULAS[t.name.text as LossName];
       return f ? { markdown: `**${t.name.text}** (per sample)\n\n\`${f}\`\n\nOver a batch, the loss is the mean of the per-sample losses.`, span: t.name } : undefined;
     }
-    case 'data': {
-      const info = a.program.data.get(t.name.text);
-      const n = info?.samples?.length;
-      const shape = info?.inputWidth !== undefined ? ` · ${info.inputWidth} input${info.inputWidth === 1 ? '' : 's'}${info.targetWidth !== undefined ? ` → ${info.targetWidth} target${info.targetWidth === 1 ? '' : 's'}` : ''}` : '';
-      return { markdown: `**data ${t.name.text}**${n !== undefined ? ` · ${n} sample${n === 1 ? '' : 's'}` : ''}${shape}`, span: t.name };
+    case 'data':
+    case 'data-ref': {
+      const markdown = dataDoc(a.program, t.name.text);
+      return markdown ? { markdown, span: t.name } : undefined;
     }
-    case 'data-ref':
-      return undefined;
   }
 }
 
@@ -238,6 +236,7 @@ function networkDoc(info: NetworkInfo): string {
     `\`${chain}\``,
     '',
     `loss \`${info.loss}\`: \`${LOSS_FORMULAS[info.loss]}\` · ${parameterCount(inputs, dense).toLocaleString('en-US')} parameters`,
+    ...(info.standardization ? ['', ...standardizationLines(info)] : []),
   ].join('\n');
 }
 
