@@ -1,8 +1,12 @@
-/** The data generators and the CSV reader of engine/datasets.ts. */
+/** The data generators (function(EXPR, …) among them) and the CSV reader of engine/datasets.ts, and their checks. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CSV_MAX_CHARS, generate, GENERATOR_DEFAULTS, GENERATOR_NAMES, parseCsv } from '../../server/src/engine/datasets';
+import { CSV_MAX_CHARS, FUNCTION_DEFAULTS, functionGridSize, functionInputs, generate, generateFunction, GENERATOR_DEFAULTS, GENERATOR_NAMES, parseCsv, type FunctionParams } from '../../server/src/engine/datasets';
+import { Random } from '../../server/src/engine/random';
 import { analyzeText } from '../../server/src/semantics/checker';
+import { functionSamples } from '../../server/src/semantics/data-sets';
+import type { DataStmt } from '../../server/src/syntax/ast';
+import { parse } from '../../server/src/syntax/parser';
 
 test('generators: deterministic for a seed, different for another seed', () => {
   for (const g of GENERATOR_NAMES) {
@@ -157,4 +161,116 @@ test('parseCsv: errors with their line and column (both 1-based)', () => {
   assert.equal(err('1,2\r\n3,4\r\n5;6\r\n').line, 3);
   assert.equal(err('1,2\r3,4\r5,x\r').line, 3, 'a lone CR ends a line');
   assert.ok(CSV_MAX_CHARS >= 1 << 20);
+});
+
+// ---- function(EXPR, n:, from:, to:, noise:, seed:) ---------------------------------------------
+
+const fparams = (p: Partial<FunctionParams> = {}): FunctionParams => ({ inputs: 1, ...FUNCTION_DEFAULTS, ...p });
+
+test('function: n evenly spaced inputs from `from` to `to`, both ends exactly; the documented defaults', () => {
+  assert.deepEqual(FUNCTION_DEFAULTS, { n: 100, from: -1, to: 1, noise: 0, seed: 0 });
+  for (const [n, a, b] of [[7, -3, 3], [100, -Math.PI, 0.1], [2, 0, 1], [1, -2, 5]] as const) {
+    const xs = functionInputs(fparams({ n, from: a, to: b })).map((s) => s[0]);
+    assert.equal(xs.length, n);
+    assert.equal(xs[0], a);
+    if (n > 1) assert.equal(xs[n - 1], b);
+    for (let i = 1; i < n; i++) assert.ok(Math.abs(xs[i] - xs[i - 1] - (b - a) / (n - 1)) < 1e-12 * (b - a), `${n} points: step ${i}`);
+  }
+});
+
+test('function: two inputs make the m × m grid, m = ⌈√n⌉, row by row (sample a·m + b is (t_a, t_b))', () => {
+  for (const [n, m] of [[1, 1], [4, 2], [5, 3], [9, 3], [10, 4], [100, 10], [101, 11]] as const) {
+    assert.equal(functionGridSize(2, n), m, `n ${n}`);
+    const inputs = functionInputs(fparams({ inputs: 2, n, from: -2, to: 4 }));
+    assert.equal(inputs.length, m * m);
+    const t = functionInputs(fparams({ n: m, from: -2, to: 4 })).map((s) => s[0]);
+    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) assert.deepEqual(inputs[a * m + b], [t[a], t[b]]);
+  }
+});
+
+test('function: target = f(x) + noise·g, g standard normals by Box–Muller from Random(seed, 0), one per sample in order', () => {
+  const f = (x: readonly number[]) => Math.exp(-x[0] * x[0]);
+  const p = fparams({ n: 40, from: -3, to: 3, noise: 0.25, seed: 9 });
+  const d = generateFunction(f, p);
+  const rng = new Random(9, 0);
+  d.forEach((s, i) => {
+    const u1 = rng.next();
+    const u2 = rng.next();
+    const g = Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    assert.equal(s.target[0], f(s.input) + 0.25 * g, `sample ${i}`);
+  });
+  assert.deepEqual(generateFunction(f, p), d, 'deterministic');
+  assert.notDeepEqual(generateFunction(f, { ...p, seed: 10 }).map((s) => s.target), d.map((s) => s.target));
+  // Without noise, the function itself; and the inputs never depend on the noise or the seed.
+  const clean = generateFunction(f, { ...p, noise: 0 });
+  clean.forEach((s, i) => {
+    assert.equal(s.target[0], f(s.input));
+    assert.deepEqual(s.input, d[i].input);
+  });
+  assert.throws(() => generateFunction(f, { ...p, from: 1, to: 1 }), RangeError);
+  assert.throws(() => generateFunction(f, { ...p, n: 0 }), RangeError);
+});
+
+test('function: the checker lowers EXPR with x (or x1, x2) free, fills in the defaults, and reads lets and fns', () => {
+  const { program } = analyzeText([
+    'let k = 2',
+    'fn bump(u) = exp(-u * u)',
+    'data a = function(k * bump(x), n: 7, from: -1, to: 2, seed: 4)',
+    'data b = function(x1 * x2)',
+    'data c = function(3)',
+  ].join('\n') + '\n');
+  assert.deepEqual(program.diagnostics.filter((d) => d.severity === 'error'), []);
+  const a = program.data.get('a')!;
+  assert.deepEqual(a.function!.params, { inputs: 1, n: 7, from: -1, to: 2, noise: 0, seed: 4 });
+  assert.deepEqual([a.inputWidth, a.targetWidth], [1, 1]);
+  const samples = functionSamples(a.function!, program.env);
+  assert.deepEqual(samples.map((s) => s.target[0]), samples.map((s) => 2 * Math.exp(-s.input[0] * s.input[0])));
+  const b = program.data.get('b')!;
+  assert.deepEqual([b.function!.params.inputs, b.inputWidth, b.function!.variables], [2, 2, ['x1', 'x2']]);
+  assert.deepEqual(functionSamples(b.function!, program.env).map((s) => s.target[0]), functionInputs(b.function!.params).map(([u, v]) => u * v));
+  assert.equal(program.data.get('c')!.inputWidth, 1, 'a constant is a function of x');
+});
+
+test('function: mistakes are diagnostics with their ranges (unknown names, x with x1, ranges, arguments, a vector)', () => {
+  const cases: [string, string, string, RegExp][] = [
+    ['data d = function(scal * x)\nlet scale = 2', 'unknown-name', 'scal', /Did you mean `scale`/],
+    ['data d = function(x * x1)', 'function-inputs', 'x * x1', /`x` and `x1`\/`x2`/],
+    ['data d = function(x, from: 3, to: -3)', 'out-of-range', '-3', /from.*\(3\) must be below .*to.* \(-3\)/],
+    ['data d = function(x, n: 0)', 'out-of-range', '0', /`n` \(the number of samples\) must be a whole number from 1 to 1,000,000, not 0/],
+    ['data d = function(x, noise: -0.1)', 'out-of-range', '-0.1', /0 or more/],
+    ['data d = function(x, seed: 1.5)', 'out-of-range', '1.5', /seed must be a whole number/],
+    ['data d = function(x, nosie: 1)', 'unknown-argument', 'nosie', /Did you mean `noise`/],
+    ['data d = function(x, n: 3, n: 4)', 'duplicate-setting', 'n', /given twice/],
+    ['data d = function([x, x])', 'type', '[x, x]', /needs a number/],
+    ['data d = function', 'syntax', 'function', /takes an expression of x first/],
+  ];
+  for (const [text, code, at, message] of cases) {
+    const { program } = analyzeText(text + '\n');
+    const d = program.diagnostics.find((x) => x.code === code);
+    assert.ok(d, `${text}: no ${code} in ${JSON.stringify(program.diagnostics)}`);
+    assert.equal(text.slice(d.span.start, d.span.end), at, `${text}: range`);
+    assert.match(d.message, message, text);
+    assert.equal(program.data.get('d')?.function, undefined, `${text}: no function data`);
+  }
+});
+
+test('function and standardize: parsed with error recovery, every form of data definition takes `standardize`', () => {
+  const text = [
+    'data a = function(x, n: 5) standardize',
+    'data b { [1] -> [2]  [3] -> [4] } standardize',
+    'data c from "c.csv" (targets: 1) standardize',
+    'data e = moons(n: 10)',
+    '  standardize',
+    'data f = spiral() standardise',
+    'data g = function(x,',
+    'let ok = 1',
+  ].join('\n');
+  const parsed = parse(text);
+  const data = parsed.file.statements.filter((s): s is DataStmt => s.kind === 'data');
+  assert.deepEqual(data.map((d) => [d.name.text, !!d.standardize]), [['a', true], ['b', true], ['c', true], ['e', true], ['f', false], ['g', false]].slice(0, data.length));
+  assert.equal(parsed.file.statements.at(-1)?.kind, 'let', 'parsing resumes after an unfinished function(…)');
+  const typo = parsed.errors.find((e) => text.slice(e.start, e.end) === 'standardise');
+  assert.ok(typo, 'a misspelt standardize is reported where it stands');
+  assert.match(typo.message, /`standardize`/);
+  assert.equal(data.find((d) => d.name.text === 'f')?.end, text.indexOf(' standardise'), 'the data set survives the typo');
 });

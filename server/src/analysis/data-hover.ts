@@ -12,7 +12,8 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word
 export function dataDoc(program: Program, name: string): string | undefined {
   const info = program.data.get(name);
   if (!info) return undefined;
-  const lines = [`**data ${name}**${shape(info)}`, '', ...source(program, info)];
+  const from = source(program, info);
+  const lines = [`**data ${name}**${shape(info)}`, ...(from.length ? ['', ...from] : [])];
   if (info.stmt.standardize) lines.push('', ...standardizeLines(program, name));
   return lines.join('\n');
 }

@@ -533,7 +533,8 @@ class Checker implements CheckContext {
     if (!first || decl?.kind !== 'data' || !decl.stmt.standardize) return info;
     const train = this.trainOf(first);
     const set = this.dataOf(decl.stmt, this.data);
-    if (!train || set.inputWidth !== net.inputs) return info;
+    // A CSV file's width is known only when it is read (a run reports a mismatch then).
+    if (!train || (set.inputWidth ?? net.inputs) !== net.inputs) return info;
     let stats: Standardization | undefined;
     if (set.stmt.source.kind !== 'file') {
       // The statistics of a large generated set take a while: reused while the set and the split are.

@@ -135,7 +135,7 @@ function checkFunctionData(cx: CheckContext, src: ast.FunctionData, info: DataIn
       continue;
     }
     let v: number | undefined;
-    if (name === 'n') v = integer(cx, a.value, 'n', 1, LIMITS.maxInlineSamples * 10);
+    if (name === 'n') v = integer(cx, a.value, '`n` (the number of samples)', 1, LIMITS.maxInlineSamples * 10);
     else if (name === 'seed') v = integer(cx, a.value, 'the seed', 0, LIMITS.maxSeed);
     else if (name === 'noise') {
       v = number(cx, a.value, 'the noise');
