@@ -3,7 +3,8 @@
  * optimiser (sgd, momentum, adam) × every loss × l2 on and off × full batch and seeded
  * mini-batches (some with a split) — with built-in activations and user fns (through tanh,
  * softplus, max, abs, powers, lets, other fns), initialised every way, plus classification runs
- * on generated and CSV data and a run that diverges, are written as one spec, trained by the CLI, exported one by one,
+ * on generated and CSV data, runs that standardize their inputs (function data of one and two
+ * inputs, a CSV file) and a run that diverges, are written as one spec, trained by the CLI, exported one by one,
  * and run by Debian's python with torch (one interpreter for all). Every per-epoch loss, test
  * loss and every trained weight must agree to 1e-9 relative; counts and accuracies exactly.
  * Then: --epochs, the checkpoint loads back, and every exported file passes py_compile.
@@ -112,6 +113,23 @@ function generate(): Case[] {
     note: 'CSV, softmax, argmax accuracy',
     text: `network csv_net {\n  input p[2]\n  dense h[4] mish\n  dense y[3] softmax\n  loss cross_entropy\n  init he seed 8\n}\ndata csv_data from "points.csv"\ntrain csv_net on csv_data {\n  optimizer momentum(0.8)\n  learning_rate 0.1\n  epochs 10\n  batch 4\n  seed 12\n}\n`,
   });
+  // Input standardization (a fixed normalisation before the first layer): function data of one and
+  // two inputs (statistics of the training part after a split), and a CSV file (read by the run).
+  cases.push({
+    name: 'std_fn',
+    note: 'function(…) data, standardize, split',
+    text: `network std_fn {\n  input x[1]\n  dense h[6] tanh\n  dense y[1] linear\n  init xavier seed 6\n}\ndata std_fn_data = function(exp(-x * x / 40) + k * x, n: 40, from: 5, to: 25, noise: 0.1, seed: 3) standardize\ntrain std_fn on std_fn_data {\n  optimizer adam\n  learning_rate 0.02\n  epochs 15\n  batch 8\n  seed 4\n  split 0.75\n}\n`,
+  });
+  cases.push({
+    name: 'std_grid',
+    note: 'two-input function(…) grid, standardize',
+    text: `network std_grid {\n  input p[2]\n  dense h[4] softplus\n  dense y[1] linear\n  loss mse\n  init he seed 2\n}\ndata std_grid_data = function(tanh(x1 - x2 / 100), n: 30, from: -50, to: 250, noise: 0.02, seed: 8) standardize\ntrain std_grid on std_grid_data {\n  optimizer momentum(0.9)\n  learning_rate 0.05\n  epochs 12\n  batch 6\n  seed 9\n}\n`,
+  });
+  cases.push({
+    name: 'std_csv',
+    note: 'CSV, standardize',
+    text: `network std_csv {\n  input p[2]\n  dense h[3] tanh\n  dense y[3] softmax\n  loss cross_entropy\n  init xavier seed 8\n}\ndata std_csv_data from "points.csv" standardize\ntrain std_csv on std_csv_data {\n  learning_rate 0.2\n  epochs 10\n  batch 5\n  seed 3\n  split 0.7\n}\n`,
+  });
   // Layer names Python or torch.nn.Module would not take as attributes, and a softmax hidden layer.
   cases.push({
     name: 'names',
@@ -146,7 +164,7 @@ fs.writeFileSync(path.join(tmp, 'points.csv'), csv());
 
 test('exported programs reproduce netspec train --json to 1e-9: every optimiser, loss, l2, batching, init, user fns', () => {
   requireTorch();
-  assert.equal(CASES.length, 52);
+  assert.equal(CASES.length, 55);
   for (const act of HIDDEN) assert.ok(CASES.some((c) => c.text.split('\n').some((l) => l.startsWith('  dense h') && l.split(' ').includes(act))), `no network has a hidden ${act} layer`);
   const cli = runCli(['train', spec, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
@@ -156,6 +174,8 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   const exported = exportAll(spec, fs.readFileSync(spec, 'utf8'));
   const scripts = exported.map((e, i) => {
     assert.equal(e.network, CASES[i].name);
+    // A standardizing run normalises before its first layer, and only such a run.
+    assert.equal(e.source.includes('x = (x - self.input_mean) / self.input_std'), CASES[i].name.startsWith('std_'), CASES[i].name);
     const script = path.join(tmp, `${e.network}.py`);
     fs.writeFileSync(script, e.source);
     return script;
@@ -197,7 +217,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
 test('--epochs overrides the spec and still matches the engine (the shuffles are reimplemented, not recorded)', () => {
   const text = fs.readFileSync(spec, 'utf8');
   const a = analyze(text);
-  const picked = [5, 41, CASES.length - 4];
+  const picked = [5, 41, ...['moons_net', 'std_csv'].map((name) => CASES.findIndex((c) => c.name === name))];
   const exported = exportAll(spec, text);
   const runs = picked.map((i) => {
     const script = path.join(tmp, `epochs-${i}.py`);
