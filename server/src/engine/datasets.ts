@@ -1,7 +1,8 @@
 import { Random } from './random';
 
 /**
- * Data for `data NAME = GENERATOR(n: …, noise: …, seed: …)` and `data NAME from "file.csv"`.
+ * Data for `data NAME = GENERATOR(n: …, noise: …, seed: …)`, `data NAME = function(EXPR, …)`
+ * (below, `generateFunction`) and `data NAME from "file.csv"`.
  *
  * Generators, in the spirit of the TensorFlow Playground: two inputs (x, y) in roughly [-6, 6],
  * two classes, deterministic for a seed on every machine (all randomness comes from

@@ -122,6 +122,8 @@ function checkFunctionData(cx: CheckContext, src: ast.FunctionData, info: DataIn
   const expr = valid ? tryLower(cx, src.expr, new Set(variables)) : undefined;
   const params: FunctionParams = { inputs: two ? 2 : 1, ...FUNCTION_DEFAULTS };
   const seen = new Set<string>();
+  /** The arguments whose value is in error: `from`/`to` are compared only when both are fine. */
+  const failed = new Set<string>();
   for (const a of src.args) {
     const name = a.name.text;
     if (seen.has(name)) {
@@ -144,17 +146,20 @@ function checkFunctionData(cx: CheckContext, src: ast.FunctionData, info: DataIn
         v = undefined;
       }
     } else v = number(cx, a.value, `\`${name}\``);
-    if (v === undefined) valid = false;
-    else params[name as 'n' | 'from' | 'to' | 'noise' | 'seed'] = v;
+    if (v === undefined) {
+      valid = false;
+      failed.add(name);
+    } else params[name as 'n' | 'from' | 'to' | 'noise' | 'seed'] = v;
   }
-  if (valid && !(params.from < params.to)) {
+  if (!failed.has('from') && !failed.has('to') && !(params.from < params.to)) {
     const at = src.args.find((a) => a.name.text === 'to') ?? src.args.find((a) => a.name.text === 'from') ?? src.keyword;
     const span = 'value' in at ? at.value : at;
     cx.error('out-of-range', span, `The inputs run from \`from\` to \`to\`, so \`from\` (${params.from}) must be below \`to\` (${params.to}).`);
     valid = false;
   }
-  if (!expr || !valid) return info;
-  // One sample, at the first input: an expression that is not a number is a mistake of the file.
+  if (!expr) return info;
+  // One sample, at the first input: an expression that is not a number is a mistake of the file,
+  // reported even when an argument is in error too (they are independent).
   const first = functionInputs({ ...params, n: 1 })[0];
   const vars = new Map(variables.map((v, i) => [v, first[i]]));
   const outer = cx.env;
@@ -170,6 +175,7 @@ function checkFunctionData(cx: CheckContext, src: ast.FunctionData, info: DataIn
     cx.error('type', src.expr, `The expression gives ${describeShape(value)}; \`function(…)\` needs a number (the target) for each input.`);
     return info;
   }
+  if (!valid) return info;
   info.function = { expr, variables, params };
   return info;
 }
