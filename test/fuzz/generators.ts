@@ -102,6 +102,9 @@ const statement = fc.oneof(
   fc.tuple(name, fc.array(fc.tuple(vector, vector), { maxLength: 4 })).map(([n, ss]) => `data ${n} {\n${ss.map(([i, t]) => `  ${i} -> ${t}`).join('\n')}\n}`),
   fc.tuple(name, fc.constantFrom('xor', 'circle', 'spiral', 'gauss', 'moons', 'blobs'), num, num).map(([n, g, a, b]) => `data ${n} = ${g}(n: ${a}, noise: ${b}, seed: 1)`),
   fc.tuple(name, fc.constantFrom('"points.csv"', '"../secret.csv"', '"/etc/passwd"', '"a\\"b.csv"')).map(([n, p]) => `data ${n} from ${p} (targets: 1)`),
+  fc.tuple(name, expr, fc.constantFrom('x', 'x1', 'x2', 'x * x1'), num, num, num, fc.constantFrom('', ' standardize', '\n  standardize', ' standardise'))
+    .map(([n, e, v, a, b, c, st]) => `data ${n} = function(${e} + ${v}, n: ${a}, from: ${b}, to: ${c}, noise: 0.1, seed: 1)${st}`),
+  fc.tuple(name, fc.array(fc.tuple(vector, vector), { maxLength: 3 })).map(([n, ss]) => `data ${n} {\n${ss.map(([i, t]) => `  ${i} -> ${t}`).join('\n')}\n} standardize`),
   fc.tuple(name, name, fc.array(trainOption, { maxLength: 5 })).map(([n, d, os]) => `train ${n} on ${d} {\n${os.map((o) => `  ${o}`).join('\n')}\n}`),
   fc.tuple(name, vector, vector).map(([n, i, t]) => `probe ${n} ${i} -> ${t}`),
   fc.tuple(name, expr).map(([n, e]) => `let ${n} = ${e}`),
