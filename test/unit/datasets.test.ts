@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CSV_MAX_CHARS, FUNCTION_DEFAULTS, functionGridSize, functionInputs, generate, generateFunction, GENERATOR_DEFAULTS, GENERATOR_NAMES, parseCsv, type FunctionParams } from '../../server/src/engine/datasets';
+import { signatureHelpAt } from '../../server/src/analysis/signature';
 import { Random } from '../../server/src/engine/random';
 import { analyzeText } from '../../server/src/semantics/checker';
 import { functionSamples } from '../../server/src/semantics/data-sets';
@@ -273,4 +274,15 @@ test('function and standardize: parsed with error recovery, every form of data d
   assert.ok(typo, 'a misspelt standardize is reported where it stands');
   assert.match(typo.message, /`standardize`/);
   assert.equal(data.find((d) => d.name.text === 'f')?.end, text.indexOf(' standardise'), 'the data set survives the typo');
+});
+
+test('function: signature help names EXPR first, then the arguments by name; inside EXPR, the call there', () => {
+  const text = 'data d = function(tanh(x), from: -3, n: 20)\n';
+  const { program } = analyzeText(text);
+  const at = (needle: string) => signatureHelpAt(program, text.indexOf(needle))!;
+  assert.equal(at('tanh').signatures[0].label, 'function(EXPR, n, from, to, noise, seed)');
+  assert.equal(at('tanh').activeParameter, 0);
+  assert.equal(at('-3').activeParameter, 2, 'from');
+  assert.equal(at('20').activeParameter, 1, 'n, whatever its place');
+  assert.match(at('x)').signatures[0].label, /^tanh\(/);
 });

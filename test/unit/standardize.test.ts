@@ -12,6 +12,7 @@ import { analyze } from '../../server/src/analysis/analyze';
 import { formatNumber } from '../../server/src/analysis/format';
 import { hoverAt } from '../../server/src/analysis/hover';
 import { IncrementalAnalyzer } from '../../server/src/analysis/incremental';
+import { rename } from '../../server/src/analysis/rename';
 import { buildNetwork, builtinActivation, forward, predict, probe, standardization, type Network } from '../../server/src/engine/network';
 import { batchGradient, splitIndices, train } from '../../server/src/engine/train';
 import { prepareJob } from '../../server/src/runs/jobs';
@@ -188,4 +189,20 @@ test('the incremental analysis equals a fresh one through edits that change, add
   const a = again.analyze(last);
   const b = again.analyze(last + 'let another = 2\n');
   assert.equal(b.program.networks.get('net'), a.program.networks.get('net'));
+});
+
+test('the hover on x (or x1, x2) in function(…) names the input it stands for, even where a let has its name', () => {
+  const text = 'let x = 5\ndata d = function(x * 2, from: 0, to: 4)\ndata e = function(x1 - x2)\n';
+  const a = analyze(text);
+  assert.equal(hoverAt(a, text.indexOf('x * 2'))!.markdown, '`x`: the input of the data set `d`, from 0 to 4');
+  assert.equal(hoverAt(a, text.indexOf('x2'))!.markdown, '`x2`: input 2 of 2 of the data set `e`, from -1 to 1');
+  assert.match(hoverAt(a, text.indexOf('x ='))!.markdown, /let x/, 'the let itself is still the let');
+});
+
+test('renaming a let named like function(…)\'s input leaves the input alone', () => {
+  const text = 'let x = 5\neval x + 1\ndata d = function(x * 2)\n';
+  const p = analyze(text).program;
+  const edits = rename(p, text.indexOf('x'), 'y');
+  assert.ok(Array.isArray(edits));
+  assert.deepEqual(edits.map((e) => e.span.start), [text.indexOf('x'), text.indexOf('x + 1')]);
 });

@@ -1,4 +1,5 @@
-import type { DataInfo, NetworkInfo, Program } from '../semantics/program';
+import { FUNCTION_VARIABLES, type DataInfo, type NetworkInfo, type Program } from '../semantics/program';
+import type { DataStmt } from '../syntax/ast';
 import { formatNumber } from './format';
 
 /**
@@ -16,6 +17,18 @@ export function dataDoc(program: Program, name: string): string | undefined {
   const lines = [`**data ${name}**${shape(info)}`, ...(from.length ? ['', ...from] : [])];
   if (info.stmt.standardize) lines.push('', ...standardizeLines(program, name));
   return lines.join('\n');
+}
+
+/** `x` (or `x1`, `x2`) in `function(EXPR, …)`: the input it stands for; undefined for other names. */
+export function functionInputDoc(program: Program, stmt: DataStmt, name: string): string | undefined {
+  if (stmt.source.kind !== 'function') return undefined;
+  const info = program.data.get(stmt.name.text);
+  const variables: readonly string[] = info?.stmt === stmt && info.function ? info.function.variables : [...FUNCTION_VARIABLES.one, ...FUNCTION_VARIABLES.two];
+  const i = variables.indexOf(name);
+  if (i < 0) return undefined;
+  const which = variables.length === 2 ? `input ${i + 1} of 2` : 'the input';
+  const range = info?.function ? `, from ${formatNumber(info.function.params.from)} to ${formatNumber(info.function.params.to)}` : '';
+  return `\`${name}\`: ${which} of the data set \`${stmt.name.text}\`${range}`;
 }
 
 function shape(info: DataInfo): string {

@@ -8,7 +8,7 @@ import type { NetworkInfo } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import type { FileAnalysis, ProbeOutcome } from './analyze';
-import { dataDoc, standardizationLines } from './data-hover';
+import { dataDoc, functionInputDoc, standardizationLines } from './data-hover';
 import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
@@ -58,6 +58,8 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       return { markdown: lines.join('\n'), span: { start: t.name.start, end } };
     }
     case 'name-ref': {
+      const input = t.stmt.kind === 'data' ? functionInputDoc(a.program, t.stmt, t.name.text) : undefined;
+      if (input) return { markdown: input, span: t.name };
       const d = a.program.declarations.get(t.name.text);
       if (d?.kind === 'let') return { markdown: letDoc(a, d.stmt), span: t.name };
       if (t.stmt.kind === 'fn' && t.name.text === t.stmt.param.text) return { markdown: `\`${t.name.text}\`: the parameter of \`${t.stmt.name.text}\``, span: t.name };

@@ -126,6 +126,7 @@ function buildIndex(program: Program): SymbolIndex {
       const resolve = (name: ast.Name) => (inFn && name.text === inFn.param.text ? param(inFn) : top(name));
       forEachNode(slot.expr, (e) => {
         if (e === head && (e.kind === 'name' || (e.kind === 'call' && e.primes === 0))) return;
+        if (e.kind === 'name' && slot.inputs?.includes(e.name.text)) return; // function(…)'s input, not a let
         if (e.kind === 'name') add(e.name, resolve(e.name), 'value', { inFn });
         else if (e.kind === 'call') add(e.callee, resolve(e.callee), 'call', { inFn, primes: e.primes });
       });

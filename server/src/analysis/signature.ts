@@ -163,6 +163,18 @@ function signaturesFor(program: Program, call: EnclosingCall): Found | undefined
       if (name === 'adam') return one(signature('adam', [{ name: 'b1 = 0.9', doc: 'beta1, in [0, 1)' }, { name: 'b2 = 0.999', doc: 'beta2, in [0, 1)' }], 'Adam (`torch.optim.Adam`, eps 1e-8).'));
       return undefined;
     case 'generator': {
+      if (name === 'function') {
+        const fparams = [
+          { name: 'EXPR', doc: 'the target as an expression of `x` (one input), or of `x1` and `x2` (two inputs)' },
+          { name: 'n', doc: 'how many samples (for two inputs, a grid of ⌈√n⌉ per axis), default 100' },
+          { name: 'from', doc: 'the smallest input, default -1' },
+          { name: 'to', doc: 'the largest input, default 1' },
+          { name: 'noise', doc: 'the standard deviation of the Gaussian noise on the target, default 0' },
+          { name: 'seed', doc: 'the random seed of the noise, default 0' },
+        ];
+        const doc = 'Samples of a function: n evenly spaced inputs from `from` to `to` (both included), target EXPR + noise·N(0, 1).';
+        return { ...one(signature('function', fparams, doc)), params: ['', 'n', 'from', 'to', 'noise', 'seed'] };
+      }
       const params = [{ name: 'n', doc: 'how many samples, as in `n: 200`' }, { name: 'noise', doc: 'the noise, 0 or more, as in `noise: 0.1`' }, { name: 'seed', doc: 'the random seed, as in `seed: 1`' }];
       return { ...one(signature(name, params, `The generator \`${name}\`: two inputs; arguments by name, in any order.`)), params: ['n', 'noise', 'seed'] };
     }

@@ -1,4 +1,7 @@
+import { FUNCTION_VARIABLES } from '../semantics/program';
 import type * as ast from '../syntax/ast';
+
+const FUNCTION_INPUT_NAMES: readonly string[] = [...FUNCTION_VARIABLES.one, ...FUNCTION_VARIABLES.two];
 
 /**
  * One expression written in a statement, with the context needed to read the names in it.
@@ -12,6 +15,8 @@ export interface ExprSlot {
   fn?: ast.FnStmt;
   /** The value of `optimizer`: its head word (`sgd`, `adam(…)`) names an optimizer, not a declaration. */
   optimizer?: boolean;
+  /** `function(EXPR, …)`'s EXPR: these names are its inputs there, not declarations. */
+  inputs?: readonly string[];
 }
 
 /** Every expression slot of one statement, in source order. */
@@ -33,7 +38,7 @@ export function exprSlots(stmt: ast.Statement): ExprSlot[] {
       const src = stmt.source;
       if (src.kind === 'inline') return src.samples.flatMap((s) => [slot(s.input), slot(s.target)]);
       const args = src.args.map((a) => slot(a.value));
-      return src.kind === 'function' ? [slot(src.expr), ...args] : args;
+      return src.kind === 'function' ? [slot(src.expr, { inputs: FUNCTION_INPUT_NAMES }), ...args] : args;
     }
     case 'train':
       return stmt.options.map((o) => slot(o.value, o.name.text === 'optimizer' ? { optimizer: true } : {}));
