@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CSV_MAX_CHARS, FUNCTION_DEFAULTS, functionGridSize, functionInputs, generate, generateFunction, GENERATOR_DEFAULTS, GENERATOR_NAMES, parseCsv, type FunctionParams } from '../../server/src/engine/datasets';
+import { completionsAt } from '../../server/src/analysis/completion';
 import { signatureHelpAt } from '../../server/src/analysis/signature';
 import { Random } from '../../server/src/engine/random';
 import { analyzeText } from '../../server/src/semantics/checker';
@@ -285,4 +286,10 @@ test('function: signature help names EXPR first, then the arguments by name; ins
   assert.equal(at('-3').activeParameter, 2, 'from');
   assert.equal(at('20').activeParameter, 1, 'n, whatever its place');
   assert.match(at('x)').signatures[0].label, /^tanh\(/);
+});
+
+test('completion after `data d =` offers function beside the generators', () => {
+  const text = 'data d = ';
+  const labels = completionsAt(analyzeText(text).program, text.length).map((c) => c.label);
+  assert.deepEqual(labels, [...GENERATOR_NAMES, 'function']);
 });

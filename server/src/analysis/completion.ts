@@ -81,7 +81,10 @@ export function completionsAt(program: Program, offset: number): Completion[] {
     if (is(p(1), 'optimizer') && block === 'train') return OPTIMIZERS.map((o) => ({ label: o, kind: 'function' }));
     if (is(p(1), 'on') && is(p(3), 'train')) return declared(program, 'data');
     if (is(p(1), 'train') || is(p(1), 'probe')) return declared(program, 'network');
-    if (is(p(1), '=') && is(p(3), 'data')) return GENERATORS.map((g) => ({ label: g, kind: 'function', detail: `${g}(n: 200, noise: 0.1, seed: 1)` }));
+    if (is(p(1), '=') && is(p(3), 'data')) {
+      const generators: Completion[] = GENERATORS.map((g) => ({ label: g, kind: 'function', detail: `${g}(n: 200, noise: 0.1, seed: 1)` }));
+      return [...generators, { label: 'function', kind: 'function', detail: 'function(EXPR of x, n: 100, from: -1, to: 1, noise: 0, seed: 0)' }];
+    }
     if ((is(p(1), 'weights') || is(p(1), 'bias')) && block === 'network') {
       return layerNamesBefore(prior).map((l) => ({ label: l, kind: 'layer' }));
     }
