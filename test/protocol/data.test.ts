@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import { analyze } from '../../server/src/analysis/analyze';
+import { formatNumber } from '../../server/src/analysis/format';
 import { probe } from '../../server/src/engine/network';
 import { splitIndices } from '../../server/src/engine/train';
 import { hoverText, LspClient, positionOf } from '../support/lsp';
@@ -90,6 +91,10 @@ test('a run on function data with standardize trains in the server, and ends whe
   const cli = JSON.parse(spawnSync(process.execPath, [cliPath(), 'train', path.join(dir, 'fn.netspec'), '--json'], { encoding: 'utf8' }).stdout);
   assert.equal(done.finalLoss, cli.runs[0].final_loss);
   assert.ok(cli.runs[0].final_loss < cli.runs[0].loss[0] / 5, `the standardized fit learns: ${cli.runs[0].loss[0]} → ${cli.runs[0].final_loss}`);
+  // The CLI's text says what the run standardized by: the statistics the check computed.
+  const text = spawnSync(process.execPath, [cliPath(), 'train', path.join(dir, 'fn.netspec')], { encoding: 'utf8' }).stdout;
+  const s = analyze(FUNCTION_SPEC).program.networks.get('fit')!.network!.standardize!;
+  assert.ok(text.includes(`\n  inputs standardized: mean [${formatNumber(s.mean[0])}], std [${formatNumber(s.std[0])}]\n`), text);
 });
 
 test('a CSV file: probes use raw inputs until a run reads it, then the run\'s statistics of its training part', async () => {

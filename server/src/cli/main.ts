@@ -476,6 +476,8 @@ function printRun(file: string, job: Job, r: TrainResult, io: Io): void {
   const nTest = r.testIndices.length;
   const samples = nTest ? `${nTrain} training and ${nTest} test samples` : `${nTrain} sample${nTrain === 1 ? '' : 's'}`;
   io.out(`${file}:${job.line}: train ${job.network.name} on ${job.dataName}: ${describeOptimizer(job.info)}, ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}, batch ${r.batch}, ${samples}\n`);
+  const st = job.network.standardize;
+  if (st) io.out(`  inputs standardized: mean [${st.mean.map((m) => formatNumber(m, 6)).join(', ')}], std [${st.std.map((v) => formatNumber(v, 6)).join(', ')}]\n`);
   // About ten epochs of the curve: the first, every tenth of the way, the last.
   const every = Math.max(1, Math.ceil(r.epochs / 10));
   const width = String(r.epochs).length;

@@ -17,7 +17,8 @@ import type { Diagnostic } from './diagnostic';
  * A Program is inert: plain data (maps, arrays, lowered expressions, built networks) that holds
  * no reference to the checker that made it, so reading it never throws and never reports. The
  * one exception is on purpose: a network's parameters are overwritten in place by a training
- * run's (analysis/analyze.ts), and `env.network` then evaluates the trained network.
+ * run's (analysis/analyze.ts), and `env.network` then evaluates the trained network; so is its
+ * input standardization when only the run knew it (a CSV file's statistics).
  */
 export interface Program {
   file: ast.SourceFile;
