@@ -15,7 +15,7 @@ import { IncrementalAnalyzer } from '../../server/src/analysis/incremental';
 import { rename } from '../../server/src/analysis/rename';
 import { buildNetwork, builtinActivation, forward, predict, probe, standardization, type Network } from '../../server/src/engine/network';
 import { batchGradient, splitIndices, train } from '../../server/src/engine/train';
-import { prepareJob } from '../../server/src/runs/jobs';
+import { prepareJob, RunProblem } from '../../server/src/runs/jobs';
 import { SeededRandom } from '../support/random';
 
 /** A small network with fixed weights, and an input standardization when `s` is given. */
@@ -158,6 +158,12 @@ test('a CSV file: no statistics until a run reads it; the run computes them over
     const trained = { layers: job.network.layers.map((l) => ({ W: l.W, b: l.b })), standardize: job.network.standardize };
     const after = analyze(text, { trained: new Map([['net', trained]]) });
     assert.deepEqual(after.probes[0].result, inline.probes[0].result, 'after a run, probes use the run\'s statistics');
+    // A second train statement on another data set needs the CSV's statistics: it says which run gives them.
+    const two = `${text}data e { [1, 2] -> [3] }\ntrain net on e {}\n`;
+    const b = analyze(two);
+    assert.throws(() => prepareJob(spec, b, b.program.trains[1], new Map()), (err: Error) => err instanceof RunProblem && /standardizes its inputs with the statistics of `d`, a CSV file read only by its own `train` statement; run that one first/.test(err.message));
+    const trainedB = analyze(two, { trained: new Map([['net', trained]]) });
+    assert.deepEqual(prepareJob(spec, trainedB, trainedB.program.trains[1], new Map()).network.standardize, trained.standardize, 'after that run, the second one uses its statistics');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
