@@ -164,6 +164,10 @@ test('a CSV file: no statistics until a run reads it; the run computes them over
     assert.throws(() => prepareJob(spec, b, b.program.trains[1], new Map()), (err: Error) => err instanceof RunProblem && /standardizes its inputs with the statistics of `d`, a CSV file read only by its own `train` statement; run that one first/.test(err.message));
     const trainedB = analyze(two, { trained: new Map([['net', trained]]) });
     assert.deepEqual(prepareJob(spec, trainedB, trainedB.program.trains[1], new Map()).network.standardize, trained.standardize, 'after that run, the second one uses its statistics');
+    // The CLI prepares every run in file order with one cache: the second run gets the first's statistics.
+    const cache = new Map();
+    prepareJob(spec, b, b.program.trains[0], cache);
+    assert.deepEqual(prepareJob(spec, b, b.program.trains[1], cache).network.standardize, trained.standardize);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

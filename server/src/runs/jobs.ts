@@ -88,22 +88,26 @@ export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, c
   if (data[0].target.length !== K) {
     throw new RunProblem(1, `${at}: error [shape] the samples of \`${dataName}\` have ${data[0].target.length} targets, but \`${network.name}\` has ${K} outputs.`);
   }
-  return { info, line, network: withFileStandardization(network, a, info, dataName, data, at), dataName, data };
+  return { info, line, network: withFileStandardization(network, a, info, { name: dataName, samples: data }, cache, at), dataName, data };
 }
 
 /**
  * The network as the run trains it: a network that standardizes its inputs by a CSV file's
  * statistics (`data … from "f.csv" standardize`) gets them now, from the rows just read, over the
- * run's training part; every other network already has what its check computed.
+ * run's training part; every other network already has what its check computed. A later `train`
+ * of that network on another data set takes them from the file's rows when an earlier job of the
+ * same `cache` read them (the CLI prepares every run in file order), or from a run's trained
+ * parameters in the editor (then `network.standardize` is set already).
  */
-function withFileStandardization(network: Network, a: FileAnalysis, info: TrainInfo, dataName: string, data: DataSample[], at: string): Network {
+function withFileStandardization(network: Network, a: FileAnalysis, info: TrainInfo, data: { name: string; samples: DataSample[] }, cache: Map<string, DataSample[]>, at: string): Network {
   const how = a.program.networks.get(info.stmt.network.text)?.standardization;
   if (!how || how.stats || network.standardize) return network;
-  if (how.data !== dataName) {
-    throw new RunProblem(1, `${at}: error [standardize] \`${network.name}\` standardizes its inputs with the statistics of \`${how.data}\`, a CSV file read only by its own \`train\` statement; run that one first, or standardize \`${dataName}\` instead.`);
-  }
-  const inputs = data.map((s) => s.input);
-  return { ...network, standardize: trainingStandardization(inputs, info.split, info.seed) };
+  if (how.data === data.name) return { ...network, standardize: trainingStandardization(data.samples.map((s) => s.input), info.split, info.seed) };
+  const first = a.program.trains.find((t) => t.stmt.network.text === info.stmt.network.text);
+  const K = network.layers[network.layers.length - 1].units;
+  const rows = cache.get(`${how.data}\u0000${K}`);
+  if (first && first.stmt.data.text === how.data && rows) return { ...network, standardize: trainingStandardization(rows.map((s) => s.input), first.split, first.seed) };
+  throw new RunProblem(1, `${at}: error [standardize] \`${network.name}\` standardizes its inputs with the statistics of \`${how.data}\`, a CSV file read only by its own \`train\` statement; run that one first, or standardize \`${data.name}\` instead.`);
 }
 
 
