@@ -59,13 +59,22 @@ function declared(program: Program, kind: 'network' | 'data' | 'let'): Completio
 /**
  * What may be typed at `offset`, from the tokens just before it: statement keywords at the start
  * of a statement, layer settings inside a network, activations after `dense NAME[N]`, losses
- * after `loss`, and values and functions inside expressions.
+ * after `loss`, and values and functions inside expressions. Nothing once the word before the
+ * cursor is already one of them: an editor's Enter would otherwise "accept" the finished word and
+ * swallow the line break (`tanh` + Enter + `dense` became `tanhdense`), and a longer name that
+ * starts with it (`tanh` → `tanhshrink`) is no better a guess than the word the user wrote.
  */
 export function completionsAt(program: Program, offset: number): Completion[] {
   const before = lex(program.file.text.slice(0, offset)).tokens.filter((t) => t.kind !== 'eof');
   // A word being typed is replaced by the completion: look at what comes before it.
   const last = before[before.length - 1];
-  const typing = last && last.end === offset && last.kind === 'ident';
+  const typing = !!last && last.end === offset && last.kind === 'ident';
+  const items = candidatesAt(program, offset, before, typing);
+  return typing && items.some((c) => c.label === last.text) ? [] : items;
+}
+
+function candidatesAt(program: Program, offset: number, before: Token[], typing: boolean): Completion[] {
+  const last = before[before.length - 1];
   const prior = typing ? before.slice(0, -1) : before;
   const p = (i: number): Token | undefined => prior[prior.length - i];
   const is = (t: Token | undefined, text: string) => t?.text === text;

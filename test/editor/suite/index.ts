@@ -66,7 +66,7 @@ const checks: [string, () => Promise<void>][] = [
   ['hover on a probed output layer shows its gradient factors', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     const text = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, await positionOf(doc, 'dense  y', 7)));
-    assert.match(text, /\(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/, text);
+    assert.match(text, /\(g\(zₖ\) − tₖ\) · g'\(zₖ\) · aⱼ/, text);
   }],
   ['document symbols list networks with their layers', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
@@ -176,7 +176,7 @@ const checks: [string, () => Promise<void>][] = [
     assert.ok(after < before / 10, `${before} → ${after}`);
     // The output layer's hover (its dE/dW at the probe) now shows the trained network's numbers.
     const hoverAfter = await outputHover();
-    assert.match(hoverAfter, /\(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/, hoverAfter);
+    assert.match(hoverAfter, /\(g\(zₖ\) − tₖ\) · g'\(zₖ\) · aⱼ/, hoverAfter);
     assert.notEqual(hoverAfter, hoverBefore);
   }],
   ['a run is cancelled with NetSpec: Stop Training, and the same run then restarts and completes', async () => {
