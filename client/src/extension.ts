@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { registerExportCommand } from './exportCommand';
+import { registerIndentation } from './indentation';
 import { TrainingPanel } from './trainingPanel';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -45,7 +46,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
   registerTraining(context);
   registerExportCommand(context, client);
+  const indent = registerIndentation(context);
   await client.start();
+  indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showTrainingPanel', () => void TrainingPanel.show(context)));
   client.onNotification(TrainProgressNotification.type, (p) => {

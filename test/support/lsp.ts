@@ -9,7 +9,6 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type CompletionItem,
-  type CompletionList,
   type DocumentSymbol,
   type Hover,
   type Position,
@@ -75,16 +74,8 @@ export class LspClient {
     return this.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } });
   }
 
-  /** The items, whether the server answered a list or a CompletionList. */
-  async completion(uri: string, position: Position): Promise<CompletionItem[] | null> {
-    const r = await this.completionList(uri, position);
-    return r && r.items;
-  }
-
-  /** The answer as a CompletionList (a bare array is a complete list). */
-  async completionList(uri: string, position: Position): Promise<CompletionList | null> {
-    const r: CompletionItem[] | CompletionList | null = await this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position });
-    return r === null ? null : Array.isArray(r) ? { isIncomplete: false, items: r } : r;
+  completion(uri: string, position: Position): Promise<CompletionItem[] | null> {
+    return this.connection.sendRequest('textDocument/completion', { textDocument: { uri }, position });
   }
 
   async stop(): Promise<void> {

@@ -84,6 +84,9 @@ function candidatesAt(program: Program, offset: number, before: Token[], typing:
 
   // What follows a word on its own line.
   if (!lineStart) {
+    // A name being declared is new: nothing to offer (an offered `n` and Enter made `{n`). Nor
+    // after a block's `{`, where a line break comes next.
+    if (['network', 'data', 'let', 'fn'].some((k) => is(p(1), k)) || is(p(1), '{')) return [];
     if (is(p(1), ']') && block === 'network' && prior.length >= 5 && is(p(5), 'dense')) return activationItems(program);
     if (is(p(1), 'loss') && block === 'network') return LOSS_NAMES.map((l) => ({ label: l, kind: 'loss', detail: LOSS_FORMULAS[l] }));
     if (is(p(1), 'init') && block === 'network') return INIT_SCHEMES.map((s) => ({ label: s, kind: 'init' }));

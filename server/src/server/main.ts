@@ -239,17 +239,14 @@ const COMPLETION_KIND: Record<CompletionKind, CompletionItemKind> = {
   layer: CompletionItemKind.Field,
 };
 
-// Incomplete: the editor asks again as the word grows instead of filtering the first answer, so
-// a word that is finished gets no list (completionsAt), and Enter stays a line break.
-connection.onCompletion((params) => onDocument('completion', params.textDocument.uri, (doc, a) => ({
-  isIncomplete: true,
-  items: completionsAt(a.program, doc.offsetAt(params.position)).map((c): CompletionItem => ({
+connection.onCompletion((params) => onDocument('completion', params.textDocument.uri, (doc, a) => {
+  return completionsAt(a.program, doc.offsetAt(params.position)).map((c): CompletionItem => ({
     label: c.label,
     kind: COMPLETION_KIND[c.kind],
     detail: c.detail,
     documentation: c.documentation ? { kind: 'markdown', value: c.documentation } : undefined,
-  })),
-})));
+  }));
+}));
 
 connection.onCodeAction((params) => guarded('codeAction', () => {
   const actions: CodeAction[] = [];
