@@ -9,6 +9,7 @@ import type { FileAnalysis } from './analyze';
 import { layerDoc, networkDoc, probeValuesForLayer } from './hover-network';
 import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
+import { networkPlots, trainingSamples } from './network-plot';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
 import { cachedPlot } from './plot-cache';
 import { VECTOR_DOCS } from './vector-docs';
@@ -170,7 +171,10 @@ function plotOf(a: FileAnalysis, name: string, params: (Value | undefined)[], ma
   return svg ? markdownImage(svg, `${name} and ${name}' over [-6, 6]`, PLOT_WIDTH) : undefined;
 }
 
-/** "Show plot" for the statement at `line`: a fn, or each distinct scalar activation of a network. */
+/**
+ * "Show plot" for the statement at `line`: a fn; or a network's own function (y(x), or a heatmap
+ * for two inputs, with its training samples) followed by each distinct scalar activation.
+ */
 export function plotsAt(a: FileAnalysis, line: number): { title: string; items: { label: string; svg: string; caption: string }[] } | undefined {
   const offset = a.lines.offset({ line, character: 0 });
   const stmt = a.program.file.statements.find((s) => s.end >= offset && a.lines.position(s.start).line <= line);
@@ -182,6 +186,12 @@ export function plotsAt(a: FileAnalysis, line: number): { title: string; items: 
   }
   if (stmt.kind !== 'network') return undefined;
   const items: { label: string; svg: string; caption: string }[] = [];
+  const info = a.program.networks.get(stmt.name.text);
+  if (info?.network) {
+    const output = info.layers[info.layers.length - 1].name.text;
+    const K = info.network.layers[info.network.layers.length - 1].units;
+    items.push(...networkPlots(info.network, output, trainingSamples(a, stmt.name.text, K)));
+  }
   const seen = new Set<string>();
   for (const item of stmt.items) {
     if (item.kind !== 'dense') continue;
@@ -191,7 +201,7 @@ export function plotsAt(a: FileAnalysis, line: number): { title: string; items: 
     const svg = activationPlot(a, item.activation.name.text, item.activation.args.map((x) => constantValue(a.program, x)));
     if (svg) items.push({ label: `${key} (layer ${item.name.text})`, svg, caption: caption(item.activation.name.text) });
   }
-  return { title: `Activations of ${stmt.name.text}`, items };
+  return { title: `Network ${stmt.name.text}`, items };
 }
 
 /** "At z = 0.5: g = …, g' = …" for a scalar call whose argument is a constant. */

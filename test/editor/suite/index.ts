@@ -113,13 +113,13 @@ const checks: [string, () => Promise<void>][] = [
     assert.equal(result.count, 2 * 4 + 4 + 4 + 1);
     assert.ok(result.worst < 1e-6, String(result.worst));
   }],
-  ['"Show plot" opens a panel with the plots of the network\'s activations', async () => {
+  ['"Show plot" opens a panel with the plots of the network\'s function and activations', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
     const lens = lenses.find((l) => l.command?.title === 'Show plot' && l.range.start.line === 1);
     assert.ok(lens?.command, lenses.map((l) => `${l.range.start.line}:${l.command?.title}`).join(', '));
     await vscode.commands.executeCommand(lens!.command!.command, ...(lens!.command!.arguments ?? []));
-    await until('the plot panel', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Activations of xor'));
+    await until('the plot panel', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Network xor'));
   }],
   ['rename changes every use, and refuses a clash', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'let rate = 2\nlet other = 1\neval rate * rate\nfn f(z) = rate * z\n' });
