@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { registerDocs, rewriteCodeTarget } from './docsPanel';
 import { registerExportCommand } from './exportCommand';
 import { registerIndentation } from './indentation';
 import { TrainingPanel } from './trainingPanel';
@@ -35,6 +36,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Workspace trust, asked again at each (re)start: in Restricted Mode the server reads no data
     // file and trains nothing (server/src/server/trust.ts).
     initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }),
+    // A code's link opens the rendered reference at its explanation (docsPanel.ts).
+    middleware: { handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map((d) => rewriteCodeTarget(context, d))) },
   };
   client = new LanguageClient('netspec', 'NetSpec Language Server', serverOptions, clientOptions);
   context.subscriptions.push(
@@ -46,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
   registerTraining(context);
   registerExportCommand(context, client);
+  registerDocs(context);
   const indent = registerIndentation(context);
   await client.start();
   indent(); // the editors VS Code showed while the extension was starting

@@ -19,6 +19,7 @@ const artifacts = path.join(repoRoot(), 'test-results');
 
 /** The part of playwright-core's Page these tests use beyond the harness's EditorPage. */
 interface Page {
+  frames(): { evaluate(expression: string): Promise<unknown> }[];
   keyboard: { type(text: string, options?: { delay: number }): Promise<void>; press(key: string): Promise<void> };
   locator(selector: string, options?: { hasText?: string | RegExp }): { first(): { waitFor(o: { state: string; timeout: number }): Promise<void>; click(): Promise<void>; innerText(): Promise<string> } };
   mouse: { move(x: number, y: number): Promise<void> };
@@ -95,5 +96,57 @@ test('UI: typing a network indents by two spaces, Enter after `{` indents, `}` o
   } catch (err) {
     console.log(`typing scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
     await typingScenario();
+  }
+});
+
+async function docsLinkScenario(): Promise<void> {
+  const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-docs-')));
+  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
+  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 900 } });
+  try {
+    const editor = browser.editor;
+    const page = browser.page as Page;
+    await editor.openFolder(server.url, folder);
+    await editor.openFile('broken.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    await until('an error squiggle under `sigmod`', async () => ((await editor.squiggles('error')) || undefined), 30_000, 200);
+    // The problem's hover: its message, and its code as a link.
+    const hover: string = await editor.hover('sigmod');
+    assert.match(hover, /Unknown activation `sigmod`/);
+    const link = page.locator('.monaco-hover a.code-link', { hasText: 'unknown-activation' }).first();
+    await link.waitFor({ state: 'visible', timeout: 10_000 });
+    await link.click();
+    // The rendered reference opens beside the file, scrolled to the table that explains the code.
+    const seen = await until('the language reference at #diagnostic-codes', async () => {
+      for (const f of page.frames()) {
+        const r = await f.evaluate(`(() => {
+          const el = document.getElementById('diagnostic-codes');
+          if (!el || document.body.dataset.anchor !== 'diagnostic-codes') return undefined;
+          const heading = document.querySelector('h2.target, .target');
+          return { top: heading ? heading.getBoundingClientRect().top : -1, text: heading ? heading.textContent : '', scrolled: window.scrollY, raw: document.body.innerText.includes('| code | meaning |') };
+        })()`).catch(() => undefined) as { top: number; text: string; scrolled: number; raw: boolean } | undefined;
+        if (r) return r;
+      }
+      return undefined;
+    }, 20_000, 250);
+    assert.equal(seen.text, 'Diagnostic codes', JSON.stringify(seen));
+    assert.ok(seen.scrolled > 0 && seen.top >= 0 && seen.top < 120, `the heading is at the top of the view: ${JSON.stringify(seen)}`);
+    assert.equal(seen.raw, false, 'rendered, not raw Markdown');
+    const tab = page.locator('.tab', { hasText: 'NetSpec Language Reference' }).first();
+    await tab.waitFor({ state: 'visible', timeout: 5_000 });
+    fs.mkdirSync(artifacts, { recursive: true });
+    await editor.screenshot(path.join(artifacts, 'docs-link.png'));
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+}
+
+test('UI: the code in a problem\'s hover opens the rendered language reference at its explanation', { timeout: 300_000 }, async () => {
+  try {
+    await docsLinkScenario();
+  } catch (err) {
+    console.log(`docs link scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
+    await docsLinkScenario();
   }
 });
