@@ -87,6 +87,7 @@ async function typingScenario(): Promise<void> {
   } finally {
     await browser.close();
     await server.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
   }
 }
 
@@ -139,6 +140,7 @@ async function docsLinkScenario(): Promise<void> {
   } finally {
     await browser.close();
     await server.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
   }
 }
 
