@@ -128,6 +128,22 @@ const BUILTINS = {
   abs: { doc: `abs(z) = |z|`, derivativeDoc: `abs'(z) = sign(z), 0 at 0`, params: [], value: 'return torch.abs(z)', prime: 'return torch.sign(z)', d1: 'return torch.sign(z)' },
   sinh: { doc: `sinh(z)`, derivativeDoc: `sinh'(z) = cosh(z)`, params: [], value: 'return torch.sinh(z)', prime: 'return torch.cosh(z)', d1: 'return torch.cosh(z)' },
   cosh: { doc: `cosh(z)`, derivativeDoc: `cosh'(z) = sinh(z)`, params: [], value: 'return torch.cosh(z)', prime: 'return torch.sinh(z)', d1: 'return torch.sinh(z)' },
+  sin: { doc: `sin(z)`, derivativeDoc: `sin'(z) = cos(z)`, params: [], value: 'return torch.sin(z)', prime: 'return torch.cos(z)', d1: 'return torch.cos(z)' },
+  cos: { doc: `cos(z)`, derivativeDoc: `cos'(z) = -sin(z)`, params: [], value: 'return torch.cos(z)', prime: 'return -torch.sin(z)', d1: 'return -torch.sin(z)' },
+  tan: {
+    doc: `tan(z)`, derivativeDoc: `tan'(z) = 1 + tan²(z)`,
+    params: [],
+    value: 'return torch.tan(z)',
+    prime: 'return 1 + y * y',
+    d1: 't = torch.tan(z)\n    return 1 + t * t',
+  },
+  atan: {
+    doc: `atan(z)`, derivativeDoc: `atan'(z) = 1 / (1 + z²), as (1/r)/r with r = hypot(1, z): z² never overflows`,
+    params: [],
+    value: 'return torch.atan(z)',
+    prime: 'return atan_d1(z)',
+    d1: `r = torch.hypot(${ONES}, z)\n    return 1 / r / r`,
+  },
 } satisfies Record<ScalarName, PyBuiltin>;
 
 const SUPPORT: Record<string, string> = {
