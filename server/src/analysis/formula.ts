@@ -143,7 +143,7 @@ function key(e: Expr): string {
 
 function computeKey(e: Expr): string {
   switch (e.op) {
-    case 'const': return Object.is(e.value, -0) ? '0' : String(e.value);
+    case 'const': return e.name ?? (Object.is(e.value, -0) ? '0' : String(e.value));
     case 'var': return `$${e.name}`;
     case 'neg': return `-(${key(e.a)})`;
     case 'call': return `${e.fn}'${e.order}(${e.args.map(key).join(',')})`;
@@ -237,7 +237,8 @@ function normalise(e: Expr): Term[] {
 function normaliseNode(e: Expr): Term[] {
   if (memo) memo.normalised++;
   switch (e.op) {
-    case 'const': return e.value === 0 ? [] : [{ coef: e.value, factors: [] }];
+    // A named constant stays a factor, as a variable does: 2·pi·x reads better than 6.28318530718·x.
+    case 'const': return e.name ? opaque(e) : e.value === 0 ? [] : [{ coef: e.value, factors: [] }];
     case 'var': return opaque(e);
     case 'neg': return normalise(e.a).map((t) => ({ coef: -t.coef, factors: t.factors }));
     case 'add':
@@ -425,7 +426,7 @@ function precedence(e: Expr): number {
     case 'div': return 2;
     case 'neg': return 3;
     case 'pow': return 4;
-    case 'const': return e.value < 0 || Object.is(e.value, -0) ? 3 : 5;
+    case 'const': return !e.name && (e.value < 0 || Object.is(e.value, -0)) ? 3 : 5;
     default: return 5;
   }
 }
@@ -444,7 +445,7 @@ function mulFactors(e: Expr): Expr[] {
 export function pretty(e: Expr): string {
   const wrap = (x: Expr, min: number) => (precedence(x) < min ? `(${pretty(x)})` : pretty(x));
   switch (e.op) {
-    case 'const': return prettyNumber(e.value);
+    case 'const': return e.name ?? prettyNumber(e.value);
     case 'var': return e.name;
     // −(a·b) = (−a)·b, so a product needs no parentheses; a sum does.
     case 'neg': return MINUS + (precedence(e.a) === 3 ? `(${pretty(e.a)})` : wrap(e.a, 2));

@@ -435,6 +435,17 @@ const SCALARS = {
 /** The name of a scalar built-in (not an alias): a key of the table above. */
 export type ScalarName = keyof typeof SCALARS;
 
+/**
+ * The trigonometric built-ins, by the letters that make their names: a trailing `h` (hyperbolic)
+ * and a leading `a` (inverse) change the function, not its spelling, so "did you mean" never
+ * crosses them (sin is not a misspelt sinh; semantics/suggest.ts).
+ */
+export const TRIGONOMETRIC: Partial<Record<ScalarName, 'circular' | 'hyperbolic' | 'inverse'>> = {
+  sin: 'circular', cos: 'circular', tan: 'circular',
+  sinh: 'hyperbolic', cosh: 'hyperbolic', tanh: 'hyperbolic',
+  atan: 'inverse',
+};
+
 /** Other names for the same function. */
 export const ALIASES = { silu: 'swish', identity: 'linear' } as const satisfies Record<string, ScalarName>;
 export type AliasName = keyof typeof ALIASES;

@@ -21,6 +21,13 @@ export function pyNumber(x: number): string {
   return String(x);
 }
 
+/** A constant of an expression: the language's `pi` and `e` as Python names them (the same doubles), else pyNumber. */
+function pyConstant(x: number): string {
+  if (x === Math.PI) return 'math.pi';
+  if (x === Math.E) return 'math.e';
+  return pyNumber(x);
+}
+
 /**
  * A built-in scalar function in Python: `value` is g(z, *params); `prime` is g'(z) as a layer's
  * backward pass computes it (from z and the forward value y: engine `derivative`); `d1` is g'(z)
@@ -270,7 +277,7 @@ export class PythonFunctions {
       throw new ExportError(`\`${E.format(e)}\` cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (typeof v !== 'number') throw new ExportError(`\`${E.format(e)}\` is not a number; an activation is a scalar function`);
-    return pyNumber(v);
+    return pyConstant(v);
   }
 
   /** e as a Python expression in `z`; parenthesised when its precedence is below `min`. */
@@ -304,7 +311,7 @@ export class PythonFunctions {
       }
       case 'call': return this.call(e, param);
       case 'vector': throw new ExportError('a vector inside an activation has no meaning elementwise');
-      case 'const': return pyNumber(e.value);
+      case 'const': return pyConstant(e.value);
     }
   }
 
