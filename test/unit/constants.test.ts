@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import { analyze } from '../../server/src/analysis/analyze';
 import { completionsAt } from '../../server/src/analysis/completion';
 import { hoverAt } from '../../server/src/analysis/hover';
+import { PythonFunctions } from '../../server/src/export/expr-python';
 import { lex } from '../../server/src/syntax/lexer';
 
 const values = (text: string) => {
@@ -81,4 +82,16 @@ test('derivative formulas keep pi and e by name; hover and completion explain th
 test('an unknown name is not "corrected" to e because it has one letter; p1 and E are', () => {
   const d = analyze('eval x\neval p1\neval E').diagnostics.map((x) => x.suggestion?.newText);
   assert.deepEqual(d, [undefined, 'pi', 'e']);
+});
+
+test('a fn with pi and e exports them as math.pi and math.e (the same doubles), derivative included', () => {
+  const a = analyze('fn wave(z) = sin(pi * z) / pi + e * z\n');
+  const py = new PythonFunctions(a.program.env);
+  const { g, gPrime } = py.layerActivation('wave', []);
+  const source = py.source();
+  assert.ok(g && gPrime);
+  assert.ok(source.includes("return sin(math.pi * z) / math.pi + math.e * z"), source);
+  assert.ok(source.includes("return sin_d1(math.pi * z) * math.pi / math.pi + math.e"), source);
+  assert.match(source, /math\.pi/);
+  assert.doesNotMatch(source, /3\.14159|2\.71828/);
 });
