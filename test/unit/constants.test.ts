@@ -9,6 +9,8 @@ import { test } from 'node:test';
 import { analyze } from '../../server/src/analysis/analyze';
 import { completionsAt } from '../../server/src/analysis/completion';
 import { hoverAt } from '../../server/src/analysis/hover';
+import { prepareRename, rename } from '../../server/src/analysis/rename';
+import { semanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { PythonFunctions } from '../../server/src/export/expr-python';
 import { lex } from '../../server/src/syntax/lexer';
 
@@ -94,4 +96,21 @@ test('a fn with pi and e exports them as math.pi and math.e (the same doubles), 
   assert.ok(source.includes("return sin_d1(math.pi * z) * math.pi / math.pi + math.e"), source);
   assert.match(source, /math\.pi/);
   assert.doesNotMatch(source, /3\.14159|2\.71828/);
+});
+
+test('pi and e are read-only library variables for highlighting, cannot be renamed, and a rename onto them is refused where it would capture them', () => {
+  const text = 'let tau = 2 * pi\neval tau + e\n';
+  const { program } = analyze(text);
+  const tokens = semanticTokens(program);
+  const at = (needle: string, nth = 0) => {
+    let i = -1;
+    for (let k = 0; k <= nth; k++) i = text.indexOf(needle, i + 1);
+    return tokens.find((t) => t.span.start === i);
+  };
+  assert.deepEqual([at('pi')?.type, at('pi')?.modifiers], ['variable', ['readonly', 'defaultLibrary']]);
+  const e = tokens.find((t) => t.span.start === text.indexOf('+ e') + 2);
+  assert.deepEqual([e?.type, e?.modifiers], ['variable', ['readonly', 'defaultLibrary']]);
+  assert.match(String((prepareRename(program, text.indexOf('pi')) as { error?: string }).error), /constant of the language/);
+  const r = rename(program, text.indexOf('tau'), 'pi');
+  assert.ok('error' in r, 'renaming tau to pi would capture the constant pi');
 });
