@@ -114,3 +114,13 @@ test('pi and e are read-only library variables for highlighting, cannot be renam
   const r = rename(program, text.indexOf('tau'), 'pi');
   assert.ok('error' in r, 'renaming tau to pi would capture the constant pi');
 });
+
+test('2e is a number without exponent digits, and the error says how to write 2 times e; tan as a layer says why not', () => {
+  const [d] = analyze('eval 2e').diagnostics;
+  assert.equal(d.code, 'bad-number');
+  assert.match(d.message, /for 2 times the constant e, write 2 \* e/);
+  assert.doesNotMatch(analyze('eval 2E').diagnostics[0].message, /constant e/, 'E is not the constant');
+  const [t] = analyze('network n {\n  input x[1]\n  dense y[1] tan\n  loss mse\n}\n').diagnostics;
+  assert.equal(t.code, 'unknown-activation');
+  assert.match(t.message, /poles/);
+});

@@ -206,7 +206,8 @@ function resolveActivation(cx: CheckContext, ref: ast.ActivationRef): Activation
   const scalar = scalarFunction(name);
   if (name !== 'softmax' && (!scalar || !scalar.activation)) {
     const fnNames = [...cx.declarations.values()].filter((d) => d.kind === 'fn').map((d) => d.name.text);
-    const hint = scalar ? ` \`${name}\` is a function, not an activation; wrap it in a fn to use it as one, as in \`fn my_${name}(z) = ${name}(z)\`.` : '';
+    const poles = name === 'tan' ? ' (it has poles at π/2 + kπ, where a unit\'s output is unbounded)' : '';
+    const hint = scalar ? ` \`${name}\` is a function, not an activation${poles}; wrap it in a fn to use it as one, as in \`fn my_${name}(z) = ${name}(z)\`.` : '';
     if (scalar) {
       cx.error('unknown-activation', ref.name, `\`${name}\` is not an activation.${hint}`);
       return undefined;
