@@ -124,3 +124,11 @@ test('2e is a number without exponent digits, and the error says how to write 2 
   assert.equal(t.code, 'unknown-activation');
   assert.match(t.message, /poles/);
 });
+
+test('calling a constant says it is one: pi(2) is not 2·pi', () => {
+  const [d] = analyze('eval pi(2)').diagnostics;
+  assert.equal(d.code, 'not-a-function');
+  assert.equal(d.message, '`pi` is a constant (3.141592653589793), not a function; multiply with `*`, as in `2 * pi`.');
+  // A fn named pi is the file's own.
+  assert.deepEqual(analyze('fn pi(x) = 2 * x\neval pi(2)').evals.map((r) => r.value), [4]);
+});

@@ -1,5 +1,5 @@
 import { builtinNames, MAX_DERIVATIVE_ORDER, scalarFunction } from '../engine/activations';
-import { CONSTANT_NAMES, isConstantName } from '../engine/constants';
+import { CONSTANT_NAMES, CONSTANTS, isConstantName } from '../engine/constants';
 import * as E from '../engine/expr';
 import { describeShape, isMatrix, type Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
@@ -121,6 +121,7 @@ function lowerCall(s: Scope, e: ast.CallExpr, params: ReadonlySet<string>): E.Ex
       else arity(1, 2, 'a vector, or two values');
       return E.call(name, 0, args());
   }
+  if (isConstantName(name)) throw s.error('not-a-function', e.callee, `\`${name}\` is a constant (${CONSTANTS[name].value}), not a function; multiply with \`*\`, as in \`2 * ${name}\`.`);
   const elsewhere = notBuiltIn(name);
   if (elsewhere) throw s.error('unknown-function', e.callee, elsewhere.message, elsewhere.instead);
   const fnNames = [...s.declarations.values()].filter((x) => x.kind === 'fn' || x.kind === 'network').map((x) => x.name.text);
