@@ -1,4 +1,5 @@
 import { activationNames, ALIAS_NAMES, isVectorName, scalarFunction, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS, type ScalarFunction } from '../engine/activations';
+import { CONSTANT_NAMES, CONSTANTS } from '../engine/constants';
 import { LOSS_FORMULAS, LOSS_NAMES } from '../engine/losses';
 import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import { NETWORK_ITEM_KEYWORDS, STATEMENT_KEYWORDS } from '../syntax/ast';
@@ -110,6 +111,8 @@ function candidatesAt(program: Program, offset: number, before: Token[], typing:
   // Inside an expression.
   return [
     ...declared(program, 'let'),
+    // A constant a declaration of the same name hides is not offered: the name means the declaration.
+    ...CONSTANT_NAMES.filter((c) => !program.declarations.has(c)).map((c): Completion => ({ label: c, kind: 'value', detail: CONSTANTS[c].doc })),
     ...SCALAR_FUNCTIONS.map((f): Completion => ({ label: f.name, kind: f.activation ? 'activation' : 'function', ...scalarDocs(f) })),
     ...ALIAS_NAMES.map((a): Completion => ({ label: a, kind: 'activation' })),
     ...VECTOR_FUNCTIONS.map((f): Completion => ({ label: f, kind: 'function' })),

@@ -1,4 +1,5 @@
 import { isVectorName, scalarFunction } from '../engine/activations';
+import { CONSTANTS, isConstantName } from '../engine/constants';
 import * as E from '../engine/expr';
 import { LOSS_FORMULAS, type LossName } from '../engine/losses';
 import type { Value } from '../engine/value';
@@ -62,6 +63,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       const d = a.program.declarations.get(t.name.text);
       if (d?.kind === 'let') return { markdown: letDoc(a, d.stmt), span: t.name };
       if (t.stmt.kind === 'fn' && t.name.text === t.stmt.param.text) return { markdown: `\`${t.name.text}\`: the parameter of \`${t.stmt.name.text}\``, span: t.name };
+      if (!d && isConstantName(t.name.text)) return { markdown: `\`${t.name.text}\` = ${CONSTANTS[t.name.text].value}\n\n${CONSTANTS[t.name.text].doc}`, span: t.name };
       return undefined;
     }
     case 'let':
