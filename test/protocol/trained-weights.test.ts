@@ -294,3 +294,21 @@ test('a run whose loss rose puts a warning on learning_rate with the figures, un
   assert.equal(implicit.split('\n')[d2.range.start.line].slice(d2.range.start.character, d2.range.end.character), 'train');
   assert.match(String(d2.message), /the default, 0\.1/);
 });
+
+test('after a run, a saturation the trained weights caused says so, and suggests the learning rate first', async () => {
+  // h starts at w = 0 (z = 0, not saturated); one step of rate 5 against an error of −10 moves
+  // its weight and bias to 50, so z = 100 at the probe: tanh'(z) ≈ 0.
+  const text = 'network s {\n  input x[1]\n  dense h[1] tanh\n  dense y[1] linear\n  weights h = [[0]]\n  weights y = [[1]]\n}\ndata one {\n  [1] -> [10]\n}\ntrain s on one {\n  learning_rate 5\n  epochs 1\n}\nprobe s [1] -> [10]\n';
+  const uri = await openDoc(text);
+  const own = client.published.filter((p) => p.uri === uri).at(-1)!.diagnostics;
+  assert.equal(own.find((d) => d.code === 'saturated'), undefined, 'the file\'s own weights do not saturate h');
+  await train(uri, 10);
+  const d = await until('the saturation warning', () => client.published.filter((p) => p.uri === uri).at(-1)!.diagnostics.find((x) => x.code === 'saturated'));
+  const message = String(d.message);
+  assert.match(message, /^After training, 1 of 1 unit of `h` is saturated at the probe on line 15: z = 100/);
+  assert.match(message, /the run produced it/);
+  assert.ok(message.indexOf('learning_rate') >= 0 && message.indexOf('learning_rate') < message.indexOf('standardize'), message);
+  // Back to the file's own weights: the warning goes with the run's.
+  await client.connection.sendRequest('netspec/resetTrainedWeights', { uri });
+  await until('the warning to go', () => client.published.filter((p) => p.uri === uri).at(-1)!.diagnostics.every((x) => x.code !== 'saturated') || undefined);
+});

@@ -281,7 +281,8 @@ connection.onCompletion((params) => onDocument('completion', params.textDocument
 }));
 
 connection.onCodeAction(async (params) => {
-  const digits = await insertWeightsDigits(params.textDocument.uri);
+  // The setting matters only to "Insert trained weights": no round trip to the client without them.
+  const digits = runs.trainedOf(params.textDocument.uri).size ? await insertWeightsDigits(params.textDocument.uri) : DEFAULT_WEIGHT_DIGITS;
   return guarded('codeAction', () => codeActions(params, digits));
 });
 
