@@ -11,6 +11,7 @@ import {
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
+  type CodeActionParams,
   type CompletionItem,
   type Diagnostic,
   type InitializeResult,
@@ -294,7 +295,8 @@ async function insertWeightsDigits(uri: string): Promise<number> {
   return Number.isInteger(d) && d >= 1 && d <= 17 ? d : DEFAULT_WEIGHT_DIGITS;
 }
 
-function codeActions(params: Parameters<Parameters<typeof connection.onCodeAction>[0]>[0], digits: number): CodeAction[] {
+/** Quick fixes for the diagnostics in the request, and "Insert trained weights" where the range touches a trained network or its train statement. */
+function codeActions(params: CodeActionParams, digits: number): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const d of params.context.diagnostics) {
     const s = d.data as { title: string; range: Diagnostic['range']; newText: string } | undefined;
