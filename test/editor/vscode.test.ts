@@ -124,6 +124,11 @@ async function uiScenario(): Promise<void> {
     fs.writeFileSync(exported, '# my own edits\n');
     const answerDialog = async (button: string) => {
       await editor.runCommand('NetSpec: Export to PyTorch');
+      // spiral_net has just been trained: the export first asks where the program starts.
+      const row = (text: string) => browser.page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+      await row('Reproduce the run').waitFor({ state: 'visible', timeout: 20_000 });
+      await row('Continue from the trained weights').waitFor({ state: 'visible', timeout: 5_000 });
+      await row('Reproduce the run').click();
       const dialog = browser.page.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 20_000 });
       assert.match(await dialog.innerText(), /spiral\.spiral_net\.py already exists beside the spec\. Replace it\?/);
