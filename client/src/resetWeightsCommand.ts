@@ -35,7 +35,8 @@ export function registerResetWeightsCommand(context: vscode.ExtensionContext, cl
       }
     }
     const answer = await client.sendRequest(ResetTrainedWeightsRequest.type, { uri: target, network });
-    const names = answer.reset.map((n) => `\`${n}\``).join(', ');
+    // Plain names: a notification shows backticks as they are.
+    const names = answer.reset.join(', ');
     void vscode.window.showInformationMessage(answer.reset.length === 0
       ? 'No trained weights to reset.'
       : `${names} ${answer.reset.length === 1 ? 'uses' : 'use'} the file's own weights again${answer.stopped ? ` (a run in progress was stopped)` : ''}.`);

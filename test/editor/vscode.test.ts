@@ -83,6 +83,10 @@ async function uiScenario(): Promise<void> {
     toasts = await toastsWhen(editor, (ts) => !ts.some((t) => /Training xor: epoch/.test(t)), 10_000);
     assert.ok(!toasts.some((t) => /Training xor: epoch/.test(t)), `a progress notification stayed open: ${toasts.join(' | ')}`);
     await editor.screenshot(path.join(artifacts, 'trained.png'));
+    // Back to the file's own weights, from the command palette.
+    await editor.runCommand('NetSpec: Reset Trained Weights');
+    toasts = await toastsWhen(editor, (ts) => ts.some((t) => /xor uses the file's own weights again/.test(t)), 15_000);
+    assert.ok(toasts.some((t) => /xor uses the file's own weights again\./.test(t)), `toasts: ${toasts.join(' | ')}`);
 
     // The training panel follows a run live: spiral data, loss curves drawn by uPlot, the decision boundary.
     await editor.openFile('spiral.netspec');

@@ -112,6 +112,12 @@ const checks: [string, () => Promise<void>][] = [
     const result = await vscode.commands.executeCommand<{ count: number; worst: number }>(lens!.command!.command, ...(lens!.command!.arguments ?? []));
     assert.equal(result.count, 2 * 4 + 4 + 4 + 1);
     assert.ok(result.worst < 1e-6, String(result.worst));
+    // The verdict stays in the lens's title, not only in a message that fades.
+    const titles = await until('the lens to show the result', async () => {
+      const now = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri)).map((l) => l.command?.title ?? '');
+      return now.some((t) => t.startsWith('Gradient check ✓ worst ')) ? now : undefined;
+    });
+    assert.ok(!titles.includes('Gradient check'), titles.join(', '));
   }],
   ['"Show plot" opens a panel with the plots of the network\'s activations', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
