@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerDocs, rewriteCodeTarget } from './docsPanel';
 import { registerExportCommand } from './exportCommand';
 import { registerIndentation } from './indentation';
+import { registerResetWeightsCommand } from './resetWeightsCommand';
 import { TrainingPanel } from './trainingPanel';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -51,6 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   registerExportCommand(context, client);
   registerDocs(context);
   const indent = registerIndentation(context);
+  registerResetWeightsCommand(context, client);
   await client.start();
   indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));
