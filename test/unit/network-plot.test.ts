@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { analyze, type TrainedParameters } from '../../server/src/analysis/analyze';
 import { plotsAt } from '../../server/src/analysis/hover';
+import { fingerprint } from '../../server/src/analysis/fingerprint';
 import { HEATMAP_CELLS } from '../../server/src/analysis/network-plot';
 
 interface Mapping { from: number; to: number; lo: number; hi: number; left: number; top: number; w: number; h: number }
@@ -94,7 +95,8 @@ test('after a run, the curve is the trained network\'s', () => {
   const text = 'network lin {\n  input x[1]\n  dense y[1] linear\n  weights y = [[0.5]]\n  bias y = [0]\n}\ndata d {\n  [0] -> [1]\n  [2] -> [7]\n}\ntrain lin on d { epochs 5 }\n';
   const before = plotsAt(analyze(text), 0)!.items[0].svg;
   assertOnCurve(before, 0, (x) => 0.5 * x);
-  const trained = new Map<string, TrainedParameters>([['lin', { layers: [{ W: [3], b: [1] }] }]]);
+  const definition = fingerprint(analyze(text).program.networks.get('lin')!.network!);
+  const trained = new Map<string, TrainedParameters>([['lin', { layers: [{ W: [3], b: [1] }], definition }]]);
   const after = plotsAt(analyze(text, { trained }), 0)!.items[0].svg;
   assertOnCurve(after, 0, (x) => 3 * x + 1);
   assert.throws(() => assertOnCurve(after, 0, (x) => 0.5 * x));
