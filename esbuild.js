@@ -114,6 +114,41 @@ function rewrite(file, pattern, update) {
   console.log(`esbuild.js: updated the built-in names in ${file} from server/src/engine/activations.ts; commit it`);
 }
 
+/**
+ * docs/LANGUAGE.md as HTML for the extension's Language Reference view (client/src/docsPanel.ts),
+ * where a diagnostic's code link opens it at its explanation: dist/media/language.html, the body
+ * only. The Markdown's own anchors (`<a id="…">`, the ones DIAGNOSTIC_DOCS names) pass through
+ * as HTML; each heading gets GitHub's id for its text, so links written for GitHub work too.
+ */
+async function renderDocs() {
+  const { Marked } = await import('marked');
+  const marked = new Marked({ gfm: true });
+  const markdown = fs.readFileSync('docs/LANGUAGE.md', 'utf8');
+  // An explicit anchor keeps its name; a heading of the same text (it stands right below) takes the next.
+  /** @type {Map<string, number>} */
+  const used = new Map([...markdown.matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => [m[1], 1]));
+  /** @param {string} text */
+  const slug = (text) => {
+    const base = text.toLowerCase().replace(/<[^>]+>/g, '').replace(/[^\p{L}\p{N}\s_-]/gu, '').trim().replace(/\s/g, '-');
+    const n = used.get(base) ?? 0;
+    used.set(base, n + 1);
+    return n ? `${base}-${n}` : base;
+  };
+  marked.use({
+    renderer: {
+      /** @param {{ tokens: import('marked').Token[], depth: number, text: string }} heading */
+      heading({ tokens, depth, text }) {
+        // `this` is marked's renderer, with its inline parser.
+        const inner = this.parser.parseInline(tokens);
+        return `<h${depth} id="${slug(text)}">${inner}</h${depth}>\n`;
+      },
+    },
+  });
+  const html = await marked.parse(markdown);
+  fs.mkdirSync('dist/media', { recursive: true });
+  fs.writeFileSync('dist/media/language.html', html);
+}
+
 /** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 
@@ -121,6 +156,7 @@ async function main() {
   const watch = process.argv.includes('--watch');
   syncBuiltinNames();
   copyMedia();
+  await renderDocs();
   if (watch) fs.watch('client/media', () => copyMedia());
   /** @type {import('esbuild').BuildOptions[]} */
   const builds = products.map((p) => ({

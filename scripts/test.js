@@ -31,6 +31,13 @@ const walk = (/** @type {string} */ dir) => {
 walk('out/test');
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+// `node --test` with no file runs whatever it finds under the current folder: a filter that
+// matches nothing would start a different, much longer run than the one asked for.
+const unmatched = only.filter((o) => !files.some((f) => f.includes(o)));
+if (unmatched.length) {
+  console.error(`scripts/test.js: no test file under out/test matches ${unmatched.map((o) => JSON.stringify(o)).join(', ')}`);
+  process.exit(2);
+}
 
 const env = { ...process.env };
 if (process.argv.includes('--update-golden')) env.NETSPEC_UPDATE_GOLDEN = '1';

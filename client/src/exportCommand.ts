@@ -1,15 +1,18 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ExportPyTorchRequest, TrainTargetsRequest } from '../../server/src/protocol/requests';
+import { ExportPyTorchRequest, TrainedWeightsRequest, TrainTargetsRequest } from '../../server/src/protocol/requests';
+import type { ExportStart } from '../../server/src/protocol/pytorch';
 
 /**
  * NetSpec: Export to PyTorch. The server writes the program; here only the choice of network
- * (a QuickPick when the file trains several), the file beside the spec, and a modal question
- * before an existing file is replaced: nothing is written until the user agrees.
+ * (a QuickPick when the file trains several), where the program starts when the network has
+ * trained weights (a QuickPick: reproduce the run from the initial weights, or continue from the
+ * trained ones), the file beside the spec, and a modal question before an existing file is
+ * replaced: nothing is written until the user agrees. `(uri, network, start)` skip the questions.
  */
 export function registerExportCommand(context: vscode.ExtensionContext, client: LanguageClient): void {
-  context.subscriptions.push(vscode.commands.registerCommand('netspec.exportPyTorch', async (uri?: string, network?: string) => {
+  context.subscriptions.push(vscode.commands.registerCommand('netspec.exportPyTorch', async (uri?: string, network?: string, start?: ExportStart) => {
     const editor = vscode.window.activeTextEditor;
     const target = uri ?? (editor?.document.languageId === 'netspec' ? editor.document.uri.toString() : undefined);
     if (!target) {
@@ -30,7 +33,18 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
       if (!pick) return;
       network = pick.network;
     }
-    const answer = await client.sendRequest(ExportPyTorchRequest.type, { uri: target, network });
+    if (start === undefined) {
+      const trained = await client.sendRequest(TrainedWeightsRequest.type, { uri: target });
+      if (trained.networks.includes(network)) {
+        const pick = await vscode.window.showQuickPick([
+          { label: 'Reproduce the run', description: 'from the initial weights', detail: `The program starts from the weights the file defines, as the editor's run of ${network} did.`, start: 'initial' as const },
+          { label: 'Continue from the trained weights', description: 'from the last run\'s result', detail: `The program starts from the weights the last run of ${network} trained, and trains on from there.`, start: 'trained' as const },
+        ], { placeHolder: `${network} has trained weights: where should the exported program start?` });
+        if (!pick) return;
+        start = pick.start;
+      }
+    }
+    const answer = await client.sendRequest(ExportPyTorchRequest.type, { uri: target, network, start });
     if ('error' in answer) {
       void vscode.window.showErrorMessage(`NetSpec: cannot export: ${answer.error}`);
       return;
@@ -49,7 +63,7 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
     await vscode.workspace.fs.writeFile(out, new TextEncoder().encode(answer.source));
     // Not awaited: the command is done once the file is written, whether or not the toast is clicked.
     const open = 'Open';
-    void vscode.window.showInformationMessage(`Exported ${answer.network} to ${answer.suggestedName}: run it with \`python3 ${answer.suggestedName} --json\`.`, open)
+    void vscode.window.showInformationMessage(`Exported ${answer.network}${answer.start === 'trained' ? ' (from its trained weights)' : ''} to ${answer.suggestedName}: run it with \`python3 ${answer.suggestedName} --json\`.`, open)
       .then((next) => (next === open ? vscode.window.showTextDocument(out) : undefined));
   }));
 }

@@ -1,6 +1,9 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { registerDocs, rewriteCodeTarget } from './docsPanel';
 import { registerExportCommand } from './exportCommand';
+import { registerIndentation } from './indentation';
+import { registerResetWeightsCommand } from './resetWeightsCommand';
 import { TrainingPanel } from './trainingPanel';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -34,6 +37,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // Workspace trust, asked again at each (re)start: in Restricted Mode the server reads no data
     // file and trains nothing (server/src/server/trust.ts).
     initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }),
+    // A code's link opens the rendered reference at its explanation (docsPanel.ts).
+    middleware: { handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map((d) => rewriteCodeTarget(context, d))) },
   };
   client = new LanguageClient('netspec', 'NetSpec Language Server', serverOptions, clientOptions);
   context.subscriptions.push(
@@ -45,7 +50,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
   registerTraining(context);
   registerExportCommand(context, client);
+  registerDocs(context);
+  const indent = registerIndentation(context);
+  registerResetWeightsCommand(context, client);
   await client.start();
+  indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showTrainingPanel', () => void TrainingPanel.show(context)));
   client.onNotification(TrainProgressNotification.type, (p) => {

@@ -414,9 +414,12 @@ async function startCodeServer(o = {}) {
   };
   /** @type {Promise<void> | null} */
   let stopped = null;
+  const removeTemp = () => { if (!keep) { try { fs.rmSync(root, { recursive: true, force: true }); } catch { /* a leftover temp folder is harmless */ } } };
   /** @type {Tracked} */
   const item = {
-    killSync() { killGroup('SIGKILL'); },
+    // On a signal or at exit there is no time for stop()'s grace period: kill the group and
+    // remove the session's folder synchronously (else every Ctrl+C or SIGTERM left one behind).
+    killSync() { killGroup('SIGKILL'); removeTemp(); },
     stop() {
       if (stopped) return stopped;
       stopped = (async () => {
@@ -426,7 +429,7 @@ async function startCodeServer(o = {}) {
           await Promise.race([exitPromise, sleep(3000)]);
         }
         killGroup('SIGKILL'); // stragglers of the group (extension host, language servers)
-        if (!keep) { try { fs.rmSync(root, { recursive: true, force: true }); } catch { /* a leftover temp folder is harmless */ } }
+        removeTemp();
       })();
       return stopped;
     },

@@ -83,6 +83,10 @@ async function uiScenario(): Promise<void> {
     toasts = await toastsWhen(editor, (ts) => !ts.some((t) => /Training xor: epoch/.test(t)), 10_000);
     assert.ok(!toasts.some((t) => /Training xor: epoch/.test(t)), `a progress notification stayed open: ${toasts.join(' | ')}`);
     await editor.screenshot(path.join(artifacts, 'trained.png'));
+    // Back to the file's own weights, from the command palette.
+    await editor.runCommand('NetSpec: Reset Trained Weights');
+    toasts = await toastsWhen(editor, (ts) => ts.some((t) => /xor uses the file's own weights again/.test(t)), 15_000);
+    assert.ok(toasts.some((t) => /xor uses the file's own weights again\./.test(t)), `toasts: ${toasts.join(' | ')}`);
 
     // The training panel follows a run live: spiral data, loss curves drawn by uPlot, the decision boundary.
     await editor.openFile('spiral.netspec');
@@ -124,6 +128,11 @@ async function uiScenario(): Promise<void> {
     fs.writeFileSync(exported, '# my own edits\n');
     const answerDialog = async (button: string) => {
       await editor.runCommand('NetSpec: Export to PyTorch');
+      // spiral_net has just been trained: the export first asks where the program starts.
+      const row = (text: string) => browser.page.locator('.quick-input-widget .monaco-list-row', { hasText: text }).first();
+      await row('Reproduce the run').waitFor({ state: 'visible', timeout: 20_000 });
+      await row('Continue from the trained weights').waitFor({ state: 'visible', timeout: 5_000 });
+      await row('Reproduce the run').click();
       const dialog = browser.page.locator('.monaco-dialog-box');
       await dialog.waitFor({ state: 'visible', timeout: 20_000 });
       assert.match(await dialog.innerText(), /spiral\.spiral_net\.py already exists beside the spec\. Replace it\?/);

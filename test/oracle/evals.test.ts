@@ -68,6 +68,14 @@ const POINTS: Partial<Record<ScalarName | AliasName, Omit<ScalarFn, 'name'>[]>> 
   abs: [{ params: [], ordinary: ORDINARY, extreme: EXTREME, noSecond: [0] }],
   sinh: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 710, -710, 1e-10] }],
   cosh: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 710, -710, 1e-10] }],
+  // Near their zeros (the doubles nearest π and π/2, where the true value is ~1e-16, not 0) and
+  // far out, where only an exact argument reduction is right.
+  sin: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 3.141592653589793, 1.5707963267948966, 1e22, 1e-10] }],
+  cos: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 3.141592653589793, 1.5707963267948966, 1e22, 1e-10] }],
+  // At the double nearest the pole π/2, tan is 1.6e16 and tan' 2.7e32.
+  tan: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 1.5707963267948966, -1.5707963267948966, 1.57, 1e22, 1e-10] }],
+  // 1 + z² overflows past 1.3e154; atan' = 1/(1 + z²) must not become 0/NaN before it underflows.
+  atan: [{ params: [], ordinary: ORDINARY, extreme: [...EXTREME, 1e10, -1e10, 1e154, 1e155, 1e-10] }],
 };
 
 /** Every scalar built-in and alias of the engine, in its order (aliases after their function). */

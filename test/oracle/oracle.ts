@@ -42,6 +42,7 @@ export interface OracleLayer {
 export type OracleRequest =
   | { kind: 'probe'; inputs: number; layers: OracleLayer[]; loss: string; x: number[]; t: number[] }
   | { kind: 'scalar'; fn: string; params: number[]; order: 0 | 1 | 2; points: number[] }
+  | { kind: 'nth'; fn: string; orders: number[]; points: number[] }
   | { kind: 'softmax'; order: 0 | 1; z: number[] }
   | { kind: 'expr'; expr: string }
   | { kind: 'functions' };

@@ -29,6 +29,14 @@ Requests:
     (overflow -> +-inf, underflow -> 0). Where torch is inaccurate (sigmoid'(30) computed as
     p(1-p) from a p that rounds near 1), mp is the truth.
 
+  {"kind": "nth", "fn": NAME, "orders": [n, ...], "points": [...]}
+    The n-th derivatives (any n >= 0) of a built-in with its default parameters at each point,
+    one list per order. -> {"torch": [[...] per order], "mp": [[...] per order]}
+    torch: autograd n times (create_graph); null where torch has no derivative of that order of
+    one of its operations. mp: mpmath's diff (its own finite differences, taken at a raised
+    working precision with a step it chooses, so the result has many more correct digits than
+    float64 holds) of the closed-form value, rounded to float64.
+
   {"kind": "softmax", "order": 0|1, "z": [...]}
     softmax(z), or its Jacobian J[i][j] = dp_i/dz_j. -> {"torch": ..., "mp": ...}
 
@@ -107,6 +115,10 @@ class TorchOps:
     abs = staticmethod(torch.abs)
     sinh = staticmethod(torch.sinh)
     cosh = staticmethod(torch.cosh)
+    sin = staticmethod(torch.sin)
+    cos = staticmethod(torch.cos)
+    tan = staticmethod(torch.tan)
+    atan = staticmethod(torch.atan)
 
     @staticmethod
     def leaky_relu(z, a=DEFAULT_PARAMS["leaky_relu"]):
@@ -329,6 +341,26 @@ class MpOps:
     def cosh(u):
         return u.apply(mp.cosh(u.v), mp.sinh(u.v), mp.cosh(u.v))
 
+    @staticmethod
+    def sin(u):
+        return u.apply(mp.sin(u.v), mp.cos(u.v), -mp.sin(u.v))
+
+    @staticmethod
+    def cos(u):
+        return u.apply(mp.cos(u.v), -mp.sin(u.v), -mp.cos(u.v))
+
+    @staticmethod
+    def tan(u):
+        # tan' = sec^2 = 1/cos^2, tan'' = 2 sin/cos^3
+        c = mp.cos(u.v)
+        return u.apply(mp.tan(u.v), 1 / c ** 2, 2 * mp.sin(u.v) / c ** 3)
+
+    @staticmethod
+    def atan(u):
+        # atan' = 1/(1 + x^2), atan'' = -2x/(1 + x^2)^2
+        s = 1 + u.v ** 2
+        return u.apply(mp.atan(u.v), 1 / s, -2 * u.v / s ** 2)
+
 
 def to_float(v):
     """An mpf rounded to the nearest float64: +-inf past the largest, 0 below the smallest."""
@@ -347,6 +379,28 @@ def mp_scalar(name, params, order, x):
     r = scalar_function(name, params, MpOps)(u)
     r = Jet.of(r)
     return to_float((r.v, r.d1, r.d2)[order])
+
+
+def torch_nth(name, order, x):
+    """f^(order)(x) by autograd, differentiating `order` times; None where torch cannot."""
+    z = torch.tensor(float(x), requires_grad=True)
+    y = scalar_function(name, [], TorchOps)(z)
+    try:
+        for _ in range(order):
+            if not y.requires_grad:  # the previous derivative does not depend on z
+                return 0.0
+            (y,) = torch.autograd.grad(y, z, create_graph=True, allow_unused=True)
+            if y is None:
+                return 0.0
+    except RuntimeError:
+        return None
+    return y.item()
+
+
+def mp_nth(name, order, x):
+    f = scalar_function(name, [], MpOps)
+    value = lambda t: Jet.of(f(Jet(t))).v
+    return to_float(mp.diff(value, mp.mpf(float(x)), order))
 
 
 # ---- softmax ------------------------------------------------------------------------------------
@@ -546,6 +600,10 @@ def answer(req):
         pts = req["points"]
         return {"torch": [torch_scalar(name, params, order, x) for x in pts],
                 "mp": [mp_scalar(name, params, order, x) for x in pts]}
+    if kind == "nth":
+        name, orders, pts = req["fn"], req["orders"], req["points"]
+        return {"torch": [[torch_nth(name, n, x) for x in pts] for n in orders],
+                "mp": [[mp_nth(name, n, x) for x in pts] for n in orders]}
     if kind == "softmax":
         return {"torch": torch_softmax(req["z"], req["order"]), "mp": mp_softmax(req["z"], req["order"])}
     if kind == "expr":

@@ -76,9 +76,10 @@ test('"Show plot": the plots of a network\'s activations and of a fn, as SVG', a
   await client.open(uri, text, 1);
   await client.diagnostics(uri, 1);
   const net = (await client.connection.sendRequest('netspec/plot', { uri, line: 0 })) as { title: string; items: { label: string; svg: string; caption: string }[] };
-  assert.equal(net.title, 'Activations of n');
-  assert.deepEqual(net.items.map((i) => i.label), ['tanh (layer h)', 'leaky_relu(0.2) (layer k)']);
-  assert.match(net.items[0].caption, /1 - tanh²\(z\)/);
+  assert.equal(net.title, 'Network n');
+  // The network's own function first (two inputs: a heatmap of its first output), then its activations.
+  assert.deepEqual(net.items.map((i) => i.label), ['y₀(x₁, x₂)', 'tanh (layer h)', 'leaky_relu(0.2) (layer k)']);
+  assert.match(net.items[1].caption, /1 - tanh²\(z\)/);
   for (const i of net.items) assert.match(i.svg, /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   const fn = (await client.connection.sendRequest('netspec/plot', { uri, line: 7 })) as { items: { caption: string }[] };
   assert.match(fn.items[0].caption, /bump'\(z\) = −2·z·exp\(−z\^2\)/);

@@ -1,6 +1,6 @@
 /**
  * The gradients a hover shows, checked against PyTorch: a probed 2-3-2 network, hovered over
- * the server's real protocol; every dE/dw_{j,k} and every factor of the chain rule's
+ * the server's real protocol; every dE/dwⱼₖ and every factor of the chain rule's
  * (g(z_k) − t_k) · g'(z_k) · x_j in the hover equals torch autograd's value to the digits shown.
  */
 import assert from 'node:assert/strict';
@@ -55,15 +55,18 @@ test('hover on the output layer: dE/dw and its factors equal torch autograd', as
   assert.deepEqual((await client.diagnostics(uri, 1)).diagnostics, []);
 
   const out = hoverText(await client.hover(uri, positionOf(text, 'dense y', 6)));
-  const rows = [...out.matchAll(/\| w_\{(\d+),(\d+)\} \| (\S+) \| (\S+) \| (\S+) \| (\S+) \|/g)];
+  // The weight's indices are Unicode subscripts (w₁,₀); the output layer reads h, so its input is aⱼ.
+  assert.match(out, /dE\/dwⱼₖ = \(g\(zₖ\) − tₖ\) · g'\(zₖ\) · aⱼ/, out);
+  const digits = (s: string) => Number([...s].map((c) => c.charCodeAt(0) - 0x2080).join(''));
+  const rows = [...out.matchAll(/\| w([₀-₉]+),([₀-₉]+) \| (\S+) \| (\S+) \| (\S+) \| (\S+) \|/g)].map(([all, j, k, ...rest]) => [all, digits(j), digits(k), ...rest] as const);
   assert.equal(rows.length, 6, out);
   const o = truth.layers[1];
   for (const [, j, k, err, gp, xj, dw] of rows) {
-    const J = Number(j);
-    const K = Number(k);
+    const J = j;
+    const K = k;
     assert.ok(agrees(Number(err), o.y[K] - t[K]), `g(z_k) − t_k at ${j},${k}: ${err} vs ${o.y[K] - t[K]}`);
     assert.ok(agrees(Number(gp), o.gprime![K]), `g'(z_k) at ${j},${k}: ${gp} vs ${o.gprime![K]}`);
-    assert.ok(agrees(Number(xj), o.x[J]), `x_j at ${j},${k}: ${xj} vs ${o.x[J]}`);
+    assert.ok(agrees(Number(xj), o.x[J]), `a_j at ${j},${k}: ${xj} vs ${o.x[J]}`);
     assert.ok(agrees(Number(dw), o.dW[J][K]), `dE/dw at ${j},${k}: ${dw} vs ${o.dW[J][K]}`);
   }
 

@@ -181,7 +181,7 @@ test('safety: Insert trained weights edits only the network, with lone-CR and CR
       const actions = (await client.connection.sendRequest('textDocument/codeAction', {
         textDocument: { uri }, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, context: { diagnostics: [] },
       })) as CodeAction[];
-      const insert = actions.find((x) => x.title === 'Insert trained weights of n');
+      const insert = actions.find((x) => x.title.startsWith('Insert trained weights of n ('));
       assert.ok(insert?.edit?.changes?.[uri], `${name}: no Insert trained weights action among ${actions.map((x) => x.title)}`);
       const out = applyEdits(text, insert.edit.changes[uri]);
       const a = analyze(out);

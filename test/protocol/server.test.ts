@@ -107,9 +107,10 @@ test('hover on a layer with a probe: dE/dW, dE/db, delta, and the gradient facto
   const y = 1 / (1 + Math.exp(-0.1));
   const gp = y * (1 - y);
   const fmt = (x: number) => String(Number(x.toPrecision(6)));
-  assert.match(h, /\(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/);
-  // w_{1,0}: (y - t) · g'(z) · x_1 with x_1 = 2.
-  assert.ok(h.includes(`| w_{1,0} | ${fmt(y - 1)} | ${fmt(gp)} | 2 | ${fmt((y - 1) * gp * 2)} |`), h);
+  // The layer reads the network's input, so its input column is xⱼ.
+  assert.match(h, /\(g\(zₖ\) − tₖ\) · g'\(zₖ\) · xⱼ/);
+  // w₁,₀: (y - t) · g'(z) · x_1 with x_1 = 2.
+  assert.ok(h.includes(`| w₁,₀ | ${fmt(y - 1)} | ${fmt(gp)} | 2 | ${fmt((y - 1) * gp * 2)} |`), h);
   assert.ok(h.includes(`dE/db = δ = \`[${fmt((y - 1) * gp)}]\``), h);
 });
 

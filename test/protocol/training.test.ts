@@ -52,11 +52,11 @@ test('a run trains in the server: progress, then the probe uses the trained weig
   const afterLoss = await lossHint();
   assert.ok(afterLoss < before / 10, `the probe's loss should fall after training: ${before} → ${afterLoss}`);
 
-  // "Insert trained weights" writes exactly the CLI's trained parameters into the file.
+  // "Insert trained weights" writes the CLI's trained parameters into the file, to 6 significant digits.
   const actions = (await client.connection.sendRequest('textDocument/codeAction', {
     textDocument: { uri }, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } }, context: { diagnostics: [] },
   })) as CodeAction[];
-  const insert = actions.find((x) => x.title === 'Insert trained weights of xor');
+  const insert = actions.find((x) => x.title === 'Insert trained weights of xor (rounded to 6 significant digits)');
   assert.ok(insert?.edit, actions.map((x) => x.title).join(', '));
   const written = applyEdits(xor, insert!.edit!.changes![uri]);
   const net = analyze(written).program.networks.get('xor')!.network!;
@@ -65,8 +65,8 @@ test('a run trains in the server: progress, then the probe uses the trained weig
   const cli = JSON.parse(spawnSync(process.execPath, [cliPath(), 'train', path.join(dir, 'xor.netspec'), '--json'], { encoding: 'utf8' }).stdout);
   const layers = cli.runs[0].layers as Record<string, { W: number[][]; b: number[] }>;
   for (const l of net.layers) {
-    assert.deepEqual(Array.from(l.W), layers[l.name].W.flat(), `W of ${l.name}`);
-    assert.deepEqual(Array.from(l.b), layers[l.name].b, `b of ${l.name}`);
+    assert.deepEqual(Array.from(l.W), layers[l.name].W.flat().map((x) => Number(x.toPrecision(6))), `W of ${l.name}`);
+    assert.deepEqual(Array.from(l.b), layers[l.name].b.map((x) => Number(x.toPrecision(6))), `b of ${l.name}`);
   }
   // The panel's curve: each progress message brings the epochs since the previous one (thinned to
   // at most 500 a message), in order, with the losses the CLI reports for those epochs.

@@ -293,3 +293,10 @@ test('completion after `data d =` offers function beside the generators', () => 
   const labels = completionsAt(analyzeText(text).program, text.length).map((c) => c.label);
   assert.deepEqual(labels, [...GENERATOR_NAMES, 'function']);
 });
+
+test('function: an expression that reads a let in error is spoiled by it, reported once at the let (a fuzz case)', () => {
+  const text = 'data x = function(z + x, n: 0, from: 0, to: 0, noise: 0.1, seed: 1)\nlet z = [sigmoid(0, 0)]\ndata x from "points.csv" (targets: 1)\n';
+  const { program } = analyzeText(text);
+  assert.deepEqual(program.diagnostics.map((d) => d.code), ['out-of-range', 'out-of-range', 'arity', 'duplicate-name']);
+  assert.equal(program.data.get('x')!.function, undefined);
+});

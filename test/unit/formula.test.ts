@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { SCALAR_FUNCTIONS, scalarFunction } from '../../server/src/engine/activations';
 import { derive, evaluate, type Environment, type Expr } from '../../server/src/engine/expr';
-import { DISPLAY, derivativeFormula, evaluateFormula, pretty, rewriteDerivatives, simplify } from '../../server/src/analysis/formula';
+import { DISPLAY, derivativeFormula, evaluateFormula, fraction, MAX_DENOMINATOR, pretty, rewriteDerivatives, simplify } from '../../server/src/analysis/formula';
+import { analyze } from '../../server/src/analysis/analyze';
+import { hoverAt } from '../../server/src/analysis/hover';
 import { SeededRandom } from '../support/random';
 import { analyzeText } from '../../server/src/semantics/checker';
 import { scalarNamesWithAliases } from '../support/builtins';
@@ -411,4 +413,53 @@ test('pretty: minimal parentheses, one minus sign, juxtaposition only after a ca
   assert.equal(pretty(k(-3)), '−3');
   assert.equal(pretty(call('sigmoid', 2, x)), "sigmoid''(x)");
   assert.ok(!/-/.test(pretty(simplify(op('sub', neg(x), op('mul', k(-2), y))))), 'one minus sign, U+2212');
+});
+
+test('rational coefficients print as fractions: x^7 / 5040, not 0.000198412698413·x^7', () => {
+  const got = formulas([
+    'fn taylor(x) = 1 - x^2/2 + x^4/24 - x^6/720 + x^8/40320',
+    'fn third(x) = x^3 / 3 + x^2 / 7',
+    'fn ninth(x) = x^9 / 362880',
+    'fn wave(x) = sin(pi * x) / 6',
+    'fn short(x) = 0.2 * x^2 + 1.67326 * x',
+  ].join('\n'));
+  assert.deepEqual(got, {
+    taylor: 'x^3 / 6 − x − x^5 / 120 + x^7 / 5040',
+    third: 'x^2 + 2·x / 7',
+    ninth: 'x^8 / 40320',
+    wave: 'pi·cos(pi·x) / 6',
+    // a short decimal stays one; 1.67326 is 83663/50000, which reads worse than the decimal
+    short: '0.4·x + 1.67326',
+  });
+});
+
+test('fraction() recovers ratios of integers exactly and never invents one for other values', () => {
+  const rng = new SeededRandom(7);
+  for (let i = 0; i < 2000; i++) {
+    const q = 1 + Math.floor(rng.next() * 50000);
+    const p = 1 + Math.floor(rng.next() * 1e6);
+    // Computed the way simplify computes coefficients: a few roundings of exact ratios.
+    const m = ((p * 3) / q) / 3;
+    const f = fraction(m);
+    assert.ok(f, `${p}/${q}`);
+    assert.equal(f[0] * q, p * f[1], `${p}/${q} read as ${f[0]}/${f[1]}`);
+  }
+  // Values that are no ratio of small integers: no fraction, or one within the tolerance (a
+  // fraction is never further from the value than the 12-digit decimal it replaces).
+  for (const m of [Math.PI, Math.E, Math.SQRT2, Math.LN2, 1 / Math.PI, Math.exp(-3), 0.1 + 0.2 + 1e-13]) {
+    const f = fraction(m);
+    if (f) assert.ok(Math.abs(f[0] / f[1] - m) <= 1e-14 * m && f[1] <= MAX_DENOMINATOR, `${m} as ${f[0]}/${f[1]}`);
+  }
+  assert.equal(fraction(Math.PI), undefined);
+  assert.equal(fraction(Math.SQRT2), undefined);
+  let invented = 0;
+  for (let i = 0; i < 2000; i++) if (fraction(0.5 + rng.next()) !== undefined) invented++;
+  assert.ok(invented <= 5, `${invented} of 2000 random doubles read as fractions`);
+});
+
+test('a fn\'s hover shows its derivative with fractions', () => {
+  const text = 'fn taylor(x) = x^8 / 40320 - x^2 / 3\n';
+  const md = hoverAt(analyze(text), text.indexOf('taylor'))!.markdown;
+  assert.match(md, /`taylor'\(x\) = x\^7 \/ 5040 − 2·x \/ 3`/);
+  assert.doesNotMatch(md, /0\.000198/);
 });

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { analyze } from '../../server/src/analysis/analyze';
+import { fingerprint } from '../../server/src/analysis/fingerprint';
 import { formatNumber } from '../../server/src/analysis/format';
 import { hoverAt } from '../../server/src/analysis/hover';
 import { IncrementalAnalyzer } from '../../server/src/analysis/incremental';
@@ -155,7 +156,7 @@ test('a CSV file: no statistics until a run reads it; the run computes them over
     const inline = analyze(SPEC(INLINE));
     assert.deepEqual(job.network.standardize, inline.program.networks.get('net')!.network!.standardize, 'the same statistics as the same samples inline');
     assert.equal(a.program.networks.get('net')!.network!.standardize, undefined, 'the checked program is left as it was');
-    const trained = { layers: job.network.layers.map((l) => ({ W: l.W, b: l.b })), standardize: job.network.standardize };
+    const trained = { definition: fingerprint(a.program.networks.get('net')!.network!), layers: job.network.layers.map((l) => ({ W: l.W, b: l.b })), standardize: job.network.standardize };
     const after = analyze(text, { trained: new Map([['net', trained]]) });
     assert.deepEqual(after.probes[0].result, inline.probes[0].result, 'after a run, probes use the run\'s statistics');
     // A second train statement on another data set needs the CSV's statistics: it says which run gives them.

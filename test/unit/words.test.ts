@@ -56,5 +56,5 @@ test('the output layer\'s hover names its gradient factors by the chain rule', (
   const a = analyze(text);
   const h = hoverAt(a, text.indexOf('y[1] sigmoid'));
   assert.ok(h, 'a hover on the output layer');
-  assert.match(h.markdown, /At the output layer, by the chain rule: dE\/dw_\{j,k\} = \(g\(z_k\) − t_k\) · g'\(z_k\) · x_j/);
+  assert.match(h.markdown, /At the output layer, by the chain rule: dE\/dwⱼₖ = \(g\(zₖ\) − tₖ\) · g'\(zₖ\) · aⱼ/);
 });

@@ -1,12 +1,13 @@
 import * as E from '../engine/expr';
-import { probe, type ProbeResult, type Standardization } from '../engine/network';
+import { probe, type Network, type ProbeResult, type Standardization } from '../engine/network';
 import type { Value } from '../engine/value';
 import { capitalise, type Diagnostic, type DiagnosticCode, type Severity } from '../semantics/diagnostic';
 import { analyzeText } from '../semantics/checker';
 import type { ProbeInfo, Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
 import { LineIndex, type Range, type Span } from '../syntax/text';
-import { numericCaches, numericDiagnostics, type NumericCaches } from './numeric';
+import { fingerprint } from './fingerprint';
+import { numericCaches, numericDiagnostics, type NumericCaches, type TrainedNetworks } from './numeric';
 
 /**
  * What the editor and the CLI ask of one file, as plain data in the editor's terms (ranges,
@@ -48,10 +49,18 @@ export interface FileAnalysis {
   diagnostics: RangedDiagnostic[];
   evals: EvalResult[];
   probes: ProbeOutcome[];
+  /**
+   * Networks given trained parameters (`AnalyzeOptions.trained`) whose definition is no longer
+   * the one they were trained from: the parameters were not applied, and the caller should
+   * drop them.
+   */
+  staleTrained: string[];
 }
 
 /** A network's trained parameters: each dense layer's W (row-major [inputs][units]) and b. */
 export interface TrainedParameters {
+  /** The fingerprint (fingerprint.ts) of the network the run started from, as the file defined it. */
+  definition: string;
   layers: { W: ArrayLike<number>; b: ArrayLike<number> }[];
   /** The input standardization the run used (a CSV file's statistics are known only from a run). */
   standardize?: Standardization;
@@ -60,8 +69,10 @@ export interface TrainedParameters {
 export interface AnalyzeOptions {
   /**
    * Parameters a training run in this editor session produced, by network name. Where a network
-   * still has the shape they were trained for, its probes, network calls and hovers use them
-   * instead of the initial ones; after an edit that changes its shape, they no longer apply.
+   * still has the definition they were trained from (the same fingerprint: layers, activations,
+   * loss, init, explicit weights), its probes, network calls and hovers use them instead of the
+   * initial ones; after an edit to the definition they never apply, even when the shapes still
+   * match, and the network is listed in `FileAnalysis.staleTrained`.
    */
   trained?: ReadonlyMap<string, TrainedParameters>;
 }
@@ -89,11 +100,18 @@ export function evaluationCaches(): EvaluationCaches {
 
 /** The evaluation half of `analyze`: evals, probes and numeric warnings of a checked program. */
 export function analyzeProgram(text: string, program: Program, options: AnalyzeOptions = {}, caches?: EvaluationCaches): FileAnalysis {
+  const staleTrained: string[] = [];
+  const trained = new Map<Network, Network>() satisfies TrainedNetworks;
   for (const [name, params] of options.trained ?? []) {
     const net = program.networks.get(name)?.network;
-    const fits = net && net.layers.length === params.layers.length &&
-      net.layers.every((l, i) => l.W.length === params.layers[i].W.length && l.b.length === params.layers[i].b.length);
-    if (!net || !fits) continue;
+    // A network in error has no definition to compare: the parameters wait, unapplied.
+    if (!net) continue;
+    if (fingerprint(net) !== params.definition) {
+      staleTrained.push(name);
+      continue;
+    }
+    // The initial parameters, kept to tell a warning the run caused from one the file had.
+    trained.set(net, { ...net, layers: net.layers.map((l) => ({ ...l, W: l.W.slice(), b: l.b.slice() })) });
     net.layers.forEach((l, i) => {
       l.W.set(params.layers[i].W);
       if (l.hasBias) l.b.set(params.layers[i].b);
@@ -152,9 +170,9 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
   });
 
   // A loop, not push(...): a file may have more diagnostics than a call has room for arguments.
-  for (const d of numericDiagnostics(program, evals, probes, caches?.numeric)) extra.push(d);
+  for (const d of numericDiagnostics(program, evals, probes, caches?.numeric, trained)) extra.push(d);
   const all = [...program.diagnostics, ...extra].sort((a, b) => a.span.start - b.span.start);
-  return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes };
+  return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained };
 }
 
 /**

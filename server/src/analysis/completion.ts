@@ -1,4 +1,5 @@
 import { activationNames, ALIAS_NAMES, isVectorName, scalarFunction, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS, type ScalarFunction } from '../engine/activations';
+import { CONSTANT_NAMES, CONSTANTS } from '../engine/constants';
 import { LOSS_FORMULAS, LOSS_NAMES } from '../engine/losses';
 import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import { NETWORK_ITEM_KEYWORDS, STATEMENT_KEYWORDS } from '../syntax/ast';
@@ -59,13 +60,22 @@ function declared(program: Program, kind: 'network' | 'data' | 'let'): Completio
 /**
  * What may be typed at `offset`, from the tokens just before it: statement keywords at the start
  * of a statement, layer settings inside a network, activations after `dense NAME[N]`, losses
- * after `loss`, and values and functions inside expressions.
+ * after `loss`, and values and functions inside expressions. Nothing once the word before the
+ * cursor is already one of them: an editor's Enter would otherwise "accept" the finished word and
+ * swallow the line break (`tanh` + Enter + `dense` became `tanhdense`), and a longer name that
+ * starts with it (`tanh` → `tanhshrink`) is no better a guess than the word the user wrote.
  */
 export function completionsAt(program: Program, offset: number): Completion[] {
   const before = lex(program.file.text.slice(0, offset)).tokens.filter((t) => t.kind !== 'eof');
   // A word being typed is replaced by the completion: look at what comes before it.
   const last = before[before.length - 1];
-  const typing = last && last.end === offset && last.kind === 'ident';
+  const typing = !!last && last.end === offset && last.kind === 'ident';
+  const items = candidatesAt(program, offset, before, typing);
+  return typing && items.some((c) => c.label === last.text) ? [] : items;
+}
+
+function candidatesAt(program: Program, offset: number, before: Token[], typing: boolean): Completion[] {
+  const last = before[before.length - 1];
   const prior = typing ? before.slice(0, -1) : before;
   const p = (i: number): Token | undefined => prior[prior.length - i];
   const is = (t: Token | undefined, text: string) => t?.text === text;
@@ -75,6 +85,9 @@ export function completionsAt(program: Program, offset: number): Completion[] {
 
   // What follows a word on its own line.
   if (!lineStart) {
+    // A name being declared is new: nothing to offer (an offered `n` and Enter made `{n`). Nor
+    // after a block's `{`, where a line break comes next.
+    if (['network', 'data', 'let', 'fn'].some((k) => is(p(1), k)) || is(p(1), '{')) return [];
     if (is(p(1), ']') && block === 'network' && prior.length >= 5 && is(p(5), 'dense')) return activationItems(program);
     if (is(p(1), 'loss') && block === 'network') return LOSS_NAMES.map((l) => ({ label: l, kind: 'loss', detail: LOSS_FORMULAS[l] }));
     if (is(p(1), 'init') && block === 'network') return INIT_SCHEMES.map((s) => ({ label: s, kind: 'init' }));
@@ -101,6 +114,8 @@ export function completionsAt(program: Program, offset: number): Completion[] {
   // Inside an expression.
   return [
     ...declared(program, 'let'),
+    // A constant a declaration of the same name hides is not offered: the name means the declaration.
+    ...CONSTANT_NAMES.filter((c) => !program.declarations.has(c)).map((c): Completion => ({ label: c, kind: 'value', detail: CONSTANTS[c].doc })),
     ...SCALAR_FUNCTIONS.map((f): Completion => ({ label: f.name, kind: f.activation ? 'activation' : 'function', ...scalarDocs(f) })),
     ...ALIAS_NAMES.map((a): Completion => ({ label: a, kind: 'activation' })),
     ...VECTOR_FUNCTIONS.map((f): Completion => ({ label: f, kind: 'function' })),

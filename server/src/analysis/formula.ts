@@ -143,7 +143,7 @@ function key(e: Expr): string {
 
 function computeKey(e: Expr): string {
   switch (e.op) {
-    case 'const': return Object.is(e.value, -0) ? '0' : String(e.value);
+    case 'const': return e.name ?? (Object.is(e.value, -0) ? '0' : String(e.value));
     case 'var': return `$${e.name}`;
     case 'neg': return `-(${key(e.a)})`;
     case 'call': return `${e.fn}'${e.order}(${e.args.map(key).join(',')})`;
@@ -237,7 +237,8 @@ function normalise(e: Expr): Term[] {
 function normaliseNode(e: Expr): Term[] {
   if (memo) memo.normalised++;
   switch (e.op) {
-    case 'const': return e.value === 0 ? [] : [{ coef: e.value, factors: [] }];
+    // A named constant stays a factor, as a variable does: 2·pi·x reads better than 6.28318530718·x.
+    case 'const': return e.name ? opaque(e) : e.value === 0 ? [] : [{ coef: e.value, factors: [] }];
     case 'var': return opaque(e);
     case 'neg': return normalise(e.a).map((t) => ({ coef: -t.coef, factors: t.factors }));
     case 'add':
@@ -339,20 +340,52 @@ function ordered(factors: readonly Factor[]): Factor[] {
   return factors.map((f, i) => ({ f, i })).sort((x, y) => rank(x.f) - rank(y.f) || x.i - y.i).map((x) => x.f);
 }
 
+/** The largest denominator a coefficient is printed with: 10! / 10, so x^8 / 40320 and x^9 / 362880 read as written. */
+export const MAX_DENOMINATOR = 1_000_000;
+/**
+ * How close p/q must be to a coefficient, relative: about 45 float64 ulps, room for the few
+ * roundings of simplify's arithmetic on exact ratios (1/40320 · 8), and 50 times tighter than
+ * the 12 significant digits a decimal is printed with. So a fraction is never further from the
+ * value than the decimal it replaces would be, even for a value that is no ratio at all.
+ */
+const FRACTION_TOLERANCE = 1e-14;
+
+/**
+ * The simplest p/q (q ≤ MAX_DENOMINATOR) within FRACTION_TOLERANCE of m > 0, or undefined. The
+ * convergents p_k/q_k of m's continued fraction [a0; a1, a2, …] (p_k = a_k p_{k−1} + p_{k−2},
+ * likewise q_k) are its best approximations, each with the smallest denominator for its
+ * accuracy, so the first one close enough is the ratio m was computed from.
+ */
+export function fraction(m: number): [number, number] | undefined {
+  let [p0, q0, p1, q1] = [0, 1, 1, 0];
+  let x = m;
+  for (let k = 0; k < 64; k++) {
+    const a = Math.floor(x);
+    const [p, q] = [a * p1 + p0, a * q1 + q0];
+    if (q > MAX_DENOMINATOR || p > Number.MAX_SAFE_INTEGER) return undefined;
+    if (Math.abs(p / q - m) <= FRACTION_TOLERANCE * m) return [p, q];
+    [p0, q0, p1, q1] = [p1, q1, p, q];
+    if (x === a) return undefined;
+    x = 1 / (x - a);
+  }
+  return undefined;
+}
+
 /**
  * |coef| as p/q for printing: halves as fractions (z^2 / 2 rather than 0.5·z^2), else a short
- * decimal (0.2·z rather than z / 5) unless there is only a denominator, else a denominator up to 1000 (z / 3 rather than
- * 0.333333333333·z), else the float itself.
+ * decimal (0.2·z rather than z / 5) unless there is only a denominator (1 / (5·u)), else a ratio
+ * of integers when it reads shorter than the decimal (x^7 / 5040 rather than 0.000198412698413·x^7, z / 3
+ * rather than 0.333333333333·z), else the float itself.
  */
 function rational(m: number, preferFraction: boolean): [number, number] {
   if (Number.isInteger(m) || !Number.isFinite(m)) return [m, 1];
-  const near = (q: number) => {
-    const p = Math.round(m * q);
-    return p > 0 && Math.abs(m * q - p) <= 1e-12 * m * q ? p : undefined;
-  };
-  if (near(2) !== undefined) return [near(2)!, 2];
+  const half = Math.round(m * 2);
+  if (half > 0 && Math.abs(m * 2 - half) <= 1e-12 * m * 2) return [half, 2];
   if (String(m).length <= 6 && !preferFraction) return [m, 1];
-  for (let q = 3; q <= 1000; q++) if (near(q) !== undefined) return [near(q)!, q];
+  const f = fraction(m);
+  if (!f) return [m, 1];
+  const [fractionLength, decimalLength] = [`${f[0]}/${f[1]}`.length, numberLiteral(m).length];
+  if (fractionLength < decimalLength || (preferFraction && fractionLength === decimalLength)) return f;
   return [m, 1];
 }
 
@@ -425,7 +458,7 @@ function precedence(e: Expr): number {
     case 'div': return 2;
     case 'neg': return 3;
     case 'pow': return 4;
-    case 'const': return e.value < 0 || Object.is(e.value, -0) ? 3 : 5;
+    case 'const': return !e.name && (e.value < 0 || Object.is(e.value, -0)) ? 3 : 5;
     default: return 5;
   }
 }
@@ -444,7 +477,7 @@ function mulFactors(e: Expr): Expr[] {
 export function pretty(e: Expr): string {
   const wrap = (x: Expr, min: number) => (precedence(x) < min ? `(${pretty(x)})` : pretty(x));
   switch (e.op) {
-    case 'const': return prettyNumber(e.value);
+    case 'const': return e.name ?? prettyNumber(e.value);
     case 'var': return e.name;
     // −(a·b) = (−a)·b, so a product needs no parentheses; a sum does.
     case 'neg': return MINUS + (precedence(e.a) === 3 ? `(${pretty(e.a)})` : wrap(e.a, 2));

@@ -1,16 +1,17 @@
 import { isVectorName, scalarFunction } from '../engine/activations';
+import { CONSTANTS, isConstantName } from '../engine/constants';
 import * as E from '../engine/expr';
 import { LOSS_FORMULAS, type LossName } from '../engine/losses';
-import { parameterCount } from '../engine/network';
 import type { Value } from '../engine/value';
 import { constantValue } from '../semantics/lowering';
-import type { NetworkInfo } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
-import type { FileAnalysis, ProbeOutcome } from './analyze';
-import { dataDoc, functionInputDoc, standardizationLines } from './data-hover';
+import type { FileAnalysis } from './analyze';
+import { layerDoc, networkDoc, probeValuesForLayer } from './hover-network';
+import { dataDoc, functionInputDoc } from './data-hover';
 import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
+import { networkPlots, trainingSamples } from './network-plot';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
 import { cachedPlot } from './plot-cache';
 import { VECTOR_DOCS } from './vector-docs';
@@ -31,11 +32,13 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
     case 'activation': {
       const lines = activationDoc(t.name.text, a);
       if (!lines) return undefined;
-      const plot = plotOf(a, t.name.text, t.ref.args.map((x) => constantValue(a.program, x)));
-      if (plot) lines.push('', plot);
+      // The numbers at the probe go right under the title, before the formulas and the plot.
       const info = a.program.networks.get(t.network.name.text);
       const layer = t.network.items.find((i): i is ast.DenseItem => i.kind === 'dense' && i.activation === t.ref);
-      if (layer && info) lines.push('', ...probeValuesForLayer(a, info, layer.name.text));
+      const values = layer && info ? probeValuesForLayer(a, info, layer.name.text) : [];
+      if (values.length) lines.splice(1, 0, '', ...values);
+      const plot = plotOf(a, t.name.text, t.ref.args.map((x) => constantValue(a.program, x)));
+      if (plot) lines.push('', plot);
       return { markdown: lines.join('\n'), span: t.name };
     }
     case 'call': {
@@ -63,6 +66,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       const d = a.program.declarations.get(t.name.text);
       if (d?.kind === 'let') return { markdown: letDoc(a, d.stmt), span: t.name };
       if (t.stmt.kind === 'fn' && t.name.text === t.stmt.param.text) return { markdown: `\`${t.name.text}\`: the parameter of \`${t.stmt.name.text}\``, span: t.name };
+      if (!d && isConstantName(t.name.text)) return { markdown: `\`${t.name.text}\` = ${CONSTANTS[t.name.text].value}\n\n${CONSTANTS[t.name.text].doc}`, span: t.name };
       return undefined;
     }
     case 'let':
@@ -84,7 +88,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
     case 'network-ref': {
       const info = a.program.networks.get(t.name.text);
       if (!info) return undefined;
-      return { markdown: networkDoc(info), span: t.name };
+      return { markdown: networkDoc(a, info), span: t.name };
     }
     case 'layer': {
       const info = a.program.networks.get(t.network.name.text);
@@ -124,7 +128,7 @@ function activationDoc(name: string, a: FileAnalysis): string[] | undefined {
 function functionDoc(name: string, a: FileAnalysis): string[] | undefined {
   if (isVectorName(name)) return [...VECTOR_DOCS[name].hover];
   const d = a.program.declarations.get(name);
-  if (d?.kind === 'network') return [networkDoc(a.program.networks.get(name)!)];
+  if (d?.kind === 'network') return [networkDoc(a, a.program.networks.get(name)!)];
   return activationDoc(name, a);
 }
 
@@ -169,7 +173,10 @@ function plotOf(a: FileAnalysis, name: string, params: (Value | undefined)[], ma
   return svg ? markdownImage(svg, `${name} and ${name}' over [-6, 6]`, PLOT_WIDTH) : undefined;
 }
 
-/** "Show plot" for the statement at `line`: a fn, or each distinct scalar activation of a network. */
+/**
+ * "Show plot" for the statement at `line`: a fn; or a network's own function (y(x), or a heatmap
+ * for two inputs, with its training samples) followed by each distinct scalar activation.
+ */
 export function plotsAt(a: FileAnalysis, line: number): { title: string; items: { label: string; svg: string; caption: string }[] } | undefined {
   const offset = a.lines.offset({ line, character: 0 });
   const stmt = a.program.file.statements.find((s) => s.end >= offset && a.lines.position(s.start).line <= line);
@@ -181,6 +188,12 @@ export function plotsAt(a: FileAnalysis, line: number): { title: string; items: 
   }
   if (stmt.kind !== 'network') return undefined;
   const items: { label: string; svg: string; caption: string }[] = [];
+  const info = a.program.networks.get(stmt.name.text);
+  if (info?.network) {
+    const output = info.layers[info.layers.length - 1].name.text;
+    const K = info.network.layers[info.network.layers.length - 1].units;
+    items.push(...networkPlots(info.network, output, trainingSamples(a, stmt.name.text, K)));
+  }
   const seen = new Set<string>();
   for (const item of stmt.items) {
     if (item.kind !== 'dense') continue;
@@ -190,7 +203,7 @@ export function plotsAt(a: FileAnalysis, line: number): { title: string; items: 
     const svg = activationPlot(a, item.activation.name.text, item.activation.args.map((x) => constantValue(a.program, x)));
     if (svg) items.push({ label: `${key} (layer ${item.name.text})`, svg, caption: caption(item.activation.name.text) });
   }
-  return { title: `Activations of ${stmt.name.text}`, items };
+  return { title: `Network ${stmt.name.text}`, items };
 }
 
 /** "At z = 0.5: g = …, g' = …" for a scalar call whose argument is a constant. */
@@ -226,97 +239,4 @@ function evalDoc(a: FileAnalysis, stmt: ast.EvalStmt, value: Value | undefined, 
     if (at) lines.push('', at);
   }
   return lines.join('\n');
-}
-
-function networkDoc(info: NetworkInfo): string {
-  const chain = info.layers.map((l) => `${l.name.text}[${l.units}]${l.activation ? ` ${l.activation}` : ''}`).join(' → ');
-  const inputs = info.layers.find((l) => l.kind === 'input')?.units ?? 0;
-  const dense = info.layers.filter((l) => l.kind === 'dense').map((l) => ({ units: l.units, hasBias: !(l.item as ast.DenseItem).nobias }));
-  return [
-    `**network ${info.stmt.name.text}**`,
-    '',
-    `\`${chain}\``,
-    '',
-    `loss \`${info.loss}\`: \`${LOSS_FORMULAS[info.loss]}\` · ${parameterCount(inputs, dense).toLocaleString('en-US')} parameters`,
-    ...(info.standardization ? ['', ...standardizationLines(info)] : []),
-  ].join('\n');
-}
-
-/** The probes of a network in this file, in order. */
-function probesOf(a: FileAnalysis, network: string): ProbeOutcome[] {
-  return a.probes.filter((p) => p.network === network && p.result);
-}
-
-function probeValuesForLayer(a: FileAnalysis, info: NetworkInfo, layer: string): string[] {
-  const p = probesOf(a, info.stmt.name.text)[0];
-  const g = p?.result?.layers.find((l) => l.name === layer);
-  if (!p || !g) return [];
-  const lines = [`At the probe on line ${p.line}:`, '', `- z = \`${formatValue(Array.from(g.trace.z))}\``, `- g(z) = \`${formatValue(Array.from(g.trace.y))}\``];
-  if (g.trace.gprime) lines.push(`- g'(z) = \`${formatValue(Array.from(g.trace.gprime))}\``);
-  return lines;
-}
-
-const MAX_ROWS = 16;
-
-/**
- * A layer: its shape, and with a probe, δ, dE/db and dE/dW; at the output layer, each weight's
- * gradient as the chain rule factors it: dE/dw_{j,k} = dE/dy_k · g'(z_k) · x_j, where dE/dy_k is
- * (g(z_k) − t_k) under squared_error.
- */
-function layerDoc(a: FileAnalysis, info: NetworkInfo, layerName: string): string {
-  const layer = info.layers.find((l) => l.name.text === layerName);
-  if (!layer) return `\`${layerName}\`: not a layer of \`${info.stmt.name.text}\``;
-  const index = info.layers.indexOf(layer);
-  const fanIn = index > 0 ? info.layers[index - 1].units : 0;
-  const head = layer.kind === 'input'
-    ? `**input ${layerName}[${layer.units}]** of \`${info.stmt.name.text}\``
-    : `**dense ${layerName}[${layer.units}] ${layer.activation ?? ''}** of \`${info.stmt.name.text}\` · W is ${fanIn}×${layer.units} ([fan-in][units]), z_k = Σ_j x_j w_{j,k} + b_k`;
-  const lines = [head];
-  const p = probesOf(a, info.stmt.name.text)[0];
-  const g = p?.result?.layers.find((l) => l.name === layerName);
-  if (!p || !g || !p.result || !p.target) {
-    if (layer.kind === 'dense') lines.push('', `Add \`probe ${info.stmt.name.text} [inputs] -> [targets]\` to see dE/dW for this layer.`);
-    return lines.join('\n');
-  }
-  lines.push('', `From the probe on line ${p.line} (loss E = ${formatNumber(p.result.loss)}):`, '');
-  lines.push(`- δ = dE/dz = \`${formatValue(g.delta)}\``);
-  if (g.db) lines.push(`- dE/db = δ = \`${formatValue(g.db)}\``);
-  lines.push(`- dE/dW = xᵀδ, dE/dw_{j,k} = x_j δ_k:`, '', matrixTable(g.dW));
-
-  const isOutput = p.result.layers[p.result.layers.length - 1] === g;
-  if (isOutput && g.trace.gprime) {
-    const t = p.target;
-    const y = g.trace.y;
-    const gp = g.trace.gprime;
-    const x = g.trace.x;
-    const squared = info.loss === 'squared_error';
-    const fused = (info.loss === 'binary_cross_entropy' && layer.activation === 'sigmoid');
-    if (!fused) {
-      const factor = squared ? '(g(z_k) − t_k)' : 'dE/dy_k';
-      lines.push('', `At the output layer, by the chain rule: dE/dw_{j,k} = ${factor} · g'(z_k) · x_j`, '');
-      lines.push(`| w | ${factor} | g'(z_k) | x_j | dE/dw |`, '|---|---:|---:|---:|---:|');
-      let rows = 0;
-      for (let j = 0; j < x.length && rows < MAX_ROWS; j++) {
-        for (let k = 0; k < y.length && rows < MAX_ROWS; k++, rows++) {
-          const first = gp[k] === 0 ? NaN : g.delta[k] / gp[k];
-          const shown = squared ? y[k] - t[k] : first;
-          lines.push(`| w_{${j},${k}} | ${formatNumber(shown)} | ${formatNumber(gp[k])} | ${formatNumber(x[j])} | ${formatNumber(g.dW[j][k])} |`);
-        }
-      }
-      const total = x.length * y.length;
-      if (total > MAX_ROWS) lines.push('', `… and ${total - MAX_ROWS} more weights.`);
-    }
-  }
-  return lines.join('\n');
-}
-
-function matrixTable(m: number[][]): string {
-  const rows = m.slice(0, MAX_ROWS);
-  const cols = m[0]?.length ?? 0;
-  const shownCols = Math.min(cols, 8);
-  const header = `| j \\ k | ${Array.from({ length: shownCols }, (_, k) => String(k)).join(' | ')}${cols > shownCols ? ' | …' : ''} |`;
-  const sep = `|---|${'---:|'.repeat(shownCols)}${cols > shownCols ? '---|' : ''}`;
-  const body = rows.map((r, j) => `| ${j} | ${r.slice(0, shownCols).map((v) => formatNumber(v)).join(' | ')}${cols > shownCols ? ' | …' : ''} |`);
-  if (m.length > rows.length) body.push(`| … | ${m.length - rows.length} more rows |`);
-  return [header, sep, ...body].join('\n');
 }

@@ -27,6 +27,8 @@ const SATURATING = new Set<string>(['sigmoid', 'tanh'] satisfies ScalarName[]);
 export interface ProbeForCheck {
   stmt: ast.ProbeStmt;
   line: number;
+  /** The probe's raw input (before any transform the network applies). */
+  input?: readonly number[];
   result?: ProbeResult;
 }
 
@@ -52,7 +54,14 @@ export function numericCaches(): NumericCaches {
   return { dead: new WeakMap(), finite: new WeakMap(), probes: new WeakMap() };
 }
 
-export function numericDiagnostics(program: Program, evals: EvalForCheck[], probes: ProbeForCheck[], caches?: NumericCaches): Diagnostic[] {
+/**
+ * Networks whose parameters a training run replaced (analyze.ts), each with a copy holding the
+ * file's own initial parameters: a warning the trained network shows and the initial one did
+ * not was caused by the run, and says so.
+ */
+export type TrainedNetworks = ReadonlyMap<Network, Network>;
+
+export function numericDiagnostics(program: Program, evals: EvalForCheck[], probes: ProbeForCheck[], caches?: NumericCaches, trained: TrainedNetworks = new Map()): Diagnostic[] {
   const out: Diagnostic[] = [];
   const warn = (code: DiagnosticCode, span: { start: number; end: number }, message: string) =>
     out.push({ severity: 'warning', code, message, span: { start: span.start, end: span.end } });
@@ -95,7 +104,13 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
       if (!info?.activation || !gp || !SATURATING.has(info.activation)) continue;
       const z = units.map((k) => formatNumber(g.trace.z[k], 3));
       const d = units.map((k) => formatNumber(gp[k], 2));
-      warn('saturated', info.name, `${units.length} of ${gp.length} unit${gp.length === 1 ? '' : 's'} of \`${g.name}\` ${units.length === 1 ? 'is' : 'are'} saturated at the probe on line ${p.line}: z = ${list(z)}, ${info.activation}'(z) = ${list(d)}. Their gradient vanishes, so the weights into them barely learn; scale the inputs or the initial weights down.`);
+      const counted = `${units.length} of ${gp.length} unit${gp.length === 1 ? '' : 's'} of \`${g.name}\` ${units.length === 1 ? 'is' : 'are'} saturated at the probe on line ${p.line}: z = ${list(z)}, ${info.activation}'(z) = ${list(d)}.`;
+      const initial = net?.network && trained.get(net.network);
+      if (initial && p.input && units.some((k) => !saturatedInitially(initial, index, k, p.input!))) {
+        warn('saturated', info.name, `After training, ${counted} With the file's own initial weights ${units.length === 1 ? 'it was' : 'they were'} not: the run produced it, by steps large enough to push z far out. Their gradient vanishes, so they have stopped learning; try a smaller learning_rate and train again, and if the inputs are large, rescale them (\`standardize\` after the data definition).`);
+      } else {
+        warn('saturated', info.name, `${counted} Their gradient vanishes, so the weights into them barely learn; scale the inputs or the initial weights down.`);
+      }
     }
     // Exploding gradients.
     const norm = facts.norm;
@@ -160,6 +175,12 @@ function deadRelus(program: Program, probes: ProbeForCheck[], caches?: NumericCa
     });
   }
   return out;
+}
+
+/** Whether unit k of layer l had g'(z) below SATURATION for input x with the initial parameters. */
+function saturatedInitially(initial: Network, l: number, k: number, x: readonly number[]): boolean {
+  const gp = forward(initial, x)[l].gprime;
+  return !!gp && Math.abs(gp[k]) < SATURATION;
 }
 
 function fmtVec(v: readonly number[]): string {

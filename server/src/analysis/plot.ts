@@ -35,17 +35,17 @@ const FONT_SIZE = 11;
 const CHAR_WIDTH = 6.2;
 
 /** A coordinate with one decimal, without a trailing ".0" (and never "-0"). */
-function n1(x: number): string {
+export function n1(x: number): string {
   return String(Math.round(x * 10) / 10 + 0);
 }
 
 /** Escapes text for XML content and attribute values. */
-function xml(s: string): string {
+export function xml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** A value for people, 4 significant digits; never the words NaN or Infinity. */
-function valueText(x: number): string {
+export function valueText(x: number): string {
   if (Number.isNaN(x)) return 'undefined';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   if (x === 0) return '0';
@@ -55,7 +55,7 @@ function valueText(x: number): string {
 }
 
 /** A tick label: as many decimals as the step needs, exponent form for very large or small. */
-function tickText(x: number, step: number): string {
+export function tickText(x: number, step: number): string {
   if (Math.abs(x) < step * 1e-9) return '0';
   const a = Math.abs(x);
   const s = a >= 1e5 || a < 1e-3 ? x.toExponential(1).replace(/\.0e/, 'e').replace('e+', 'e') : x.toFixed(Math.max(0, Math.min(6, -Math.floor(Math.log10(step) + 1e-9))));
@@ -63,7 +63,7 @@ function tickText(x: number, step: number): string {
 }
 
 /** The 1-2-5 step nearest above span/target: about `target` intervals across the span. */
-function niceStep(span: number, target: number): number {
+export function niceStep(span: number, target: number): number {
   const raw = span / target;
   const mag = Math.pow(10, Math.floor(Math.log10(raw)));
   for (const m of [1, 2, 5, 10]) if (m * mag >= raw * (1 - 1e-9)) return m * mag;
@@ -71,7 +71,7 @@ function niceStep(span: number, target: number): number {
 }
 
 /** Multiples of step within [lo, hi], at most `max` of them (none if the step is unusable). */
-function multiples(lo: number, hi: number, step: number, max = 40): number[] {
+export function multiples(lo: number, hi: number, step: number, max = 40): number[] {
   if (!(step > 0) || !Number.isFinite(step) || (hi - lo) / step > max) return [];
   const out: number[] = [];
   for (let i = Math.ceil(lo / step - 1e-9); i * step <= hi + step * 1e-9; i++) out.push(i * step);
@@ -102,14 +102,14 @@ export function yRange(values: readonly number[]): [number, number] {
   return [lo - pad, hi + pad];
 }
 
-type Point = [number, number];
+export type Point = [number, number];
 
 /**
  * The samples as polylines clipped to [lo, hi]: a non-finite value ends a line, a segment that
  * leaves the range is drawn to its edge, and one that jumps from below to above (a pole, as 1/z
  * has at 0) is not drawn.
  */
-function polylines(xs: readonly number[], ys: readonly number[], lo: number, hi: number): Point[][] {
+export function polylines(xs: readonly number[], ys: readonly number[], lo: number, hi: number): Point[][] {
   const lines: Point[][] = [];
   let current: Point[] | undefined;
   const edge = (x0: number, y0: number, x1: number, y1: number, y: number): Point => {

@@ -3,6 +3,7 @@ import type { Program } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import { exprSlots, forEachNode } from './syntax-walk';
+import { isConstantName } from '../engine/constants';
 
 /**
  * Names and what they stand for: the resolver behind go to definition, find references, rename
@@ -12,7 +13,7 @@ import { exprSlots, forEachNode } from './syntax-walk';
  * layer of the same network.
  */
 
-export type SymbolKind = 'network' | 'data' | 'let' | 'fn' | 'layer' | 'param' | 'builtin' | 'unknown';
+export type SymbolKind = 'network' | 'data' | 'let' | 'fn' | 'layer' | 'param' | 'builtin' | 'constant' | 'unknown';
 
 /** One thing a name can stand for. */
 export interface NameSymbol {
@@ -95,11 +96,12 @@ function buildIndex(program: Program): SymbolIndex {
   function param(fn: ast.FnStmt): NameSymbol {
     return symbol(`param:${fn.start}`, () => ({ kind: 'param', name: fn.param.text, declaration: fn.param, fn }));
   }
-  /** A top-level name as the checker resolves it: a declaration first, then a built-in. */
+  /** A top-level name as the checker resolves it: a declaration first, then a built-in or a constant (`pi`, `e`). */
   function top(name: ast.Name): NameSymbol {
     const d = program.declarations.get(name.text);
     if (d) return symbol(`top:${name.text}`, () => ({ kind: d.kind, name: name.text, declaration: d.name }));
     if (BUILTINS.has(name.text)) return symbol(`builtin:${name.text}`, () => ({ kind: 'builtin', name: name.text }));
+    if (isConstantName(name.text)) return symbol(`top:${name.text}`, () => ({ kind: 'constant', name: name.text }));
     return symbol(`top:${name.text}`, () => ({ kind: 'unknown', name: name.text }));
   }
 

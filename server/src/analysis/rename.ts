@@ -24,7 +24,7 @@ const BUILTINS = new Set(builtinNames());
 const CONTEXT_WORDS = new Set<string>([...ast.NETWORK_ITEM_KEYWORDS, 'nobias', 'seed', 'on', 'from', ...TRAIN_OPTIONS]);
 
 const KIND_WORDS: Record<NameSymbol['kind'], string> = {
-  network: 'network', data: 'data set', let: 'let', fn: 'fn', layer: 'layer', param: 'parameter', builtin: 'built-in function', unknown: 'name',
+  network: 'network', data: 'data set', let: 'let', fn: 'fn', layer: 'layer', param: 'parameter', builtin: 'built-in function', constant: 'constant', unknown: 'name',
 };
 
 /**
@@ -61,6 +61,7 @@ export function rename(program: Program, offset: number, newName: string): TextE
 
 function cannotRename(symbol: NameSymbol): Refusal | undefined {
   if (symbol.kind === 'builtin') return { error: `\`${symbol.name}\` is a built-in function; it cannot be renamed.` };
+  if (symbol.kind === 'constant') return { error: `\`${symbol.name}\` is a constant of the language; it cannot be renamed.` };
   if (!symbol.declaration) {
     const what = symbol.kind === 'unknown' && symbol.key.startsWith('layer:') ? 'layer of this network' : 'name in this file';
     return { error: `\`${symbol.name}\` is not a declared ${what}, so there is nothing to rename.` };

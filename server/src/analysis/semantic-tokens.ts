@@ -17,7 +17,7 @@ import { exprSlots } from './syntax-walk';
  * | `property` | layers |
  * | `class` | networks (also when called, `xor([1, 0])`) |
  * | `struct` | data sets |
- * | `variable` | `let`s, always `readonly` |
+ * | `variable` | `let`s, always `readonly`; the constants `pi` and `e` (with `defaultLibrary`) |
  * | `parameter` | a `fn`'s parameter |
  * | `enumMember` | losses, initialisations, optimizers and generators (with `defaultLibrary`) |
  *
@@ -117,6 +117,7 @@ function occurrenceToken(o: Occurrence): { type: SemanticTokenType; modifiers: S
   const declaration: SemanticTokenModifier[] = o.use === 'declaration' ? ['declaration'] : [];
   switch (o.symbol.kind) {
     case 'builtin': return { type: 'function', modifiers: ['defaultLibrary'] };
+    case 'constant': return { type: 'variable', modifiers: ['readonly', 'defaultLibrary'] };
     case 'fn': return { type: 'function', modifiers: declaration };
     case 'network': return { type: 'class', modifiers: declaration };
     case 'data': return { type: 'struct', modifiers: declaration };

@@ -130,6 +130,48 @@ function fallingFactorial(c: number, n: number): number {
   return r;
 }
 
+/**
+ * sin⁽ⁿ⁾(z) = sin(z + nπ/2), by n mod 4: sin, cos, −sin, −cos. Adding nπ/2 to z would round, so
+ * the quarter turn is taken by choosing the function instead.
+ */
+export function sinNth(n: number, z: number): number {
+  switch (((n % 4) + 4) % 4) {
+    case 0: return Math.sin(z);
+    case 1: return Math.cos(z);
+    case 2: return -Math.sin(z);
+    default: return -Math.cos(z);
+  }
+}
+
+/** tan⁽ⁿ⁾ = T_n(t), t = tan z, with T_0(t) = t and T_{n+1}(t) = T_n'(t)(1 + t²); integer coefficients. */
+const TAN_POLYS = derivativePolynomials([1, 0, 1]); // 1 + t²
+
+/**
+ * tan⁽ⁿ⁾(z) = T_n(tan z). T_n has only even or only odd powers, all with coefficients ≥ 0, so its
+ * terms never cancel: every order keeps the relative accuracy of tan z itself.
+ */
+export function tanNth(n: number, z: number): number {
+  const t = Math.tan(z);
+  return n === 0 ? t : polyval(TAN_POLYS[n], t);
+}
+
+/**
+ * atan⁽ⁿ⁾(z) = (−1)ⁿ⁻¹ (n − 1)! · Im(qⁿ), q = 1/(z − i) = (z + i)/(1 + z²), for n ≥ 1.
+ * From atan'(z) = 1/(1 + z²) = Im(1/(z − i)) and (d/dz)ᵏ (z − i)⁻¹ = (−1)ᵏ k! (z − i)⁻ᵏ⁻¹.
+ * q is formed as (z/r)/r and (1/r)/r with r = √(1 + z²) (hypot), so 1 + z² never overflows, and
+ * qⁿ by repeated products, so at z = 0 (q = i) the zeros of the even orders are exact.
+ */
+export function atanNth(n: number, z: number): number {
+  if (n === 0) return Math.atan(z);
+  const r = Math.hypot(1, z);
+  const qRe = z / r / r;
+  const qIm = 1 / r / r;
+  let re = qRe;
+  let im = qIm;
+  for (let k = 1; k < n; k++) [re, im] = [re * qRe - im * qIm, re * qIm + im * qRe];
+  return (n % 2 === 1 ? 1 : -1) * fallingFactorial(n - 1, n - 1) * im;
+}
+
 // ---- what the derivative identities are written with ---------------------------------------------
 
 /**
@@ -340,12 +382,69 @@ const SCALARS = {
     /** cosh' = sinh, cosh'' = cosh */
     identities: { d1: (u) => fx('sinh', u), d2: (u) => fx('cosh', u) },
   },
+  sin: {
+    params: none, activation: true,
+    formula: 'sin(z), z in radians',
+    derivativeFormula: "sin'(z) = cos(z)",
+    value: (z) => Math.sin(z),
+    derivative: (z) => Math.cos(z), // not from y: cos z = ±√(1 − y²) needs the sign z alone gives
+    nth: (n, z) => sinNth(n, z),
+    /** sin' = cos, sin'' = −sin */
+    identities: { d1: (u) => fx('cos', u), d2: (u) => neg(fx('sin', u)) },
+  },
+  cos: {
+    params: none, activation: true,
+    formula: 'cos(z), z in radians',
+    derivativeFormula: "cos'(z) = -sin(z)",
+    value: (z) => Math.cos(z),
+    derivative: (z) => -Math.sin(z),
+    nth: (n, z) => sinNth(n + 1, z), // cos = sin(z + π/2)
+    /** cos' = −sin, cos'' = −cos */
+    identities: { d1: (u) => neg(fx('sin', u)), d2: (u) => neg(fx('cos', u)) },
+  },
+  tan: {
+    params: none, activation: false, // poles at π/2 + kπ: a unit's output would be unbounded
+    formula: 'tan(z) = sin z / cos z, z in radians',
+    derivativeFormula: "tan'(z) = 1 + tan²(z)",
+    value: (z) => Math.tan(z),
+    derivative: (_z, y) => 1 + y * y,
+    nth: (n, z) => tanNth(n, z),
+    /** tan' = 1 + tan², tan'' = 2 tan (1 + tan²) */
+    identities: {
+      d1: (u) => add(num(1), pow(fx('tan', u), num(2))),
+      d2: (u) => product(num(2), fx('tan', u), add(num(1), pow(fx('tan', u), num(2)))),
+    },
+  },
+  atan: {
+    params: none, activation: true,
+    formula: 'atan(z), the angle in (-π/2, π/2) whose tangent is z',
+    derivativeFormula: "atan'(z) = 1/(1 + z²)",
+    value: (z) => Math.atan(z),
+    derivative: (z) => atanNth(1, z), // 1/(1 + z²), without overflowing z²
+    nth: (n, z) => atanNth(n, z),
+    /** atan' = 1/(1 + u²), atan'' = −2u/(1 + u²)² */
+    identities: {
+      d1: (u) => div(num(1), add(num(1), pow(u, num(2)))),
+      d2: (u) => neg(div(mul(num(2), u), pow(add(num(1), pow(u, num(2))), num(2)))),
+    },
+  },
 } satisfies Record<string, ScalarDefinition>;
 
 // ---- the names --------------------------------------------------------------------------------
 
 /** The name of a scalar built-in (not an alias): a key of the table above. */
 export type ScalarName = keyof typeof SCALARS;
+
+/**
+ * The trigonometric built-ins, by the letters that make their names: a trailing `h` (hyperbolic)
+ * and a leading `a` (inverse) change the function, not its spelling, so "did you mean" never
+ * crosses them (sin is not a misspelt sinh; semantics/suggest.ts).
+ */
+export const TRIGONOMETRIC: Partial<Record<ScalarName, 'circular' | 'hyperbolic' | 'inverse'>> = {
+  sin: 'circular', cos: 'circular', tan: 'circular',
+  sinh: 'hyperbolic', cosh: 'hyperbolic', tanh: 'hyperbolic',
+  atan: 'inverse',
+};
 
 /** Other names for the same function. */
 export const ALIASES = { silu: 'swish', identity: 'linear' } as const satisfies Record<string, ScalarName>;

@@ -1,3 +1,5 @@
+import { CONSTANTS, type ConstantName } from './constants';
+
 /**
  * The expression tree and its constructors, and nothing else, so that activations.ts can build
  * its derivative identities with them while expr.ts (which needs the activations) works on them.
@@ -10,7 +12,8 @@
  * and the caller maps the node back to text).
  */
 export type Expr =
-  | { op: 'const'; value: number }
+  /** A number; `name` when it is one of the language's constants as written (`pi`), for printing. */
+  | { op: 'const'; value: number; name?: ConstantName }
   | { op: 'var'; name: string }
   | { op: 'neg'; a: Expr }
   | { op: 'add' | 'sub' | 'mul' | 'div' | 'pow'; a: Expr; b: Expr }
@@ -23,6 +26,8 @@ export type Expr =
 // ---- construction, with the simplifications that keep derived trees small -------------------
 
 export const num = (value: number): Expr => ({ op: 'const', value });
+/** A named constant (`pi`, `e`): its value, and its name for printing; arithmetic on it folds to a plain number. */
+export const constant = (name: ConstantName): Expr => ({ op: 'const', value: CONSTANTS[name].value, name });
 const isConst = (e: Expr, v?: number) => e.op === 'const' && (v === undefined || e.value === v);
 
 export function add(a: Expr, b: Expr): Expr {

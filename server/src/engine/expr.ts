@@ -1,5 +1,5 @@
 import { MAX_DERIVATIVE_ORDER, scalarFunction } from './activations';
-import { add, call, div, mul, neg, num, pow, sub, type Expr } from './expr-nodes';
+import { add, call, constant, div, mul, neg, num, pow, sub, type Expr } from './expr-nodes';
 import { softmax, softmaxJacobian } from './softmax';
 import { describeShape, flatten, isMatrix, map, ShapeError, zip, type Value } from './value';
 
@@ -8,7 +8,7 @@ import { describeShape, flatten, isMatrix, map, ShapeError, zip, type Value } fr
  * constructors are in expr-nodes.ts (the built-ins' derivative identities build trees too, and
  * this module needs the built-ins); they are re-exported here, where callers look for them.
  */
-export { add, call, div, mul, neg, num, pow, sub, type Expr };
+export { add, call, constant, div, mul, neg, num, pow, sub, type Expr };
 
 export class EvalError extends Error {
   constructor(message: string, readonly node: Expr) {
@@ -332,10 +332,10 @@ export function format(e: Expr): string {
   const wrap = (child: Expr, min: number) => {
     const s = format(child);
     const p = PRECEDENCE[child.op] ?? 9;
-    return p < min || (child.op === 'const' && child.value < 0 && min > 1) ? `(${s})` : s;
+    return p < min || (child.op === 'const' && !child.name && child.value < 0 && min > 1) ? `(${s})` : s;
   };
   switch (e.op) {
-    case 'const': return numberLiteral(e.value);
+    case 'const': return e.name ?? numberLiteral(e.value);
     case 'var': return e.name;
     case 'neg': return `-${wrap(e.a, 4)}`;
     case 'add': return `${wrap(e.a, 1)} + ${wrap(e.b, 2)}`;

@@ -21,6 +21,13 @@ export function pyNumber(x: number): string {
   return String(x);
 }
 
+/** A constant of an expression: the language's `pi` and `e` as Python names them (the same doubles), else pyNumber. */
+function pyConstant(x: number): string {
+  if (x === Math.PI) return 'math.pi';
+  if (x === Math.E) return 'math.e';
+  return pyNumber(x);
+}
+
 /**
  * A built-in scalar function in Python: `value` is g(z, *params); `prime` is g'(z) as a layer's
  * backward pass computes it (from z and the forward value y: engine `derivative`); `d1` is g'(z)
@@ -128,6 +135,22 @@ const BUILTINS = {
   abs: { doc: `abs(z) = |z|`, derivativeDoc: `abs'(z) = sign(z), 0 at 0`, params: [], value: 'return torch.abs(z)', prime: 'return torch.sign(z)', d1: 'return torch.sign(z)' },
   sinh: { doc: `sinh(z)`, derivativeDoc: `sinh'(z) = cosh(z)`, params: [], value: 'return torch.sinh(z)', prime: 'return torch.cosh(z)', d1: 'return torch.cosh(z)' },
   cosh: { doc: `cosh(z)`, derivativeDoc: `cosh'(z) = sinh(z)`, params: [], value: 'return torch.cosh(z)', prime: 'return torch.sinh(z)', d1: 'return torch.sinh(z)' },
+  sin: { doc: `sin(z)`, derivativeDoc: `sin'(z) = cos(z)`, params: [], value: 'return torch.sin(z)', prime: 'return torch.cos(z)', d1: 'return torch.cos(z)' },
+  cos: { doc: `cos(z)`, derivativeDoc: `cos'(z) = -sin(z)`, params: [], value: 'return torch.cos(z)', prime: 'return -torch.sin(z)', d1: 'return -torch.sin(z)' },
+  tan: {
+    doc: `tan(z)`, derivativeDoc: `tan'(z) = 1 + tan²(z)`,
+    params: [],
+    value: 'return torch.tan(z)',
+    prime: 'return 1 + y * y',
+    d1: 't = torch.tan(z)\n    return 1 + t * t',
+  },
+  atan: {
+    doc: `atan(z)`, derivativeDoc: `atan'(z) = 1 / (1 + z²), as (1/r)/r with r = hypot(1, z): z² never overflows`,
+    params: [],
+    value: 'return torch.atan(z)',
+    prime: 'return atan_d1(z)',
+    d1: `r = torch.hypot(${ONES}, z)\n    return 1 / r / r`,
+  },
 } satisfies Record<ScalarName, PyBuiltin>;
 
 const SUPPORT: Record<string, string> = {
@@ -254,7 +277,7 @@ export class PythonFunctions {
       throw new ExportError(`\`${E.format(e)}\` cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (typeof v !== 'number') throw new ExportError(`\`${E.format(e)}\` is not a number; an activation is a scalar function`);
-    return pyNumber(v);
+    return pyConstant(v);
   }
 
   /** e as a Python expression in `z`; parenthesised when its precedence is below `min`. */
@@ -288,7 +311,7 @@ export class PythonFunctions {
       }
       case 'call': return this.call(e, param);
       case 'vector': throw new ExportError('a vector inside an activation has no meaning elementwise');
-      case 'const': return pyNumber(e.value);
+      case 'const': return pyConstant(e.value);
     }
   }
 

@@ -37,8 +37,10 @@ export interface ExportInput {
   info: TrainInfo;
   /** 1-based line of the `train` statement. */
   line: number;
-  /** The network with its initial parameters. */
+  /** The network with the parameters the program starts from: its initial ones, or trained ones (`start`). */
   network: Network;
+  /** `trained`: the parameters are a run's, and the program continues that training. Default `initial`. */
+  start?: 'initial' | 'trained';
   dataName: string;
   data: readonly DataSample[];
   /** The NetSpec version that wrote the program. */
@@ -189,7 +191,8 @@ line ${input.line}), exported by NetSpec ${input.version} as a self-contained Py
     python3 ${script} --json --processes 4  # four local workers, DistributedDataParallel (gloo)
     torchrun --nnodes N --nproc_per_node G ${script} --device cuda   # a cluster (NCCL)
 
-It reproduces the editor's run: the same initial weights and samples (below), the same
+${input.start === 'trained' ? `It starts from the weights the editor's last run of \`${net.name}\` trained (below), so it
+continues that training; the rest is the run the spec states: the same samples (below), ` : `It reproduces the editor's run: the same initial weights and samples (below), `}the same
 mini-batch order (NetSpec's random numbers, reimplemented here), the same derivatives, and
 torch.optim's arithmetic in float64; numbers agree with NetSpec's to rounding (about 1e-12,
 drifting slowly over long runs). With several workers each batch is cut into consecutive
@@ -222,7 +225,7 @@ L2 = ${pyNumber(info.l2)}  # weight decay, on weights and biases
 # How accuracy is counted: "argmax" (softmax, one-hot targets), "threshold" (sigmoid, 0/1 targets) or None.
 CLASSIFICATION = ${classification}
 
-# The initial parameters, as NetSpec computed them: W[j][k] is the weight from input j to unit k.
+# The ${input.start === 'trained' ? "parameters the program starts from: the editor's trained ones" : 'initial parameters, as NetSpec computed them'}: W[j][k] is the weight from input j to unit k.
 INITIAL = {
 ${initial.join('\n')}
 }

@@ -10,7 +10,9 @@ export interface PlotParams {
 }
 
 /**
- * `netspec/plot` answer: for a `fn`, its plot; for a network, one plot per distinct scalar
+ * `netspec/plot` answer: for a `fn`, its plot; for a network, first its own function (one input:
+ * y(x) for its first outputs with its training samples; two inputs: a heatmap of the first output
+ * with the samples; with its trained parameters after a run), then one plot per distinct scalar
  * activation of its layers; `null` when the line is in no such statement.
  */
 export interface PlotAnswer {
@@ -18,10 +20,10 @@ export interface PlotAnswer {
   items: PlotItem[];
 }
 
-/** One activation: g and g' over [-6, 6] as a standalone SVG document. */
+/** One picture as a standalone SVG document: a network's function, or an activation's g and g' over [-6, 6]. */
 export interface PlotItem {
   label: string;
   svg: string;
-  /** The activation's formulas, as the hover writes them, without Markdown. */
+  /** What it shows: an activation's formulas as the hover writes them, or a sentence; no Markdown but `name` quotes. */
   caption: string;
 }

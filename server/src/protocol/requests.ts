@@ -1,6 +1,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { ExportAnswer, ExportParams } from './pytorch';
 import type { PlotAnswer, PlotParams } from './plot';
+import type { ResetTrainedWeightsAnswer, ResetTrainedWeightsParams, TrainedWeightsAnswer, TrainedWeightsParams } from './weights';
 import type {
   StopTrainingParams,
   StopTrainingResult,
@@ -53,6 +54,21 @@ export namespace StopTrainingRequest {
 export namespace ExportPyTorchRequest {
   export const method = 'netspec/exportPyTorch';
   export const type = new RequestType<ExportParams, ExportAnswer, void>(method);
+}
+
+/**
+ * `netspec/trainedWeights`: the networks of a document that use the parameters a finished run
+ * left (a run's parameters are dropped once the network's definition changes).
+ */
+export namespace TrainedWeightsRequest {
+  export const method = 'netspec/trainedWeights';
+  export const type = new RequestType<TrainedWeightsParams, TrainedWeightsAnswer, void>(method);
+}
+
+/** `netspec/resetTrainedWeights`: back to the file's own parameters, for one network or all of a document. */
+export namespace ResetTrainedWeightsRequest {
+  export const method = 'netspec/resetTrainedWeights';
+  export const type = new RequestType<ResetTrainedWeightsParams, ResetTrainedWeightsAnswer, void>(method);
 }
 
 /** `netspec/plot`: the plots behind "Show plot" (`null`: nothing to plot on that line). */

@@ -130,7 +130,7 @@ class Checker implements CheckContext {
           else checkNetwork(this, stmt);
           break;
         case 'data': {
-          const info = this.dataOf(stmt, data);
+          const info = this.guard(() => this.dataOf(stmt, data)) ?? { stmt };
           if (this.declarations.get(stmt.name.text)?.stmt === stmt) data.set(stmt.name.text, info);
           break;
         }

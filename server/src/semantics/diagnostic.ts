@@ -33,6 +33,8 @@ export const DIAGNOSTIC_DOCS = {
   // Numeric warnings: from what the file evaluates (analysis/numeric.ts), and training runs.
   'saturated': 'saturated', 'dead-relu': 'dead-relu', 'not-finite': 'not-finite',
   'exploding-gradient': 'exploding-gradient', 'loss-domain': 'loss-domain', 'diverged': 'diverged',
+  // After a run in the editor: the loss rose; trained weights dropped for a changed definition.
+  'loss-rose': 'loss-rose', 'trained-weights-dropped': 'trained-weights-dropped',
   // The editor's: a data file not read in Restricted Mode; a bug of ours, reported where it struck.
   'restricted': TABLE, 'internal': TABLE,
 } as const;

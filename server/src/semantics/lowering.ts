@@ -1,4 +1,5 @@
 import { builtinNames, MAX_DERIVATIVE_ORDER, scalarFunction } from '../engine/activations';
+import { CONSTANT_NAMES, CONSTANTS, isConstantName } from '../engine/constants';
 import * as E from '../engine/expr';
 import { describeShape, isMatrix, type Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
@@ -6,6 +7,7 @@ import type { Span } from '../syntax/text';
 import { capitalise } from './diagnostic';
 import type { Program } from './program';
 import { Spoiled, type Scope } from './scope';
+import { notBuiltIn } from './suggest';
 
 /**
  * Lowering (syntax expressions → the engine's symbolic form) and constants (lowered, then
@@ -33,7 +35,7 @@ export function lower(s: Scope, e: ast.Expr, params: ReadonlySet<string>): E.Exp
       return mark(s, { op: ops[e.op], a: lower(s, e.left, params), b: lower(s, e.right, params) }, e);
     }
     case 'vector': return mark(s, { op: 'vector', items: e.items.map((i) => lower(s, i, params)) }, e);
-    case 'name': return mark(s, { op: 'var', name: resolveValueName(s, e.name, params) }, e);
+    case 'name': return mark(s, lowerName(s, e.name, params), e);
     case 'call': return mark(s, lowerCall(s, e, params), e);
   }
 }
@@ -48,8 +50,14 @@ export function tryLower(s: Scope, e: ast.Expr, params: ReadonlySet<string>): E.
   }
 }
 
-function resolveValueName(s: Scope, name: ast.Name, params: ReadonlySet<string>): string {
-  if (params.has(name.text)) return name.text;
+/**
+ * A bare name: a fn's parameter, else a declared `let`, else one of the constants `pi` and `e`.
+ * A declaration or a parameter of the same name hides the constant (docs/LANGUAGE.md, *Constants*):
+ * the constants are not reserved words, so a file that names something `e` keeps its meaning.
+ */
+function lowerName(s: Scope, name: ast.Name, params: ReadonlySet<string>): E.Expr {
+  const v = (): E.Expr => ({ op: 'var', name: name.text });
+  if (params.has(name.text)) return v();
   const d = s.declarations.get(name.text);
   if (d?.kind === 'let') {
     // Outside a fn body, the let is computed now: an expression that names a let in error is
@@ -57,13 +65,16 @@ function resolveValueName(s: Scope, name: ast.Name, params: ReadonlySet<string>)
     // A fn's body is lowered before any let is computed, and reads its lets when called.
     if (params.size === 0) s.letValue(name.text);
     else if (s.letFailed(name.text)) throw new Spoiled();
-    return name.text;
+    return v();
   }
   if (d?.kind === 'network') throw s.error('not-a-value', name, `\`${name.text}\` is a network; call it on an input vector, as in \`${name.text}([…])\`.`);
   if (d?.kind === 'fn') throw s.error('not-a-value', name, `\`${name.text}\` is a function; call it, as in \`${name.text}(1.0)\`.`);
   if (d?.kind === 'data') throw s.error('not-a-value', name, `\`${name.text}\` is a data set; it is used by \`train\`, not in expressions.`);
+  if (isConstantName(name.text)) return E.constant(name.text);
   if (RESERVED_FOR_BUILTINS.has(name.text)) throw s.error('not-a-value', name, `\`${name.text}\` is a function; call it, as in \`${name.text}(1.0)\`.`);
-  const candidates = [...params, ...[...s.declarations.values()].filter((x) => x.kind === 'let').map((x) => x.name.text)];
+  const candidates = [...params, ...[...s.declarations.values()].filter((x) => x.kind === 'let').map((x) => x.name.text),
+    // Any one-letter name is one edit from `e`: the constants are offered for longer words (`p1`) and for `E`.
+    ...CONSTANT_NAMES.filter((c) => name.text.length > 1 || c === name.text.toLowerCase())];
   throw s.unknown('unknown-name', 'name', name, candidates);
 }
 
@@ -110,6 +121,9 @@ function lowerCall(s: Scope, e: ast.CallExpr, params: ReadonlySet<string>): E.Ex
       else arity(1, 2, 'a vector, or two values');
       return E.call(name, 0, args());
   }
+  if (isConstantName(name)) throw s.error('not-a-function', e.callee, `\`${name}\` is a constant (${CONSTANTS[name].value}), not a function; multiply with \`*\`, as in \`2 * ${name}\`.`);
+  const elsewhere = notBuiltIn(name);
+  if (elsewhere) throw s.error('unknown-function', e.callee, elsewhere.message, elsewhere.instead);
   const fnNames = [...s.declarations.values()].filter((x) => x.kind === 'fn' || x.kind === 'network').map((x) => x.name.text);
   throw s.unknown('unknown-function', 'function', e.callee, [...builtinNames(), ...fnNames]);
 }

@@ -8,6 +8,7 @@ import { LIMITS } from './limits';
 import { constant, integer, NO_PARAMS, number } from './lowering';
 import { INIT_SCHEMES, LOSS_DEFAULT, type LayerInfo, type NetworkInfo } from './program';
 import type { CheckContext } from './scope';
+import { notBuiltIn } from './suggest';
 
 /**
  * The check of a `network` statement: its layers and widths, activations, loss, initialisation
@@ -205,9 +206,16 @@ function resolveActivation(cx: CheckContext, ref: ast.ActivationRef): Activation
   const scalar = scalarFunction(name);
   if (name !== 'softmax' && (!scalar || !scalar.activation)) {
     const fnNames = [...cx.declarations.values()].filter((d) => d.kind === 'fn').map((d) => d.name.text);
-    const hint = scalar ? ` \`${name}\` is a function, not an activation; wrap it in a fn to use it as one, as in \`fn my_${name}(z) = ${name}(z)\`.` : '';
+    const poles = name === 'tan' ? ' (it has poles at π/2 + kπ, where a unit\'s output is unbounded)' : '';
+    const hint = scalar ? ` \`${name}\` is a function, not an activation${poles}; wrap it in a fn to use it as one, as in \`fn my_${name}(z) = ${name}(z)\`.` : '';
     if (scalar) {
       cx.error('unknown-activation', ref.name, `\`${name}\` is not an activation.${hint}`);
+      return undefined;
+    }
+    const elsewhere = notBuiltIn(name);
+    if (elsewhere) {
+      const more = elsewhere.instead || /\bfn\b/.test(elsewhere.message) ? '' : ' A layer takes a built-in activation or a fn; define it with a fn to use it here.';
+      cx.error('unknown-activation', ref.name, elsewhere.message + more, elsewhere.instead);
       return undefined;
     }
     cx.unknown('unknown-activation', 'activation', ref.name, [...activationNames(), ...fnNames]);

@@ -7,7 +7,7 @@ import { LIMITS } from './limits';
 import { capitalise } from './diagnostic';
 import { constant, integer, NO_PARAMS, number, tryLower, vector } from './lowering';
 import { FUNCTION_ARGS, FUNCTION_VARIABLES, GENERATOR_ARGS, GENERATORS, OPTIMIZERS, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
-import type { CheckContext } from './scope';
+import { Spoiled, type CheckContext } from './scope';
 
 /**
  * The checks of what runs a network: `data` (inline samples, a generator, a CSV file), `probe`
@@ -167,6 +167,8 @@ function checkFunctionData(cx: CheckContext, src: ast.FunctionData, info: DataIn
   try {
     value = E.evaluate(expr, { ...outer, vars: { get: (n) => vars.get(n) ?? outer.vars.get(n) } });
   } catch (err) {
+    // A let the expression reads is in error: reported at the let, the data set is spoiled.
+    if (err instanceof Spoiled) return info;
     if (!(err instanceof E.EvalError)) throw err;
     cx.error('eval', cx.spans.get(err.node) ?? src.expr, capitalise(err.message) + '.');
     return info;

@@ -1,7 +1,9 @@
 import * as path from 'path';
 import type { Connection, TextDocuments } from 'vscode-languageserver/node';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyze } from '../analysis/analyze';
+import { analyze, type TrainedParameters } from '../analysis/analyze';
+import { fingerprint } from '../analysis/fingerprint';
+import type { Network } from '../engine/network';
 import { ExportError, exportPyTorch } from '../export/pytorch';
 import { prepareJob, RunProblem } from '../runs/jobs';
 import type { ExportAnswer, ExportParams } from '../protocol/pytorch';
@@ -12,17 +14,23 @@ declare const NETSPEC_VERSION: string | undefined;
 const VERSION = typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0';
 
 /**
- * `netspec/exportPyTorch {uri, network?}`: the PyTorch program for a network's `train` statement
- * (the first, when it has several), as `netspec export --to pytorch` writes it; the client writes
- * the file (beside the spec, as `suggestedName`) once the user agrees. `network` may be left out
- * when the document trains one network; otherwise the error lists them. The program is built
- * from the spec's own initial parameters, never from a run's trained ones, so that it
- * reproduces the run the spec describes.
+ * `netspec/exportPyTorch {uri, network?, start?}`: the PyTorch program for a network's `train`
+ * statement (the first, when it has several), as `netspec export --to pytorch` writes it; the
+ * client writes the file (beside the spec, as `suggestedName`) once the user agrees. `network`
+ * may be left out when the document trains one network; otherwise the error lists them. By
+ * default the program starts from the spec's own initial parameters, so that it reproduces the
+ * run the spec describes; with `start: 'trained'` it starts from the parameters the network's
+ * last run in the editor left (`trainedOf`), to continue that training.
  */
-export function registerExport(connection: Connection, documents: TextDocuments<TextDocument>, isTrusted: () => boolean = () => true): void {
+export function registerExport(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  isTrusted: () => boolean = () => true,
+  trainedOf: (uri: string) => ReadonlyMap<string, TrainedParameters> = () => new Map(),
+): void {
   connection.onRequest(ExportPyTorchRequest.type, (params): ExportAnswer => {
     try {
-      return exportDocument(documents, params, isTrusted());
+      return exportDocument(documents, params, isTrusted(), trainedOf);
     } catch (err) {
       connection.console.error(`exportPyTorch failed for ${params?.uri}: ${err instanceof Error ? err.stack : String(err)}`);
       return { error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
@@ -30,7 +38,7 @@ export function registerExport(connection: Connection, documents: TextDocuments<
   });
 }
 
-function exportDocument(documents: TextDocuments<TextDocument>, params: ExportParams, trusted: boolean): ExportAnswer {
+function exportDocument(documents: TextDocuments<TextDocument>, params: ExportParams, trusted: boolean, trainedOf: (uri: string) => ReadonlyMap<string, TrainedParameters>): ExportAnswer {
   const doc = documents.get(params.uri);
   if (!doc) return { error: 'the document is not open' };
   const a = analyze(doc.getText());
@@ -44,11 +52,27 @@ function exportDocument(documents: TextDocuments<TextDocument>, params: ExportPa
   const specFile = specFileOf(params.uri);
   const base = path.basename(specFile);
   try {
+    const start = params.start ?? 'initial';
+    // The definition before the data is prepared: what the trained parameters were keyed by.
+    const built = a.program.networks.get(network)?.network;
+    const definition = built && fingerprint(built);
     const job = prepareJob(specFile, a, info, new Map(), { readFiles: trusted });
-    const source = exportPyTorch({ file: base, program: a.program, info: job.info, line: job.line, network: job.network, dataName: job.dataName, data: job.data, version: VERSION });
-    return { source, suggestedName: `${base.replace(/\.netspec$/i, '')}.${network}.py`, network };
+    let from = job.network;
+    if (start === 'trained') {
+      const trained = trainedOf(params.uri).get(network);
+      if (!trained) return { error: `\`${network}\` has no trained weights in this editor session: train it first, or export from the initial weights`, networks };
+      if (trained.definition !== definition) return { error: `the trained weights of \`${network}\` belong to an earlier definition of it: train it again`, networks };
+      from = withParameters(job.network, trained);
+    }
+    const source = exportPyTorch({ file: base, program: a.program, info: job.info, line: job.line, network: from, dataName: job.dataName, data: job.data, version: VERSION, start });
+    return { source, suggestedName: `${base.replace(/\.netspec$/i, '')}.${network}.py`, network, start };
   } catch (err) {
     if (err instanceof RunProblem || err instanceof ExportError) return { error: err.message };
     throw err;
   }
+}
+
+/** A copy of `net` with the trained parameters (the same shapes: they were trained from its definition). */
+function withParameters(net: Network, trained: TrainedParameters): Network {
+  return { ...net, layers: net.layers.map((l, i) => ({ ...l, W: Float64Array.from(trained.layers[i].W), b: Float64Array.from(trained.layers[i].b) })) };
 }

@@ -11,6 +11,7 @@ import {
   SymbolKind,
   TextDocuments,
   TextDocumentSyncKind,
+  type CodeActionParams,
   type CompletionItem,
   type Diagnostic,
   type InitializeResult,
@@ -29,15 +30,20 @@ import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../
 import { cancellationStrategy, cancelled } from './cancellation';
 import { registerNavigation } from './navigation';
 import { DIAGNOSTIC_DOCS } from '../semantics/diagnostic';
+import { fingerprint } from '../analysis/fingerprint';
+import { DEFAULT_WEIGHT_DIGITS } from '../analysis/weights-text';
 import { registerExport } from './export';
 import { Runs, specFileOf, type Run, type RunMessage } from './runs';
+import { droppedMessage, DroppedWeights, insertTrainedWeights, lossRoseDiagnostics, trainText } from './trainedWeights';
 import { restrictedDiagnostics, RESTRICTED, WorkspaceTrust } from './trust';
 import {
   PlotRequest,
+  ResetTrainedWeightsRequest,
   StopTrainingRequest,
   TrainProgressNotification,
   TrainRequest,
   TrainTargetsRequest,
+  TrainedWeightsRequest,
   WorkspaceTrustedNotification,
 } from '../protocol/requests';
 import type { RunEvent, TrainAnswer, TrainProgress } from '../protocol/training';
@@ -70,6 +76,14 @@ const cache = new Map<string, { version: number; analysis: FileAnalysis }>();
 const analyzers = new Map<string, { analyzer: IncrementalAnalyzer; lastMs: number }>();
 const timers = new Map<string, NodeJS.Timeout>();
 const runs = new Runs();
+/** Networks whose trained weights were dropped because their definition changed (trainedWeights.ts). */
+const dropped = new DroppedWeights();
+/**
+ * The gradient checks run, per document: the worst relative error, by the probe's text and the
+ * fingerprint of the network it ran on (trained parameters included), so that a lens shows a
+ * result only while the probe and the network are the ones checked.
+ */
+const gradientChecks = new Map<string, Map<string, number>>();
 /** Workspace trust: in VS Code's Restricted Mode no data file is read and nothing trains (trust.ts). */
 const trust = new WorkspaceTrust();
 
@@ -95,7 +109,21 @@ function analysisOf(doc: TextDocument): FileAnalysis {
   }
   entry.lastMs = performance.now() - started;
   cache.set(doc.uri, { version: doc.version, analysis });
+  dropStale(doc.uri, analysis.staleTrained);
   return analysis;
+}
+
+/**
+ * Trained parameters whose network has changed its definition since the run (the analysis did
+ * not apply them) are dropped, never kept for a later network that happens to match in shape;
+ * the user is told, by a message and an information diagnostic on the network.
+ */
+function dropStale(uri: string, stale: readonly string[]): void {
+  for (const network of stale) {
+    runs.forget(uri, network);
+    dropped.add(uri, network);
+    void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: droppedMessage(network) });
+  }
 }
 
 /** How long to wait after a change before analysing (DEBOUNCE_MS). */
@@ -127,7 +155,10 @@ function publish(uri: string): void {
   let diagnostics: Diagnostic[];
   try {
     const a = analysisOf(doc);
-    diagnostics = [...a.diagnostics.map(toLsp), ...divergences(uri, a), ...restrictedDiagnostics(trust, a)];
+    diagnostics = [
+      ...a.diagnostics.map(toLsp), ...divergences(uri, a), ...restrictedDiagnostics(trust, a),
+      ...lossRoseDiagnostics(a, runs.outcomesOf(uri)).map(toLsp), ...dropped.diagnostics(uri, a).map(toLsp),
+    ];
   } catch (err) {
     connection.console.error(`analysis failed for ${uri}: ${err instanceof Error ? err.stack : String(err)}`);
     return;
@@ -181,6 +212,8 @@ documents.onDidClose((e) => {
   timers.delete(e.document.uri);
   cache.delete(e.document.uri);
   analyzers.delete(e.document.uri);
+  dropped.clear(e.document.uri);
+  gradientChecks.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -248,7 +281,22 @@ connection.onCompletion((params) => onDocument('completion', params.textDocument
   }));
 }));
 
-connection.onCodeAction((params) => guarded('codeAction', () => {
+connection.onCodeAction(async (params) => {
+  // The setting matters only to "Insert trained weights": no round trip to the client without them.
+  const digits = runs.trainedOf(params.textDocument.uri).size ? await insertWeightsDigits(params.textDocument.uri) : DEFAULT_WEIGHT_DIGITS;
+  return guarded('codeAction', () => codeActions(params, digits));
+});
+
+/** `netspec.insertWeights.significantDigits` (1…17, default 6), asked of the client each time. */
+async function insertWeightsDigits(uri: string): Promise<number> {
+  if (!clientHasConfiguration) return DEFAULT_WEIGHT_DIGITS;
+  const c = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'netspec.insertWeights' }).catch(() => null)) as { significantDigits?: unknown } | null;
+  const d = Number(c?.significantDigits);
+  return Number.isInteger(d) && d >= 1 && d <= 17 ? d : DEFAULT_WEIGHT_DIGITS;
+}
+
+/** Quick fixes for the diagnostics in the request, and "Insert trained weights" where the range touches a trained network or its train statement. */
+function codeActions(params: CodeActionParams, digits: number): CodeAction[] {
   const actions: CodeAction[] = [];
   for (const d of params.context.diagnostics) {
     const s = d.data as { title: string; range: Diagnostic['range']; newText: string } | undefined;
@@ -263,15 +311,15 @@ connection.onCodeAction((params) => guarded('codeAction', () => {
     const a = analysisOf(doc);
     const from = doc.offsetAt(params.range.start);
     const to = doc.offsetAt(params.range.end);
-    for (const [name] of runs.trainedOf(params.textDocument.uri)) {
+    for (const [name, trained] of runs.trainedOf(params.textDocument.uri)) {
       const stmts = [a.program.networks.get(name)?.stmt, ...a.program.trains.filter((t) => t.stmt.network.text === name).map((t) => t.stmt)];
       if (!stmts.some((st) => st && st.start <= to && st.end >= from)) continue;
-      const action = insertTrainedWeights(params.textDocument.uri, a, name);
+      const action = insertTrainedWeights(params.textDocument.uri, a, name, trained, digits);
       if (action) actions.push(action);
     }
   }
   return actions;
-}));
+}
 
 connection.languages.inlayHint.on(async (params, token) => {
   const options = await inlayOptions(params.textDocument.uri);
@@ -290,10 +338,12 @@ connection.languages.inlayHint.on(async (params, token) => {
 connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri, (_doc, a) => {
   const uri = params.textDocument.uri;
   const at = (offset: number) => a.lines.range({ start: offset, end: offset });
-  const gradient = a.probes.filter((p) => p.result).map((p, i) => ({
-    range: at(p.stmt.start),
-    command: { title: 'Gradient check', command: GRADIENT_CHECK, arguments: [uri, i] },
-  }));
+  const checked = gradientChecks.get(uri);
+  const gradient = a.probes.filter((p) => p.result).map((p, i) => {
+    const worst = checked?.get(gradientCheckKey(a, p));
+    const title = worst === undefined ? 'Gradient check' : `Gradient check ${worst < GRADIENT_AGREES ? '✓' : '✗'} worst ${formatNumber(worst, 2)}`;
+    return { range: at(p.stmt.start), command: { title, command: GRADIENT_CHECK, arguments: [uri, i] } };
+  });
   // "Show plot" is the client's command (it opens a panel); the plots come from netspec/plot.
   const plots = a.program.file.statements.filter((s) => s.kind === 'fn' || s.kind === 'network').map((s) => ({
     range: at(s.start),
@@ -312,7 +362,20 @@ connection.onCodeLens((params) => onDocument('codeLens', params.textDocument.uri
 connection.onRequest(PlotRequest.type, (params) =>
   onDocument('plot', params.uri, (_doc, a) => plotsAt(a, params.line) ?? null));
 
-/** `netspec.gradientCheck(uri, i)`: the i-th successful probe, backpropagation vs central differences. */
+/** Below this worst relative error, backpropagation and central differences agree. */
+const GRADIENT_AGREES = 1e-5;
+
+/** What a gradient check's result is kept by: the probe's text and its network's fingerprint (parameters included). */
+function gradientCheckKey(a: FileAnalysis, p: FileAnalysis['probes'][number]): string {
+  const net = a.program.networks.get(p.network)?.network;
+  return `${a.text.slice(p.stmt.start, p.stmt.end).replace(/\s+/g, ' ')}\u0000${net ? fingerprint(net) : ''}`;
+}
+
+/**
+ * `netspec.gradientCheck(uri, i)`: the i-th successful probe, backpropagation vs central
+ * differences. The result goes out as a message, and stays in the probe's lens title
+ * ("Gradient check ✓ worst 1.7e-9") until the probe or its network changes.
+ */
 connection.onExecuteCommand((params) => {
   if (params.command !== GRADIENT_CHECK) return null;
   const [uri, index] = (params.arguments ?? []) as [string, number];
@@ -321,7 +384,10 @@ connection.onExecuteCommand((params) => {
     const net = p && a.program.networks.get(p.network)?.network;
     if (!p || !net || !p.input || !p.target) return null;
     const r = gradientCheck(net, p.input, p.target);
-    const verdict = r.worst < 1e-5 ? 'backpropagation agrees with finite differences' : 'backpropagation and finite differences DISAGREE';
+    if (!gradientChecks.has(uri)) gradientChecks.set(uri, new Map());
+    gradientChecks.get(uri)!.set(gradientCheckKey(a, p), r.worst);
+    void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    const verdict = r.worst < GRADIENT_AGREES ? 'backpropagation agrees with finite differences' : 'backpropagation and finite differences DISAGREE';
     // A notification, not a request: it needs no answer, so any LSP client can show it.
     void connection.sendNotification(ShowMessageNotification.type, {
       type: MessageType.Info,
@@ -390,19 +456,25 @@ connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => 
   let finished = false;
   /** The newest epoch reported, so a stopped run's last event says where it stopped. */
   let last: { epoch: number; epochs: number; loss: number } | undefined;
+  /** The first epoch's loss, to tell a run whose loss rose (trainedWeights.ts, `loss-rose`). */
+  let firstLoss: number | undefined;
+  const ran = trainText(a, t.stmt);
   const eventOf = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data });
   const notify = (event: TrainProgress) => void connection.sendNotification(TrainProgressNotification.type, event);
   const onMessage = (run: Run, m: RunMessage) => {
     if (m.kind === 'progress') {
       reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
       last = { epoch: m.epoch, epochs: m.epochs, loss: m.loss };
+      firstLoss ??= (m.recent[0] ?? m).loss;
       const { kind: _, ...progress } = m;
       notify({ ...eventOf(run), ...progress, done: false });
     } else if (m.kind === 'done') {
       finished = true;
       runs.record(params.uri, network, m.diverged
         ? { diverged: { ...m.diverged, line: run.line } }
-        : { trained: { layers: m.layers, standardize: m.standardize } });
+        : { trained: { definition: m.definition, layers: m.layers, standardize: m.standardize }, losses: firstLoss === undefined ? undefined : { first: firstLoss, final: m.finalLoss, train: ran } });
+      dropped.clear(params.uri, network);
+      gradientChecks.delete(params.uri);
       notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
       if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
       refreshAfterRun(params.uri);
@@ -423,44 +495,28 @@ connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => 
 /** `netspec/stopTraining {uri?}`: stops this document's runs, or every run. */
 connection.onRequest(StopTrainingRequest.type, (params) => ({ stopped: runs.stop(params?.uri).length }));
 
-/** The `weights`/`bias` lines of a trained network, replacing the ones it has (one undoable edit). */
-function insertTrainedWeights(uri: string, a: FileAnalysis, network: string): CodeAction | undefined {
-  const trained = runs.trainedOf(uri).get(network);
-  const info = a.program.networks.get(network);
-  if (!trained || !info?.network) return undefined;
-  const stmt = info.stmt;
-  const text = a.program.file.text;
-  // Lines as the document has them (\n, \r\n or a lone \r), never assumed to be \n.
-  const eol = /\r\n|\r|\n/.exec(text)?.[0] ?? '\n';
-  const lineOf = (o: number) => a.lines.position(o).line;
-  const startOf = (line: number) => a.lines.offset({ line, character: 0 });
-  const nextStart = (line: number) => (line + 1 < a.lines.lineCount ? startOf(line + 1) : text.length);
-  const blank = (from: number, to: number) => /^[ \t]*$/.test(text.slice(from, to));
-  const close = stmt.end - 1; // the closing brace; an unclosed network has no place for the lines
-  if (text[close] !== '}') return undefined;
-  // An item alone on its lines goes with them; one that shares a line (`{ … weights y = … }`) goes alone.
-  const edits = stmt.items.filter((i) => i.kind === 'weights' || i.kind === 'bias').map((i) => {
-    const alone = blank(startOf(lineOf(i.start)), i.start) && blank(i.end, a.lines.offset({ line: lineOf(i.end), character: Number.MAX_SAFE_INTEGER }));
-    const span = alone ? { start: startOf(lineOf(i.start)), end: nextStart(lineOf(i.end)) } : { start: i.start, end: i.end };
-    return { range: a.lines.range(span), newText: '' };
-  });
-  const lines: string[] = [];
-  info.network.layers.forEach((l, i) => {
-    const p = trained.layers[i];
-    const rows = Array.from({ length: l.inputs }, (_, j) => `[${Array.from(p.W).slice(j * l.units, (j + 1) * l.units).map((x) => String(x)).join(', ')}]`);
-    lines.push(`  weights ${l.name} = [${rows.join(', ')}]`);
-    if (l.hasBias) lines.push(`  bias ${l.name} = [${Array.from(p.b).map((x) => String(x)).join(', ')}]`);
-  });
-  // Before the closing brace: on the lines above it, or, if it shares its line, on new lines before it.
-  const braceLine = startOf(lineOf(close));
-  const own = blank(braceLine, close);
-  const at = own ? braceLine : close;
-  edits.push({ range: a.lines.range({ start: at, end: at }), newText: (own ? '' : eol) + lines.join(eol) + eol });
-  const action = CodeAction.create(`Insert trained weights of ${network}`, { changes: { [uri]: edits } }, CodeActionKind.RefactorRewrite);
-  return action;
-}
+/** `netspec/trainedWeights {uri}`: the networks that use a run's parameters (stale ones dropped first). */
+connection.onRequest(TrainedWeightsRequest.type, (params) => onDocument('trainedWeights', params.uri, () =>
+  ({ networks: [...runs.trainedOf(params.uri).keys()] })) ?? { networks: [] });
 
-registerExport(connection, documents, () => trust.isTrusted);
+/**
+ * `netspec/resetTrainedWeights {uri, network?}`: back to the file's own parameters, for one
+ * network or every network of the document; a run of them still going is stopped first, or it
+ * would bring trained parameters back when it ends.
+ */
+connection.onRequest(ResetTrainedWeightsRequest.type, (params) => {
+  const stopped = runs.stop(params.uri, params.network).length;
+  const reset = runs.forget(params.uri, params.network);
+  dropped.clear(params.uri, params.network);
+  refreshAfterRun(params.uri);
+  return { reset, stopped };
+});
+
+registerExport(connection, documents, () => trust.isTrusted, (uri) => {
+  const doc = documents.get(uri);
+  if (doc) analysisOf(doc); // drops parameters whose network has changed since its run
+  return runs.trainedOf(uri);
+});
 /** The user trusted the workspace: from now on data files are read and networks train. */
 connection.onNotification(WorkspaceTrustedNotification.type, () => {
   trust.grant();

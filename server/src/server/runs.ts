@@ -27,7 +27,7 @@ export interface RunRequest {
  */
 export type RunMessage =
   | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary } & EpochPoint)
-  | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; standardize?: Standardization }
+  | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; definition: string; standardize?: Standardization }
   | { kind: 'error'; message: string };
 
 export interface Run {
@@ -43,6 +43,8 @@ export interface Run {
 export interface Outcome {
   trained?: TrainedParameters;
   diverged?: Divergence & { line: number };
+  /** The first epoch's loss and the final loss, with the run's `train` statement (whitespace collapsed). */
+  losses?: { first: number; final: number; train: string };
 }
 
 /**
@@ -90,6 +92,15 @@ export class Runs {
   record(uri: string, network: string, outcome: Outcome): void {
     if (!this.outcomes.has(uri)) this.outcomes.set(uri, new Map());
     this.outcomes.get(uri)!.set(network, outcome);
+  }
+
+  /** Forgets what finished runs left for a network, or for every network of a document; returns their names. */
+  forget(uri: string, network?: string): string[] {
+    const m = this.outcomes.get(uri);
+    if (!m) return [];
+    const names = network === undefined ? [...m.keys()] : m.has(network) ? [network] : [];
+    for (const n of names) m.delete(n);
+    return names;
   }
 
   outcomesOf(uri: string): ReadonlyMap<string, Outcome> {

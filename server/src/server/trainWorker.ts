@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'worker_threads';
 import { analyze } from '../analysis/analyze';
+import { fingerprint } from '../analysis/fingerprint';
 import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
 import { forward, type Network } from '../engine/network';
 import { Trainer, TrainError } from '../engine/train';
@@ -54,6 +55,9 @@ try {
   const a = analyze(request.text);
   const info = a.program.trains.find((t) => a.lines.position(t.stmt.start).line === request.line);
   if (!info) throw new RunProblem(1, `there is no train statement on line ${request.line + 1}`);
+  // The definition the run starts from, as the editor's analysis builds it (before the data is prepared).
+  const built = a.program.networks.get(info.stmt.network.text)?.network;
+  const definition = built ? fingerprint(built) : '';
   const job = prepareJob(request.specFile, a, info, new Map());
   const trainer = new Trainer(job.network, job.data, job.info);
   const K = job.network.layers.at(-1)!.units;
@@ -85,6 +89,7 @@ try {
     finalLoss: r.finalLoss,
     diverged: r.diverged,
     layers: r.network.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
+    definition,
     standardize: r.network.standardize,
   });
 } catch (err) {

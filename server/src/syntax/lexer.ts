@@ -143,7 +143,9 @@ function readNumber(text: string, i: number, errors: SyntaxError[]): number {
       while (isDigit(text.charCodeAt(j))) j++;
       i = j;
     } else {
-      errors.push({ start, end: j, code: 'bad-number', message: `The exponent of ${text.slice(start, j)} has no digits (write e.g. 1e-3).` });
+      // 2e may be meant as 2 times the constant e, which the language has (no implicit products).
+      const times = e === 101 ? `; for ${text.slice(start, i)} times the constant e, write ${text.slice(start, i)} * e` : '';
+      errors.push({ start, end: j, code: 'bad-number', message: `The exponent of ${text.slice(start, j)} has no digits (write e.g. 1e-3${times}).` });
       i = j;
     }
   }

@@ -79,10 +79,12 @@ class Parser {
 
   /**
    * Records a syntax error, unless a lexical error already explains it: a character the lexer
-   * dropped between `from` and the error is the one mistake, reported once.
+   * dropped between `from` and the error is the one mistake, reported once. A character dropped
+   * right after the error's token is not in it (`let\ntrain\0`: the error is `train`), and must not
+   * count: in the editor's parse by segments it belongs to the next segment, which this one cannot see.
    */
   private record(error: SyntaxError, from: number): void {
-    if (this.lexErrors.some((l) => l.start >= from && l.start <= error.end)) return;
+    if (this.lexErrors.some((l) => l.start >= from && (l.start < error.end || l.start === error.start))) return;
     this.errors.push(error);
   }
 

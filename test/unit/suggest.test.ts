@@ -1,0 +1,94 @@
+/**
+ * "Did you mean": a suggestion corrects a spelling, never the function. Typos of built-ins find
+ * them; a word that differs from a built-in by a letter that carries meaning (the `h` of sinh,
+ * the `a` of atan, a digit) gets no suggestion; well-known functions NetSpec does not have get a
+ * message that says so and what to write instead, and a rename only where NetSpec has the same
+ * function under another name. Checked on suggest() itself and on whole files.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyze } from '../../server/src/analysis/analyze';
+import { BUILTIN_NAMES, TRIGONOMETRIC } from '../../server/src/engine/activations';
+import { crossesFamily, notBuiltIn, suggest } from '../../server/src/semantics/suggest';
+
+const names = [...BUILTIN_NAMES];
+
+test('typos of built-ins are corrected: transpositions, a dropped, doubled or wrong letter, case', () => {
+  const typos: [string, string][] = [
+    ['sigmod', 'sigmoid'], ['sigmiod', 'sigmoid'], ['tnah', 'tanh'], ['tahn', 'tanh'], ['tanhh', 'tanh'],
+    ['sinn', 'sin'], ['sni', 'sin'], ['coss', 'cos'], ['csoh', 'cosh'], ['atn', 'atan'], ['aatn', 'atan'],
+    ['softplsu', 'softplus'], ['rleu', 'relu'], ['Sin', 'sin'], ['TANH', 'tanh'], 
+    ['leaky_rleu', 'leaky_relu'], ['gleu', 'gelu'], ['swihs', 'swish'],
+  ];
+  for (const [word, expected] of typos) assert.equal(suggest(word, names), expected, word);
+});
+
+test('a suggestion never crosses into another function: sin/sinh, cos/cosh, tan/tanh, tan/atan, relu/relu6, log/log2', () => {
+  // Each of these is one edit from a built-in of another family: no suggestion, not a wrong one.
+  for (const word of ['asin', 'acos', 'asinh', 'acosh', 'atanh', 'relu6', 'log2', 'exp2', 'tan2', 'sinh2', 'atn2']) {
+    const s = suggest(word, names);
+    assert.ok(s === undefined, `${word} → ${s}`);
+  }
+  // The pairs themselves: neither is ever offered for the other's spelling plus or minus its marker.
+  for (const [circular, kind] of Object.entries(TRIGONOMETRIC)) {
+    if (kind !== 'circular') continue;
+    assert.ok(crossesFamily(circular + 'h', circular), `${circular}h → ${circular}`);
+    assert.ok(crossesFamily(circular, circular + 'h'), `${circular} → ${circular}h`);
+    assert.ok(crossesFamily('a' + circular, circular), `a${circular} → ${circular}`);
+  }
+  assert.ok(crossesFamily('tan', 'atan') && crossesFamily('atan', 'tan'));
+  assert.ok(crossesFamily('relu6', 'relu'));
+  assert.ok(!crossesFamily('sinn', 'sin'));
+  assert.ok(!crossesFamily('x1', 'x2'), 'the rule is about built-in functions, not the names a file declares');
+  // Before sin existed, `sin` was "corrected" to sinh; without it in the list, still no suggestion.
+  assert.equal(suggest('sin', names.filter((n) => n !== 'sin')), undefined);
+  assert.equal(suggest('cos', names.filter((n) => n !== 'cos')), undefined);
+  assert.equal(suggest('tan', names.filter((n) => n !== 'tan' && n !== 'atan')), undefined);
+});
+
+test('well-known functions NetSpec does not have: what to write, and a rename only to the same function', () => {
+  assert.deepEqual(notBuiltIn('arctan'), { message: 'NetSpec has no `arctan`: the same function is `atan`.', instead: 'atan' });
+  assert.equal(notBuiltIn('ln')?.instead, 'log');
+  for (const word of ['asin', 'acos', 'arcsin', 'asinh', 'atanh']) {
+    const r = notBuiltIn(word);
+    assert.ok(r && !r.instead, word);
+    assert.match(r.message, /Its trigonometric functions are sin, cos, tan/);
+  }
+  assert.match(notBuiltIn('log10')!.message, /log\(x\) \/ log\(10\)/);
+  assert.match(notBuiltIn('relu6')!.message, /min\(relu\(x\), 6\)/);
+  assert.match(notBuiltIn('floor')!.message, /Its functions are sigmoid, tanh/);
+  // Every name it offers as the same function is a built-in, and no built-in is in the list.
+  for (const word of ['arctan', 'ln']) assert.ok(names.includes(notBuiltIn(word)!.instead!));
+  for (const n of names) assert.equal(notBuiltIn(n), undefined, n);
+  assert.equal(notBuiltIn('sigmod'), undefined, 'a typo is not a function of another library');
+});
+
+const diagnosticsOf = (text: string) => analyze(text).diagnostics.map((d) => ({ code: d.code, message: d.message, fix: d.suggestion?.newText }));
+
+test('in a file: unknown functions and activations get the family-safe message and quick fix', () => {
+  const d = diagnosticsOf([
+    'eval sinn(1)',
+    'eval asin(1)',
+    'eval arctan(1)',
+    'eval tahn(0.5)',
+    'network n {',
+    '  input x[1]',
+    '  dense h[2] relu6',
+    '  dense y[1] arctan',
+    '}',
+  ].join('\n'));
+  assert.deepEqual(d, [
+    { code: 'unknown-function', message: 'Unknown function `sinn`. Did you mean `sin`?', fix: 'sin' },
+    { code: 'unknown-function', message: 'NetSpec has no `asin`. Its trigonometric functions are sin, cos, tan, sinh, cosh, tanh, atan.', fix: undefined },
+    { code: 'unknown-function', message: 'NetSpec has no `arctan`: the same function is `atan`.', fix: 'atan' },
+    { code: 'unknown-function', message: 'Unknown function `tahn`. Did you mean `tanh`?', fix: 'tanh' },
+    { code: 'unknown-activation', message: 'NetSpec has no `relu6`; write min(relu(x), 6). A layer takes a built-in activation or a fn; define it with a fn to use it here.', fix: undefined },
+    { code: 'unknown-activation', message: 'NetSpec has no `arctan`: the same function is `atan`.', fix: 'atan' },
+  ]);
+});
+
+test('a fn the file defines under a well-known name is the file\'s own, not "NetSpec has no"', () => {
+  const a = analyze('fn asin(z) = atan(z / sqrt(1 - z ^ 2))\neval asin(0.5)\n');
+  assert.deepEqual(a.diagnostics, []);
+  assert.ok(Math.abs((a.evals[0].value as number) - Math.PI / 6) < 1e-15);
+});
