@@ -200,3 +200,13 @@ test('regression: a character the lexer drops right after an error token counts 
     assertSame(incremental, text, JSON.stringify(text));
   }
 });
+
+test('regression: the missing-loss fix reads its indent from its own line when lines end in a lone \\r', () => {
+  const body = 'network x {\r  input x[1]\r  dense n[1] sigmoid\r}\r';
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(`eval 0\r${body}`);
+  // Before: the indent came from the file's first line (no \n before it), which this edit changes.
+  assertSame(incremental, `  eval 0\r${body}`, 'indent the first line');
+  const fix = incremental.analyze(`  eval 0\r${body}`).diagnostics.find((d) => d.code === 'missing-loss')?.suggestion;
+  assert.equal(fix?.newText, '\n  loss binary_cross_entropy');
+});

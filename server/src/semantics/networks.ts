@@ -176,7 +176,9 @@ function checkLoss(cx: CheckContext, stmt: ast.NetworkStmt, out: LayerInfo, loss
   if (!lossItem && ok) {
     const fitting: LossName = out.activation === 'softmax' ? 'cross_entropy' : out.activation === 'sigmoid' ? 'binary_cross_entropy' : 'squared_error';
     const text = cx.file.text;
-    const lineStart = text.lastIndexOf('\n', out.item.start - 1) + 1;
+    // A line break is \n, \r\n or a lone \r (as LSP says): with only \n, a file of \r breaks took
+    // its indent from text outside the statement, which the editor's memo does not key on.
+    const lineStart = Math.max(text.lastIndexOf('\n', out.item.start - 1), text.lastIndexOf('\r', out.item.start - 1)) + 1;
     const indent = text.slice(lineStart, out.item.start).match(/^[ \t]*/)![0];
     const fix = { title: `Add \`loss ${fitting}\``, span: { start: out.item.end, end: out.item.end }, newText: `\n${indent}loss ${fitting}` };
     cx.report('hint', 'missing-loss', stmt.name, `\`${stmt.name.text}\` sets no loss, so it uses squared_error; ${fitting === 'squared_error' ? 'say so with `loss squared_error`' : `with ${out.activation} outputs, ${fitting} is the usual choice`}.`, fix);
