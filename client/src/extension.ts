@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { registerExportCommand } from './exportCommand';
+import { lossRose } from './figures';
 import { TrainingPanel } from './trainingPanel';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -33,7 +34,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // The client's default error handler restarts a server that dies (up to 4 times in 3 minutes).
     // Workspace trust, asked again at each (re)start: in Restricted Mode the server reads no data
     // file and trains nothing (server/src/server/trust.ts).
-    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }),
+    // `showsTraining`: this extension shows runs itself (status-bar item, panel), so the server
+    // sends no work-done progress, which VS Code would show as a second status-bar item.
+    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, showsTraining: true }),
   };
   client = new LanguageClient('netspec', 'NetSpec Language Server', serverOptions, clientOptions);
   context.subscriptions.push(
@@ -102,16 +105,22 @@ function registerTraining(context: vscode.ExtensionContext): void {
       if (!pick) return;
       line = pick.line;
     }
+    // The panel first, then the run: a run of a few seconds would otherwise end before the panel
+    // shows its first epoch.
+    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) await TrainingPanel.show(context).whenReady();
     const started = await client.sendRequest(TrainRequest.type, { uri: target, line });
     if ('error' in started) {
       void vscode.window.showErrorMessage(`NetSpec: cannot train: ${started.error}`);
       return;
     }
     const runId = started.runId;
-    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) TrainingPanel.show(context);
     const finished = (p: TrainEnd) => {
       if (p.cancelled) void vscode.window.showInformationMessage(p.epoch ? `Training ${p.network} stopped at epoch ${p.epoch}.` : `Training ${p.network} stopped.`);
-      else if (p.error === undefined && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+      else if (p.error === undefined && !p.diverged) {
+        const rose = lossRose(p.firstLoss, p.finalLoss);
+        if (rose) void vscode.window.showWarningMessage(`Trained ${p.network}, but ${rose}: the learning rate may be too high. Probes and hovers now use the trained weights.`);
+        else void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+      }
     };
     // A run that ends within half a second gets no progress notification, only its result: a
     // notification opened and closed at once would flicker (and VS Code may leave it open).

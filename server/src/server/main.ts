@@ -150,7 +150,9 @@ let clientHasConfiguration = false;
 connection.onInitialize((params): InitializeResult => {
   clientHasConfiguration = !!params.capabilities.workspace?.configuration;
   trust.initialize(params.initializationOptions);
-  clientHasProgress = !!params.capabilities.window?.workDoneProgress;
+  // A client that shows runs itself (NetSpec's VS Code extension: its status-bar item and the
+  // panel) gets no work-done progress too, which VS Code would show as a second status-bar item.
+  clientHasProgress = !!params.capabilities.window?.workDoneProgress && (params.initializationOptions as { showsTraining?: unknown } | undefined)?.showsTraining !== true;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -403,7 +405,7 @@ connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => 
       runs.record(params.uri, network, m.diverged
         ? { diverged: { ...m.diverged, line: run.line } }
         : { trained: { layers: m.layers } });
-      notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
+      notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss, firstLoss: m.firstLoss });
       if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
       refreshAfterRun(params.uri);
     } else {
