@@ -25,8 +25,11 @@ export class LspClient {
 
   private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection) {}
 
-  /** `initializationOptions`: what the client says at initialize (e.g. `{ trusted: false }`); `env`: the server's environment. */
-  static async start(options: { initializationOptions?: unknown; env?: NodeJS.ProcessEnv } = {}): Promise<LspClient> {
+  /**
+   * `initializationOptions`: what the client says at initialize (e.g. `{ trusted: false }`);
+   * `capabilities`: the client's (none unless given); `env`: the server's environment.
+   */
+  static async start(options: { initializationOptions?: unknown; capabilities?: object; env?: NodeJS.ProcessEnv } = {}): Promise<LspClient> {
     const child = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection);
@@ -42,7 +45,7 @@ export class LspClient {
     });
     connection.onNotification('window/logMessage', () => {});
     connection.listen();
-    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: options.initializationOptions });
+    await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: options.capabilities ?? {}, initializationOptions: options.initializationOptions });
     await connection.sendNotification('initialized', {});
     return client;
   }

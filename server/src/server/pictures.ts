@@ -87,9 +87,9 @@ export function gridValues(net: Network, frame: PictureFrame): number[] {
   const K = net.layers.at(-1)!.units;
   const out: number[] = [];
   for (let r = 0; r < R; r++) {
-    const y = y1 - ((r + 0.5) / R) * (y1 - y0);
+    const y = y1 - ((r + 0.5) * (y1 - y0)) / R;
     for (let c = 0; c < R; c++) {
-      const x = x0 + ((c + 0.5) / R) * (x1 - x0);
+      const x = x0 + ((c + 0.5) * (x1 - x0)) / R;
       const v = predict(net, [x, y]);
       out.push(frame.kind === 'boundary' && K === 2 ? v[1] : v[0]);
     }
