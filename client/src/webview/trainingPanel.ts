@@ -325,8 +325,9 @@ function theme() {
 }
 
 /**
- * The series the chart has, in chartOptions()'s order: smoothed when asked; on a log scale a loss
- * ≤ 0 is a gap; in a replay, the epochs after the replayed one are gaps (the x axis keeps the
+ * The series the chart has, in chartOptions()'s order: smoothed when asked; on a log scale the
+ * losses are drawn as their log10 on a linear scale (uPlot's own log scale finds no ticks past
+ * 1e17, which a diverging loss reaches), a loss ≤ 0 is a gap; in a replay, the epochs after the replayed one are gaps (the x axis keeps the
  * whole run, so the curve grows as the replay plays).
  */
 function chartData(): UPlot.AlignedData {
@@ -334,7 +335,7 @@ function chartData(): UPlot.AlignedData {
   const cut = replayAt !== undefined && shown !== undefined ? shown : Infinity;
   const prepare = (vs: (number | null)[], loss: boolean) => {
     const s = smoothing ? smoothed(vs, SMOOTHING) : vs;
-    return s.map((v, i) => (run.epoch[i] > cut || (loss && logScale && v !== null && v <= 0) ? null : v));
+    return s.map((v, i) => (run.epoch[i] > cut || v === null ? null : loss && logScale ? (v > 0 ? Math.log10(v) : null) : v));
   };
   const data: [number[], ...(number | null)[][]] = [run.epoch, prepare(run.loss, true)];
   if (run.has.testLoss) data.push(prepare(run.testLoss, true));
@@ -373,20 +374,27 @@ function* losses(): Iterable<number | null> {
   if (run.has.testLoss) yield* run.testLoss;
 }
 
+/** A loss as drawn (its log10 on a log scale) back to the loss. */
+function lossOf(v: number | null): number | null {
+  return v === null || !logScale ? v : 10 ** v;
+}
+
 function chartOptions(): UPlot.Options {
   const t = theme();
   const font = '11px ' + t.font;
   const axis = (o: UPlot.Axis): UPlot.Axis => ({ stroke: t.fg, font, labelFont: font, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 }, ...o });
   const line = (label: string, color: string, scale: 'loss' | 'acc', dash?: number[]): UPlot.Series => ({
-    label, stroke: color, width: 2, scale, dash, points: { show: false }, value: (_u, v) => (scale === 'acc' ? pct(v) : fmt(v)), spanGaps: true,
+    label, stroke: color, width: 2, scale, dash, points: { show: false }, value: (_u, v) => (scale === 'acc' ? pct(v) : fmt(lossOf(v))), spanGaps: true,
   });
   const series: UPlot.Series[] = [{ label: 'epoch', value: (_u, v) => (v === null ? '–' : String(v)) }, line('train loss', t.series[0], 'loss')];
   if (run.has.testLoss) series.push(line('test loss', t.series[1], 'loss'));
   if (run.has.acc) series.push(line('accuracy', t.series[2], 'acc', [6, 3]));
   if (run.has.testAcc) series.push(line('test accuracy', t.series[3], 'acc', [2, 3]));
-  const lossAxis = axis({ scale: 'loss', label: 'loss', labelSize: 18, size: 58, values: (_u, vals) => vals.map((v) => (v === null ? '' : fmt(v))) });
-  // A loss that diverged spans hundreds of decades: uPlot would label every one of them.
-  if (logScale) lossAxis.splits = (_u, _i, min, max) => logTicks(min, max);
+  // A power of ten far from 1 reads best as 1e±k.
+  const tick = (v: number) => (logScale && Number.isInteger(v) && (v < -3 || v > 4) ? '1e' + v : fmt(lossOf(v)));
+  const lossAxis = axis({ scale: 'loss', label: 'loss', labelSize: 18, size: 58, values: (_u, vals) => vals.map((v) => (v === null ? '' : tick(v))) });
+  // On a log scale the ticks are a few powers of ten, however many decades the loss spans.
+  if (logScale) lossAxis.splits = (_u, _i, min, max) => logTicks(10 ** min, 10 ** max).map(Math.log10);
   const axes = [axis({ label: 'epoch', labelSize: 18, size: 34 }), lossAxis];
   if (run.has.acc || run.has.testAcc) axes.push(axis({ scale: 'acc', side: 1, label: 'accuracy', labelSize: 18, size: 50, grid: { show: false }, values: (_u, vals) => vals.map((v) => Math.round(v * 100) + '%') }));
   return {
@@ -395,7 +403,7 @@ function chartOptions(): UPlot.Options {
     scales: {
       x: { time: false, range: (_u, min, max) => [run.epoch[0] ?? min, run.epoch.at(-1) ?? max] },
       // On a log scale the range is whole decades of the finite positive losses (never NaN, never 0).
-      loss: logScale ? { distr: 3, log: 10, range: () => logRange(losses()) ?? [0.1, 1] } : { auto: true },
+      loss: logScale ? { range: () => (logRange(losses()) ?? [0.1, 1]).map(Math.log10) as UPlot.Range.MinMax } : { auto: true },
       acc: { range: [0, 1] },
     },
     axes,
@@ -414,10 +422,26 @@ function chartWidth(): number {
   return Math.max(280, Math.floor($('curve').clientWidth));
 }
 
-/** Room for the picture below the chart when they are stacked: the chart takes less of the height. */
 function chartHeight(): number {
-  const share = $('boundarySection').hidden || sideBySide() ? 0.5 : 0.3;
-  return Math.max(150, Math.min(420, Math.floor(window.innerHeight * share)));
+  return layout().chart;
+}
+
+/**
+ * The chart's height and the picture's size. Alone, or side by side with the picture (a wide
+ * panel), the chart takes half the height; stacked (the default panel beside an editor), the chart
+ * and the picture share what the header leaves, so the picture is seen without scrolling.
+ */
+function layout(): { chart: number; picture: number } {
+  const section = $('boundarySection');
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.floor(v)));
+  const half = clamp(window.innerHeight * 0.5, 150, 420);
+  const width = Math.floor(section.clientWidth || 360);
+  if (section.hidden || sideBySide()) return { chart: half, picture: clamp(width, 180, 380) };
+  // Below the header: two section heads, the gap, the body's padding and uPlot's legend.
+  const legend = chart ? Math.max(0, $('chart').offsetHeight - chart.height) : 40;
+  const free = window.innerHeight - $('curve').getBoundingClientRect().top - 2 * 34 - 18 - 16 - legend;
+  const picture = clamp(Math.min(width, free * 0.55), 160, 380);
+  return { chart: clamp(free - picture, 120, 420), picture };
 }
 
 $('log').addEventListener('change', (e) => {
@@ -456,12 +480,9 @@ function drawPictureSection(): void {
   drawPicture($<HTMLCanvasElement>('boundary'), view, pictureSize());
 }
 
-/** Square, as wide as its section allows and, when stacked under the chart, within the window. */
+/** Square: as wide as its section allows and, stacked under the chart, within the window (layout()). */
 function pictureSize(): number {
-  const section = $('boundarySection');
-  const width = Math.floor(section.clientWidth || 360);
-  const room = Math.floor(window.innerHeight - section.getBoundingClientRect().top - 40);
-  return Math.max(180, Math.min(380, width, sideBySide() ? 380 : room));
+  return layout().picture;
 }
 
 function drawLegend(view: PictureView): void {
@@ -492,14 +513,19 @@ function drawLegend(view: PictureView): void {
 // ---------------------------------------------------------------- resize and theme
 
 let resizeFrame = 0;
-new ResizeObserver(() => {
+/** Fits the chart and the picture to the page again (at most once a frame). */
+function refit(): void {
   if (resizeFrame) return;
   resizeFrame = requestAnimationFrame(() => {
     resizeFrame = 0;
     if (chart) chart.setSize({ width: chartWidth(), height: chartHeight() });
     if (run.picture) drawPictureSection();
   });
-}).observe(document.body);
+}
+// The body's width follows the panel's, but its height follows the content: the window's resize
+// is what says the panel grew taller.
+new ResizeObserver(refit).observe(document.body);
+window.addEventListener('resize', refit);
 
 // VS Code swaps the body's class (vscode-light / vscode-dark / vscode-high-contrast) and the
 // --vscode-* variables when the theme changes: redraw in the new colours.
