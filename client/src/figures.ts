@@ -4,12 +4,15 @@
  * the unit tests can take them.
  */
 
-/** A figure in a sentence: 3 significant digits, exponential past 1e5 or below 1e-3; not finite as itself. */
+/**
+ * A figure in a sentence: 3 significant digits, exponential from 1e4 (where 3 digits would print
+ * trailing zeros that look exact) or below 1e-3; not finite as itself.
+ */
 export function shortNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v === 0) return '0';
   const a = Math.abs(v);
-  return a >= 1e5 || a < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
+  return a >= 1e4 || a < 1e-3 ? v.toExponential(2) : String(Number(v.toPrecision(3)));
 }
 
 /**

@@ -44,6 +44,8 @@ async function uiScenario(): Promise<void> {
   // A 1-input regression, for the panel's fitted curve.
   const xs = Array.from({ length: 30 }, (_, i) => -3 + (6 * i) / 29);
   fs.writeFileSync(path.join(folder, 'sine.netspec'), `network sine {\n  input x[1]\n  dense h[10] tanh\n  dense y[1] linear\n  loss mse\n}\ndata d {\n${xs.map((x) => `  [${x}] -> [${Math.sin(x)}]`).join('\n')}\n}\ntrain sine on d {\n  optimizer adam\n  learning_rate 0.02\n  epochs 300\n  split 0.8\n}\n`);
+  // Plain SGD past its stable step: the loss ×4 an epoch, from 1 to 4⁸ = 65536.
+  fs.writeFileSync(path.join(folder, 'rose.netspec'), 'network lin {\n  input x[1]\n  dense y[1] linear nobias\n  loss mse\n  weights y = [[1]]\n}\ndata d {\n  [1] -> [0]\n}\ntrain lin on d {\n  learning_rate 1.5\n  epochs 8\n}\n');
   const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
   const browser = await harness.openBrowser({ viewport: { width: 1280, height: 1150 } });
   try {
@@ -141,6 +143,11 @@ async function uiScenario(): Promise<void> {
     assert.ok(panel.boundary > 0.5, `decision boundary not drawn: ${JSON.stringify(panel)}`);
     assert.ok(panel.boundaryBottom <= panel.height, `the decision boundary needs scrolling: ${JSON.stringify(panel)}`);
     assert.match(panel.legendItems, /training.*test/, 'training and test points told apart in the legend');
+    // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the
+    // test's). The panel grows taller: the chart and the boundary refit.
+    await editor.runCommand('View: Hide Panel').catch(() => browser.page.keyboard.press('Escape'));
+    await new Promise((r) => setTimeout(r, 1500));
+    await editor.screenshot(path.join(artifacts, 'training.png'));
 
     // The replay: the slider goes back to the first epoch (keyboard, as a person would), then to the end.
     await frame.focus('#replaySlider');
@@ -203,10 +210,20 @@ async function uiScenario(): Promise<void> {
     assert.equal(fitted.pictureTitle, 'Fitted curve y(x)', JSON.stringify(fitted));
     assert.ok(fitted.painted > 0.01, `the fitted curve is not drawn: ${JSON.stringify(fitted)}`);
     await editor.screenshot(path.join(artifacts, 'training-curve.png'));
-    // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the test's).
-    await editor.runCommand('View: Hide Panel').catch(() => browser.page.keyboard.press('Escape'));
-    await new Promise((r) => setTimeout(r, 500));
-    await editor.screenshot(path.join(artifacts, 'training.png'));
+
+    // An honest result: a run whose loss rose says so, in the notification and in the panel.
+    await browser.page.locator('.tab', { hasText: 'sine.netspec' }).first().click().catch(() => undefined);
+    await editor.openFile('rose.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    await editor.runCommand('NetSpec: Train Network');
+    const rose = /Trained lin, but the loss rose from 1 to 6\.55e\+4: the learning rate may be too high\./;
+    const roseToasts = await toastsWhen(editor, (ts) => ts.some((t) => rose.test(t)), 30_000);
+    assert.ok(roseToasts.some((t) => rose.test(t)), `toasts: ${roseToasts.join(' | ')}`);
+    const verdict = await until('the panel to say the loss rose', async () => {
+      const text = String(await frame.evaluate(`document.getElementById('verdict').hidden ? '' : document.getElementById('verdict').textContent`));
+      return text || undefined;
+    }, 10_000, 100);
+    assert.equal(verdict, 'The loss rose from 1 to 6.55e+4: the learning rate may be too high.');
   } finally {
     await browser.close();
     await server.stop();

@@ -14,6 +14,8 @@ test('lossRose: only a final loss above the first epoch\'s, in the words the pan
   assert.equal(lossRose(undefined, 3), undefined);
   assert.equal(lossRose(2e-5, 3.2e7), 'the loss rose from 2.00e-5 to 3.20e+7');
   assert.equal(shortNumber(-0.000123456), '-1.23e-4');
+  assert.equal(shortNumber(65536), '6.55e+4');
+  assert.equal(shortNumber(1234.5), '1230');
 });
 
 test('smoothed: TensorBoard\'s bias-corrected EMA, computed from its definition', () => {

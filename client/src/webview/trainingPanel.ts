@@ -437,9 +437,11 @@ function layout(): { chart: number; picture: number } {
   const half = clamp(window.innerHeight * 0.5, 150, 420);
   const width = Math.floor(section.clientWidth || 360);
   if (section.hidden || sideBySide()) return { chart: half, picture: clamp(width, 180, 380) };
-  // Below the header: two section heads, the gap, the body's padding and uPlot's legend.
+  // Below the header: the two section heads (as laid out: a legend may wrap), the gap between the
+  // sections, the body's padding and uPlot's legend under the chart.
   const legend = chart ? Math.max(0, $('chart').offsetHeight - chart.height) : 40;
-  const free = window.innerHeight - $('curve').getBoundingClientRect().top - 2 * 34 - 18 - 16 - legend;
+  const heads = Array.from(document.querySelectorAll<HTMLElement>('.section-head'), (h) => h.offsetHeight + 12).reduce((a, b) => a + b, 0);
+  const free = window.innerHeight - $('curve').getBoundingClientRect().top - heads - 18 - 14 - 8 - legend;
   const picture = clamp(Math.min(width, free * 0.55), 160, 380);
   return { chart: clamp(free - picture, 120, 420), picture };
 }
