@@ -198,6 +198,13 @@ test('a 2-input network that is not a classifier: a heatmap of its output', asyn
   assert.deepEqual(b.values, gridOf(net, b));
 });
 
+test('a network of three inputs has no picture, but its run still has the replay\'s epochs', async () => {
+  const text = 'network w {\n  input x[3]\n  dense y[1] linear\n  loss mse\n}\ndata d {\n  [1, 2, 3] -> [1]\n  [0, 1, 0] -> [0]\n}\ntrain w on d {\n  epochs 5\n}\n';
+  const events = await runInServer('file:///three.netspec', text);
+  assert.ok(events.every((p) => p.boundary === undefined && p.curve === undefined));
+  assert.deepEqual(events.flatMap((p) => p.snapshots ?? []), [1, 2, 3, 4, 5].map((epoch) => ({ epoch })));
+});
+
 test('a run whose loss rose: its end says where it began (firstLoss) and where it ended', async () => {
   // Plain SGD past its stable step on E = (w·1 − 0)²: w ← w − 1.5·2w = −2w, the loss ×4 an epoch.
   const text = 'network lin {\n  input x[1]\n  dense y[1] linear nobias\n  loss mse\n  weights y = [[1]]\n}\ndata d {\n  [1] -> [0]\n}\ntrain lin on d {\n  learning_rate 1.5\n  epochs 8\n}\n';

@@ -115,8 +115,9 @@ export interface FittedCurve {
 
 /**
  * The picture at one epoch, for the replay: only its values — the grid's (`values`, as in
- * DecisionBoundary) or the curve's (`ys`, as in FittedCurve); the grid, the xs and the points are
- * those of the run's live pictures. A run keeps at most 100 snapshots, evenly spaced over its
+ * DecisionBoundary) or the curve's (`ys`, as in FittedCurve), neither for a network without a
+ * picture (more than two inputs: the replay shows its loss curves); the grid, the xs and the points
+ * are those of the run's live pictures. A run keeps at most 100 snapshots, evenly spaced over its
  * epochs, the first and the last included.
  */
 export interface Snapshot {

@@ -50,7 +50,8 @@ try {
   while (!trainer.done) {
     const stats = trainer.runEpoch();
     const point: EpochPoint = { epoch: stats.epoch, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy };
-    if (kind !== 'none' && (snapshotAt.has(stats.epoch) || trainer.done)) snapshots.push(snapshot(stats.epoch, trainer.network(), frame));
+    // A network without a picture (more than two inputs) still replays its loss curves: epochs only.
+    if (snapshotAt.has(stats.epoch) || trainer.done) snapshots.push(kind === 'none' ? { epoch: stats.epoch } : snapshot(stats.epoch, trainer.network(), frame));
     const now = Date.now();
     if (now - lastPost >= 50 || trainer.done) {
       lastPost = now;
