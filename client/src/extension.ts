@@ -59,6 +59,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 const progressListeners = new Set<(p: TrainProgress) => void>();
+/** Runs asked for whose panel is still opening: Stop Training marks them, and they do not start. */
+const startsPending = new Set<{ stopped: boolean }>();
 /** The last event of each run: a fast run may finish before its progress notification is shown. */
 const latest = new Map<string, TrainProgress>();
 
@@ -106,8 +108,17 @@ function registerTraining(context: vscode.ExtensionContext): void {
       line = pick.line;
     }
     // The panel first, then the run: a run of a few seconds would otherwise end before the panel
-    // shows its first epoch.
-    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) await TrainingPanel.show(context).whenReady();
+    // shows its first epoch. Stop Training while the panel opens stops the run before it starts.
+    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) {
+      const pending = { stopped: false };
+      startsPending.add(pending);
+      await TrainingPanel.show(context).whenReady();
+      startsPending.delete(pending);
+      if (pending.stopped) {
+        void vscode.window.showInformationMessage('Training stopped before it started.');
+        return;
+      }
+    }
     const started = await client.sendRequest(TrainRequest.type, { uri: target, line });
     if ('error' in started) {
       void vscode.window.showErrorMessage(`NetSpec: cannot train: ${started.error}`);
@@ -169,8 +180,10 @@ function registerTraining(context: vscode.ExtensionContext): void {
   }));
 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.stopTraining', async () => {
+    const pending = startsPending.size;
+    for (const p of startsPending) p.stopped = true;
     const r = await client?.sendRequest(StopTrainingRequest.type, {});
-    if (!r?.stopped) void vscode.window.showInformationMessage('No training run to stop.');
+    if (!r?.stopped && !pending) void vscode.window.showInformationMessage('No training run to stop.');
   }));
 }
 

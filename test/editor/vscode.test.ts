@@ -165,18 +165,6 @@ async function uiScenario(): Promise<void> {
     }, 10_000, 50);
     assert.ok(Number(second.pictureEpoch) > 1 && Number(second.pictureEpoch) < 400 && Number(second.drawn) === Number(second.pictureEpoch), JSON.stringify(second));
     assert.notEqual(second.pixels, first.pixels, 'the decision boundary of another epoch looks different');
-    // The smoothing switch redraws the loss curves (an EMA of each).
-    const chartPixels = () => frame.evaluate(`(() => {
-      const c = document.querySelector('#chart canvas');
-      const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-      let h = 0;
-      for (let i = 0; i < data.length; i += 4) h = (h * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) % 1000000007;
-      return h;
-    })()`);
-    const rough = await chartPixels();
-    await frame.click('#smooth');
-    await until('the smoothed curves', async () => (await chartPixels()) !== rough || undefined, 5_000, 100);
-    await frame.click('#smooth');
     // Play runs the snapshots to the end, where the panel shows the finished run again.
     await frame.click('#play');
     const end = await until('the replay to play to the end', async () => {
@@ -185,6 +173,18 @@ async function uiScenario(): Promise<void> {
     }, 20_000, 100);
     assert.equal(end.epoch, 'epoch 400 / 400');
     assert.equal(end.drawn, '400');
+    // The smoothing switch redraws the whole run's loss curves (an EMA of each: other values drawn).
+    const lossSum = async () => String(await frame.evaluate(`document.getElementById('chart').dataset.lossSum`));
+    const rough = await lossSum();
+    await frame.click('#smooth');
+    let seen = '';
+    await until(() => `the smoothed curves (${seen})`, async () => {
+      const now = await lossSum();
+      seen = `smoothing ${await frame.evaluate(`document.getElementById('smooth').checked`)}, drawn loss sum ${rough} → ${now}`;
+      return now !== rough || undefined;
+    }, 5_000, 100);
+    await frame.click('#smooth');
+    assert.equal(await lossSum(), rough, 'smoothing off draws the raw losses again');
 
     const refused = (browser.pageLog as string[]).filter((l) => /Content Security Policy|Refused to/i.test(l) && !/Service Worker/i.test(l));
     assert.deepEqual(refused, [], 'the webview broke its Content Security Policy');

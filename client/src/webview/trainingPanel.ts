@@ -357,7 +357,10 @@ function drawCurve(): void {
   }
   const data = chartData();
   // How many epochs the drawn loss curve reaches (read by the UI test of the replay).
-  $('chart').dataset.drawn = String((data[1] as (number | null)[]).filter((v) => v !== null).length);
+  const drawn = (data[1] as (number | null)[]).filter((v) => v !== null) as number[];
+  $('chart').dataset.drawn = String(drawn.length);
+  // The sum of the drawn train-loss values: what changes when the curve is smoothed (read by the UI test).
+  $('chart').dataset.lossSum = String(drawn.reduce((a, b) => a + b, 0));
   const key = [run.has.testLoss, run.has.acc, run.has.testAcc, logScale, document.body.className].join();
   if (!chart || key !== chartKey) {
     if (chart) chart.destroy();
