@@ -4,6 +4,7 @@ import { registerDocs, rewriteCodeTarget } from './docsPanel';
 import { registerExportCommand } from './exportCommand';
 import { registerIndentation } from './indentation';
 import { registerResetWeightsCommand } from './resetWeightsCommand';
+import { lossRose } from './figures';
 import { TrainingPanel } from './trainingPanel';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -36,7 +37,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     // The client's default error handler restarts a server that dies (up to 4 times in 3 minutes).
     // Workspace trust, asked again at each (re)start: in Restricted Mode the server reads no data
     // file and trains nothing (server/src/server/trust.ts).
-    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted }),
+    // `showsTraining`: this extension shows runs itself (status-bar item, panel), so the server
+    // sends no work-done progress, which VS Code would show as a second status-bar item.
+    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, showsTraining: true }),
     // A code's link opens the rendered reference at its explanation (docsPanel.ts).
     middleware: { handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map((d) => rewriteCodeTarget(context, d))) },
   };
@@ -65,6 +68,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 const progressListeners = new Set<(p: TrainProgress) => void>();
+/** Runs asked for whose panel is still opening: Stop Training marks them, and they do not start. */
+const startsPending = new Set<{ stopped: boolean }>();
 /** The last event of each run: a fast run may finish before its progress notification is shown. */
 const latest = new Map<string, TrainProgress>();
 
@@ -111,16 +116,31 @@ function registerTraining(context: vscode.ExtensionContext): void {
       if (!pick) return;
       line = pick.line;
     }
+    // The panel first, then the run: a run of a few seconds would otherwise end before the panel
+    // shows its first epoch. Stop Training while the panel opens stops the run before it starts.
+    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) {
+      const pending = { stopped: false };
+      startsPending.add(pending);
+      await TrainingPanel.show(context).whenReady();
+      startsPending.delete(pending);
+      if (pending.stopped) {
+        void vscode.window.showInformationMessage('Training stopped before it started.');
+        return;
+      }
+    }
     const started = await client.sendRequest(TrainRequest.type, { uri: target, line });
     if ('error' in started) {
       void vscode.window.showErrorMessage(`NetSpec: cannot train: ${started.error}`);
       return;
     }
     const runId = started.runId;
-    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) TrainingPanel.show(context);
     const finished = (p: TrainEnd) => {
       if (p.cancelled) void vscode.window.showInformationMessage(p.epoch ? `Training ${p.network} stopped at epoch ${p.epoch}.` : `Training ${p.network} stopped.`);
-      else if (p.error === undefined && !p.diverged) void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+      else if (p.error === undefined && !p.diverged) {
+        const rose = lossRose(p.firstLoss, p.finalLoss);
+        if (rose) void vscode.window.showWarningMessage(`Trained ${p.network}, but ${rose}: the learning rate may be too high. Probes and hovers now use the trained weights.`);
+        else void vscode.window.showInformationMessage(`Trained ${p.network}: final loss ${p.loss.toPrecision(4)}. Probes and hovers now use the trained weights.`);
+      }
     };
     // A run that ends within half a second gets no progress notification, only its result: a
     // notification opened and closed at once would flicker (and VS Code may leave it open).
@@ -169,8 +189,10 @@ function registerTraining(context: vscode.ExtensionContext): void {
   }));
 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.stopTraining', async () => {
+    const pending = startsPending.size;
+    for (const p of startsPending) p.stopped = true;
     const r = await client?.sendRequest(StopTrainingRequest.type, {});
-    if (!r?.stopped) void vscode.window.showInformationMessage('No training run to stop.');
+    if (!r?.stopped && !pending) void vscode.window.showInformationMessage('No training run to stop.');
   }));
 }
 

@@ -1,13 +1,15 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
-import type { TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
-import type { FromTrainingPanel, PanelRow, RunBoundary, ToTrainingPanel } from '../../server/src/protocol/webview';
+import type { Snapshot, TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
+import type { FromTrainingPanel, PanelRow, RunPicture, ToTrainingPanel } from '../../server/src/protocol/webview';
 
 /**
  * NetSpec: Training — the webview panel that shows a run live: the loss curve (uPlot), the
- * accuracy when there is one, a header with the run's state and, for a 2-input classifier, the
- * decision boundary with the data over it. The panel only shows what it is given: no language
- * logic, no training here.
+ * accuracy when there is one, a header with the run's state and the network's picture with the
+ * data over it (a 2-input classifier's decision boundary, another 2-input network's output as a
+ * heatmap, a 1-input network's fitted curve); a finished run can be replayed epoch by epoch from
+ * the snapshots its worker took. The panel only shows what it is given: no language logic, no
+ * training here.
  *
  * Files it loads, all from `dist/media/` (written there by esbuild.js; nothing from a CDN):
  * `uPlot.iife.min.js`, `uPlot.min.css` (npm `uplot`), `trainingPanel.js` (the page script,
@@ -21,6 +23,10 @@ const FLUSH_MS = 40;
 const HISTORY_MAX = 20000;
 /** How many finished runs are remembered, so their late events cannot reset the chart. */
 const SEEN_MAX = 64;
+/** Snapshots kept per run (the worker sends at most 100; this only guards the memory). */
+const SNAPSHOTS_MAX = 200;
+/** How long a panel opened for a run may take to load before the run starts anyway. */
+const READY_TIMEOUT_MS = 3000;
 
 /**
  * The newest run, recorded whether or not a panel is open, so that a panel opened during or
@@ -32,7 +38,9 @@ const record = {
   seen: [] as string[],
   /** Every epoch of the run (halved past HISTORY_MAX), for a replay. */
   history: [] as PanelRow[],
-  boundary: undefined as RunBoundary | undefined,
+  picture: undefined as RunPicture | undefined,
+  /** The replay's snapshots, oldest first. */
+  snapshots: [] as Snapshot[],
 };
 
 export class TrainingPanel {
@@ -45,7 +53,11 @@ export class TrainingPanel {
   private timer: NodeJS.Timeout | undefined;
   /** Epochs not posted yet. */
   private unsent: PanelRow[] = [];
-  private boundaryUnsent = false;
+  private pictureUnsent = false;
+  private snapshotsUnsent: Snapshot[] = [];
+  /** Resolved when the page script listens (its first `ready`). */
+  private readonly readyOnce: Promise<void>;
+  private resolveReady: () => void = () => undefined;
 
   /** The open panel, if any: to update it without opening one. */
   static currentPanel(): TrainingPanel | undefined {
@@ -64,20 +76,24 @@ export class TrainingPanel {
       if (record.seen.length > SEEN_MAX) record.seen.shift();
       record.runId = p.runId;
       record.history = [];
-      record.boundary = undefined;
+      record.picture = undefined;
+      record.snapshots = [];
       TrainingPanel.currentPanel()?.restart();
     }
     const event: PanelRow = p.done ? p : rowOf(p);
     const recent = p.done ? [] : p.recent;
-    const boundary = p.done ? undefined : p.boundary;
+    const picture: RunPicture | undefined = !p.done && (p.boundary || p.curve) ? { runId: p.runId, boundary: p.boundary, curve: p.curve } : undefined;
+    const snapshots = p.done ? [] : (p.snapshots ?? []);
     // The server's final event repeats the last epoch with only its loss: keep that epoch's other figures.
     const prev = record.history.at(-1);
     const last: PanelRow = prev && prev.epoch === event.epoch ? { ...prev, ...defined(event) } : event;
     const items: PanelRow[] = [...recent.map((e) => ({ ...last, ...e, done: false })), last];
     for (const item of items) record.history.push(item);
     if (record.history.length > HISTORY_MAX) record.history = halve(record.history);
-    if (boundary) record.boundary = { ...boundary, runId: p.runId };
-    TrainingPanel.currentPanel()?.queue(items, boundary !== undefined, p.done);
+    if (picture) record.picture = picture;
+    record.snapshots.push(...snapshots);
+    if (record.snapshots.length > SNAPSHOTS_MAX) record.snapshots = halve(record.snapshots);
+    TrainingPanel.currentPanel()?.queue(items, picture !== undefined, snapshots, p.done);
   }
 
   /** Creates the panel, or reveals the one there is (without taking focus from the editor). */
@@ -98,7 +114,16 @@ export class TrainingPanel {
     return TrainingPanel.current;
   }
 
+  /**
+   * Resolves once the page listens, or after READY_TIMEOUT_MS (a webview that never loads must not
+   * keep a run from starting): a run started after it shows from its first epoch.
+   */
+  whenReady(): Promise<void> {
+    return Promise.race([this.readyOnce, new Promise<void>((resolve) => setTimeout(resolve, READY_TIMEOUT_MS))]);
+  }
+
   private constructor(private readonly panel: vscode.WebviewPanel, media: vscode.Uri) {
+    this.readyOnce = new Promise((resolve) => (this.resolveReady = resolve));
     panel.webview.html = html(panel.webview, media);
     panel.onDidDispose(() => this.dispose(), undefined, this.disposables);
     panel.webview.onDidReceiveMessage((m: FromTrainingPanel | undefined) => {
@@ -106,6 +131,7 @@ export class TrainingPanel {
       if (m?.type === 'ready') {
         this.ready = true;
         this.replay();
+        this.resolveReady();
       }
     }, undefined, this.disposables);
   }
@@ -117,16 +143,18 @@ export class TrainingPanel {
 
   private replay(): void {
     this.unsent = [];
-    this.boundaryUnsent = false;
+    this.pictureUnsent = false;
+    this.snapshotsUnsent = [];
     void this.post({ type: 'reset' });
-    if (record.history.length > 0 || record.boundary) void this.post({ type: 'progress', items: record.history, boundary: record.boundary });
+    if (record.history.length > 0 || record.picture) void this.post({ type: 'progress', items: record.history, picture: record.picture, snapshots: record.snapshots });
   }
 
   /** Queues epochs for the webview: posted at most every FLUSH_MS, the end of a run at once. */
-  private queue(items: PanelRow[], boundary: boolean, done: boolean): void {
+  private queue(items: PanelRow[], picture: boolean, snapshots: Snapshot[], done: boolean): void {
     if (this.disposed || !this.ready) return; // the `ready` replay will bring them
     this.unsent.push(...items);
-    if (boundary) this.boundaryUnsent = true;
+    this.snapshotsUnsent.push(...snapshots);
+    if (picture) this.pictureUnsent = true;
     if (done) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -134,10 +162,12 @@ export class TrainingPanel {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.disposed || !this.ready || (this.unsent.length === 0 && !this.boundaryUnsent)) return;
-    const message: ToTrainingPanel = { type: 'progress', items: this.unsent, boundary: this.boundaryUnsent ? record.boundary : undefined };
+    if (this.disposed || !this.ready || (this.unsent.length === 0 && !this.pictureUnsent && this.snapshotsUnsent.length === 0)) return;
+    const snapshots = this.snapshotsUnsent.length ? this.snapshotsUnsent : undefined;
+    const message: ToTrainingPanel = { type: 'progress', items: this.unsent, picture: this.pictureUnsent ? record.picture : undefined, snapshots };
     this.unsent = [];
-    this.boundaryUnsent = false;
+    this.pictureUnsent = false;
+    this.snapshotsUnsent = [];
     void this.post(message);
   }
 
@@ -156,8 +186,8 @@ export class TrainingPanel {
   }
 }
 
-/** A progress event's own row: without the epochs it brings in `recent`, and its boundary. */
-function rowOf({ recent: _recent, boundary: _boundary, ...row }: TrainEpoch): PanelRow {
+/** A progress event's own row: without the epochs it brings in `recent`, its picture and its snapshots. */
+function rowOf({ recent: _recent, boundary: _boundary, curve: _curve, snapshots: _snapshots, ...row }: TrainEpoch): PanelRow {
   return row;
 }
 
@@ -199,15 +229,21 @@ function html(webview: vscode.Webview, media: vscode.Uri): string {
   <div class="row"><span id="status" class="status idle">waiting</span> <span id="epoch"></span></div>
   <div class="bar"><div id="bar"></div></div>
   <div id="metrics" class="metrics"></div>
+  <p id="verdict" class="verdict" hidden></p>
+  <div id="replay" class="replay" hidden>
+    <button id="play" type="button" title="Replay the run">▶</button>
+    <input id="replaySlider" type="range" min="0" max="0" step="1" value="0" aria-label="Replay: epoch">
+    <span id="replayEpoch" class="dim"></span>
+  </div>
 </header>
 <main>
   <section id="curve">
-    <div class="section-head"><h3>Loss</h3><label><input type="checkbox" id="log" checked> log scale</label></div>
+    <div class="section-head"><h3>Loss</h3><span class="switches"><label title="Exponential moving average of each loss curve, bias-corrected, as TensorBoard draws it"><input type="checkbox" id="smooth"> smoothing</label> <label><input type="checkbox" id="log" checked> log scale</label></span></div>
     <div id="chart"></div>
     <p id="empty" class="dim">Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.</p>
   </section>
   <section id="boundarySection" hidden>
-    <div class="section-head"><h3>Decision boundary</h3><span class="legend"><i class="dot c0"></i> class 0 <i class="dot c1"></i> class 1</span></div>
+    <div class="section-head"><h3 id="pictureTitle">Decision boundary</h3><span id="legend" class="legend"></span></div>
     <canvas id="boundary"></canvas>
   </section>
 </main>

@@ -41,6 +41,11 @@ test('extension-host suite in code-server: diagnostics, hover, symbols, completi
 /** The UI scenario, as a person would go through it in the browser. */
 async function uiScenario(): Promise<void> {
   const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-ui-')));
+  // A 1-input regression, for the panel's fitted curve.
+  const xs = Array.from({ length: 30 }, (_, i) => -3 + (6 * i) / 29);
+  fs.writeFileSync(path.join(folder, 'sine.netspec'), `network sine {\n  input x[1]\n  dense h[10] tanh\n  dense y[1] linear\n  loss mse\n}\ndata d {\n${xs.map((x) => `  [${x}] -> [${Math.sin(x)}]`).join('\n')}\n}\ntrain sine on d {\n  optimizer adam\n  learning_rate 0.02\n  epochs 300\n  split 0.8\n}\n`);
+  // Plain SGD past its stable step: the loss ×4 an epoch, from 1 to 4⁸ = 65536.
+  fs.writeFileSync(path.join(folder, 'rose.netspec'), 'network lin {\n  input x[1]\n  dense y[1] linear nobias\n  loss mse\n  weights y = [[1]]\n}\ndata d {\n  [1] -> [0]\n}\ntrain lin on d {\n  learning_rate 1.5\n  epochs 8\n}\n');
   const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
   const browser = await harness.openBrowser({ viewport: { width: 1280, height: 1150 } });
   try {
@@ -88,17 +93,31 @@ async function uiScenario(): Promise<void> {
     toasts = await toastsWhen(editor, (ts) => ts.some((t) => /xor uses the file's own weights again/.test(t)), 15_000);
     assert.ok(toasts.some((t) => /xor uses the file's own weights again\./.test(t)), `toasts: ${toasts.join(' | ')}`);
 
-    // The training panel follows a run live: spiral data, loss curves drawn by uPlot, the decision boundary.
+    // The training panel follows a run live: spiral data, loss curves drawn by uPlot, the decision
+    // boundary. It opens (and is ready) before the run starts, so the run is seen in progress; the
+    // status bar has one item for the run, never two with different numbers.
     await editor.openFile('spiral.netspec');
     await editor.waitForLanguageMode('NetSpec');
     await editor.runCommand('NetSpec: Train Network');
     const frame = await trainingPanelFrame(browser.page, 30_000);
-    // A function, not a string: the webview's CSP forbids eval, which a string predicate needs.
-    await frame.waitForFunction(() => {
-      // The webview's page; this file is compiled without the DOM types, so the little it reads is declared.
-      const doc = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string | null } | null } }).document;
-      return doc.getElementById('network')?.textContent === 'spiral_net' && doc.getElementById('status')?.textContent === 'done';
-    }, null, { timeout: 60_000 });
+    const statusItems: string[][] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        statusItems.push(await browser.page.evaluate(`[...document.querySelectorAll('.statusbar-item')].map((e) => e.innerText.trim()).filter((t) => /epoch \\d+\\/400/.test(t))`) as string[]);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+    const running = await until('the panel to show the spiral run in progress', async () => {
+      const s = await panelState(frame);
+      return s.network === 'spiral_net' && (s.status === 'running' || s.status === 'done') ? s : undefined;
+    }, 60_000, 0);
+    assert.equal(running.status, 'running', `the panel first showed the run ${JSON.stringify(running)}`);
+    await until('the spiral run to end in the panel', async () => (await panelState(frame)).status === 'done', 60_000, 100);
+    sampling = false;
+    await sampler;
+    assert.ok(statusItems.some((items) => items.length === 1), `no status-bar item for the run: ${JSON.stringify(statusItems)}`);
+    assert.ok(statusItems.every((items) => items.length <= 1), `two status-bar items for one run: ${JSON.stringify(statusItems.find((i) => i.length > 1))}`);
     // Runs in the webview (a browser page, hence a string: this file is compiled without the DOM types).
     const panel = await frame.evaluate(`(() => {
       const canvas = document.getElementById('boundary');
@@ -112,8 +131,13 @@ async function uiScenario(): Promise<void> {
         legend: [...document.querySelectorAll('#chart .u-legend .u-label')].map((e) => e.textContent),
         metrics: document.getElementById('metrics').textContent,
         boundary: document.getElementById('boundarySection').hidden ? 0 : painted / (canvas.width * canvas.height),
+        // Visible without scrolling at the panel's default size.
+        boundaryBottom: canvas.getBoundingClientRect().bottom,
+        height: window.innerHeight,
+        legendItems: document.getElementById('legend').textContent,
       };
-    })()`) as { epoch: string; epochs: number; uplot: number; legend: string[]; metrics: string; boundary: number };
+    })()`) as { epoch: string; epochs: number; uplot: number; legend: string[]; metrics: string; boundary: number; boundaryBottom: number; height: number; legendItems: string };
+    await editor.screenshot(path.join(artifacts, 'training-live.png'));
     assert.equal(panel.epoch, 'epoch 400 / 400', JSON.stringify(panel));
     // Every epoch reaches the curve, not only the ones a progress message happened to carry.
     assert.equal(panel.epochs, 400, JSON.stringify(panel));
@@ -121,9 +145,56 @@ async function uiScenario(): Promise<void> {
     for (const series of ['train loss', 'test loss', 'accuracy', 'test accuracy']) assert.ok(panel.legend.includes(series), JSON.stringify(panel));
     assert.match(panel.metrics, /test accuracy 9\d(\.\d)?\s?%/, JSON.stringify(panel));
     assert.ok(panel.boundary > 0.5, `decision boundary not drawn: ${JSON.stringify(panel)}`);
+    assert.ok(panel.boundaryBottom <= panel.height, `the decision boundary needs scrolling: ${JSON.stringify(panel)}`);
+    assert.match(panel.legendItems, /training.*test/, 'training and test points told apart in the legend');
+    // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the
+    // test's). The panel grows taller: the chart and the boundary refit.
+    await editor.runCommand('View: Hide Panel').catch(() => browser.page.keyboard.press('Escape'));
+    await new Promise((r) => setTimeout(r, 1500));
+    await editor.screenshot(path.join(artifacts, 'training.png'));
+
+    // The replay: the slider goes back to the first epoch (keyboard, as a person would), then to the end.
+    await frame.focus('#replaySlider');
+    await browser.page.keyboard.press('Home');
+    const first = await until('the replay to show epoch 1', async () => {
+      const s = await panelState(frame);
+      return s.pictureEpoch === '1' ? s : undefined;
+    }, 10_000, 50);
+    assert.equal(first.drawn, '1', `the loss curve in the replay: ${JSON.stringify(first)}`);
+    assert.equal(first.epoch, 'replay: epoch 1 / 400');
+    await browser.page.keyboard.press('ArrowRight');
+    const second = await until('the replay to move on', async () => {
+      const s = await panelState(frame);
+      return s.pictureEpoch !== '1' ? s : undefined;
+    }, 10_000, 50);
+    assert.ok(Number(second.pictureEpoch) > 1 && Number(second.pictureEpoch) < 400 && Number(second.drawn) === Number(second.pictureEpoch), JSON.stringify(second));
+    assert.notEqual(second.pixels, first.pixels, 'the decision boundary of another epoch looks different');
+    // Play runs the snapshots to the end, where the panel shows the finished run again.
+    await frame.click('#play');
+    const end = await until('the replay to play to the end', async () => {
+      const s = await panelState(frame);
+      return s.pictureEpoch === '400' ? s : undefined;
+    }, 20_000, 100);
+    assert.equal(end.epoch, 'epoch 400 / 400');
+    assert.equal(end.drawn, '400');
+    // The smoothing switch redraws the whole run's loss curves (an EMA of each: other values drawn).
+    const lossSum = async () => String(await frame.evaluate(`document.getElementById('chart').dataset.lossSum`));
+    const rough = await lossSum();
+    await frame.click('#smooth');
+    let seen = '';
+    await until(() => `the smoothed curves (${seen})`, async () => {
+      const now = await lossSum();
+      seen = `smoothing ${await frame.evaluate(`document.getElementById('smooth').checked`)}, drawn loss sum ${rough} → ${now}`;
+      return now !== rough || undefined;
+    }, 5_000, 100);
+    await frame.click('#smooth');
+    assert.equal(await lossSum(), rough, 'smoothing off draws the raw losses again');
+
     const refused = (browser.pageLog as string[]).filter((l) => /Content Security Policy|Refused to/i.test(l) && !/Service Worker/i.test(l));
     assert.deepEqual(refused, [], 'the webview broke its Content Security Policy');
-    // Export to PyTorch asks before replacing a file, and writes nothing when told not to.
+    // Export to PyTorch asks before replacing a file, and writes nothing when told not to. (Back to
+    // the spec first: the replay's clicks gave the panel the focus.)
+    await browser.page.locator('.tab', { hasText: 'spiral.netspec' }).first().click();
     const exported = path.join(folder, 'spiral.spiral_net.py');
     fs.writeFileSync(exported, '# my own edits\n');
     const answerDialog = async (button: string) => {
@@ -149,10 +220,31 @@ async function uiScenario(): Promise<void> {
     }, 10_000, 200);
     assert.match(replaced, /^#!\/usr\/bin\/env python3\n[\s\S]*class Model\(torch\.nn\.Module\)/);
 
-    // For the README's picture: room for the whole panel (cosmetic, so a failure here is not the test's).
-    await editor.runCommand('View: Hide Panel').catch(() => browser.page.keyboard.press('Escape'));
-    await new Promise((r) => setTimeout(r, 500));
-    await editor.screenshot(path.join(artifacts, 'training.png'));
+    // A 1-input network: the panel draws its fitted curve over the data.
+    await editor.openFile('sine.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    await editor.runCommand('NetSpec: Train Network');
+    const fitted = await until('the fitted curve of the sine run', async () => {
+      const s = await panelState(frame);
+      return s.network === 'sine' && s.status === 'done' ? s : undefined;
+    }, 60_000, 100);
+    assert.equal(fitted.pictureTitle, 'Fitted curve y(x)', JSON.stringify(fitted));
+    assert.ok(fitted.painted > 0.01, `the fitted curve is not drawn: ${JSON.stringify(fitted)}`);
+    await editor.screenshot(path.join(artifacts, 'training-curve.png'));
+
+    // An honest result: a run whose loss rose says so, in the notification and in the panel.
+    await browser.page.locator('.tab', { hasText: 'sine.netspec' }).first().click().catch(() => undefined);
+    await editor.openFile('rose.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    await editor.runCommand('NetSpec: Train Network');
+    const rose = /Trained lin, but the loss rose from 1 to 6\.55e\+4: the learning rate may be too high\./;
+    const roseToasts = await toastsWhen(editor, (ts) => ts.some((t) => rose.test(t)), 30_000);
+    assert.ok(roseToasts.some((t) => rose.test(t)), `toasts: ${roseToasts.join(' | ')}`);
+    const verdict = await until('the panel to say the loss rose', async () => {
+      const text = String(await frame.evaluate(`document.getElementById('verdict').hidden ? '' : document.getElementById('verdict').textContent`));
+      return text || undefined;
+    }, 10_000, 100);
+    assert.equal(verdict, 'The loss rose from 1 to 6.55e+4: the learning rate may be too high.');
   } finally {
     await browser.close();
     await server.stop();
@@ -174,8 +266,49 @@ async function toastsWhen(editor: { notifications(): Promise<string[]> }, done: 
 /** The part of playwright-core's Frame these tests use (playwright-core lives in .editor/, outside node_modules). */
 interface WebviewFrame {
   $(selector: string): Promise<unknown>;
-  waitForFunction(predicate: () => boolean, arg: null, options: { timeout: number }): Promise<unknown>;
   evaluate(expression: string): Promise<unknown>;
+  focus(selector: string): Promise<void>;
+  click(selector: string): Promise<void>;
+}
+
+/** What the training panel shows, read in its page. */
+interface PanelState {
+  network: string;
+  status: string;
+  epoch: string;
+  /** The epoch of the drawn picture, and how many epochs the loss curve draws. */
+  pictureEpoch: string;
+  drawn: string;
+  pictureTitle: string;
+  /** The fraction of the picture's canvas painted, and a digest of its pixels. */
+  painted: number;
+  pixels: number;
+}
+
+async function panelState(frame: WebviewFrame): Promise<PanelState> {
+  return (await frame.evaluate(`(() => {
+    const canvas = document.getElementById('boundary');
+    let painted = 0;
+    let pixels = 0;
+    if (canvas.width > 0) {
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 0) painted++;
+        pixels = (pixels * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) % 1000000007;
+      }
+      painted /= canvas.width * canvas.height;
+    }
+    return {
+      network: document.getElementById('network').textContent,
+      status: document.getElementById('status').textContent,
+      epoch: document.getElementById('epoch').textContent,
+      pictureEpoch: canvas.dataset.epoch || '',
+      drawn: document.getElementById('chart').dataset.drawn || '',
+      pictureTitle: document.getElementById('pictureTitle').textContent,
+      painted,
+      pixels,
+    };
+  })()`)) as PanelState;
 }
 
 /** The frame of the NetSpec: Training webview (VS Code nests webviews in iframes). */

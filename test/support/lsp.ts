@@ -26,11 +26,12 @@ export class LspClient {
   private constructor(readonly process: ChildProcess, readonly connection: ProtocolConnection) {}
 
   /**
-   * `initializationOptions`: what the client says at initialize (e.g. `{ trusted: false }`); `env`:
-   * the server's environment; `configuration`: answer `workspace/configuration` (the client then
-   * says it can) with this function of each item's section.
+   * `initializationOptions`: what the client says at initialize (e.g. `{ trusted: false }`);
+   * `capabilities`: the client's (none unless given); `env`: the server's environment;
+   * `configuration`: answer `workspace/configuration` (the client then says it can) with this
+   * function of each item's section.
    */
-  static async start(options: { initializationOptions?: unknown; env?: NodeJS.ProcessEnv; configuration?: (section: string) => unknown } = {}): Promise<LspClient> {
+  static async start(options: { initializationOptions?: unknown; capabilities?: object; env?: NodeJS.ProcessEnv; configuration?: (section: string) => unknown } = {}): Promise<LspClient> {
     const child = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection);
@@ -48,7 +49,7 @@ export class LspClient {
     const configuration = options.configuration;
     if (configuration) connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => configuration(i.section ?? '')));
     connection.listen();
-    const capabilities = configuration ? { workspace: { configuration: true } } : {};
+    const capabilities = { ...(options.capabilities ?? {}), ...(configuration ? { workspace: { configuration: true } } : {}) };
     await connection.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities, initializationOptions: options.initializationOptions });
     await connection.sendNotification('initialized', {});
     return client;

@@ -1,12 +1,16 @@
 import type UPlot from 'uplot';
-import type { FromTrainingPanel, PanelRow, RunBoundary, ToTrainingPanel } from '../../../server/src/protocol/webview';
+import type { Snapshot } from '../../../server/src/protocol/training';
+import type { FromTrainingPanel, PanelRow, RunPicture, ToTrainingPanel } from '../../../server/src/protocol/webview';
+import { logRange, logTicks, lossRose, smoothed } from '../figures';
+import { CLASS_COLORS, css, drawPicture, fmt, parseColor, withAlpha, type PictureView } from './picture';
 
 /**
  * NetSpec: Training — the webview's page script, bundled by esbuild.js (browser, iife) into
  * dist/media/trainingPanel.js. It draws what the extension (client/src/trainingPanel.ts) posts:
- * a header with the run's state, the loss and accuracy curves (uPlot) and, for a 2-input
- * classifier, the decision boundary on a canvas. Work is batched: messages only queue, one
- * animation frame draws what is queued.
+ * a header with the run's state, the loss and accuracy curves (uPlot) and the network's picture
+ * (picture.ts); a finished run gets a replay: a slider over the epochs the worker took snapshots
+ * of, and a play button. Work is batched: messages only queue, one animation frame draws what is
+ * queued.
  */
 
 /** uPlot, loaded by its own `<script>` (dist/media/uPlot.iife.min.js) before this one. */
@@ -17,10 +21,10 @@ declare function acquireVsCodeApi(): { postMessage(message: FromTrainingPanel): 
 const vscode = acquireVsCodeApi();
 /** Points kept per series; beyond it every other point is dropped (the newest is kept). */
 const MAX_POINTS = 20000;
-/** Class 0 and class 1: TensorFlow Playground's orange and blue. */
-const CLASS_COLORS: readonly RGB[] = [[245, 147, 34], [8, 119, 189]];
-
-type RGB = [number, number, number];
+/** The smoothing weight w of the EMA (TensorBoard's default). */
+const SMOOTHING = 0.6;
+/** A replay played from the start lasts about this long, whatever the number of snapshots. */
+const PLAY_MS = 4000;
 
 /** The element with this id in the panel's page (client/src/trainingPanel.ts writes them all). */
 function $<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -37,7 +41,10 @@ interface RunView {
   acc: (number | null)[];
   testAcc: (number | null)[];
   has: { testLoss: boolean; acc: boolean; testAcc: boolean };
-  boundary: RunBoundary | undefined;
+  /** The newest picture (its frame — grid, xs, points — is also every snapshot's). */
+  picture: RunPicture | undefined;
+  /** The replay's snapshots, oldest first. */
+  snapshots: Snapshot[];
 }
 
 let run = emptyRun(undefined);
@@ -47,10 +54,14 @@ let chart: UPlot | undefined;
 /** What the chart was built for (series, scale, theme): a change rebuilds it. */
 let chartKey = '';
 let logScale = true;
-let boundaryDirty = false;
+let smoothing = false;
+let pictureDirty = false;
+/** The snapshot the replay shows (an index into run.snapshots), or undefined: the newest state. */
+let replayAt: number | undefined;
+let playTimer: ReturnType<typeof setInterval> | undefined;
 
 function emptyRun(runId: string | undefined): RunView {
-  return { runId, last: undefined, epoch: [], loss: [], testLoss: [], acc: [], testAcc: [], has: { testLoss: false, acc: false, testAcc: false }, boundary: undefined };
+  return { runId, last: undefined, epoch: [], loss: [], testLoss: [], acc: [], testAcc: [], has: { testLoss: false, acc: false, testAcc: false }, picture: undefined, snapshots: [] };
 }
 
 window.addEventListener('message', (event: MessageEvent<ToTrainingPanel>) => {
@@ -62,29 +73,36 @@ function drain(): void {
   frame = 0;
   const q = queue;
   queue = [];
-  let header = false;
-  let curve = false;
+  let changed = false;
   for (const m of q) {
     if (!m || typeof m !== 'object') continue;
     if (m.type === 'reset') {
       run = emptyRun(undefined);
-      header = curve = boundaryDirty = true;
+      stopReplay();
+      changed = pictureDirty = true;
     } else if (m.type === 'progress') {
       for (const p of m.items || []) {
         add(p);
-        header = curve = true;
+        changed = true;
       }
-      if (m.boundary && m.boundary.runId === run.runId) {
-        run.boundary = m.boundary;
-        boundaryDirty = true;
+      if (m.picture && m.picture.runId === run.runId) {
+        run.picture = m.picture;
+        pictureDirty = true;
+      }
+      if (m.snapshots && m.snapshots.length) {
+        run.snapshots.push(...m.snapshots);
+        changed = true;
       }
     }
   }
-  if (header) drawHeader();
-  if (curve) drawCurve();
-  if (boundaryDirty) {
-    boundaryDirty = false;
-    drawBoundary();
+  if (changed) {
+    drawHeader();
+    drawReplayBar();
+    drawCurve();
+  }
+  if (pictureDirty) {
+    pictureDirty = false;
+    drawPictureSection();
   }
 }
 
@@ -92,7 +110,8 @@ function drain(): void {
 function add(p: PanelRow): void {
   if (p.runId !== run.runId) {
     run = emptyRun(p.runId);
-    boundaryDirty = true;
+    stopReplay();
+    pictureDirty = true;
   }
   run.last = p;
   // A run that ended before reporting an epoch (failed, or stopped at once) has a header, no point.
@@ -129,15 +148,6 @@ function halve<T>(xs: T[]): T[] {
   return out;
 }
 
-/** A figure for people: 4 significant digits, exponential past 1e5 or below 1e-3. */
-function fmt(v: unknown): string {
-  if (typeof v !== 'number') return '–';
-  if (!Number.isFinite(v)) return String(v);
-  if (v === 0) return '0';
-  const a = Math.abs(v);
-  return a >= 1e5 || a < 1e-3 ? v.toExponential(3) : String(Number(v.toPrecision(4)));
-}
-
 /** A fraction as a percentage with one decimal. */
 function pct(v: unknown): string {
   return typeof v === 'number' && Number.isFinite(v) ? (v * 100).toFixed(1) + '%' : '–';
@@ -145,8 +155,29 @@ function pct(v: unknown): string {
 
 // ---------------------------------------------------------------- header
 
+/** The index of an epoch in the run's series, or -1. */
+function indexOfEpoch(epoch: number): number {
+  for (let i = run.epoch.length - 1; i >= 0; i--) if (run.epoch[i] <= epoch) return run.epoch[i] === epoch ? i : -1;
+  return -1;
+}
+
+/** The epoch the panel shows: the replay's, or the newest. */
+function shownEpoch(): number | undefined {
+  return replayAt !== undefined ? run.snapshots[replayAt]?.epoch : run.last?.epoch;
+}
+
+/** The newest finite loss at or before series index i, with its epoch. */
+function lastFiniteLoss(i: number): { loss: number; epoch: number } | undefined {
+  for (let j = Math.min(i, run.loss.length - 1); j >= 0; j--) {
+    const v = run.loss[j];
+    if (v !== null) return { loss: v, epoch: run.epoch[j] };
+  }
+  return undefined;
+}
+
 function drawHeader(): void {
   const p = run.last;
+  const verdict = $('verdict');
   if (!p) {
     $('network').textContent = 'No run yet';
     $('data').textContent = '';
@@ -154,6 +185,7 @@ function drawHeader(): void {
     $('epoch').textContent = '';
     $('bar').style.width = '0';
     $('metrics').textContent = '';
+    verdict.hidden = true;
     return;
   }
   $('network').textContent = p.network;
@@ -163,12 +195,23 @@ function drawHeader(): void {
   else if (p.cancelled) setStatus('cancelled', p.epoch === undefined ? 'cancelled' : 'cancelled at epoch ' + p.epoch);
   else if (p.done) setStatus('done', 'done');
   else setStatus('running', 'running');
-  $('epoch').textContent = p.epoch === undefined ? '' : 'epoch ' + p.epoch + ' / ' + p.epochs;
-  $('bar').style.width = (p.epoch !== undefined && p.epochs ? Math.min(100, (100 * p.epoch) / p.epochs) : 0) + '%';
-  const metrics: [string, string][] = [['loss', fmt(p.loss)]];
-  if (p.testLoss !== undefined) metrics.push(['test loss', fmt(p.testLoss)]);
-  if (p.accuracy !== undefined) metrics.push(['accuracy', pct(p.accuracy)]);
-  if (p.testAccuracy !== undefined) metrics.push(['test accuracy', pct(p.testAccuracy)]);
+  // In a replay the figures are those of the replayed epoch; otherwise the newest row's.
+  const epoch = shownEpoch();
+  const i = epoch === undefined ? -1 : indexOfEpoch(epoch);
+  const replaying = replayAt !== undefined && i >= 0;
+  $('epoch').textContent = epoch === undefined ? '' : (replaying ? 'replay: ' : '') + 'epoch ' + epoch + ' / ' + p.epochs;
+  $('bar').style.width = (epoch !== undefined && p.epochs ? Math.min(100, (100 * epoch) / p.epochs) : 0) + '%';
+  const figures = replaying
+    ? { loss: run.loss[i], testLoss: run.has.testLoss ? run.testLoss[i] : undefined, accuracy: run.has.acc ? run.acc[i] : undefined, testAccuracy: run.has.testAcc ? run.testAcc[i] : undefined }
+    : p;
+  const metrics: [string, string][] = [];
+  // A loss that is not finite (null on the wire) is no figure to read: the last finite one is.
+  const finite = num(figures.loss);
+  const before = finite === null ? lastFiniteLoss(i >= 0 ? i : run.loss.length - 1) : undefined;
+  if (finite !== null || figures.loss !== undefined) metrics.push(['loss', finite !== null ? fmt(finite) : before ? fmt(before.loss) + ' (last finite, epoch ' + before.epoch + ')' : 'not finite']);
+  if (figures.testLoss !== undefined && figures.testLoss !== null) metrics.push(['test loss', fmt(figures.testLoss)]);
+  if (figures.accuracy !== undefined && figures.accuracy !== null) metrics.push(['accuracy', pct(figures.accuracy)]);
+  if (figures.testAccuracy !== undefined && figures.testAccuracy !== null) metrics.push(['test accuracy', pct(figures.testAccuracy)]);
   const box = $('metrics');
   box.textContent = '';
   for (const [k, v] of metrics) {
@@ -179,6 +222,14 @@ function drawHeader(): void {
     span.append(b);
     box.append(span);
   }
+  // An honest result: a run that ends above where it began says so.
+  const rose = p.done && !p.error && !p.cancelled && !p.diverged ? lossRose(p.firstLoss, p.finalLoss) : undefined;
+  verdict.hidden = !rose;
+  verdict.textContent = rose ? capitalised(rose) + ': the learning rate may be too high.' : '';
+}
+
+function capitalised(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
 type Status = 'idle' | 'running' | 'done' | 'cancelled' | 'diverged' | 'error';
@@ -190,13 +241,71 @@ function setStatus(kind: Status, text: string): void {
   s.textContent = text;
 }
 
-// ---------------------------------------------------------------- loss curve (uPlot)
+// ---------------------------------------------------------------- replay
 
-/** A theme variable (`--vscode-*`) of the page, or the fallback when the theme has none. */
-function css(name: string, fallback: string): string {
-  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
-  return v || fallback;
+/** The replay bar: shown once a run has ended with snapshots; its slider runs over them. */
+function drawReplayBar(): void {
+  const n = run.snapshots.length;
+  const ended = run.last?.done === true;
+  const bar = $('replay');
+  bar.hidden = !(ended && n > 0);
+  if (bar.hidden) return;
+  const slider = $<HTMLInputElement>('replaySlider');
+  slider.max = String(n - 1);
+  slider.value = String(replayAt ?? n - 1);
+  const epoch = run.snapshots[replayAt ?? n - 1].epoch;
+  $('replayEpoch').textContent = 'epoch ' + epoch + (replayAt === undefined || replayAt === n - 1 ? ' (end)' : '');
+  $('play').textContent = playTimer ? '❚❚' : '▶';
+  $('play').title = playTimer ? 'Pause' : 'Replay the run';
 }
+
+/** Shows snapshot i (the last one is the run's end, shown as the live state). */
+function replayTo(i: number): void {
+  const n = run.snapshots.length;
+  if (n === 0) return;
+  const at = Math.max(0, Math.min(n - 1, i));
+  replayAt = at === n - 1 ? undefined : at;
+  drawHeader();
+  drawReplayBar();
+  drawCurve();
+  drawPictureSection();
+}
+
+function stopReplay(): void {
+  if (playTimer) clearInterval(playTimer);
+  playTimer = undefined;
+  replayAt = undefined;
+}
+
+$('replaySlider').addEventListener('input', (e) => {
+  if (playTimer) clearInterval(playTimer);
+  playTimer = undefined;
+  replayTo(Number((e.target as HTMLInputElement).value));
+});
+
+$('play').addEventListener('click', () => {
+  if (playTimer) {
+    clearInterval(playTimer);
+    playTimer = undefined;
+    drawReplayBar();
+    return;
+  }
+  const n = run.snapshots.length;
+  if (n === 0) return;
+  // From the start, or on from where the slider stands.
+  let i = replayAt === undefined ? 0 : replayAt;
+  playTimer = setInterval(() => {
+    i++;
+    if (i >= n - 1) {
+      clearInterval(playTimer);
+      playTimer = undefined;
+    }
+    replayTo(i);
+  }, Math.max(30, PLAY_MS / n));
+  replayTo(i);
+});
+
+// ---------------------------------------------------------------- loss curve (uPlot)
 
 /** The chart's colours and font, from the current theme. */
 function theme() {
@@ -215,13 +324,23 @@ function theme() {
   };
 }
 
-/** The series the chart has, in chartOptions()'s order; on a log scale a loss ≤ 0 is a gap. */
+/**
+ * The series the chart has, in chartOptions()'s order: smoothed when asked; on a log scale the
+ * losses are drawn as their log10 on a linear scale (uPlot's own log scale finds no ticks past
+ * 1e17, which a diverging loss reaches), a loss ≤ 0 is a gap; in a replay, the epochs after the replayed one are gaps (the x axis keeps the
+ * whole run, so the curve grows as the replay plays).
+ */
 function chartData(): UPlot.AlignedData {
-  const positive = (v: number | null) => (logScale && v !== null && v <= 0 ? null : v);
-  const data: [number[], ...(number | null)[][]] = [run.epoch, run.loss.map(positive)];
-  if (run.has.testLoss) data.push(run.testLoss.map(positive));
-  if (run.has.acc) data.push(run.acc);
-  if (run.has.testAcc) data.push(run.testAcc);
+  const shown = shownEpoch();
+  const cut = replayAt !== undefined && shown !== undefined ? shown : Infinity;
+  const prepare = (vs: (number | null)[], loss: boolean) => {
+    const s = smoothing ? smoothed(vs, SMOOTHING) : vs;
+    return s.map((v, i) => (run.epoch[i] > cut || v === null ? null : loss && logScale ? (v > 0 ? Math.log10(v) : null) : v));
+  };
+  const data: [number[], ...(number | null)[][]] = [run.epoch, prepare(run.loss, true)];
+  if (run.has.testLoss) data.push(prepare(run.testLoss, true));
+  if (run.has.acc) data.push(prepare(run.acc, false));
+  if (run.has.testAcc) data.push(prepare(run.testAcc, false));
   return data;
 }
 
@@ -236,14 +355,31 @@ function drawCurve(): void {
     }
     return;
   }
+  const data = chartData();
+  // How many epochs the drawn loss curve reaches (read by the UI test of the replay).
+  const drawn = (data[1] as (number | null)[]).filter((v) => v !== null) as number[];
+  $('chart').dataset.drawn = String(drawn.length);
+  // The sum of the drawn train-loss values: what changes when the curve is smoothed (read by the UI test).
+  $('chart').dataset.lossSum = String(drawn.reduce((a, b) => a + b, 0));
   const key = [run.has.testLoss, run.has.acc, run.has.testAcc, logScale, document.body.className].join();
   if (!chart || key !== chartKey) {
     if (chart) chart.destroy();
-    chart = new uPlot(chartOptions(), chartData(), $('chart'));
+    chart = new uPlot(chartOptions(), data, $('chart'));
     chartKey = key;
   } else {
-    chart.setData(chartData());
+    chart.setData(data);
   }
+}
+
+/** Every loss the chart may draw (train and test, smoothed or not): what the log scale's range covers. */
+function* losses(): Iterable<number | null> {
+  yield* run.loss;
+  if (run.has.testLoss) yield* run.testLoss;
+}
+
+/** A loss as drawn (its log10 on a log scale) back to the loss. */
+function lossOf(v: number | null): number | null {
+  return v === null || !logScale ? v : 10 ** v;
 }
 
 function chartOptions(): UPlot.Options {
@@ -251,23 +387,26 @@ function chartOptions(): UPlot.Options {
   const font = '11px ' + t.font;
   const axis = (o: UPlot.Axis): UPlot.Axis => ({ stroke: t.fg, font, labelFont: font, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid, width: 1 }, ...o });
   const line = (label: string, color: string, scale: 'loss' | 'acc', dash?: number[]): UPlot.Series => ({
-    label, stroke: color, width: 2, scale, dash, points: { show: false }, value: (_u, v) => (scale === 'acc' ? pct(v) : fmt(v)), spanGaps: true,
+    label, stroke: color, width: 2, scale, dash, points: { show: false }, value: (_u, v) => (scale === 'acc' ? pct(v) : fmt(lossOf(v))), spanGaps: true,
   });
   const series: UPlot.Series[] = [{ label: 'epoch', value: (_u, v) => (v === null ? '–' : String(v)) }, line('train loss', t.series[0], 'loss')];
   if (run.has.testLoss) series.push(line('test loss', t.series[1], 'loss'));
   if (run.has.acc) series.push(line('accuracy', t.series[2], 'acc', [6, 3]));
   if (run.has.testAcc) series.push(line('test accuracy', t.series[3], 'acc', [2, 3]));
-  const axes = [
-    axis({ label: 'epoch', labelSize: 18, size: 34 }),
-    axis({ scale: 'loss', label: 'loss', labelSize: 18, size: 54, values: (_u, vals) => vals.map((v) => (v === null ? '' : fmt(v))) }),
-  ];
+  // A power of ten far from 1 reads best as 1e±k.
+  const tick = (v: number) => (logScale && Number.isInteger(v) && (v < -3 || v > 4) ? '1e' + v : fmt(lossOf(v)));
+  const lossAxis = axis({ scale: 'loss', label: 'loss', labelSize: 18, size: 58, values: (_u, vals) => vals.map((v) => (v === null ? '' : tick(v))) });
+  // On a log scale the ticks are a few powers of ten, however many decades the loss spans.
+  if (logScale) lossAxis.splits = (_u, _i, min, max) => logTicks(10 ** min, 10 ** max).map(Math.log10);
+  const axes = [axis({ label: 'epoch', labelSize: 18, size: 34 }), lossAxis];
   if (run.has.acc || run.has.testAcc) axes.push(axis({ scale: 'acc', side: 1, label: 'accuracy', labelSize: 18, size: 50, grid: { show: false }, values: (_u, vals) => vals.map((v) => Math.round(v * 100) + '%') }));
   return {
     width: chartWidth(),
     height: chartHeight(),
     scales: {
-      x: { time: false },
-      loss: logScale ? { distr: 3, log: 10 } : { auto: true },
+      x: { time: false, range: (_u, min, max) => [run.epoch[0] ?? min, run.epoch.at(-1) ?? max] },
+      // On a log scale the range is whole decades of the finite positive losses (never NaN, never 0).
+      loss: logScale ? { range: () => (logRange(losses()) ?? [0.1, 1]).map(Math.log10) as UPlot.Range.MinMax } : { auto: true },
       acc: { range: [0, 1] },
     },
     axes,
@@ -277,12 +416,37 @@ function chartOptions(): UPlot.Options {
   };
 }
 
+/** Side by side: the loss curve and the picture share a row (wide panels). */
+function sideBySide(): boolean {
+  return !$('boundarySection').hidden && $('curve').offsetTop === $('boundarySection').offsetTop;
+}
+
 function chartWidth(): number {
   return Math.max(280, Math.floor($('curve').clientWidth));
 }
 
 function chartHeight(): number {
-  return Math.max(200, Math.min(420, Math.floor(window.innerHeight * 0.5)));
+  return layout().chart;
+}
+
+/**
+ * The chart's height and the picture's size. Alone, or side by side with the picture (a wide
+ * panel), the chart takes half the height; stacked (the default panel beside an editor), the chart
+ * and the picture share what the header leaves, so the picture is seen without scrolling.
+ */
+function layout(): { chart: number; picture: number } {
+  const section = $('boundarySection');
+  const clamp = (v: number, lo: number, hi: number) => Math.max(lo, Math.min(hi, Math.floor(v)));
+  const half = clamp(window.innerHeight * 0.5, 150, 420);
+  const width = Math.floor(section.clientWidth || 360);
+  if (section.hidden || sideBySide()) return { chart: half, picture: clamp(width, 180, 380) };
+  // Below the header: the two section heads (as laid out: a legend may wrap), the gap between the
+  // sections, the body's padding and uPlot's legend under the chart.
+  const legend = chart ? Math.max(0, $('chart').offsetHeight - chart.height) : 40;
+  const heads = Array.from(document.querySelectorAll<HTMLElement>('.section-head'), (h) => h.offsetHeight + 12).reduce((a, b) => a + b, 0);
+  const free = window.innerHeight - $('curve').getBoundingClientRect().top - heads - 18 - 14 - 8 - legend;
+  const picture = clamp(Math.min(width, free * 0.55), 160, 380);
+  return { chart: clamp(free - picture, 120, 420), picture };
 }
 
 $('log').addEventListener('change', (e) => {
@@ -291,156 +455,89 @@ $('log').addEventListener('change', (e) => {
   drawCurve();
 });
 
-// ---------------------------------------------------------------- decision boundary
+$('smooth').addEventListener('change', (e) => {
+  smoothing = (e.target as HTMLInputElement).checked;
+  drawCurve();
+});
 
-function drawBoundary(): void {
-  const b = run.boundary;
+// ---------------------------------------------------------------- the network's picture
+
+/** The picture the panel shows: the newest, or the replayed snapshot's values in the newest's frame. */
+function pictureView(): PictureView | undefined {
+  const p = run.picture;
+  if (!p) return undefined;
+  const snap = replayAt !== undefined ? run.snapshots[replayAt] : undefined;
+  if (p.boundary) return { boundary: snap?.values ? { ...p.boundary, values: snap.values } : p.boundary, epoch: snap?.epoch ?? run.last?.epoch };
+  if (p.curve) return { curve: snap?.ys ? { ...p.curve, ys: snap.ys } : p.curve, epoch: snap?.epoch ?? run.last?.epoch };
+  return undefined;
+}
+
+function drawPictureSection(): void {
+  const view = pictureView();
   const section = $('boundarySection');
-  section.hidden = !b;
-  if (!b) return;
-  const canvas = $<HTMLCanvasElement>('boundary');
-  const cssSize = Math.max(220, Math.min(380, Math.floor(section.clientWidth || 360)));
-  const dpr = window.devicePixelRatio || 1;
-  canvas.style.height = cssSize + 'px';
-  canvas.width = Math.round(cssSize * dpr);
-  canvas.height = Math.round(cssSize * dpr);
-  const ctx = canvas.getContext('2d')!;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, cssSize, cssSize);
+  const wasHidden = section.hidden;
+  section.hidden = !view;
+  if (!view) return;
+  $('pictureTitle').textContent = view.curve ? 'Fitted curve y(x)' : view.boundary?.kind === 'output' ? 'Output over the inputs' : 'Decision boundary';
+  drawLegend(view);
+  // The section's appearance changes the layout: the chart's height depends on it.
+  if (wasHidden && chart) chart.setSize({ width: chartWidth(), height: chartHeight() });
+  drawPicture($<HTMLCanvasElement>('boundary'), view, pictureSize());
+}
 
-  const pad = { left: 34, right: 6, top: 6, bottom: 22 };
-  const w = cssSize - pad.left - pad.right;
-  const h = cssSize - pad.top - pad.bottom;
-  const [x0, x1] = b.xRange;
-  const [y0, y1] = b.yRange;
-  const bg = parseColor(css('--vscode-editor-background', '#ffffff'));
+/** Square: as wide as its section allows and, stacked under the chart, within the window (layout()). */
+function pictureSize(): number {
+  return layout().picture;
+}
+
+function drawLegend(view: PictureView): void {
+  const legend = $('legend');
+  legend.textContent = '';
+  const item = (cls: string, text: string, color?: string) => {
+    const i = document.createElement('i');
+    i.className = cls;
+    if (color) i.style.setProperty('--c', color);
+    legend.append(i, ' ' + text + ' ');
+  };
+  const rgb = (c: readonly number[]) => 'rgb(' + c.join(',') + ')';
+  if (view.boundary && view.boundary.kind !== 'output') {
+    item('dot', 'class 0', rgb(CLASS_COLORS[0]));
+    item('dot', 'class 1', rgb(CLASS_COLORS[1]));
+  } else if (view.boundary) {
+    item('dot', 'low', rgb(CLASS_COLORS[0]));
+    item('dot', 'high', rgb(CLASS_COLORS[1]));
+  } else {
+    item('line', 'network', rgb(parseColor(css('--vscode-charts-blue', '#3794ff'))));
+  }
   const fg = css('--vscode-editor-foreground', '#888');
-
-  // The heatmap: resolution×resolution pixels, scaled up smoothly.
-  const res = b.resolution | 0;
-  if (res > 0 && b.values.length >= res * res) {
-    const off = document.createElement('canvas');
-    off.width = res;
-    off.height = res;
-    const octx = off.getContext('2d')!;
-    const img = octx.createImageData(res, res);
-    for (let i = 0; i < res * res; i++) {
-      const c = heat(b.values[i], bg);
-      img.data[4 * i] = c[0];
-      img.data[4 * i + 1] = c[1];
-      img.data[4 * i + 2] = c[2];
-      img.data[4 * i + 3] = 255;
-    }
-    octx.putImageData(img, 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(off, pad.left, pad.top, w, h);
-  }
-
-  // The data.
-  const sx = (x: number) => pad.left + ((x - x0) / (x1 - x0 || 1)) * w;
-  const sy = (y: number) => pad.top + ((y1 - y) / (y1 - y0 || 1)) * h;
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(pad.left, pad.top, w, h);
-  ctx.clip();
-  ctx.lineWidth = 1;
-  ctx.strokeStyle = withAlpha(fg, 0.85);
-  const r = b.points.length > 400 ? 2.5 : 3.5;
-  for (const pt of b.points) {
-    const c = CLASS_COLORS[pt.c === 1 ? 1 : 0];
-    ctx.fillStyle = 'rgb(' + c.join(',') + ')';
-    ctx.beginPath();
-    ctx.arc(sx(pt.x), sy(pt.y), r, 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.stroke();
-  }
-  ctx.restore();
-
-  // Frame, the axes through 0 and the ranges' ends.
-  ctx.strokeStyle = withAlpha(fg, 0.35);
-  ctx.strokeRect(pad.left + 0.5, pad.top + 0.5, w - 1, h - 1);
-  ctx.setLineDash([3, 3]);
-  ctx.beginPath();
-  if (x0 < 0 && x1 > 0) {
-    ctx.moveTo(sx(0), pad.top);
-    ctx.lineTo(sx(0), pad.top + h);
-  }
-  if (y0 < 0 && y1 > 0) {
-    ctx.moveTo(pad.left, sy(0));
-    ctx.lineTo(pad.left + w, sy(0));
-  }
-  ctx.stroke();
-  ctx.setLineDash([]);
-  ctx.fillStyle = fg;
-  ctx.font = '11px ' + css('--vscode-font-family', 'sans-serif');
-  ctx.textBaseline = 'top';
-  ctx.textAlign = 'left';
-  ctx.fillText(fmt(x0), pad.left, pad.top + h + 5);
-  ctx.textAlign = 'right';
-  ctx.fillText(fmt(x1), pad.left + w, pad.top + h + 5);
-  ctx.textAlign = 'center';
-  ctx.fillText('x₁', pad.left + w / 2, pad.top + h + 5);
-  ctx.textAlign = 'right';
-  ctx.textBaseline = 'top';
-  ctx.fillText(fmt(y1), pad.left - 4, pad.top);
-  ctx.textBaseline = 'bottom';
-  ctx.fillText(fmt(y0), pad.left - 4, pad.top + h);
-  ctx.textBaseline = 'middle';
-  ctx.fillText('x₂', pad.left - 4, pad.top + h / 2);
-}
-
-/**
- * Probability p of class 1 → colour: t = clamp(2p − 1, −1, 1); the class colour c (orange for
- * t < 0, blue otherwise) over the background at opacity a = 0.6·|t|^0.8, so 0.5 is the
- * background itself. Not a number: the background.
- */
-function heat(p: unknown, bg: RGB): RGB {
-  if (typeof p !== 'number' || !Number.isFinite(p)) return bg;
-  const t = Math.max(-1, Math.min(1, 2 * p - 1));
-  const c = CLASS_COLORS[t < 0 ? 0 : 1];
-  const a = 0.6 * Math.pow(Math.abs(t), 0.8);
-  const mix = (i: number) => Math.round(bg[i] + (c[i] - bg[i]) * a);
-  return [mix(0), mix(1), mix(2)];
-}
-
-/** A canvas context used only to parse CSS colours. */
-let colorContext: CanvasRenderingContext2D | undefined;
-
-/** Any CSS colour as [r, g, b], 0–255, as the canvas parses it (black when it cannot). */
-function parseColor(s: string): RGB {
-  const ctx = (colorContext ??= document.createElement('canvas').getContext('2d')!);
-  ctx.fillStyle = '#000';
-  ctx.fillStyle = s;
-  const v = String(ctx.fillStyle); // '#rrggbb' or 'rgba(r, g, b, a)'
-  if (v[0] === '#') return [parseInt(v.slice(1, 3), 16), parseInt(v.slice(3, 5), 16), parseInt(v.slice(5, 7), 16)];
-  const m = v.match(/[\d.]+/g) || ['0', '0', '0'];
-  return [Number(m[0]), Number(m[1]), Number(m[2])];
-}
-
-function withAlpha(color: string, a: number): string {
-  const [r, g, b] = parseColor(color);
-  return 'rgba(' + r + ',' + g + ',' + b + ',' + a + ')';
+  item('dot', 'training', fg);
+  const points = view.boundary?.points ?? view.curve?.points ?? [];
+  if (points.some((p) => p.test)) item('dot hollow', 'test', fg);
 }
 
 // ---------------------------------------------------------------- resize and theme
 
 let resizeFrame = 0;
-new ResizeObserver(() => {
+/** Fits the chart and the picture to the page again (at most once a frame). */
+function refit(): void {
   if (resizeFrame) return;
   resizeFrame = requestAnimationFrame(() => {
     resizeFrame = 0;
     if (chart) chart.setSize({ width: chartWidth(), height: chartHeight() });
-    if (run.boundary) drawBoundary();
+    if (run.picture) drawPictureSection();
   });
-}).observe(document.body);
+}
+// The body's width follows the panel's, but its height follows the content: the window's resize
+// is what says the panel grew taller.
+new ResizeObserver(refit).observe(document.body);
+window.addEventListener('resize', refit);
 
 // VS Code swaps the body's class (vscode-light / vscode-dark / vscode-high-contrast) and the
 // --vscode-* variables when the theme changes: redraw in the new colours.
 const themeObserver = new MutationObserver(() => {
   chartKey = '';
   drawCurve();
-  drawBoundary();
+  drawPictureSection();
 });
 themeObserver.observe(document.body, { attributes: true, attributeFilter: ['class'] });
 themeObserver.observe(document.documentElement, { attributes: true, attributeFilter: ['style', 'class'] });

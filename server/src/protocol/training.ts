@@ -73,18 +73,58 @@ export interface Divergence {
 }
 
 /**
- * A 2-input classifier's decision boundary: the probability of class 1 over a grid covering the
- * data, and the data (at most 500 samples) to draw over it.
+ * A sample drawn over a picture: its inputs (x, and y for two inputs), `c` its class (0 or 1) for
+ * a classifier or its first target otherwise; for one input, `y` is its first target and `t` all of
+ * them. `test`: the sample is in the test set (drawn hollow), not in the training set.
+ */
+export interface PicturePoint {
+  x: number;
+  y: number;
+  c?: number;
+  t?: number[];
+  test?: boolean;
+}
+
+/**
+ * A 2-input network's output over a grid covering the data, and the data (at most 500 samples) to
+ * draw over it: for a classifier (`kind` `class`, or absent) the probability of class 1 — the
+ * decision boundary; otherwise (`output`) the first output, a heatmap.
  * Cell (r, c), 0-based, is at x = x0 + (c + ½)(x1 − x0)/resolution, y = y1 − (r + ½)(y1 − y0)/resolution.
  */
 export interface DecisionBoundary {
+  kind?: 'class' | 'output';
   xRange: [number, number];
   yRange: [number, number];
   resolution: number;
-  /** Row-major resolution×resolution, y from the top: the output probability of class 1. */
+  /** Row-major resolution×resolution, y from the top. */
   values: number[];
-  /** `c`: the sample's class, 0 or 1. */
-  points: { x: number; y: number; c: number }[];
+  /** `c`: the sample's class, 0 or 1 (`class`), or its first target (`output`). */
+  points: { x: number; y: number; c: number; test?: boolean }[];
+}
+
+/**
+ * A 1-input network's fitted curve: y(x) at `xs` (evenly spaced over `xRange`, which covers the
+ * data), one array per output, and the data (at most 500 samples) to draw under it.
+ */
+export interface FittedCurve {
+  xRange: [number, number];
+  xs: number[];
+  ys: number[][];
+  points: PicturePoint[];
+}
+
+/**
+ * The picture at one epoch, for the replay: only its values — the grid's (`values`, as in
+ * DecisionBoundary) or the curve's (`ys`, as in FittedCurve), neither for a network without a
+ * picture (more than two inputs: the replay shows its loss curves); the grid, the xs and the points
+ * are those of the run's live pictures. A run keeps at most 100 snapshots, evenly spaced over its
+ * epochs, the first and the last included.
+ */
+export interface Snapshot {
+  /** 1-based. */
+  epoch: number;
+  values?: number[];
+  ys?: number[][];
 }
 
 /** What every `netspec/trainProgress` event says of its run. */
@@ -106,19 +146,24 @@ export type TrainEnd = TrainFinished | TrainCancelled | TrainFailed;
 
 /**
  * The newest epoch, with the epochs since the previous event in `recent` (oldest first, thinned
- * to at most 500), so that a curve drawn from the events has every epoch; `boundary` at most
- * every 250 ms, for a 2-input classifier.
+ * to at most 500), so that a curve drawn from the events has every epoch; the network's picture
+ * at most every 250 ms (`boundary` for two inputs, `curve` for one); and the replay's snapshots
+ * taken since the previous event (`snapshots`, oldest first).
  */
 export interface TrainEpoch extends RunEvent, EpochPoint {
   done: false;
   epochs: number;
   recent: EpochPoint[];
   boundary?: DecisionBoundary;
+  curve?: FittedCurve;
+  snapshots?: Snapshot[];
 }
 
 /**
  * The run ran to its end: `epoch` = the epochs run (fewer than `epochs` when it diverged),
- * `loss` = `finalLoss` = the mean per-sample loss over the training set after the last step.
+ * `loss` = `finalLoss` = the mean per-sample loss over the training set after the last step;
+ * `firstLoss` = the first epoch's loss (the mean of its batch losses): a final loss above it means
+ * the run made things worse (the panel and the end notification say "the loss rose").
  */
 export interface TrainFinished extends RunEvent {
   done: true;
@@ -126,6 +171,7 @@ export interface TrainFinished extends RunEvent {
   epochs: number;
   loss: number;
   finalLoss: number;
+  firstLoss: number;
   diverged?: Divergence;
   cancelled?: undefined;
   error?: undefined;

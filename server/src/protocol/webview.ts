@@ -1,4 +1,4 @@
-import type { DecisionBoundary, Divergence } from './training';
+import type { DecisionBoundary, Divergence, FittedCurve, Snapshot } from './training';
 
 /**
  * The messages between the VS Code extension and its webviews, as plain discriminated unions on
@@ -11,7 +11,8 @@ import type { DecisionBoundary, Divergence } from './training';
 
 /**
  * One row of the training panel: what a `netspec/trainProgress` event says of its run, without
- * `recent` (expanded into rows of their own) and `boundary` (sent apart, only the newest). A run's
+ * `recent` (expanded into rows of their own), its picture (sent apart, only the newest) and its
+ * snapshots (sent apart, all of them). A run's
  * end event is merged into the row of its last epoch, so that row keeps that epoch's test loss
  * and accuracies. A row without an epoch is the end of a run that reported none (a failed run, or
  * one stopped before its first epoch).
@@ -30,22 +31,29 @@ export interface PanelRow {
   testAccuracy?: number;
   done: boolean;
   finalLoss?: number;
+  /** The first epoch's loss, on the end row of a run that finished. */
+  firstLoss?: number;
   diverged?: Divergence;
   cancelled?: boolean;
   error?: string;
 }
 
-/** The newest decision boundary of the run `runId`. */
-export type RunBoundary = DecisionBoundary & { runId: string };
+/** The newest picture of the run `runId`: its decision boundary or heatmap (2 inputs), or its fitted curve (1 input). */
+export interface RunPicture {
+  runId: string;
+  boundary?: DecisionBoundary;
+  curve?: FittedCurve;
+}
 
 /**
  * Extension → training panel. `reset` comes before a replay of a whole run (a panel opened late
  * or reloaded, or a new run); `progress` brings the rows since the previous message, oldest first,
- * at most every 40 ms.
+ * at most every 40 ms, the newest picture when it changed, and the snapshots (for the replay) taken
+ * since the previous message.
  */
 export type ToTrainingPanel =
   | { type: 'reset' }
-  | { type: 'progress'; items: PanelRow[]; boundary?: RunBoundary };
+  | { type: 'progress'; items: PanelRow[]; picture?: RunPicture; snapshots?: Snapshot[] };
 
 /** Training panel → extension. `ready`: the script listens (sent again after a reload). */
 export type FromTrainingPanel = { type: 'ready' };

@@ -181,7 +181,9 @@ let clientHasConfiguration = false;
 connection.onInitialize((params): InitializeResult => {
   clientHasConfiguration = !!params.capabilities.workspace?.configuration;
   trust.initialize(params.initializationOptions);
-  clientHasProgress = !!params.capabilities.window?.workDoneProgress;
+  // A client that shows runs itself (NetSpec's VS Code extension: its status-bar item and the
+  // panel) gets no work-done progress too, which VS Code would show as a second status-bar item.
+  clientHasProgress = !!params.capabilities.window?.workDoneProgress && (params.initializationOptions as { showsTraining?: unknown } | undefined)?.showsTraining !== true;
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -456,8 +458,7 @@ connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => 
   let finished = false;
   /** The newest epoch reported, so a stopped run's last event says where it stopped. */
   let last: { epoch: number; epochs: number; loss: number } | undefined;
-  /** The first epoch's loss, to tell a run whose loss rose (trainedWeights.ts, `loss-rose`). */
-  let firstLoss: number | undefined;
+  /** The train statement as it ran: its `loss-rose` warning (trainedWeights.ts) lasts while it reads the same. */
   const ran = trainText(a, t.stmt);
   const eventOf = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data });
   const notify = (event: TrainProgress) => void connection.sendNotification(TrainProgressNotification.type, event);
@@ -465,17 +466,16 @@ connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => 
     if (m.kind === 'progress') {
       reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
       last = { epoch: m.epoch, epochs: m.epochs, loss: m.loss };
-      firstLoss ??= (m.recent[0] ?? m).loss;
       const { kind: _, ...progress } = m;
       notify({ ...eventOf(run), ...progress, done: false });
     } else if (m.kind === 'done') {
       finished = true;
       runs.record(params.uri, network, m.diverged
         ? { diverged: { ...m.diverged, line: run.line } }
-        : { trained: { definition: m.definition, layers: m.layers, standardize: m.standardize }, losses: firstLoss === undefined ? undefined : { first: firstLoss, final: m.finalLoss, train: ran } });
+        : { trained: { definition: m.definition, layers: m.layers, standardize: m.standardize }, losses: { first: m.firstLoss, final: m.finalLoss, train: ran } });
       dropped.clear(params.uri, network);
       gradientChecks.delete(params.uri);
-      notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss });
+      notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss, firstLoss: m.firstLoss });
       if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
       refreshAfterRun(params.uri);
     } else {

@@ -4,7 +4,7 @@ import { Worker } from 'worker_threads';
 import type { TrainedParameters } from '../analysis/analyze';
 import type { Standardization } from '../engine/network';
 import type { Divergence } from '../engine/train';
-import type { DecisionBoundary, EpochPoint } from '../protocol/training';
+import type { DecisionBoundary, EpochPoint, FittedCurve, Snapshot } from '../protocol/training';
 
 /** The spec's path on disk; an unsaved document gets one that no data file can be found beside. */
 export function specFileOf(uri: string): string {
@@ -23,11 +23,11 @@ export interface RunRequest {
 /**
  * What a training worker posts. A progress message is a `netspec/trainProgress` event's figures
  * (protocol/training.ts `TrainEpoch`): `recent` holds the epochs since the previous message,
- * oldest first (thinned).
+ * oldest first (thinned); `boundary` or `curve` the network's picture; `snapshots` the replay's.
  */
 export type RunMessage =
-  | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary } & EpochPoint)
-  | { kind: 'done'; network: string; epochs: number; finalLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; definition: string; standardize?: Standardization }
+  | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary; curve?: FittedCurve; snapshots?: Snapshot[] } & EpochPoint)
+  | { kind: 'done'; network: string; epochs: number; finalLoss: number; firstLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; definition: string; standardize?: Standardization }
   | { kind: 'error'; message: string };
 
 export interface Run {

@@ -2,41 +2,22 @@ import { parentPort, workerData } from 'worker_threads';
 import { analyze } from '../analysis/analyze';
 import { fingerprint } from '../analysis/fingerprint';
 import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
-import { forward, type Network } from '../engine/network';
 import { Trainer, TrainError } from '../engine/train';
 import { prepareJob, RunProblem } from '../runs/jobs';
-import type { DecisionBoundary, EpochPoint } from '../protocol/training';
+import type { EpochPoint, Snapshot } from '../protocol/training';
+import { picture, pictureFrame, pictureKind, picturePoints, snapshot, snapshotEpochs } from './pictures';
 import type { RunMessage, RunRequest } from './runs';
 
 /**
  * One training run, off the language server's thread so hovers and diagnostics stay instant.
  * It analyses the text it was given (the document as it was when the run started), trains the
- * `train` statement on the given line, and posts progress at most every 50 ms. Stopping is
+ * `train` statement on the given line, and posts progress at most every 50 ms, with the network's
+ * picture (pictures.ts) at most every 250 ms and the replay's snapshots as they are taken. Stopping is
  * `worker.terminate()`: immediate, whatever the epoch is doing.
  */
 setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));
 const request = workerData as RunRequest;
 const post = (m: RunMessage) => parentPort!.postMessage(m);
-
-/** The class-1 probability over a grid, for a 2-input classifier's decision boundary. */
-function boundary(net: Network, points: DecisionBoundary['points']): DecisionBoundary {
-  const xs = points.map((p) => p.x);
-  const ys = points.map((p) => p.y);
-  const pad = (lo: number, hi: number): [number, number] => [lo - 0.1 * (hi - lo || 1), hi + 0.1 * (hi - lo || 1)];
-  const xRange = pad(Math.min(...xs), Math.max(...xs));
-  const yRange = pad(Math.min(...ys), Math.max(...ys));
-  const resolution = 40;
-  const values: number[] = [];
-  for (let r = 0; r < resolution; r++) {
-    const y = yRange[1] - ((r + 0.5) / resolution) * (yRange[1] - yRange[0]);
-    for (let c = 0; c < resolution; c++) {
-      const x = xRange[0] + ((c + 0.5) / resolution) * (xRange[1] - xRange[0]);
-      const out = forward(net, [x, y]).at(-1)!.y;
-      values.push(out.length === 1 ? out[0] : out[1]);
-    }
-  }
-  return { xRange, yRange, resolution, values, points };
-}
 
 /** At most this many epochs ride along with one progress message. */
 const RECENT_MAX = 500;
@@ -60,23 +41,29 @@ try {
   const definition = built ? fingerprint(built) : '';
   const job = prepareJob(request.specFile, a, info, new Map());
   const trainer = new Trainer(job.network, job.data, job.info);
-  const K = job.network.layers.at(-1)!.units;
-  const classifier = job.network.inputs === 2 && (K === 1 || K === 2);
-  const points = classifier ? job.data.slice(0, 500).map((s) => ({ x: s.input[0], y: s.input[1], c: K === 1 ? s.target[0] : s.target[1] })) : [];
+  const kind = pictureKind(job.network, trainer.classification !== undefined);
+  const frame = pictureFrame(kind, picturePoints(kind, job.data, trainer.testIndices));
+  const snapshotAt = snapshotEpochs(job.info.epochs);
   let lastPost = 0;
-  let lastBoundary = 0;
+  let lastPicture = 0;
   // The epochs between two posts, so the panel's curve has every epoch (thinned past RECENT_MAX).
   let recent: EpochPoint[] = [];
+  // The snapshots taken since the previous post; the run's last epoch always has one (a run that
+  // diverged ends before the epoch planned last).
+  let snapshots: Snapshot[] = [];
   while (!trainer.done) {
     const stats = trainer.runEpoch();
     const point: EpochPoint = { epoch: stats.epoch, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy };
+    // A network without a picture (more than two inputs) still replays its loss curves: epochs only.
+    if (snapshotAt.has(stats.epoch) || trainer.done) snapshots.push(kind === 'none' ? { epoch: stats.epoch } : snapshot(stats.epoch, trainer.network(), frame));
     const now = Date.now();
     if (now - lastPost >= 50 || trainer.done) {
       lastPost = now;
-      const withBoundary = classifier && (now - lastBoundary >= 250 || trainer.done);
-      if (withBoundary) lastBoundary = now;
-      post({ kind: 'progress', ...point, epochs: job.info.epochs, recent: thin(recent, RECENT_MAX), boundary: withBoundary ? boundary(trainer.network(), points) : undefined });
+      const withPicture = kind !== 'none' && (now - lastPicture >= 250 || trainer.done);
+      if (withPicture) lastPicture = now;
+      post({ kind: 'progress', ...point, epochs: job.info.epochs, recent: thin(recent, RECENT_MAX), ...(withPicture ? picture(trainer.network(), frame) : {}), snapshots: snapshots.length ? snapshots : undefined });
       recent = [];
+      snapshots = [];
     } else {
       recent.push(point);
     }
@@ -87,6 +74,7 @@ try {
     network: job.network.name,
     epochs: r.epochs,
     finalLoss: r.finalLoss,
+    firstLoss: r.loss[0],
     diverged: r.diverged,
     layers: r.network.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
     definition,
