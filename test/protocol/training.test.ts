@@ -100,7 +100,8 @@ test('a run trains in the server: progress, then the probe uses the trained weig
   const final = updates.at(-1)!.boundary!;
   assert.ok(final, 'the last progress event brings the final boundary');
   assert.deepEqual(snapshots.at(-1)!.values, final.values);
-  assert.deepEqual(final.values, gridOf(net, final), 'the final boundary is the trained network\'s class-1 probability');
+  // (The CLI's weights at full precision: the inserted ones above are rounded.)
+  assert.deepEqual(final.values, gridOf(withCliLayers(xor, 'xor', layers), final), 'the final boundary is the trained network\'s class-1 probability');
   // An early snapshot is not the end: the replay has something to show.
   assert.notDeepEqual(snapshots[0].values, final.values);
   assert.ok(final.points.length === 4 && final.points.every((p) => !p.test), 'no split: every point is a training point');
@@ -129,9 +130,14 @@ function trainedByCli(text: string, network: string): { net: Network; loss: numb
   const out = spawnSync(process.execPath, [cliPath(), 'train', file, '--json'], { encoding: 'utf8' });
   const cli = JSON.parse(out.stdout);
   const run = cli.runs.find((r: { network: string }) => r.network === network);
+  return { net: withCliLayers(text, network, run.layers), loss: run.loss };
+}
+
+/** The network of a spec with the parameters `netspec train --json` printed for it (by layer name). */
+function withCliLayers(text: string, network: string, cliLayers: Record<string, { W: number[][]; b: number[] }>): Network {
   const initial = analyze(text).program.networks.get(network)!.network!;
-  const layers = initial.layers.map((l) => ({ W: (run.layers[l.name].W as number[][]).flat(), b: run.layers[l.name].b as number[] }));
-  return { net: analyze(text, { trained: new Map([[network, { layers, definition: fingerprint(initial) }]]) }).program.networks.get(network)!.network!, loss: run.loss };
+  const layers = initial.layers.map((l) => ({ W: cliLayers[l.name].W.flat(), b: cliLayers[l.name].b }));
+  return analyze(text, { trained: new Map([[network, { layers, definition: fingerprint(initial) }]]) }).program.networks.get(network)!.network!;
 }
 
 /** Starts the `train` statement of a spec in the server and waits for its end; returns every event of the run. */
