@@ -4,11 +4,12 @@ import { logSumExp } from './softmax';
 export type LossName = 'squared_error' | 'mse' | 'cross_entropy' | 'binary_cross_entropy';
 export const LOSS_NAMES: readonly LossName[] = ['squared_error', 'mse', 'cross_entropy', 'binary_cross_entropy'];
 
+/** Each loss as people read it (hovers, completion): Unicode subscripts, not TeX's `_k`. */
 export const LOSS_FORMULAS: Readonly<Record<LossName, string>> = {
-  squared_error: 'E = ½ Σ_k (y_k - t_k)²',
-  mse: 'E = (1/K) Σ_k (y_k - t_k)²',
-  cross_entropy: 'E = -Σ_k t_k ln y_k',
-  binary_cross_entropy: 'E = -Σ_k [t_k ln y_k + (1 - t_k) ln(1 - y_k)]',
+  squared_error: 'E = ½ Σₖ (yₖ − tₖ)²',
+  mse: 'E = (1/K) Σₖ (yₖ − tₖ)²',
+  cross_entropy: 'E = −Σₖ tₖ ln yₖ',
+  binary_cross_entropy: 'E = −Σₖ [tₖ ln yₖ + (1 − tₖ) ln(1 − yₖ)]',
 };
 
 /** What the output layer's activation is, for the fused, stable forms of the losses. */

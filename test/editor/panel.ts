@@ -1,0 +1,75 @@
+/**
+ * What the real-editor tests read of NetSpec's own UI in code-server: notification toasts, and the
+ * training panel's webview (its frame, and what its page shows).
+ */
+import { until } from '../support/until';
+
+/**
+ * The visible notification toasts' texts once `done` holds of them (notifications() waits for the
+ * fade-in); on a timeout, the failure shows the last toasts seen.
+ */
+export async function toastsWhen(editor: { notifications(): Promise<string[]> }, done: (toasts: string[]) => boolean, timeoutMs: number): Promise<string[]> {
+  let last: string[] = [];
+  return until(() => `the toasts to change; the last were: ${last.join(' | ')}`, async () => {
+    last = await editor.notifications();
+    return done(last) ? last : undefined;
+  }, timeoutMs, 0);
+}
+
+/** The part of playwright-core's Frame these tests use (playwright-core lives in .editor/, outside node_modules). */
+export interface WebviewFrame {
+  $(selector: string): Promise<unknown>;
+  evaluate(expression: string): Promise<unknown>;
+  focus(selector: string): Promise<void>;
+  click(selector: string): Promise<void>;
+}
+
+/** What the training panel shows, read in its page. */
+export interface PanelState {
+  network: string;
+  status: string;
+  epoch: string;
+  /** The epoch of the drawn picture, and how many epochs the loss curve draws. */
+  pictureEpoch: string;
+  drawn: string;
+  pictureTitle: string;
+  /** The fraction of the picture's canvas painted, and a digest of its pixels. */
+  painted: number;
+  pixels: number;
+}
+
+export async function panelState(frame: WebviewFrame): Promise<PanelState> {
+  return (await frame.evaluate(`(() => {
+    const canvas = document.getElementById('boundary');
+    let painted = 0;
+    let pixels = 0;
+    if (canvas.width > 0) {
+      const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 0) painted++;
+        pixels = (pixels * 31 + data[i] + 7 * data[i + 1] + 13 * data[i + 2]) % 1000000007;
+      }
+      painted /= canvas.width * canvas.height;
+    }
+    return {
+      network: document.getElementById('network').textContent,
+      status: document.getElementById('status').textContent,
+      epoch: document.getElementById('epoch').textContent,
+      pictureEpoch: canvas.dataset.epoch || '',
+      drawn: document.getElementById('chart').dataset.drawn || '',
+      pictureTitle: document.getElementById('pictureTitle').textContent,
+      painted,
+      pixels,
+    };
+  })()`)) as PanelState;
+}
+
+/** The frame of the NetSpec: Training webview (VS Code nests webviews in iframes). */
+export async function trainingPanelFrame(page: { frames(): WebviewFrame[] }, timeoutMs: number): Promise<WebviewFrame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) if (await f.$('#chart').catch(() => null)) return f;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the training panel did not open (no webview frame with #chart)');
+}
