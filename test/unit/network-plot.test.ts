@@ -30,6 +30,15 @@ function curvePoints(svg: string, k: number): [number, number][] {
   ]);
 }
 
+/** The drawn samples (circles), back in data space. */
+function dotsOf(svg: string): number[][] {
+  const m = mapping(svg);
+  return [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map(([, cx, cy]) => [
+    m.from + ((Number(cx) - m.left) / m.w) * (m.to - m.from),
+    m.hi - ((Number(cy) - m.top) / m.h) * (m.hi - m.lo),
+  ]);
+}
+
 /**
  * Every drawn point lies on f: its y within what rounding the pixels to 0.1 px allows (0.05 px
  * in y, and 0.05 px in x times the slope).
@@ -80,10 +89,7 @@ test('one input: the curve is y(x) of the network over its samples\' range, and 
   const m = mapping(svg);
   assert.ok(Math.abs(m.from - -2.25) < 1e-12 && Math.abs(m.to - 3.25) < 1e-12, JSON.stringify(m));
   // One dot per sample, at (input, target).
-  const dots = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"/g)].map(([, cx, cy]) => [
-    m.from + ((Number(cx) - m.left) / m.w) * (m.to - m.from),
-    m.hi - ((Number(cy) - m.top) / m.h) * (m.hi - m.lo),
-  ]);
+  const dots = dotsOf(svg);
   assert.equal(dots.length, 4);
   [[-2, -1], [0, 0.5], [1, 1.4], [3, 1]].forEach(([x, t], i) => {
     assert.ok(Math.abs(dots[i][0] - x) < 0.01 && Math.abs(dots[i][1] - t) < 0.02, `dot ${i}: ${dots[i]} vs ${[x, t]}`);
@@ -131,4 +137,24 @@ test('two inputs: a heatmap of the first output, each cell the output at its cen
 test('three inputs: no function plot, only the activations', () => {
   const text = 'network t {\n  input x[3]\n  dense y[1] relu\n}\n';
   assert.deepEqual(plotsAt(analyze(text), 0)!.items.map((i) => i.label), ['relu (layer y)']);
+});
+
+test('function(…) data with standardize: the dots are its samples, the curve is the network of the raw input', () => {
+  const text = `network n {
+  input x[1]
+  dense y[1] linear
+  weights y = [[2]]
+  bias y = [0.5]
+}
+data d = function(x * x, n: 11, from: -1, to: 1) standardize
+train n on d { epochs 1 }
+`;
+  const svg = plotsAt(analyze(text), 0)!.items[0].svg;
+  // All 11 inputs are the training part (no split): mean 0, population std √(Σx²/11).
+  const xs = Array.from({ length: 11 }, (_, i) => -1 + i / 5);
+  const std = Math.sqrt(xs.reduce((s, x) => s + x * x, 0) / 11);
+  assertOnCurve(svg, 0, (x) => (2 * x) / std + 0.5);
+  const dots = dotsOf(svg);
+  assert.equal(dots.length, 11);
+  dots.forEach(([x, t], i) => assert.ok(Math.abs(x - xs[i]) < 0.01 && Math.abs(t - xs[i] * xs[i]) < 0.02, `dot ${i}: ${[x, t]}`));
 });

@@ -11,6 +11,7 @@
  */
 import { generate, GENERATOR_NAMES, type DataSample, type GeneratorName } from '../engine/datasets';
 import { predict, type Network } from '../engine/network';
+import { functionSamples } from '../semantics/data-sets';
 import type { FileAnalysis } from './analyze';
 import { multiples, n1, niceStep, polylines, tickText, valueText, xml, yRange } from './plot';
 
@@ -45,6 +46,8 @@ export function trainingSamples(a: FileAnalysis, network: string, outputs: numbe
   if (!train || !set) return undefined;
   const name = train.stmt.data.text;
   if (set.samples) return { name, samples: set.samples };
+  // One target, the expression's value; a NaN target (an expression undefined there) is no dot.
+  if (set.function && outputs === 1) return { name, samples: functionSamples(set.function, a.program.env).filter((s) => Number.isFinite(s.target[0])) };
   const g = set.generator;
   if (g && (GENERATOR_NAMES as readonly string[]).includes(g.name) && (outputs === 1 || outputs === 2)) {
     try {
