@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
+import { retryOnce, statusBarShowing } from './ui';
 import { makeWorkspace } from './workspace';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -36,13 +37,11 @@ async function typingScenario(): Promise<void> {
   try {
     const editor = browser.editor;
     const page = browser.page as Page;
-    const statusBar = async () => (await page.locator('.statusbar').first().innerText()).replace(/\n/g, ' | ');
     await editor.openFolder(server.url, folder);
     await editor.openFile('mine.netspec');
     await editor.waitForLanguageMode('NetSpec');
     // The status bar shows the file's indentation: two spaces, the [netspec] default.
-    let shown = '';
-    await until(() => `the status bar to show "Spaces: 2"; it shows ${shown}`, async () => /Spaces: 2/.test((shown = await statusBar())), 20_000, 200);
+    await statusBarShowing(page, /Spaces: 2/);
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.type('network n {', { delay: 20 });
     await page.keyboard.press('Enter');
@@ -91,14 +90,7 @@ async function typingScenario(): Promise<void> {
   }
 }
 
-test('UI: typing a network indents by two spaces, Enter after `{` indents, `}` outdents, Enter after `tanh` is a line break', { timeout: 300_000 }, async () => {
-  try {
-    await typingScenario();
-  } catch (err) {
-    console.log(`typing scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
-    await typingScenario();
-  }
-});
+test('UI: typing a network indents by two spaces, Enter after `{` indents, `}` outdents, Enter after `tanh` is a line break', { timeout: 300_000 }, () => retryOnce('typing scenario', typingScenario));
 
 async function docsLinkScenario(): Promise<void> {
   const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-docs-')));
@@ -144,11 +136,4 @@ async function docsLinkScenario(): Promise<void> {
   }
 }
 
-test('UI: the code in a problem\'s hover opens the rendered language reference at its explanation', { timeout: 300_000 }, async () => {
-  try {
-    await docsLinkScenario();
-  } catch (err) {
-    console.log(`docs link scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
-    await docsLinkScenario();
-  }
-});
+test('UI: the code in a problem\'s hover opens the rendered language reference at its explanation', { timeout: 300_000 }, () => retryOnce('docs link scenario', docsLinkScenario));

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { panelState, toastsWhen, trainingPanelFrame } from './panel';
+import { panelState, retryOnce, statusBarShowing, toastsWhen, trainingPanelFrame } from './ui';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const harness = require(path.join(repoRoot(), 'test', 'editor', 'harness.js'));
@@ -67,11 +67,7 @@ async function learnerScenario(): Promise<void> {
     // 1. Type the file, once the extension has set the file's indentation (the status bar shows
     // "Spaces: 2", the [netspec] default; an editor VS Code opened before the extension started
     // gets it when the extension starts).
-    let shown = '';
-    await until(() => `the status bar to show "Spaces: 2"; it shows ${shown}`, async () => {
-      shown = (await page.locator('.statusbar').first().innerText()).replace(/\n/g, ' | ');
-      return /Spaces: 2/.test(shown) || undefined;
-    }, 20_000, 200);
+    await statusBarShowing(page, /Spaces: 2/);
     // Escape closes a suggestion list before each Enter: the typing test
     // (editing.test.ts) is where Enter after a finished word is checked.
     await page.locator('.monaco-editor .view-lines').first().click();
@@ -160,13 +156,4 @@ async function learnerScenario(): Promise<void> {
   }
 }
 
-// One retry (a fresh code-server and browser) absorbs a timing accident of the asynchronous UI; a
-// real failure fails twice, and the first failure is logged.
-test('UI: a learner types a first network, fits sin(x), watches and replays the run, resets the weights', { timeout: 420_000 }, async () => {
-  try {
-    await learnerScenario();
-  } catch (err) {
-    console.log(`learner scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
-    await learnerScenario();
-  }
-});
+test('UI: a learner types a first network, fits sin(x), watches and replays the run, resets the weights', { timeout: 420_000 }, () => retryOnce('learner scenario', learnerScenario));

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { panelState, toastsWhen, trainingPanelFrame } from './panel';
+import { panelState, retryOnce, toastsWhen, trainingPanelFrame } from './ui';
 import { makeWorkspace } from './workspace';
 
 // Loaded at run time from the source tree: the harness finds .editor/ relative to itself.
@@ -252,16 +252,7 @@ async function uiScenario(): Promise<void> {
   }
 }
 
-// The browser drives a real, asynchronous UI: one retry (with a fresh code-server and browser)
-// absorbs a timing accident; a real failure fails twice, and the first failure is logged.
-test('UI: squiggle, Problems and a hover with the derivative identity, in Chromium', { timeout: 480_000 }, async () => {
-  try {
-    await uiScenario();
-  } catch (err) {
-    console.log(`UI scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
-    await uiScenario();
-  }
-});
+test('UI: squiggle, Problems and a hover with the derivative identity, in Chromium', { timeout: 480_000 }, () => retryOnce('UI scenario', uiScenario));
 
 /**
  * Workspace trust, with VS Code's trust on (the other tests turn it off): a new folder opens in
@@ -312,11 +303,4 @@ async function trustScenario(): Promise<void> {
   }
 }
 
-test('UI: Restricted Mode checks but reads no data and trains nothing; trusting the folder lifts it', { timeout: 300_000 }, async () => {
-  try {
-    await trustScenario();
-  } catch (err) {
-    console.log(`trust scenario failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
-    await trustScenario();
-  }
-});
+test('UI: Restricted Mode checks but reads no data and trains nothing; trusting the folder lifts it', { timeout: 300_000 }, () => retryOnce('trust scenario', trustScenario));

@@ -20,7 +20,7 @@ import { buildNetwork, builtinActivation, forward, probe, type Activation, type 
 import { aliasesOf, VECTOR_ACTIVATIONS } from '../support/builtins';
 import { activationSource, drawNetwork, drawParameters, networkSource, oracleLayers, vectorSource, type ActivationChoice, type RandomNetwork } from '../support/networks';
 import { SeededRandom } from '../support/random';
-import { Discrepancies, oracle, runCli, type OracleProbe } from './oracle';
+import { centralDifference, Discrepancies, oracle, runCli, type OracleProbe } from './oracle';
 
 // ---- the activations, as NetSpec writes them and as the oracle and the engine know them --------
 // A layer's activation is its name in the file, the oracle and the engine (aliases kept: silu and
@@ -309,19 +309,7 @@ test('dE/dW and dE/db match central finite differences of the engine loss to 1e-
     // Rounding in E(w ± h) is ~ε|E| per evaluation, ~ε|E|/h in the quotient (h >= 1e-6): well
     // under this absolute allowance. Truncation, h²E'''/6, is far smaller still.
     const tol = { rel: 1e-6, cutoff: 1e-3, floor: 1e-8 * Math.max(1, Math.abs(E0)) };
-    /** (E(p + h) - E(p - h)) / 2h for one parameter, h = 1e-6 relative (absolute below |p| = 1). */
-    const central = (params: Float64Array, k: number) => {
-      const p0 = params[k];
-      const h = 1e-6 * Math.max(Math.abs(p0), 1);
-      params[k] = p0 + h;
-      const up = params[k] - p0; // the step actually taken, after rounding
-      const Ep = loss();
-      params[k] = p0 - h;
-      const down = p0 - params[k];
-      const Em = loss();
-      params[k] = p0;
-      return (Ep - Em) / (up + down);
-    };
+    const central = (params: Float64Array, k: number) => centralDifference(params, k, loss);
     net.layers.forEach((layer, l) => {
       const got = probes[i].layers[layer.name];
       const fdW = Array.from({ length: layer.inputs }, (_, j) => Array.from({ length: layer.units }, (_, k) => central(layer.W, j * layer.units + k)));

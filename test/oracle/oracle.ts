@@ -286,3 +286,21 @@ export function randomTarget(loss: LossName, K: number, i: number, rand: () => n
       return Array.from({ length: K }, () => -1 + 2 * rand());
   }
 }
+
+/**
+ * The central finite difference of `loss` in one parameter, (E(p + h) − E(p − h)) / (up + down)
+ * with h = 1e-6 relative (absolute below |p| = 1), where up and down are the steps actually taken
+ * after rounding. The parameter is restored.
+ */
+export function centralDifference(params: Float64Array, k: number, loss: () => number): number {
+  const p0 = params[k];
+  const h = 1e-6 * Math.max(Math.abs(p0), 1);
+  params[k] = p0 + h;
+  const up = params[k] - p0;
+  const Ep = loss();
+  params[k] = p0 - h;
+  const down = p0 - params[k];
+  const Em = loss();
+  params[k] = p0;
+  return (Ep - Em) / (up + down);
+}

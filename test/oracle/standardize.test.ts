@@ -16,7 +16,7 @@ import { buildNetwork, builtinActivation, probe, type Network } from '../../serv
 import { splitIndices } from '../../server/src/engine/train';
 import { drawNetwork, drawParameters, networkSource, oracleLayers, outputForLoss, vectorSource, type RandomNetwork } from '../support/networks';
 import { SeededRandom } from '../support/random';
-import { Discrepancies, oracle, randomTarget, runCli, type OracleProbe } from './oracle';
+import { centralDifference, Discrepancies, oracle, randomTarget, runCli, type OracleProbe } from './oracle';
 
 interface Case {
   net: RandomNetwork;
@@ -149,18 +149,7 @@ test('dE/dW and dE/db of a standardizing network match central finite difference
     const net = engineNetwork(c);
     const loss = () => probe(net, c.x, c.t).loss;
     const tol = { rel: 1e-6, cutoff: 1e-3, floor: 1e-8 * Math.max(1, Math.abs(loss())) };
-    const central = (params: Float64Array, k: number) => {
-      const p0 = params[k];
-      const h = 1e-6 * Math.max(Math.abs(p0), 1);
-      params[k] = p0 + h;
-      const up = params[k] - p0;
-      const Ep = loss();
-      params[k] = p0 - h;
-      const down = p0 - params[k];
-      const Em = loss();
-      params[k] = p0;
-      return (Ep - Em) / (up + down);
-    };
+    const central = (params: Float64Array, k: number) => centralDifference(params, k, loss);
     net.layers.forEach((layer, l) => {
       const got = PROBES[i].layers[layer.name];
       d.check(`${c.net.name} ${layer.name}.dW`, got.dW, Array.from({ length: layer.inputs }, (_, j) => Array.from({ length: layer.units }, (_, k) => central(layer.W, j * layer.units + k))), tol);

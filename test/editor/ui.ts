@@ -1,8 +1,31 @@
 /**
- * What the real-editor tests read of NetSpec's own UI in code-server: notification toasts, and the
- * training panel's webview (its frame, and what its page shows).
+ * What the real-editor tests share: one retry of a UI scenario, and what they read of the UI in
+ * code-server (the status bar, notification toasts, the training panel's webview).
  */
 import { until } from '../support/until';
+
+/**
+ * Runs a UI scenario, and once more (it starts its own code-server and browser) when it fails:
+ * one retry absorbs a timing accident of the asynchronous UI; a real failure fails twice, and the
+ * first failure is logged.
+ */
+export async function retryOnce(what: string, scenario: () => Promise<void>): Promise<void> {
+  try {
+    await scenario();
+  } catch (err) {
+    console.log(`${what} failed once, retrying: ${err instanceof Error ? err.message : String(err)}`);
+    await scenario();
+  }
+}
+
+/** The status bar's text (items joined by " | ") once it matches `re`. */
+export async function statusBarShowing(page: { locator(selector: string): { first(): { innerText(): Promise<string> } } }, re: RegExp, timeoutMs = 20_000): Promise<string> {
+  let shown = '';
+  return until(() => `the status bar to show ${re}; it shows ${shown}`, async () => {
+    shown = (await page.locator('.statusbar').first().innerText()).replace(/\n/g, ' | ');
+    return re.test(shown) ? shown : undefined;
+  }, timeoutMs, 200);
+}
 
 /**
  * The visible notification toasts' texts once `done` holds of them (notifications() waits for the
