@@ -11,11 +11,9 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { retryOnce, statusBarShowing } from './ui';
+import { inEditor, retryOnce, statusBarShowing } from './ui';
 import { makeWorkspace } from './workspace';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const harness = require(path.join(repoRoot(), 'test', 'editor', 'harness.js'));
 const artifacts = path.join(repoRoot(), 'test-results');
 
 /** The part of playwright-core's Page these tests use beyond the harness's EditorPage. */
@@ -32,12 +30,9 @@ async function typingScenario(): Promise<void> {
   const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-typing-')));
   const file = path.join(folder, 'mine.netspec');
   fs.writeFileSync(file, '');
-  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
-  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 900 } });
-  try {
+  await inEditor(folder, { viewport: { width: 1280, height: 900 } }, async (browser) => {
     const editor = browser.editor;
     const page = browser.page as Page;
-    await editor.openFolder(server.url, folder);
     await editor.openFile('mine.netspec');
     await editor.waitForLanguageMode('NetSpec');
     // The status bar shows the file's indentation: two spaces, the [netspec] default.
@@ -83,23 +78,16 @@ async function typingScenario(): Promise<void> {
       () => (fs.readFileSync(file, 'utf8') === withTrain ? true : undefined), 10_000, 200);
     fs.mkdirSync(artifacts, { recursive: true });
     await editor.screenshot(path.join(artifacts, 'typing.png'));
-  } finally {
-    await browser.close();
-    await server.stop();
-    fs.rmSync(folder, { recursive: true, force: true });
-  }
+  });
 }
 
 test('UI: typing a network indents by two spaces, Enter after `{` indents, `}` outdents, Enter after `tanh` is a line break', { timeout: 300_000 }, () => retryOnce('typing scenario', typingScenario));
 
 async function docsLinkScenario(): Promise<void> {
   const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-docs-')));
-  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
-  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 900 } });
-  try {
+  await inEditor(folder, { viewport: { width: 1280, height: 900 } }, async (browser) => {
     const editor = browser.editor;
     const page = browser.page as Page;
-    await editor.openFolder(server.url, folder);
     await editor.openFile('broken.netspec');
     await editor.waitForLanguageMode('NetSpec');
     await until('an error squiggle under `sigmod`', async () => ((await editor.squiggles('error')) || undefined), 30_000, 200);
@@ -129,11 +117,7 @@ async function docsLinkScenario(): Promise<void> {
     await tab.waitFor({ state: 'visible', timeout: 5_000 });
     fs.mkdirSync(artifacts, { recursive: true });
     await editor.screenshot(path.join(artifacts, 'docs-link.png'));
-  } finally {
-    await browser.close();
-    await server.stop();
-    fs.rmSync(folder, { recursive: true, force: true });
-  }
+  });
 }
 
 test('UI: the code in a problem\'s hover opens the rendered language reference at its explanation', { timeout: 300_000 }, () => retryOnce('docs link scenario', docsLinkScenario));

@@ -12,10 +12,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { panelState, retryOnce, statusBarShowing, toastsWhen, trainingPanelFrame } from './ui';
+import { inEditor, panelState, retryOnce, statusBarShowing, toastsWhen, trainingPanelFrame } from './ui';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const harness = require(path.join(repoRoot(), 'test', 'editor', 'harness.js'));
 const artifacts = path.join(repoRoot(), 'test-results');
 
 /** The part of playwright-core's Page this test uses beyond the harness's EditorPage. */
@@ -55,12 +53,9 @@ async function learnerScenario(): Promise<void> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-learner-'));
   const file = path.join(folder, 'mine.netspec');
   fs.writeFileSync(file, '');
-  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
-  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 900 } });
-  try {
+  await inEditor(folder, { viewport: { width: 1280, height: 900 } }, async (browser) => {
     const editor = browser.editor;
     const page = browser.page as Page;
-    await editor.openFolder(server.url, folder);
     await editor.openFile('mine.netspec');
     await editor.waitForLanguageMode('NetSpec');
 
@@ -149,11 +144,7 @@ async function learnerScenario(): Promise<void> {
       return f.output === initial.output ? f : undefined;
     }, 20_000, 300);
     assert.equal(reset.loss, initial.loss);
-  } finally {
-    await browser.close();
-    await server.stop();
-    fs.rmSync(folder, { recursive: true, force: true });
-  }
+  });
 }
 
 test('UI: a learner types a first network, fits sin(x), watches and replays the run, resets the weights', { timeout: 420_000 }, () => retryOnce('learner scenario', learnerScenario));

@@ -1,8 +1,36 @@
 /**
- * What the real-editor tests share: one retry of a UI scenario, and what they read of the UI in
- * code-server (the status bar, notification toasts, the training panel's webview).
+ * What the real-editor tests share: a scenario's code-server and browser, one retry of a
+ * scenario, and what they read of the UI in code-server (the status bar, notification toasts, the
+ * training panel's webview).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
+
+// Loaded at run time from the source tree: the harness finds .editor/ relative to itself.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const harness = require(path.join(repoRoot(), 'test', 'editor', 'harness.js'));
+
+/** The harness's browser (openBrowser: page, editor, pageLog, close). */
+export type Browser = Awaited<ReturnType<typeof harness.openBrowser>>;
+
+/**
+ * Runs `body` in a code-server of its own with NetSpec installed, `folder` open in a browser of
+ * its own; then closes both and removes the folder, whatever happened.
+ */
+export async function inEditor(folder: string, o: { viewport: { width: number; height: number }; workspaceTrust?: boolean }, body: (browser: Browser) => Promise<void>): Promise<void> {
+  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot(), ...(o.workspaceTrust ? { workspaceTrust: true } : {}) });
+  const browser = await harness.openBrowser({ viewport: o.viewport });
+  try {
+    await browser.editor.openFolder(server.url, folder);
+    await body(browser);
+  } finally {
+    await browser.close();
+    await server.stop();
+    fs.rmSync(folder, { recursive: true, force: true });
+  }
+}
 
 /**
  * Runs a UI scenario, and once more (it starts its own code-server and browser) when it fails:

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { panelState, retryOnce, toastsWhen, trainingPanelFrame } from './ui';
+import { inEditor, panelState, retryOnce, toastsWhen, trainingPanelFrame } from './ui';
 import { makeWorkspace } from './workspace';
 
 // Loaded at run time from the source tree: the harness finds .editor/ relative to itself.
@@ -47,11 +47,8 @@ async function uiScenario(): Promise<void> {
   fs.writeFileSync(path.join(folder, 'sine.netspec'), `network sine {\n  input x[1]\n  dense h[10] tanh\n  dense y[1] linear\n  loss mse\n}\ndata d {\n${xs.map((x) => `  [${x}] -> [${Math.sin(x)}]`).join('\n')}\n}\ntrain sine on d {\n  optimizer adam\n  learning_rate 0.02\n  epochs 300\n  split 0.8\n}\n`);
   // Plain SGD past its stable step: the loss ×4 an epoch, from 1 to 4⁸ = 65536.
   fs.writeFileSync(path.join(folder, 'rose.netspec'), 'network lin {\n  input x[1]\n  dense y[1] linear nobias\n  loss mse\n  weights y = [[1]]\n}\ndata d {\n  [1] -> [0]\n}\ntrain lin on d {\n  learning_rate 1.5\n  epochs 8\n}\n');
-  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot() });
-  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 1150 } });
-  try {
+  await inEditor(folder, { viewport: { width: 1280, height: 1150 } }, async (browser) => {
     const editor = browser.editor;
-    await editor.openFolder(server.url, folder);
     await editor.openFile('broken.netspec');
     await editor.waitForLanguageMode('NetSpec');
     // Diagnostics arrive asynchronously after the server starts: wait for the squiggle.
@@ -246,10 +243,7 @@ async function uiScenario(): Promise<void> {
       return text || undefined;
     }, 10_000, 100);
     assert.equal(verdict, 'The loss rose from 1 to 6.55e+4: the learning rate may be too high.');
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 }
 
 test('UI: squiggle, Problems and a hover with the derivative identity, in Chromium', { timeout: 480_000 }, () => retryOnce('UI scenario', uiScenario));
@@ -263,11 +257,8 @@ async function trustScenario(): Promise<void> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-trust-'));
   fs.writeFileSync(path.join(folder, 'points.csv'), 'x,y\n0,0\n1,1\n2,1\n');
   fs.writeFileSync(path.join(folder, 'csv.netspec'), 'network n {\n  input x[1]\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata d from "points.csv"\ntrain n on d {\n  epochs 5\n}\n');
-  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot(), workspaceTrust: true });
-  const browser = await harness.openBrowser({ viewport: { width: 1280, height: 900 } });
-  try {
+  await inEditor(folder, { viewport: { width: 1280, height: 900 }, workspaceTrust: true }, async (browser) => {
     const editor = browser.editor;
-    await editor.openFolder(server.url, folder);
     await editor.openFile('csv.netspec');
     await editor.waitForLanguageMode('NetSpec');
     const restricted = /"points\.csv" is not read: this workspace is in Restricted Mode/;
@@ -297,10 +288,7 @@ async function trustScenario(): Promise<void> {
     await editor.runCommand('NetSpec: Train Network');
     toasts = await toastsWhen(editor, (ts) => ts.some((t) => /Trained n: final loss/.test(t)), 30_000);
     assert.ok(toasts.some((t) => /Trained n: final loss/.test(t)), `toasts: ${toasts.join(' | ')}`);
-  } finally {
-    await browser.close();
-    await server.stop();
-  }
+  });
 }
 
 test('UI: Restricted Mode checks but reads no data and trains nothing; trusting the folder lifts it', { timeout: 300_000 }, () => retryOnce('trust scenario', trustScenario));
