@@ -77,6 +77,8 @@ class Checker implements CheckContext {
   /** Each data and train statement's check, once per check however many ask for it. */
   private readonly dataChecks = new Map<ast.DataStmt, DataInfo>();
   private readonly trainChecks = new Map<ast.TrainStmt, TrainInfo | undefined>();
+  /** Each network's first `train` statement, by network name: found once per check (`firstTrains`). */
+  private firstTrainOf?: Map<string, ast.TrainStmt>;
   readonly userFns = new Map<string, E.UserFunction>();
   /** The environment constants evaluate in while checking: lets and networks are computed on demand. */
   readonly env: E.Environment;
@@ -519,6 +521,18 @@ class Checker implements CheckContext {
   }
 
   /**
+   * Each network's first `train` statement, by network name, from one pass over the file: a
+   * search per network made a check quadratic in the number of statements.
+   */
+  private firstTrains(): Map<string, ast.TrainStmt> {
+    if (!this.firstTrainOf) {
+      this.firstTrainOf = new Map();
+      for (const s of this.file.statements) if (s.kind === 'train' && !this.firstTrainOf.has(s.network.text)) this.firstTrainOf.set(s.network.text, s);
+    }
+    return this.firstTrainOf;
+  }
+
+  /**
    * The network with the input standardization its first `train` statement's data set asks for
    * (`standardize`), or `info` itself. The statistics are those of the run's training part, so
    * the train statement's split and seed decide them. A CSV file's are known only when a run
@@ -528,7 +542,7 @@ class Checker implements CheckContext {
   private standardized(name: string, info: NetworkInfo): NetworkInfo {
     const net = info.network;
     if (!net || info.stmt.incomplete) return info;
-    const first = this.file.statements.find((s): s is ast.TrainStmt => s.kind === 'train' && s.network.text === name);
+    const first = this.firstTrains().get(name);
     const decl = first && this.declarations.get(first.data.text);
     if (!first || decl?.kind !== 'data' || !decl.stmt.standardize) return info;
     const train = this.trainOf(first);
