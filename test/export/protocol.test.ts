@@ -17,12 +17,8 @@ import { cliPath, repoRoot } from '../support/paths';
 type Answer = { source?: string; suggestedName?: string; network?: string; error?: string; networks?: string[] };
 
 let client: LspClient;
-const done = new Set<string>();
 before(async () => {
   client = await LspClient.start();
-  client.connection.onNotification('netspec/trainProgress', (p: { runId: string; done: boolean }) => {
-    if (p.done) done.add(p.runId);
-  });
 });
 after(async () => {
   await client.stop();
@@ -57,11 +53,7 @@ test('the server answers the program the CLI writes, from the initial weights ev
 
   const line = text.split('\n').findIndex((l) => l.startsWith('train xor'));
   const started = (await client.connection.sendRequest('netspec/train', { uri, line })) as { runId: string };
-  const t0 = Date.now();
-  while (!done.has(started.runId)) {
-    if (Date.now() - t0 > 60_000) throw new Error('the run did not finish');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await client.runEnd(started.runId);
   assert.equal((await exportOf(uri, 'xor')).source, expected, 'the trained weights do not leak into the export');
 });
 

@@ -18,7 +18,6 @@ import { hoverText, LspClient, positionOf } from '../support/lsp';
 import { cliPath } from '../support/paths';
 import { until } from '../support/until';
 
-interface Progress { runId: string; done: boolean; error?: string; finalLoss?: number }
 
 const FUNCTION_SPEC = `data wave = function(tanh(2 * x) + 0.5 * x, n: 40, from: 10, to: 30, noise: 0.05, seed: 2) standardize
 network fit {
@@ -47,16 +46,12 @@ const CSV = 'a,b,t\n100,0.1,1\n140,0.3,2\n90,0.2,0\n170,0.25,1\n130,0.15,3\n160,
 
 let dir: string;
 let client: LspClient;
-const progress: Progress[] = [];
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-data-'));
   fs.writeFileSync(path.join(dir, 'fn.netspec'), FUNCTION_SPEC);
   fs.writeFileSync(path.join(dir, 'csv.netspec'), CSV_SPEC);
   fs.writeFileSync(path.join(dir, 'points.csv'), CSV);
   client = await LspClient.start();
-  client.connection.onNotification('netspec/trainProgress', (p: Progress) => {
-    progress.push(p);
-  });
 });
 after(async () => {
   await client.stop();
@@ -86,7 +81,7 @@ test('a run on function data with standardize trains in the server, and ends whe
   const uri = uriOf('fn.netspec');
   const started = await train(uri, 8);
   assert.ok(started.runId, JSON.stringify(started));
-  const done = await until('the run to finish', () => progress.find((p) => p.runId === started.runId && p.done));
+  const done = await client.runEnd(started.runId);
   assert.equal(done.error, undefined, done.error);
   const cli = JSON.parse(spawnSync(process.execPath, [cliPath(), 'train', path.join(dir, 'fn.netspec'), '--json'], { encoding: 'utf8' }).stdout);
   assert.equal(done.finalLoss, cli.runs[0].final_loss);
@@ -110,7 +105,7 @@ test('a CSV file: probes use raw inputs until a run reads it, then the run\'s st
   const before = await loss();
   const started = await train(uri, 8);
   assert.ok(started.runId, JSON.stringify(started));
-  const done = await until('the run to finish', () => progress.find((p) => p.runId === started.runId && p.done));
+  const done = await client.runEnd(started.runId);
   assert.equal(done.error, undefined, done.error);
   // The CLI's trained network, standardized as its run was: the probe's loss the server now shows.
   const cli = JSON.parse(spawnSync(process.execPath, [cliPath(), 'train', path.join(dir, 'csv.netspec'), '--json'], { encoding: 'utf8' }).stdout);

@@ -11,12 +11,8 @@ import { LspClient } from '../support/lsp';
 import { until } from '../support/until';
 
 let client: LspClient;
-const finished = new Set<string>();
 before(async () => {
   client = await LspClient.start();
-  client.connection.onNotification('netspec/trainProgress', (p: { runId: string; done: boolean }) => {
-    if (p.done) finished.add(p.runId);
-  });
 });
 after(async () => {
   await client.stop();
@@ -79,7 +75,7 @@ test('Show plot on a 1-input network: y(x) through the probe\'s output, and the 
   assert.ok(Math.abs(c0.y - initial) < 0.3 * c0.yPerPx + 1e-3, `before: the curve at ${probeX} is ${c0.y}, the probe says ${initial}`);
 
   const started = (await client.connection.sendRequest('netspec/train', { uri, line: trainLine })) as { runId: string };
-  await until('the run to finish', () => finished.has(started.runId), 60_000);
+  await client.runEnd(started.runId);
   const trained = await until('the probe to use the trained weights', async () => {
     const v = await probeOutput(uri);
     return v !== initial ? v : undefined;

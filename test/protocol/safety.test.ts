@@ -18,7 +18,6 @@ import { hoverText, LspClient } from '../support/lsp';
 import { until } from '../support/until';
 import { applyEdits } from '../support/lsp-extra';
 
-interface Progress { runId: string; done: boolean; error?: string; finalLoss?: number; cancelled?: boolean }
 
 const SPEC = `network n {
   input x[2]
@@ -42,18 +41,14 @@ after(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** A server, with every trainProgress and showMessage it sends. */
+/** A server, with every showMessage it sends (the client keeps its trainProgress events). */
 async function server(options: Parameters<typeof LspClient.start>[0] = {}) {
   const client = await LspClient.start(options);
-  const progress: Progress[] = [];
   const messages: { type: number; message: string }[] = [];
-  client.connection.onNotification('netspec/trainProgress', (p: Progress) => {
-    progress.push(p);
-  });
   client.connection.onNotification('window/showMessage', (m: { type: number; message: string }) => {
     messages.push(m);
   });
-  return { client, progress, messages };
+  return { client, messages };
 }
 
 
@@ -67,7 +62,7 @@ const train = (client: LspClient, uri: string, line: number) =>
   client.connection.sendRequest('netspec/train', { uri, line }) as Promise<{ runId?: string; error?: string }>;
 
 test('Restricted Mode: checked and highlighted, but no data file is read, no Train lens, no training — until trust is granted', async () => {
-  const { client, progress } = await server({ initializationOptions: { trusted: false } });
+  const { client } = await server({ initializationOptions: { trusted: false } });
   try {
     await client.open(specUri, SPEC);
     const first = await nthPublished(client, specUri, 0);
@@ -99,7 +94,7 @@ test('Restricted Mode: checked and highlighted, but no data file is read, no Tra
     assert.ok((await lenses(client, specUri)).some((l) => l.command?.title === 'Train'));
     const started = await train(client, specUri, 6);
     assert.ok(started.runId, JSON.stringify(started));
-    const done = await until('the run to end', () => progress.find((p) => p.runId === started.runId && p.done));
+    const done = await client.runEnd(started.runId);
     assert.equal(done.error, undefined, done.error);
     assert.ok(Number.isFinite(done.finalLoss), JSON.stringify(done));
   } finally {
@@ -120,7 +115,7 @@ test('a client that says nothing of trust (any other editor) is trusted', async 
 });
 
 test('recovery: a run whose data file vanished fails with the reason, and the server goes on', async () => {
-  const { client, progress, messages } = await server();
+  const { client, messages } = await server();
   const gone = path.join(dir, 'gone.netspec');
   const text = SPEC.replace('points.csv', 'vanished.csv');
   fs.writeFileSync(gone, text);
@@ -130,7 +125,7 @@ test('recovery: a run whose data file vanished fails with the reason, and the se
     await nthPublished(client, uri, 0);
     const started = await train(client, uri, 6);
     assert.ok(started.runId, JSON.stringify(started));
-    const done = await until('the run to fail', () => progress.find((p) => p.runId === started.runId && p.done));
+    const done = await client.runEnd(started.runId);
     assert.match(done.error ?? '', /error \[data-file\] cannot read "vanished\.csv" for `pts`: no such file/);
     await until('the error message naming vanished.csv', () => messages.find((m) => m.type === 1 && /Training n failed: .*vanished\.csv/.test(m.message)), 10_000);
     assert.match(hoverText(await client.hover(uri, { line: 2, character: 15 })), /sigmoid|σ/);
@@ -140,13 +135,13 @@ test('recovery: a run whose data file vanished fails with the reason, and the se
 });
 
 test('recovery: a training worker that crashes (test hook NETSPEC_TEST_WORKER_CRASH) is reported, and the server goes on', async () => {
-  const { client, progress, messages } = await server({ env: { ...process.env, NETSPEC_TEST_WORKER_CRASH: '1' } });
+  const { client, messages } = await server({ env: { ...process.env, NETSPEC_TEST_WORKER_CRASH: '1' } });
   try {
     await client.open(specUri, SPEC);
     await nthPublished(client, specUri, 0);
     const started = await train(client, specUri, 6);
     assert.ok(started.runId, JSON.stringify(started));
-    const done = await until('the crash to be reported', () => progress.find((p) => p.runId === started.runId && p.done));
+    const done = await client.runEnd(started.runId);
     assert.match(done.error ?? '', /the training worker failed: NETSPEC_TEST_WORKER_CRASH is set/);
     // The message and the failed-run event are two notifications: either may arrive first.
     await until('the error message "Training n failed"', () => messages.find((m) => m.type === 1 && /Training n failed/.test(m.message)), 10_000);
@@ -155,14 +150,14 @@ test('recovery: a training worker that crashes (test hook NETSPEC_TEST_WORKER_CR
     assert.match(hoverText(await client.hover(specUri, { line: 2, character: 15 })), /sigmoid|σ/);
     const again = await train(client, specUri, 6);
     assert.ok(again.runId && again.runId !== started.runId);
-    await until('the second crash', () => progress.find((p) => p.runId === again.runId && p.done));
+    await client.runEnd(again.runId);
   } finally {
     await client.stop();
   }
 });
 
 test('safety: Insert trained weights edits only the network, with lone-CR and CRLF line breaks and one-line networks', async () => {
-  const { client, progress } = await server();
+  const { client } = await server();
   const layouts = {
     'lone CR': 'let before = 1\rnetwork n {\r  input x[1]\r  dense y[1] linear\r  weights y = [[0.5]]\r}\rdata d {\r  [1] -> [2]\r  [2] -> [4]\r}\rtrain n on d { epochs 20 learning_rate 0.05 }\rlet after = 2\r',
     'CRLF': 'let before = 1\r\nnetwork n {\r\n  input x[1]\r\n  dense y[1] linear\r\n  bias y = [0]\r\n}\r\ndata d {\r\n  [1] -> [2]\r\n  [2] -> [4]\r\n}\r\ntrain n on d { epochs 20 learning_rate 0.05 }\r\nlet after = 2\r\n',
@@ -175,7 +170,8 @@ test('safety: Insert trained weights edits only the network, with lone-CR and CR
       await nthPublished(client, uri, 0);
       const trainLine = text.split(/\r\n|\r|\n/).findIndex((l) => l.startsWith('train'));
       const started = await train(client, uri, trainLine);
-      const done = await until(`${name}: the run`, () => progress.find((p) => p.runId === started.runId && p.done));
+      assert.ok(started.runId, `${name}: ${started.error}`);
+      const done = await client.runEnd(started.runId);
       assert.equal(done.error, undefined, `${name}: ${done.error}`);
       await nthPublished(client, uri, 1); // published again with the trained parameters
       const actions = (await client.connection.sendRequest('textDocument/codeAction', {

@@ -16,26 +16,20 @@ import type { CodeAction, CodeLens, Diagnostic, InlayHint } from 'vscode-languag
 import { analyze } from '../../server/src/analysis/analyze';
 import { inlayHints } from '../../server/src/analysis/inlay';
 import { runPrograms } from '../export/support';
-import { LspClient } from '../support/lsp';
+import { LspClient, type RunProgress } from '../support/lsp';
 import { applyEdits } from '../support/lsp-extra';
 import { cliPath } from '../support/paths';
 import { until } from '../support/until';
 
-interface Progress { runId: string; done: boolean; finalLoss?: number; error?: string }
-
 let client: LspClient;
-const progress: Progress[] = [];
 const messages: string[] = [];
 /** A second server whose client answers `workspace/configuration` (significant digits 4). */
 let configured: LspClient;
-const configuredProgress: Progress[] = [];
 
 before(async () => {
   client = await LspClient.start();
-  client.connection.onNotification('netspec/trainProgress', (p: Progress) => void progress.push(p));
   client.connection.onNotification('window/showMessage', (m: { message: string }) => void messages.push(m.message));
   configured = await LspClient.start({ configuration: (section) => (section === 'netspec.insertWeights' ? { significantDigits: 4 } : null) });
-  configured.connection.onNotification('netspec/trainProgress', (p: Progress) => void configuredProgress.push(p));
 });
 after(async () => {
   await client.stop();
@@ -79,10 +73,10 @@ async function openDoc(text: string, on = client): Promise<string> {
 }
 
 /** Trains the `train` statement on `line` and resolves with its end. */
-async function train(uri: string, line = trainLine, on = client, seen = progress): Promise<Progress> {
+async function train(uri: string, line = trainLine, on = client): Promise<RunProgress> {
   const started = (await on.connection.sendRequest('netspec/train', { uri, line })) as { runId?: string; error?: string };
   assert.ok(started.runId, started.error);
-  const end = await until('the run to end', () => seen.find((p) => p.runId === started.runId && p.done));
+  const end = await on.runEnd(started.runId);
   assert.equal(end.error, undefined);
   return end;
 }
@@ -170,7 +164,7 @@ test('NetSpec: Reset Trained Weights goes back to the file\'s own weights, for o
 test('Insert trained weights: one aligned row per line at the configured precision, which reads back as the rounded run', async () => {
   const wide = spec.replace('dense h[3] tanh', 'dense h[12] tanh');
   const uri = await openDoc(wide, configured);
-  await train(uri, trainLine, configured, configuredProgress);
+  await train(uri, trainLine, configured);
   const actions = (await configured.connection.sendRequest('textDocument/codeAction', {
     textDocument: { uri }, range: { start: { line: 2, character: 0 }, end: { line: 2, character: 0 } }, context: { diagnostics: [] },
   })) as CodeAction[];

@@ -17,9 +17,22 @@ import {
   type TextDocumentContentChangeEvent,
 } from 'vscode-languageserver-protocol/node';
 import { repoRoot } from './paths';
+import { until } from './until';
+
+/** A `netspec/trainProgress` event, as far as the tests read it (protocol/training.ts has them all). */
+export interface RunProgress {
+  runId: string;
+  done: boolean;
+  epoch?: number;
+  finalLoss?: number;
+  error?: string;
+  cancelled?: boolean;
+}
 
 export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];
+  /** Every `netspec/trainProgress` event the server sent, in order. */
+  readonly runProgress: RunProgress[] = [];
   private readonly waiters: { test: (p: PublishDiagnosticsParams) => boolean; resolve: (p: PublishDiagnosticsParams) => void }[] = [];
   stderr = '';
 
@@ -45,6 +58,7 @@ export class LspClient {
         }
       }
     });
+    connection.onNotification('netspec/trainProgress', (p: RunProgress) => void client.runProgress.push(p));
     connection.onNotification('window/logMessage', () => {});
     const configuration = options.configuration;
     if (configuration) connection.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => configuration(i.section ?? '')));
@@ -64,6 +78,11 @@ export class LspClient {
       const timer = setTimeout(() => reject(new Error(`no diagnostics for ${uri} version ${version} within ${timeoutMs} ms; got versions ${this.published.filter((p) => p.uri === uri).map((p) => p.version).join(', ')}`)), timeoutMs);
       this.waiters.push({ test, resolve: (p) => (clearTimeout(timer), resolve(p)) });
     });
+  }
+
+  /** The end event (`done: true`) of run `runId`, once the server has sent it. */
+  runEnd(runId: string, timeoutMs = 60_000): Promise<RunProgress> {
+    return until(`run ${runId} to end`, () => this.runProgress.find((p) => p.runId === runId && p.done), timeoutMs);
   }
 
   open(uri: string, text: string, version = 1): Promise<void> {
