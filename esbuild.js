@@ -152,6 +152,20 @@ async function renderDocs() {
 /** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
 
+/**
+ * The browser build (dist/web/): the same extension and server for hosts without Node —
+ * vscode.dev, github.dev, code-server's web worker extension host, the playground. The server is
+ * one self-contained script started as a Web Worker (it is also its own training worker); the
+ * extension is CommonJS, as web extension hosts load it, with `vscode` from the host.
+ */
+/** @type {import('esbuild').BuildOptions} */
+const browser = { bundle: true, platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning', define: { global: 'globalThis' } };
+/** @type {import('esbuild').BuildOptions[]} */
+const web = [
+  { ...browser, entryPoints: ['server/src/server/web.ts'], outfile: 'dist/web/server.js', format: 'iife' },
+  { ...browser, entryPoints: ['client/src/web/extension.ts'], outfile: 'dist/web/extension.js', format: 'cjs', external: ['vscode'] },
+];
+
 async function main() {
   const watch = process.argv.includes('--watch');
   syncBuiltinNames();
@@ -166,7 +180,7 @@ async function main() {
     external: p.external ?? [],
     banner: p.banner ? { js: p.banner } : undefined,
   }));
-  builds.push(webviews);
+  builds.push(webviews, ...web);
   builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode'] });
   // The extension-host suite runs inside VS Code, which provides `vscode`.
   builds.push({ ...common, entryPoints: ['test/editor/suite/index.ts'], outfile: 'out/test/editor/suite/index.js', external: ['vscode'] });

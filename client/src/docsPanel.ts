@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as vscode from 'vscode';
 
 /**
@@ -19,19 +18,22 @@ export class DocsPanel {
   }
 
   /** Opens the reference (or brings it forward) at `anchor`, or at its top. */
-  static show(context: vscode.ExtensionContext, anchor = ''): void {
+  static async show(context: vscode.ExtensionContext, anchor = ''): Promise<void> {
     const existing = DocsPanel.current;
     if (existing) {
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
       void existing.panel.webview.postMessage({ anchor });
       return;
     }
+    // Through workspace.fs, which reads the extension's files on the desktop and in the browser.
+    const html = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(context.extensionUri, 'dist', 'media', 'language.html')));
+    if (DocsPanel.current) return DocsPanel.show(context, anchor); // opened meanwhile
     const panel = vscode.window.createWebviewPanel('netspec.docs', 'NetSpec Language Reference', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       enableScripts: true,
       enableFindWidget: true,
       localResourceRoots: [],
     });
-    panel.webview.html = page(fs.readFileSync(vscode.Uri.joinPath(context.extensionUri, 'dist', 'media', 'language.html').fsPath, 'utf8'), anchor);
+    panel.webview.html = page(html, anchor);
     DocsPanel.current = new DocsPanel(panel);
   }
 }
@@ -56,7 +58,7 @@ export function registerDocs(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.window.registerUriHandler({
       handleUri(uri) {
-        if (uri.path === '/docs') DocsPanel.show(context, uri.fragment);
+        if (uri.path === '/docs') void DocsPanel.show(context, uri.fragment);
       },
     }),
     vscode.commands.registerCommand('netspec.showLanguageReference', (anchor?: string) => DocsPanel.show(context, typeof anchor === 'string' ? anchor : '')),

@@ -1,6 +1,5 @@
-import * as path from 'path';
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { BaseLanguageClient } from 'vscode-languageclient';
 import { ExportPyTorchRequest, TrainedWeightsRequest, TrainTargetsRequest } from '../../server/src/protocol/requests';
 import type { ExportStart } from '../../server/src/protocol/pytorch';
 
@@ -11,7 +10,7 @@ import type { ExportStart } from '../../server/src/protocol/pytorch';
  * trained ones), the file beside the spec, and a modal question before an existing file is
  * replaced: nothing is written until the user agrees. `(uri, network, start)` skip the questions.
  */
-export function registerExportCommand(context: vscode.ExtensionContext, client: LanguageClient): void {
+export function registerExportCommand(context: vscode.ExtensionContext, client: BaseLanguageClient): void {
   context.subscriptions.push(vscode.commands.registerCommand('netspec.exportPyTorch', async (uri?: string, network?: string, start?: ExportStart) => {
     const editor = vscode.window.activeTextEditor;
     const target = uri ?? (editor?.document.languageId === 'netspec' ? editor.document.uri.toString() : undefined);
@@ -54,7 +53,7 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
       void vscode.window.showErrorMessage('NetSpec: save the file first; the program is written beside it.');
       return;
     }
-    const out = vscode.Uri.joinPath(spec.with({ path: path.posix.dirname(spec.path) }), answer.suggestedName);
+    const out = vscode.Uri.joinPath(spec, '..', answer.suggestedName);
     if (await exists(out)) {
       const replace = 'Replace';
       const choice = await vscode.window.showWarningMessage(`${answer.suggestedName} already exists beside the spec. Replace it?`, { modal: true }, replace);

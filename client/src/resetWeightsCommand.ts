@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LanguageClient } from 'vscode-languageclient/node';
+import type { BaseLanguageClient } from 'vscode-languageclient';
 import { ResetTrainedWeightsRequest, TrainedWeightsRequest } from '../../server/src/protocol/requests';
 import type { ResetTrainedWeightsAnswer } from '../../server/src/protocol/weights';
 
@@ -9,7 +9,7 @@ import type { ResetTrainedWeightsAnswer } from '../../server/src/protocol/weight
  * `(uri, network)` skip the questions; `network` left out with a uri resets every network of it.
  * Resolves with the server's answer (undefined when nothing was asked of it).
  */
-export function registerResetWeightsCommand(context: vscode.ExtensionContext, client: LanguageClient): void {
+export function registerResetWeightsCommand(context: vscode.ExtensionContext, client: BaseLanguageClient): void {
   context.subscriptions.push(vscode.commands.registerCommand('netspec.resetTrainedWeights', async (uri?: string, network?: string): Promise<ResetTrainedWeightsAnswer | undefined> => {
     const editor = vscode.window.activeTextEditor;
     const target = uri ?? (editor?.document.languageId === 'netspec' ? editor.document.uri.toString() : undefined);

@@ -1,4 +1,3 @@
-import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { Snapshot, TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
 import type { FromTrainingPanel, PanelRow, RunPicture, ToTrainingPanel } from '../../server/src/protocol/webview';
@@ -204,7 +203,8 @@ function halve<T>(xs: T[]): T[] {
 }
 
 function html(webview: vscode.Webview, media: vscode.Uri): string {
-  const nonce = crypto.randomBytes(16).toString('base64');
+  // globalThis.crypto: Node's and the browser's Web Crypto alike (the extension runs in both hosts).
+  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
   const src = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, file)).toString();
   const csp = [
     "default-src 'none'",

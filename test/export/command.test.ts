@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 
-test('NetSpec: Export to PyTorch is contributed, registered from extension.ts, and asks netspec/exportPyTorch', () => {
+test('NetSpec: Export to PyTorch is contributed, registered from activate.ts, and asks netspec/exportPyTorch', () => {
   const root = repoRoot();
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
   const contributed = pkg.contributes.commands.find((c: { command: string }) => c.command === 'netspec.exportPyTorch');
@@ -19,7 +19,7 @@ test('NetSpec: Export to PyTorch is contributed, registered from extension.ts, a
   assert.match(command, /registerCommand\('netspec\.exportPyTorch'/);
   assert.match(command, /sendRequest\(ExportPyTorchRequest\.type, /);
   assert.match(command, /\{ modal: true \}/, 'it asks before replacing a file');
-  const extension = fs.readFileSync(path.join(root, 'client', 'src', 'extension.ts'), 'utf8');
+  const extension = fs.readFileSync(path.join(root, 'client', 'src', 'activate.ts'), 'utf8');
   assert.match(extension, /registerExportCommand\(context, client\)/);
   const server = fs.readFileSync(path.join(root, 'server', 'src', 'server', 'export.ts'), 'utf8');
   assert.match(server, /onRequest\(ExportPyTorchRequest\.type, /);

@@ -19,6 +19,7 @@ import { analyze } from '../../server/src/analysis/analyze';
 import type { LossName } from '../../server/src/engine/losses';
 import { Trainer } from '../../server/src/engine/train';
 import { prepareJob } from '../../server/src/runs/jobs';
+import { diskFiles } from '../../server/src/runs/files-node';
 import { Discrepancies, PYTHON, randomTarget, requireTorch, runCli } from '../oracle/oracle';
 import { seededRandom, SeededRandom } from '../support/random';
 import { LAYER_ACTIVATIONS, ownOrderThenRest } from '../support/builtins';
@@ -229,7 +230,7 @@ test('--epochs overrides the spec and still matches the engine (the shuffles are
   picked.forEach((i, n) => {
     const info = a.program.trains[i];
     assert.notEqual(info.epochs, 29);
-    const job = prepareJob(spec, a, info, new Map());
+    const job = prepareJob(spec, a, info, new Map(), diskFiles);
     const trainer = new Trainer(job.network, job.data, { ...info, epochs: 29 });
     while (!trainer.done) trainer.runEpoch();
     const r = trainer.result();

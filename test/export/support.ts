@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { analyze } from '../../server/src/analysis/analyze';
 import { exportPyTorch } from '../../server/src/export/pytorch';
 import { prepareJob } from '../../server/src/runs/jobs';
+import { diskFiles } from '../../server/src/runs/files-node';
 import { decodeNumbers, PYTHON, requireTorch, TORCH_MISSING, type CliJson, type Discrepancies, type TrainRunJson } from '../oracle/oracle';
 import { repoRoot } from '../support/paths';
 
@@ -18,7 +19,7 @@ export function exportAll(specFile: string, text: string): { network: string; so
   if (errors.length) throw new Error(`the spec has errors: ${errors.map((d) => d.message).join('; ')}`);
   const cache = new Map();
   return a.program.trains.map((info) => {
-    const job = prepareJob(specFile, a, info, cache);
+    const job = prepareJob(specFile, a, info, cache, diskFiles);
     const source = exportPyTorch({ file: specFile, program: a.program, info: job.info, line: job.line, network: job.network, dataName: job.dataName, data: job.data, version: 'test' });
     return { network: job.network.name, source };
   });

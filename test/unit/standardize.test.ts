@@ -17,6 +17,7 @@ import { rename } from '../../server/src/analysis/rename';
 import { buildNetwork, builtinActivation, forward, predict, probe, standardization, type Network } from '../../server/src/engine/network';
 import { batchGradient, splitIndices, train } from '../../server/src/engine/train';
 import { prepareJob, RunProblem } from '../../server/src/runs/jobs';
+import { diskFiles } from '../../server/src/runs/files-node';
 import { SeededRandom } from '../support/random';
 
 /** A small network with fixed weights, and an input standardization when `s` is given. */
@@ -152,7 +153,7 @@ test('a CSV file: no statistics until a run reads it; the run computes them over
     assert.deepEqual(info.standardization, { data: 'd', stats: undefined });
     assert.equal(info.network!.standardize, undefined, 'probes use the raw inputs until then');
     assert.match(hoverAt(a, text.indexOf('net {'))!.markdown, /a CSV file: its statistics are computed when a run reads it; until then probes and evals use the raw inputs/);
-    const job = prepareJob(spec, a, a.program.trains[0], new Map());
+    const job = prepareJob(spec, a, a.program.trains[0], new Map(), diskFiles);
     const inline = analyze(SPEC(INLINE));
     assert.deepEqual(job.network.standardize, inline.program.networks.get('net')!.network!.standardize, 'the same statistics as the same samples inline');
     assert.equal(a.program.networks.get('net')!.network!.standardize, undefined, 'the checked program is left as it was');
@@ -162,13 +163,13 @@ test('a CSV file: no statistics until a run reads it; the run computes them over
     // A second train statement on another data set needs the CSV's statistics: it says which run gives them.
     const two = `${text}data e { [1, 2] -> [3] }\ntrain net on e {}\n`;
     const b = analyze(two);
-    assert.throws(() => prepareJob(spec, b, b.program.trains[1], new Map()), (err: Error) => err instanceof RunProblem && /standardizes its inputs with the statistics of `d`, a CSV file read only by its own `train` statement; run that one first/.test(err.message));
+    assert.throws(() => prepareJob(spec, b, b.program.trains[1], new Map(), diskFiles), (err: Error) => err instanceof RunProblem && /standardizes its inputs with the statistics of `d`, a CSV file read only by its own `train` statement; run that one first/.test(err.message));
     const trainedB = analyze(two, { trained: new Map([['net', trained]]) });
-    assert.deepEqual(prepareJob(spec, trainedB, trainedB.program.trains[1], new Map()).network.standardize, trained.standardize, 'after that run, the second one uses its statistics');
+    assert.deepEqual(prepareJob(spec, trainedB, trainedB.program.trains[1], new Map(), diskFiles).network.standardize, trained.standardize, 'after that run, the second one uses its statistics');
     // The CLI prepares every run in file order with one cache: the second run gets the first's statistics.
     const cache = new Map();
-    prepareJob(spec, b, b.program.trains[0], cache);
-    assert.deepEqual(prepareJob(spec, b, b.program.trains[1], cache).network.standardize, trained.standardize);
+    prepareJob(spec, b, b.program.trains[0], cache, diskFiles);
+    assert.deepEqual(prepareJob(spec, b, b.program.trains[1], cache, diskFiles).network.standardize, trained.standardize);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

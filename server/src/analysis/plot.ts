@@ -277,9 +277,18 @@ function render(opts: PlotOptions, samples: number): string {
   return out.join('');
 }
 
+/** The UTF-8 bytes of `text` in base64, with what both Node and browsers have (no `Buffer`). */
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  // In slices: String.fromCharCode takes its characters as arguments, and arguments are bounded.
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
 /** `data:image/svg+xml;base64,…`: base64 rather than percent-encoding, which Markdown could mangle. */
 export function svgDataUri(svg: string): string {
-  return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`;
+  return `data:image/svg+xml;base64,${base64(svg)}`;
 }
 
 /**

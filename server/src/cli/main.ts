@@ -9,6 +9,7 @@ import { Trainer, TrainError, type TrainResult } from '../engine/train';
 import { capitalise } from '../semantics/diagnostic';
 import type { TrainInfo } from '../semantics/program';
 import { prepareJob, RunProblem, type Job } from '../runs/jobs';
+import { diskFiles } from '../runs/files-node';
 import { ExportError, exportPyTorch } from '../export/pytorch';
 import { toJson } from './json';
 
@@ -300,7 +301,7 @@ function trainCommand(file: { name: string; text: string }, only: string | undef
   const cache = new Map<string, DataSample[]>();
   for (const info of trains) {
     try {
-      jobs.push(prepareJob(file.name, a, info, cache));
+      jobs.push(prepareJob(file.name, a, info, cache, diskFiles));
     } catch (err) {
       if (!(err instanceof RunProblem)) throw err;
       io.err(err.message + '\n');
@@ -370,7 +371,7 @@ function exportCommand(file: { name: string; text: string }, only: string | unde
   }
   let job: Job;
   try {
-    job = prepareJob(file.name, a, trains[0], new Map());
+    job = prepareJob(file.name, a, trains[0], new Map(), diskFiles);
   } catch (err) {
     if (!(err instanceof RunProblem)) throw err;
     io.err(err.message + '\n');

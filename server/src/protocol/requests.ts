@@ -1,5 +1,6 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { ExportAnswer, ExportParams } from './pytorch';
+import type { ReadDataFileAnswer, ReadDataFileParams } from './files';
 import type { PlotAnswer, PlotParams } from './plot';
 import type { ResetTrainedWeightsAnswer, ResetTrainedWeightsParams, TrainedWeightsAnswer, TrainedWeightsParams } from './weights';
 import type {
@@ -88,4 +89,10 @@ export type WorkspaceTrustedParams = Record<string, never>;
 export namespace WorkspaceTrustedNotification {
   export const method = 'netspec/workspaceTrusted';
   export const type = new NotificationType<WorkspaceTrustedParams>(method);
+}
+
+/** `netspec/readDataFile` (server → client, browser build): a data file's text (files.ts). */
+export namespace ReadDataFileRequest {
+  export const method = 'netspec/readDataFile';
+  export const type = new RequestType<ReadDataFileParams, ReadDataFileAnswer, void>(method);
 }

@@ -1,11 +1,10 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import type { FileAnalysis } from '../analysis/analyze';
-import { CSV_MAX_CHARS, generate, parseCsv, type DataSample } from '../engine/datasets';
+import { generate, parseCsv, type DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
 import { functionSamples, trainingStandardization } from '../semantics/data-sets';
 import { capitalise } from '../semantics/diagnostic';
 import type { TrainInfo } from '../semantics/program';
+import { DataFileProblem, type DataFiles } from './data-files';
 
 /**
  * Training runs as the CLI and the language server start them: a `train` statement's data
@@ -33,9 +32,10 @@ export class RunProblem extends Error {
 
 /**
  * Everything a `train` statement needs, or a RunProblem saying why it cannot run. `specFile` is
- * the spec's path: CSV files are read relative to its folder, never outside it.
+ * the spec's path: `files` reads CSV files relative to its folder, never outside it (on disk,
+ * `files-node.ts`; in the browser, the texts the client read, `data-files.ts` `givenFiles`).
  */
-export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, cache: Map<string, DataSample[]>, options: { readFiles?: boolean } = {}): Job {
+export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, cache: Map<string, DataSample[]>, files: DataFiles, options: { readFiles?: boolean } = {}): Job {
   const line = a.lines.position(info.stmt.start).line + 1;
   const network = a.program.networks.get(info.stmt.network.text)?.network;
   const dataName = info.stmt.data.text;
@@ -76,7 +76,7 @@ export function prepareJob(specFile: string, a: FileAnalysis, info: TrainInfo, c
       case 'file':
         // `readFiles: false`: a workspace the user has not trusted (VS Code's Restricted Mode).
         if (options.readFiles === false) throw new RunProblem(2, `${at}: error [data-file] "${src.path.value}" is not read for \`${dataName}\`: the workspace is not trusted (Restricted Mode), and data files are read only in a trusted one.`);
-        data = readCsvData(specFile, at, src.path.value, set.targetWidth ?? K, dataName);
+        data = readCsvData(files, specFile, at, src.path.value, set.targetWidth ?? K, dataName);
         break;
     }
     cache.set(key, data);
@@ -111,48 +111,25 @@ function withFileStandardization(network: Network, a: FileAnalysis, info: TrainI
 }
 
 
-/** Whether `p` is `root` itself or below it (both absolute and normalised). */
-export function isInside(root: string, p: string): boolean {
-  const r = path.relative(root, p);
-  return r === '' || (r !== '..' && !r.startsWith('..' + path.sep) && !path.isAbsolute(r));
+/** The CSV files a `train` statement reads (relative to the spec, as written): its data set's, if it has one. */
+export function dataFilesOf(a: FileAnalysis, info: TrainInfo): string[] {
+  const src = a.program.data.get(info.stmt.data.text)?.stmt.source;
+  return src?.kind === 'file' ? [src.path.value] : [];
 }
 
-
-/** Reads `data … from "rel"`: relative to the spec's folder, never outside it. */
-function readCsvData(specFile: string, at: string, rel: string, targets: number, dataName: string): DataSample[] {
-  const folder = path.dirname(path.resolve(specFile));
-  const target = path.resolve(folder, rel);
-  const shown = path.isAbsolute(rel) ? rel : path.join(path.dirname(specFile), rel);
-  const ioError = (why: string) => new RunProblem(2, `${at}: error [data-file] cannot read "${rel}" for \`${dataName}\`: ${why}.`);
-  if (!isInside(folder, target)) throw ioError(`it is outside the spec's folder ${folder}; a data file must be in that folder or below it`);
-  let real: string;
+/** Reads `data … from "rel"` through `files` and parses it. */
+function readCsvData(files: DataFiles, specFile: string, at: string, rel: string, targets: number, dataName: string): DataSample[] {
+  let read: { text: string; shown: string };
   try {
-    real = fs.realpathSync(target);
-    if (!isInside(fs.realpathSync(folder), real)) throw ioError(`it leads outside the spec's folder ${folder} through a symbolic link`);
-    const st = fs.statSync(real);
-    if (st.isDirectory()) throw ioError('it is a directory');
-    if (st.size > CSV_MAX_CHARS) throw ioError(`it has ${st.size} bytes; the limit is ${CSV_MAX_CHARS}`);
+    read = files.read(specFile, rel);
   } catch (err) {
-    if (err instanceof RunProblem) throw err;
-    throw ioError(describeIoError(err, target));
+    if (!(err instanceof DataFileProblem)) throw err;
+    throw new RunProblem(2, `${at}: error [data-file] cannot read "${rel}" for \`${dataName}\`: ${err.message}.`);
   }
-  let text: string;
-  try {
-    text = fs.readFileSync(real, 'utf8');
-  } catch (err) {
-    throw ioError(describeIoError(err, target));
-  }
-  const parsed = parseCsv(text, targets);
+  const parsed = parseCsv(read.text, targets);
   if ('error' in parsed) {
     const e = parsed.error;
-    throw new RunProblem(1, `${shown}:${e.line}:${e.column}: error [csv] ${capitalise(e.message)} (the data set \`${dataName}\`, ${at}).`);
+    throw new RunProblem(1, `${read.shown}:${e.line}:${e.column}: error [csv] ${capitalise(e.message)} (the data set \`${dataName}\`, ${at}).`);
   }
   return parsed.samples;
-}
-
-function describeIoError(err: unknown, p: string): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return `no such file (${p})`;
-  if (code === 'EACCES') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
 }

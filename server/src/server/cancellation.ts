@@ -1,4 +1,4 @@
-import { LSPErrorCodes, ResponseError, type CancellationToken, type ConnectionStrategy, type Message, type RequestMessage, type ResponseMessage } from 'vscode-languageserver/node';
+import { LSPErrorCodes, ResponseError, type CancellationToken, type ConnectionStrategy, type Message, type RequestMessage, type ResponseMessage } from 'vscode-languageserver';
 
 /**
  * Cancelled requests are answered as cancelled (LSP: error RequestCancelled, -32800).

@@ -1,14 +1,14 @@
-import * as path from 'path';
-import type { Connection, TextDocuments } from 'vscode-languageserver/node';
+import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type TrainedParameters } from '../analysis/analyze';
 import { fingerprint } from '../analysis/fingerprint';
 import type { Network } from '../engine/network';
 import { ExportError, exportPyTorch } from '../export/pytorch';
-import { prepareJob, RunProblem } from '../runs/jobs';
+import { givenFiles } from '../runs/data-files';
+import { dataFilesOf, prepareJob, RunProblem } from '../runs/jobs';
 import type { ExportAnswer, ExportParams } from '../protocol/pytorch';
 import { ExportPyTorchRequest } from '../protocol/requests';
-import { specFileOf } from './runs';
+import type { ServerPlatform } from './platform';
 
 declare const NETSPEC_VERSION: string | undefined;
 const VERSION = typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0';
@@ -25,12 +25,13 @@ const VERSION = typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0';
 export function registerExport(
   connection: Connection,
   documents: TextDocuments<TextDocument>,
+  platform: ServerPlatform,
   isTrusted: () => boolean = () => true,
   trainedOf: (uri: string) => ReadonlyMap<string, TrainedParameters> = () => new Map(),
 ): void {
-  connection.onRequest(ExportPyTorchRequest.type, (params): ExportAnswer => {
+  connection.onRequest(ExportPyTorchRequest.type, async (params): Promise<ExportAnswer> => {
     try {
-      return exportDocument(documents, params, isTrusted(), trainedOf);
+      return await exportDocument(documents, platform, params, isTrusted(), trainedOf);
     } catch (err) {
       connection.console.error(`exportPyTorch failed for ${params?.uri}: ${err instanceof Error ? err.stack : String(err)}`);
       return { error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
@@ -38,7 +39,7 @@ export function registerExport(
   });
 }
 
-function exportDocument(documents: TextDocuments<TextDocument>, params: ExportParams, trusted: boolean, trainedOf: (uri: string) => ReadonlyMap<string, TrainedParameters>): ExportAnswer {
+async function exportDocument(documents: TextDocuments<TextDocument>, platform: ServerPlatform, params: ExportParams, trusted: boolean, trainedOf: (uri: string) => ReadonlyMap<string, TrainedParameters>): Promise<ExportAnswer> {
   const doc = documents.get(params.uri);
   if (!doc) return { error: 'the document is not open' };
   const a = analyze(doc.getText());
@@ -49,14 +50,17 @@ function exportDocument(documents: TextDocuments<TextDocument>, params: ExportPa
   if (network === undefined) return { error: `say which network to export: ${networks.join(', ')}`, networks };
   const info = a.program.trains.find((t) => t.stmt.network.text === network);
   if (!info) return { error: `no train statement trains \`${network}\``, networks };
-  const specFile = specFileOf(params.uri);
-  const base = path.basename(specFile);
+  const specFile = platform.specFile(params.uri);
+  const base = specFile.split(/[\\/]/).pop()!;
+  // In the browser the client reads the data file (never in Restricted Mode: prepareJob refuses it).
+  const fetched = trusted ? await platform.fetchFiles(params.uri, dataFilesOf(a, info)) : undefined;
+  const files = fetched ? givenFiles(fetched) : platform.files;
   try {
     const start = params.start ?? 'initial';
     // The definition before the data is prepared: what the trained parameters were keyed by.
     const built = a.program.networks.get(network)?.network;
     const definition = built && fingerprint(built);
-    const job = prepareJob(specFile, a, info, new Map(), { readFiles: trusted });
+    const job = prepareJob(specFile, a, info, new Map(), files, { readFiles: trusted });
     let from = job.network;
     if (start === 'trained') {
       const trained = trainedOf(params.uri).get(network);

@@ -10,7 +10,7 @@ import {
   type TextDocuments,
   type TextEdit,
   type WorkspaceEdit,
-} from 'vscode-languageserver/node';
+} from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { FileAnalysis } from '../analysis/analyze';
 import { foldingRegions } from '../analysis/folding';

@@ -1,15 +1,8 @@
-import * as path from 'path';
-import { fileURLToPath } from 'url';
-import { Worker } from 'worker_threads';
 import type { TrainedParameters } from '../analysis/analyze';
 import type { Standardization } from '../engine/network';
 import type { Divergence } from '../engine/train';
 import type { DecisionBoundary, EpochPoint, FittedCurve, Snapshot } from '../protocol/training';
-
-/** The spec's path on disk; an unsaved document gets one that no data file can be found beside. */
-export function specFileOf(uri: string): string {
-  return uri.startsWith('file:') ? fileURLToPath(uri) : path.join('/nonexistent', 'untitled.netspec');
-}
+import type { FetchedFiles } from '../runs/data-files';
 
 /** What a training worker is asked to do. */
 export interface RunRequest {
@@ -18,6 +11,8 @@ export interface RunRequest {
   specFile: string;
   /** 0-based line of the `train` statement. */
   line: number;
+  /** The data files the run reads, when the editor read them (the browser); else the worker reads the disk. */
+  files?: FetchedFiles;
 }
 
 /**
@@ -30,13 +25,25 @@ export type RunMessage =
   | { kind: 'done'; network: string; epochs: number; finalLoss: number; firstLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; definition: string; standardize?: Standardization }
   | { kind: 'error'; message: string };
 
+/** A training worker as the server holds it: a Node worker thread, or a browser Web Worker (platform.ts). */
+export interface TrainingWorker {
+  /** Stops the run at once; its exit follows. */
+  terminate(): void;
+}
+
+/**
+ * Starts a worker on a request. It reports each message (an uncaught failure as an `error`
+ * message), then its exit, exactly once, however it ended.
+ */
+export type StartWorker = (request: RunRequest, events: { message(m: RunMessage): void; exit(): void }) => TrainingWorker;
+
 export interface Run {
   id: string;
   uri: string;
   network: string;
   data: string;
   line: number;
-  worker: Worker;
+  worker: TrainingWorker;
 }
 
 /** Where a run ended, per document and network: trained parameters, or a divergence to report. */
@@ -56,18 +63,19 @@ export class Runs {
   private readonly outcomes = new Map<string, Map<string, Outcome>>();
   private next = 1;
 
-  constructor(private readonly workerScript = path.join(__dirname, 'trainWorker.js')) {}
+  constructor(private readonly startWorker: StartWorker) {}
 
   start(uri: string, network: string, data: string, request: RunRequest, onMessage: (run: Run, m: RunMessage) => void, onExit: (run: Run) => void): Run {
     this.stop(uri, network);
-    const worker = new Worker(this.workerScript, { workerData: request });
-    const run: Run = { id: `run-${this.next++}`, uri, network, data, line: request.line, worker };
+    // The run exists before its worker, whose first events may come at once.
+    const run = { id: `run-${this.next++}`, uri, network, data, line: request.line } as Run;
     this.active.set(key(uri, network), run);
-    worker.on('message', (m: RunMessage) => onMessage(run, m));
-    worker.on('error', (err) => onMessage(run, { kind: 'error', message: `the training worker failed: ${err.message}` }));
-    worker.on('exit', () => {
-      if (this.active.get(key(uri, network)) === run) this.active.delete(key(uri, network));
-      onExit(run);
+    run.worker = this.startWorker(request, {
+      message: (m) => onMessage(run, m),
+      exit: () => {
+        if (this.active.get(key(uri, network)) === run) this.active.delete(key(uri, network));
+        onExit(run);
+      },
     });
     return run;
   }
@@ -78,7 +86,7 @@ export class Runs {
     for (const [k, run] of this.active) {
       if ((uri === undefined || run.uri === uri) && (network === undefined || run.network === network)) {
         this.active.delete(k);
-        void run.worker.terminate();
+        run.worker.terminate();
         stopped.push(run);
       }
     }

@@ -1,4 +1,4 @@
-import { CodeAction, CodeActionKind } from 'vscode-languageserver/node';
+import { CodeAction, CodeActionKind } from 'vscode-languageserver';
 import type { FileAnalysis, RangedDiagnostic, TrainedParameters } from '../analysis/analyze';
 import { formatNumber } from '../analysis/format';
 import { parameterLines } from '../analysis/weights-text';
