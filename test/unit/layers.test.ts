@@ -69,3 +69,25 @@ test('the engine reads no environment and no file', () => {
   }
   assert.deepEqual(wrong, []);
 });
+
+/**
+ * The browser build (dist/web/) bundles everything the web entry points reach: a Node module there
+ * fails its build, and `process` or `Buffer` fails at run time in a Web Worker. Only the Node
+ * entry points and the disk reader may use them (ARCHITECTURE.md, *Two platforms, one server*).
+ */
+const NODE_ONLY = new Set([
+  'server/src/server/main.ts', 'server/src/server/trainWorker.ts', 'server/src/runs/files-node.ts', 'client/src/extension.ts',
+].map((f) => path.join(...f.split('/'))));
+
+test('only the Node entry points and the disk reader use Node: the rest runs in a browser too', () => {
+  const wrong: string[] = [];
+  for (const file of [...sourceFiles('server/src', '.ts'), ...sourceFiles('client/src', '.ts')]) {
+    if (NODE_ONLY.has(file) || file.startsWith(path.join('server', 'src', 'cli'))) continue;
+    const text = readSource(file);
+    for (const spec of specifiers(file)) {
+      if (/^(node:|(fs|path|url|os|crypto|child_process|worker_threads|net|http)$)/.test(spec) || /\/node$/.test(spec)) wrong.push(`${file} imports ${spec}`);
+    }
+    if (/\bprocess\.|\bBuffer\.|__dirname/.test(text.replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ''))) wrong.push(`${file} uses process, Buffer or __dirname`);
+  }
+  assert.deepEqual(wrong, []);
+});
