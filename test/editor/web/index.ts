@@ -236,9 +236,10 @@ export async function run(): Promise<void> {
   recordWorkers();
   let failed = 0;
   for (const [name, check] of checks) {
+    const start = Date.now();
     try {
       await check();
-      log(`ok - ${name}`);
+      log(`ok - ${name} (${Date.now() - start} ms)`);
     } catch (err) {
       failed++;
       log(`not ok - ${name}\n${err instanceof Error ? err.stack ?? err.message : String(err)}`);
