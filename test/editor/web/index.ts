@@ -133,6 +133,22 @@ const checks: [string, () => Promise<void>][] = [
     const result = await vscode.commands.executeCommand<{ count: number; worst: number }>(lens.command!.command, ...(lens.command!.arguments ?? []));
     ok(result.count === 2 * 4 + 4 + 4 + 1 && result.worst < 1e-6, JSON.stringify(result));
   }],
+  ['symbols, go to definition, formatting and semantic tokens', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri);
+    ok(symbols.find((s) => s.name === 'xor')?.children.map((c) => c.name).join() === 'x,h,y', symbols.map((s) => s.name).join(', '));
+    const defs = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[]>('vscode.executeDefinitionProvider', doc.uri, positionOf(doc, 'train xor', 7));
+    const line = defs.map((d) => ('range' in d ? d.range : d.targetRange).start.line);
+    ok(line.includes(1), `the definition of xor is on line 2: ${line.join()}`);
+    const messy = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'eval   1+2*3\nnetwork n{\ninput x[2]\n    dense y[1]   relu\n}\n' });
+    const edits = await vscode.commands.executeCommand<vscode.TextEdit[]>('vscode.executeFormatDocumentProvider', messy.uri, { tabSize: 2, insertSpaces: true });
+    const we = new vscode.WorkspaceEdit();
+    we.set(messy.uri, edits);
+    ok(await vscode.workspace.applyEdit(we), 'the formatting applies');
+    ok(messy.getText() === 'eval 1 + 2 * 3\nnetwork n {\n  input x[2]\n  dense y[1] relu\n}\n', messy.getText());
+    const tokens = await vscode.commands.executeCommand<vscode.SemanticTokens>('vscode.provideDocumentSemanticTokens', doc.uri);
+    ok(tokens && tokens.data.length > 0 && tokens.data.length % 5 === 0, 'semantic tokens');
+  }],
   ['Show plot and the language reference open their views', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
