@@ -184,6 +184,8 @@ async function main() {
   builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode'] });
   // The extension-host suite runs inside VS Code, which provides `vscode`.
   builds.push({ ...common, entryPoints: ['test/editor/suite/index.ts'], outfile: 'out/test/editor/suite/index.js', external: ['vscode'] });
+  // The web extension's suite runs in the web worker extension host: bundled for the browser.
+  builds.push({ ...browser, entryPoints: ['test/editor/web/index.ts'], outfile: 'out/test/editor/web/index.js', format: 'cjs', external: ['vscode'] });
   builds.push({ ...common, entryPoints: ['test/editor/electron.ts'], outfile: 'out/test/editor/electron.js', external: ['@vscode/test-electron'] });
   for (const options of builds) {
     if (watch) await (await esbuild.context(options)).watch();

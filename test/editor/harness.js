@@ -732,6 +732,8 @@ class EditorPage {
  * @param {boolean} [o.keepTemp]               keep code-server's temp folder (see startCodeServer)
  * @param {boolean} [o.headless]               false shows the browser (see openBrowser)
  * @param {boolean} [o.verbose]                every window log line (also: EDITOR_VERBOSE=1)
+ * @param {'web'} [o.extensionKind]            'web': run the extension and the tests in the web worker
+ *                                             extension host (the tests bundled for the browser)
  * @returns {Promise<number>}
  */
 async function runExtensionTests(o) {
@@ -768,6 +770,7 @@ async function runExtensionTests(o) {
     const payload = [
       ['extensionDevelopmentPath', `vscode-remote://${authority}${toUriPath(devPath)}`],
       ['extensionTestsPath', `vscode-remote://${authority}${toUriPath(testsPath)}`],
+      ...(o.extensionKind === 'web' ? [['extensionDevelopmentKind', 'web']] : []),
     ];
     const q = [];
     if (o.folder) q.push(`folder=${encodeURIComponent(path.resolve(o.folder))}`);

@@ -16,11 +16,12 @@ const harness = require(path.join(repoRoot(), 'test', 'editor', 'harness.js'));
 export type Browser = Awaited<ReturnType<typeof harness.openBrowser>>;
 
 /**
- * Runs `body` in a code-server of its own with NetSpec installed, `folder` open in a browser of
- * its own; then closes both and removes the folder, whatever happened.
+ * Runs `body` in a code-server of its own with NetSpec installed (the repository, or
+ * `o.extensionDir`), `folder` open in a browser of its own; then closes both and removes the
+ * folder, whatever happened.
  */
-export async function inEditor(folder: string, o: { viewport: { width: number; height: number }; workspaceTrust?: boolean }, body: (browser: Browser) => Promise<void>): Promise<void> {
-  const server = await harness.startCodeServer({ folder, extensionDir: repoRoot(), ...(o.workspaceTrust ? { workspaceTrust: true } : {}) });
+export async function inEditor(folder: string, o: { viewport: { width: number; height: number }; workspaceTrust?: boolean; extensionDir?: string }, body: (browser: Browser) => Promise<void>): Promise<void> {
+  const server = await harness.startCodeServer({ folder, extensionDir: o.extensionDir ?? repoRoot(), ...(o.workspaceTrust ? { workspaceTrust: true } : {}) });
   const browser = await harness.openBrowser({ viewport: o.viewport });
   try {
     await browser.editor.openFolder(server.url, folder);
