@@ -383,6 +383,11 @@ export class Trainer {
     this.classification = classify(net, this.T, K);
   }
 
+  /** The kernels this run's large matrix products go through: the WebAssembly SIMD kernel, or JavaScript where it is missing or turned off. */
+  get kernel(): 'wasm' | 'js' {
+    return this.ws.arena.backend;
+  }
+
   /** Epochs completed. */
   get epoch(): number {
     return this.epochIndex;
