@@ -149,6 +149,25 @@ function editSites(text, lines) {
 }
 
 /**
+ * A site's typing as didChange content changes: each character typed, then each deleted from
+ * the last, so the text ends as it began.
+ * @param {{ at: Position, typed: string }} site
+ * @returns {{ range: { start: Position, end: Position }, text: string }[]}
+ */
+function typing(site) {
+  const steps = [];
+  for (let k = 0; k < site.typed.length; k++) {
+    const pos = { line: site.at.line, character: site.at.character + k };
+    steps.push({ range: { start: pos, end: pos }, text: site.typed[k] });
+  }
+  for (let k = site.typed.length - 1; k >= 0; k--) {
+    const from = { line: site.at.line, character: site.at.character + k };
+    steps.push({ range: { start: from, end: { line: from.line, character: from.character + 1 } }, text: '' });
+  }
+  return steps;
+}
+
+/**
  * Where to hover in the middle block: the kinds of token a user points at.
  * @param {string} text
  * @param {number} lines
@@ -200,16 +219,7 @@ async function benchSize(lines, repeats) {
     // One pass (typing then deleting, so the file ends as it began) warms up; the rest are timed.
     for (let pass = 0; pass <= repeats; pass++) {
       for (const site of sites) {
-        const steps = [];
-        for (let k = 0; k < site.typed.length; k++) {
-          const pos = { line: site.at.line, character: site.at.character + k };
-          steps.push({ range: { start: pos, end: pos }, text: site.typed[k] });
-        }
-        for (let k = site.typed.length - 1; k >= 0; k--) {
-          const from = { line: site.at.line, character: site.at.character + k };
-          steps.push({ range: { start: from, end: { line: from.line, character: from.character + 1 } }, text: '' });
-        }
-        for (const change of steps) {
+        for (const change of typing(site)) {
           version++;
           const published = server.diagnostics(uri, version);
           const t = performance.now();
@@ -283,7 +293,8 @@ function table({ rows }) {
   return out.join('\n');
 }
 
-module.exports = { benchEditor, editorTable: table };
+// editSites, typing and hoverSites for the browser bench (web.js), which replays the same typing in Chromium.
+module.exports = { benchEditor, editorTable: table, editSites, typing, hoverSites, summary };
 
 if (require.main === module) {
   const arg = (/** @type {string} */ name) => {

@@ -54,3 +54,9 @@ export function useKernels(mode: KernelMode): string {
   setKernelMode(mode);
   return kernelBackend();
 }
+
+/** What the browser bench's worker (web-worker.ts) is asked: the kernels to use, or a timed run of a case. */
+export type StepsRequest = { kind: 'kernels'; mode: KernelMode } | { kind: 'time'; id: string; ms: number };
+
+/** Its answers, in order. */
+export type StepsReply = { kind: 'kernels'; kernels: string } | ({ kind: 'timed'; kernel: 'wasm' | 'js' } & Timed) | { kind: 'error'; message: string };
