@@ -53,7 +53,7 @@ function browserHarness() {
   try {
     harness.checkPrerequisites({ codeServer: false });
   } catch (err) {
-    throw new Error(`the browser bench needs Debian's Chromium and playwright-core: ${/** @type {Error} */ (err).message.replace(/^Real-editor test prerequisites missing:\s*/, '')}`, { cause: err });
+    throw new Error(`the browser bench needs Debian's Chromium and playwright-core: ${/** @type {Error} */ (err).message.replace(/^Real-editor test prerequisites missing:\s*-\s*/, '').replace(/\n\s*-\s*/g, '; ')}`, { cause: err });
   }
   return /** @type {ReturnType<typeof browserHarness>} */ (/** @type {unknown} */ (harness));
 }
