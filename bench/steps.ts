@@ -15,8 +15,8 @@ export interface Timed {
 
 /** A case's trainer, epoch after epoch: a new run of the same network starts when one ends. */
 export interface TrainerSteps {
-  /** What the run's large products go through (Trainer.kernel): 'wasm' or 'js'. */
-  readonly kernel: 'wasm' | 'js';
+  /** Which kernels computed the current run's matrix products (Trainer.kernelProducts), for people. */
+  kernels(): string;
   /** One epoch; returns the optimiser steps it took. */
   epoch(): number;
 }
@@ -29,7 +29,7 @@ export function trainerSteps(c: Case, net: Network = makeNetwork(c), data: Sampl
   const start = () => new Trainer(net, data, { batch: c.batch, epochs: 1e9, learningRate: c.lr, optimizer: { kind: 'sgd' } });
   let t = start();
   return {
-    kernel: t.kernel,
+    kernels: () => kernelShare(t.kernelProducts),
     epoch() {
       if (t.done) t = start();
       return t.runEpoch().steps;
@@ -49,6 +49,15 @@ export function timedSteps(ms: number, chunk: () => number): Timed {
   return { steps, ms: now - t0 };
 }
 
+/** "WebAssembly for 67 % of the products, JavaScript for the rest", "JavaScript only", … */
+export function kernelShare(products: { wasm: number; js: number }): string {
+  const all = products.wasm + products.js;
+  if (all === 0) return 'no product yet';
+  if (products.js === 0) return 'WebAssembly only';
+  if (products.wasm === 0) return 'JavaScript only';
+  return `WebAssembly for ${Math.round((100 * products.wasm) / all)} % of the products, JavaScript for the rest`;
+}
+
 /** Sets the kernels of the trainers made from now on, and says what they are, for people (gemm.ts kernelBackend). */
 export function useKernels(mode: KernelMode): string {
   setKernelMode(mode);
@@ -59,4 +68,4 @@ export function useKernels(mode: KernelMode): string {
 export type StepsRequest = { kind: 'kernels'; mode: KernelMode } | { kind: 'time'; id: string; ms: number };
 
 /** Its answers, in order. */
-export type StepsReply = { kind: 'kernels'; kernels: string } | ({ kind: 'timed'; kernel: 'wasm' | 'js' } & Timed) | { kind: 'error'; message: string };
+export type StepsReply = { kind: 'kernels'; kernels: string } | ({ kind: 'timed'; kernels: string } & Timed) | { kind: 'error'; message: string };

@@ -26,7 +26,8 @@ scope.addEventListener('message', ({ data: request }) => {
     let t = trainers.get(c.id);
     if (!t) trainers.set(c.id, (t = trainerSteps(c)));
     const steps = t;
-    scope.postMessage({ kind: 'timed', kernel: steps.kernel, ...timedSteps(request.ms, () => steps.epoch()) });
+    const timed = timedSteps(request.ms, () => steps.epoch());
+    scope.postMessage({ kind: 'timed', kernels: steps.kernels(), ...timed });
   } catch (err) {
     scope.postMessage({ kind: 'error', message: err instanceof Error ? err.stack ?? err.message : String(err) });
   }

@@ -95,7 +95,7 @@ const PAGE = '<!doctype html><meta charset="utf-8"><title>NetSpec browser bench<
  * @param {{ repeats: number, runMs: number, warmupMs: number, mode: 'auto' | 'wasm' | 'js', workerUrl: string }} o
  */
 async function benchSteps(page, node, o) {
-  const browserKernels = /** @type {string} */ (await call(page, 'startSteps', o.workerUrl, o.mode));
+  const chromiumKernels = /** @type {string} */ (await call(page, 'startSteps', o.workerUrl, o.mode));
   const nodeKernels = node.useKernels(o.mode);
   const cases = [];
   for (const c of node.CASES) {
@@ -107,14 +107,14 @@ async function benchSteps(page, node, o) {
       return r;
     };
     /** @param {number} ms */
-    const inNode = (ms) => ({ kernel: trainer.kernel, ...node.timedSteps(ms, () => trainer.epoch()) });
-    let browserKernel = (await inBrowser(o.warmupMs)).kernel;
+    const inNode = (ms) => node.timedSteps(ms, () => trainer.epoch());
+    let browserKernels = (await inBrowser(o.warmupMs)).kernels;
     inNode(o.warmupMs);
     /** @type {number[]} */ const browserRates = [];
     /** @type {number[]} */ const nodeRates = [];
     for (let r = 0; r < o.repeats; r++) {
       const b = await inBrowser(o.runMs);
-      browserKernel = b.kernel;
+      browserKernels = b.kernels;
       const n = inNode(o.runMs);
       browserRates.push((b.steps / b.ms) * 1000);
       nodeRates.push((n.steps / n.ms) * 1000);
@@ -124,13 +124,13 @@ async function benchSteps(page, node, o) {
       id: c.id,
       title: c.title,
       flopsPerStep: node.stepFlops(c),
-      kernels: { chromium: browserKernel, node: trainer.kernel },
+      kernels: { chromium: browserKernels, node: trainer.kernels() },
       chromium: summary(browserRates),
       node: summary(nodeRates),
       ratio: summary(browserRates.map((b, i) => b / nodeRates[i])),
     });
   }
-  return { kernels: { chromium: browserKernels, node: nodeKernels }, cases };
+  return { kernels: { chromium: chromiumKernels, node: nodeKernels }, cases };
 }
 
 /**
@@ -471,12 +471,12 @@ function webTable(r) {
   if (t) {
     const kernel = (/** @type {string} */ id) => {
       const c = t.steps.cases.find((s) => s.id === id);
-      return c ? `${c.kernels.chromium} / ${c.kernels.node}` : '?';
+      return c ? (c.kernels.chromium === c.kernels.node ? c.kernels.node : `${c.kernels.chromium} (Chromium), ${c.kernels.node} (Node)`) : '?';
     };
     out.push(
       `Chromium's worker: ${t.steps.kernels.chromium}. Node: ${t.steps.kernels.node}.`,
       '',
-      '| network | measured | Chromium steps/s, median (min–max) | Node steps/s, median (min–max) | Chromium ÷ Node, median (min–max) | kernel of the large products (Chromium / Node) |',
+      '| network | measured | Chromium steps/s, median (min–max) | Node steps/s, median (min–max) | Chromium ÷ Node, median (min–max) | kernels of the products |',
       '| --- | --- | ---: | ---: | ---: | --- |',
       ...t.steps.cases.map((c) => `| ${c.title} | the Trainer's loop (steps.ts) | ${mm(c.chromium)} | ${mm(c.node)} | ${ratio(c.ratio)} | ${kernel(c.id)} |`),
       ...t.runs.cases.map((c) => `| ${c.title} | a whole run, ${c.epochs.toLocaleString('en-US')} epochs, in the training worker | ${mm(c.chromium)} | ${mm(c.node)} | ${ratio(c.ratio)} | ${kernel(c.id)} |`),

@@ -383,9 +383,17 @@ export class Trainer {
     this.classification = classify(net, this.T, K);
   }
 
-  /** The kernels this run's large matrix products go through: the WebAssembly SIMD kernel, or JavaScript where it is missing or turned off. */
+  /**
+   * The kernels this run can use: 'wasm' when the WebAssembly SIMD kernel loaded (it then takes
+   * the products large enough to pay for a call), 'js' where it is missing or turned off.
+   */
   get kernel(): 'wasm' | 'js' {
     return this.ws.arena.backend;
+  }
+
+  /** How many of this run's matrix products each kernel computed so far. */
+  get kernelProducts(): { readonly wasm: number; readonly js: number } {
+    return { ...this.ws.arena.products };
   }
 
   /** Epochs completed. */
