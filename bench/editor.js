@@ -22,7 +22,7 @@ const SERVER = process.env.NETSPEC_BENCH_SERVER ?? path.join(ROOT, 'dist', 'serv
 /** @typedef {{ median: number, min: number, max: number, n: number }} Summary */
 /**
  * One file size's row of the table.
- * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, hoverMs: Summary,
+ * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, hoverMs: Summary,
  *   hoverByKindMs: Record<string, number>, serverRssMB: number, serverPeakRssMB: number }} Row
  */
 
@@ -36,6 +36,16 @@ function summary(xs) {
   const mid = s.length >> 1;
   const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
   return { median, min: s[0], max: s[s.length - 1], n: s.length };
+}
+
+/**
+ * The p-quantile of xs, nearest rank (the p90 of edit latencies: what one edit in ten exceeds).
+ * @param {number[]} xs
+ * @param {number} p
+ */
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
 }
 
 /**
@@ -253,6 +263,7 @@ async function benchSize(lines, repeats) {
       lines,
       openMs,
       editToDiagnosticsMs: summary(edits),
+      editP90Ms: percentile(edits, 0.9),
       hoverMs: summary(hovers),
       hoverByKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summary(v).median])),
       serverRssMB: Math.max(peak, mem.rss),
@@ -294,7 +305,7 @@ function table({ rows }) {
 }
 
 // editSites, typing and hoverSites for the browser bench (web.js), which replays the same typing in Chromium.
-module.exports = { benchEditor, editorTable: table, editSites, typing, hoverSites, summary };
+module.exports = { benchEditor, editorTable: table, editSites, typing, hoverSites, summary, percentile };
 
 if (require.main === module) {
   const arg = (/** @type {string} */ name) => {

@@ -20,7 +20,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { Worker } = require('node:worker_threads');
-const { benchEditor, editSites, typing, hoverSites, summary } = require('./editor');
+const { benchEditor, editSites, typing, hoverSites, summary, percentile } = require('./editor');
 const { generateSpec } = require('./spec-generator');
 const { serveFolder } = require('../test/support/static-server');
 
@@ -258,16 +258,6 @@ async function benchLspWorker(page, o) {
 }
 
 /**
- * The p-quantile of xs (nearest rank).
- * @param {number[]} xs
- * @param {number} p
- */
-function percentile(xs, p) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-}
-
-/**
  * Records, in the playground page before its scripts run, when each keystroke happened, when the
  * page sent each didChange to its language server worker and when each publishDiagnostics came
  * back (by document version): a wrapper around the page's Worker and a capturing keydown listener.
@@ -431,13 +421,13 @@ async function benchWeb(options = {}) {
       training = { steps, runs };
     }
 
-    /** @type {{ lines: number, chromium: Awaited<ReturnType<typeof benchLspWorker>>, node: { openMs: number, editToDiagnosticsMs: Summary, hoverMs: Summary }, playground: Awaited<ReturnType<typeof benchPlayground>> | { missing: string } } | undefined} */
+    /** @type {{ lines: number, chromium: Awaited<ReturnType<typeof benchLspWorker>>, node: { openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, hoverMs: Summary }, playground: Awaited<ReturnType<typeof benchPlayground>> | { missing: string } } | undefined} */
     let editor;
     if (options.only !== 'training') {
       log(`browser: edit → diagnostics on ${lines.toLocaleString('en-US')} lines, Chromium worker…`);
       const chromiumEditor = await benchLspWorker(page, { lines, repeats, serverUrl });
       log('browser: the same typing into the Node server over stdio (bench/editor.js)…');
-      const nodeEditor = /** @type {{ rows: { openMs: number, editToDiagnosticsMs: Summary, hoverMs: Summary }[] }} */ (await benchEditor({ sizes: [lines], repeats })).rows[0];
+      const nodeEditor = /** @type {{ rows: { openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, hoverMs: Summary }[] }} */ (await benchEditor({ sizes: [lines], repeats })).rows[0];
       // The playground's page when it is built (npm run playground); its folder alone is served.
       const playgroundDir = options.playground ?? path.join(ROOT, 'dist', 'playground');
       /** @type {Awaited<ReturnType<typeof benchPlayground>> | { missing: string }} */
@@ -492,7 +482,7 @@ function webTable(r) {
       `| ${e.lines.toLocaleString('en-US')}-line spec | open → diagnostics ms | edit → diagnostics ms, median (min–max) | p90 | hover ms, median (min–max) |`,
       '| --- | ---: | ---: | ---: | ---: |',
       `| Chromium: dist/web/server.js in a Worker, postMessage | ${ms(e.chromium.openMs)} | ${mm(e.chromium.editToDiagnosticsMs, ms)} | ${ms(e.chromium.editP90Ms)} | ${mm(e.chromium.hoverMs, ms)} |`,
-      `| Node: dist/server.js over stdio (bench/editor.js) | ${ms(e.node.openMs)} | ${mm(e.node.editToDiagnosticsMs, ms)} | — | ${mm(e.node.hoverMs, ms)} |`,
+      `| Node: dist/server.js over stdio (bench/editor.js) | ${ms(e.node.openMs)} | ${mm(e.node.editToDiagnosticsMs, ms)} | ${ms(e.node.editP90Ms)} | ${mm(e.node.hoverMs, ms)} |`,
     );
     const p = e.playground;
     if ('missing' in p) out.push('', `The playground: not measured, ${p.missing}.`);
