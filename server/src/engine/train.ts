@@ -384,14 +384,9 @@ export class Trainer {
   }
 
   /**
-   * The kernels this run can use: 'wasm' when the WebAssembly SIMD kernel loaded (it then takes
-   * the products large enough to pay for a call), 'js' where it is missing or turned off.
+   * How many of this run's matrix products each kernel computed so far: the WebAssembly SIMD
+   * kernel takes those large enough to pay for a call where it loaded (gemm.ts).
    */
-  get kernel(): 'wasm' | 'js' {
-    return this.ws.arena.backend;
-  }
-
-  /** How many of this run's matrix products each kernel computed so far. */
   get kernelProducts(): { readonly wasm: number; readonly js: number } {
     return { ...this.ws.arena.products };
   }
