@@ -22,7 +22,7 @@ const SERVER = process.env.NETSPEC_BENCH_SERVER ?? path.join(ROOT, 'dist', 'serv
 /** @typedef {{ median: number, min: number, max: number, n: number }} Summary */
 /**
  * One file size's row of the table.
- * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, hoverMs: Summary,
+ * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, hoverMs: Summary,
  *   hoverByKindMs: Record<string, number>, serverRssMB: number, serverPeakRssMB: number }} Row
  */
 
@@ -36,6 +36,16 @@ function summary(xs) {
   const mid = s.length >> 1;
   const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
   return { median, min: s[0], max: s[s.length - 1], n: s.length };
+}
+
+/**
+ * The p-quantile of xs, nearest rank (the p90 of edit latencies: what one edit in ten exceeds).
+ * @param {number[]} xs
+ * @param {number} p
+ */
+function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
 }
 
 /**
@@ -149,6 +159,25 @@ function editSites(text, lines) {
 }
 
 /**
+ * A site's typing as didChange content changes: each character typed, then each deleted from
+ * the last, so the text ends as it began.
+ * @param {{ at: Position, typed: string }} site
+ * @returns {{ range: { start: Position, end: Position }, text: string }[]}
+ */
+function typing(site) {
+  const steps = [];
+  for (let k = 0; k < site.typed.length; k++) {
+    const pos = { line: site.at.line, character: site.at.character + k };
+    steps.push({ range: { start: pos, end: pos }, text: site.typed[k] });
+  }
+  for (let k = site.typed.length - 1; k >= 0; k--) {
+    const from = { line: site.at.line, character: site.at.character + k };
+    steps.push({ range: { start: from, end: { line: from.line, character: from.character + 1 } }, text: '' });
+  }
+  return steps;
+}
+
+/**
  * Where to hover in the middle block: the kinds of token a user points at.
  * @param {string} text
  * @param {number} lines
@@ -200,16 +229,7 @@ async function benchSize(lines, repeats) {
     // One pass (typing then deleting, so the file ends as it began) warms up; the rest are timed.
     for (let pass = 0; pass <= repeats; pass++) {
       for (const site of sites) {
-        const steps = [];
-        for (let k = 0; k < site.typed.length; k++) {
-          const pos = { line: site.at.line, character: site.at.character + k };
-          steps.push({ range: { start: pos, end: pos }, text: site.typed[k] });
-        }
-        for (let k = site.typed.length - 1; k >= 0; k--) {
-          const from = { line: site.at.line, character: site.at.character + k };
-          steps.push({ range: { start: from, end: { line: from.line, character: from.character + 1 } }, text: '' });
-        }
-        for (const change of steps) {
+        for (const change of typing(site)) {
           version++;
           const published = server.diagnostics(uri, version);
           const t = performance.now();
@@ -243,6 +263,7 @@ async function benchSize(lines, repeats) {
       lines,
       openMs,
       editToDiagnosticsMs: summary(edits),
+      editP90Ms: percentile(edits, 0.9),
       hoverMs: summary(hovers),
       hoverByKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summary(v).median])),
       serverRssMB: Math.max(peak, mem.rss),
@@ -283,7 +304,8 @@ function table({ rows }) {
   return out.join('\n');
 }
 
-module.exports = { benchEditor, editorTable: table };
+// editSites, typing and hoverSites for the browser bench (web.js), which replays the same typing in Chromium.
+module.exports = { benchEditor, editorTable: table, editSites, typing, hoverSites, summary, percentile };
 
 if (require.main === module) {
   const arg = (/** @type {string} */ name) => {

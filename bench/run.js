@@ -1,7 +1,9 @@
 // `npm run bench [-- --json] [-- --quick]`: training speed against TensorFlow.js, then editor
-// latency (bench/editor.js, when present). Builds what it measures first (dist/ for the editor's
-// server, out/bench/training.js for the engine). A benchmark, never a test: nothing here fails
-// on a slow machine.
+// latency (bench/editor.js, when present), then NetSpec in Chromium against NetSpec in Node
+// (bench/web.js). Builds what it measures first (dist/ for the servers, out/bench/ for the
+// engine and the browser page). `--training-only`, `--editor-only` and `--web-only` run one
+// section. A benchmark, never a test: nothing here fails on a slow machine; a section whose
+// tools are missing (TensorFlow.js, Chromium, playwright-core) fails saying what to install.
 'use strict';
 
 const esbuild = require('esbuild');
@@ -13,7 +15,7 @@ const { execFileSync } = require('node:child_process');
 const ROOT = path.resolve(__dirname, '..');
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
-const only = process.argv.includes('--training-only') ? 'training' : process.argv.includes('--editor-only') ? 'editor' : undefined;
+const only = process.argv.includes('--training-only') ? 'training' : process.argv.includes('--editor-only') ? 'editor' : process.argv.includes('--web-only') ? 'web' : undefined;
 const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
 
 function machine() {
@@ -29,10 +31,10 @@ function machine() {
  */
 
 async function main() {
-  /** @type {{ machine: ReturnType<typeof machine>, training?: Awaited<ReturnType<typeof import('./training').benchTraining>>, editor?: unknown }} */
+  /** @type {{ machine: ReturnType<typeof machine>, training?: Awaited<ReturnType<typeof import('./training').benchTraining>>, editor?: unknown, web?: Awaited<ReturnType<typeof import('./web').benchWeb>> }} */
   const result = { machine: machine() };
   const sections = [];
-  if (only !== 'editor') {
+  if (only === undefined || only === 'training') {
     const out = path.join(ROOT, 'out', 'bench', 'training.js');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'training.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@tensorflow/*'], logLevel: 'warning' });
     /** @type {typeof import('./training')} */
@@ -41,7 +43,7 @@ async function main() {
     result.training = await benchTraining(quick ? { repeats: 3, runMs: 300, warmupMs: 1000, log } : { log });
     sections.push('## Training\n\n' + trainingTable(result.training));
   }
-  if (only !== 'training') {
+  if (only === undefined || only === 'editor') {
     const editor = ['editor.js', 'editor.ts'].map((f) => path.join(__dirname, f)).find((f) => fs.existsSync(f));
     if (!editor) {
       result.editor = { available: false, reason: 'bench/editor missing' };
@@ -57,11 +59,28 @@ async function main() {
       sections.push('## Editor\n\n' + (mod.editorTable ? mod.editorTable(result.editor) : JSON.stringify(result.editor, null, 2)));
     }
   }
+  /** @type {Error | undefined} */
+  let failed;
+  if (only === undefined || only === 'web') {
+    const { benchWeb, webTable } = require('./web');
+    try {
+      result.web = await benchWeb({ quick });
+      sections.push('## Browser (Chromium) against Node\n\n' + webTable(result.web));
+    } catch (err) {
+      // The other sections' figures are still worth printing; the run fails after them.
+      failed = /** @type {Error} */ (err);
+      sections.push(`## Browser (Chromium) against Node\n\nnot measured: ${failed.message}`);
+    }
+  }
   if (json) console.log(JSON.stringify(result));
   else {
     const m = result.machine;
     console.log(`Machine: ${m.nproc} cores (nproc), ${m.cpu}, Node ${m.node}, load average ${m.loadAverage.join(' ')}\n`);
     console.log(sections.join('\n\n'));
+  }
+  if (failed) {
+    console.error(failed.message);
+    process.exitCode = 1;
   }
 }
 

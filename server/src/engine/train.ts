@@ -383,6 +383,14 @@ export class Trainer {
     this.classification = classify(net, this.T, K);
   }
 
+  /**
+   * How many of this run's matrix products each kernel computed so far: the WebAssembly SIMD
+   * kernel takes those large enough to pay for a call where it loaded (gemm.ts).
+   */
+  get kernelProducts(): { readonly wasm: number; readonly js: number } {
+    return { ...this.ws.arena.products };
+  }
+
   /** Epochs completed. */
   get epoch(): number {
     return this.epochIndex;

@@ -37,6 +37,8 @@ export class Arena {
   private readonly wasm?: WasmGemm;
   private readonly mode: KernelMode;
   private top = 0;
+  /** Products computed so far by each kernel (which one ran, for the bench; the results are the same). */
+  readonly products = { wasm: 0, js: 0 };
 
   /** `size` float64 values, all zero. */
   constructor(size: number, mode: KernelMode = defaultMode()) {
@@ -79,6 +81,7 @@ export class Arena {
   /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows and cols multiples of 4. */
   gemm(a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
     if (this.wasm && (this.mode === 'wasm' || rows * cols * T >= WASM_MIN_WORK)) {
+      this.products.wasm++;
       // Long sums in slices of t whose rows of b stay in cache; each slice continues the sums
       // where the previous one left them, so the order of the terms is unchanged.
       const slice = Math.max(16, Math.floor(SLICE_BYTES / (8 * cols)));
@@ -89,6 +92,7 @@ export class Arena {
         init = 2;
       }
     } else {
+      this.products.js++;
       gemmJs(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
     }
   }
