@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Snapshot, TrainProgress } from '../../server/src/protocol/training';
 import type { FromTrainingPanel, PanelRow, ToTrainingPanel } from '../../server/src/protocol/webview';
 import { RunRecord } from './runRecord';
+import { trainingPanelBody } from './trainingPanelBody';
 
 /**
  * NetSpec: Training — the webview panel that shows a run live: the loss curve (uPlot), the
@@ -170,29 +171,7 @@ function html(webview: vscode.Webview, media: vscode.Uri): string {
 <title>NetSpec: Training</title>
 </head>
 <body>
-<header id="header">
-  <div class="title"><span id="network">No run yet</span> <span id="data" class="dim"></span></div>
-  <div class="row"><span id="status" class="status idle">waiting</span> <span id="epoch"></span></div>
-  <div class="bar"><div id="bar"></div></div>
-  <div id="metrics" class="metrics"></div>
-  <p id="verdict" class="verdict" hidden></p>
-  <div id="replay" class="replay" hidden>
-    <button id="play" type="button" title="Replay the run">▶</button>
-    <input id="replaySlider" type="range" min="0" max="0" step="1" value="0" aria-label="Replay: epoch">
-    <span id="replayEpoch" class="dim"></span>
-  </div>
-</header>
-<main>
-  <section id="curve">
-    <div class="section-head"><h3>Loss</h3><span class="switches"><label title="Exponential moving average of each loss curve, bias-corrected, as TensorBoard draws it"><input type="checkbox" id="smooth"> smoothing</label> <label><input type="checkbox" id="log" checked> log scale</label></span></div>
-    <div id="chart"></div>
-    <p id="empty" class="dim">Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.</p>
-  </section>
-  <section id="boundarySection" hidden>
-    <div class="section-head"><h3 id="pictureTitle">Decision boundary</h3><span id="legend" class="legend"></span></div>
-    <canvas id="boundary"></canvas>
-  </section>
-</main>
+${trainingPanelBody('Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.')}
 <script nonce="${nonce}" src="${src('uPlot.iife.min.js')}"></script>
 <script nonce="${nonce}" src="${src('trainingPanel.js')}"></script>
 </body>

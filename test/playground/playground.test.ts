@@ -1,0 +1,168 @@
+/**
+ * The playground page (dist/playground/, built by scripts/playground.js, which scripts/test.js runs)
+ * in Debian's Chromium through playwright-core, served from 127.0.0.1 by the playground's own static
+ * server: a share link's text with its squiggle and did-you-mean, a hover with its formula and its
+ * plot, a link that cannot be read, a reload that keeps the text, the spiral trained to its last
+ * epoch with its decision boundary painted, and a language server worker that dies and is replaced.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import LZString from 'lz-string';
+import { repoRoot } from '../support/paths';
+import { until } from '../support/until';
+
+// Loaded at run time from the source tree, as the real-editor tests do: the harness finds
+// playwright-core in .editor/ (missing → it says to run `bash scripts/editor/install.sh`).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const harness = require(path.join(repoRoot(), 'test', 'editor', 'harness.js'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { serve } = require(path.join(repoRoot(), 'scripts', 'playground-serve.js')) as { serve(folder: string, port: number): Promise<{ url: string; close(): Promise<void> }> };
+
+const site = path.join(repoRoot(), 'dist', 'playground');
+const example = (name: string) => fs.readFileSync(path.join(repoRoot(), 'examples', `${name}.netspec`), 'utf8');
+
+/** A learner's slip: `sigmoud` for sigmoid in a layer, and a correct `sigmoid` in an eval to hover. */
+const MISSPELT = `network n {
+  input  x[1]
+  dense  y[1] sigmoud
+  loss   squared_error
+}
+
+eval sigmoid(0.5)
+`;
+
+type Browser = Awaited<ReturnType<typeof harness.openBrowser>>;
+let browser: Browser;
+let server: { url: string; close(): Promise<void> };
+
+/** What the page's hook (window.netspecPlayground) answers, read in the page. */
+async function hook<T>(what: string): Promise<T> {
+  return browser.page.evaluate((w: string) => {
+    const api = (globalThis as unknown as { netspecPlayground: Record<string, () => unknown> }).netspecPlayground;
+    return api[w]();
+  }, what);
+}
+
+/** Loads the page afresh (a change of the fragment alone would not reload it). */
+async function open(fragment: string): Promise<void> {
+  await browser.page.goto('about:blank');
+  await browser.page.goto(`${server.url}index.html${fragment}`, { waitUntil: 'load' });
+  await browser.page.waitForSelector('.monaco-editor .view-lines');
+  await until('the page hook', () => hook<string>('status').catch(() => undefined), 20_000, 100);
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(path.join(site, 'index.html')), `${site}/index.html is missing: run \`npm run playground\` (npm test builds it)`);
+  harness.checkPrerequisites({ codeServer: false });
+  server = await serve(site, 0);
+  browser = await harness.openBrowser({ viewport: { width: 1400, height: 860 } });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+test('a #code/ link opens its text: the misspelt activation is squiggled with its did-you-mean, and sigmoid hovers with p (1 - p) and its plot', async () => {
+  await open('#code/' + LZString.compressToEncodedURIComponent(MISSPELT));
+  assert.equal(await hook<string>('text'), MISSPELT);
+  await browser.page.waitForSelector('.squiggly-error', { timeout: 20_000 });
+  const diagnostics = await hook<{ message: string }[]>('diagnostics');
+  assert.ok(diagnostics.some((d) => /Unknown activation `sigmoud`\. Did you mean `sigmoid`\?/.test(d.message)), JSON.stringify(diagnostics));
+
+  // Hover the `sigmoid` of the eval (a span of its own: the grammar colours built-ins).
+  const word = browser.page.locator('.view-line span', { hasText: /^sigmoid$/ }).first();
+  await word.hover();
+  const hover = browser.page.locator('.monaco-hover:not(.hidden)', { hasText: 'p (1 - p)' }).first();
+  await hover.waitFor({ state: 'visible', timeout: 15_000 });
+  const image = await until('the hover\'s plot to load', async () => {
+    const img = await hover.evaluate((el: { querySelector(s: string): { src: string; complete: boolean; naturalWidth: number } | null }) => {
+      const i = el.querySelector('img');
+      return i && { src: i.src.slice(0, 30), loaded: i.complete && i.naturalWidth > 0 };
+    });
+    return img?.loaded ? img : undefined;
+  }, 10_000, 100);
+  assert.match(image.src, /^data:image\/svg\+xml/);
+});
+
+test('a #code/ link that does not decode keeps the default example and says why', async () => {
+  await open('#code/this-is-not-a-share-link');
+  assert.equal(await hook<string>('text'), example('xor'));
+  const status = await until('the status line to give the reason', async () => {
+    const s = await hook<string>('status');
+    return /link is damaged/.test(s) ? s : undefined;
+  }, 10_000, 100);
+  assert.match(status, /xor example/);
+});
+
+test('typed text survives a reload (the address) and a visit without a link (localStorage)', async () => {
+  await open('');
+  await browser.page.locator('.monaco-editor .view-lines').first().click();
+  await browser.page.keyboard.press('Control+End');
+  await browser.page.keyboard.type('\neval tanh(0.25)  # typed here\n');
+  const typed = await hook<string>('text');
+  assert.match(typed, /# typed here/);
+  await until('the address to hold the text', async () => ((await browser.page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)) as string).startsWith('#code/') || undefined, 5_000, 100);
+  await browser.page.reload({ waitUntil: 'load' });
+  await until('the page after the reload', () => hook<string>('text').catch(() => undefined), 20_000, 100);
+  assert.equal(await hook<string>('text'), typed);
+  await open('');
+  assert.equal(await hook<string>('text'), typed);
+  assert.match(await hook<string>('status'), /Restored your text/);
+});
+
+test('the spiral example trains in the page: the panel reaches the last epoch and paints the decision boundary', async () => {
+  await open('');
+  let last = '';
+  await browser.page.locator('#examples').selectOption('spiral');
+  assert.equal(await hook<string>('text'), example('spiral'));
+  await until(() => `the language server to answer; the status line says: ${last}`, async () => /Ready|Restored|Opened/.test((last = await hook<string>('status'))) || undefined, 20_000, 100);
+  await browser.page.locator('#train').click();
+  const frame = await until('the training panel frame', () => browser.page.frames().find((f: { name(): string; url(): string }) => f.url() === 'about:srcdoc'), 10_000, 100);
+  const epoch = await until('the panel to show the last epoch', async () => {
+    const text: string = await frame.locator('#epoch').innerText();
+    return /epoch 400 \/ 400/.test(text) ? text : undefined;
+  }, 60_000, 200);
+  assert.match(epoch, /epoch 400 \/ 400/);
+  await until(() => `the status line to say the run ended; it says: ${last}`, async () => /Trained spiral_net: final loss/.test((last = await hook<string>('status'))) || undefined, 20_000, 100);
+  // The boundary's canvas: painted with both classes' colours over most of its area.
+  const painted = await until('the boundary to be painted', async () => {
+    const p = await frame.evaluate(() => {
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } } | null } }).document;
+      const canvas = doc.getElementById('boundary');
+      if (!canvas || canvas.width === 0) return undefined;
+      const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+      const colours = new Set<string>();
+      let opaque = 0;
+      for (let i = 0; i < data.length; i += 4 * 7) {
+        if (data[i + 3] > 0) opaque++;
+        colours.add(`${data[i] >> 4},${data[i + 1] >> 4},${data[i + 2] >> 4}`);
+      }
+      return { share: opaque / (data.length / 28), colours: colours.size };
+    });
+    return p && p.share > 0.5 && p.colours > 10 ? p : undefined;
+  }, 15_000, 200);
+  assert.ok(painted.colours > 10, JSON.stringify(painted));
+  const shot = process.env.NETSPEC_UPDATE_SCREENSHOTS === '1' ? path.join(repoRoot(), 'docs', 'images', 'playground.png') : path.join(repoRoot(), 'out', 'playground.png');
+  await browser.page.screenshot({ path: shot });
+});
+
+test('a language server worker that dies is replaced, with the text typed since', async () => {
+  await open('#code/' + LZString.compressToEncodedURIComponent(MISSPELT));
+  await browser.page.waitForSelector('.squiggly-error', { timeout: 20_000 });
+  await hook('stopServerWorker');
+  const fixed = MISSPELT.replace('sigmoud', 'tanhh');
+  await browser.page.evaluate((t: string) => (globalThis as unknown as { netspecPlayground: { setText(t: string): number } }).netspecPlayground.setText(t), fixed);
+  const status = await until('the page to say the server was restarted', async () => {
+    const s = await hook<string>('status');
+    return /restarted with your text/.test(s) ? s : undefined;
+  }, 20_000, 100);
+  assert.match(status, /did not answer/);
+  const diagnostics = await until('the new server\'s diagnostics of the text typed after the crash', async () => {
+    const d = await hook<{ message: string }[]>('diagnostics');
+    return (await hook<number>('diagnosticsSeen')) > 0 && d.some((x) => /`tanhh`/.test(x.message)) ? d : undefined;
+  }, 20_000, 100);
+  assert.ok(diagnostics.every((d) => !/sigmoud/.test(d.message)));
+});
