@@ -87,6 +87,7 @@ async function main() {
   for (const f of ['trainingPanel.js', 'trainingPanel.css', 'uPlot.iife.min.js', 'uPlot.min.css', 'uPlot.LICENSE.txt']) copy(path.join('dist/media', f), path.join('panel', f));
   copy(path.join(src, 'index.html'), 'index.html');
   copy(path.join(src, 'page.css'), 'page.css');
+  copy('images/netspec.svg', 'netspec.svg');
   copy('node_modules/monaco-editor/LICENSE', 'monaco.LICENSE.txt');
   copy('node_modules/lz-string/LICENSE', 'lz-string.LICENSE.txt');
   const reference = fs.readFileSync('dist/media/language.html', 'utf8');

@@ -53,6 +53,14 @@ async function open(fragment: string): Promise<void> {
   await until('the page hook', () => hook<string>('status').catch(() => undefined), 20_000, 100);
 }
 
+/** Moves the mouse to (or clicks) a position of the text (1-based line and column). */
+async function pointAt(lineNumber: number, column: number, how: 'move' | 'click'): Promise<void> {
+  const p = await browser.page.evaluate(([l, c]: [number, number]) => (globalThis as unknown as { netspecPlayground: { pointOf(l: number, c: number): { x: number; y: number } } }).netspecPlayground.pointOf(l, c), [lineNumber, column]);
+  assert.ok(p, `no point for ${lineNumber}:${column}`);
+  if (how === 'click') await browser.page.mouse.click(p.x, p.y);
+  else await browser.page.mouse.move(p.x, p.y, { steps: 2 });
+}
+
 before(async () => {
   assert.ok(fs.existsSync(path.join(site, 'index.html')), `${site}/index.html is missing: run \`npm run playground\` (npm test builds it)`);
   harness.checkPrerequisites({ codeServer: false });
@@ -72,9 +80,8 @@ test('a #code/ link opens its text: the misspelt activation is squiggled with it
   const diagnostics = await hook<{ message: string }[]>('diagnostics');
   assert.ok(diagnostics.some((d) => /Unknown activation `sigmoud`\. Did you mean `sigmoid`\?/.test(d.message)), JSON.stringify(diagnostics));
 
-  // Hover the `sigmoid` of the eval (a span of its own: the grammar colours built-ins).
-  const word = browser.page.locator('.view-line span', { hasText: /^sigmoid$/ }).first();
-  await word.hover();
+  // Hover the `sigmoid` of the eval (line 7).
+  await pointAt(7, 8, 'move');
   const hover = browser.page.locator('.monaco-hover:not(.hidden)', { hasText: 'p (1 - p)' }).first();
   await hover.waitFor({ state: 'visible', timeout: 15_000 });
   const image = await until('the hover\'s plot to load', async () => {
@@ -85,6 +92,40 @@ test('a #code/ link opens its text: the misspelt activation is squiggled with it
     return img?.loaded ? img : undefined;
   }, 10_000, 100);
   assert.match(image.src, /^data:image\/svg\+xml/);
+});
+
+test('quick fix, code lenses (Gradient check, Show plot, Train), inlay hints and completion work in Monaco', async () => {
+  const text = MISSPELT.replace('eval sigmoid(0.5)', 'probe n [0.5] -> [1]');
+  await open('#code/' + LZString.compressToEncodedURIComponent(text));
+  await browser.page.waitForSelector('.squiggly-error', { timeout: 20_000 });
+  // Ctrl+. on the misspelt name offers the did-you-mean; Enter applies it.
+  await pointAt(3, 16, 'click');
+  await browser.page.keyboard.press('Control+.');
+  await browser.page.locator('.action-widget .monaco-list-row', { hasText: "Change to 'sigmoid'" }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await browser.page.keyboard.press('Enter');
+  await until('the fix to be applied', async () => (await hook<string>('text')).includes('dense  y[1] sigmoid\n') || undefined, 10_000, 100);
+  await until('the squiggle to go', async () => (await browser.page.locator('.squiggly-error').count()) === 0 || undefined, 10_000, 100);
+  // The probe's inlay hint (its loss) and its lenses.
+  await browser.page.locator('.monaco-editor', { hasText: 'E = 0.1713' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await browser.page.locator('.codelens-decoration a', { hasText: 'Gradient check' }).first().click();
+  await browser.page.locator('.codelens-decoration a', { hasText: /Gradient check ✓ worst/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  assert.match(await hook<string>('status'), /backpropagation agrees with finite differences/);
+  await browser.page.locator('.codelens-decoration a', { hasText: 'Show plot' }).first().click();
+  await browser.page.locator('dialog#plot img').first().waitFor({ state: 'visible', timeout: 10_000 });
+  assert.equal(await browser.page.locator('dialog#plot img').count(), 2); // the network's y(x), and sigmoid with sigmoid'
+  await browser.page.keyboard.press('Escape');
+  // Completion after `dense h[2] ta`: tanh.
+  await pointAt(3, 21, 'click');
+  await browser.page.keyboard.press('End');
+  await browser.page.keyboard.type('\n  dense  h[2] ta');
+  await browser.page.keyboard.press('Control+Space');
+  await browser.page.locator('.suggest-widget .monaco-list-row', { hasText: 'tanh' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  await browser.page.keyboard.press('Escape');
+  // The xor example's Train lens runs its network.
+  await browser.page.locator('#examples').selectOption('xor');
+  await browser.page.locator('.codelens-decoration a', { hasText: /^Train$/ }).first().click();
+  let last = '';
+  await until(() => `the Train lens's run to end; the status line says: ${last}`, async () => /Trained xor: final loss/.test((last = await hook<string>('status'))) || undefined, 30_000, 100);
 });
 
 test('a #code/ link that does not decode keeps the default example and says why', async () => {
@@ -104,7 +145,9 @@ test('typed text survives a reload (the address) and a visit without a link (loc
   await browser.page.keyboard.type('\neval tanh(0.25)  # typed here\n');
   const typed = await hook<string>('text');
   assert.match(typed, /# typed here/);
-  await until('the address to hold the text', async () => ((await browser.page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)) as string).startsWith('#code/') || undefined, 5_000, 100);
+  // Typing may pause longer than the page's debounce: wait for the address to hold all of it.
+  const hashOfTyped = '#code/' + LZString.compressToEncodedURIComponent(typed);
+  await until('the address to hold the text', async () => (await browser.page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)) === hashOfTyped || undefined, 5_000, 100);
   await browser.page.reload({ waitUntil: 'load' });
   await until('the page after the reload', () => hook<string>('text').catch(() => undefined), 20_000, 100);
   assert.equal(await hook<string>('text'), typed);
@@ -120,7 +163,7 @@ test('the spiral example trains in the page: the panel reaches the last epoch an
   assert.equal(await hook<string>('text'), example('spiral'));
   await until(() => `the language server to answer; the status line says: ${last}`, async () => /Ready|Restored|Opened/.test((last = await hook<string>('status'))) || undefined, 20_000, 100);
   await browser.page.locator('#train').click();
-  const frame = await until('the training panel frame', () => browser.page.frames().find((f: { name(): string; url(): string }) => f.url() === 'about:srcdoc'), 10_000, 100);
+  const frame = browser.page.frameLocator('#panel');
   const epoch = await until('the panel to show the last epoch', async () => {
     const text: string = await frame.locator('#epoch').innerText();
     return /epoch 400 \/ 400/.test(text) ? text : undefined;
@@ -129,10 +172,8 @@ test('the spiral example trains in the page: the panel reaches the last epoch an
   await until(() => `the status line to say the run ended; it says: ${last}`, async () => /Trained spiral_net: final loss/.test((last = await hook<string>('status'))) || undefined, 20_000, 100);
   // The boundary's canvas: painted with both classes' colours over most of its area.
   const painted = await until('the boundary to be painted', async () => {
-    const p = await frame.evaluate(() => {
-      const doc = (globalThis as unknown as { document: { getElementById(id: string): { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } } | null } }).document;
-      const canvas = doc.getElementById('boundary');
-      if (!canvas || canvas.width === 0) return undefined;
+    const p = await frame.locator('#boundary').evaluate((canvas: { width: number; height: number; getContext(k: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }) => {
+      if (canvas.width === 0) return undefined;
       const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
       const colours = new Set<string>();
       let opaque = 0;

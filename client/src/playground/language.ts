@@ -35,7 +35,9 @@ export function registerLanguage(monaco: Monaco): void {
         [/#.*$/, 'comment'],
         [/"([^"\\]|\\.)*("|$)/, 'string'],
         [/(\d+(\.\d+)?|\.\d+)([eE][-+]?\d+)?/, 'number'],
-        [/[A-Za-z_][A-Za-z0-9_]*'*/, { cases: { '@keywords': 'keyword', '@settings': 'keyword.setting', '@builtins': 'predefined', '@constants': 'constant', '@default': 'identifier' } }],
+        // A derivative's primes (sigmoid'') are an operator of their own, so the name keeps its colour.
+        [/'+/, 'operator'],
+        [/[A-Za-z_][A-Za-z0-9_]*/, { cases: { '@keywords': 'keyword', '@settings': 'keyword.setting', '@builtins': 'predefined', '@constants': 'constant', '@default': 'identifier' } }],
         [/->|[-+*/^=]/, 'operator'],
       ],
     },

@@ -212,9 +212,9 @@ examples.addEventListener('change', () => {
 });
 
 /**
- * For benchmarks and tests (documented in the README): set the text as one edit, read what the
- * server said of the current version, and stop the server's worker silently (as a browser that
- * killed it would: the heartbeat finds it and the page restarts it).
+ * For benchmarks and tests: set the text as one edit, read what the server said of the current
+ * version, find where a position is on the page, and stop the server's worker silently (as a
+ * browser that killed it would: the heartbeat finds it and the page restarts it).
  */
 (window as unknown as { netspecPlayground: object }).netspecPlayground = {
   setText(text: string): number {
@@ -226,5 +226,12 @@ examples.addEventListener('change', () => {
   diagnosticsSeen: () => markers.seen(),
   diagnostics: () => markers.current,
   status: () => statusLine.textContent,
+  /** The page coordinates of a position (1-based line and column), scrolled into view: where a test points the mouse. */
+  pointOf(lineNumber: number, column: number): { x: number; y: number } | undefined {
+    editor.revealPositionInCenter({ lineNumber, column });
+    const at = editor.getScrolledVisiblePosition({ lineNumber, column });
+    const box = editor.getDomNode()?.getBoundingClientRect();
+    return at && box ? { x: box.left + at.left + 2, y: box.top + at.top + at.height / 2 } : undefined;
+  },
   stopServerWorker: () => session.currentWorker()?.terminate(),
 };
