@@ -138,7 +138,7 @@ test('a #code/ link that does not decode keeps the default example and says why'
   assert.match(status, /xor example/);
 });
 
-test('typed text survives a reload (the address) and a visit without a link (localStorage)', async () => {
+test('Share shows the link; typed text survives a reload (the address) and a visit without a link (localStorage); a text over the limit is not shared', async () => {
   await open('');
   await browser.page.locator('.monaco-editor .view-lines').first().click();
   await browser.page.keyboard.press('Control+End');
@@ -148,12 +148,22 @@ test('typed text survives a reload (the address) and a visit without a link (loc
   // Typing may pause longer than the page's debounce: wait for the address to hold all of it.
   const hashOfTyped = '#code/' + LZString.compressToEncodedURIComponent(typed);
   await until('the address to hold the text', async () => (await browser.page.evaluate(() => (globalThis as unknown as { location: { hash: string } }).location.hash)) === hashOfTyped || undefined, 5_000, 100);
+  // Share shows (and copies) the same link.
+  await browser.page.locator('#share').click();
+  const shown = await until('the share link to be shown', async () => (await browser.page.locator('#shareUrl').first().inputValue()) || undefined, 5_000, 100);
+  assert.equal(shown, `${server.url}index.html${hashOfTyped}`);
   await browser.page.reload({ waitUntil: 'load' });
   await until('the page after the reload', () => hook<string>('text').catch(() => undefined), 20_000, 100);
   assert.equal(await hook<string>('text'), typed);
   await open('');
   assert.equal(await hook<string>('text'), typed);
   assert.match(await hook<string>('status'), /Restored your text/);
+  // A text over the limit is refused with the reason (and stays in the editor).
+  const long = '# a long comment line, repeated until the text is over the limit of a link\n'.repeat(1400);
+  await browser.page.evaluate((t: string) => (globalThis as unknown as { netspecPlayground: { setText(t: string): number } }).netspecPlayground.setText(t), long);
+  await browser.page.locator('#share').click();
+  assert.match(await hook<string>('status'), /too long to share as a link: 105,000 characters, and a link carries at most 100,000/);
+  assert.equal(await hook<string>('text'), long);
 });
 
 test('the spiral example trains in the page: the panel reaches the last epoch and paints the decision boundary', async () => {

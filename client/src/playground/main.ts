@@ -221,6 +221,11 @@ examples.addEventListener('change', () => {
     editor.executeEdits('api', [{ range: model.getFullModelRange(), text }]);
     return model.getVersionId();
   },
+  /** Inserts `text` at a position (1-based), as typing would: one small edit. Returns the new version. */
+  insert(lineNumber: number, column: number, text: string): number {
+    editor.executeEdits('api', [{ range: new monaco.Range(lineNumber, column, lineNumber, column), text }]);
+    return model.getVersionId();
+  },
   text: () => model.getValue(),
   version: () => model.getVersionId(),
   diagnosticsSeen: () => markers.seen(),
