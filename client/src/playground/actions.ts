@@ -11,6 +11,7 @@ import { fromRange, overlaps, toPosition, toRange, toTextEdit } from './convert'
 import { LANGUAGE_ID } from './language';
 import type { Markers } from './markers';
 import type { Monaco } from './monaco';
+import { quietly } from './quietly';
 import { DOCUMENT_URI } from './server-session';
 
 /**
@@ -38,55 +39,61 @@ export function registerActions(monaco: Monaco, connected: () => Promise<Protoco
   );
   const lensProvider: M.languages.CodeLensProvider = {
     onDidChange: lensesChanged.event,
-    async provideCodeLenses(_model, token) {
-      const lenses = await (await connected()).sendRequest(CodeLensRequest.type, { textDocument: doc }, token);
-      return { lenses: (lenses ?? []).map((l) => ({ range: toRange(l.range), command: command(l.command) })), dispose() {} };
+    provideCodeLenses(_model, token) {
+      return quietly(token, async () => {
+        const lenses = await (await connected()).sendRequest(CodeLensRequest.type, { textDocument: doc }, token);
+        return { lenses: (lenses ?? []).map((l) => ({ range: toRange(l.range), command: command(l.command) })), dispose() {} };
+      });
     },
   };
   disposables.push(
     L.registerCodeActionProvider(LANGUAGE_ID, {
-      async provideCodeActions(model, range, _context, token) {
-        const lspRange = fromRange(range);
-        // The diagnostics as the server sent them (with their data), not Monaco's markers.
-        const diagnostics = markers.current.filter((d) => overlaps(d.range, lspRange));
-        const actions = await (await connected()).sendRequest(CodeActionRequest.type, { textDocument: doc, range: lspRange, context: { diagnostics } }, token);
-        return {
-          actions: (actions ?? []).map((a): M.languages.CodeAction => {
-            if (!('edit' in a) && 'command' in a && typeof a.command === 'string') return { title: a.title, command: command(a as Command) };
-            const action = a as CodeAction;
-            return {
-              title: action.title,
-              kind: action.kind,
-              isPreferred: action.isPreferred,
-              diagnostics: action.diagnostics?.map((d) => ({ ...toRange(d.range), message: typeof d.message === 'string' ? d.message : d.message.value, severity: monaco.MarkerSeverity.Error })),
-              edit: {
-                edits: Object.entries(action.edit?.changes ?? {}).flatMap(([uri, edits]) =>
-                  edits.map((e) => ({ resource: monaco.Uri.parse(uri), textEdit: toTextEdit(e), versionId: model.getVersionId() })),
-                ),
-              },
-              command: command(action.command),
-            };
-          }),
-          dispose() {},
-        };
+      provideCodeActions(model, range, _context, token) {
+        return quietly(token, async () => {
+          const lspRange = fromRange(range);
+          // The diagnostics as the server sent them (with their data), not Monaco's markers.
+          const diagnostics = markers.current.filter((d) => overlaps(d.range, lspRange));
+          const actions = await (await connected()).sendRequest(CodeActionRequest.type, { textDocument: doc, range: lspRange, context: { diagnostics } }, token);
+          return {
+            actions: (actions ?? []).map((a): M.languages.CodeAction => {
+              if (!('edit' in a) && 'command' in a && typeof a.command === 'string') return { title: a.title, command: command(a as Command) };
+              const action = a as CodeAction;
+              return {
+                title: action.title,
+                kind: action.kind,
+                isPreferred: action.isPreferred,
+                diagnostics: action.diagnostics?.map((d) => ({ ...toRange(d.range), message: typeof d.message === 'string' ? d.message : d.message.value, severity: monaco.MarkerSeverity.Error })),
+                edit: {
+                  edits: Object.entries(action.edit?.changes ?? {}).flatMap(([uri, edits]) =>
+                    edits.map((e) => ({ resource: monaco.Uri.parse(uri), textEdit: toTextEdit(e), versionId: model.getVersionId() })),
+                  ),
+                },
+                command: command(action.command),
+              };
+            }),
+            dispose() {},
+          };
+        });
       },
     }, { providedCodeActionKinds: ['quickfix', 'refactor.rewrite'] }),
     L.registerCodeLensProvider(LANGUAGE_ID, lensProvider),
     L.registerInlayHintsProvider(LANGUAGE_ID, {
       onDidChangeInlayHints: hintsChanged.event,
-      async provideInlayHints(_model, range, token) {
-        const hints = await (await connected()).sendRequest(InlayHintRequest.type, { textDocument: doc, range: fromRange(range) }, token);
-        return {
-          hints: (hints ?? []).map((h) => ({
-            position: toPosition(h.position),
-            label: typeof h.label === 'string' ? h.label : h.label.map((part) => ({ label: part.value })),
-            kind: h.kind === 1 ? L.InlayHintKind.Type : L.InlayHintKind.Parameter,
-            paddingLeft: h.paddingLeft,
-            paddingRight: h.paddingRight,
-            tooltip: typeof h.tooltip === 'string' ? h.tooltip : h.tooltip?.value,
-          })),
-          dispose() {},
-        };
+      provideInlayHints(_model, range, token) {
+        return quietly(token, async () => {
+          const hints = await (await connected()).sendRequest(InlayHintRequest.type, { textDocument: doc, range: fromRange(range) }, token);
+          return {
+            hints: (hints ?? []).map((h) => ({
+              position: toPosition(h.position),
+              label: typeof h.label === 'string' ? h.label : h.label.map((part) => ({ label: part.value })),
+              kind: h.kind === 1 ? L.InlayHintKind.Type : L.InlayHintKind.Parameter,
+              paddingLeft: h.paddingLeft,
+              paddingRight: h.paddingRight,
+              tooltip: typeof h.tooltip === 'string' ? h.tooltip : h.tooltip?.value,
+            })),
+            dispose() {},
+          };
+        });
       },
     }),
   );

@@ -18,6 +18,7 @@ import {
 import { fromPosition, toMarkdown, toRange, toTextEdit } from './convert';
 import { LANGUAGE_ID } from './language';
 import type { Monaco } from './monaco';
+import { quietly } from './quietly';
 import { DOCUMENT_URI } from './server-session';
 
 /**
@@ -45,93 +46,107 @@ export function registerFeatures(monaco: Monaco, connected: () => Promise<Protoc
   });
   return [
     L.registerHoverProvider(LANGUAGE_ID, {
-      async provideHover(_model, position, token) {
-        const h = await (await connected()).sendRequest(HoverRequest.type, { textDocument: doc, position: fromPosition(position) }, token);
-        if (!h) return null;
-        return { contents: toMarkdown(h.contents), range: h.range ? toRange(h.range) : undefined };
+      provideHover(_model, position, token) {
+        return quietly(token, async () => {
+          const h = await (await connected()).sendRequest(HoverRequest.type, { textDocument: doc, position: fromPosition(position) }, token);
+          if (!h) return null;
+          return { contents: toMarkdown(h.contents), range: h.range ? toRange(h.range) : undefined };
+        });
       },
     }),
     L.registerCompletionItemProvider(LANGUAGE_ID, {
       triggerCharacters: [' ', '('],
-      async provideCompletionItems(model, position, _context, token) {
-        const r = await (await connected()).sendRequest(CompletionRequest.type, { textDocument: doc, position: fromPosition(position) }, token);
-        const items: CompletionItem[] = Array.isArray(r) ? r : (r?.items ?? []);
-        const word = model.getWordUntilPosition(position);
-        const wordRange = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
-        return {
-          incomplete: !Array.isArray(r) && !!r?.isIncomplete,
-          suggestions: items.map((item): M.languages.CompletionItem => {
-            const edit = item.textEdit;
-            const range = !edit ? wordRange : 'range' in edit ? toRange(edit.range) : { insert: toRange(edit.insert), replace: toRange(edit.replace) };
-            const kind = COMPLETION_KINDS[(item.kind ?? 1) - 1] ?? 'Text';
-            return {
-              label: item.label,
-              kind: L.CompletionItemKind[kind],
-              detail: item.detail,
-              documentation: toMarkdown(item.documentation)[0],
-              sortText: item.sortText,
-              filterText: item.filterText,
-              insertText: edit?.newText ?? item.insertText ?? item.label,
-              insertTextRules: item.insertTextFormat === 2 ? L.CompletionItemInsertTextRule.InsertAsSnippet : undefined,
-              range,
-              additionalTextEdits: item.additionalTextEdits?.map(toTextEdit),
-            };
-          }),
-        };
+      provideCompletionItems(model, position, _context, token) {
+        return quietly(token, async () => {
+          const r = await (await connected()).sendRequest(CompletionRequest.type, { textDocument: doc, position: fromPosition(position) }, token);
+          const items: CompletionItem[] = Array.isArray(r) ? r : (r?.items ?? []);
+          const word = model.getWordUntilPosition(position);
+          const wordRange = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+          return {
+            incomplete: !Array.isArray(r) && !!r?.isIncomplete,
+            suggestions: items.map((item): M.languages.CompletionItem => {
+              const edit = item.textEdit;
+              const range = !edit ? wordRange : 'range' in edit ? toRange(edit.range) : { insert: toRange(edit.insert), replace: toRange(edit.replace) };
+              const kind = COMPLETION_KINDS[(item.kind ?? 1) - 1] ?? 'Text';
+              return {
+                label: item.label,
+                kind: L.CompletionItemKind[kind],
+                detail: item.detail,
+                documentation: toMarkdown(item.documentation)[0],
+                sortText: item.sortText,
+                filterText: item.filterText,
+                insertText: edit?.newText ?? item.insertText ?? item.label,
+                insertTextRules: item.insertTextFormat === 2 ? L.CompletionItemInsertTextRule.InsertAsSnippet : undefined,
+                range,
+                additionalTextEdits: item.additionalTextEdits?.map(toTextEdit),
+              };
+            }),
+          };
+        });
       },
     }),
     L.registerSignatureHelpProvider(LANGUAGE_ID, {
       signatureHelpTriggerCharacters: ['(', ','],
-      async provideSignatureHelp(_model, position, token) {
-        const s = await (await connected()).sendRequest(SignatureHelpRequest.type, { textDocument: doc, position: fromPosition(position) }, token);
-        if (!s) return null;
-        return {
-          value: {
-            activeSignature: s.activeSignature ?? 0,
-            activeParameter: s.activeParameter ?? 0,
-            signatures: s.signatures.map((sig) => ({
-              label: sig.label,
-              documentation: toMarkdown(sig.documentation)[0],
-              parameters: (sig.parameters ?? []).map((p) => ({ label: p.label, documentation: toMarkdown(p.documentation)[0] })),
-              activeParameter: sig.activeParameter ?? undefined,
-            })),
-          },
-          dispose() {},
-        };
+      provideSignatureHelp(_model, position, token) {
+        return quietly(token, async () => {
+          const s = await (await connected()).sendRequest(SignatureHelpRequest.type, { textDocument: doc, position: fromPosition(position) }, token);
+          if (!s) return null;
+          return {
+            value: {
+              activeSignature: s.activeSignature ?? 0,
+              activeParameter: s.activeParameter ?? 0,
+              signatures: s.signatures.map((sig) => ({
+                label: sig.label,
+                documentation: toMarkdown(sig.documentation)[0],
+                parameters: (sig.parameters ?? []).map((p) => ({ label: p.label, documentation: toMarkdown(p.documentation)[0] })),
+                activeParameter: sig.activeParameter ?? undefined,
+              })),
+            },
+            dispose() {},
+          };
+        });
       },
     }),
     L.registerDocumentFormattingEditProvider(LANGUAGE_ID, {
-      async provideDocumentFormattingEdits(_model, options, token) {
-        const edits = await (await connected()).sendRequest(DocumentFormattingRequest.type, { textDocument: doc, options: { tabSize: options.tabSize, insertSpaces: options.insertSpaces } }, token);
-        return (edits ?? []).map(toTextEdit);
+      provideDocumentFormattingEdits(_model, options, token) {
+        return quietly(token, async () => {
+          const edits = await (await connected()).sendRequest(DocumentFormattingRequest.type, { textDocument: doc, options: { tabSize: options.tabSize, insertSpaces: options.insertSpaces } }, token);
+          return (edits ?? []).map(toTextEdit);
+        });
       },
     }),
     L.registerDocumentSymbolProvider(LANGUAGE_ID, {
-      async provideDocumentSymbols(_model, token) {
-        const r = await (await connected()).sendRequest(DocumentSymbolRequest.type, { textDocument: doc }, token);
-        const symbol = (s: DocumentSymbol | SymbolInformation): M.languages.DocumentSymbol => {
-          const range = toRange('range' in s ? s.range : s.location.range);
-          return {
-            name: s.name,
-            detail: 'detail' in s ? (s.detail ?? '') : '',
-            kind: L.SymbolKind[SYMBOL_KINDS[s.kind - 1] ?? 'Variable'],
-            tags: [],
-            range,
-            selectionRange: 'selectionRange' in s ? toRange(s.selectionRange) : range,
-            children: 'children' in s ? (s.children ?? []).map(symbol) : [],
+      provideDocumentSymbols(_model, token) {
+        return quietly(token, async () => {
+          const r = await (await connected()).sendRequest(DocumentSymbolRequest.type, { textDocument: doc }, token);
+          const symbol = (s: DocumentSymbol | SymbolInformation): M.languages.DocumentSymbol => {
+            const range = toRange('range' in s ? s.range : s.location.range);
+            return {
+              name: s.name,
+              detail: 'detail' in s ? (s.detail ?? '') : '',
+              kind: L.SymbolKind[SYMBOL_KINDS[s.kind - 1] ?? 'Variable'],
+              tags: [],
+              range,
+              selectionRange: 'selectionRange' in s ? toRange(s.selectionRange) : range,
+              children: 'children' in s ? (s.children ?? []).map(symbol) : [],
+            };
           };
-        };
-        return (r ?? []).map(symbol);
+          return (r ?? []).map(symbol);
+        });
       },
     }),
     L.registerDefinitionProvider(LANGUAGE_ID, {
-      async provideDefinition(_model, position, token) {
-        return locations(await (await connected()).sendRequest(DefinitionRequest.type, { textDocument: doc, position: fromPosition(position) }, token) as Location | Location[] | null);
+      provideDefinition(_model, position, token) {
+        return quietly(token, async () => {
+          return locations(await (await connected()).sendRequest(DefinitionRequest.type, { textDocument: doc, position: fromPosition(position) }, token) as Location | Location[] | null);
+        });
       },
     }),
     L.registerReferenceProvider(LANGUAGE_ID, {
-      async provideReferences(_model, position, context, token) {
-        return locations(await (await connected()).sendRequest(ReferencesRequest.type, { textDocument: doc, position: fromPosition(position), context }, token));
+      provideReferences(_model, position, context, token) {
+        return quietly(token, async () => {
+          return locations(await (await connected()).sendRequest(ReferencesRequest.type, { textDocument: doc, position: fromPosition(position), context }, token));
+        });
       },
     }),
     L.registerRenameProvider(LANGUAGE_ID, {
