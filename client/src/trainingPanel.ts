@@ -55,8 +55,9 @@ export class TrainingPanel {
   static record(p: TrainProgress): void {
     const r = record.add(p);
     if (!r) return;
+    // A new run: the replay of the record brings this event too (queueing it again would repeat its snapshots).
     if (r.restarted) TrainingPanel.currentPanel()?.restart();
-    TrainingPanel.currentPanel()?.queue(r.items, r.picture !== undefined, r.snapshots, r.done);
+    else TrainingPanel.currentPanel()?.queue(r.items, r.picture !== undefined, r.snapshots, r.done);
   }
 
   /** Creates the panel, or reveals the one there is (without taking focus from the editor). */

@@ -74,6 +74,8 @@ export class ServerSession {
   private heartbeat: ReturnType<typeof setInterval> | undefined;
   private restarts: number[] = [];
   private stoppedForGood = false;
+  /** The version the newest server was opened at: changes up to it are in the text it got. */
+  private openedVersion = -1;
   capabilities: ServerCapabilities = {};
 
   constructor(
@@ -123,8 +125,9 @@ export class ServerSession {
       }), INITIALIZE_MS, 'the language server did not start');
       this.capabilities = result.capabilities;
       await connection.sendNotification(InitializedNotification.type, {});
+      this.openedVersion = this.document.version();
       await connection.sendNotification(DidOpenTextDocumentNotification.type, {
-        textDocument: { uri: DOCUMENT_URI, languageId: 'netspec', version: this.document.version(), text: this.document.text() },
+        textDocument: { uri: DOCUMENT_URI, languageId: 'netspec', version: this.openedVersion, text: this.document.text() },
       });
       return connection;
     })();
@@ -141,11 +144,17 @@ export class ServerSession {
     return this.ready;
   }
 
-  /** The document changed: its changes in order, each applying to the text the previous left. */
+  /**
+   * The document changed (to its current version): its changes in order, each applying to the
+   * text the previous left. A change made while a server starts is already in the text its
+   * didOpen carried, so it is not sent again.
+   */
   async changed(changes: TextDocumentContentChangeEvent[]): Promise<void> {
+    const version = this.document.version();
     const connection = await this.connected();
+    if (version <= this.openedVersion) return;
     await connection.sendNotification(DidChangeTextDocumentNotification.type, {
-      textDocument: { uri: DOCUMENT_URI, version: this.document.version() },
+      textDocument: { uri: DOCUMENT_URI, version },
       contentChanges: changes,
     });
   }
