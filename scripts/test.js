@@ -15,9 +15,13 @@ if (!fs.existsSync('node_modules/.package-lock.json')) sh('npm ci --no-audit --n
 // this, and then a test whose tool is missing fails with what to install.
 if (process.env.NETSPEC_NO_SETUP !== '1') sh('bash scripts/setup.sh');
 sh('node esbuild.js');
-// Two projects: Node (server, client, tests) and the webviews' browser code (DOM, no Node).
+// The playground page (dist/playground/), which test/playground opens in Chromium.
+sh('node scripts/playground.js --no-build');
+// Three projects: Node (server, client, tests), and the browser code of the webviews and of the
+// playground page (DOM, no Node).
 sh('npx tsc --noEmit -p .');
 sh('npx tsc --noEmit -p client/src/webview');
+sh('npx tsc --noEmit -p client/src/playground');
 
 /** @type {string[]} */
 const files = [];

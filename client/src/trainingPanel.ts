@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import type { Snapshot, TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
-import type { FromTrainingPanel, PanelRow, RunPicture, ToTrainingPanel } from '../../server/src/protocol/webview';
+import type { Snapshot, TrainProgress } from '../../server/src/protocol/training';
+import type { FromTrainingPanel, PanelRow, ToTrainingPanel } from '../../server/src/protocol/webview';
+import { RunRecord } from './runRecord';
+import { trainingPanelBody } from './trainingPanelBody';
 
 /**
  * NetSpec: Training — the webview panel that shows a run live: the loss curve (uPlot), the
@@ -18,29 +20,11 @@ import type { FromTrainingPanel, PanelRow, RunPicture, ToTrainingPanel } from '.
 
 /** How often queued epochs are posted: one message per interval, however fast the run. */
 const FLUSH_MS = 40;
-/** Epochs kept for a replay (a panel reopened or reloaded mid-run); halved beyond this. */
-const HISTORY_MAX = 20000;
-/** How many finished runs are remembered, so their late events cannot reset the chart. */
-const SEEN_MAX = 64;
-/** Snapshots kept per run (the worker sends at most 100; this only guards the memory). */
-const SNAPSHOTS_MAX = 200;
 /** How long a panel opened for a run may take to load before the run starts anyway. */
 const READY_TIMEOUT_MS = 3000;
 
-/**
- * The newest run, recorded whether or not a panel is open, so that a panel opened during or
- * after a run shows its whole curve.
- */
-const record = {
-  runId: undefined as string | undefined,
-  /** Finished or superseded runs, so their late events cannot reset the chart. */
-  seen: [] as string[],
-  /** Every epoch of the run (halved past HISTORY_MAX), for a replay. */
-  history: [] as PanelRow[],
-  picture: undefined as RunPicture | undefined,
-  /** The replay's snapshots, oldest first. */
-  snapshots: [] as Snapshot[],
-};
+/** The newest run, recorded whether or not a panel is open (runRecord.ts). */
+const record = new RunRecord();
 
 export class TrainingPanel {
   static readonly viewType = 'netspec.training';
@@ -69,30 +53,11 @@ export class TrainingPanel {
    * ignored: the panel follows the newest.
    */
   static record(p: TrainProgress): void {
-    if (p.runId !== record.runId) {
-      if (record.seen.includes(p.runId)) return;
-      record.seen.push(p.runId);
-      if (record.seen.length > SEEN_MAX) record.seen.shift();
-      record.runId = p.runId;
-      record.history = [];
-      record.picture = undefined;
-      record.snapshots = [];
-      TrainingPanel.currentPanel()?.restart();
-    }
-    const event: PanelRow = p.done ? p : rowOf(p);
-    const recent = p.done ? [] : p.recent;
-    const picture: RunPicture | undefined = !p.done && (p.boundary || p.curve) ? { runId: p.runId, boundary: p.boundary, curve: p.curve } : undefined;
-    const snapshots = p.done ? [] : (p.snapshots ?? []);
-    // The server's final event repeats the last epoch with only its loss: keep that epoch's other figures.
-    const prev = record.history.at(-1);
-    const last: PanelRow = prev && prev.epoch === event.epoch ? { ...prev, ...defined(event) } : event;
-    const items: PanelRow[] = [...recent.map((e) => ({ ...last, ...e, done: false })), last];
-    for (const item of items) record.history.push(item);
-    if (record.history.length > HISTORY_MAX) record.history = halve(record.history);
-    if (picture) record.picture = picture;
-    record.snapshots.push(...snapshots);
-    if (record.snapshots.length > SNAPSHOTS_MAX) record.snapshots = halve(record.snapshots);
-    TrainingPanel.currentPanel()?.queue(items, picture !== undefined, snapshots, p.done);
+    const r = record.add(p);
+    if (!r) return;
+    // A new run: the replay of the record brings this event too (queueing it again would repeat its snapshots).
+    if (r.restarted) TrainingPanel.currentPanel()?.restart();
+    else TrainingPanel.currentPanel()?.queue(r.items, r.picture !== undefined, r.snapshots, r.done);
   }
 
   /** Creates the panel, or reveals the one there is (without taking focus from the editor). */
@@ -185,23 +150,6 @@ export class TrainingPanel {
   }
 }
 
-/** A progress event's own row: without the epochs it brings in `recent`, its picture and its snapshots. */
-function rowOf({ recent: _recent, boundary: _boundary, curve: _curve, snapshots: _snapshots, ...row }: TrainEpoch): PanelRow {
-  return row;
-}
-
-/** The object without its undefined properties (so a spread does not erase what they would). */
-function defined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-/** Every other element, keeping the last (the newest epoch). */
-function halve<T>(xs: T[]): T[] {
-  const out = xs.filter((_, i) => i % 2 === 0);
-  if ((xs.length - 1) % 2 !== 0) out.push(xs[xs.length - 1]);
-  return out;
-}
-
 function html(webview: vscode.Webview, media: vscode.Uri): string {
   // globalThis.crypto: Node's and the browser's Web Crypto alike (the extension runs in both hosts).
   const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
@@ -224,29 +172,7 @@ function html(webview: vscode.Webview, media: vscode.Uri): string {
 <title>NetSpec: Training</title>
 </head>
 <body>
-<header id="header">
-  <div class="title"><span id="network">No run yet</span> <span id="data" class="dim"></span></div>
-  <div class="row"><span id="status" class="status idle">waiting</span> <span id="epoch"></span></div>
-  <div class="bar"><div id="bar"></div></div>
-  <div id="metrics" class="metrics"></div>
-  <p id="verdict" class="verdict" hidden></p>
-  <div id="replay" class="replay" hidden>
-    <button id="play" type="button" title="Replay the run">▶</button>
-    <input id="replaySlider" type="range" min="0" max="0" step="1" value="0" aria-label="Replay: epoch">
-    <span id="replayEpoch" class="dim"></span>
-  </div>
-</header>
-<main>
-  <section id="curve">
-    <div class="section-head"><h3>Loss</h3><span class="switches"><label title="Exponential moving average of each loss curve, bias-corrected, as TensorBoard draws it"><input type="checkbox" id="smooth"> smoothing</label> <label><input type="checkbox" id="log" checked> log scale</label></span></div>
-    <div id="chart"></div>
-    <p id="empty" class="dim">Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.</p>
-  </section>
-  <section id="boundarySection" hidden>
-    <div class="section-head"><h3 id="pictureTitle">Decision boundary</h3><span id="legend" class="legend"></span></div>
-    <canvas id="boundary"></canvas>
-  </section>
-</main>
+${trainingPanelBody('Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.')}
 <script nonce="${nonce}" src="${src('uPlot.iife.min.js')}"></script>
 <script nonce="${nonce}" src="${src('trainingPanel.js')}"></script>
 </body>

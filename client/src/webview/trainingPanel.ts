@@ -404,7 +404,9 @@ function chartOptions(): UPlot.Options {
     width: chartWidth(),
     height: chartHeight(),
     scales: {
-      x: { time: false, range: (_u, min, max) => [run.epoch[0] ?? min, run.epoch.at(-1) ?? max] },
+      // One epoch alone would be an empty range, in which uPlot's ticks never advance (it pushes
+      // ticks until the array overflows, freezing the page for seconds): give it one epoch of width.
+      x: { time: false, range: (_u, min, max) => epochRange(run.epoch[0] ?? min, run.epoch.at(-1) ?? max) },
       // On a log scale the range is whole decades of the finite positive losses (never NaN, never 0).
       loss: logScale ? { range: () => (logRange(losses()) ?? [0.1, 1]).map(Math.log10) as UPlot.Range.MinMax } : { auto: true },
       acc: { range: [0, 1] },
@@ -414,6 +416,11 @@ function chartOptions(): UPlot.Options {
     cursor: { drag: { x: true, y: false }, points: { size: 6 } },
     legend: { live: true },
   };
+}
+
+/** The x axis's range: the run's epochs, never empty. */
+function epochRange(first: number, last: number): UPlot.Range.MinMax {
+  return [first, last > first ? last : first + 1];
 }
 
 /** Side by side: the loss curve and the picture share a row (wide panels). */
