@@ -22,7 +22,7 @@ const { performance } = require('node:perf_hooks');
 const { Worker } = require('node:worker_threads');
 const { benchEditor, editSites, typing, hoverSites, summary, percentile } = require('./editor');
 const { generateSpec } = require('./spec-generator');
-const { serveFolder } = require('../test/support/static-server');
+const { serveFolder } = require('../scripts/static-server');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'out', 'bench');

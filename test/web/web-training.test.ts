@@ -19,7 +19,7 @@ import { setKernelMode, type KernelMode } from '../../server/src/engine/kernels/
 import type { RunMessage, RunRequest } from '../../server/src/server/runs';
 import { runTraining } from '../../server/src/server/training-run';
 import { repoRoot } from '../support/paths';
-import { serveFolder } from '../support/static-server';
+import { serveFolder } from '../../scripts/static-server';
 
 // Loaded at run time from the source tree: the harness finds .editor/ (playwright-core) relative to itself.
 // eslint-disable-next-line @typescript-eslint/no-require-imports

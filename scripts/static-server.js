@@ -1,8 +1,9 @@
 'use strict';
-// A static file server on 127.0.0.1 for the pages Chromium opens outside VS Code (the browser
-// bench, the browser training test): a Web Worker cannot start from a file:// page, and the
-// WebAssembly kernel wants `.wasm` as application/wasm. Serves one folder, nothing outside it,
-// GET and HEAD only. Plain CommonJS so that bench/ (plain JavaScript) and the tests share it.
+// A static file server on 127.0.0.1 for the pages Chromium opens outside VS Code (the playground
+// behind `npm run playground:serve`, its test, the browser bench, the browser training test): a
+// Web Worker cannot start from a file:// page, and the WebAssembly kernel wants `.wasm` as
+// application/wasm. Serves one folder, nothing outside it, GET and HEAD only. Plain CommonJS so
+// that scripts/, bench/ (plain JavaScript) and the tests share it.
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
