@@ -3,6 +3,7 @@
  * scenario, and what they read of the UI in code-server (the status bar, notification toasts, the
  * training panel's webview).
  */
+import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { repoRoot } from '../support/paths';
@@ -31,6 +32,28 @@ export async function inEditor(folder: string, o: { viewport: { width: number; h
     await server.stop();
     fs.rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/**
+ * Hovers `sigmoid` in the open file until the widget shows it (code lenses insert lines above
+ * statements as they arrive and move the text under the mouse: wait for them, and hover again if
+ * the widget shows another word), checks that the plot of g and g' — an SVG image the server
+ * draws — actually rendered, saves a screenshot to `screenshot`, and returns the hover's text.
+ */
+export async function sigmoidHoverWithPlot(browser: Browser, screenshot: string): Promise<string> {
+  await browser.page.locator('.codelens-decoration').first().waitFor({ state: 'visible', timeout: 20_000 });
+  let hover = '';
+  for (let i = 0; i < 5 && !hover.startsWith('sigmoid'); i++) {
+    await browser.page.mouse.move(5, 5);
+    hover = await browser.editor.hover('sigmoid');
+  }
+  const img = browser.page.locator('.monaco-hover img[src^="data:image/svg+xml"]');
+  await img.first().waitFor({ state: 'visible', timeout: 10_000 });
+  const size = await img.first().evaluate((el: { naturalWidth: number; naturalHeight: number }) => [el.naturalWidth, el.naturalHeight]);
+  assert.ok(size[0] > 100 && size[1] > 50, `the plot image did not load (natural size ${size})`);
+  fs.mkdirSync(path.dirname(screenshot), { recursive: true });
+  await browser.editor.screenshot(screenshot);
+  return hover;
 }
 
 /**

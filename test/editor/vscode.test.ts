@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { inEditor, panelState, retryOnce, toastsWhen, trainingPanelFrame } from './ui';
+import { inEditor, panelState, retryOnce, sigmoidHoverWithPlot, toastsWhen, trainingPanelFrame } from './ui';
 import { makeWorkspace } from './workspace';
 
 // Loaded at run time from the source tree: the harness finds .editor/ relative to itself.
@@ -59,22 +59,7 @@ async function uiScenario(): Promise<void> {
 
     await editor.openFile('xor.netspec');
     await editor.waitForLanguageMode('NetSpec');
-    // Code lenses insert lines above statements as they arrive and move the text under the
-    // mouse: wait for them, and hover again if the widget shows another word.
-    await browser.page.locator('.codelens-decoration').first().waitFor({ state: 'visible', timeout: 20_000 });
-    let hover = '';
-    for (let i = 0; i < 5 && !hover.startsWith('sigmoid'); i++) {
-      await browser.page.mouse.move(5, 5);
-      hover = await editor.hover('sigmoid');
-    }
-    assert.match(hover, /p \(1 - p\)/);
-    // The plot of g and g' is an SVG image the server draws; VS Code must actually render it.
-    const img = browser.page.locator('.monaco-hover img[src^="data:image/svg+xml"]');
-    await img.first().waitFor({ state: 'visible', timeout: 10_000 });
-    const size = await img.first().evaluate((el: { naturalWidth: number; naturalHeight: number }) => [el.naturalWidth, el.naturalHeight]);
-    assert.ok(size[0] > 100 && size[1] > 50, `the plot image did not load (natural size ${size})`);
-    fs.mkdirSync(artifacts, { recursive: true });
-    await editor.screenshot(path.join(artifacts, 'hover.png'));
+    assert.match(await sigmoidHoverWithPlot(browser, path.join(artifacts, 'hover.png')), /p \(1 - p\)/);
 
     // Train from the command palette, as a person would: a notification reports the result.
     await browser.page.mouse.move(5, 5);

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { cliPath, repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { inEditor, panelState, retryOnce, toastsWhen, trainingPanelFrame } from './ui';
+import { inEditor, panelState, retryOnce, sigmoidHoverWithPlot, toastsWhen, trainingPanelFrame } from './ui';
 import { browserOnlyExtension } from './webExtension';
 import { makeWorkspace } from './workspace';
 
@@ -96,19 +96,7 @@ async function webScenario(): Promise<void> {
 
       await editor.openFile('xor.netspec');
       await editor.waitForLanguageMode('NetSpec');
-      await browser.page.locator('.codelens-decoration').first().waitFor({ state: 'visible', timeout: 20_000 });
-      let hover = '';
-      for (let i = 0; i < 5 && !hover.startsWith('sigmoid'); i++) {
-        await browser.page.mouse.move(5, 5);
-        hover = await editor.hover('sigmoid');
-      }
-      assert.match(hover, /p \(1 - p\)/);
-      const img = browser.page.locator('.monaco-hover img[src^="data:image/svg+xml"]');
-      await img.first().waitFor({ state: 'visible', timeout: 10_000 });
-      const size = await img.first().evaluate((el: { naturalWidth: number; naturalHeight: number }) => [el.naturalWidth, el.naturalHeight]);
-      assert.ok(size[0] > 100 && size[1] > 50, `the plot image did not load (natural size ${size})`);
-      fs.mkdirSync(artifacts, { recursive: true });
-      await editor.screenshot(path.join(artifacts, 'web-hover.png'));
+      assert.match(await sigmoidHoverWithPlot(browser, path.join(artifacts, 'web-hover.png')), /p \(1 - p\)/);
       await browser.page.mouse.move(5, 5);
       await browser.page.keyboard.press('Escape');
 
