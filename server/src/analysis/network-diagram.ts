@@ -31,8 +31,12 @@ const RADIUS = 9;
 const MARGIN_X = 60;
 /** Room above the units for the layer labels. */
 const TOP = 48;
-/** Room below the units for the legend. */
-const LEGEND_HEIGHT = 70;
+/** Room below the units for the legend's three rows: colours, sample widths, the scale. */
+const LEGEND_HEIGHT = 96;
+/** The legend's widest row (the scale sentence at 12 px) fits in this, however narrow the network. */
+const MIN_WIDTH = 420;
+/** Horizontal room per legend sample: a 28 px line and a label such as "|w| = 0.9091". */
+const LEGEND_STEP = 130;
 
 export interface DiagramOptions {
   /** The input's name in the network's text (`input x[2]` → `x`): Network does not keep it. */
@@ -164,7 +168,7 @@ export function diagramLayout(network: Network, options: DiagramOptions): Diagra
   const legend = maxAbsW > 0 ? [maxAbsW, maxAbsW / 2].map((absW) => ({ absW, width: widthFor(absW, maxAbsW) })) : [];
   return {
     network: network.name,
-    width: MARGIN_X * 2 + Math.max(1, columns.length - 1) * COLUMN_GAP,
+    width: Math.max(MIN_WIDTH, MARGIN_X * 2 + Math.max(1, columns.length - 1) * COLUMN_GAP),
     height: TOP + tallest * ROW_GAP + LEGEND_HEIGHT,
     columns,
     edges,
@@ -208,17 +212,20 @@ export function diagramSvg(layout: DiagramLayout): string {
   return out.join('\n') + '\n';
 }
 
-/** The legend under the units: the two colours, then sample widths at max|w| and max|w|/2. */
+/** The legend under the units, one row each: the two colours, sample widths, the scale in words. */
 function legendSvg(layout: DiagramLayout): string {
-  const y0 = layout.height - LEGEND_HEIGHT + 22;
+  const x0 = 16;
+  const y0 = layout.height - LEGEND_HEIGHT + 20;
   const parts: string[] = ['<g class="legend" fill="#888888">'];
   const sample = (x: number, y: number, color: string, width: number, text: string) =>
     `<line x1="${n1(x)}" y1="${n1(y)}" x2="${n1(x + 28)}" y2="${n1(y)}" stroke="${color}" stroke-width="${width.toFixed(2)}"/><text x="${n1(x + 34)}" y="${n1(y + 4)}">${xml(text)}</text>`;
-  parts.push(sample(MARGIN_X - 30, y0, POSITIVE_COLOR, 3, 'w > 0'));
-  parts.push(sample(MARGIN_X + 60, y0, NEGATIVE_COLOR, 3, 'w < 0'));
-  layout.legend.forEach((l, i) => parts.push(sample(MARGIN_X - 30 + i * 110, y0 + 24, '#888888', l.width, `|w| = ${valueText(l.absW)}`)));
-  const scale = layout.scale.maxAbsW > 0 ? `line width grows with |w|: ${MIN_STROKE}–${MAX_STROKE} px up to |w| = ${valueText(layout.scale.maxAbsW)}` : 'all weights are 0';
-  parts.push(`<text x="${n1(MARGIN_X - 30 + layout.legend.length * 110)}" y="${n1(y0 + 28)}">${xml(scale)}</text>`);
+  parts.push(sample(x0, y0, POSITIVE_COLOR, 3, 'w > 0'));
+  parts.push(sample(x0 + LEGEND_STEP, y0, NEGATIVE_COLOR, 3, 'w < 0'));
+  layout.legend.forEach((l, i) => parts.push(sample(x0 + i * LEGEND_STEP, y0 + 24, '#888888', l.width, `|w| = ${valueText(l.absW)}`)));
+  const scale = layout.scale.maxAbsW > 0
+    ? `line width ${MIN_STROKE} + ${MAX_STROKE - MIN_STROKE} · |w| / ${valueText(layout.scale.maxAbsW)} px`
+    : 'all weights are 0';
+  parts.push(`<text class="scale" x="${n1(x0)}" y="${n1(y0 + 52)}">${xml(scale)}</text>`);
   parts.push('</g>');
   return parts.join('\n');
 }
