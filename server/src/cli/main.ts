@@ -11,10 +11,11 @@ import type { TrainInfo } from '../semantics/program';
 import { prepareJob, RunProblem, type Job } from '../runs/jobs';
 import { diskFiles } from '../runs/files-node';
 import { ExportError, exportPyTorch } from '../export/pytorch';
+import { diagramLayout, diagramSvg } from '../analysis/network-diagram';
 import { toJson } from './json';
 
 /**
- * `netspec check | eval | grad | train | export`: the language without an editor. Exit codes: 0 success,
+ * `netspec check | eval | grad | train | export | diagram`: the language without an editor. Exit codes: 0 success,
  * 1 a checked file has errors, 2 a usage or I/O error (with a message on stderr, never a stack trace).
  */
 
@@ -27,6 +28,9 @@ const USAGE = `Usage:
   netspec export FILE [--network NAME] --to pytorch [-o OUT] [--force]
                                    write a PyTorch program that trains the network as its
                                    \`train\` statement says (OUT: FILE.NAME.py beside it; - for stdout)
+  netspec diagram FILE [--network NAME] [-o OUT.svg] [--force]
+                                   draw the network as an SVG figure, with dE/dW of its first
+                                   \`probe\` (OUT: FILE.NAME.svg beside it; - for stdout)
   netspec --help | --version`;
 
 class UsageError extends Error {}
@@ -75,11 +79,12 @@ function run(argv: string[], io: Io): number {
   const exportOptions = takeExportOptions(args);
   args = exportOptions.rest;
   const [command, ...rest] = args;
-  if (command !== 'export' && exportOptions.given) throw new UsageError(`${exportOptions.given} is an option of export, not of ${command ?? 'no command'}`);
+  if (command === 'diagram' && exportOptions.to !== undefined) throw new UsageError('--to is an option of export, not of diagram');
+  if (command !== 'export' && command !== 'diagram' && exportOptions.given) throw new UsageError(`${exportOptions.given} is an option of export and diagram, not of ${command ?? 'no command'}`);
   const unknownFlag = rest.find((a) => a.startsWith('-'));
   if (unknownFlag) throw new UsageError(`unknown option ${unknownFlag}`);
   if (!command) throw new UsageError('no command given');
-  if (network !== undefined && command !== 'train' && command !== 'export') throw new UsageError(`--network is an option of train, not of ${command}`);
+  if (network !== undefined && command !== 'train' && command !== 'export' && command !== 'diagram') throw new UsageError(`--network is an option of train, export and diagram, not of ${command}`);
   switch (command) {
     case 'check': {
       if (rest.length === 0) throw new UsageError('check needs at least one file');
@@ -113,6 +118,13 @@ function run(argv: string[], io: Io): number {
       const files = readAll(rest, io);
       if (!files) return 2;
       return exportCommand(files[0], network, exportOptions.out, exportOptions.force, io);
+    }
+    case 'diagram': {
+      if (rest.length !== 1) throw new UsageError('diagram takes exactly one file');
+      if (json) throw new UsageError('diagram writes an SVG, not JSON: --json is not one of its options');
+      const files = readAll(rest, io);
+      if (!files) return 2;
+      return diagramCommand(files[0], network, exportOptions.out, exportOptions.force, io);
     }
     default:
       throw new UsageError(`unknown command '${command}'`);
@@ -386,18 +398,25 @@ function exportCommand(file: { name: string; text: string }, only: string | unde
     io.err(`${file.name}:${job.line}: error [export] ${capitalise(err.message)}.\n`);
     return 1;
   }
-  if (out === '-') {
+  return writeOutput(source, out ?? defaultExportPath(file.name, only), out === '-', force, io, 0o755);
+}
+
+/**
+ * Writes what export or diagram made: to stdout (`-o -`), else to `target`, which it replaces only
+ * with --force; prints the path written. Exit 2 with a one-line reason when it cannot write.
+ */
+function writeOutput(source: string, target: string, stdout: boolean, force: boolean, io: Io, mode: number): number {
+  if (stdout) {
     io.out(source);
     return 0;
   }
-  const target = out ?? defaultExportPath(file.name, only);
   if (!force && fs.existsSync(target)) {
     io.err(`netspec: ${target} already exists; use --force to replace it, or -o to write elsewhere\n`);
     return 2;
   }
   try {
     if (fs.existsSync(target) && fs.statSync(target).isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
-    fs.writeFileSync(target, source, { mode: 0o755 });
+    fs.writeFileSync(target, source, { mode });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such folder' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
@@ -406,6 +425,42 @@ function exportCommand(file: { name: string; text: string }, only: string | unde
   }
   io.out(`${target}\n`);
   return 0;
+}
+
+/**
+ * `netspec diagram`: the network (the file's only one, or --network NAME) with its explicit or
+ * initial parameters as an SVG, each edge with dE/dw at the file's first `probe` of it.
+ */
+function diagramCommand(file: { name: string; text: string }, only: string | undefined, out: string | undefined, force: boolean, io: Io): number {
+  const a = analyze(file.text);
+  printDiagnostics(file.name, a, io, 'stderr');
+  if (hasErrors(a)) {
+    io.err(`netspec: ${file.name} has errors; no diagram was written\n`);
+    return 1;
+  }
+  const names = [...a.program.networks.keys()];
+  const list = names.length ? `: it defines ${names.map((n) => `\`${n}\``).join(', ')}` : ', and it defines none';
+  if (only === undefined) {
+    if (names.length !== 1) {
+      io.err(`netspec: diagram needs ${names.length ? '--network NAME' : 'a `network`'}${list}\n`);
+      return 2;
+    }
+    only = names[0];
+  }
+  const info = a.program.networks.get(only);
+  if (!info) {
+    io.err(`netspec: ${file.name} has no network named \`${only}\`${list}\n`);
+    return 2;
+  }
+  const input = info.layers.find((l) => l.kind === 'input');
+  if (!info.network || !input) {
+    io.err(`netspec: the network \`${only}\` could not be built\n`);
+    return 1;
+  }
+  const probe = a.probes.find((p) => p.network === only);
+  const svg = diagramSvg(diagramLayout(info.network, { inputName: input.name.text, ...(probe?.result ? { grads: probe.result.layers.map((l) => l.dW) } : {}) }));
+  const base = path.basename(file.name).replace(/\.netspec$/i, '');
+  return writeOutput(svg, out ?? path.join(path.dirname(file.name), `${base}.${only}.svg`), out === '-', force, io, 0o644);
 }
 
 /** `dir/xor.netspec` and `xor` → `dir/xor.xor.py`. */
