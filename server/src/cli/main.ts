@@ -80,7 +80,11 @@ function run(argv: string[], io: Io): number {
   args = exportOptions.rest;
   const [command, ...rest] = args;
   if (command === 'diagram' && exportOptions.to !== undefined) throw new UsageError('--to is an option of export, not of diagram');
-  if (command !== 'export' && command !== 'diagram' && exportOptions.given) throw new UsageError(`${exportOptions.given} is an option of export and diagram, not of ${command ?? 'no command'}`);
+  if (command !== 'export' && command !== 'diagram' && exportOptions.given) {
+    // --to chooses the export's format; -o and --force are where export and diagram write.
+    const of = exportOptions.given === '--to' ? 'export' : 'export and diagram';
+    throw new UsageError(`${exportOptions.given} is an option of ${of}, not of ${command ?? 'no command'}`);
+  }
   const unknownFlag = rest.find((a) => a.startsWith('-'));
   if (unknownFlag) throw new UsageError(`unknown option ${unknownFlag}`);
   if (!command) throw new UsageError('no command given');
