@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { inEditor, panelState, retryOnce, statusBarShowing, toastsWhen, trainingPanelFrame } from './ui';
+import { inEditor, panelRunDone, panelState, retryOnce, statusBarShowing, toastsWhen, trainingPanelFrame } from './ui';
 
 const artifacts = path.join(repoRoot(), 'test-results');
 
@@ -105,10 +105,7 @@ async function learnerScenario(): Promise<void> {
     await page.mouse.move(5, 5);
     await editor.runCommand('NetSpec: Train Network');
     const frame = await trainingPanelFrame(browser.page, 30_000);
-    const done = await until('the run to end in the panel', async () => {
-      const s = await panelState(frame);
-      return s.network === 'fit' && s.status === 'done' ? s : undefined;
-    }, 90_000, 100);
+    const done = await panelRunDone(frame, 'fit', 90_000);
     assert.equal(done.pictureTitle, 'Fitted curve y(x)', JSON.stringify(done));
     assert.equal(done.epoch, 'epoch 400 / 400', JSON.stringify(done));
     assert.ok(done.painted > 0.01, `the fitted curve is not drawn: ${JSON.stringify(done)}`);

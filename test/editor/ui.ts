@@ -34,6 +34,14 @@ export async function inEditor(folder: string, o: { viewport: { width: number; h
   }
 }
 
+/** The panel's state once it shows `network`'s run ended, polled every 100 ms for at most `timeoutMs`. */
+export async function panelRunDone(frame: WebviewFrame, network: string, timeoutMs: number): Promise<PanelState> {
+  return until(`the ${network} run to end in the panel`, async () => {
+    const s = await panelState(frame);
+    return s.network === network && s.status === 'done' ? s : undefined;
+  }, timeoutMs, 100);
+}
+
 /**
  * Hovers `sigmoid` in the open file until the widget shows it (code lenses insert lines above
  * statements as they arrive and move the text under the mouse: wait for them, and hover again if

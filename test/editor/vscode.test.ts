@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { inEditor, panelState, retryOnce, sigmoidHoverWithPlot, toastsWhen, trainingPanelFrame } from './ui';
+import { inEditor, panelRunDone, panelState, retryOnce, sigmoidHoverWithPlot, toastsWhen, trainingPanelFrame } from './ui';
 import { makeWorkspace } from './workspace';
 
 // Loaded at run time from the source tree: the harness finds .editor/ relative to itself.
@@ -207,10 +207,7 @@ async function uiScenario(): Promise<void> {
     await editor.openFile('sine.netspec');
     await editor.waitForLanguageMode('NetSpec');
     await editor.runCommand('NetSpec: Train Network');
-    const fitted = await until('the fitted curve of the sine run', async () => {
-      const s = await panelState(frame);
-      return s.network === 'sine' && s.status === 'done' ? s : undefined;
-    }, 60_000, 100);
+    const fitted = await panelRunDone(frame, 'sine', 60_000);
     assert.equal(fitted.pictureTitle, 'Fitted curve y(x)', JSON.stringify(fitted));
     assert.ok(fitted.painted > 0.01, `the fitted curve is not drawn: ${JSON.stringify(fitted)}`);
     await editor.screenshot(path.join(artifacts, 'training-curve.png'));

@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { cliPath, repoRoot } from '../support/paths';
 import { until } from '../support/until';
-import { inEditor, panelState, retryOnce, sigmoidHoverWithPlot, toastsWhen, trainingPanelFrame } from './ui';
+import { inEditor, panelRunDone, retryOnce, sigmoidHoverWithPlot, toastsWhen, trainingPanelFrame } from './ui';
 import { browserOnlyExtension } from './webExtension';
 import { makeWorkspace } from './workspace';
 
@@ -104,10 +104,7 @@ async function webScenario(): Promise<void> {
       // epoch and paints the decision boundary. (xor: a spiral takes long on a busy machine.)
       await editor.runCommand('NetSpec: Train Network');
       const frame = await trainingPanelFrame(browser.page, 30_000);
-      const done = await until('the xor run to end in the panel', async () => {
-        const s = await panelState(frame);
-        return s.network === 'xor' && s.status === 'done' ? s : undefined;
-      }, 60_000, 200);
+      const done = await panelRunDone(frame, 'xor', 60_000);
       assert.equal(done.epoch, 'epoch 2000 / 2000', JSON.stringify(done));
       assert.equal(done.drawn, '2000', `every epoch on the loss curve: ${JSON.stringify(done)}`);
       assert.equal(done.pictureEpoch, '2000', JSON.stringify(done));
