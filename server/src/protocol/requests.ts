@@ -1,6 +1,7 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { ExportAnswer, ExportParams } from './pytorch';
 import type { ReadDataFileAnswer, ReadDataFileParams } from './files';
+import type { NetworkViewAnswer, NetworkViewParams } from './network';
 import type { PlotAnswer, PlotParams } from './plot';
 import type { ResetTrainedWeightsAnswer, ResetTrainedWeightsParams, TrainedWeightsAnswer, TrainedWeightsParams } from './weights';
 import type {
@@ -95,4 +96,10 @@ export namespace WorkspaceTrustedNotification {
 export namespace ReadDataFileRequest {
   export const method = 'netspec/readDataFile';
   export const type = new RequestType<ReadDataFileParams, ReadDataFileAnswer, void>(method);
+}
+
+/** `netspec/networkView`: a network drawn for *Show Network*, with values, gradients and sources (network.ts). */
+export namespace NetworkViewRequest {
+  export const method = 'netspec/networkView';
+  export const type = new RequestType<NetworkViewParams, NetworkViewAnswer | null, void>(method);
 }
