@@ -8,7 +8,8 @@ const path = require('path');
 /** @type {{ entry: string; out: string; banner?: string; external?: string[] }[]} */
 const products = [
   { entry: 'server/src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
-  { entry: 'server/src/server/main.ts', out: 'dist/server.js' },
+  // Also the `netspec-language-server` command (package.json bin): stdio unless told otherwise.
+  { entry: 'server/src/server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
   { entry: 'server/src/server/trainWorker.ts', out: 'dist/trainWorker.js' },
   { entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ].filter((p) => fs.existsSync(p.entry));
@@ -149,8 +150,10 @@ async function renderDocs() {
   fs.writeFileSync('dist/media/language.html', html);
 }
 
+/** The version the CLI, the server's `--version` and the exports print: package.json's. */
+const VERSION_DEFINE = { NETSPEC_VERSION: JSON.stringify(JSON.parse(fs.readFileSync('package.json', 'utf8')).version) };
 /** @type {import('esbuild').BuildOptions} */
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', define: VERSION_DEFINE };
 
 /**
  * The browser build (dist/web/): the same extension and server for hosts without Node —
@@ -159,7 +162,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
  * extension is CommonJS, as web extension hosts load it, with `vscode` from the host.
  */
 /** @type {import('esbuild').BuildOptions} */
-const browser = { bundle: true, platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning', define: { global: 'globalThis' } };
+const browser = { bundle: true, platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning', define: { global: 'globalThis', ...VERSION_DEFINE } };
 /** @type {import('esbuild').BuildOptions[]} */
 const web = [
   { ...browser, entryPoints: ['server/src/server/web.ts'], outfile: 'dist/web/server.js', format: 'iife' },
@@ -191,7 +194,7 @@ async function main() {
     if (watch) await (await esbuild.context(options)).watch();
     else await esbuild.build(options);
   }
-  if (fs.existsSync('dist/cli.js')) fs.chmodSync('dist/cli.js', 0o755);
+  for (const bin of ['dist/cli.js', 'dist/server.js']) if (fs.existsSync(bin)) fs.chmodSync(bin, 0o755);
 }
 
 main().catch((err) => {

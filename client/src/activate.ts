@@ -17,6 +17,7 @@ import {
   WorkspaceTrustedNotification,
 } from '../../server/src/protocol/requests';
 import type { TrainEnd, TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
+import type { InitializationOptions } from '../../server/src/protocol/initialize';
 
 /**
  * The extension is thin on purpose: it starts the NetSpec language server and wires commands.
@@ -25,6 +26,9 @@ import type { TrainEnd, TrainEpoch, TrainProgress } from '../../server/src/proto
  * (a Node process), `web/extension.ts` in a browser (a Web Worker).
  */
 let client: BaseLanguageClient | undefined;
+
+/** The commands of this extension that the server's code lenses may name. */
+const CLIENT_COMMANDS = ['netspec.train', 'netspec.showPlot', 'netspec.showNetwork'] as const;
 
 export async function activateNetSpec(context: vscode.ExtensionContext, platform: ClientPlatform): Promise<void> {
   const output = vscode.window.createOutputChannel('NetSpec', { log: true });
@@ -37,7 +41,9 @@ export async function activateNetSpec(context: vscode.ExtensionContext, platform
     // file and trains nothing (server/src/server/trust.ts).
     // `showsTraining`: this extension shows runs itself (status-bar item, panel), so the server
     // sends no work-done progress, which VS Code would show as a second status-bar item.
-    initializationOptions: () => ({ trusted: vscode.workspace.isTrusted, showsTraining: true }),
+    // `hoverImages` and `clientCommands`: hovers with plots, and the lenses of this extension's
+    // own commands (protocol/initialize.ts).
+    initializationOptions: (): InitializationOptions => ({ trusted: vscode.workspace.isTrusted, showsTraining: true, hoverImages: true, clientCommands: [...CLIENT_COMMANDS] }),
     // A code's link opens the rendered reference at its explanation (docsPanel.ts).
     middleware: { handleDiagnostics: (uri, diagnostics, next) => next(uri, diagnostics.map((d) => rewriteCodeTarget(context, d))) },
   };

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { CodeAction, CodeLens, Diagnostic, InlayHint } from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/analysis/analyze';
-import { LspClient } from '../support/lsp';
+import { EXTENSION_OPTIONS, LspClient } from '../support/lsp';
 import { applyEdits } from '../support/lsp-extra';
 
 let client: LspClient;
 const messages: string[] = [];
 before(async () => {
-  client = await LspClient.start();
+  client = await LspClient.start({ initializationOptions: EXTENSION_OPTIONS });
   client.connection.onNotification('window/showMessage', (m: { message: string }) => {
     messages.push(m.message);
   });

@@ -13,13 +13,13 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { CodeLens } from 'vscode-languageserver-protocol';
 import type { NetworkView, NetworkViewAnswer } from '../../server/src/protocol/network';
-import { LspClient } from '../support/lsp';
+import { EXTENSION_OPTIONS, LspClient } from '../support/lsp';
 import { cliPath } from '../support/paths';
 import { until } from '../support/until';
 
 let client: LspClient;
 before(async () => {
-  client = await LspClient.start();
+  client = await LspClient.start({ initializationOptions: EXTENSION_OPTIONS });
 });
 after(async () => {
   await client.stop();

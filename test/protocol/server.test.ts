@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { hoverText, LspClient, positionOf } from '../support/lsp';
+import { hoverText, EXTENSION_OPTIONS, LspClient, positionOf } from '../support/lsp';
 import { repoRoot } from '../support/paths';
 
 let client: LspClient;
 before(async () => {
-  client = await LspClient.start();
+  client = await LspClient.start({ initializationOptions: EXTENSION_OPTIONS });
 });
 after(async () => {
   await client.stop();

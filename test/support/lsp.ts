@@ -29,6 +29,13 @@ export interface RunProgress {
   cancelled?: boolean;
 }
 
+/**
+ * What NetSpec's VS Code extension says at initialize (client/src/activate.ts): hovers may carry
+ * pictures, and lenses may name its own commands. A test of what VS Code shows passes these; a test
+ * without them sees what any other editor gets.
+ */
+export const EXTENSION_OPTIONS = { hoverImages: true, clientCommands: ['netspec.train', 'netspec.showPlot', 'netspec.showNetwork'] } as const;
+
 export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];
   /** Every `netspec/trainProgress` event the server sent, in order. */
@@ -42,10 +49,10 @@ export class LspClient {
    * `initializationOptions`: what the client says at initialize (e.g. `{ trusted: false }`);
    * `capabilities`: the client's (none unless given); `env`: the server's environment;
    * `configuration`: answer `workspace/configuration` (the client then says it can) with this
-   * function of each item's section.
+   * function of each item's section; `args`: the server's arguments (default `--stdio`).
    */
-  static async start(options: { initializationOptions?: unknown; capabilities?: object; env?: NodeJS.ProcessEnv; configuration?: (section: string) => unknown } = {}): Promise<LspClient> {
-    const child = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
+  static async start(options: { initializationOptions?: unknown; capabilities?: object; env?: NodeJS.ProcessEnv; configuration?: (section: string) => unknown; args?: string[] } = {}): Promise<LspClient> {
+    const child = spawn(process.execPath, [path.join(repoRoot(), 'dist', 'server.js'), ...(options.args ?? ['--stdio'])], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     const client = new LspClient(child, connection);
     child.stderr!.on('data', (d) => (client.stderr += d));

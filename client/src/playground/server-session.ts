@@ -1,3 +1,4 @@
+import type { InitializationOptions } from '../../../server/src/protocol/initialize';
 import {
   BrowserMessageReader,
   BrowserMessageWriter,
@@ -121,7 +122,8 @@ export class ServerSession {
           },
         },
         // The page shows runs itself (the panel, the status line); every file here is the user's own.
-        initializationOptions: { trusted: true, showsTraining: true },
+        // The page runs Train, Show plot and Show network itself (main.ts), and Monaco shows pictures in hovers.
+        initializationOptions: { trusted: true, showsTraining: true, hoverImages: true, clientCommands: ['netspec.train', 'netspec.showPlot', 'netspec.showNetwork'] } satisfies InitializationOptions,
       }), INITIALIZE_MS, 'the language server did not start');
       this.capabilities = result.capabilities;
       await connection.sendNotification(InitializedNotification.type, {});

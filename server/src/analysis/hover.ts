@@ -13,6 +13,7 @@ import { formatNumber, formatValue } from './format';
 import { locate } from './locate';
 import { networkPlots, trainingSamples } from './network-plot';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
+import { textPlot } from './text-plot';
 import { cachedPlot } from './plot-cache';
 import { VECTOR_DOCS } from './vector-docs';
 import { derivativeFormula } from './formula';
@@ -25,7 +26,17 @@ export interface Hover {
 }
 
 /** The hover at `offset`, or undefined where there is nothing to say. */
-export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
+/**
+ * What a hover may contain. `images`: the plots as inline SVG pictures (VS Code, or a client that
+ * says it shows them); without, each plot is a few lines of braille text (text-plot.ts), which a
+ * terminal editor shows as it is instead of a line of base64.
+ */
+export interface HoverOptions {
+  images?: boolean;
+}
+
+export function hoverAt(a: FileAnalysis, offset: number, options: HoverOptions = { images: true }): Hover | undefined {
+  const images = options.images !== false;
   const t = locate(a.program.file, offset);
   if (!t) return undefined;
   switch (t.kind) {
@@ -37,7 +48,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       const layer = t.network.items.find((i): i is ast.DenseItem => i.kind === 'dense' && i.activation === t.ref);
       const values = layer && info ? probeValuesForLayer(a, info, layer.name.text) : [];
       if (values.length) lines.splice(1, 0, '', ...values);
-      const plot = plotOf(a, t.name.text, t.ref.args.map((x) => constantValue(a.program, x)));
+      const plot = plotOf(a, t.name.text, t.ref.args.map((x) => constantValue(a.program, x)), images);
       if (plot) lines.push('', plot);
       return { markdown: lines.join('\n'), span: t.name };
     }
@@ -52,7 +63,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
         const p = softmax(args[0] as number[]);
         lines.push('', `Jacobian at z = \`${formatValue(args[0])}\`:`, '', plotJacobianTable(softmaxJacobian(p), p));
       } else {
-        const plot = plotOf(a, t.name.text, args.slice(1), typeof args[0] === 'number' ? args[0] : undefined);
+        const plot = plotOf(a, t.name.text, args.slice(1), images, typeof args[0] === 'number' ? args[0] : undefined);
         if (plot) lines.push('', plot);
       }
       // The primes written right after the name (`f''`), not across white space or a line break.
@@ -73,7 +84,7 @@ export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
       return { markdown: letDoc(a, t.stmt), span: t.stmt.name };
     case 'fn': {
       const lines = functionDoc(t.stmt.name.text, a) ?? [];
-      const plot = plotOf(a, t.stmt.name.text, []);
+      const plot = plotOf(a, t.stmt.name.text, [], images);
       if (plot) lines.push('', plot);
       return { markdown: lines.join('\n'), span: t.stmt.name };
     }
@@ -159,18 +170,27 @@ const PLOT_WIDTH = 240;
  * variable, or whose parameters are not numbers.
  */
 export function activationPlot(a: FileAnalysis, name: string, params: (Value | undefined)[], mark?: number): string | undefined {
-  if (params.some((p) => typeof p !== 'number')) return undefined;
-  const isUser = !!a.program.fns.get(name)?.fn;
-  if (!isUser && !scalarFunction(name)) return undefined;
-  const rest = (params as number[]).map(E.num);
-  const at = (order: number) => (z: number) => E.scalarOrNaN(E.call(name, order, [E.num(z), ...rest]), a.program.env);
+  const at = scalarOf(a, name, params);
+  if (!at) return undefined;
   return cachedPlot(a.program, name, params as number[], mark, () => plotFunction({ f: at(0), df: at(1), label: name, mark }));
 }
 
-/** The plot as a Markdown image for a hover. */
-function plotOf(a: FileAnalysis, name: string, params: (Value | undefined)[], mark?: number): string | undefined {
+/** The plot for a hover: a Markdown image, or (`images` false) a text plot in a code block. */
+function plotOf(a: FileAnalysis, name: string, params: (Value | undefined)[], images: boolean, mark?: number): string | undefined {
+  if (!images) {
+    const f = scalarOf(a, name, params);
+    return f ? ['```text', textPlot({ f: f(0), df: f(1), label: name }), '```'].join('\n') : undefined;
+  }
   const svg = activationPlot(a, name, params, mark);
   return svg ? markdownImage(svg, `${name} and ${name}' over [-6, 6]`, PLOT_WIDTH) : undefined;
+}
+
+/** g^(order) of a scalar function of one variable with numeric parameters, as activationPlot draws it; else undefined. */
+function scalarOf(a: FileAnalysis, name: string, params: (Value | undefined)[]): ((order: number) => (z: number) => number) | undefined {
+  if (params.some((p) => typeof p !== 'number')) return undefined;
+  if (!a.program.fns.get(name)?.fn && !scalarFunction(name)) return undefined;
+  const rest = (params as number[]).map(E.num);
+  return (order) => (z) => E.scalarOrNaN(E.call(name, order, [E.num(z), ...rest]), a.program.env);
 }
 
 /**

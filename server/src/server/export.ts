@@ -1,4 +1,4 @@
-import type { Connection, TextDocuments } from 'vscode-languageserver';
+import { MessageType, ShowMessageNotification, type Connection, type TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type TrainedParameters } from '../analysis/analyze';
 import { fingerprint } from '../analysis/fingerprint';
@@ -37,6 +37,51 @@ export function registerExport(
       return { error: `internal error: ${err instanceof Error ? err.message : String(err)}` };
     }
   });
+}
+
+/**
+ * The server's Export to PyTorch (for editors without NetSpec's client): the program written
+ * beside the spec as `SPEC.NETWORK.py` through `workspace/applyEdit` — a CreateFile that refuses
+ * to replace an existing file, then the text — so the editor makes the change (and can undo it).
+ * Said in a message either way.
+ */
+export async function exportToWorkspace(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  platform: ServerPlatform,
+  params: ExportParams,
+  trusted: boolean,
+  trainedOf: (uri: string) => ReadonlyMap<string, TrainedParameters>,
+  createsFiles: boolean,
+): Promise<{ uri: string } | { error: string }> {
+  const say = (type: MessageType, message: string) => void connection.sendNotification(ShowMessageNotification.type, { type, message });
+  const answer = await exportDocument(documents, platform, params, trusted, trainedOf);
+  if ('error' in answer) {
+    say(MessageType.Error, `Export to PyTorch: ${answer.error}.`);
+    return { error: answer.error };
+  }
+  const uri = params.uri.replace(/[^/]*$/, encodeURIComponent(answer.suggestedName));
+  if (!createsFiles) {
+    const error = `this editor cannot create files through the language server; run \`netspec export FILE --network ${answer.network} --to pytorch\` instead`;
+    say(MessageType.Error, `Export to PyTorch: ${error}.`);
+    return { error };
+  }
+  const r = await connection.workspace.applyEdit({
+    label: `Export ${answer.network} to PyTorch`,
+    edit: {
+      documentChanges: [
+        { kind: 'create', uri, options: { overwrite: false, ignoreIfExists: false } },
+        { textDocument: { uri, version: null }, edits: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, newText: answer.source }] },
+      ],
+    },
+  }).catch((err: unknown) => ({ applied: false, failureReason: err instanceof Error ? err.message : String(err) }));
+  if (!r.applied) {
+    const error = `${answer.suggestedName} was not written${r.failureReason ? `: ${r.failureReason}` : ' (does it exist already?)'}`;
+    say(MessageType.Warning, `Export to PyTorch: ${error}.`);
+    return { error };
+  }
+  say(MessageType.Info, `Exported ${answer.network} to ${answer.suggestedName}: run it with python3 ${answer.suggestedName} --json.`);
+  return { uri };
 }
 
 async function exportDocument(documents: TextDocuments<TextDocument>, platform: ServerPlatform, params: ExportParams, trusted: boolean, trainedOf: (uri: string) => ReadonlyMap<string, TrainedParameters>): Promise<ExportAnswer> {

@@ -9,9 +9,19 @@ import type { RunMessage, RunRequest } from './runs';
 import { startServer } from './server';
 
 /**
- * The language server on Node (`dist/server.js`): over stdio (`--stdio`, any editor) or IPC
- * (VS Code), training in worker threads (`dist/trainWorker.js`), data files read from the disk.
+ * The language server on Node (`dist/server.js`, the `netspec-language-server` command): over
+ * stdio (the default, or `--stdio`: any editor) or IPC (`--node-ipc`: VS Code), training in worker
+ * threads (`dist/trainWorker.js`), data files read from the disk. `--version` prints the version.
  */
+declare const NETSPEC_VERSION: string | undefined;
+if (process.argv.includes('--version')) {
+  process.stdout.write(`netspec-language-server ${typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0'}\n`);
+  process.exit(0);
+}
+// vscode-languageserver picks the transport from the arguments; an editor that runs the command by
+// its name alone means stdio.
+if (!process.argv.some((a) => /^--(stdio|node-ipc|socket|pipe)/.test(a))) process.argv.push('--stdio');
+
 const platform: ServerPlatform = {
   // docs/LANGUAGE.md beside the bundle (dist/..).
   docs: pathToFileURL(path.join(__dirname, '..', 'docs', 'LANGUAGE.md')).href,

@@ -14,6 +14,7 @@ import {
   type Connection,
   type Diagnostic,
   type InitializeResult,
+  type ShowMessageParams,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { gradientCheck } from '../analysis/gradcheck';
@@ -29,7 +30,7 @@ import { registerNavigation } from './navigation';
 import { DIAGNOSTIC_DOCS } from '../semantics/diagnostic';
 import { fingerprint } from '../analysis/fingerprint';
 import { DEFAULT_WEIGHT_DIGITS } from '../analysis/weights-text';
-import { registerExport } from './export';
+import { exportToWorkspace, registerExport } from './export';
 import { networkOfRequest, networkView, withParameters } from './network-view';
 import type { NetworkViewAnswer } from '../protocol/network';
 import { Runs, type Run, type RunMessage } from './runs';
@@ -48,7 +49,9 @@ import {
   TrainedWeightsRequest,
   WorkspaceTrustedNotification,
 } from '../protocol/requests';
-import type { RunEvent, TrainAnswer, TrainProgress } from '../protocol/training';
+import type { RunEvent, TrainAnswer, TrainEnd, TrainProgress } from '../protocol/training';
+import { SERVER_COMMANDS } from '../protocol/initialize';
+import { ClientFeatures } from './client';
 
 /**
  * The language server: the only layer that knows LSP. It keeps one analysis per open document
@@ -56,11 +59,10 @@ import type { RunEvent, TrainAnswer, TrainProgress } from '../protocol/training'
  * points make the connection and the platform: `main.ts` (Node: `node dist/server.js --stdio`
  * for any editor, or IPC for VS Code) and `web.ts` (a browser Web Worker, `dist/web/server.js`).
  */
+declare const NETSPEC_VERSION: string | undefined;
+
 export function startServer(connection: Connection, platform: ServerPlatform): void {
   const documents = new TextDocuments(TextDocument);
-
-  /** The server-side command behind the "Gradient check" code lens. */
-  const GRADIENT_CHECK = 'netspec.gradientCheck';
 
   /**
    * Quiet time after a keystroke before diagnostics are recomputed, when analysing is expensive
@@ -177,15 +179,12 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     }, delay));
   }
 
-  /** Whether the client answers workspace/configuration (VS Code does; a bare LSP client may not). */
-  let clientHasConfiguration = false;
+  /** What the client declared it can do (client.ts): images in hovers, its own commands, refresh, progress, configuration. */
+  const features = new ClientFeatures();
 
   connection.onInitialize((params): InitializeResult => {
-    clientHasConfiguration = !!params.capabilities.workspace?.configuration;
+    features.initialize(params);
     trust.initialize(params.initializationOptions);
-    // A client that shows runs itself (NetSpec's VS Code extension: its status-bar item and the
-    // panel) gets no work-done progress too, which VS Code would show as a second status-bar item.
-    clientHasProgress = !!params.capabilities.window?.workDoneProgress && (params.initializationOptions as { showsTraining?: unknown } | undefined)?.showsTraining !== true;
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -195,19 +194,24 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
         inlayHintProvider: true,
         codeLensProvider: { resolveProvider: false },
-        executeCommandProvider: { commands: [GRADIENT_CHECK] },
+        executeCommandProvider: { commands: Object.values(SERVER_COMMANDS) },
         ...registerNavigation(connection, documents, analysisOf),
       },
-      serverInfo: { name: 'netspec', version: '0.1.0' },
+      serverInfo: { name: 'netspec', version: typeof NETSPEC_VERSION === 'string' ? NETSPEC_VERSION : '0.1.0' },
     };
   });
 
   /** The inlay-hint settings (`netspec.inlayHints.*`), asked of the client each time: it may change them. */
   async function inlayOptions(uri: string): Promise<InlayOptions> {
-    if (!clientHasConfiguration) return DEFAULT_INLAY;
-    const c = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'netspec.inlayHints' })) as Partial<InlayOptions> | null;
+    const c = (await features.section(connection, uri, 'netspec.inlayHints')) as Partial<InlayOptions> | null;
     return { ...DEFAULT_INLAY, ...(c ?? {}) };
   }
+
+  /** A client without workspace/configuration sends its settings here (client.ts); the hints follow them. */
+  connection.onDidChangeConfiguration((params) => {
+    features.changeSettings(params.settings);
+    features.refresh(connection, { inlayHints: true });
+  });
 
   documents.onDidOpen((e) => schedule(e.document.uri, 0));
   documents.onDidChangeContent((e) => schedule(e.document.uri, debounceOf(e.document.uri)));
@@ -240,7 +244,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
   }
 
   connection.onHover((params) => onDocument('hover', params.textDocument.uri, (doc, a) => {
-    const h = hoverAt(a, doc.offsetAt(params.position));
+    const h = hoverAt(a, doc.offsetAt(params.position), { images: features.hoverImages });
     if (!h) return null;
     return { contents: { kind: 'markdown' as const, value: h.markdown }, range: a.lines.range(h.span) };
   }));
@@ -293,8 +297,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
 
   /** `netspec.insertWeights.significantDigits` (1…17, default 6), asked of the client each time. */
   async function insertWeightsDigits(uri: string): Promise<number> {
-    if (!clientHasConfiguration) return DEFAULT_WEIGHT_DIGITS;
-    const c = (await connection.workspace.getConfiguration({ scopeUri: uri, section: 'netspec.insertWeights' }).catch(() => null)) as { significantDigits?: unknown } | null;
+    const c = await features.section(connection, uri, 'netspec.insertWeights');
     const d = Number(c?.significantDigits);
     return Number.isInteger(d) && d >= 1 && d <= 17 ? d : DEFAULT_WEIGHT_DIGITS;
   }
@@ -346,21 +349,30 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     const gradient = a.probes.filter((p) => p.result).map((p, i) => {
       const worst = checked?.get(gradientCheckKey(a, p));
       const title = worst === undefined ? 'Gradient check' : `Gradient check ${worst < GRADIENT_AGREES ? '✓' : '✗'} worst ${formatNumber(worst, 2)}`;
-      return { range: at(p.stmt.start), command: { title, command: GRADIENT_CHECK, arguments: [uri, i] } };
+      return { range: at(p.stmt.start), command: { title, command: SERVER_COMMANDS.gradientCheck, arguments: [uri, i] } };
     });
-    // "Show plot" is the client's command (it opens a panel); the plots come from netspec/plot.
-    const plots = a.program.file.statements.filter((s) => s.kind === 'fn' || s.kind === 'network').map((s) => ({
+    const own = features.clientCommands;
+    // "Show plot" and "Show network" open webviews: offered only to a client that runs them (VS
+    // Code's extension, the playground). Their data comes from netspec/plot and netspec/networkView.
+    const plots = !own.has('netspec.showPlot') ? [] : a.program.file.statements.filter((s) => s.kind === 'fn' || s.kind === 'network').map((s) => ({
       range: at(s.start),
       command: { title: 'Show plot', command: 'netspec.showPlot', arguments: [uri, a.lines.position(s.start).line] },
     }));
-    // "Train" is the client's command: it shows progress and the training panel.
-    // In Restricted Mode nothing trains, so no lens offers to.
-    const train = !trust.isTrusted ? [] : a.program.trains.map((t) => ({
-      range: at(t.stmt.start),
-      command: { title: 'Train', command: 'netspec.train', arguments: [uri, a.lines.position(t.stmt.start).line] },
-    }));
-    // "Show network" is the client's command (a view beside the editor); its data is netspec/networkView.
-    const views = [...a.program.networks.values()].map((n) => ({
+    // "Train" is the client's command where it has one (progress, the training panel); any other
+    // client gets the server's: a run reported by work-done progress or messages, with Stop while
+    // it goes and Export to PyTorch beside it. In Restricted Mode nothing trains: no lens offers to.
+    const train = !trust.isTrusted ? [] : a.program.trains.flatMap((t) => {
+      const line = a.lines.position(t.stmt.start).line;
+      if (own.has('netspec.train')) return [{ range: at(t.stmt.start), command: { title: 'Train', command: 'netspec.train', arguments: [uri, line] } }];
+      const going = runs.activeOf(uri, t.stmt.network.text);
+      return [
+        going
+          ? { range: at(t.stmt.start), command: { title: 'Stop training', command: SERVER_COMMANDS.stopTraining, arguments: [uri] } }
+          : { range: at(t.stmt.start), command: { title: 'Train', command: SERVER_COMMANDS.train, arguments: [uri, line] } },
+        { range: at(t.stmt.start), command: { title: 'Export to PyTorch', command: SERVER_COMMANDS.exportPyTorch, arguments: [uri, t.stmt.network.text] } },
+      ];
+    });
+    const views = !own.has('netspec.showNetwork') ? [] : [...a.program.networks.values()].map((n) => ({
       range: at(n.stmt.start),
       command: { title: 'Show network', command: 'netspec.showNetwork', arguments: [uri, a.lines.position(n.stmt.start).line] },
     }));
@@ -407,8 +419,27 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
    * ("Gradient check ✓ worst 1.7e-9") until the probe or its network changes.
    */
   connection.onExecuteCommand((params) => {
-    if (params.command !== GRADIENT_CHECK) return null;
-    const [uri, index] = (params.arguments ?? []) as [string, number];
+    const args = params.arguments ?? [];
+    switch (params.command) {
+      case SERVER_COMMANDS.gradientCheck:
+        return runGradientCheck(args[0] as string, args[1] as number);
+      case SERVER_COMMANDS.train:
+        return trainFromCommand(args[0] as string, args[1] as number);
+      case SERVER_COMMANDS.stopTraining:
+        return { stopped: runs.stop(typeof args[0] === 'string' ? args[0] : undefined).length };
+      case SERVER_COMMANDS.exportPyTorch:
+        return exportToWorkspace(connection, documents, platform, { uri: args[0] as string, network: typeof args[1] === 'string' ? args[1] : undefined }, trust.isTrusted, (uri) => {
+          const doc = documents.get(uri);
+          if (doc) analysisOf(doc); // drops parameters whose network has changed since its run
+          return runs.trainedOf(uri);
+        }, features.createsFiles);
+      default:
+        return null;
+    }
+  });
+
+  /** The "Gradient check" lens: backpropagation against central differences at the document's index-th probe. */
+  function runGradientCheck(uri: string, index: number) {
     return onDocument('gradientCheck', uri, (_doc, a) => {
       const p = a.probes.filter((x) => x.result)[index];
       const net = p && a.program.networks.get(p.network)?.network;
@@ -416,7 +447,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       const r = gradientCheck(net, p.input, p.target);
       if (!gradientChecks.has(uri)) gradientChecks.set(uri, new Map());
       gradientChecks.get(uri)!.set(gradientCheckKey(a, p), r.worst);
-      void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+      features.refresh(connection, { codeLens: true });
       const verdict = r.worst < GRADIENT_AGREES ? 'backpropagation agrees with finite differences' : 'backpropagation and finite differences DISAGREE';
       // A notification, not a request: it needs no answer, so any LSP client can show it.
       void connection.sendNotification(ShowMessageNotification.type, {
@@ -425,7 +456,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       });
       return r;
     });
-  });
+  }
 
   // A rejected promise of ours (e.g. a client that refuses a request) is logged, never fatal.
   platform.onUnhandledRejection((reason) => {
@@ -457,11 +488,8 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
   function refreshAfterRun(uri: string): void {
     cache.delete(uri);
     publish(uri);
-    void connection.sendRequest('workspace/inlayHint/refresh').catch(() => undefined);
-    void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    features.refresh(connection, { inlayHints: true, codeLens: true });
   }
-
-  let clientHasProgress = false;
 
   connection.onRequest(TrainTargetsRequest.type, (params) => onDocument('trainTargets', params.uri, (_doc, a) =>
     a.program.trains.map((t) => ({ network: t.stmt.network.text, data: t.stmt.data.text, line: a.lines.position(t.stmt.start).line, epochs: t.epochs }))));
@@ -471,7 +499,12 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
    * goes out as LSP work-done progress (cancellable: cancelling stops the worker at once) and as
    * `netspec/trainProgress` notifications for the training panel.
    */
-  connection.onRequest(TrainRequest.type, async (params): Promise<TrainAnswer> => {
+  connection.onRequest(TrainRequest.type, (params) => startTraining(params));
+
+  /**
+   * Starts a run; `onEnd` hears its end event (trained, cancelled or failed) after the client has.
+   */
+  async function startTraining(params: { uri: string; line: number }, onEnd?: (end: TrainEnd) => void): Promise<TrainAnswer> {
     const doc = documents.get(params.uri);
     if (!doc) return { error: 'the document is not open' };
     if (!trust.isTrusted) return { error: RESTRICTED };
@@ -484,7 +517,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     // The text as it is now: the data files are read (in the browser, by the client) before the run starts.
     const text = doc.getText();
     const files = await platform.fetchFiles(params.uri, dataFilesOf(a, t));
-    const reporter = clientHasProgress ? await connection.window.createWorkDoneProgress() : undefined;
+    const reporter = features.progress ? await connection.window.createWorkDoneProgress() : undefined;
     reporter?.begin(`Training ${network} on ${data}`, 0, 'starting', true);
     let finished = false;
     /** The newest epoch reported, so a stopped run's last event says where it stopped. */
@@ -492,7 +525,10 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     /** The train statement as it ran: its `loss-rose` warning (trainedWeights.ts) lasts while it reads the same. */
     const ran = trainText(a, t.stmt);
     const eventOf = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data });
-    const notify = (event: TrainProgress) => void connection.sendNotification(TrainProgressNotification.type, event);
+    const notify = (event: TrainProgress) => {
+      void connection.sendNotification(TrainProgressNotification.type, event);
+      if (event.done) onEnd?.(event);
+    };
     const onMessage = (run: Run, m: RunMessage) => {
       if (m.kind === 'progress') {
         reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
@@ -523,8 +559,29 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       if (!finished) notify({ ...eventOf(r), ...last, done: true, cancelled: true });
     });
     reporter?.token.onCancellationRequested(() => runs.stop(params.uri, network));
+    // A client without its own Train shows a Stop lens while the run goes.
+    if (!features.clientCommands.has('netspec.train')) features.refresh(connection, { codeLens: true });
     return { runId: run.id, network, data };
-  });
+  }
+
+  /**
+   * The server's Train (for editors without NetSpec's client): the same run as netspec/train, told
+   * through `window/showMessage` — at the start when the client shows no progress, and at the end
+   * always, with the final loss (what the user waits for).
+   */
+  async function trainFromCommand(uri: string, line: number): Promise<TrainAnswer> {
+    const answer = await startTraining({ uri, line }, (end) => {
+      const what = `${end.network} on ${end.data}`;
+      const message: ShowMessageParams = end.error !== undefined ? { type: MessageType.Error, message: `Training ${what} failed: ${end.error}` }
+        : end.cancelled ? { type: MessageType.Info, message: `Training ${what} stopped${end.epoch !== undefined ? ` at epoch ${end.epoch}` : ''}.` }
+        : { type: MessageType.Info, message: `Trained ${what}: final loss ${formatNumber(end.finalLoss, 6)} after ${end.epoch} epochs${end.finalLoss > end.firstLoss ? ' (the loss rose)' : ''}.` };
+      void connection.sendNotification(ShowMessageNotification.type, message);
+      features.refresh(connection, { codeLens: true });
+    });
+    if ('error' in answer) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Error, message: `Cannot train: ${answer.error}.` });
+    else if (!features.progress) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message: `Training ${answer.network} on ${answer.data}…` });
+    return answer;
+  }
 
   /** `netspec/stopTraining {uri?}`: stops this document's runs, or every run. */
   connection.onRequest(StopTrainingRequest.type, (params) => ({ stopped: runs.stop(params?.uri).length }));
@@ -555,7 +612,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
   connection.onNotification(WorkspaceTrustedNotification.type, () => {
     trust.grant();
     for (const doc of documents.all()) publish(doc.uri);
-    void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    features.refresh(connection, { codeLens: true });
   });
 
   documents.listen(connection);
