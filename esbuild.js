@@ -184,7 +184,8 @@ async function main() {
     banner: p.banner ? { js: p.banner } : undefined,
   }));
   builds.push(webviews, ...web);
-  builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode'] });
+  // ONNX Runtime loads its WebAssembly from its own folder: required from node_modules, not bundled.
+  builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode', 'onnxruntime-web'] });
   // The extension-host suite runs inside VS Code, which provides `vscode`.
   builds.push({ ...common, entryPoints: ['test/editor/suite/index.ts'], outfile: 'out/test/editor/suite/index.js', external: ['vscode'] });
   // The web extension's suite runs in the web worker extension host: bundled for the browser.

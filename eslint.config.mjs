@@ -5,7 +5,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'out/', '.editor/', 'test-results/', '**/*.min.js'] },
+  { ignores: ['node_modules/', 'dist/', 'out/', '.editor/', 'test-results/', '**/*.min.js', 'server/src/export/onnx/onnx-pb.*'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerDocs, rewriteCodeTarget } from './docsPanel';
 import { registerExportCommand } from './exportCommand';
+import { registerExportOnnxCommand } from './exportOnnxCommand';
 import { registerIndentation } from './indentation';
 import { registerResetWeightsCommand } from './resetWeightsCommand';
 import { lossRose } from './figures';
@@ -60,6 +61,7 @@ export async function activateNetSpec(context: vscode.ExtensionContext, platform
   context.subscriptions.push(vscode.commands.registerCommand('netspec.showPlot', (uri: string, line: number) => showPlot(context, uri, line)));
   registerTraining(context);
   registerExportCommand(context, client);
+  registerExportOnnxCommand(context, client);
   registerDocs(context);
   const indent = registerIndentation(context);
   registerResetWeightsCommand(context, client);

@@ -13,6 +13,8 @@ import { diskFiles } from '../runs/files-node';
 import { ExportError, exportPyTorch } from '../export/pytorch';
 import { diagramLayout, diagramSvg } from '../analysis/network-diagram';
 import { toJson } from './json';
+import { onnxExport } from './onnx';
+import type { OnnxDType } from '../export/onnx/graph';
 
 /**
  * `netspec check | eval | grad | train | export | diagram`: the language without an editor. Exit codes: 0 success,
@@ -28,6 +30,10 @@ const USAGE = `Usage:
   netspec export FILE [--network NAME] --to pytorch [-o OUT] [--force]
                                    write a PyTorch program that trains the network as its
                                    \`train\` statement says (OUT: FILE.NAME.py beside it; - for stdout)
+  netspec export FILE [--network NAME] --to onnx [-o OUT] [--force] [--dtype float32|float64] [--trained]
+                                   write the network's forward pass as an ONNX model, with its own
+                                   weights or (--trained) those its first \`train\` statement gives
+                                   (OUT: FILE.NAME.onnx beside it; - for stdout)
   netspec diagram FILE [--network NAME] [-o OUT.svg] [--force]
                                    draw the network as an SVG figure, with dE/dW of its first
                                    \`probe\` (OUT: FILE.NAME.svg beside it; - for stdout)
@@ -37,6 +43,8 @@ class UsageError extends Error {}
 
 interface Io {
   out(s: string): void;
+  /** Bytes to stdout (an ONNX model with `-o -`). */
+  outBytes?(b: Uint8Array): void;
   err(s: string): void;
   /** Whether stderr is a terminal: then `train` keeps a progress line there. */
   errIsTTY?: boolean;
@@ -80,6 +88,7 @@ function run(argv: string[], io: Io): number {
   args = exportOptions.rest;
   const [command, ...rest] = args;
   if (command === 'diagram' && exportOptions.to !== undefined) throw new UsageError('--to is an option of export, not of diagram');
+  if (command !== 'export' && (exportOptions.dtype !== undefined || exportOptions.trained)) throw new UsageError(`${exportOptions.dtype !== undefined ? '--dtype' : '--trained'} is an option of export --to onnx, not of ${command ?? 'no command'}`);
   if (command !== 'export' && command !== 'diagram' && exportOptions.given) {
     // --to chooses the export's format; -o and --force are where export and diagram write.
     const of = exportOptions.given === '--to' ? 'export' : 'export and diagram';
@@ -117,10 +126,13 @@ function run(argv: string[], io: Io): number {
     case 'export': {
       if (rest.length !== 1) throw new UsageError('export takes exactly one file');
       if (json) throw new UsageError('export writes a program, not JSON: --json is not one of its options');
-      if (exportOptions.to === undefined) throw new UsageError('export needs --to pytorch');
-      if (exportOptions.to !== 'pytorch') throw new UsageError(`export --to ${exportOptions.to}: the only target is pytorch`);
+      if (exportOptions.to === undefined) throw new UsageError('export needs --to pytorch or --to onnx');
+      if (exportOptions.to !== 'pytorch' && exportOptions.to !== 'onnx') throw new UsageError(`export --to ${exportOptions.to}: the targets are pytorch and onnx`);
+      if (exportOptions.to !== 'onnx' && (exportOptions.dtype !== undefined || exportOptions.trained)) throw new UsageError(`${exportOptions.dtype !== undefined ? '--dtype' : '--trained'} is an option of export --to onnx`);
+      if (exportOptions.dtype !== undefined && exportOptions.dtype !== 'float32' && exportOptions.dtype !== 'float64') throw new UsageError(`--dtype ${exportOptions.dtype}: the types are float32 and float64`);
       const files = readAll(rest, io);
       if (!files) return 2;
+      if (exportOptions.to === 'onnx') return onnxCommand(files[0], network, exportOptions, io);
       return exportCommand(files[0], network, exportOptions.out, exportOptions.force, io);
     }
     case 'diagram': {
@@ -136,17 +148,37 @@ function run(argv: string[], io: Io): number {
 }
 
 /** Takes export's `--to T`, `-o OUT` (`--output`) and `--force` out of the arguments. */
-function takeExportOptions(argv: string[]): { rest: string[]; to?: string; out?: string; force: boolean; given?: string } {
+interface ExportOptions {
+  rest: string[];
+  to?: string;
+  out?: string;
+  force: boolean;
+  /** ONNX only: the element type, and whether to train first. */
+  dtype?: string;
+  trained: boolean;
+  given?: string;
+}
+
+function takeExportOptions(argv: string[]): ExportOptions {
   const rest: string[] = [];
   let to: string | undefined;
   let out: string | undefined;
   let force = false;
+  let dtype: string | undefined;
+  let trained = false;
   let given: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const eq = a.indexOf('=');
     const flag = a.startsWith('--') && eq > 0 ? a.slice(0, eq) : a;
-    if (flag === '--to' || flag === '-o' || flag === '--output') {
+    if (flag === '--dtype') {
+      const value = flag !== a ? a.slice(eq + 1) : argv[++i];
+      if (value === undefined || value === '' || value.startsWith('-')) throw new UsageError('--dtype needs a value: float32 or float64');
+      if (dtype !== undefined) throw new UsageError('--dtype is given twice');
+      dtype = value;
+    } else if (a === '--trained') {
+      trained = true;
+    } else if (flag === '--to' || flag === '-o' || flag === '--output') {
       const value = flag !== a ? a.slice(eq + 1) : argv[++i];
       if (value === undefined || value === '' || (flag === a && value.startsWith('-') && value !== '-')) throw new UsageError(`${flag} needs a value`);
       if ((flag === '--to' ? to : out) !== undefined) throw new UsageError(`${flag} is given twice`);
@@ -158,7 +190,23 @@ function takeExportOptions(argv: string[]): { rest: string[]; to?: string; out?:
       given ??= a;
     } else rest.push(a);
   }
-  return { rest, to, out, force, given };
+  return { rest, to, out, force, dtype, trained, given };
+}
+
+/** `netspec export … --to onnx` (cli/onnx.ts): the model, written as export writes a program. */
+function onnxCommand(file: { name: string; text: string }, only: string | undefined, options: ExportOptions, io: Io): number {
+  const a = analyze(file.text);
+  printDiagnostics(file.name, a, io, 'stderr');
+  if (hasErrors(a)) {
+    io.err(`netspec: ${file.name} has errors; nothing was exported\n`);
+    return 1;
+  }
+  const r = onnxExport({ file, analysis: a, network: only, dtype: (options.dtype ?? 'float32') as OnnxDType, trained: options.trained, version: VERSION });
+  if ('error' in r) {
+    io.err(`netspec: ${r.error}\n`);
+    return r.code;
+  }
+  return writeOutput(r.bytes, options.out ?? r.target, options.out === '-', options.force, io, 0o644);
 }
 
 declare const NETSPEC_VERSION: string | undefined;
@@ -409,9 +457,11 @@ function exportCommand(file: { name: string; text: string }, only: string | unde
  * Writes what export or diagram made: to stdout (`-o -`), else to `target`, which it replaces only
  * with --force; prints the path written. Exit 2 with a one-line reason when it cannot write.
  */
-function writeOutput(source: string, target: string, stdout: boolean, force: boolean, io: Io, mode: number): number {
+function writeOutput(source: string | Uint8Array, target: string, stdout: boolean, force: boolean, io: Io, mode: number): number {
   if (stdout) {
-    io.out(source);
+    if (typeof source === 'string') io.out(source);
+    else if (io.outBytes) io.outBytes(source);
+    else throw new Error('this output cannot take bytes');
     return 0;
   }
   if (!force && fs.existsSync(target)) {
@@ -575,6 +625,7 @@ if (require.main === module) {
   }
   const code = main(process.argv.slice(2), {
     out: (s) => process.stdout.write(s),
+    outBytes: (b) => process.stdout.write(b),
     err: (s) => process.stderr.write(s),
     errIsTTY: process.stderr.isTTY === true,
   });

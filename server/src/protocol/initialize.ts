@@ -35,4 +35,6 @@ export const SERVER_COMMANDS = {
   stopTraining: 'netspec.server.stopTraining',
   /** `[uri, network?]`: writes the PyTorch program beside the spec through `workspace/applyEdit`. */
   exportPyTorch: 'netspec.server.exportPyTorch',
+  /** `[uri, network]`: writes the network as an ONNX model beside the spec (never replacing a file). */
+  exportOnnx: 'netspec.server.exportOnnx',
 } as const;

@@ -2,6 +2,7 @@ import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { ExportAnswer, ExportParams } from './pytorch';
 import type { ReadDataFileAnswer, ReadDataFileParams } from './files';
 import type { NetworkViewAnswer, NetworkViewParams } from './network';
+import type { ExportOnnxAnswer, ExportOnnxParams } from './onnx';
 import type { PlotAnswer, PlotParams } from './plot';
 import type { ResetTrainedWeightsAnswer, ResetTrainedWeightsParams, TrainedWeightsAnswer, TrainedWeightsParams } from './weights';
 import type {
@@ -102,4 +103,10 @@ export namespace ReadDataFileRequest {
 export namespace NetworkViewRequest {
   export const method = 'netspec/networkView';
   export const type = new RequestType<NetworkViewParams, NetworkViewAnswer | null, void>(method);
+}
+
+/** `netspec/exportOnnx`: a network's forward pass as an ONNX model (onnx.ts), for the client to write. */
+export namespace ExportOnnxRequest {
+  export const method = 'netspec/exportOnnx';
+  export const type = new RequestType<ExportOnnxParams, ExportOnnxAnswer, void>(method);
 }

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { fileURLToPath, pathToFileURL } from 'url';
 import { Worker } from 'worker_threads';
@@ -36,6 +37,8 @@ const platform: ServerPlatform = {
   },
   fetchFiles: async () => undefined,
   files: diskFiles,
+  // 'wx': fails when the file exists, so nothing is ever replaced behind the user's back.
+  createFile: (file, bytes) => fs.promises.writeFile(file, bytes, { flag: 'wx', mode: 0o644 }),
   onUnhandledRejection: (report) => void process.on('unhandledRejection', report),
 };
 

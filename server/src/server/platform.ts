@@ -20,6 +20,12 @@ export interface ServerPlatform {
   fetchFiles(uri: string, paths: readonly string[]): Promise<FetchedFiles | undefined>;
   /** Where data files are read when nothing was fetched. */
   readonly files: DataFiles;
+  /**
+   * Writes a new file beside a document (the server's Export to ONNX, for editors without
+   * NetSpec's client), never replacing one; absent where the server has no disk (the browser,
+   * whose client writes files itself).
+   */
+  createFile?(path: string, bytes: Uint8Array): Promise<void>;
   /** Calls `report` for a rejected promise nobody awaited: logged, never fatal. */
   onUnhandledRejection(report: (reason: unknown) => void): void;
 }

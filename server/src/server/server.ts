@@ -31,6 +31,7 @@ import { DIAGNOSTIC_DOCS } from '../semantics/diagnostic';
 import { fingerprint } from '../analysis/fingerprint';
 import { DEFAULT_WEIGHT_DIGITS } from '../analysis/weights-text';
 import { exportToWorkspace, registerExport } from './export';
+import { onnxModelOf, writeModelBeside } from './export-onnx';
 import { networkOfRequest, networkView, withParameters } from './network-view';
 import type { NetworkViewAnswer } from '../protocol/network';
 import { Runs, type Run, type RunMessage } from './runs';
@@ -39,6 +40,7 @@ import type { ServerPlatform } from './platform';
 import { droppedMessage, DroppedWeights, insertTrainedWeights, lossRoseDiagnostics, trainText } from './trainedWeights';
 import { restrictedDiagnostics, RESTRICTED, WorkspaceTrust } from './trust';
 import {
+  ExportOnnxRequest,
   NetworkViewRequest,
   PlotRequest,
   ResetTrainedWeightsRequest,
@@ -372,11 +374,16 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
         { range: at(t.stmt.start), command: { title: 'Export to PyTorch', command: SERVER_COMMANDS.exportPyTorch, arguments: [uri, t.stmt.network.text] } },
       ];
     });
+    // Export to ONNX needs no train statement: on each network, for clients without NetSpec's own commands.
+    const onnx = !trust.isTrusted || own.has('netspec.train') ? [] : [...a.program.networks.values()].map((n) => ({
+      range: at(n.stmt.start),
+      command: { title: 'Export to ONNX', command: SERVER_COMMANDS.exportOnnx, arguments: [uri, n.stmt.name.text] },
+    }));
     const views = !own.has('netspec.showNetwork') ? [] : [...a.program.networks.values()].map((n) => ({
       range: at(n.stmt.start),
       command: { title: 'Show network', command: 'netspec.showNetwork', arguments: [uri, a.lines.position(n.stmt.start).line] },
     }));
-    return [...train, ...gradient, ...plots, ...views];
+    return [...train, ...gradient, ...plots, ...views, ...onnx];
   }));
 
   /**
@@ -427,6 +434,8 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
         return trainFromCommand(args[0] as string, args[1] as number);
       case SERVER_COMMANDS.stopTraining:
         return { stopped: runs.stop(typeof args[0] === 'string' ? args[0] : undefined).length };
+      case SERVER_COMMANDS.exportOnnx:
+        return exportOnnxFromCommand(args[0] as string, typeof args[1] === 'string' ? args[1] : undefined);
       case SERVER_COMMANDS.exportPyTorch:
         return exportToWorkspace(connection, documents, platform, { uri: args[0] as string, network: typeof args[1] === 'string' ? args[1] : undefined }, trust.isTrusted, (uri) => {
           const doc = documents.get(uri);
@@ -437,6 +446,19 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
         return null;
     }
   });
+
+  /** `netspec/exportOnnx`: the model for the client to write (export-onnx.ts). */
+  connection.onRequest(ExportOnnxRequest.type, (params) =>
+    onDocument('exportOnnx', params.uri, (doc, a) => onnxModelOf(doc.getText(), specName(params.uri), a, new Set(runs.trainedOf(params.uri).keys()), params))
+      ?? { error: 'the document is not open' });
+
+  const specName = (uri: string) => platform.specFile(uri).split(/[\\/]/).pop() ?? 'spec.netspec';
+
+  /** The server's Export to ONNX (editors without NetSpec's client): the model written beside the spec. */
+  function exportOnnxFromCommand(uri: string, network: string | undefined): Promise<{ path: string } | { error: string }> {
+    const answer = onDocument('exportOnnx', uri, (doc, a) => onnxModelOf(doc.getText(), specName(uri), a, new Set(runs.trainedOf(uri).keys()), { uri, network })) ?? { error: 'the document is not open' };
+    return writeModelBeside(connection, platform, uri, answer);
+  }
 
   /** The "Gradient check" lens: backpropagation against central differences at the document's index-th probe. */
   function runGradientCheck(uri: string, index: number) {

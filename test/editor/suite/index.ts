@@ -231,6 +231,21 @@ const checks: [string, () => Promise<void>][] = [
     assert.equal(written, cli);
     await vscode.workspace.fs.delete(out);
   }],
+  ['NetSpec: Export to ONNX writes the model beside the spec: the CLI\'s bytes for the file\'s weights, the run\'s weights after training', async () => {
+    const spec = workspaceFile('xor.netspec');
+    const out = vscode.Uri.joinPath(spec, '..', 'xor.xor.onnx');
+    const cli = execSync(`"${process.execPath}" "${path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js')}" export xor.netspec --network xor --to onnx -o -`, { cwd: path.dirname(spec.fsPath) });
+    await vscode.commands.executeCommand('netspec.exportOnnx', spec.toString(), 'xor', 'file');
+    const own = Buffer.from(await vscode.workspace.fs.readFile(out));
+    assert.ok(own.equals(cli), `the file's weights: ${own.length} bytes, the CLI's ${cli.length}`);
+    await vscode.workspace.fs.delete(out);
+    // xor was trained by an earlier check: by default the model carries the run's weights, and says so.
+    await vscode.commands.executeCommand('netspec.exportOnnx', spec.toString(), 'xor');
+    const trained = Buffer.from(await vscode.workspace.fs.readFile(out));
+    assert.ok(!trained.equals(cli), 'the trained weights, not the file\'s');
+    assert.ok(trained.toString('latin1').includes('its forward pass with its weights trained in the editor'), 'the model says whose weights it holds');
+    await vscode.workspace.fs.delete(out);
+  }],
   ['after a run, Export to PyTorch asks where the program starts; "Continue from the trained weights" embeds them', async () => {
     const spec = workspaceFile('xor.netspec');
     const out = vscode.Uri.joinPath(spec, '..', 'xor.xor.py');
