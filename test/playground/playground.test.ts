@@ -163,7 +163,7 @@ test('Share shows the link; typed text survives a reload (the address) and a vis
   assert.equal(await hook<string>('text'), typed);
   await open('');
   assert.equal(await hook<string>('text'), typed);
-  assert.match(await hook<string>('status'), /Restored your text/);
+  await until('the restored-text note (it replaces "Starting the language server…" once the server is up)', async () => /Restored your text/.test(await hook<string>('status')) || undefined, 20_000, 100);
   // A text over the limit is refused with the reason (and stays in the editor).
   const long = '# a long comment line, repeated until the text is over the limit of a link\n'.repeat(1400);
   await browser.page.evaluate((t: string) => (globalThis as unknown as { netspecPlayground: { setText(t: string): number } }).netspecPlayground.setText(t), long);
