@@ -59,6 +59,8 @@ test('web extension-host suite in the web worker extension host: diagnostics, ho
       const cli = execFileSync(process.execPath, [cliPath(), 'export', spec, '--network', network, '--to', 'pytorch', '-o', '-'], { cwd: folder, encoding: 'utf8' });
       assert.equal(fs.readFileSync(path.join(folder, `${path.basename(spec, '.netspec')}.${network}.py`), 'utf8'), cli, `the export of ${network}`);
     }
+    const onnx = execFileSync(process.execPath, [cliPath(), 'export', 'xor.netspec', '--network', 'xor', '--to', 'onnx', '-o', '-'], { cwd: folder });
+    assert.ok(fs.readFileSync(path.join(folder, 'xor.xor.onnx')).equals(onnx), 'the ONNX export of xor is the CLI\'s');
   } finally {
     fs.rmSync(extension, { recursive: true, force: true });
     fs.rmSync(folder, { recursive: true, force: true });

@@ -214,6 +214,13 @@ const checks: [string, () => Promise<void>][] = [
       // web.test.ts compares these files with the CLI's exports once the suite has ended.
     }
   }],
+  ['NetSpec: Export to ONNX writes the model through workspace.fs', async () => {
+    const uri = workspaceFile('xor.netspec');
+    await vscode.commands.executeCommand('netspec.exportOnnx', uri.toString(), 'xor', 'file');
+    const model = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uri, '..', 'xor.xor.onnx'));
+    // A ModelProto starts with field 1, ir_version = 8; web.test.ts compares it with the CLI's.
+    ok(model[0] === 0x08 && model[1] === 0x08, `ir_version 8 first: ${Array.from(model.slice(0, 4))}`);
+  }],
   ['NetSpec: Reset Trained Weights brings back the file\'s own weights', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     await vscode.window.showTextDocument(doc);
