@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { ExportPyTorchRequest, TrainedWeightsRequest, TrainTargetsRequest } from '../../server/src/protocol/requests';
 import type { ExportStart } from '../../server/src/protocol/pytorch';
+import { writeBesideSpec } from './besideSpec';
 
 /**
  * NetSpec: Export to PyTorch. The server writes the program; here only the choice of network
@@ -48,30 +49,11 @@ export function registerExportCommand(context: vscode.ExtensionContext, client: 
       void vscode.window.showErrorMessage(`NetSpec: cannot export: ${answer.error}`);
       return;
     }
-    const spec = vscode.Uri.parse(target);
-    if (spec.scheme === 'untitled') {
-      void vscode.window.showErrorMessage('NetSpec: save the file first; the program is written beside it.');
-      return;
-    }
-    const out = vscode.Uri.joinPath(spec, '..', answer.suggestedName);
-    if (await exists(out)) {
-      const replace = 'Replace';
-      const choice = await vscode.window.showWarningMessage(`${answer.suggestedName} already exists beside the spec. Replace it?`, { modal: true }, replace);
-      if (choice !== replace) return;
-    }
-    await vscode.workspace.fs.writeFile(out, new TextEncoder().encode(answer.source));
+    const out = await writeBesideSpec(target, answer.suggestedName, new TextEncoder().encode(answer.source), 'the program');
+    if (!out) return;
     // Not awaited: the command is done once the file is written, whether or not the toast is clicked.
     const open = 'Open';
     void vscode.window.showInformationMessage(`Exported ${answer.network}${answer.start === 'trained' ? ' (from its trained weights)' : ''} to ${answer.suggestedName}: run it with \`python3 ${answer.suggestedName} --json\`.`, open)
       .then((next) => (next === open ? vscode.window.showTextDocument(out) : undefined));
   }));
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import type { ExportOnnxParams } from '../../server/src/protocol/onnx';
 import { ExportOnnxRequest } from '../../server/src/protocol/requests';
+import { writeBesideSpec } from './besideSpec';
 
 /**
  * NetSpec: Export to ONNX. The server makes the model (netspec/exportOnnx), with the network's
@@ -28,28 +29,9 @@ export function registerExportOnnxCommand(context: vscode.ExtensionContext, clie
       void vscode.window.showErrorMessage(`NetSpec: cannot export to ONNX: ${answer.error}`);
       return;
     }
-    const spec = vscode.Uri.parse(target);
-    if (spec.scheme === 'untitled') {
-      void vscode.window.showErrorMessage('NetSpec: save the file first; the model is written beside it.');
-      return;
-    }
-    const out = vscode.Uri.joinPath(spec, '..', answer.suggestedName);
-    if (await exists(out)) {
-      const replace = 'Replace';
-      const choice = await vscode.window.showWarningMessage(`${answer.suggestedName} already exists beside the spec. Replace it?`, { modal: true }, replace);
-      if (choice !== replace) return;
-    }
-    await vscode.workspace.fs.writeFile(out, Uint8Array.from(atob(answer.model), (c) => c.charCodeAt(0)));
+    const out = await writeBesideSpec(target, answer.suggestedName, Uint8Array.from(atob(answer.model), (c) => c.charCodeAt(0)), 'the model');
+    if (!out) return;
     const which = answer.weights === 'trained' ? 'the weights trained in this session' : 'its own weights (no run in this session)';
     void vscode.window.showInformationMessage(`Exported ${answer.network} to ${answer.suggestedName} (${answer.dtype}, ${which}).`);
   }));
-}
-
-async function exists(uri: vscode.Uri): Promise<boolean> {
-  try {
-    await vscode.workspace.fs.stat(uri);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -4,7 +4,7 @@
  * is 2 dots wide and 4 tall, so 30 characters by 3 lines hold 60 × 12 dots — with its y-range on
  * the left and the x-range under both. Pure text, no escapes: it goes into a Markdown code block.
  */
-import { valueText, yRange } from './plot';
+import { valueText, yRange, type PlotOptions } from './plot';
 
 /** Characters per curve line, and lines per curve. */
 export const TEXT_PLOT_COLUMNS = 30;
@@ -18,13 +18,8 @@ const DOT = [
   [0x40, 0x80],
 ];
 
-export interface TextPlotOptions {
-  f: (z: number) => number;
-  df: (z: number) => number;
-  label: string;
-  from?: number;
-  to?: number;
-}
+/** What the picture plot takes, without what only a picture has (its size, a marked point). */
+export type TextPlotOptions = Pick<PlotOptions, 'f' | 'df' | 'label' | 'from' | 'to'>;
 
 /** A value of g at z, NaN where it is undefined or throws. */
 function safe(g: (z: number) => number, z: number): number {

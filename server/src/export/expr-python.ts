@@ -12,6 +12,21 @@ import * as E from '../engine/expr';
 /** A construct the export cannot translate; the message says which and why. */
 export class ExportError extends Error {}
 
+/**
+ * The value of a sub-expression of an activation that does not depend on its variable, computed
+ * as the engine computes it: what every export writes as a constant.
+ */
+export function constantOf(e: E.Expr, env: E.Environment): number {
+  let v: unknown;
+  try {
+    v = E.evaluate(e, env);
+  } catch (err) {
+    throw new ExportError(`\`${E.format(e)}\` cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof v !== 'number') throw new ExportError(`\`${E.format(e)}\` is not a number; an activation is a scalar function`);
+  return v;
+}
+
 /** A float64 as Python source that reads back as exactly the same number. */
 export function pyNumber(x: number): string {
   if (Number.isNaN(x)) return 'math.nan';
@@ -270,14 +285,7 @@ export class PythonFunctions {
 
   /** The value of a sub-expression that does not depend on the parameter, computed here. */
   private constant(e: E.Expr): string {
-    let v: unknown;
-    try {
-      v = E.evaluate(e, this.env);
-    } catch (err) {
-      throw new ExportError(`\`${E.format(e)}\` cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (typeof v !== 'number') throw new ExportError(`\`${E.format(e)}\` is not a number; an activation is a scalar function`);
-    return pyConstant(v);
+    return pyConstant(constantOf(e, this.env));
   }
 
   /** e as a Python expression in `z`; parenthesised when its precedence is below `min`. */

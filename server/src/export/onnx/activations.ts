@@ -1,6 +1,6 @@
 import { scalarFunction, type ScalarName } from '../../engine/activations';
 import * as E from '../../engine/expr';
-import { ExportError } from '../expr-python';
+import { constantOf, ExportError } from '../expr-python';
 import type { OnnxGraph } from './graph';
 
 /**
@@ -133,14 +133,7 @@ export class OnnxFunctions {
 
   /** A sub-expression without the variable: its value, computed here as the engine computes it. */
   private constant(e: E.Expr): number {
-    let v: unknown;
-    try {
-      v = E.evaluate(e, this.env);
-    } catch (err) {
-      throw new ExportError(`\`${E.format(e)}\` cannot be evaluated: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (typeof v !== 'number') throw new ExportError(`\`${E.format(e)}\` is not a number; an activation is a scalar function`);
-    return v;
+    return constantOf(e, this.env);
   }
 
   /** e with the variable `param` bound to tensor `z`, as nodes; its value's tensor. */
