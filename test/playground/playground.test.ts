@@ -94,7 +94,7 @@ test('a #code/ link opens its text: the misspelt activation is squiggled with it
   assert.match(image.src, /^data:image\/svg\+xml/);
 });
 
-test('quick fix, code lenses (Gradient check, Show plot, Train), inlay hints and completion work in Monaco', async () => {
+test('quick fix, code lenses (Gradient check, Show plot, Show network, Train), inlay hints and completion work in Monaco', async () => {
   const text = MISSPELT.replace('eval sigmoid(0.5)', 'probe n [0.5] -> [1]');
   await open('#code/' + LZString.compressToEncodedURIComponent(text));
   await browser.page.waitForSelector('.squiggly-error', { timeout: 20_000 });
@@ -113,6 +113,12 @@ test('quick fix, code lenses (Gradient check, Show plot, Train), inlay hints and
   await browser.page.locator('.codelens-decoration a', { hasText: 'Show plot' }).first().click();
   await browser.page.locator('dialog#plot img').first().waitFor({ state: 'visible', timeout: 10_000 });
   assert.equal(await browser.page.locator('dialog#plot img').count(), 2); // the network's y(x), and sigmoid with sigmoid'
+  await browser.page.keyboard.press('Escape');
+  // Show network: the diagram netspec diagram draws, one line per weight, in the same dialog.
+  await browser.page.locator('.codelens-decoration a', { hasText: 'Show network' }).first().click();
+  await browser.page.locator('dialog#plot img[alt="n"]').waitFor({ state: 'visible', timeout: 10_000 });
+  const src = decodeURIComponent((await browser.page.locator('dialog#plot img').first().getAttribute('src'))!.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''));
+  assert.equal([...src.matchAll(/class="edge"/g)].length, 1, 'x[1] → y[1]: one weight');
   await browser.page.keyboard.press('Escape');
   // Completion after `dense h[2] ta`: tanh.
   await pointAt(3, 21, 'click');

@@ -59,7 +59,7 @@ test('code lens "Gradient check" runs backpropagation against finite differences
   await client.open(uri, text, 1);
   await client.diagnostics(uri, 1);
   const all = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
-  assert.deepEqual(all.map((l) => [l.range.start.line, l.command!.title]), [[7, 'Gradient check'], [0, 'Show plot']]);
+  assert.deepEqual(all.map((l) => [l.range.start.line, l.command!.title]), [[7, 'Gradient check'], [0, 'Show plot'], [0, 'Show network']]);
   const lenses = all.filter((l) => l.command!.title === 'Gradient check');
   assert.equal(lenses[0].command!.title, 'Gradient check');
   assert.equal(lenses[0].range.start.line, 7);

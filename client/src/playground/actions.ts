@@ -16,7 +16,7 @@ import { DOCUMENT_URI } from './server-session';
 
 /**
  * What the server offers to do: quick fixes (code actions, sent back with the diagnostics they
- * fix), code lenses (Train, Gradient check, Show plot; their commands are the page's, given as
+ * fix), code lenses (Train, Gradient check, Show plot, Show network; their commands are the page's, given as
  * `commands`) and inlay hints. Lenses and hints change when a run ends or a gradient check is
  * done, which the server says with a refresh request: `refresh` asks Monaco again.
  */
@@ -26,6 +26,7 @@ export interface LensCommands {
   'netspec.train': (uri: string, line: number) => void;
   'netspec.gradientCheck': (uri: string, index: number) => void;
   'netspec.showPlot': (uri: string, line: number) => void;
+  'netspec.showNetwork': (uri: string, line: number) => void;
 }
 
 export function registerActions(monaco: Monaco, connected: () => Promise<ProtocolConnection>, markers: Markers, commands: LensCommands): { refresh(what: 'codeLens' | 'inlayHints'): void; disposables: M.IDisposable[] } {

@@ -1,5 +1,5 @@
 import { ExecuteCommandRequest, type MessageType } from 'vscode-languageserver-protocol/browser';
-import { PlotRequest, StopTrainingRequest, TrainRequest, TrainTargetsRequest } from '../../../server/src/protocol/requests';
+import { NetworkViewRequest, PlotRequest, StopTrainingRequest, TrainRequest, TrainTargetsRequest } from '../../../server/src/protocol/requests';
 import type { TrainProgress } from '../../../server/src/protocol/training';
 import { registerActions } from './actions';
 import { fromRange } from './convert';
@@ -98,6 +98,7 @@ const actions = registerActions(monaco, connected, markers, {
   'netspec.train': (_uri, line) => void train(line),
   'netspec.gradientCheck': (uri, index) => void gradientCheck(uri, index),
   'netspec.showPlot': (uri, line) => void showPlot(uri, line),
+  'netspec.showNetwork': (uri, line) => void showNetwork(uri, line),
 });
 
 session.start().then(
@@ -173,6 +174,18 @@ async function showPlot(uri: string, line: number): Promise<void> {
   const answer = await (await connected()).sendRequest(PlotRequest.type, { uri, line });
   if (answer) showPlots($<HTMLDialogElement>('plot'), answer);
   else status('Nothing to plot on that line.', 'warning');
+}
+
+/** "Show network" in the page: the diagram `netspec diagram` draws, at the network's current parameters, in the plot dialog. */
+async function showNetwork(uri: string, line: number): Promise<void> {
+  const view = await (await connected()).sendRequest(NetworkViewRequest.type, { uri, line });
+  if (!view || 'error' in view) {
+    status(view ? `No network to show: ${view.error}.` : 'No network to show.', 'warning');
+    return;
+  }
+  const weights = view.parameters.kind === 'file' ? 'its initial weights' : view.parameters.kind === 'trained' ? 'its trained weights' : `epoch ${view.parameters.epoch}`;
+  const caption = `every weight a line, blue w > 0, orange w < 0, its width growing with |w|; at ${weights}.`;
+  showPlots($<HTMLDialogElement>('plot'), { title: `Network ${view.network}`, items: [{ label: view.network, svg: view.svg, caption }] });
 }
 
 trainButton.addEventListener('click', () => void train());

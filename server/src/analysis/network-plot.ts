@@ -70,7 +70,7 @@ function outputAt(net: Network, input: number[]): number[] {
 }
 
 /** The range of `values` padded by 5% (a single value gets ±1), or `fallback` when there are none. */
-function span(values: number[], fallback: [number, number]): [number, number] {
+export function paddedRange(values: number[], fallback: [number, number]): [number, number] {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return fallback;
   let lo = Math.min(...finite);
@@ -108,7 +108,7 @@ export function networkPlots(net: Network, output: string, data?: { name: string
 /** y(x) for the first outputs, with the samples' targets as dots. */
 function curvePlot(net: Network, output: string, points: DataSample[], width = 480, height = 300): string {
   const K = Math.min(net.layers[net.layers.length - 1].units, MAX_CURVES);
-  const [from, to] = span(points.map((p) => p.input[0]), [-6, 6]);
+  const [from, to] = paddedRange(points.map((p) => p.input[0]), [-6, 6]);
   const xs = Array.from({ length: CURVE_SAMPLES + 1 }, (_, i) => from + ((to - from) * i) / CURVE_SAMPLES);
   const outs = xs.map((x) => outputAt(net, [x]));
   const curves = Array.from({ length: K }, (_, k) => outs.map((o) => o[k]));
@@ -178,8 +178,8 @@ function ramp(t: number): string {
 
 /** The first output over the plane of the two inputs, with the samples coloured by target. */
 function heatmapPlot(net: Network, output: string, points: DataSample[], width = 420, height = 400): string {
-  const [x0, x1] = span(points.map((p) => p.input[0]), [-6, 6]);
-  const [y0, y1] = span(points.map((p) => p.input[1]), [-6, 6]);
+  const [x0, x1] = paddedRange(points.map((p) => p.input[0]), [-6, 6]);
+  const [y0, y1] = paddedRange(points.map((p) => p.input[1]), [-6, 6]);
   const n = HEATMAP_CELLS;
   const cx = (i: number) => x0 + ((i + 0.5) * (x1 - x0)) / n;
   const cy = (j: number) => y0 + ((j + 0.5) * (y1 - y0)) / n;

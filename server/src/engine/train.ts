@@ -345,6 +345,8 @@ export class Trainer {
   private readonly testLosses: number[] = [];
   private readonly accuracies: number[] = [];
   private readonly testAccuracies: number[] = [];
+  /** Sums of |dE/dw| per weight over the steps of the epoch being watched (watchGradients). */
+  private watch?: { sums: Float64Array[]; steps: number };
 
   constructor(net: Network, data: readonly Sample[], options: Partial<TrainOptions> = {}) {
     // Only the known keys: a TrainInfo (with its syntax tree) may be passed as the options.
@@ -462,6 +464,7 @@ export class Trainer {
         this.divergence = { epoch: e + 1, step: steps, loss: batchLoss };
         break;
       }
+      if (this.watch) this.addGradients(this.watch, b);
       this.opt.step(b);
       this.steps++;
     }
@@ -483,6 +486,43 @@ export class Trainer {
     }
     if (this.divergence) stats.diverged = this.divergence;
     return stats;
+  }
+
+  /**
+   * Watch the next epoch's gradients: `takeGradientMeans` then returns, per dense layer and weight
+   * ([fan-in][units], row-major), the mean over the epoch's steps of |dE/dw| — each step's batch-mean
+   * gradient of the loss (the l2 term not included). Off by default: a watched epoch costs one more
+   * pass over the weights per step, which a view asks for only a few times a second.
+   */
+  watchGradients(): void {
+    this.watch = { sums: this.ws.layers.map((s) => new Float64Array(s.gWv.length)), steps: 0 };
+  }
+
+  /** The watched epoch's mean |dE/dw| per layer (see watchGradients), and the watch ends; undefined when none. */
+  takeGradientMeans(): Float64Array[] | undefined {
+    const w = this.watch;
+    this.watch = undefined;
+    if (!w) return undefined;
+    const n = Math.max(1, w.steps);
+    return this.ws.layers.map((s, l) => {
+      const mean = new Float64Array(s.M * s.K);
+      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) mean[j * s.K + k] = w.sums[l][j * s.Kp + k] / n;
+      return mean;
+    });
+  }
+
+  /**
+   * Σ |g / b| into the watch's sums, g the gradient sums of a batch of b samples: one flat pass
+   * over the padded buffers (the padding's gradient is 0), unpadded once when the epoch is taken.
+   */
+  private addGradients(w: { sums: Float64Array[]; steps: number }, b: number): void {
+    const inv = 1 / b;
+    this.ws.layers.forEach((s, l) => {
+      const sum = w.sums[l];
+      const g = s.gWv;
+      for (let i = 0; i < g.length; i++) sum[i] += Math.abs(g[i]) * inv;
+    });
+    w.steps++;
   }
 
   /** The network with its current parameters (a copy). */

@@ -48,7 +48,8 @@ export type ViewParameters =
 /**
  * What the edges' `grad` is: dE/dw at the network's first `probe` (on `line`; signed), or, while a
  * run goes (`parameters.kind` `live`), the mean over the steps of its last reported epoch of
- * |dE/dw| (each step's batch-mean gradient, as the optimiser used it): a magnitude, never negative.
+ * |dE/dw| (each step's batch-mean gradient of the loss; an `l2` term is not in it): a magnitude,
+ * never negative.
  */
 export type ViewGradients =
   | { source: 'probe'; line: number }

@@ -21,9 +21,20 @@ export interface RunRequest {
  * oldest first (thinned); `boundary` or `curve` the network's picture; `snapshots` the replay's.
  */
 export type RunMessage =
-  | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary; curve?: FittedCurve; snapshots?: Snapshot[] } & EpochPoint)
+  | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary; curve?: FittedCurve; snapshots?: Snapshot[]; live?: LiveParameters } & EpochPoint)
   | { kind: 'done'; network: string; epochs: number; finalLoss: number; firstLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; definition: string; standardize?: Standardization }
   | { kind: 'error'; message: string };
+
+/**
+ * A run's parameters as they are after epoch `epoch`, and the mean |dE/dw| of that epoch's steps
+ * per dense layer ([fan-in][units], row-major; Trainer.watchGradients): what the network view draws
+ * while the run goes. Posted at most a few times a second; the server keeps only the newest.
+ */
+export interface LiveParameters {
+  epoch: number;
+  layers: { W: Float64Array; b: Float64Array }[];
+  grads: Float64Array[];
+}
 
 /** A training worker as the server holds it: a Node worker thread, or a browser Web Worker (platform.ts). */
 export interface TrainingWorker {
@@ -44,6 +55,9 @@ export interface Run {
   data: string;
   line: number;
   worker: TrainingWorker;
+  /** The run's epochs planned, and its newest parameters for the network view, once posted. */
+  epochs?: number;
+  live?: LiveParameters;
 }
 
 /** Where a run ended, per document and network: trained parameters, or a divergence to report. */
@@ -91,6 +105,11 @@ export class Runs {
       }
     }
     return stopped;
+  }
+
+  /** The run of a network going now, if any. */
+  activeOf(uri: string, network: string): Run | undefined {
+    return this.active.get(key(uri, network));
   }
 
   byId(id: string): Run | undefined {

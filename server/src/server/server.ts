@@ -30,12 +30,15 @@ import { DIAGNOSTIC_DOCS } from '../semantics/diagnostic';
 import { fingerprint } from '../analysis/fingerprint';
 import { DEFAULT_WEIGHT_DIGITS } from '../analysis/weights-text';
 import { registerExport } from './export';
+import { networkOfRequest, networkView, withParameters } from './network-view';
+import type { NetworkViewAnswer } from '../protocol/network';
 import { Runs, type Run, type RunMessage } from './runs';
 import { dataFilesOf } from '../runs/jobs';
 import type { ServerPlatform } from './platform';
 import { droppedMessage, DroppedWeights, insertTrainedWeights, lossRoseDiagnostics, trainText } from './trainedWeights';
 import { restrictedDiagnostics, RESTRICTED, WorkspaceTrust } from './trust';
 import {
+  NetworkViewRequest,
   PlotRequest,
   ResetTrainedWeightsRequest,
   StopTrainingRequest,
@@ -356,7 +359,33 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       range: at(t.stmt.start),
       command: { title: 'Train', command: 'netspec.train', arguments: [uri, a.lines.position(t.stmt.start).line] },
     }));
-    return [...train, ...gradient, ...plots];
+    // "Show network" is the client's command (a view beside the editor); its data is netspec/networkView.
+    const views = [...a.program.networks.values()].map((n) => ({
+      range: at(n.stmt.start),
+      command: { title: 'Show network', command: 'netspec.showNetwork', arguments: [uri, a.lines.position(n.stmt.start).line] },
+    }));
+    return [...train, ...gradient, ...plots, ...views];
+  }));
+
+  /**
+   * `netspec/networkView {uri, network?, line?}`: the network as Show Network draws it, at the
+   * parameters of its run while one goes (the newest the worker posted), else those of its last
+   * finished run, else the file's.
+   */
+  connection.onRequest(NetworkViewRequest.type, (params) => onDocument('networkView', params.uri, (_doc, a): NetworkViewAnswer => {
+    const info = networkOfRequest(a, params.network, params.line);
+    const networks = [...a.program.networks.keys()];
+    if (typeof info === 'string') return { error: info, networks };
+    const name = info.stmt.name.text;
+    if (!info.network) return { error: `the network \`${name}\` has errors; fix them to see it`, networks };
+    const run = runs.activeOf(params.uri, name);
+    const live = run?.live && withParameters(info.network, run.live.layers);
+    if (run?.live && live) {
+      const parameters = { kind: 'live' as const, runId: run.id, epoch: run.live.epoch, epochs: run.epochs ?? run.live.epoch };
+      return networkView(params.uri, a, info, { network: live, parameters, epochGradients: { epoch: run.live.epoch, layers: run.live.grads } });
+    }
+    const parameters = runs.trainedOf(params.uri).has(name) ? { kind: 'trained' as const } : { kind: 'file' as const };
+    return networkView(params.uri, a, info, { network: info.network, parameters });
   }));
 
   /** `netspec/plot {uri, line}`: the plots behind "Show plot", as SVG documents. */
@@ -468,7 +497,10 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       if (m.kind === 'progress') {
         reporter?.report(Math.floor((100 * m.epoch) / m.epochs), `epoch ${m.epoch}/${m.epochs} · loss ${formatNumber(m.loss, 4)}`);
         last = { epoch: m.epoch, epochs: m.epochs, loss: m.loss };
-        const { kind: _, ...progress } = m;
+        run.epochs = m.epochs;
+        // The parameters stay here, for netspec/networkView: a progress event stays small.
+        const { kind: _, live, ...progress } = m;
+        if (live) run.live = live;
         notify({ ...eventOf(run), ...progress, done: false });
       } else if (m.kind === 'done') {
         finished = true;

@@ -5,7 +5,7 @@ import { givenFiles, type DataFiles } from '../runs/data-files';
 import { prepareJob, RunProblem } from '../runs/jobs';
 import type { EpochPoint, Snapshot } from '../protocol/training';
 import { picture, pictureFrame, pictureKind, picturePoints, snapshot, snapshotEpochs } from './pictures';
-import type { RunMessage, RunRequest } from './runs';
+import type { LiveParameters, RunMessage, RunRequest } from './runs';
 
 /**
  * One training run, as a training worker does it (off the language server's thread, so hovers and
@@ -16,6 +16,9 @@ import type { RunMessage, RunRequest } from './runs';
  * terminating the worker: immediate, whatever the epoch is doing. Data files come with the
  * request when the editor read them (`request.files`), else from `files`.
  */
+
+/** The network view's live parameters go out at most this often (ms): a few times a second. */
+const LIVE_MS = 250;
 
 /** At most this many epochs ride along with one progress message. */
 const RECENT_MAX = 500;
@@ -42,22 +45,33 @@ export function runTraining(request: RunRequest, files: DataFiles, post: (m: Run
     const snapshotAt = snapshotEpochs(job.info.epochs);
     let lastPost = 0;
     let lastPicture = 0;
+    let lastLive = 0;
     // The epochs between two posts, so the panel's curve has every epoch (thinned past RECENT_MAX).
     let recent: EpochPoint[] = [];
     // The snapshots taken since the previous post; the run's last epoch always has one (a run that
     // diverged ends before the epoch planned last).
     let snapshots: Snapshot[] = [];
     while (!trainer.done) {
+      // The network view's parameters and gradients, at most every LIVE_MS: the epoch after a pause
+      // that long is watched (Trainer.watchGradients), and posted as soon as it ends.
+      if (Date.now() - lastLive >= LIVE_MS) trainer.watchGradients();
       const stats = trainer.runEpoch();
+      const grads = trainer.takeGradientMeans();
       const point: EpochPoint = { epoch: stats.epoch, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy };
       // A network without a picture (more than two inputs) still replays its loss curves: epochs only.
       if (snapshotAt.has(stats.epoch) || trainer.done) snapshots.push(kind === 'none' ? { epoch: stats.epoch } : snapshot(stats.epoch, trainer.network(), frame));
       const now = Date.now();
-      if (now - lastPost >= 50 || trainer.done) {
+      if (now - lastPost >= 50 || trainer.done || grads) {
         lastPost = now;
         const withPicture = kind !== 'none' && (now - lastPicture >= 250 || trainer.done);
         if (withPicture) lastPicture = now;
-        post({ kind: 'progress', ...point, epochs: job.info.epochs, recent: thin(recent, RECENT_MAX), ...(withPicture ? picture(trainer.network(), frame) : {}), snapshots: snapshots.length ? snapshots : undefined });
+        let live: LiveParameters | undefined;
+        if (grads) {
+          lastLive = now;
+          const net = trainer.network();
+          live = { epoch: stats.epoch, layers: net.layers.map((l) => ({ W: l.W, b: l.b })), grads };
+        }
+        post({ kind: 'progress', ...point, epochs: job.info.epochs, recent: thin(recent, RECENT_MAX), ...(withPicture ? picture(trainer.network(), frame) : {}), snapshots: snapshots.length ? snapshots : undefined, ...(live ? { live } : {}) });
         recent = [];
         snapshots = [];
       } else {
