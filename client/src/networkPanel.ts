@@ -191,8 +191,9 @@ async function resolveView(client: BaseLanguageClient, uri: string | undefined, 
   }
   const at = line ?? (network === undefined && editor?.document.uri.toString() === target ? editor.selection.active.line : undefined);
   let answer = await requestView(client, { uri: target, ...(network !== undefined ? { network } : {}), ...(at !== undefined ? { line: at } : {}) });
-  if (answer && 'error' in answer && network === undefined && answer.networks && answer.networks.length > 0) {
-    const pick = answer.networks.length === 1 ? answer.networks[0] : await vscode.window.showQuickPick(answer.networks, { placeHolder: 'Which network?' });
+  // Several networks and none at the line: which one? (With one, its error is the answer.)
+  if (answer && 'error' in answer && network === undefined && answer.networks && answer.networks.length > 1) {
+    const pick = await vscode.window.showQuickPick(answer.networks, { placeHolder: `${answer.error}: pick one` });
     if (!pick) return undefined;
     answer = await requestView(client, { uri: target, network: pick });
   }

@@ -59,6 +59,9 @@ test('web extension-host suite in the web worker extension host: diagnostics, ho
       const cli = execFileSync(process.execPath, [cliPath(), 'export', spec, '--network', network, '--to', 'pytorch', '-o', '-'], { cwd: folder, encoding: 'utf8' });
       assert.equal(fs.readFileSync(path.join(folder, `${path.basename(spec, '.netspec')}.${network}.py`), 'utf8'), cli, `the export of ${network}`);
     }
+    // What Export Network Diagram (SVG) wrote, before any run, is what `netspec diagram` writes.
+    const diagram = execFileSync(process.execPath, [cliPath(), 'diagram', 'xor.netspec', '--network', 'xor', '-o', '-'], { cwd: folder, encoding: 'utf8' });
+    assert.equal(fs.readFileSync(path.join(folder, 'xor.xor.svg'), 'utf8'), diagram, 'the diagram of xor');
   } finally {
     fs.rmSync(extension, { recursive: true, force: true });
     fs.rmSync(folder, { recursive: true, force: true });
