@@ -38,18 +38,29 @@ const W_H = [[0.5, -0.25], [0.75, 0.125], [-0.5, 1]];
 const W_Y = [[1.5], [-2]];
 
 /** The part of playwright-core's Frame and Page this test uses beyond ui.ts's WebviewFrame. */
+interface FrameWithElement {
+  evaluate(expression: string): Promise<unknown>;
+  frameElement(): Promise<{ boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }>;
+}
 interface Locatable {
-  locator(selector: string): { first(): { click(o?: { force?: boolean; position?: { x: number; y: number } }): Promise<void>; hover(o?: { force?: boolean; position?: { x: number; y: number } }): Promise<void>; boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> } };
+  locator(selector: string): { first(): { click(): Promise<void> } };
 }
 
-/** A point on an edge, a fraction t from its start (lines cross at their middles: not there). */
-async function pointOnEdge(frame: { evaluate(e: string): Promise<unknown> }, selector: string, t: number): Promise<{ x: number; y: number }> {
-  return (await frame.evaluate(`(() => {
+/**
+ * Where a point of an edge is on the page, a fraction t from its start (lines cross at their
+ * middles: not there): the point in the webview's own coordinates (the line's screen matrix),
+ * moved by where the webview's frame is on the page.
+ */
+async function pointOnEdge(frame: FrameWithElement, selector: string, t: number): Promise<{ x: number; y: number }> {
+  const inFrame = (await frame.evaluate(`(() => {
     const e = document.querySelector(${JSON.stringify(selector)});
-    const b = e.getBoundingClientRect();
-    const down = Number(e.getAttribute('y2')) >= Number(e.getAttribute('y1'));
-    return { x: ${t} * b.width, y: down ? ${t} * b.height : (1 - ${t}) * b.height };
+    const at = (a, b) => Number(e.getAttribute(a)) + ${t} * (Number(e.getAttribute(b)) - Number(e.getAttribute(a)));
+    const p = new DOMPoint(at('x1', 'x2'), at('y1', 'y2')).matrixTransform(e.getScreenCTM());
+    return { x: p.x, y: p.y };
   })()`)) as { x: number; y: number };
+  const box = await (await frame.frameElement()).boundingBox();
+  assert.ok(box, 'the webview frame is on the page');
+  return { x: box.x + inFrame.x, y: box.y + inFrame.y };
 }
 
 async function clickLens(browser: Browser, title: string): Promise<void> {
@@ -96,11 +107,12 @@ async function networkScenario(): Promise<void> {
     const cli = JSON.parse(execFileSync(process.execPath, [cliPath(), 'grad', 'tiny.netspec', '--json'], { cwd: folder, encoding: 'utf8' }));
     const expected: number = cli.probes[0].layers.y.dW[1][0];
     const edge = '.edge[data-from="h:1"][data-to="y:0"]';
-    const at = await pointOnEdge(frame, edge, 0.3);
-    await (frame as unknown as Locatable).locator(edge).first().hover({ force: true, position: at });
-    const tip = await until('the tooltip of h:1 → y:0', async () => {
-      const t = String(await frame.evaluate(`(() => { const t = document.getElementById('tip'); return t.hidden ? '' : t.dataset.key + '|' + t.innerText; })()`));
-      return t.startsWith('h:1>y:0|') ? t : undefined;
+    const at = await pointOnEdge(frame as unknown as FrameWithElement, edge, 0.3);
+    await page.mouse.move(at.x, at.y);
+    let lastTip = '';
+    const tip = await until(() => `the tooltip of h:1 → y:0 (the mouse at ${JSON.stringify(at)}; the tooltip: ${lastTip || 'none'})`, async () => {
+      lastTip = String(await frame.evaluate(`(() => { const t = document.getElementById('tip'); return t.hidden ? '' : t.dataset.key + '|' + t.innerText; })()`));
+      return lastTip.startsWith('h:1>y:0|') ? lastTip : undefined;
     }, 10_000, 100);
     const shown = /dE\/dw = (\S+)/.exec(tip);
     assert.ok(shown, tip);
@@ -109,7 +121,7 @@ async function networkScenario(): Promise<void> {
     await editor.screenshot(path.join(artifacts, 'network-tooltip.png'));
 
     // Click it: the cursor lands on that entry of `weights y`, selected.
-    await (frame as unknown as Locatable).locator(edge).first().click({ force: true, position: at });
+    await page.mouse.click(at.x, at.y);
     const lines = TINY.split('\n');
     const row = lines.findIndex((l) => l.includes('weights y'));
     const start = lines[row].indexOf('-2');
@@ -124,15 +136,18 @@ async function networkScenario(): Promise<void> {
       return s.edges.length > 0 ? s : undefined;
     }, 20_000, 100);
     assert.equal(before.maps, 2 + 16 + 16 + 1, 'a heatmap per unit');
+    // Gradients during the run: each line is the mean |dE/dw| of the run's last epoch.
+    await (live as unknown as Locatable).locator('label:has(#mode-gradients)').first().click();
+    await until('the gradients mode', async () => (await networkViewState(live)).mode === 'gradients' || undefined, 10_000, 100);
     await page.locator('.tab', { hasText: 'spiral.netspec' }).first().click();
     await editor.runCommand('NetSpec: Train Network');
-    const seen: { params: string; epoch: number; sum: number }[] = [];
+    const seen: { params: string; epoch: number; sum: number; legend: string }[] = [];
     let pictured = false;
     const end = await until('the run to end in the view', async () => {
       const s = await networkViewState(live);
       const epoch = /^training: epoch (\d+) \/ 400$/.exec(s.params);
       if (epoch) {
-        seen.push({ params: s.params, epoch: Number(epoch[1]), sum: s.edges.reduce((a, e) => a + Number(e.w), 0) });
+        seen.push({ params: s.params, epoch: Number(epoch[1]), sum: s.edges.reduce((a, e) => a + Number(e.w), 0), legend: s.legend });
         // The README's picture: the view mid-training beside the training panel.
         if (!pictured && Number(epoch[1]) >= 60) {
           pictured = true;
@@ -147,6 +162,10 @@ async function networkScenario(): Promise<void> {
     assert.ok(new Set(seen.map((s) => s.sum)).size >= 2, 'the weights change during the run');
     assert.notEqual(end.edges.map((e) => e.w).join(), before.edges.map((e) => e.w).join(), 'the trained weights are drawn');
     assert.equal(end.maps, 2 + 16 + 16 + 1);
+    assert.ok(seen.some((s) => /^w > 0w < 0mean \|dE\/dw\| over the steps of epoch \d+; colour: the sign of w/.test(s.legend)), `the live gradients' legend: ${seen.map((s) => s.legend).join(' | ')}`);
+    // After the run: the trained network's gradients at the probe (the mode kept across updates).
+    assert.equal(end.mode, 'gradients');
+    assert.match(end.legend, /dE\/dw at the probe on line 24/);
     const refused = (browser.pageLog as string[]).filter((l) => /Content Security Policy|Refused to/i.test(l) && !/Service Worker/i.test(l));
     assert.deepEqual(refused, [], 'a webview broke its Content Security Policy');
   });
@@ -171,6 +190,8 @@ async function layoutForPicture(browser: Browser): Promise<void> {
   await editor.runCommand('View: Move Editor into Next Group');
   await new Promise((r) => setTimeout(r, 500));
   await browser.page.locator('.tab', { hasText: 'Network spiral_net' }).first().click();
+  // Room for the three columns.
+  await editor.runCommand('View: Toggle Primary Side Bar Visibility');
 }
 
 test('UI: Show Network draws the file\'s weights, gradients against netspec grad, reveals a weight, follows a run', { timeout: 420_000 }, () => retryOnce('network view scenario', networkScenario));

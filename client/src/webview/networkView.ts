@@ -30,6 +30,8 @@ const THUMB = 26;
 const ZOOM = 160;
 /** How far from a line the pointer still takes it (screen px): the thinnest lines are 0.5 px wide. */
 const HIT_PX = 5;
+/** The width of a unit's value and δ labels, right of the unit (diagram units). */
+const VALUE_ROOM = 80;
 
 let view: NetworkView | undefined;
 let mode: ViewMode = vscode.getState()?.mode === 'gradients' ? 'gradients' : 'weights';
@@ -118,11 +120,33 @@ function installSvg(next: NetworkView): void {
     svg.querySelectorAll('.edge > title, .neuron > title').forEach((t) => t.remove());
     diagram.replaceChildren(svg);
     structure = key;
+    fit(svg, next);
     index(svg, next);
     if (focused) (edges.get(focused)?.el ?? units.get(focused)?.el)?.focus();
     return;
   }
   index(current, next);
+}
+
+/**
+ * The figure without its legend (the page writes its own, for the mode shown): the view box ends
+ * below the lowest unit or marker; and as wide as the panel, up to 1.75 times its natural size.
+ */
+function fit(svg: SVGSVGElement, next: NetworkView): void {
+  let bottom = 0;
+  for (const c of next.columns) {
+    for (const u of c.drawn) bottom = Math.max(bottom, u.y);
+    if (c.marker) bottom = Math.max(bottom, c.marker.y);
+  }
+  const height = Math.min(next.height, bottom + 24);
+  // Room right of the last column for its units' values (networks without heatmaps).
+  const right = next.heatmap ? 0 : Math.max(0, ...next.columns.map((c) => c.x)) + VALUE_ROOM;
+  const width = Math.max(next.width, right);
+  svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+  svg.removeAttribute('width');
+  svg.removeAttribute('height');
+  svg.style.maxWidth = `${Math.round(width * 1.75)}px`;
+  svg.style.aspectRatio = `${width} / ${height}`;
 }
 
 /** The same elements, the new numbers: every attribute of each same-keyed edge and unit, the labels and the legend. */
