@@ -34,6 +34,8 @@ const TINY = [
   'probe tiny [1, 0.5, -1] -> [1]',
   '',
 ].join('\n');
+/** One saturated sigmoid unit (z = 40): its layer's gradient vanishes. */
+const DEEP = 'network deep {\n  input x[1]\n  dense h[1] sigmoid\n  dense y[1] linear\n  loss squared_error\n  weights h = [[40]]\n  weights y = [[1]]\n}\nprobe deep [1] -> [0]\n';
 const W_H = [[0.5, -0.25], [0.75, 0.125], [-0.5, 1]];
 const W_Y = [[1.5], [-2]];
 
@@ -120,13 +122,49 @@ async function networkScenario(): Promise<void> {
     assert.match(tip, /\(g\(z₀\) − t₀\) · g'\(z₀\) · a₁ = \S+ · \S+ · \S+ = /);
     await editor.screenshot(path.join(artifacts, 'network-tooltip.png'));
 
-    // Click it: the cursor lands on that entry of `weights y`, selected.
-    await page.mouse.click(at.x, at.y);
+    // Export network diagram (SVG), the view's button: the file `netspec diagram` writes.
+    await frame.click('#export');
+    const exported = path.join(folder, 'tiny.tiny.svg');
+    await until('the diagram to be written', () => fs.existsSync(exported) || undefined, 10_000, 100);
+    const diagram = execFileSync(process.execPath, [cliPath(), 'diagram', 'tiny.netspec', '-o', '-'], { cwd: folder, encoding: 'utf8' });
+    assert.equal(await until('the whole file', () => (fs.readFileSync(exported, 'utf8') === diagram ? diagram : undefined), 5_000, 100), diagram);
+
+    // The keyboard: Tab-focusable lines, Enter reveals one (w₂,₁ = 1 of `weights h`).
     const lines = TINY.split('\n');
+    const rowH = lines.findIndex((l) => l.includes('weights h'));
+    await frame.focus('.edge[data-from="x:2"][data-to="h:1"]');
+    await page.keyboard.press('Enter');
+    const colH = lines[rowH].lastIndexOf(' 1]') + 1;
+    await statusBarShowing(page, new RegExp(`Ln ${rowH + 1}, Col ${colH + 1 + 1} \\(1 selected\\)`), 10_000);
+
+    // Click the output line: the cursor lands on its entry of `weights y`, selected.
+    await page.mouse.click(at.x, at.y);
     const row = lines.findIndex((l) => l.includes('weights y'));
     const start = lines[row].indexOf('-2');
-    const status = await statusBarShowing(page, new RegExp(`Ln ${row + 1}, Col ${start + 2 + 1} \\(2 selected\\)`), 10_000);
-    assert.match(status, /Ln \d+, Col \d+ \(2 selected\)/);
+    await statusBarShowing(page, new RegExp(`Ln ${row + 1}, Col ${start + 2 + 1} \\(2 selected\\)`), 10_000);
+    // Typing over it: the view follows the edit, in place (the line is the same element).
+    await frame.evaluate(`document.querySelector('${edge}').dataset.mark = 'before the edit'`);
+    await page.keyboard.type('-3');
+    const edited = await until('the view to follow the edit', async () => {
+      const s = await networkViewState(frame);
+      return s.edges.find((e) => e.from === 'h:1' && e.to === 'y:0')?.w === '-3' ? s : undefined;
+    }, 15_000, 100);
+    assert.equal(edited.edges.length, 8);
+    assert.equal(await frame.evaluate(`document.querySelector('${edge}').dataset.mark`), 'before the edit', 'the edge was updated in place');
+
+    // A saturated hidden layer: its gradient vanishes, and the note links to the saturation warning.
+    fs.writeFileSync(path.join(folder, 'deep.netspec'), DEEP);
+    await editor.openFile('deep.netspec');
+    await editor.waitForLanguageMode('NetSpec');
+    await clickLens(browser, 'Show network');
+    const deep = await networkViewFrame(page, 'deep', 30_000);
+    const notes = await until('the vanishing note', async () => String(await deep.evaluate(`document.getElementById('notes').hidden ? '' : document.getElementById('notes').textContent`)) || undefined, 15_000, 100);
+    assert.match(notes, /^h: vanishing: ×\de-\d+ of the output layer's — caused by saturated units$/);
+    const check = JSON.parse(execFileSync(process.execPath, [cliPath(), 'check', 'deep.netspec', '--json'], { cwd: folder, encoding: 'utf8' }).toString());
+    const saturated = check.files[0].diagnostics.find((d: { code: string }) => d.code === 'saturated');
+    await deep.click('a.saturation');
+    const r = saturated.range;
+    await statusBarShowing(page, new RegExp(`Ln ${r.end.line + 1}, Col ${r.end.character + 1} \\(${r.end.character - r.start.character} selected\\)`), 10_000);
 
     // Live: spiral_net's view follows its run (two inputs: every unit has its heatmap).
     await layoutForPicture(browser);
@@ -136,6 +174,14 @@ async function networkScenario(): Promise<void> {
       return s.edges.length > 0 ? s : undefined;
     }, 20_000, 100);
     assert.equal(before.maps, 2 + 16 + 16 + 1, 'a heatmap per unit');
+    // A unit in focus shows its heatmap enlarged (the output's with the data over it).
+    await live.focus('circle.neuron[data-layer="y"][data-unit="0"]');
+    const zoom = await until('the enlarged heatmap', async () => {
+      const z = await live.evaluate(`(() => { const z = document.getElementById('zoom'); const c = document.getElementById('zoomCanvas'); return z.hidden ? undefined : { caption: document.getElementById('zoomCaption').textContent, width: c.getBoundingClientRect().width }; })()`);
+      return z as { caption: string; width: number } | undefined;
+    }, 10_000, 100);
+    assert.match(zoom.caption, /^y:0 over x₁ ∈ \[/);
+    assert.equal(zoom.width, 160);
     // Gradients during the run: each line is the mean |dE/dw| of the run's last epoch.
     await (live as unknown as Locatable).locator('label:has(#mode-gradients)').first().click();
     await until('the gradients mode', async () => (await networkViewState(live)).mode === 'gradients' || undefined, 10_000, 100);

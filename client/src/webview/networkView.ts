@@ -309,7 +309,13 @@ function drawToolbar(): void {
   $<HTMLInputElement>(shownMode() === 'gradients' ? 'mode-gradients' : 'mode-weights').checked = true;
   const hint = $('hint');
   hint.hidden = has || !view;
-  hint.textContent = view && !has ? noGradientsHint(view.network) : '';
+  // `code` in the hint as code.
+  hint.replaceChildren(...(view && !has ? noGradientsHint(view.network) : '').split('`').map((part, i) => {
+    if (i % 2 === 0) return part;
+    const code = document.createElement('code');
+    code.textContent = part;
+    return code;
+  }));
 }
 
 /** The vanishing layers, with a link to the saturation diagnostic that explains one. */
