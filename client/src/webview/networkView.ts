@@ -151,8 +151,9 @@ function fit(svg: SVGSVGElement, next: NetworkView): void {
 
 /** The same elements, the new numbers: every attribute of each same-keyed edge and unit, the labels and the legend. */
 function copyInPlace(svg: SVGSVGElement, fresh: Element): void {
+  // Not `class`: the page's own classes (the sign, the hovered line) stay; the figure's is constant.
   const copy = (to: Element, from: Element) => {
-    for (const a of Array.from(from.attributes)) if (to.getAttribute(a.name) !== a.value) to.setAttribute(a.name, a.value);
+    for (const a of Array.from(from.attributes)) if (a.name !== 'class' && to.getAttribute(a.name) !== a.value) to.setAttribute(a.name, a.value);
   };
   const byKey = new Map<string, Element>();
   fresh.querySelectorAll('.edge').forEach((e) => byKey.set(edgeKey(e.getAttribute('data-from') ?? '', e.getAttribute('data-to') ?? ''), e));
@@ -243,7 +244,7 @@ function group(svg: SVGSVGElement, cls: string, before: Element | null): SVGGEle
   if (!g) {
     g = document.createElementNS(SVG_NS, 'g');
     g.setAttribute('class', cls);
-    svg.insertBefore(g, before);
+    svg.insertBefore(g, before?.parentNode === svg ? before : null);
   }
   return g;
 }
