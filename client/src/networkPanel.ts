@@ -4,6 +4,7 @@ import type { NetworkView, NetworkViewParams, ViewRange } from '../../server/src
 import { NetworkViewRequest } from '../../server/src/protocol/requests';
 import type { TrainProgress } from '../../server/src/protocol/training';
 import type { FromNetworkView, ToNetworkView } from '../../server/src/protocol/webview';
+import { besideFreeOf } from './columns';
 import { Pacer } from './pacer';
 
 /**
@@ -24,6 +25,9 @@ const EDIT_DEBOUNCE_MS = 300;
 /** During a run, the shortest time between two requests: at most 4 a second. */
 const LIVE_INTERVAL_MS = 250;
 
+/** How many times a finished run's live parameters are asked again for its trained ones (each LIVE_INTERVAL_MS later). */
+const MAX_LIVE_AFTER_END = 40;
+
 /** Subscribes to the client's `netspec/trainProgress` events (activate.ts owns the notification). */
 export type OnProgress = (listener: (p: TrainProgress) => void) => vscode.Disposable;
 
@@ -38,6 +42,12 @@ export class NetworkPanel {
   /** The newest view the server drew, and what the page was last sent. */
   view: NetworkView;
   private refused: string | undefined;
+  /**
+   * Runs whose end was reported. The server may still answer with a run's live parameters just
+   * after its end (until its worker has exited): such an answer is followed by another request.
+   */
+  private readonly ended: string[] = [];
+  private liveAfterEnd = 0;
 
   /** The panel of this document's network, if one is open. */
   static find(uri: string, network: string): NetworkPanel | undefined {
@@ -61,7 +71,8 @@ export class NetworkPanel {
     const panel = vscode.window.createWebviewPanel(
       NetworkPanel.viewType,
       `Network ${view.network}`,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      // Beside the editor, past the training panel: the two are watched together during a run.
+      { viewColumn: besideFreeOf(['netspec.training']), preserveFocus: true },
       // No retainContextWhenHidden: a panel shown again reloads, says `ready` and is sent the newest view.
       { enableScripts: true, localResourceRoots: [media] },
     );
@@ -91,7 +102,12 @@ export class NetworkPanel {
         if (e.document.uri.toString() === this.view.uri && e.contentChanges.length > 0) this.pacer.debounce(EDIT_DEBOUNCE_MS);
       }),
       onProgress((p) => {
-        if (p.uri !== this.view.uri || p.network !== this.view.network || !this.panel.visible) return;
+        if (p.uri !== this.view.uri || p.network !== this.view.network) return;
+        if (p.done) {
+          this.ended.push(p.runId);
+          if (this.ended.length > 16) this.ended.shift();
+        }
+        if (!this.panel.visible) return;
         // The run's end too: the server then draws the trained network.
         this.pacer.soon();
       }),
@@ -134,6 +150,10 @@ export class NetworkPanel {
       return;
     }
     this.update(answer);
+    // A finished run's last live parameters: ask again (a few times) for the trained ones.
+    const p = answer.parameters;
+    if (p.kind === 'live' && this.ended.includes(p.runId) && this.liveAfterEnd++ < MAX_LIVE_AFTER_END) this.pacer.debounce(LIVE_INTERVAL_MS);
+    else if (p.kind !== 'live') this.liveAfterEnd = 0;
   }
 
   private update(view: NetworkView): void {
