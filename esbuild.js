@@ -31,15 +31,16 @@ function testEntries(dir = 'test') {
 }
 
 /**
- * The training panel's webview files, served from dist/media: uPlot (npm `uplot`, MIT, shipped
- * with its licence) and the panel's styles, copied; its script is the `webviews` build below.
- * Nothing is loaded from a CDN.
+ * The webviews' files, served from dist/media: uPlot (npm `uplot`, MIT, shipped with its licence)
+ * and the training panel's and the network view's styles, copied; their scripts are the
+ * `webviews` build below. Nothing is loaded from a CDN.
  */
 const media = [
   ['node_modules/uplot/dist/uPlot.iife.min.js', 'uPlot.iife.min.js'],
   ['node_modules/uplot/dist/uPlot.min.css', 'uPlot.min.css'],
   ['node_modules/uplot/LICENSE', 'uPlot.LICENSE.txt'],
   ['client/media/trainingPanel.css', 'trainingPanel.css'],
+  ['client/media/networkView.css', 'networkView.css'],
 ];
 
 /**
@@ -50,7 +51,7 @@ const media = [
  */
 /** @type {import('esbuild').BuildOptions} */
 const webviews = {
-  entryPoints: { trainingPanel: 'client/src/webview/trainingPanel.ts' },
+  entryPoints: { trainingPanel: 'client/src/webview/trainingPanel.ts', networkView: 'client/src/webview/networkView.ts' },
   outdir: 'dist/media',
   bundle: true,
   platform: 'browser',

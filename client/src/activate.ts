@@ -3,6 +3,7 @@ import { registerDocs, rewriteCodeTarget } from './docsPanel';
 import { registerExportCommand } from './exportCommand';
 import { registerExportOnnxCommand } from './exportOnnxCommand';
 import { registerIndentation } from './indentation';
+import { registerNetworkView } from './networkPanel';
 import { registerResetWeightsCommand } from './resetWeightsCommand';
 import { lossRose } from './figures';
 import { TrainingPanel } from './trainingPanel';
@@ -65,6 +66,10 @@ export async function activateNetSpec(context: vscode.ExtensionContext, platform
   registerDocs(context);
   const indent = registerIndentation(context);
   registerResetWeightsCommand(context, client);
+  registerNetworkView(context, client, (listener) => {
+    progressListeners.add(listener);
+    return new vscode.Disposable(() => progressListeners.delete(listener));
+  });
   await client.start();
   indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Snapshot, TrainProgress } from '../../server/src/protocol/training';
 import type { FromTrainingPanel, PanelRow, ToTrainingPanel } from '../../server/src/protocol/webview';
+import { besideFreeOf } from './columns';
 import { RunRecord } from './runRecord';
 import { trainingPanelBody } from './trainingPanelBody';
 
@@ -71,7 +72,8 @@ export class TrainingPanel {
     const panel = vscode.window.createWebviewPanel(
       TrainingPanel.viewType,
       'NetSpec: Training',
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      // Beside the editor, past a network view: the two are watched together during a run.
+      { viewColumn: besideFreeOf(['netspec.network']), preserveFocus: true },
       { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [media] },
     );
     TrainingPanel.current = new TrainingPanel(panel, media);

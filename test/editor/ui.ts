@@ -1,7 +1,7 @@
 /**
  * What the real-editor tests share: a scenario's code-server and browser, one retry of a
  * scenario, and what they read of the UI in code-server (the status bar, notification toasts, the
- * training panel's webview).
+ * training panel's and the network view's webviews).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -155,4 +155,47 @@ export async function trainingPanelFrame(page: { frames(): WebviewFrame[] }, tim
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('the training panel did not open (no webview frame with #chart)');
+}
+
+/** What the network view (Show Network) shows, read in its page. */
+export interface NetworkViewState {
+  title: string;
+  /** Whose parameters: "the file's weights", "training: epoch 12 / 400", "trained weights (…)". */
+  params: string;
+  probe: string;
+  mode: string;
+  legend: string;
+  edges: { from: string; to: string; w: string; grad: string; width: string }[];
+  /** How many units show a heatmap, and how many a value or δ label. */
+  maps: number;
+  unitValues: number;
+}
+
+export async function networkViewState(frame: WebviewFrame): Promise<NetworkViewState> {
+  return (await frame.evaluate(`(() => ({
+    title: document.getElementById('title').textContent,
+    params: document.getElementById('params').textContent,
+    probe: document.getElementById('probe').textContent,
+    mode: document.body.dataset.mode || '',
+    legend: document.getElementById('legend').textContent,
+    edges: [...document.querySelectorAll('svg.network .edge')].map((e) => ({
+      from: e.getAttribute('data-from'), to: e.getAttribute('data-to'), w: e.getAttribute('data-w'),
+      grad: e.getAttribute('data-grad') || '', width: e.getAttribute('stroke-width'),
+    })),
+    maps: document.querySelectorAll('svg.network .unit-maps image').length,
+    unitValues: document.querySelectorAll('svg.network .unit-value').length,
+  }))()`)) as NetworkViewState;
+}
+
+/** The frame of the network view titled "Network NAME" (VS Code nests webviews in iframes). */
+export async function networkViewFrame(page: { frames(): WebviewFrame[] }, network: string, timeoutMs: number): Promise<WebviewFrame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      const title = await f.evaluate(`(document.getElementById('diagram') && document.getElementById('title')?.textContent) || ''`).catch(() => '');
+      if (title === `Network ${network}`) return f;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the view of ${network} did not open (no webview frame with #diagram titled "Network ${network}")`);
 }

@@ -61,6 +61,9 @@ test('web extension-host suite in the web worker extension host: diagnostics, ho
     }
     const onnx = execFileSync(process.execPath, [cliPath(), 'export', 'xor.netspec', '--network', 'xor', '--to', 'onnx', '-o', '-'], { cwd: folder });
     assert.ok(fs.readFileSync(path.join(folder, 'xor.xor.onnx')).equals(onnx), 'the ONNX export of xor is the CLI\'s');
+    // What Export Network Diagram (SVG) wrote, before any run, is what `netspec diagram` writes.
+    const diagram = execFileSync(process.execPath, [cliPath(), 'diagram', 'xor.netspec', '--network', 'xor', '-o', '-'], { cwd: folder, encoding: 'utf8' });
+    assert.equal(fs.readFileSync(path.join(folder, 'xor.xor.svg'), 'utf8'), diagram, 'the diagram of xor');
   } finally {
     fs.rmSync(extension, { recursive: true, force: true });
     fs.rmSync(folder, { recursive: true, force: true });

@@ -37,9 +37,11 @@ export interface ViewRange {
 /**
  * Whose parameters the view draws: the file's (explicit `weights`/`bias`, else `init`), those a
  * finished run left (`trained`), or a run's as it goes (`live`, at epoch `epoch` of `epochs`).
+ * `init`: the network's `init` clause as written after the keyword (`xavier seed 7`), when some
+ * layer's weights come from it (the view's header says "initial weights (init xavier seed 7)").
  */
 export type ViewParameters =
-  | { kind: 'file' }
+  | { kind: 'file'; init?: string }
   | { kind: 'trained' }
   | { kind: 'live'; runId: string; epoch: number; epochs: number };
 

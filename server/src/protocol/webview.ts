@@ -1,4 +1,5 @@
 import type { DecisionBoundary, Divergence, FittedCurve, Snapshot } from './training';
+import type { NetworkView, ViewRange } from './network';
 
 /**
  * The messages between the VS Code extension and its webviews, as plain discriminated unions on
@@ -6,7 +7,7 @@ import type { DecisionBoundary, Divergence, FittedCurve, Snapshot } from './trai
  * (client/src/webview/) gets the types and nothing else.
  *
  * The Show-plot panel runs no script (`enableScripts: false`) and exchanges no messages; the
- * training panel's are below.
+ * training panel's are below, then the network view's (*Show Network*).
  */
 
 /**
@@ -57,3 +58,23 @@ export type ToTrainingPanel =
 
 /** Training panel → extension. `ready`: the script listens (sent again after a reload). */
 export type FromTrainingPanel = { type: 'ready' };
+
+/**
+ * Extension → network view (*NetSpec: Show Network*). `view`: the network to draw (the first one,
+ * or a newer one: after an edit, during a run, at its end). `refused`: the view could not be
+ * built now (the text does not check, the network was renamed…): the page keeps its last drawing,
+ * marked as out of date, under the reason.
+ */
+export type ToNetworkView =
+  | { type: 'view'; view: NetworkView }
+  | { type: 'refused'; error: string };
+
+/**
+ * Network view → extension. `ready`: the script listens (again after a reload). `reveal`: show
+ * this range of the spec in its editor, selected (a weight's entry, a layer's line, a saturation
+ * diagnostic). `export`: *Export network diagram (SVG)* of what the view shows.
+ */
+export type FromNetworkView =
+  | { type: 'ready' }
+  | { type: 'reveal'; range: ViewRange }
+  | { type: 'export' };

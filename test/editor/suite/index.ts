@@ -8,6 +8,7 @@ import { execSync } from 'child_process';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { until as poll } from '../../support/until';
+import { parseXml } from '../../support/xml';
 
 const log = (...args: unknown[]) => console.log('[netspec suite]', ...args);
 
@@ -126,6 +127,39 @@ const checks: [string, () => Promise<void>][] = [
     assert.ok(lens?.command, lenses.map((l) => `${l.range.start.line}:${l.command?.title}`).join(', '));
     await vscode.commands.executeCommand(lens!.command!.command, ...(lens!.command!.arguments ?? []));
     await until('the plot panel', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.label === 'Network xor'));
+  }],
+  ['NetSpec: Show Network opens the network\'s view beside the editor, titled "Network xor", from the lens or the palette', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    const editor = await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    const views = () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('netspec.network'));
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const lens = lenses.find((l) => l.command?.title === 'Show network');
+    assert.ok(lens?.command, lenses.map((l) => `${l.range.start.line}:${l.command?.title}`).join(', '));
+    assert.equal(lens!.command!.command, 'netspec.showNetwork');
+    assert.equal(await vscode.commands.executeCommand(lens!.command!.command, ...(lens!.command!.arguments ?? [])), 'xor');
+    const tab = await until('the network view', () => views().find((t) => t.label === 'Network xor'));
+    // Beside the editor, which keeps the focus.
+    assert.notEqual(tab.group.viewColumn, vscode.ViewColumn.One);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), doc.uri.toString());
+    // From the palette, with the cursor in the probe statement: the probe's network, in the same panel.
+    const probe = doc.getText().split('\n').findIndex((l) => l.startsWith('probe xor'));
+    editor.selection = new vscode.Selection(probe, 3, probe, 3);
+    assert.equal(await vscode.commands.executeCommand('netspec.showNetwork'), 'xor');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(views().length, 1, views().map((t) => t.label).join(', '));
+  }],
+  ['NetSpec: Export Network Diagram (SVG) writes SPEC.NETWORK.svg beside the spec: what netspec diagram writes', async () => {
+    const spec = workspaceFile('xor.netspec');
+    const out = vscode.Uri.joinPath(spec, '..', 'xor.xor.svg');
+    const written = await vscode.commands.executeCommand<vscode.Uri>('netspec.exportNetworkDiagram', spec.toString(), 'xor');
+    assert.equal(written?.toString(), out.toString());
+    const svg = new TextDecoder().decode(await vscode.workspace.fs.readFile(out));
+    const elements = parseXml(svg);
+    assert.equal(elements.filter((e) => e.attrs.class === 'edge').length, 2 * 4 + 4 * 1);
+    const cli = execSync(`"${process.execPath}" "${path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js')}" diagram xor.netspec --network xor -o -`, { encoding: 'utf8', cwd: path.dirname(spec.fsPath) });
+    assert.equal(svg, cli);
+    await vscode.workspace.fs.delete(out);
   }],
   ['rename changes every use, and refuses a clash', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: 'let rate = 2\nlet other = 1\neval rate * rate\nfn f(z) = rate * z\n' });

@@ -160,6 +160,19 @@ const checks: [string, () => Promise<void>][] = [
     await vscode.commands.executeCommand('netspec.showLanguageReference', 'unknown-activation');
     await until('the reference view', () => tabs().find((t) => t.label === 'NetSpec Language Reference'));
   }],
+  ['NetSpec: Show Network opens the network\'s view, and its export writes the diagram through workspace.fs', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    await vscode.window.showTextDocument(doc);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const lens = lenses.find((l) => l.command?.title === 'Show network');
+    ok(lens?.command, lenses.map((l) => l.command?.title).join(', '));
+    ok(await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? [])) === 'xor', 'the command shows xor');
+    await until('the network view', () => tabs().find((t) => t.label === 'Network xor' && t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('netspec.network')));
+    const out = await vscode.commands.executeCommand<vscode.Uri>('netspec.exportNetworkDiagram', doc.uri.toString(), 'xor');
+    ok(out?.path.endsWith('/xor.xor.svg'), String(out));
+    match(new TextDecoder().decode(await vscode.workspace.fs.readFile(out)), /^<svg [^>]*data-network="xor"[\s\S]*class="edge"/);
+    // web.test.ts compares the file with the CLI's diagram once the suite has ended.
+  }],
   ['NetSpec: Train Network trains in a worker of the server\'s worker; the hover and the probe then use the trained weights', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     await vscode.window.showTextDocument(doc);
