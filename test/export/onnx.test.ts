@@ -268,4 +268,11 @@ print(json.dumps({
   assert.equal(t.code, 2);
   assert.match(t.err, /--trained runs the network's first `train` statement, and `n` has none/);
   assert.equal(netspec(['export', noTrain, '--to', 'onnx', '-o', path.join(tmp, 'untrained.onnx')]).code, 0, 'no train statement is needed');
+  // What has no translation is an error naming it, and nothing is written.
+  const curved = path.join(tmp, 'curved.netspec');
+  fs.writeFileSync(curved, "fn bend(z) = sigmoid''(z)\nnetwork n {\n  input x[1]\n  dense y[1] bend\n}\n");
+  const c = netspec(['export', curved, '--to', 'onnx', '-o', path.join(tmp, 'curved.onnx')]);
+  assert.equal(c.code, 1, c.err);
+  assert.match(c.err, /`sigmoid''\(…\)`: derivatives of built-in functions above the first are not exported/);
+  assert.ok(!fs.existsSync(path.join(tmp, 'curved.onnx')));
 });
