@@ -1,6 +1,8 @@
-// Training speed: NetSpec's engine against TensorFlow.js (cpu and wasm backends) on the same
-// networks, weights and batches. Checks first that all three compute the same gradients, then
-// times interleaved runs (A B C A B C …) after a warm-up and reports steps/s and GFLOP/s.
+// Training speed: NetSpec's engine against TensorFlow.js (cpu and wasm backends) and, when
+// Debian's python3-torch is installed, PyTorch (float64 and float32, one thread: torch_peer.py) on
+// the same networks, weights and batches. Checks first that all compute the same gradients, then
+// times interleaved runs (A B C … A B C …) after a warm-up and reports steps/s and GFLOP/s, and
+// the share of the engine's own kernel's large-product GFLOP/s (kernel.ts) each run reaches.
 // Bundled and run by bench/run.js; not a test.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -10,6 +12,8 @@ import { batchGradient, type Sample } from '../server/src/engine/train';
 import { CASES, makeData, makeNetwork, stepFlops, type Case } from './cases';
 import { timedSteps, trainerSteps } from './steps';
 import { kernelBackend, kernelModeOf, setKernelMode } from '../server/src/engine/kernels/gemm';
+import { kernelGflops } from './kernel';
+import { torchAvailable, torchEngine } from './torch';
 
 /** The same network in TensorFlow.js: variables, a loss function and an sgd optimiser. */
 class TfModel {
@@ -77,8 +81,11 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 interface Engine {
   name: string;
   prepare(): Promise<void> | void;
-  /** Runs for about `ms` milliseconds; returns the steps taken, the wall time and this process's CPU time. */
-  run(ms: number): { steps: number; ms: number; cpuMs: number };
+  /** Runs for about `ms` milliseconds; returns the steps taken, the wall time and the CPU time it took. */
+  run(ms: number): { steps: number; ms: number; cpuMs: number } | Promise<{ steps: number; ms: number; cpuMs: number }>;
+  /** The first batch's gradients (dW per layer, then db), for a peer that checks them itself; `close` ends its process. */
+  gradients?(): Promise<Float64Array[]>;
+  close?(): void;
 }
 
 function engineOf(c: Case, net: Network, data: Sample[]): Engine {
@@ -126,6 +133,8 @@ function summary(xs: number[]): { median: number; min: number; max: number; n: n
 
 export interface TrainingResult {
   id: string;
+  /** The engine's GFLOP/s over the kernel's large-product GFLOP/s. */
+  kernelShare?: number;
   title: string;
   flopsPerStep: number;
   gradientCheck: Record<string, number>;
@@ -133,7 +142,7 @@ export interface TrainingResult {
   ratios: Record<string, { median: number; min: number; max: number; n: number }>;
 }
 
-export async function benchTraining(opts: { repeats?: number; runMs?: number; warmupMs?: number; log?: (s: string) => void } = {}): Promise<{ kernels: string; cases: TrainingResult[] }> {
+export async function benchTraining(opts: { repeats?: number; runMs?: number; warmupMs?: number; log?: (s: string) => void } = {}): Promise<{ kernels: string; kernelGflops: number; torch: string; cases: TrainingResult[] }> {
   setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));
   const repeats = opts.repeats ?? 7;
   const runMs = opts.runMs ?? 600;
@@ -141,12 +150,17 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   const log = opts.log ?? (() => {});
   setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), path.sep));
   tf.env().set('PROD', true);
+  log('kernel: timing the engine\'s product on large squares…');
+  const kernel = kernelGflops(opts.runMs ?? 600);
+  const torch = torchAvailable();
+  if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
   for (const c of CASES) {
     const net = makeNetwork(c);
     const data = makeData(c);
     const model = () => new TfModel(c, net, data);
-    const engines = [engineOf(c, net, data), tfEngine('cpu', model), tfEngine('wasm', model)];
+    const engines: Engine[] = [engineOf(c, net, data), tfEngine('cpu', model), tfEngine('wasm', model)];
+    if (torch === true) engines.push(torchEngine(c, net, data, 'float64'), torchEngine(c, net, data, 'float32'));
 
     // Same gradients first: the engine's float64 batch gradient against each backend's float32 one.
     const ours = batchGradient(net, data.slice(0, c.batch));
@@ -158,17 +172,23 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       gradientCheck[`tfjs-${backend}`] = Math.max(...theirs.map((g, i) => relativeError(g, ref[i])));
       if (gradientCheck[`tfjs-${backend}`] > 1e-4) throw new Error(`${c.id}: tfjs-${backend} computes other gradients (relative error ${gradientCheck[`tfjs-${backend}`]})`);
     }
+    for (const e of engines) {
+      if (!e.gradients) continue;
+      const theirs = await e.gradients();
+      gradientCheck[e.name] = Math.max(...theirs.map((g, i) => relativeError(g, ref[i])));
+      if (gradientCheck[e.name] > 1e-4) throw new Error(`${c.id}: ${e.name} computes other gradients (relative error ${gradientCheck[e.name]})`);
+    }
 
     for (const e of engines) {
       await e.prepare();
-      e.run(warmupMs);
+      await e.run(warmupMs);
     }
     const rates: Record<string, number[]> = {};
     const cpuRates: Record<string, number[]> = {};
     for (let r = 0; r < repeats; r++) {
       for (const e of engines) {
         await e.prepare();
-        const { steps, ms, cpuMs } = e.run(runMs);
+        const { steps, ms, cpuMs } = await e.run(runMs);
         (rates[e.name] ??= []).push((steps / ms) * 1000);
         (cpuRates[e.name] ??= []).push((steps / cpuMs) * 1000);
       }
@@ -180,20 +200,23 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       const s = summary(xs);
       result.engines[name] = { stepsPerSecond: s, gflops: (s.median * flops) / 1e9, stepsPerCpuSecond: summary(cpuRates[name]).median };
     }
-    for (const peer of ['tfjs-cpu', 'tfjs-wasm']) {
+    for (const peer of engines.map((e) => e.name).filter((n) => n !== 'netspec')) {
       // the ratio of each interleaved repeat, then their median and range
       result.ratios[`netspec/${peer}`] = summary(rates.netspec.map((v, i) => v / rates[peer][i]));
     }
+    result.kernelShare = result.engines.netspec.gflops / kernel;
+    for (const e of engines) e.close?.();
     cases.push(result);
   }
-  return { kernels: kernelBackend(), cases };
+  return { kernels: kernelBackend(), kernelGflops: kernel, torch: torch === true ? 'Debian python3-torch, one thread' : torch, cases };
 }
 
-export function trainingTable(r: { kernels: string; cases: TrainingResult[] }): string {
+export function trainingTable(r: { kernels: string; kernelGflops: number; torch: string; cases: TrainingResult[] }): string {
   const n = (x: number) => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x.toFixed(1));
   const g = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(2));
   const out = [
-    `Engine kernels: ${r.kernels}`,
+    `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops)} GFLOP/s on one core.`,
+    `PyTorch: ${r.torch}.`,
     '',
     '| network | engine | steps/s, median (min–max) | GFLOP/s | steps per CPU-second | gradient vs netspec (rel.) |',
     '| --- | --- | ---: | ---: | ---: | ---: |',
@@ -205,11 +228,12 @@ export function trainingTable(r: { kernels: string; cases: TrainingResult[] }): 
       out.push(`| ${c.title} | ${name} | ${n(s.median)} (${n(s.min)}–${n(s.max)}) | ${g(e.gflops)} | ${n(e.stepsPerCpuSecond)} | ${check} |`);
     }
   }
-  out.push('', '| network | netspec ÷ tfjs-cpu, median (min–max) | netspec ÷ tfjs-wasm, median (min–max) | FLOP per step |', '| --- | ---: | ---: | ---: |');
+  const peers = [...new Set(r.cases.flatMap((c) => Object.keys(c.ratios)))];
+  out.push('', `| network | ${peers.map((p) => `${p.replace('/', ' ÷ ')}, median (min–max)`).join(' | ')} | share of the kernel's GFLOP/s | FLOP per step |`, `| --- |${' ---: |'.repeat(peers.length + 2)}`);
   for (const c of r.cases) {
-    const f = (s: { median: number; min: number; max: number }) => `${s.median.toFixed(1)}× (${s.min.toFixed(1)}–${s.max.toFixed(1)})`;
-    out.push(`| ${c.title} | ${f(c.ratios['netspec/tfjs-cpu'])} | ${f(c.ratios['netspec/tfjs-wasm'])} | ${c.flopsPerStep.toLocaleString('en-US')} |`);
+    const f = (s: { median: number; min: number; max: number } | undefined) => (s ? `${s.median.toFixed(1)}× (${s.min.toFixed(1)}–${s.max.toFixed(1)})` : '—');
+    out.push(`| ${c.title} | ${peers.map((p) => f(c.ratios[p])).join(' | ')} | ${c.kernelShare !== undefined ? `${(100 * c.kernelShare).toFixed(0)} %` : '—'} | ${c.flopsPerStep.toLocaleString('en-US')} |`);
   }
-  out.push('', 'Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time this single-threaded process was on a core, which discounts other load on a shared machine.');
+  out.push('', 'Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time the engine process (for PyTorch, its python process) was on a core, which discounts other load on a shared machine. PyTorch runs one thread, as the engine does.');
   return out.join('\n');
 }

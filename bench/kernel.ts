@@ -1,0 +1,28 @@
+// The engine's own matrix product alone, on large square products: the ceiling a training step's
+// products can reach on one core (PERFORMANCE.md: about 20 GFLOP/s for the f64x2 kernel here).
+// Each run of the bench prints it, and each network's share of it.
+import { Arena } from '../server/src/engine/kernels/gemm';
+import { timedSteps } from './steps';
+
+/**
+ * GFLOP/s of C = A·B (n×n, 2n³ FLOP) through Arena.gemm, the best of n = 64, 128, 256, each timed
+ * for about `ms` milliseconds after a short warm-up.
+ */
+export function kernelGflops(ms: number): number {
+  let best = 0;
+  for (const n of [64, 128, 256]) {
+    const arena = new Arena(3 * n * n + 16);
+    const a = arena.alloc(n * n);
+    const b = arena.alloc(n * n);
+    const c = arena.alloc(n * n);
+    for (let i = 0; i < 2 * n * n; i++) arena.heap[a + i] = Math.sin(i) * 0.5;
+    const product = () => {
+      arena.gemm(a, n, 1, b, n, c, n, -1, n, n, n);
+      return 1;
+    };
+    timedSteps(Math.min(200, ms / 3), product);
+    const { steps, ms: took } = timedSteps(ms, product);
+    best = Math.max(best, (steps * 2 * n ** 3) / (took / 1000) / 1e9);
+  }
+  return best;
+}
