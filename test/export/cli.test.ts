@@ -86,7 +86,7 @@ test('usage and input errors: exit 2 for usage, 1 for a file with errors or what
     [['export', spec, '--to', 'pytorch'], 2, /export needs --network NAME: it trains `a`, `b`/],
     [['export', spec, '--network', 'c', '--to', 'pytorch'], 2, /no `train` statement for a network named `c`/],
     [['export', spec, '--network', 'a'], 2, /export needs --to pytorch/],
-    [['export', spec, '--network', 'a', '--to', 'onnx'], 2, /the only target is pytorch/],
+    [['export', spec, '--network', 'a', '--to', 'tflite'], 2, /the targets are pytorch and onnx/],
     [['export', spec, '--network', 'a', '--to', 'pytorch', '--json'], 2, /--json is not one of its options/],
     [['train', spec, '--to', 'pytorch'], 2, /--to is an option of export, not of train/],
     [['export', '--to', 'pytorch'], 2, /export takes exactly one file/],

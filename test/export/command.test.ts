@@ -18,7 +18,9 @@ test('NetSpec: Export to PyTorch is contributed, registered from activate.ts, an
   const command = fs.readFileSync(path.join(root, 'client', 'src', 'exportCommand.ts'), 'utf8');
   assert.match(command, /registerCommand\('netspec\.exportPyTorch'/);
   assert.match(command, /sendRequest\(ExportPyTorchRequest\.type, /);
-  assert.match(command, /\{ modal: true \}/, 'it asks before replacing a file');
+  assert.match(command, /writeBesideSpec\(/, 'it writes through the shared writer');
+  const writer = fs.readFileSync(path.join(root, 'client', 'src', 'besideSpec.ts'), 'utf8');
+  assert.match(writer, /\{ modal: true \}/, 'which asks before replacing a file');
   const extension = fs.readFileSync(path.join(root, 'client', 'src', 'activate.ts'), 'utf8');
   assert.match(extension, /registerExportCommand\(context, client\)/);
   const server = fs.readFileSync(path.join(root, 'server', 'src', 'server', 'export.ts'), 'utf8');
