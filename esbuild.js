@@ -10,6 +10,7 @@ const products = [
   { entry: 'server/src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   { entry: 'server/src/server/main.ts', out: 'dist/server.js' },
   { entry: 'server/src/server/trainWorker.ts', out: 'dist/trainWorker.js' },
+  { entry: 'server/src/debug/main.ts', out: 'dist/debugAdapter.js' },
   { entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ].filter((p) => fs.existsSync(p.entry));
 
