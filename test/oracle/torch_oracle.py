@@ -156,6 +156,8 @@ USER_FNS = {
     "comp": lambda z, o: USER_FNS["mish"](USER_FNS["s2"](z, o), o) + USER_FNS["poly"](z, o) / 10,
     # fn bump(z) = exp(-z ^ 2)
     "bump": lambda z, o: o.exp(-(z ** 2)),
+    # fn normed(z) = norm([z, 1, 2 * z]): the Euclidean length, sqrt(z^2 + 1^2 + (2z)^2)
+    "normed": lambda z, o: o.sqrt(z ** 2 + 1 + (2 * z) ** 2),
     # fn softsign_fn(z) = z / (1 + abs(z))
     "softsign_fn": lambda z, o: z / (1 + o.abs(z)),
 }
