@@ -1,10 +1,13 @@
 /**
  * A Debug Adapter Protocol client for tests: spawns `node dist/debugAdapter.js` and speaks DAP
- * to it over stdio (Content-Length framing, JSON), as nvim-dap or VS Code would.
+ * to it over stdio (Content-Length framing, JSON), as nvim-dap or VS Code would; and a whole
+ * session read through it, stop by stop (the top frame, the frames below it, and every variable
+ * expanded to its numbers).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { Value } from '../../server/src/engine/value';
 import { repoRoot } from './paths';
 
 type Waiter = { test: (m: DebugProtocol.ProtocolMessage) => boolean; resolve: (m: DebugProtocol.ProtocolMessage) => void };
@@ -123,4 +126,60 @@ export class DapClient {
       clearTimeout(timer);
     }
   }
+}
+
+// ---- a session, stop by stop ------------------------------------------------------------------
+
+export interface Stop {
+  /** The top frame's name (`forward h`) and line; the names of the frames below it. */
+  name: string;
+  line: number;
+  below: string[];
+  /** The scope's variables in order, as displayed, and as numbers (children read back). */
+  variables: DebugProtocol.Variable[];
+  values: Map<string, Value>;
+}
+
+/** A variable's value as numbers: a number's String(x) read back, or its children's. */
+export async function valueOf(c: DapClient, v: { value: string; variablesReference: number }): Promise<Value> {
+  if (v.variablesReference === 0) return Number(v.value);
+  const { variables } = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: v.variablesReference });
+  return (await Promise.all(variables.map((child) => valueOf(c, child)))) as Value;
+}
+
+/** The stop the session is at: its frames and its variables, fully expanded. */
+export async function readStop(c: DapClient): Promise<Stop> {
+  const { stackFrames } = await c.request<DebugProtocol.StackTraceResponse['body']>('stackTrace', { threadId: 1 });
+  const { scopes } = await c.request<DebugProtocol.ScopesResponse['body']>('scopes', { frameId: stackFrames[0].id });
+  const { variables } = await c.request<DebugProtocol.VariablesResponse['body']>('variables', { variablesReference: scopes[0].variablesReference });
+  const values = new Map<string, Value>();
+  for (const v of variables) values.set(v.name, await valueOf(c, v));
+  return { name: stackFrames[0].name, line: stackFrames[0].line, below: stackFrames.slice(1).map((f) => f.name), variables, values };
+}
+
+/** After `action`, the next `stopped` or `terminated` event. */
+export async function after(c: DapClient, action: () => Promise<unknown>): Promise<'stopped' | 'terminated'> {
+  const seen = c.events.length;
+  await action();
+  const e = await Promise.race([c.event('stopped', seen), c.event('terminated', seen)]);
+  return e.event as 'stopped' | 'terminated';
+}
+
+/** Every stop from the current one, by `command` (next, continue, …), until the session ends. */
+export async function walk(c: DapClient, command = 'next', max = 100): Promise<Stop[]> {
+  const stops: Stop[] = [];
+  for (let i = 0; i < max; i++) {
+    stops.push(await readStop(c));
+    if ((await after(c, () => c.request(command, { threadId: 1 }))) === 'terminated') return stops;
+  }
+  throw new Error(`the session did not end within ${max} stops`);
+}
+
+/** Launches and waits for the first stop or the end; the launch's failure as a thrown message. */
+export async function launched(c: DapClient, args: Record<string, unknown>, breakpoints: { line: number; condition?: string }[] = []) {
+  const seen = c.events.length;
+  const r = await c.launch(args, breakpoints);
+  if (!r.response.success) throw new Error(`launch failed: ${(r.response.body as DebugProtocol.ErrorResponse['body'] | undefined)?.error?.format ?? r.response.message}`);
+  const first = await Promise.race([c.event('stopped', seen), c.event('terminated', seen)]);
+  return { breakpoints: r.breakpoints, first: first.event as 'stopped' | 'terminated' };
 }

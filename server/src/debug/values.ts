@@ -3,7 +3,7 @@ import { isMatrix, type Value } from '../engine/value';
 
 /**
  * How the debugger shows a value: a number as its shortest round-trip form (`String(x)`, so the
- * Variables view loses nothing), a vector or a matrix as a short summary that expands into
+ * Variables view loses nothing, −0 included), a vector or a matrix as a short summary that expands into
  * `[0]`, `[1]`, … (a matrix into its rows, a row into its entries).
  */
 
@@ -14,11 +14,17 @@ export const SUMMARY_ITEMS = 3;
 const short = (x: number) => formatNumber(x, 3).replace(/^-/, '−');
 
 /**
- * A vector as `[0.0396, −0.0581, …] (4)`, a matrix as `[[0.1, 0.2, …], …] (3×4)`, a number as
- * String(x).
+ * A number to the last bit: String(x), its shortest round-trip form, except that −0 stays `-0`
+ * (String(-0) is "0"; a product with a zero input keeps the sign torch keeps too).
+ */
+export const exact = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
+
+/**
+ * A vector as `[0.0396, −0.0581, …] (4)`, a matrix as `[[0.1, 0.2, …], …] (3×4)`, a number
+ * exactly.
  */
 export function summary(v: Value): string {
-  if (typeof v === 'number') return String(v);
+  if (typeof v === 'number') return exact(v);
   if (isMatrix(v)) {
     const rows = v.slice(0, 2).map((r) => list(r));
     return `[${rows.join(', ')}${v.length > 2 ? ', …' : ''}] (${v.length}×${v[0].length})`;
