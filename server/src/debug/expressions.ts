@@ -107,7 +107,7 @@ export function evaluateWith(program: Program, compiled: { expr: E.Expr }, value
     vars: { get: (name) => (name.startsWith(PRIVATE) ? values.get(name.slice(1)) : program.env.vars.get(name)) },
   };
   const r = E.tryEvaluate(compiled.expr, env);
-  if ('error' in r) return { error: capitalise(r.error.message.replace(/\u0000/g, '')) };
+  if ('error' in r) return { error: capitalise(r.error.message.split(PRIVATE).join('')) };
   return r;
 }
 
