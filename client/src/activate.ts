@@ -8,6 +8,7 @@ import { TrainingPanel } from './trainingPanel';
 import type { BaseLanguageClient, LanguageClientOptions } from 'vscode-languageclient';
 import type { ClientPlatform } from './platform';
 import { registerDataFiles } from './dataFiles';
+import { registerDebugger } from './debugProbe';
 import {
   PlotRequest,
   StopTrainingRequest,
@@ -57,6 +58,7 @@ export async function activateNetSpec(context: vscode.ExtensionContext, platform
   registerDocs(context);
   const indent = registerIndentation(context);
   registerResetWeightsCommand(context, client);
+  registerDebugger(context);
   await client.start();
   indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));

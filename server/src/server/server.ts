@@ -356,7 +356,12 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       range: at(t.stmt.start),
       command: { title: 'Train', command: 'netspec.train', arguments: [uri, a.lines.position(t.stmt.start).line] },
     }));
-    return [...train, ...gradient, ...plots];
+    // "Debug probe" is the client's command: it starts the `netspec` debugger on the probe (0-based line).
+    const debug = a.probes.filter((p) => p.result).map((p) => ({
+      range: at(p.stmt.start),
+      command: { title: 'Debug probe', command: 'netspec.debugProbe', arguments: [uri, a.lines.position(p.stmt.start).line] },
+    }));
+    return [...train, ...gradient, ...debug, ...plots];
   }));
 
   /** `netspec/plot {uri, line}`: the plots behind "Show plot", as SVG documents. */
