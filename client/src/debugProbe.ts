@@ -52,6 +52,25 @@ const editorHost: DebugHost = {
       files.dispose();
     };
   },
+  /**
+   * A training session's data files, through the editor's file system: relative to the spec's
+   * folder and inside it, and only in a trusted workspace (as the language server reads them).
+   */
+  async readData(program, rels) {
+    const texts: Record<string, { text: string } | { error: string }> = {};
+    for (const rel of rels) {
+      if (!vscode.workspace.isTrusted) texts[rel] = { error: 'the workspace is not trusted (Restricted Mode), and data files are read only in a trusted one' };
+      else if (rel.startsWith('/') || /^[a-z]:/i.test(rel) || rel.split(/[\\/]/).includes('..')) texts[rel] = { error: 'it is not inside the spec\'s folder' };
+      else {
+        try {
+          texts[rel] = { text: new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(uriOf(program), '..', rel))) };
+        } catch (err) {
+          texts[rel] = { error: err instanceof Error ? err.message : String(err) };
+        }
+      }
+    }
+    return texts;
+  },
 };
 
 export function registerDebugger(context: vscode.ExtensionContext): void {

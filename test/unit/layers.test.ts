@@ -23,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   export: ['analysis', 'semantics', 'syntax', 'engine'],
   server: ['protocol', 'runs', 'export', 'analysis', 'semantics', 'syntax', 'engine'],
   cli: ['runs', 'export', 'analysis', 'semantics', 'syntax', 'engine'],
-  debug: ['analysis', 'semantics', 'syntax', 'engine'],
+  debug: ['runs', 'analysis', 'semantics', 'syntax', 'engine'],
 };
 
 /** The modules a source file imports. */

@@ -23,6 +23,7 @@ export function explain(p: ProbeStages, stage: Stage): string[] {
     case 'forward': return explainForward(p, stage.layer!);
     case 'loss': return explainLoss(p);
     case 'backward': return explainBackward(p, stage.layer!);
+    case 'epoch': return [stage.name]; // a training run's: training.ts explains those
   }
 }
 

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
 import { DebugSession } from '@vscode/debugadapter';
+import { DataFileProblem } from '../runs/data-files';
+import { diskFiles } from '../runs/files-node';
 import { NetSpecDebugSession, type DebugHost } from './session';
 
 /**
@@ -18,6 +20,19 @@ const nodeHost: DebugHost = {
     };
     fs.watchFile(program, { interval: POLL_MS, persistent: false }, listener);
     return () => fs.unwatchFile(program, listener);
+  },
+  // Data files as the CLI reads them: beside the spec, never outside its folder.
+  async readData(program, rels) {
+    const texts: Record<string, { text: string } | { error: string }> = {};
+    for (const rel of rels) {
+      try {
+        texts[rel] = { text: diskFiles.read(program, rel).text };
+      } catch (err) {
+        if (!(err instanceof DataFileProblem)) throw err;
+        texts[rel] = { error: err.message };
+      }
+    }
+    return texts;
   },
 };
 

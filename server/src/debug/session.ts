@@ -4,17 +4,19 @@ import {
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { analyze, type FileAnalysis } from '../analysis/analyze';
 import type { Value } from '../engine/value';
-import { explain } from './explain';
 import { compile, compileCondition, conditionError, conditionHolds, evaluateWith, type Condition } from './expressions';
-import { probeStages, StageError, type ProbeStages, type Stage } from './stages';
+import { probeStages, StageError, type Stage } from './stages';
+import { trainingWalk } from './training';
 import { children, summary, typeName } from './values';
+import { probeWalk, type Walk } from './walk';
 
 /**
- * The `netspec` debug adapter: a probe's backpropagation, stage by stage (stages.ts), over the
- * Debug Adapter Protocol. One thread; its top frame is the current stage (`forward h`, `loss`,
- * `backward y`) on the line it stands for, above the probe's own frame. Step Over, Step Into and
- * Step Out go one stage on, Step Back one back; Continue runs to the next stage on a line with a
- * breakpoint whose condition holds, or ends the session. Nothing here uses Node: the same class
+ * The `netspec` debug adapter: a probe's backpropagation, stage by stage (stages.ts), or a
+ * training run epoch by epoch (training.ts), over the Debug Adapter Protocol. One thread; its top
+ * frame is the current stage (`forward h`, `loss`, `backward y`, `epoch 12`) on the line it
+ * stands for, above the statement's own frame. Step Over, Step Into and Step Out go one stage on,
+ * Step Back one back (a probe only); Continue runs to the next stage on a line with a breakpoint
+ * whose condition holds, or ends the session. Nothing here uses Node: the same class
  * runs in the extension host (inline, desktop and browser) and in `dist/debugAdapter.js` (stdio),
  * which differ only in the `DebugHost` that reads and watches the spec.
  */
@@ -25,6 +27,11 @@ export interface DebugHost {
   read(program: string): Promise<string>;
   /** Calls `changed` whenever the file may have changed; returns what stops watching. */
   watch(program: string, changed: () => void): () => void;
+  /**
+   * The data files (`data … from "rel"`) a training session reads, by `rel`: their texts, or why
+   * one cannot be read. Absent: a session that needs one says so.
+   */
+  readData?(program: string, rels: readonly string[]): Promise<Record<string, { text: string } | { error: string }>>;
 }
 
 /** The launch configuration's arguments (package.json `contributes.debuggers`). */
@@ -33,14 +40,18 @@ export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {
   program?: string;
   /** The 1-based line of the probe to step through; the file's first probe by default. */
   probe?: number;
-  /** Stop on the probe's line before the forward pass (default true). */
+  /** The 1-based line of a `train` statement to step through epoch by epoch, instead of a probe. */
+  train?: number;
+  /** Stop on the probe's (or the train statement's) line before anything runs (default true). */
   stopOnEntry?: boolean;
 }
 
 const THREAD_ID = 1;
-/** The frame of the current stage, and the probe's frame below it. */
+/** The frame of the current stage, and the statement's frame below it. */
 const STAGE_FRAME = 1;
-const PROBE_FRAME = 2;
+const BASE_FRAME = 2;
+/** How long Continue computes stages (epochs) before it lets other messages in. */
+const RUN_SLICE_MS = 40;
 /** How long a launch waits for the client's breakpoints (configurationDone) before it starts anyway. */
 const CONFIGURATION_WAIT_MS = 5000;
 
@@ -55,9 +66,11 @@ export class NetSpecDebugSession extends DebugSession {
   private program = '';
   private text = '';
   private analysis?: FileAnalysis;
-  private steps?: ProbeStages;
-  /** The current stage's index in `steps.stages`. */
+  private walk?: Walk;
+  /** The current stage's index along the walk. */
   private at = 0;
+  /** Pause asked while Continue runs epochs. */
+  private pausing = false;
   private breakpoints: LineBreakpoint[] = [];
   private handles = new Handles<Handle>();
   private configured!: () => void;
@@ -95,7 +108,11 @@ export class NetSpecDebugSession extends DebugSession {
   protected override async launchRequest(response: DebugProtocol.LaunchResponse, args: LaunchArguments): Promise<void> {
     const refuse = (message: string) => this.sendErrorResponse(response, { id: 1001, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: true });
     if (typeof args.program !== 'string' || args.program === '') return refuse('The launch configuration needs `program`: the path of a .netspec file.');
-    if (args.probe !== undefined && !(Number.isInteger(args.probe) && args.probe >= 1)) return refuse(`\`probe\` is the 1-based line of a probe, not ${JSON.stringify(args.probe)}.`);
+    for (const key of ['probe', 'train'] as const) {
+      const v = args[key];
+      if (v !== undefined && !(Number.isInteger(v) && v >= 1)) return refuse(`\`${key}\` is the 1-based line of a ${key === 'probe' ? 'probe' : '`train` statement'}, not ${JSON.stringify(v)}.`);
+    }
+    if (args.probe !== undefined && args.train !== undefined) return refuse('Give `probe` or `train`, not both: a session steps through one statement.');
     this.program = args.program;
     try {
       this.text = await this.host.read(this.program);
@@ -110,7 +127,9 @@ export class NetSpecDebugSession extends DebugSession {
       return refuse(`${baseName(this.program)}:${e.range.start.line + 1}:${e.range.start.character + 1}: ${e.message}${more} Fix the file to step through a probe.`);
     }
     try {
-      this.steps = probeStages(this.analysis, args.probe);
+      this.walk = args.train !== undefined
+        ? await trainingWalk(this.analysis, args.train, this.program, this.host)
+        : probeWalk(probeStages(this.analysis, args.probe));
     } catch (err) {
       if (err instanceof StageError) return refuse(err.message);
       throw err;
@@ -120,7 +139,7 @@ export class NetSpecDebugSession extends DebugSession {
     await Promise.race([this.configurationDone, new Promise((resolve) => setTimeout(resolve, CONFIGURATION_WAIT_MS))]);
     if (this.ended) return;
     this.sendResponse(response);
-    if (args.stopOnEntry === false) this.run(0, 1);
+    if (args.stopOnEntry === false) void this.run(0, 1);
     else this.stopAt(0, 'entry');
   }
 
@@ -161,7 +180,7 @@ export class NetSpecDebugSession extends DebugSession {
   // ---- where the session stands ----------------------------------------------------------------
 
   /** Stops at stage `i`. */
-  private stopAt(i: number, reason: 'entry' | 'step' | 'breakpoint'): void {
+  private stopAt(i: number, reason: 'entry' | 'step' | 'breakpoint' | 'pause'): void {
     this.at = i;
     this.handles.reset();
     this.sendEvent(new StoppedEvent(reason, THREAD_ID));
@@ -169,15 +188,27 @@ export class NetSpecDebugSession extends DebugSession {
 
   /**
    * From stage `from`, in `direction`, to the first stage on a line whose breakpoint holds; past
-   * the last stage the session ends, before the first it stops on the entry.
+   * the last stage the session ends, before the first it stops on the entry. Stages computed on
+   * the way (a training run's epochs) give the event loop a turn every RUN_SLICE_MS, so a pause,
+   * a disconnect or an edit is heard while a long run goes on.
    */
-  private run(from: number, direction: 1 | -1): void {
-    const stages = this.steps!.stages;
-    for (let i = from; i >= 0 && i < stages.length; i += direction) {
-      const verdict = this.breaksAt(stages[i]);
-      if (verdict === false) continue;
-      if (typeof verdict === 'object') this.sendEvent(new OutputEvent(`Breakpoint condition on line ${stages[i].line} at ${stages[i].name}: ${verdict.error}\n`, 'stderr'));
-      return this.stopAt(i, 'breakpoint');
+  private async run(from: number, direction: 1 | -1): Promise<void> {
+    const walk = this.walk!;
+    this.pausing = false;
+    let slice = Date.now();
+    for (let i = from; i >= 0; i += direction) {
+      const stage = walk.stage(i);
+      if (!stage) break;
+      const verdict = this.breaksAt(stage);
+      if (typeof verdict === 'object') this.sendEvent(new OutputEvent(`Breakpoint condition on line ${stage.line} at ${stage.name}: ${verdict.error}\n`, 'stderr'));
+      if (verdict !== false) return this.stopAt(i, 'breakpoint');
+      if (Date.now() - slice > RUN_SLICE_MS) {
+        this.at = i;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        slice = Date.now();
+        if (this.ended) return;
+        if (this.pausing) return this.stopAt(i, 'pause');
+      }
     }
     if (direction < 0) this.stopAt(0, 'entry');
     else this.end();
@@ -196,11 +227,16 @@ export class NetSpecDebugSession extends DebugSession {
   }
 
   private step(response: DebugProtocol.Response, direction: 1 | -1): void {
+    if (direction < 0 && this.walk && !this.walk.reversible) return this.notBack(response);
     this.sendResponse(response);
-    if (!this.steps || this.ended) return;
-    const next = this.at + direction;
-    if (next >= this.steps.stages.length) this.end();
-    else this.stopAt(Math.max(0, next), 'step');
+    if (!this.walk || this.ended) return;
+    const next = Math.max(0, this.at + direction);
+    if (!this.walk.stage(next)) this.end();
+    else this.stopAt(next, 'step');
+  }
+
+  private notBack(response: DebugProtocol.Response): void {
+    this.sendErrorResponse(response, { id: 1003, format: 'A training run goes forward only: Step Back and Reverse Continue step through a probe.', showUser: true });
   }
 
   protected override nextRequest(response: DebugProtocol.NextResponse): void {
@@ -222,32 +258,33 @@ export class NetSpecDebugSession extends DebugSession {
   protected override continueRequest(response: DebugProtocol.ContinueResponse): void {
     response.body = { allThreadsContinued: true };
     this.sendResponse(response);
-    if (this.steps && !this.ended) this.run(this.at + 1, 1);
+    if (this.walk && !this.ended) void this.run(this.at + 1, 1);
   }
 
   protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): void {
+    if (this.walk && !this.walk.reversible) return this.notBack(response);
     this.sendResponse(response);
-    if (this.steps && !this.ended) this.run(this.at - 1, -1);
+    if (this.walk && !this.ended) void this.run(this.at - 1, -1);
   }
 
+  /** Pause stops a Continue through a training run at the epoch it has reached. */
   protected override pauseRequest(response: DebugProtocol.PauseResponse): void {
-    // A session is never running for long enough to pause: it is always stopped or over.
+    this.pausing = true;
     this.sendResponse(response);
   }
 
   // ---- breakpoints ------------------------------------------------------------------------------
 
   /**
-   * Breakpoints are verified on the lines that are stages of this probe: its network's `dense`
-   * lines (forward and backward), its `loss` line and the probe's own. A condition is a NetSpec
-   * expression over a stop's variables, optionally compared (`max(abs(delta)) < 1e-6`).
+   * Breakpoints are verified on the lines that are stages: a probe's network's `dense` lines
+   * (forward and backward), its `loss` line and the probe's own; a training run's `train` line
+   * (every epoch). A condition is a NetSpec expression over a stop's variables, optionally
+   * compared (`max(abs(delta)) < 1e-6`, `loss < 0.01`).
    */
   protected override setBreakPointsRequest(response: DebugProtocol.SetBreakpointsResponse, args: DebugProtocol.SetBreakpointsArguments): void {
     const requested: DebugProtocol.SourceBreakpoint[] = args.breakpoints ?? (args.lines ?? []).map((line) => ({ line }));
-    const steps = this.steps;
-    const ours = steps !== undefined && samePath(args.source.path, this.program);
-    const lines = new Set(steps?.stages.map((s) => s.line));
-    const names = new Set(steps?.stages.flatMap((s) => s.variables.map((v) => v.id)));
+    const walk = this.walk;
+    const ours = walk !== undefined && samePath(args.source.path, this.program);
     const kept: LineBreakpoint[] = [];
     const answered = requested.map((b): DebugProtocol.Breakpoint => {
       const line = this.convertClientLineToDebugger(b.line);
@@ -256,11 +293,11 @@ export class NetSpecDebugSession extends DebugSession {
         bp.message = 'Not the file of this debug session.';
         return bp;
       }
-      if (!lines.has(line)) {
-        bp.message = `No stage of probe ${steps.network.name} stops here: put breakpoints on a \`dense\` line or the \`loss\` line of ${steps.network.name}, or on the probe.`;
+      if (!walk.lines.has(line)) {
+        bp.message = walk.elsewhere;
         return bp;
       }
-      const condition = b.condition?.trim() ? compileCondition(this.analysis!.program, b.condition, names) : undefined;
+      const condition = b.condition?.trim() ? compileCondition(this.analysis!.program, b.condition, walk.names) : undefined;
       const error = condition && conditionError(condition);
       if (error) {
         bp.message = `Condition: ${error}`;
@@ -278,30 +315,27 @@ export class NetSpecDebugSession extends DebugSession {
   // ---- what the UI reads at a stop ---------------------------------------------------------------
 
   protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
-    const name = this.steps ? `probe ${this.steps.network.name} (line ${this.steps.probeLine})` : 'probe';
-    response.body = { threads: [new Thread(THREAD_ID, name)] };
+    response.body = { threads: [new Thread(THREAD_ID, this.walk?.title ?? 'netspec')] };
     this.sendResponse(response);
   }
 
   protected override stackTraceRequest(response: DebugProtocol.StackTraceResponse): void {
-    const steps = this.steps;
-    if (!steps) {
+    const walk = this.walk;
+    const stage = walk?.stage(this.at);
+    if (!walk || !stage) {
       response.body = { stackFrames: [], totalFrames: 0 };
       return this.sendResponse(response);
     }
     const source = new Source(baseName(this.program), this.convertDebuggerPathToClient(this.program));
-    const stage = steps.stages[this.at];
     const frames = [new StackFrame(STAGE_FRAME, stage.name, source, this.convertDebuggerLineToClient(stage.line), 1)];
-    if (this.at > 0) frames.push(new StackFrame(PROBE_FRAME, steps.stages[0].name, source, this.convertDebuggerLineToClient(steps.probeLine), 1));
+    if (this.at > 0) frames.push(new StackFrame(BASE_FRAME, walk.base.name, source, this.convertDebuggerLineToClient(walk.base.line), 1));
     response.body = { stackFrames: frames, totalFrames: frames.length };
     this.sendResponse(response);
   }
 
-  /** The stage a frame stands for: the current one, or the entry for the probe's frame. */
+  /** The stage a frame stands for: the current one, or the entry for the statement's frame. */
   private frameStage(frameId: number | undefined): Stage | undefined {
-    const steps = this.steps;
-    if (!steps) return undefined;
-    return frameId === PROBE_FRAME ? steps.stages[0] : steps.stages[this.at];
+    return this.walk?.stage(frameId === BASE_FRAME ? 0 : this.at);
   }
 
   protected override scopesRequest(response: DebugProtocol.ScopesResponse, args: DebugProtocol.ScopesArguments): void {
@@ -334,12 +368,12 @@ export class NetSpecDebugSession extends DebugSession {
    */
   protected override evaluateRequest(response: DebugProtocol.EvaluateResponse, args: DebugProtocol.EvaluateArguments): void {
     const stage = this.frameStage(args.frameId);
-    const steps = this.steps;
+    const walk = this.walk;
     const fail = (message: string) => this.sendErrorResponse(response, { id: 1002, format: message.replace(/[{}]/g, (c) => (c === '{' ? '(' : ')')), showUser: false });
-    if (!stage || !steps || this.ended) return fail('The session is not stopped at a stage.');
+    if (!stage || !walk || this.ended) return fail('The session is not stopped at a stage.');
     const text = args.expression.trim();
     if (text === 'explain') {
-      response.body = { result: explain(steps, stage).join('\n'), variablesReference: 0 };
+      response.body = { result: walk.explain(stage).join('\n'), variablesReference: 0 };
       return this.sendResponse(response);
     }
     const values = valuesOf(stage);

@@ -13,7 +13,7 @@ import type { NetworkInfo } from '../semantics/program';
  * debugger, `netspec grad` and the hovers show the same values. Plain data, no UI.
  */
 
-export type StageKind = 'entry' | 'forward' | 'loss' | 'backward';
+export type StageKind = 'entry' | 'forward' | 'loss' | 'backward' | 'epoch';
 
 export interface StageVariable {
   /** As the Variables view shows it: `g(z)`, `dE/dW`. */
@@ -25,7 +25,7 @@ export interface StageVariable {
 
 export interface Stage {
   kind: StageKind;
-  /** The stack frame's name: `probe NET` at entry, `forward L`, `loss`, `backward L`. */
+  /** The stack frame's name: `probe NET` at entry, `forward L`, `loss`, `backward L`; `epoch N` in a training run. */
   name: string;
   /** The dense layer's index (from 0) of a forward or backward stage. */
   layer?: number;
