@@ -11,6 +11,7 @@ const products = [
   // Also the `netspec-language-server` command (package.json bin): stdio unless told otherwise.
   { entry: 'server/src/server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
   { entry: 'server/src/server/trainWorker.ts', out: 'dist/trainWorker.js' },
+  { entry: 'server/src/debug/main.ts', out: 'dist/debugAdapter.js' },
   { entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ].filter((p) => fs.existsSync(p.entry));
 
@@ -167,7 +168,8 @@ const browser = { bundle: true, platform: 'browser', target: 'es2022', sourcemap
 /** @type {import('esbuild').BuildOptions[]} */
 const web = [
   { ...browser, entryPoints: ['server/src/server/web.ts'], outfile: 'dist/web/server.js', format: 'iife' },
-  { ...browser, entryPoints: ['client/src/web/extension.ts'], outfile: 'dist/web/extension.js', format: 'cjs', external: ['vscode'] },
+  // The debug adapter runs inline there (client/src/debugProbe.ts): @vscode/debugadapter's two Node imports get browser stand-ins.
+  { ...browser, entryPoints: ['client/src/web/extension.ts'], outfile: 'dist/web/extension.js', format: 'cjs', external: ['vscode'], alias: { events: './client/src/web/shims/events.ts', url: './client/src/web/shims/url.ts' } },
 ];
 
 async function main() {

@@ -10,6 +10,7 @@ import { TrainingPanel } from './trainingPanel';
 import type { BaseLanguageClient, LanguageClientOptions } from 'vscode-languageclient';
 import type { ClientPlatform } from './platform';
 import { registerDataFiles } from './dataFiles';
+import { registerDebugger } from './debugProbe';
 import {
   PlotRequest,
   StopTrainingRequest,
@@ -30,7 +31,7 @@ import type { InitializationOptions } from '../../server/src/protocol/initialize
 let client: BaseLanguageClient | undefined;
 
 /** The commands of this extension that the server's code lenses may name. */
-const CLIENT_COMMANDS = ['netspec.train', 'netspec.showPlot', 'netspec.showNetwork'] as const;
+const CLIENT_COMMANDS = ['netspec.train', 'netspec.showPlot', 'netspec.showNetwork', 'netspec.debugProbe'] as const;
 
 export async function activateNetSpec(context: vscode.ExtensionContext, platform: ClientPlatform): Promise<void> {
   const output = vscode.window.createOutputChannel('NetSpec', { log: true });
@@ -70,6 +71,7 @@ export async function activateNetSpec(context: vscode.ExtensionContext, platform
     progressListeners.add(listener);
     return new vscode.Disposable(() => progressListeners.delete(listener));
   });
+  registerDebugger(context);
   await client.start();
   indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));

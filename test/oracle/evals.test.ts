@@ -90,6 +90,7 @@ const USER_FNS = [
   'fn poly(z) = 3 * z ^ 4 - 2 * z ^ 3 + z / 2 - 7',
   'fn comp(z) = mish(s2(z)) + poly(z) / 10',
   'fn bump(z) = exp(-z ^ 2)',
+  'fn normed(z) = norm([z, 1, 2 * z])',
 ];
 const USER_SCALARS: ScalarFn[] = [
   { name: 'mish', params: [], ordinary: ORDINARY, extreme: EXTREME },
@@ -99,6 +100,10 @@ const USER_SCALARS: ScalarFn[] = [
   { name: 'comp', params: [], ordinary: ORDINARY, extreme: [20, -20, 30, -30, 800, -800] },
   // bump'(z) = -2z e^(-z²): at |z| > 9e307 2z overflows and 0·inf is NaN, so not that far.
   { name: 'bump', params: [], ordinary: ORDINARY, extreme: [20, -20, 30, -30, 800, -800, 1e150, -1e150] },
+  // ‖[z, 1, 2z]‖ and its derivatives through the chain rule Σ uᵢuᵢ'/‖u‖. Its f'' = (5z² + 1)^(−3/2)
+  // comes out of the quotient rule as a difference of terms z² times larger, as for any fn
+  // written so: past |z| ~ 1e3 that cancellation costs more than the tolerance.
+  { name: 'normed', params: [], ordinary: ORDINARY, extreme: [20, -20, 30, -30, 100, -100] },
 ];
 
 const SOFTMAX_INPUTS: number[][] = [

@@ -50,7 +50,9 @@ export type OracleRequest =
 export interface OracleProbe {
   output: number[];
   loss: number;
-  layers: { x: number[]; z: number[]; y: number[]; gprime: number[] | null; dW: number[][]; db: number[] | null; delta: number[] }[];
+  /** dE/dy: the loss's plain formula differentiated in the outputs. */
+  dy: number[];
+  layers: { x: number[]; z: number[]; y: number[]; gprime: number[] | null; jacobian: number[][] | null; dW: number[][]; db: number[] | null; delta: number[] }[];
 }
 export interface OracleScalar {
   /** torch autograd */

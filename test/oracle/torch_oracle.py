@@ -14,10 +14,12 @@ Requests:
    "layers": [{"units": K, "activation": NAME, "params": [...], "bias": true|false,
                "W": [[...] x K] x M, "b": [...] (ignored without bias)}, ...]}
     One forward and backward pass by torch autograd, z = x @ W + b, y = g(z).
-    -> {"output": [...], "loss": E,
+    -> {"output": [...], "loss": E, "dy": [...],
         "layers": [{"x": [...], "z": [...], "y": [...], "gprime": [...] | null,
-                    "dW": [[...]], "db": [...] | null, "delta": [...]}]}
-    delta = dE/dz (z.retain_grad()); gprime = g'(z) elementwise (null for softmax).
+                    "jacobian": [[...]] | null, "dW": [[...]], "db": [...] | null, "delta": [...]}]}
+    delta = dE/dz (z.retain_grad()); gprime = g'(z) elementwise (null for softmax); jacobian =
+    dy_i/dz_j for softmax (null otherwise); dy = dE/dy, the loss as a function of the outputs
+    alone (its plain formula, not the fused form with the output's activation).
 
   {"kind": "scalar", "fn": NAME, "params": [...], "order": 0|1|2, "points": [...]}
     f, f' or f'' of a scalar function at each point.
@@ -156,6 +158,8 @@ USER_FNS = {
     "comp": lambda z, o: USER_FNS["mish"](USER_FNS["s2"](z, o), o) + USER_FNS["poly"](z, o) / 10,
     # fn bump(z) = exp(-z ^ 2)
     "bump": lambda z, o: o.exp(-(z ** 2)),
+    # fn normed(z) = norm([z, 1, 2 * z]): the Euclidean length, sqrt(z^2 + 1^2 + (2z)^2)
+    "normed": lambda z, o: o.sqrt(z ** 2 + 1 + (2 * z) ** 2),
     # fn softsign_fn(z) = z / (1 + abs(z))
     "softsign_fn": lambda z, o: z / (1 + o.abs(z)),
 }
@@ -470,15 +474,19 @@ def probe(req):
     out = layers[-1]
     E = loss_of(req["loss"], out["activation"], out["z"], out["y"], t)
     E.backward()
+    y_alone = out["y"].detach().clone().requires_grad_(True)
+    (dy,) = torch.autograd.grad(loss_of(req["loss"], None, None, y_alone, t), y_alone)
     return {
         "output": out["y"].tolist(),
         "loss": E.item(),
+        "dy": dy.tolist(),
         "layers": [
             {
                 "x": L["x"].tolist(),
                 "z": L["z"].tolist(),
                 "y": L["y"].tolist(),
                 "gprime": None if L["gprime"] is None else L["gprime"].tolist(),
+                "jacobian": None if L["activation"] != "softmax" else torch.autograd.functional.jacobian(lambda v: torch.softmax(v, 0), L["z"].detach()).tolist(),
                 "dW": L["W"].grad.tolist(),
                 "db": None if L["b"] is None else L["b"].grad.tolist(),
                 "delta": L["z"].grad.tolist(),

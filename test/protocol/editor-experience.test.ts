@@ -59,7 +59,10 @@ test('code lens "Gradient check" runs backpropagation against finite differences
   await client.open(uri, text, 1);
   await client.diagnostics(uri, 1);
   const all = (await client.connection.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
-  assert.deepEqual(all.map((l) => [l.range.start.line, l.command!.title]), [[7, 'Gradient check'], [0, 'Show plot'], [0, 'Show network']]);
+  assert.deepEqual(all.map((l) => [l.range.start.line, l.command!.title]), [[7, 'Gradient check'], [7, 'Debug probe'], [0, 'Show plot'], [0, 'Show network']]);
+  // The debugger's lens is the client's command, with the document and the probe's 0-based line.
+  assert.deepEqual(all[1].command!.command, 'netspec.debugProbe');
+  assert.deepEqual(all[1].command!.arguments, [uri, 7]);
   const lenses = all.filter((l) => l.command!.title === 'Gradient check');
   assert.equal(lenses[0].command!.title, 'Gradient check');
   assert.equal(lenses[0].range.start.line, 7);

@@ -43,7 +43,9 @@ export function registerActions(monaco: Monaco, connected: () => Promise<Protoco
     provideCodeLenses(_model, token) {
       return quietly(token, async () => {
         const lenses = await (await connected()).sendRequest(CodeLensRequest.type, { textDocument: doc }, token);
-        return { lenses: (lenses ?? []).map((l) => ({ range: toRange(l.range), command: command(l.command) })), dispose() {} };
+        // A lens whose command the page does not run (Debug probe: the page has no debugger) is not shown.
+        const runnable = (lenses ?? []).filter((l) => !l.command || l.command.command in commands);
+        return { lenses: runnable.map((l) => ({ range: toRange(l.range), command: command(l.command) })), dispose() {} };
       });
     },
   };

@@ -35,6 +35,10 @@ export const VECTOR_DOCS = {
     hover: ['`sum(v)`: the sum of a vector\'s (or a matrix\'s) elements.'],
     forms: [{ params: [{ name: 'v', doc: 'a vector or a matrix' }], doc: 'The sum of the elements.' }],
   },
+  norm: {
+    hover: ['`norm(v)`: the Euclidean length `‖v‖ = √(Σ v_i²)` of a vector (of a matrix: of all its elements).', '', 'Inside a `fn` it differentiates: `‖u‖\' = Σ u_i u_i\' / ‖u‖` (not at u = 0).'],
+    forms: [{ params: [{ name: 'v', doc: 'a vector or a matrix' }], doc: 'The Euclidean norm √(Σ v_i²).' }],
+  },
   max: {
     hover: ['`max(v)`: the largest element; `max(a, b)`: the larger of two values, elementwise.'],
     forms: [

@@ -451,7 +451,7 @@ export const ALIASES = { silu: 'swish', identity: 'linear' } as const satisfies 
 export type AliasName = keyof typeof ALIASES;
 
 /** Functions over whole vectors; they cannot be derived as scalars. */
-export const VECTOR_FUNCTIONS = ['softmax', 'sum', 'max', 'min'] as const;
+export const VECTOR_FUNCTIONS = ['softmax', 'sum', 'max', 'min', 'norm'] as const;
 export type VectorName = (typeof VECTOR_FUNCTIONS)[number];
 
 /** Every name of a built-in function a user may write. */

@@ -94,6 +94,8 @@ export function derive(e: Expr, x: string, isFunction: (name: string) => 'scalar
     case 'call': {
       const [u, ...params] = e.args;
       if (e.fn === 'sum' && e.order === 0 && e.args.length === 1) return call('sum', 0, [d(u)]);
+      // ‖u‖' = Σ u_i u_i' / ‖u‖ (undefined at u = 0, where the norm has a cone: 0/0 is NaN there).
+      if (e.fn === 'norm' && e.order === 0 && e.args.length === 1) return div(call('sum', 0, [mul(u, d(u))]), e);
       if ((e.fn === 'max' || e.fn === 'min') && e.order === 0 && e.args.length === 2) {
         const [a, b] = e.fn === 'max' ? [e.args[0], e.args[1]] : [e.args[1], e.args[0]];
         return { op: 'select', a, b, then: d(e.fn === 'max' ? e.args[0] : e.args[1]), otherwise: d(e.fn === 'max' ? e.args[1] : e.args[0]) };
@@ -289,6 +291,12 @@ class Evaluator {
         if (e.order > 0) throw new EvalError(`${name} is not defined: sum is not a scalar function of one variable`, e);
         if (args.length !== 1) throw new EvalError(`sum takes one vector or matrix, not ${args.length} arguments`, e);
         return flatten(args[0]).reduce((s, x) => s + x, 0);
+      case 'norm': {
+        // ‖v‖ = √(Σ v_i²), the Euclidean norm of a vector (of a matrix: of all its elements, Frobenius).
+        if (e.order > 0) throw new EvalError(`${name} is not defined: norm is not a scalar function of one variable`, e);
+        if (args.length !== 1) throw new EvalError(`norm takes one vector or matrix, not ${args.length} arguments`, e);
+        return euclideanNorm(flatten(args[0]));
+      }
       case 'max':
       case 'min': {
         if (e.order > 0) throw new EvalError(`${name} is not defined: ${e.fn} is not a scalar function of one variable`, e);
@@ -321,6 +329,27 @@ class Evaluator {
     this.cache.set(key, d);
     return d;
   }
+}
+
+/**
+ * ‖v‖ = √(Σ v_i²), in element order. Where a square could overflow or underflow (max |v_i| past
+ * 1e150 or below 1e-150) it is m·√(Σ (v_i/m)²) with m = max |v_i|, so a vector of 1e200s has a
+ * finite norm; an infinite element gives Infinity, a NaN NaN.
+ */
+export function euclideanNorm(v: readonly number[]): number {
+  let m = 0;
+  for (const x of v) {
+    if (Number.isNaN(x)) return NaN;
+    m = Math.max(m, Math.abs(x));
+  }
+  if (m === 0 || m === Infinity) return m;
+  let s = 0;
+  if (m < 1e150 && m > 1e-150) {
+    for (const x of v) s += x * x;
+    return Math.sqrt(s);
+  }
+  for (const x of v) s += (x / m) * (x / m);
+  return m * Math.sqrt(s);
 }
 
 // ---- printing ---------------------------------------------------------------------------------

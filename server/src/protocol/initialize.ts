@@ -12,9 +12,10 @@ export interface InitializationOptions {
   hoverImages?: boolean;
   /**
    * The commands the client runs itself, which code lenses may then name: the VS Code extension's
-   * `netspec.train` (its panel), `netspec.showPlot`, `netspec.showNetwork` (webviews). Without them
-   * the server's lenses name commands it runs itself (`netspec.server.*`, `workspace/executeCommand`),
-   * and lenses that need a webview are not offered.
+   * `netspec.train` (its panel), `netspec.showPlot`, `netspec.showNetwork` (webviews) and
+   * `netspec.debugProbe` (its debugger). Without them the server's lenses name commands it runs
+   * itself (`netspec.server.*`, `workspace/executeCommand`), and lenses that need a webview or VS
+   * Code's debugger are not offered.
    */
   clientCommands?: string[];
   /**

@@ -114,10 +114,11 @@ function lowerCall(s: Scope, e: ast.CallExpr, params: ReadonlySet<string>): E.Ex
       if (e.primes > 1) throw s.error('derivative-order', e.callee, `\`softmax${prime}\` is not computed: softmax' is the Jacobian dp_i/dz_j = p_i(δ_ij - p_j); higher derivatives are tensors.`);
       return E.call(name, e.primes, args());
     case 'sum':
+    case 'norm':
     case 'max':
     case 'min':
       if (e.primes > 0) throw s.error('derivative-order', e.callee, `\`${name}${prime}\` is not defined: derivatives are taken of scalar functions of one variable.`);
-      if (name === 'sum') arity(1, 1, 'one vector or matrix');
+      if (name === 'sum' || name === 'norm') arity(1, 1, 'one vector or matrix');
       else arity(1, 2, 'a vector, or two values');
       return E.call(name, 0, args());
   }

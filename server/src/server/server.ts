@@ -383,7 +383,12 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       range: at(n.stmt.start),
       command: { title: 'Show network', command: 'netspec.showNetwork', arguments: [uri, a.lines.position(n.stmt.start).line] },
     }));
-    return [...train, ...gradient, ...plots, ...views, ...onnx];
+    // "Debug probe" is the client's command: it starts the `netspec` debugger on the probe (0-based line).
+    const debug = !own.has('netspec.debugProbe') ? [] : a.probes.filter((p) => p.result).map((p) => ({
+      range: at(p.stmt.start),
+      command: { title: 'Debug probe', command: 'netspec.debugProbe', arguments: [uri, a.lines.position(p.stmt.start).line] },
+    }));
+    return [...train, ...gradient, ...debug, ...plots, ...views, ...onnx];
   }));
 
   /**

@@ -120,6 +120,60 @@ const checks: [string, () => Promise<void>][] = [
     });
     assert.ok(!titles.includes('Gradient check'), titles.join(', '));
   }],
+  ['the Debug probe lens starts the netspec debugger: Step Over walks forward, loss and backward, and the Variables are `netspec grad`\'s', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    await vscode.window.showTextDocument(doc);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const lens = lenses.find((l) => l.command?.title === 'Debug probe');
+    assert.ok(lens?.command, lenses.map((l) => l.command?.title).join(', '));
+    // What the adapter tells VS Code, as VS Code receives it.
+    const stopped: string[] = [];
+    let terminated = false;
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('netspec', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type: string; event?: string; body?: { reason?: string } }) => {
+          if (m.type === 'event' && m.event === 'stopped') stopped.push(m.body?.reason ?? '');
+          if (m.type === 'event' && m.event === 'terminated') terminated = true;
+        },
+      }),
+    });
+    try {
+      assert.equal(await vscode.commands.executeCommand(lens!.command!.command, ...(lens!.command!.arguments ?? [])), true, 'the session started');
+      const session = await until('a netspec debug session', () => vscode.debug.activeDebugSession?.type === 'netspec' && vscode.debug.activeDebugSession);
+      await until('the stop on the probe', () => stopped.length > 0);
+      assert.equal(stopped[0], 'entry');
+      type Var = { name: string; value: string; variablesReference: number };
+      const numbers = async (v: Var): Promise<unknown> => v.variablesReference === 0 ? Number(v.value)
+        : Promise.all(((await session.customRequest('variables', { variablesReference: v.variablesReference })) as { variables: Var[] }).variables.map(numbers));
+      const frames: string[] = [];
+      const shown: Record<string, Record<string, unknown>> = {};
+      for (;;) {
+        const { stackFrames } = await session.customRequest('stackTrace', { threadId: 1 }) as { stackFrames: { id: number; name: string; line: number }[] };
+        frames.push(`${stackFrames[0].name}@${stackFrames[0].line}`);
+        const { scopes } = await session.customRequest('scopes', { frameId: stackFrames[0].id }) as { scopes: { variablesReference: number }[] };
+        const { variables } = await session.customRequest('variables', { variablesReference: scopes[0].variablesReference }) as { variables: Var[] };
+        shown[stackFrames[0].name] = Object.fromEntries(await Promise.all(variables.map(async (v) => [v.name, await numbers(v)] as const)));
+        const n = stopped.length;
+        await session.customRequest('next', { threadId: 1 });
+        await until('the next stop, or the end', () => stopped.length > n || terminated);
+        if (terminated) break;
+      }
+      assert.deepEqual(frames, ['probe xor@24', 'forward h@4', 'forward y@5', 'loss@6', 'backward y@5', 'backward h@4']);
+      const cli = JSON.parse(execSync(`"${process.execPath}" "${path.join(__dirname, '..', '..', '..', '..', 'dist', 'cli.js')}" grad xor.netspec --json`, { encoding: 'utf8', cwd: path.dirname(doc.uri.fsPath) })) as { probes: { loss: number; layers: Record<string, { dW: number[][]; db: number[]; delta: number[] }> }[] };
+      const probe = cli.probes[0];
+      // JSON has no −0: read the debugger's numbers through JSON as the CLI's were.
+      const json = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown;
+      for (const layer of ['y', 'h']) {
+        assert.deepEqual(json(shown[`backward ${layer}`].delta), probe.layers[layer].delta, `δ of ${layer}`);
+        assert.deepEqual(json(shown[`backward ${layer}`]['dE/dW']), probe.layers[layer].dW, `dE/dW of ${layer}`);
+        assert.deepEqual(json(shown[`backward ${layer}`]['dE/db']), probe.layers[layer].db, `dE/db of ${layer}`);
+      }
+      assert.equal(shown.loss.E, probe.loss);
+      await until('the session to end', () => vscode.debug.activeDebugSession === undefined);
+    } finally {
+      tracker.dispose();
+    }
+  }],
   ['"Show plot" opens a panel with the plots of the network\'s function and activations', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);

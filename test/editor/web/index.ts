@@ -133,6 +133,50 @@ const checks: [string, () => Promise<void>][] = [
     const result = await vscode.commands.executeCommand<{ count: number; worst: number }>(lens.command!.command, ...(lens.command!.arguments ?? []));
     ok(result.count === 2 * 4 + 4 + 4 + 1 && result.worst < 1e-6, JSON.stringify(result));
   }],
+  ['the Debug probe lens runs the debug adapter inline in the web worker host: Step Over from the probe to the end', async () => {
+    const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
+    await vscode.window.showTextDocument(doc);
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    const lens = lenses.find((l) => l.command?.title === 'Debug probe');
+    ok(lens?.command, `Debug probe among ${lenses.map((l) => l.command?.title).join(', ')}`);
+    let stops = 0;
+    let terminated = false;
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('netspec', {
+      createDebugAdapterTracker: () => ({
+        onDidSendMessage: (m: { type: string; event?: string }) => {
+          if (m.type === 'event' && m.event === 'stopped') stops++;
+          if (m.type === 'event' && m.event === 'terminated') terminated = true;
+        },
+      }),
+    });
+    try {
+      ok(await vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? [])), 'the session started');
+      const session = await until('a netspec debug session', () => vscode.debug.activeDebugSession?.type === 'netspec' && vscode.debug.activeDebugSession);
+      await until('the stop on the probe', () => stops > 0);
+      const frames: string[] = [];
+      let delta = '';
+      let db = '';
+      for (;;) {
+        const { stackFrames } = await session.customRequest('stackTrace', { threadId: 1 }) as { stackFrames: { id: number; name: string; line: number }[] };
+        frames.push(`${stackFrames[0].name}@${stackFrames[0].line}`);
+        if (stackFrames[0].name === 'backward h') {
+          const { scopes } = await session.customRequest('scopes', { frameId: stackFrames[0].id }) as { scopes: { variablesReference: number }[] };
+          const { variables } = await session.customRequest('variables', { variablesReference: scopes[0].variablesReference }) as { variables: { name: string; value: string }[] };
+          delta = variables.find((v) => v.name === 'delta')?.value ?? '';
+          db = variables.find((v) => v.name === 'dE/db')?.value ?? '';
+        }
+        const n = stops;
+        await session.customRequest('next', { threadId: 1 });
+        await until('the next stop, or the end', () => stops > n || terminated);
+        if (terminated) break;
+      }
+      ok(frames.join(' ') === 'probe xor@24 forward h@4 forward y@5 loss@6 backward y@5 backward h@4', frames.join(' '));
+      match(delta, /^\[0\.0396, −0\.0581, −0\.0355, …\] \(4\)$/);
+      ok(db === delta, `dE/db ${db} is δ ${delta}`);
+    } finally {
+      tracker.dispose();
+    }
+  }],
   ['symbols, go to definition, formatting and semantic tokens', async () => {
     const doc = await vscode.workspace.openTextDocument(workspaceFile('xor.netspec'));
     const symbols = await vscode.commands.executeCommand<vscode.DocumentSymbol[]>('vscode.executeDocumentSymbolProvider', doc.uri);
