@@ -1,12 +1,13 @@
 /**
  * The PyTorch export against `netspec train --json`. Forty-eight random networks — every
  * optimiser (sgd, momentum, adam) × every loss × l2 on and off × full batch and seeded
- * mini-batches (some with a split) — with built-in activations and user fns (through tanh,
+ * mini-batches (some with a split), and across them l1, every schedule and early stopping — with built-in activations and user fns (through tanh,
  * softplus, max, abs, powers, lets, other fns), initialised every way, plus classification runs
  * on generated and CSV data, runs that standardize their inputs (function data of one and two
  * inputs, a CSV file) and a run that diverges, are written as one spec, trained by the CLI, exported one by one,
  * and run by Debian's python with torch (one interpreter for all). Every per-epoch loss, test
- * loss and every trained weight must agree to 1e-9 relative; counts and accuracies exactly.
+ * loss, learning rate, rmse, r2 and every trained weight must agree to 1e-9 relative; counts,
+ * confusion matrices, accuracies and where early stopping ended exactly.
  * Then: --epochs, the checkpoint loads back, and every exported file passes py_compile.
  */
 import assert from 'node:assert/strict';
@@ -96,8 +97,15 @@ function generate(): Case[] {
           else if (n % 3 === 0) lines.push(`  batch ${count + 2}`);
           if (mini && n % 3 === 0) lines.push('  split 0.75');
           if (l2) lines.push(`  l2 ${r4(rng.uniform(0.001, 0.02))}`);
+          // l1, the schedules and early stopping, chosen by n so that the draws above stay the same.
+          const extra = [
+            ...(n % 3 === 2 ? [`l1 ${[0.002, 0.02][n % 2]}`] : []),
+            ...[[], ['schedule step(3, 0.5)'], ['schedule exponential(0.9)'], [`schedule cosine(${4 + (n % 5)})`]][n % 4],
+            ...(n % 5 === 3 ? [`patience ${1 + (n % 2)}`] : []),
+          ];
+          lines.push(...extra.map((x) => `  ${x}`));
           lines.push('}', '');
-          cases.push({ name, text: lines.join('\n'), note: `${optimizer} ${loss}${l2 ? ' l2' : ''} ${mini ? 'mini-batches' : 'full batch'}` });
+          cases.push({ name, text: lines.join('\n'), note: `${optimizer} ${loss}${l2 ? ' l2' : ''} ${mini ? 'mini-batches' : 'full batch'}${extra.length ? ` ${extra.join(', ')}` : ''}` });
           n++;
         }
       }
@@ -192,6 +200,8 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   let split = 0;
   let classified = 0;
   let diverged = 0;
+  let stopped = 0;
+  const metrics = { classes: 0, regression: 0, test: 0 };
   results.forEach((r, i) => {
     const what = `${CASES[i].name} (${CASES[i].note})`;
     assert.equal(r.json.file, spec);
@@ -200,8 +210,12 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
     compareRuns(found, what, run, want[i]);
     if (want[i].steps > want[i].epochs) mini++;
     if (want[i].test_samples > 0) split++;
-    if (want[i].accuracy) classified++;
+    if (want[i].epoch_accuracy) classified++;
     if (want[i].diverged) diverged++;
+    if (want[i].stopped_early) stopped++;
+    if (want[i].confusion) metrics.classes++;
+    if (want[i].rmse !== undefined) metrics.regression++;
+    if (want[i].test) metrics.test++;
     if (r.checkpoint) {
       // Loaded back into a fresh Model: the trained parameters, exactly.
       assert.equal(r.checkpoint.epochs, run.epochs);
@@ -212,6 +226,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   });
   // The cases cover what they claim: mini-batches, splits, classification, learning.
   assert.ok(mini >= 24 && split >= 4 && classified >= 2 && diverged === 1, `mini ${mini}, split ${split}, classified ${classified}, diverged ${diverged}`);
+  assert.ok(stopped >= 1 && metrics.classes >= 5 && metrics.regression >= 5 && metrics.test >= 4, `stopped early ${stopped}, metrics ${JSON.stringify(metrics)}`);
   found.assertNone('exported PyTorch programs against netspec train');
 });
 

@@ -49,16 +49,27 @@ Requests:
    "optimizer": {"kind": "sgd"} | {"kind": "momentum", "momentum": m}
               | {"kind": "adam", "beta1": b1, "beta2": b2},
    "learning_rate": lr, "l2": lambda,
+   "l1": lambda1 (optional, default 0),
+   "schedule": null | {"kind": "step", "step_size": N, "gamma": G} | {"kind": "exponential", "gamma": G}
+             | {"kind": "cosine", "t_max": T} (optional),
+   "patience": null | N (optional),
    "x": [[...] x M] x n, "t": [[...] x K] x n,
    "epochs": [[[i, ...] (one batch: sample indices, in order), ...] (one epoch), ...],
    "train": [i, ...], "test": [i, ...]}
     Training with torch.optim: SGD(lr, momentum=m, dampening=0, nesterov=False,
     weight_decay=lambda) for sgd (m = 0) and momentum, Adam(lr, betas=(b1, b2), eps=1e-8,
     weight_decay=lambda) for adam; one step per batch, in the order given, on the mean of the
-    batch's per-sample losses (the losses of "probe", row by row).
+    batch's per-sample losses (the losses of "probe", row by row), plus lambda1 times the sum of
+    |W| over every layer's weights (not biases) when l1 is given; the reported losses are without
+    that term. The schedule is torch.optim.lr_scheduler's StepLR / ExponentialLR /
+    CosineAnnealingLR(eta_min=0), stepped after every epoch. With patience N, after each epoch
+    the test loss (the train loss without a test set) must go below its lowest so far within N
+    epochs, or training stops there (not after the last epoch listed).
     -> {"loss": [per epoch: the mean of its batch losses], "test_loss": [per epoch, after it,
         the mean per-sample loss over "test"; empty without a test set], "final_loss": the mean
-        per-sample loss over "train" after training, "layers": [{"W": [[...]], "b": [...] | null}]}
+        per-sample loss over "train" after training, "layers": [{"W": [[...]], "b": [...] | null}],
+        "lr": [per epoch run: the learning rate of its steps], "epochs": epochs run,
+        "stopped_early": bool}
 
   {"kind": "functions"}
     What this oracle knows, for test/oracle/builtins.test.ts to hold against the engine's list:
@@ -531,6 +542,20 @@ def train(req):
         optimizer = torch.optim.SGD(params, lr=lr, momentum=m, dampening=0, nesterov=False, weight_decay=l2)
     else:
         raise ValueError(f"unknown optimizer {opt['kind']!r}")
+    sched = req.get("schedule")
+    scheduler = None
+    if sched is not None:
+        if sched["kind"] == "step":
+            scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=sched["step_size"], gamma=sched["gamma"])
+        elif sched["kind"] == "exponential":
+            scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=sched["gamma"])
+        elif sched["kind"] == "cosine":
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=sched["t_max"], eta_min=0)
+        else:
+            raise ValueError(f"unknown schedule {sched['kind']!r}")
+    l1 = req.get("l1", 0)
+    patience = req.get("patience")
+    weights = [W for (W, _, _, _) in layers]
 
     def losses(idx):
         A = X[idx]
@@ -545,19 +570,36 @@ def train(req):
         with torch.no_grad():
             return losses(idx).mean().item() if idx else None
 
-    epoch_losses, test_losses = [], []
-    for batches in req["epochs"]:
+    epoch_losses, test_losses, rates = [], [], []
+    best, since_best, stopped_early = math.inf, 0, False
+    for e, batches in enumerate(req["epochs"]):
+        rates.append(optimizer.param_groups[0]["lr"])
         batch_losses = []
         for idx in batches:
             optimizer.zero_grad()
             L = losses(idx).mean()
-            L.backward()
+            objective = L + l1 * sum(W.abs().sum() for W in weights) if l1 else L
+            objective.backward()
             optimizer.step()
             batch_losses.append(L.item())
         epoch_losses.append(sum(batch_losses) / len(batch_losses))
         if req.get("test"):
             test_losses.append(mean_loss(req["test"]))
+        if scheduler is not None:
+            scheduler.step()
+        if patience is not None:
+            monitored = test_losses[-1] if req.get("test") else epoch_losses[-1]
+            if monitored < best:
+                best, since_best = monitored, 0
+            else:
+                since_best += 1
+                if since_best >= patience and e + 1 < len(req["epochs"]):
+                    stopped_early = True
+                    break
     return {
+        "lr": rates,
+        "epochs": len(epoch_losses),
+        "stopped_early": stopped_early,
         "loss": epoch_losses,
         "test_loss": test_losses,
         "final_loss": mean_loss(req["train"]),

@@ -14,6 +14,7 @@ import { locate } from './locate';
 import { networkPlots, trainingSamples } from './network-plot';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
 import { cachedPlot } from './plot-cache';
+import { trainWordHover } from './train-docs';
 import { VECTOR_DOCS } from './vector-docs';
 import { derivativeFormula } from './formula';
 import { softmax, softmaxJacobian } from '../engine/softmax';
@@ -26,6 +27,9 @@ export interface Hover {
 
 /** The hover at `offset`, or undefined where there is nothing to say. */
 export function hoverAt(a: FileAnalysis, offset: number): Hover | undefined {
+  // A train block's option words and schedule names are the language's, not declarations.
+  const word = trainWordHover(a.program, offset);
+  if (word) return word;
   const t = locate(a.program.file, offset);
   if (!t) return undefined;
   switch (t.kind) {

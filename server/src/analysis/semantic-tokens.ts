@@ -1,5 +1,5 @@
 import { LOSS_NAMES } from '../engine/losses';
-import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, TRAIN_OPTIONS, type Program } from '../semantics/program';
+import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, SCHEDULES, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import { lex, type Token } from '../syntax/lexer';
 import { LineIndex, type Span } from '../syntax/text';
@@ -19,7 +19,7 @@ import { exprSlots } from './syntax-walk';
  * | `struct` | data sets |
  * | `variable` | `let`s, always `readonly`; the constants `pi` and `e` (with `defaultLibrary`) |
  * | `parameter` | a `fn`'s parameter |
- * | `enumMember` | losses, initialisations, optimizers and generators (with `defaultLibrary`) |
+ * | `enumMember` | losses, initialisations, optimizers, schedules and generators (with `defaultLibrary`) |
  *
  * Modifiers: `declaration` (where a name is declared), `readonly`, `defaultLibrary`.
  * Numbers, strings, operators and comments are left to the grammar; unknown names get no token.
@@ -38,7 +38,7 @@ export interface SemanticToken {
 }
 
 const OPTION_WORDS = new Set<string>(TRAIN_OPTIONS);
-const LIBRARY_WORDS = new Set<string>([...LOSS_NAMES, ...INIT_SCHEMES, ...OPTIMIZERS, ...GENERATORS]);
+const LIBRARY_WORDS = new Set<string>([...LOSS_NAMES, ...INIT_SCHEMES, ...OPTIMIZERS, ...SCHEDULES, ...GENERATORS]);
 
 /** Every semantic token of the file, in source order. */
 export function semanticTokens(program: Program): SemanticToken[] {

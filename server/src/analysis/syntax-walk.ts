@@ -13,7 +13,7 @@ export interface ExprSlot {
   stmt: ast.Statement;
   /** The `fn` whose parameter is in scope (its body), if any. */
   fn?: ast.FnStmt;
-  /** The value of `optimizer`: its head word (`sgd`, `adam(…)`) names an optimizer, not a declaration. */
+  /** The value of `optimizer` or `schedule`: its head word (`sgd`, `adam(…)`, `cosine(…)`) names an optimizer or a schedule, not a declaration. */
   optimizer?: boolean;
   /** `function(EXPR, …)`'s EXPR: these names are its inputs there, not declarations. */
   inputs?: readonly string[];
@@ -41,7 +41,7 @@ export function exprSlots(stmt: ast.Statement): ExprSlot[] {
       return src.kind === 'function' ? [slot(src.expr, { inputs: FUNCTION_INPUT_NAMES }), ...args] : args;
     }
     case 'train':
-      return stmt.options.map((o) => slot(o.value, o.name.text === 'optimizer' ? { optimizer: true } : {}));
+      return stmt.options.map((o) => slot(o.value, o.name.text === 'optimizer' || o.name.text === 'schedule' ? { optimizer: true } : {}));
     case 'probe': return [slot(stmt.input), slot(stmt.target)];
     case 'let': return [slot(stmt.value)];
     case 'eval': return [slot(stmt.value)];
