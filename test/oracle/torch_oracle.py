@@ -71,6 +71,16 @@ Requests:
         "lr": [per epoch run: the learning rate of its steps], "epochs": epochs run,
         "stopped_early": bool}
 
+  {"kind": "metrics", "inputs": M, "loss": LOSS, "layers": [... as for train ...],
+   "x": [[...] x M] x n, "t": [[...] x K] x n, "indices": [i, ...]}
+    What the network scores on the samples listed (docs/LANGUAGE.md, *train*, "metrics"),
+    written from that description with torch's own reductions: a classifier (softmax output of
+    K >= 2 units, or one sigmoid unit, with cross_entropy or binary_cross_entropy) ->
+    {"confusion": K x K counts, rows the true class (argmax of t; t >= 0.5 for one sigmoid unit),
+    columns the predicted one (argmax of y; y >= 0.5), "accuracy": its trace / n}; any other
+    network -> {"rmse": sqrt(mean over samples and outputs of (y - t)^2), "r2": the mean over
+    outputs of 1 - SS_res / SS_tot}.
+
   {"kind": "functions"}
     What this oracle knows, for test/oracle/builtins.test.ts to hold against the engine's list:
     -> {"torch": [names in TorchOps], "mp": [names in MpOps], "defaults": DEFAULT_PARAMS,
@@ -607,6 +617,32 @@ def train(req):
     }
 
 
+# ---- metrics: what a trained network scores ---------------------------------------------------
+
+def metrics(req):
+    X = torch.tensor(req["x"], dtype=torch.float64)[req["indices"]]
+    T = torch.tensor(req["t"], dtype=torch.float64)[req["indices"]]
+    A = X
+    last = None
+    for spec in req["layers"]:
+        W = torch.tensor(spec["W"], dtype=torch.float64)
+        Z = A @ W + torch.tensor(spec["b"], dtype=torch.float64) if spec["bias"] else A @ W
+        last = spec["activation"]
+        A = torch.softmax(Z, 1) if last == "softmax" else scalar_function(last, spec.get("params", []), TorchOps)(Z)
+    Y, K = A, A.shape[1]
+    cross_entropy = req["loss"] in ("cross_entropy", "binary_cross_entropy")
+    if cross_entropy and ((last == "softmax" and K >= 2) or (last == "sigmoid" and K == 1)):
+        if K == 1:
+            classes, truth, said = 2, (T[:, 0] >= 0.5).long(), (Y[:, 0] >= 0.5).long()
+        else:
+            classes, truth, said = K, torch.argmax(T, 1), torch.argmax(Y, 1)
+        confusion = torch.bincount(truth * classes + said, minlength=classes * classes).reshape(classes, classes)
+        return {"confusion": confusion.tolist(), "accuracy": torch.trace(confusion).item() / len(req["indices"])}
+    ss_res = ((Y - T) ** 2).sum(0)
+    ss_tot = ((T - T.mean(0)) ** 2).sum(0)
+    return {"rmse": torch.sqrt(((Y - T) ** 2).mean()).item(), "r2": (1 - ss_res / ss_tot).mean().item()}
+
+
 # ---- arithmetic by Python's grammar ------------------------------------------------------------
 
 _BINARY = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b,
@@ -652,6 +688,8 @@ def answer(req):
         return {"value": arithmetic(req["expr"])}
     if kind == "train":
         return train(req)
+    if kind == "metrics":
+        return metrics(req)
     if kind == "functions":
         public = lambda ops: sorted(n for n in vars(ops) if not n.startswith("_"))
         return {"torch": public(TorchOps), "mp": public(MpOps), "defaults": DEFAULT_PARAMS, "user": sorted(USER_FNS)}
