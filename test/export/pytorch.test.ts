@@ -151,6 +151,12 @@ function generate(): Case[] {
     note: 'divergence',
     text: `network diverging {\n  input x[1]\n  dense h[3] relu\n  dense y[1] linear\n  loss mse\n  init uniform(-1, 1) seed 2\n}\ndata ddiverging { [1] -> [2]  [2] -> [3]  [3] -> [-1]  [-2] -> [4] }\ntrain diverging on ddiverging {\n  learning_rate 3\n  epochs 50\n  batch 3\n  seed 1\n}\n`,
   });
+  // Derived input features (x1 * x2, sin, a let, a user fn), standardized first, with a split and a schedule.
+  cases.push({
+    name: 'featured',
+    note: 'derived input features, standardize, l1, cosine schedule',
+    text: `network featured {\n  input x[2] features [x1, x2, x1 * x2, sin(x1), k * x2 ^ 2, mish(x1 - x2), 1]\n  dense h[4] tanh\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n  init xavier seed 13\n}\ndata featured_data = circle(n: 40, noise: 0.1, seed: 6) standardize\ntrain featured on featured_data {\n  optimizer adam\n  learning_rate 0.05\n  epochs 14\n  batch 6\n  seed 2\n  split 0.8\n  l1 0.001\n  schedule cosine(10)\n}\n`,
+  });
   return cases;
 }
 
@@ -173,7 +179,7 @@ fs.writeFileSync(path.join(tmp, 'points.csv'), csv());
 
 test('exported programs reproduce netspec train --json to 1e-9: every optimiser, loss, l2, batching, init, user fns', () => {
   requireTorch();
-  assert.equal(CASES.length, 55);
+  assert.equal(CASES.length, 56);
   for (const act of HIDDEN) assert.ok(CASES.some((c) => c.text.split('\n').some((l) => l.startsWith('  dense h') && l.split(' ').includes(act))), `no network has a hidden ${act} layer`);
   const cli = runCli(['train', spec, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
@@ -184,7 +190,9 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   const scripts = exported.map((e, i) => {
     assert.equal(e.network, CASES[i].name);
     // A standardizing run normalises before its first layer, and only such a run.
-    assert.equal(e.source.includes('x = (x - self.input_mean) / self.input_std'), CASES[i].name.startsWith('std_'), CASES[i].name);
+    assert.equal(e.source.includes('x = (x - self.input_mean) / self.input_std'), CASES[i].name.startsWith('std_') || CASES[i].name === 'featured', CASES[i].name);
+    // Derived features are computed in torch from the input's columns, and only where the network has them.
+    assert.equal(e.source.includes('inputs[:, 0] * inputs[:, 1],  # x1 * x2'), CASES[i].name === 'featured', CASES[i].name);
     const script = path.join(tmp, `${e.network}.py`);
     fs.writeFileSync(script, e.source);
     return script;

@@ -12,7 +12,7 @@ import { exprSlots } from './syntax-walk';
  * Legend (indices are the protocol's; the editor maps the names to colours):
  * | type | for |
  * | --- | --- |
- * | `keyword` | statement words (`network` … `fn`) and the words of layers and settings (`input`, `dense`, `loss`, `init`, `weights`, `bias`, `nobias`, `seed`, `on`, `from`, the training options) |
+ * | `keyword` | statement words (`network` … `fn`) and the words of layers and settings (`input`, `features`, `dense`, `loss`, `init`, `weights`, `bias`, `nobias`, `seed`, `on`, `from`, the training options) |
  * | `function` | built-in functions and activations (with `defaultLibrary`) and user `fn`s (with `declaration` where defined) |
  * | `property` | layers |
  * | `class` | networks (also when called, `xor([1, 0])`) |
@@ -61,6 +61,7 @@ export function semanticTokens(program: Program): SemanticToken[] {
         for (const item of stmt.items) {
           push({ start: item.start, end: item.start + item.kind.length }, 'keyword');
           if (item.kind === 'dense' && item.nobias) push(item.nobias, 'keyword');
+          if (item.kind === 'input' && item.features) push(item.features.keyword, 'keyword');
           if (item.kind === 'loss') library(item.loss);
           if (item.kind === 'init') {
             library(item.scheme);

@@ -249,6 +249,7 @@ function printProbes(file: string, a: FileAnalysis, json: boolean, io: Io): void
           ? {
               output: p.result.output,
               loss: p.result.loss,
+              ...(a.program.networks.get(p.network)?.network?.features ? { features: Array.from(p.result.layers[0].trace.x) } : {}),
               layers: Object.fromEntries(p.result.layers.map((l) => [l.name, { dW: l.dW, db: l.db ?? null, delta: l.delta }])),
             }
           : { output: null, loss: null, layers: {}, error: p.error }),
@@ -262,6 +263,8 @@ function printProbes(file: string, a: FileAnalysis, json: boolean, io: Io): void
       io.out(`  (error: ${p.error})\n`);
       continue;
     }
+    const features = a.program.networks.get(p.network)?.network?.features;
+    if (features) io.out(`  features ${features.texts.map((t, f) => `${t} = ${formatNumber(p.result!.layers[0].trace.x[f], 10)}`).join(', ')}\n`);
     io.out(`  output ${formatValue(p.result.output)}   loss E = ${formatNumber(p.result.loss, 10)}\n`);
     for (const l of p.result.layers) {
       io.out(`  layer ${l.name}\n    delta = dE/dz  ${formatValue(l.delta)}\n`);

@@ -193,6 +193,7 @@ export function cloneNetwork(net: Network): Network {
     loss: net.loss,
     layers: net.layers.map((l) => ({ ...l, W: l.W.slice(), b: l.b.slice() })),
     ...(net.standardize && { standardize: net.standardize }),
+    ...(net.features && { features: net.features }),
   };
 }
 

@@ -99,6 +99,17 @@ export function exportPyTorch(input: ExportInput): string {
   // The forward pass: the inputs standardized (as engine/network.ts forward does), then layer by layer.
   const std = net.standardize;
   const forwardLines: string[] = std ? ['        x = (x - self.input_mean) / self.input_std  # standardize: the statistics of the training part'] : [];
+  const features = net.features;
+  if (features) {
+    // Derived features: the first layer takes these functions of the (standardized) inputs.
+    const columns = fns.features(features.exprs, features.variables, (j) => `inputs[:, ${j}]`);
+    forwardLines.push(
+      `        inputs, z = x, x[:, 0]  # z: one column, the shape of a constant feature`,
+      `        x = torch.stack([`,
+      ...columns.map((c, f) => `            ${c},  # ${features.texts[f]}`),
+      `        ], dim=1)`,
+    );
+  }
   const buffers = std
     ? [
         '        # `standardize`: every input j becomes (x_j - mean_j) / std_j before the first layer (fixed, not trained).',

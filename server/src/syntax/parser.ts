@@ -146,6 +146,13 @@ class Parser {
       case 'input': {
         const name = this.name('the input layer\'s name, as in `input x[2]`');
         const width = this.width();
+        const next = this.peek();
+        if (next.kind === 'ident' && next.text === 'features' && !next.lineStart) {
+          this.i++;
+          const keyword = { text: next.text, start: next.start, end: next.end };
+          const list = this.expr();
+          return { kind: 'input', name, width, features: { keyword, list }, start: kw.start, end: this.prevEnd() };
+        }
         return { kind: 'input', name, width, start: kw.start, end: this.prevEnd() };
       }
       case 'dense': {
