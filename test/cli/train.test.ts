@@ -80,7 +80,9 @@ train b on blobs { optimizer adam learning_rate 0.05 epochs 7 batch 8 seed 3 spl
   assert.equal(ra.layers.h.W[0].length, 3);
   assert.equal(ra.layers.h.b.length, 3);
   assert.equal(ra.layers.y.W.length, 3);
-  assert.equal(ra.accuracy.length, 5, 'sigmoid outputs with 0/1 targets: accuracy');
+  assert.equal(ra.epoch_accuracy.length, 5, 'sigmoid outputs with 0/1 targets: accuracy per epoch');
+  assert.deepEqual(ra.lr, [0.1, 0.1, 0.1, 0.1, 0.1], 'no schedule: the learning rate of every epoch is the default');
+  assert.equal(ra.stopped_early, false);
   assert.equal(ra.test_loss, undefined);
   assert.equal(ra.line, 22, 'the 1-based line of the train statement');
 
@@ -91,7 +93,12 @@ train b on blobs { optimizer adam learning_rate 0.05 epochs 7 batch 8 seed 3 spl
   assert.equal(rb.train_samples, 30);
   assert.equal(rb.test_samples, 10);
   assert.equal(rb.test_loss.length, 7);
-  assert.equal(rb.accuracy.length, 7);
+  assert.equal(rb.epoch_accuracy.length, 7);
+  // A softmax classifier: its confusion matrix over the 30 training samples, and over the 10 test samples.
+  assert.equal(rb.confusion.flat().reduce((x: number, y: number) => x + y, 0), 30);
+  assert.equal(rb.accuracy, (rb.confusion[0][0] + rb.confusion[1][1]) / 30);
+  assert.equal(rb.accuracy, rb.final_accuracy, 'argmax over one-hot targets: the same count as final_accuracy');
+  assert.equal(rb.test.confusion.flat().reduce((x: number, y: number) => x + y, 0), 10);
   assert.equal(rb.steps, 7 * 4);
   assert.equal(rb.layers.y.b, null, 'a nobias layer has "b": null');
   assert.ok(rb.final_accuracy > 0.9, `two gaussian blobs are separable: ${rb.final_accuracy}`);

@@ -1,12 +1,13 @@
 /**
  * The PyTorch export against `netspec train --json`. Forty-eight random networks — every
  * optimiser (sgd, momentum, adam) × every loss × l2 on and off × full batch and seeded
- * mini-batches (some with a split) — with built-in activations and user fns (through tanh,
+ * mini-batches (some with a split), and across them l1, every schedule and early stopping — with built-in activations and user fns (through tanh,
  * softplus, max, abs, powers, lets, other fns), initialised every way, plus classification runs
  * on generated and CSV data, runs that standardize their inputs (function data of one and two
  * inputs, a CSV file) and a run that diverges, are written as one spec, trained by the CLI, exported one by one,
  * and run by Debian's python with torch (one interpreter for all). Every per-epoch loss, test
- * loss and every trained weight must agree to 1e-9 relative; counts and accuracies exactly.
+ * loss, learning rate, rmse, r2 and every trained weight must agree to 1e-9 relative; counts,
+ * confusion matrices, accuracies and where early stopping ended exactly.
  * Then: --epochs, the checkpoint loads back, and every exported file passes py_compile.
  */
 import assert from 'node:assert/strict';
@@ -96,8 +97,15 @@ function generate(): Case[] {
           else if (n % 3 === 0) lines.push(`  batch ${count + 2}`);
           if (mini && n % 3 === 0) lines.push('  split 0.75');
           if (l2) lines.push(`  l2 ${r4(rng.uniform(0.001, 0.02))}`);
+          // l1, the schedules and early stopping, chosen by n so that the draws above stay the same.
+          const extra = [
+            ...(n % 3 === 2 ? [`l1 ${[0.002, 0.02][n % 2]}`] : []),
+            ...[[], ['schedule step(3, 0.5)'], ['schedule exponential(0.9)'], [`schedule cosine(${4 + (n % 5)})`]][n % 4],
+            ...(n % 5 === 3 ? [`patience ${1 + (n % 2)}`] : []),
+          ];
+          lines.push(...extra.map((x) => `  ${x}`));
           lines.push('}', '');
-          cases.push({ name, text: lines.join('\n'), note: `${optimizer} ${loss}${l2 ? ' l2' : ''} ${mini ? 'mini-batches' : 'full batch'}` });
+          cases.push({ name, text: lines.join('\n'), note: `${optimizer} ${loss}${l2 ? ' l2' : ''} ${mini ? 'mini-batches' : 'full batch'}${extra.length ? ` ${extra.join(', ')}` : ''}` });
           n++;
         }
       }
@@ -143,6 +151,12 @@ function generate(): Case[] {
     note: 'divergence',
     text: `network diverging {\n  input x[1]\n  dense h[3] relu\n  dense y[1] linear\n  loss mse\n  init uniform(-1, 1) seed 2\n}\ndata ddiverging { [1] -> [2]  [2] -> [3]  [3] -> [-1]  [-2] -> [4] }\ntrain diverging on ddiverging {\n  learning_rate 3\n  epochs 50\n  batch 3\n  seed 1\n}\n`,
   });
+  // Derived input features (x1 * x2, sin, a let, a user fn), standardized first, with a split and a schedule.
+  cases.push({
+    name: 'featured',
+    note: 'derived input features, standardize, l1, cosine schedule',
+    text: `network featured {\n  input x[2] features [x1, x2, x1 * x2, sin(x1), k * x2 ^ 2, mish(x1 - x2), 1]\n  dense h[4] tanh\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n  init xavier seed 13\n}\ndata featured_data = circle(n: 40, noise: 0.1, seed: 6) standardize\ntrain featured on featured_data {\n  optimizer adam\n  learning_rate 0.05\n  epochs 14\n  batch 6\n  seed 2\n  split 0.8\n  l1 0.001\n  schedule cosine(10)\n}\n`,
+  });
   return cases;
 }
 
@@ -165,7 +179,7 @@ fs.writeFileSync(path.join(tmp, 'points.csv'), csv());
 
 test('exported programs reproduce netspec train --json to 1e-9: every optimiser, loss, l2, batching, init, user fns', () => {
   requireTorch();
-  assert.equal(CASES.length, 55);
+  assert.equal(CASES.length, 56);
   for (const act of HIDDEN) assert.ok(CASES.some((c) => c.text.split('\n').some((l) => l.startsWith('  dense h') && l.split(' ').includes(act))), `no network has a hidden ${act} layer`);
   const cli = runCli(['train', spec, '--json']);
   assert.equal(cli.status, 0, cli.stderr);
@@ -176,7 +190,9 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   const scripts = exported.map((e, i) => {
     assert.equal(e.network, CASES[i].name);
     // A standardizing run normalises before its first layer, and only such a run.
-    assert.equal(e.source.includes('x = (x - self.input_mean) / self.input_std'), CASES[i].name.startsWith('std_'), CASES[i].name);
+    assert.equal(e.source.includes('x = (x - self.input_mean) / self.input_std'), CASES[i].name.startsWith('std_') || CASES[i].name === 'featured', CASES[i].name);
+    // Derived features are computed in torch from the input's columns, and only where the network has them.
+    assert.equal(e.source.includes('inputs[:, 0] * inputs[:, 1],  # x1 * x2'), CASES[i].name === 'featured', CASES[i].name);
     const script = path.join(tmp, `${e.network}.py`);
     fs.writeFileSync(script, e.source);
     return script;
@@ -192,6 +208,8 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   let split = 0;
   let classified = 0;
   let diverged = 0;
+  let stopped = 0;
+  const metrics = { classes: 0, regression: 0, test: 0 };
   results.forEach((r, i) => {
     const what = `${CASES[i].name} (${CASES[i].note})`;
     assert.equal(r.json.file, spec);
@@ -200,8 +218,12 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
     compareRuns(found, what, run, want[i]);
     if (want[i].steps > want[i].epochs) mini++;
     if (want[i].test_samples > 0) split++;
-    if (want[i].accuracy) classified++;
+    if (want[i].epoch_accuracy) classified++;
     if (want[i].diverged) diverged++;
+    if (want[i].stopped_early) stopped++;
+    if (want[i].confusion) metrics.classes++;
+    if (want[i].rmse !== undefined) metrics.regression++;
+    if (want[i].test) metrics.test++;
     if (r.checkpoint) {
       // Loaded back into a fresh Model: the trained parameters, exactly.
       assert.equal(r.checkpoint.epochs, run.epochs);
@@ -212,6 +234,7 @@ test('exported programs reproduce netspec train --json to 1e-9: every optimiser,
   });
   // The cases cover what they claim: mini-batches, splits, classification, learning.
   assert.ok(mini >= 24 && split >= 4 && classified >= 2 && diverged === 1, `mini ${mini}, split ${split}, classified ${classified}, diverged ${diverged}`);
+  assert.ok(stopped >= 1 && metrics.classes >= 5 && metrics.regression >= 5 && metrics.test >= 4, `stopped early ${stopped}, metrics ${JSON.stringify(metrics)}`);
   found.assertNone('exported PyTorch programs against netspec train');
 });
 

@@ -91,11 +91,19 @@ export function compareRuns(found: Discrepancies, what: string, got: TrainRunJso
     if (got[k] !== want[k]) found.add(`${what}: ${k} ${got[k]} instead of ${want[k]}`);
   }
   if (JSON.stringify(got.diverged) !== JSON.stringify(want.diverged)) found.add(`${what}: diverged ${JSON.stringify(got.diverged)} instead of ${JSON.stringify(want.diverged)}`);
-  for (const k of ['loss', 'final_loss', 'test_loss', 'final_test_loss']) {
+  for (const k of ['loss', 'final_loss', 'test_loss', 'final_test_loss', 'lr', 'rmse', 'r2']) {
     if (want[k] !== undefined) found.check(`${what}: ${k}`, got[k], want[k]);
   }
-  for (const k of ['accuracy', 'final_accuracy', 'test_accuracy', 'final_test_accuracy']) {
+  for (const k of ['stopped_early', 'epoch_accuracy', 'final_accuracy', 'test_accuracy', 'final_test_accuracy', 'confusion', 'accuracy']) {
     if (JSON.stringify(got[k]) !== JSON.stringify(want[k])) found.add(`${what}: ${k} ${JSON.stringify(got[k])} instead of ${JSON.stringify(want[k])}`);
+  }
+  if ((got.test === undefined) !== (want.test === undefined)) found.add(`${what}: test ${JSON.stringify(got.test)} instead of ${JSON.stringify(want.test)}`);
+  else if (want.test) {
+    if (keys(got.test!) !== keys(want.test)) found.add(`${what}: test's keys ${keys(got.test!)} instead of ${keys(want.test)}`);
+    for (const k of ['rmse', 'r2'] as const) if (want.test[k] !== undefined) found.check(`${what}: test.${k}`, got.test![k], want.test[k]);
+    for (const k of ['confusion', 'accuracy'] as const) {
+      if (JSON.stringify(got.test![k]) !== JSON.stringify(want.test[k])) found.add(`${what}: test.${k} ${JSON.stringify(got.test![k])} instead of ${JSON.stringify(want.test[k])}`);
+    }
   }
   for (const [name, layer] of Object.entries(want.layers as Record<string, { W: number[][]; b: number[] | null }>)) {
     const g = got.layers?.[name];

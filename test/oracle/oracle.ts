@@ -104,8 +104,20 @@ export interface TrainRunJson {
   steps: number;
   test_loss?: number[];
   final_test_loss?: number;
-  accuracy?: number[];
+  stopped_early: boolean;
+  /** The learning rate of each epoch. */
+  lr: number[];
+  /** Per epoch, as each epoch fed the training samples forward. */
+  epoch_accuracy?: number[];
   final_accuracy?: number;
+  /** A classifier's, over the training set with the final parameters: confusion[true][predicted], and its accuracy. */
+  confusion?: number[][];
+  accuracy?: number;
+  /** Any other network's, over the training set with the final parameters. */
+  rmse?: number;
+  r2?: number;
+  /** The same metrics over the test set. */
+  test?: { confusion?: number[][]; accuracy?: number; rmse?: number; r2?: number };
   test_accuracy?: number[];
   final_test_accuracy?: number;
   diverged?: { epoch: number; step: number; loss: number };

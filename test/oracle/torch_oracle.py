@@ -51,16 +51,37 @@ Requests:
    "optimizer": {"kind": "sgd"} | {"kind": "momentum", "momentum": m}
               | {"kind": "adam", "beta1": b1, "beta2": b2},
    "learning_rate": lr, "l2": lambda,
+   "l1": lambda1 (optional, default 0),
+   "schedule": null | {"kind": "step", "step_size": N, "gamma": G} | {"kind": "exponential", "gamma": G}
+             | {"kind": "cosine", "t_max": T} (optional),
+   "patience": null | N (optional),
    "x": [[...] x M] x n, "t": [[...] x K] x n,
    "epochs": [[[i, ...] (one batch: sample indices, in order), ...] (one epoch), ...],
    "train": [i, ...], "test": [i, ...]}
     Training with torch.optim: SGD(lr, momentum=m, dampening=0, nesterov=False,
     weight_decay=lambda) for sgd (m = 0) and momentum, Adam(lr, betas=(b1, b2), eps=1e-8,
     weight_decay=lambda) for adam; one step per batch, in the order given, on the mean of the
-    batch's per-sample losses (the losses of "probe", row by row).
+    batch's per-sample losses (the losses of "probe", row by row), plus lambda1 times the sum of
+    |W| over every layer's weights (not biases) when l1 is given; the reported losses are without
+    that term. The schedule is torch.optim.lr_scheduler's StepLR / ExponentialLR /
+    CosineAnnealingLR(eta_min=0), stepped after every epoch. With patience N, after each epoch
+    the test loss (the train loss without a test set) must go below its lowest so far within N
+    epochs, or training stops there (not after the last epoch listed).
     -> {"loss": [per epoch: the mean of its batch losses], "test_loss": [per epoch, after it,
         the mean per-sample loss over "test"; empty without a test set], "final_loss": the mean
-        per-sample loss over "train" after training, "layers": [{"W": [[...]], "b": [...] | null}]}
+        per-sample loss over "train" after training, "layers": [{"W": [[...]], "b": [...] | null}],
+        "lr": [per epoch run: the learning rate of its steps], "epochs": epochs run,
+        "stopped_early": bool}
+
+  {"kind": "metrics", "inputs": M, "loss": LOSS, "layers": [... as for train ...],
+   "x": [[...] x M] x n, "t": [[...] x K] x n, "indices": [i, ...]}
+    What the network scores on the samples listed (docs/LANGUAGE.md, *train*, "metrics"),
+    written from that description with torch's own reductions: a classifier (softmax output of
+    K >= 2 units, or one sigmoid unit, with cross_entropy or binary_cross_entropy) ->
+    {"confusion": K x K counts, rows the true class (argmax of t; t >= 0.5 for one sigmoid unit),
+    columns the predicted one (argmax of y; y >= 0.5), "accuracy": its trace / n}; any other
+    network -> {"rmse": sqrt(mean over samples and outputs of (y - t)^2), "r2": the mean over
+    outputs of 1 - SS_res / SS_tot}.
 
   {"kind": "functions"}
     What this oracle knows, for test/oracle/builtins.test.ts to hold against the engine's list:
@@ -539,6 +560,20 @@ def train(req):
         optimizer = torch.optim.SGD(params, lr=lr, momentum=m, dampening=0, nesterov=False, weight_decay=l2)
     else:
         raise ValueError(f"unknown optimizer {opt['kind']!r}")
+    sched = req.get("schedule")
+    scheduler = None
+    if sched is not None:
+        if sched["kind"] == "step":
+            scheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=sched["step_size"], gamma=sched["gamma"])
+        elif sched["kind"] == "exponential":
+            scheduler = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=sched["gamma"])
+        elif sched["kind"] == "cosine":
+            scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=sched["t_max"], eta_min=0)
+        else:
+            raise ValueError(f"unknown schedule {sched['kind']!r}")
+    l1 = req.get("l1", 0)
+    patience = req.get("patience")
+    weights = [W for (W, _, _, _) in layers]
 
     def losses(idx):
         A = X[idx]
@@ -553,24 +588,67 @@ def train(req):
         with torch.no_grad():
             return losses(idx).mean().item() if idx else None
 
-    epoch_losses, test_losses = [], []
-    for batches in req["epochs"]:
+    epoch_losses, test_losses, rates = [], [], []
+    best, since_best, stopped_early = math.inf, 0, False
+    for e, batches in enumerate(req["epochs"]):
+        rates.append(optimizer.param_groups[0]["lr"])
         batch_losses = []
         for idx in batches:
             optimizer.zero_grad()
             L = losses(idx).mean()
-            L.backward()
+            objective = L + l1 * sum(W.abs().sum() for W in weights) if l1 else L
+            objective.backward()
             optimizer.step()
             batch_losses.append(L.item())
         epoch_losses.append(sum(batch_losses) / len(batch_losses))
         if req.get("test"):
             test_losses.append(mean_loss(req["test"]))
+        if scheduler is not None:
+            scheduler.step()
+        if patience is not None:
+            monitored = test_losses[-1] if req.get("test") else epoch_losses[-1]
+            if monitored < best:
+                best, since_best = monitored, 0
+            else:
+                since_best += 1
+                if since_best >= patience and e + 1 < len(req["epochs"]):
+                    stopped_early = True
+                    break
     return {
+        "lr": rates,
+        "epochs": len(epoch_losses),
+        "stopped_early": stopped_early,
         "loss": epoch_losses,
         "test_loss": test_losses,
         "final_loss": mean_loss(req["train"]),
         "layers": [{"W": W.tolist(), "b": None if b is None else b.tolist()} for (W, b, _, _) in layers],
     }
+
+
+# ---- metrics: what a trained network scores ---------------------------------------------------
+
+def metrics(req):
+    X = torch.tensor(req["x"], dtype=torch.float64)[req["indices"]]
+    T = torch.tensor(req["t"], dtype=torch.float64)[req["indices"]]
+    A = X
+    last = None
+    for spec in req["layers"]:
+        W = torch.tensor(spec["W"], dtype=torch.float64)
+        Z = A @ W + torch.tensor(spec["b"], dtype=torch.float64) if spec["bias"] else A @ W
+        last = spec["activation"]
+        A = torch.softmax(Z, 1) if last == "softmax" else scalar_function(last, spec.get("params", []), TorchOps)(Z)
+    Y, K = A, A.shape[1]
+    cross_entropy = req["loss"] in ("cross_entropy", "binary_cross_entropy")
+    if cross_entropy and ((last == "softmax" and K >= 2) or (last == "sigmoid" and K == 1)):
+        if K == 1:
+            classes, truth, said = 2, (T[:, 0] >= 0.5).long(), (Y[:, 0] >= 0.5).long()
+        else:
+            classes, truth, said = K, torch.argmax(T, 1), torch.argmax(Y, 1)
+        confusion = torch.bincount(truth * classes + said, minlength=classes * classes).reshape(classes, classes)
+        return {"confusion": confusion.tolist(), "accuracy": torch.trace(confusion).item() / len(req["indices"])}
+    ss_res = ((Y - T) ** 2).sum(0)
+    ss_tot = ((T - T.mean(0)) ** 2).sum(0)
+    return {"rmse": torch.sqrt(((Y - T) ** 2).mean()).item(), "r2": (1 - ss_res / ss_tot).mean().item()}
 
 
 # ---- arithmetic by Python's grammar ------------------------------------------------------------
@@ -618,6 +696,8 @@ def answer(req):
         return {"value": arithmetic(req["expr"])}
     if kind == "train":
         return train(req)
+    if kind == "metrics":
+        return metrics(req)
     if kind == "functions":
         public = lambda ops: sorted(n for n in vars(ops) if not n.startswith("_"))
         return {"torch": public(TorchOps), "mp": public(MpOps), "defaults": DEFAULT_PARAMS, "user": sorted(USER_FNS)}

@@ -1,11 +1,13 @@
 /**
  * Training against torch.optim. Forty-eight small networks drawn from a fixed seed — every
  * optimiser (sgd, momentum, adam) × every loss × l2 on and off × full batch and mini-batches
- * (some with a train/test split) — are written as one .netspec file with explicit weights and
- * inline data, trained by `netspec train --json`, and trained again by PyTorch (float64) on the
- * same batches in the same order (the engine's own epoch orders, passed to torch). The per-epoch
- * losses, the test losses, final_loss and every trained weight and bias must agree to 1e-9
- * relative. Then: the run is bit-identical in-process and through the CLI, the documented
+ * (some with a train/test split), and across them l1, each learning-rate schedule
+ * (torch.optim.lr_scheduler's StepLR, ExponentialLR, CosineAnnealingLR) and early stopping — are
+ * written as one .netspec file with explicit weights and inline data, trained by `netspec train
+ * --json`, and trained again by PyTorch (float64) on the same batches in the same order (the
+ * engine's own epoch orders, passed to torch). The epochs run, where early stopping ended a run,
+ * the learning rate of every epoch, the per-epoch losses, the test losses, final_loss and every
+ * trained weight and bias must agree (the numbers to 1e-9 relative). Then: the run is bit-identical in-process and through the CLI, the documented
  * shuffle and split conventions are reimplemented here from their description and must give the
  * engine's orders, one step's gradient is exactly the mean of probe's, and XOR learns.
  */
@@ -35,6 +37,10 @@ interface Case extends RandomNetwork {
   optimizer: OptimizerCase;
   learningRate: number;
   l2: number;
+  l1: number;
+  /** As the language writes it (`step(3, 0.5)`), with the oracle's request for it. */
+  schedule?: { text: string; request: Record<string, unknown> };
+  patience?: number;
   /** undefined: the whole training set (written out or not, see `source`). */
   batch?: number;
   seed: number;
@@ -91,18 +97,29 @@ function generate(): Case[] {
             : { kind: 'adam', beta1: r4(rng.uniform(0.8, 0.95)), beta2: r4(rng.uniform(0.99, 0.9999)) };
           const learningRate = r4(opt === 'sgd' ? rng.uniform(0.05, 0.3) : opt === 'momentum' ? rng.uniform(0.02, 0.1) : rng.uniform(0.005, 0.03));
           const split = mini && n % 3 === 0 ? 0.75 : 1;
+          // l1, the schedules and early stopping across the cases, chosen by n so the draws above stay the same.
+          const gamma = [0.5, 0.7, 0.9, 0.95][n % 4];
+          const schedule = [
+            undefined,
+            { text: `step(${2 + (n % 5)}, ${gamma})`, request: { kind: 'step', step_size: 2 + (n % 5), gamma } },
+            { text: `exponential(${gamma})`, request: { kind: 'exponential', gamma } },
+            { text: `cosine(${3 + (n % 7)})`, request: { kind: 'cosine', t_max: 3 + (n % 7) } },
+          ][n % 4];
           const batch = mini ? rng.int(2, Math.max(2, Math.floor(count / 2))) : n % 2 === 0 ? undefined : count + rng.int(0, 3);
           cases.push({
             ...net,
             optimizer,
             learningRate,
             l2: l2on ? r4(rng.uniform(0.001, 0.02)) : 0,
+            l1: n % 3 === 1 ? [0.001, 0.01, 0.03][n % 9 === 1 ? 0 : n % 9 === 4 ? 1 : 2] : 0,
+            schedule,
+            patience: n % 5 === 2 ? 1 + (n % 3) : undefined,
             batch,
             seed: rng.int(0, 1000),
             split,
             epochs: rng.int(20, 35),
             samples,
-            note: `${opt} ${loss}${l2on ? ' l2' : ''} ${mini ? `batch ${batch}` : 'full batch'}${split < 1 ? ` split ${split}` : ''}`,
+            note: `${opt} ${loss}${l2on ? ' l2' : ''} ${mini ? `batch ${batch}` : 'full batch'}${split < 1 ? ` split ${split}` : ''}${n % 3 === 1 ? ' l1' : ''}${schedule ? ` ${schedule.text}` : ''}${n % 5 === 2 ? ' patience' : ''}`,
           });
           n++;
         }
@@ -130,12 +147,18 @@ function source(cases: Case[]): string {
     if (c.seed !== 0 || c.batch !== undefined) lines.push(`  seed ${c.seed}`);
     if (c.split !== 1) lines.push(`  split ${literal(c.split)}`);
     if (c.l2 !== 0) lines.push(`  l2 ${literal(c.l2)}`);
+    if (c.l1 !== 0) lines.push(`  l1 ${literal(c.l1)}`);
+    if (c.schedule) lines.push(`  schedule ${c.schedule.text}`);
+    if (c.patience !== undefined) lines.push(`  patience ${c.patience}`);
     lines.push('}', '');
   }
   return lines.join('\n');
 }
 
 interface TorchRun {
+  lr: number[];
+  epochs: number;
+  stopped_early: boolean;
   loss: number[];
   test_loss: number[];
   final_loss: number;
@@ -155,7 +178,7 @@ function trainerFor(program: Program, index: number): Trainer {
 const CASES = generate();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-train-'));
 
-test('netspec train --json agrees with torch.optim (SGD, momentum, Adam; every loss; l2; mini-batches; split) to 1e-9', () => {
+test('netspec train --json agrees with torch.optim and lr_scheduler (SGD, momentum, Adam; every loss; l2, l1; mini-batches; split; schedules; early stopping) to 1e-9', () => {
   assert.equal(CASES.length, 48);
   const hidden = new Set(CASES.flatMap((c) => c.layers.slice(0, -1).map((L) => L.activation)));
   for (const a of HIDDEN) assert.ok(hidden.has(a), `no network trains a hidden ${a} layer`);
@@ -190,6 +213,9 @@ test('netspec train --json agrees with torch.optim (SGD, momentum, Adam; every l
       optimizer: c.optimizer,
       learning_rate: c.learningRate,
       l2: c.l2,
+      l1: c.l1,
+      schedule: c.schedule?.request ?? null,
+      patience: c.patience ?? null,
       x: c.samples.map((s) => s.x),
       t: c.samples.map((s) => s.t),
       epochs,
@@ -201,13 +227,19 @@ test('netspec train --json agrees with torch.optim (SGD, momentum, Adam; every l
 
   const found = new Discrepancies();
   let splitCases = 0;
+  let stopped = 0;
   CASES.forEach((c, i) => {
     const run = runs[i];
     const want = torch[i];
     const what = `${c.name} (${c.note})`;
     assert.equal(run.network, c.name);
     assert.equal(run.data, `d${c.name}`);
-    assert.equal(run.epochs, c.epochs);
+    assert.equal(run.epochs, want.epochs, `${what}: epochs run`);
+    assert.equal(run.stopped_early, want.stopped_early, `${what}: stopped early`);
+    assert.equal(run.epochs, want.stopped_early ? run.loss.length : c.epochs, `${what}: epochs`);
+    if (run.stopped_early) stopped++;
+    found.check(`${what}: learning rate per epoch`, run.lr, want.lr);
+    if (!c.schedule) assert.ok(run.lr.every((v: number) => v === c.learningRate), `${what}: a constant learning rate`);
     found.check(`${what}: loss per epoch`, run.loss, want.loss);
     found.check(`${what}: final_loss`, run.final_loss, want.final_loss);
     if (c.split < 1) {
@@ -228,6 +260,12 @@ test('netspec train --json agrees with torch.optim (SGD, momentum, Adam; every l
     assert.ok(run.loss[run.loss.length - 1] < run.loss[0] || c.split < 1, `${what}: the training loss did not fall: ${run.loss[0]} -> ${run.loss.at(-1)}`);
   });
   assert.ok(splitCases >= 3);
+  // The features are exercised: runs that stopped early, and every schedule's rate changed.
+  assert.ok(stopped >= 2 && stopped < CASES.filter((c) => c.patience !== undefined).length + 1, `${stopped} runs stopped early`);
+  for (const kind of ['step', 'exponential', 'cosine']) {
+    assert.ok(CASES.some((c, i) => c.schedule?.request.kind === kind && new Set(runs[i].lr).size > 2), `no ${kind} schedule changed the rate twice`);
+  }
+  assert.ok(CASES.filter((c) => c.l1 !== 0).length >= 10);
   found.assertNone('netspec train against torch.optim');
 });
 

@@ -17,6 +17,14 @@ export function fingerprint(net: Network): string {
   const h = new Digest();
   const { name: _name, layers, ...rest } = net;
   h.text(json(rest));
+  // Derived features are closures too (the lets they read are inside): their values at a few inputs.
+  if (net.features) {
+    const out = new Float64Array(net.features.texts.length);
+    for (const z of SAMPLE_Z) {
+      net.features.compute(Array.from({ length: net.inputs }, (_, j) => z + 0.37 * j), out);
+      h.numbers(out);
+    }
+  }
   for (const layer of layers) {
     const { activation, W, b, ...shape } = layer;
     h.text(json(shape));

@@ -29,6 +29,8 @@ function firstProbe(a: FileAnalysis, network: string): ProbeOutcome | undefined 
  */
 function inputOf(info: NetworkInfo, layer: LayerInfo): { symbol: 'x' | 'a'; says: string } {
   const before = info.layers[info.layers.indexOf(layer) - 1];
+  const features = info.network?.features;
+  if (before?.kind === 'input' && features) return { symbol: 'x', says: `feature j of the network's input \`${before.name.text}\` (${features.texts.join(', ')})` };
   if (!before || before.kind === 'input') return { symbol: 'x', says: `the network's input \`${before?.name.text ?? 'x'}\`` };
   return { symbol: 'a', says: `the output of \`${before.name.text}\`` };
 }
@@ -37,7 +39,8 @@ function inputOf(info: NetworkInfo, layer: LayerInfo): { symbol: 'x' | 'a'; says
 export function networkDoc(a: FileAnalysis | undefined, info: NetworkInfo): string {
   const name = info.stmt.name.text;
   const chain = info.layers.map((l) => `${l.name.text}[${l.units}]${l.activation ? ` ${l.activation}` : ''}`).join(' → ');
-  const inputs = info.layers.find((l) => l.kind === 'input')?.units ?? 0;
+  // The first dense layer's fan-in: the inputs, or their derived features.
+  const inputs = info.network?.layers[0]?.inputs ?? info.layers.find((l) => l.kind === 'input')?.units ?? 0;
   const dense = info.layers.filter((l) => l.kind === 'dense').map((l) => ({ units: l.units, hasBias: !(l.item as ast.DenseItem).nobias }));
   const lines = [`**network ${name}**`];
   const p = a && firstProbe(a, name);
@@ -72,8 +75,9 @@ export function layerDoc(a: FileAnalysis, info: NetworkInfo, layerName: string):
   const network = info.stmt.name.text;
   const layer = info.layers.find((l) => l.name.text === layerName);
   if (!layer) return `\`${layerName}\`: not a layer of \`${network}\``;
-  if (layer.kind === 'input') return `**input ${layerName}[${layer.units}]** of \`${network}\`: the network's input x, ${layer.units} number${layer.units === 1 ? '' : 's'} per sample`;
-  const fanIn = info.layers[info.layers.indexOf(layer) - 1]?.units ?? 0;
+  if (layer.kind === 'input') return inputDoc(a, info, layer);
+  const before = info.layers[info.layers.indexOf(layer) - 1];
+  const fanIn = before?.kind === 'input' ? (info.network?.layers[0]?.inputs ?? before.units) : (before?.units ?? 0);
   const { symbol: s, says } = inputOf(info, layer);
   const sj = `${s}${subscript('j')}`;
   const head = `**dense ${layerName}[${layer.units}] ${layer.activation ?? ''}** of \`${network}\``;
@@ -112,6 +116,18 @@ export function layerDoc(a: FileAnalysis, info: NetworkInfo, layerName: string):
     if (total > MAX_HOVER_ROWS) lines.push('', `… and ${total - MAX_HOVER_ROWS} more weights.`);
   }
   lines.push('', ...explain, `δ = dE/dz; dE/dW = ${s}ᵀδ, dE/dw${subscript('jk')} = ${sj} δ${subscript('k')}.`);
+  return lines.join('\n');
+}
+
+/** The input layer: its width and, with derived features, each feature and its value at the first probe beside the raw input. */
+function inputDoc(a: FileAnalysis, info: NetworkInfo, layer: LayerInfo): string {
+  const head = `**input ${layer.name.text}[${layer.units}]** of \`${info.stmt.name.text}\`: the network's input x, ${layer.units} number${layer.units === 1 ? '' : 's'} per sample`;
+  const features = info.network?.features;
+  if (!features) return head;
+  const lines = [head, '', `The first layer takes ${features.texts.length} feature${features.texts.length === 1 ? '' : 's'} of it: ${features.texts.map((t) => `\`${t}\``).join(', ')}.`];
+  const p = firstProbe(a, info.stmt.name.text);
+  const x = p?.result?.layers[0]?.trace.x;
+  if (p?.input && x) lines.push('', `At the probe on line ${p.line}: input \`${formatList(p.input)}\` → features \`${formatList(x)}\``);
   return lines.join('\n');
 }
 

@@ -15,6 +15,7 @@ import { networkPlots, trainingSamples } from './network-plot';
 import { markdownImage, plotFunction, plotJacobianTable } from './plot';
 import { textPlot } from './text-plot';
 import { cachedPlot } from './plot-cache';
+import { trainWordHover } from './train-docs';
 import { VECTOR_DOCS } from './vector-docs';
 import { derivativeFormula } from './formula';
 import { softmax, softmaxJacobian } from '../engine/softmax';
@@ -37,6 +38,9 @@ export interface HoverOptions {
 
 export function hoverAt(a: FileAnalysis, offset: number, options: HoverOptions = { images: true }): Hover | undefined {
   const images = options.images !== false;
+  // A train block's option words and schedule names are the language's, not declarations.
+  const word = trainWordHover(a.program, offset);
+  if (word) return word;
   const t = locate(a.program.file, offset);
   if (!t) return undefined;
   switch (t.kind) {

@@ -219,6 +219,10 @@ export function moveNode(s: ast.Statement, d: number): void {
           case 'input':
             moveName(item.name, d);
             moveExpr(item.width, d);
+            if (item.features) {
+              moveName(item.features.keyword, d);
+              moveExpr(item.features.list, d);
+            }
             break;
           case 'dense':
             moveName(item.name, d);

@@ -135,7 +135,8 @@ export function drawnUnits(units: number): { head: number[]; tail: number[]; hid
  */
 export function diagramLayout(network: Network, options: DiagramOptions): DiagramLayout {
   const layers: { name: string; kind: 'input' | 'dense'; units: number; activation?: string }[] = [
-    { name: options.inputName, kind: 'input', units: network.inputs },
+    // With derived features, the first column is what the first layer takes: the features.
+    { name: options.inputName, kind: 'input', units: network.layers[0]?.inputs ?? network.inputs },
     ...network.layers.map((l) => ({ name: l.name, kind: 'dense' as const, units: l.units, activation: l.activation.name })),
   ];
   const slotsOf = (units: number) => Math.min(units, MAX_DRAWN_SLOTS);

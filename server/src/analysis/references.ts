@@ -122,7 +122,7 @@ function buildIndex(program: Program): SymbolIndex {
         break;
     }
     for (const slot of exprSlots(stmt)) {
-      // `optimizer sgd`, `optimizer adam(0.9, 0.999)`: the head word is an optimizer's name.
+      // `optimizer sgd`, `optimizer adam(0.9, 0.999)`, `schedule cosine(50)`: the head word is an optimizer's or a schedule's name.
       const head = slot.optimizer ? slot.expr : undefined;
       const inFn = slot.fn;
       const resolve = (name: ast.Name) => (inFn && name.text === inFn.param.text ? param(inFn) : top(name));

@@ -1,5 +1,5 @@
 import { LOSS_NAMES } from '../engine/losses';
-import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, TRAIN_OPTIONS, type Program } from '../semantics/program';
+import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, SCHEDULES, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import { lex, type Token } from '../syntax/lexer';
 import { LineIndex, type Span } from '../syntax/text';
@@ -12,14 +12,14 @@ import { exprSlots } from './syntax-walk';
  * Legend (indices are the protocol's; the editor maps the names to colours):
  * | type | for |
  * | --- | --- |
- * | `keyword` | statement words (`network` … `fn`) and the words of layers and settings (`input`, `dense`, `loss`, `init`, `weights`, `bias`, `nobias`, `seed`, `on`, `from`, the training options) |
+ * | `keyword` | statement words (`network` … `fn`) and the words of layers and settings (`input`, `features`, `dense`, `loss`, `init`, `weights`, `bias`, `nobias`, `seed`, `on`, `from`, the training options) |
  * | `function` | built-in functions and activations (with `defaultLibrary`) and user `fn`s (with `declaration` where defined) |
  * | `property` | layers |
  * | `class` | networks (also when called, `xor([1, 0])`) |
  * | `struct` | data sets |
  * | `variable` | `let`s, always `readonly`; the constants `pi` and `e` (with `defaultLibrary`) |
  * | `parameter` | a `fn`'s parameter |
- * | `enumMember` | losses, initialisations, optimizers and generators (with `defaultLibrary`) |
+ * | `enumMember` | losses, initialisations, optimizers, schedules and generators (with `defaultLibrary`) |
  *
  * Modifiers: `declaration` (where a name is declared), `readonly`, `defaultLibrary`.
  * Numbers, strings, operators and comments are left to the grammar; unknown names get no token.
@@ -38,7 +38,7 @@ export interface SemanticToken {
 }
 
 const OPTION_WORDS = new Set<string>(TRAIN_OPTIONS);
-const LIBRARY_WORDS = new Set<string>([...LOSS_NAMES, ...INIT_SCHEMES, ...OPTIMIZERS, ...GENERATORS]);
+const LIBRARY_WORDS = new Set<string>([...LOSS_NAMES, ...INIT_SCHEMES, ...OPTIMIZERS, ...SCHEDULES, ...GENERATORS]);
 
 /** Every semantic token of the file, in source order. */
 export function semanticTokens(program: Program): SemanticToken[] {
@@ -61,6 +61,7 @@ export function semanticTokens(program: Program): SemanticToken[] {
         for (const item of stmt.items) {
           push({ start: item.start, end: item.start + item.kind.length }, 'keyword');
           if (item.kind === 'dense' && item.nobias) push(item.nobias, 'keyword');
+          if (item.kind === 'input' && item.features) push(item.features.keyword, 'keyword');
           if (item.kind === 'loss') library(item.loss);
           if (item.kind === 'init') {
             library(item.scheme);

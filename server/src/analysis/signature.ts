@@ -42,7 +42,7 @@ function signature(callee: string, params: readonly Param[], documentation?: str
 }
 
 /** Where a call stands, which decides what its arguments are. */
-type CallContext = 'expression' | 'activation' | 'init' | 'optimizer' | 'generator' | 'declaration';
+type CallContext = 'expression' | 'activation' | 'init' | 'optimizer' | 'schedule' | 'generator' | 'declaration';
 
 /**
  * Signature help at `offset`: for built-in functions (with the parameters after z, such as
@@ -131,6 +131,7 @@ function describeCall(tokens: readonly Token[], open: number, commas: number, ar
   else if (statement === 'network' && before?.text === ']') context = 'activation';
   else if (statement === 'network' && before?.kind === 'ident' && before.text === 'init') context = 'init';
   else if (statement === 'train' && before?.kind === 'ident' && before.text === 'optimizer') context = 'optimizer';
+  else if (statement === 'train' && before?.kind === 'ident' && before.text === 'schedule') context = 'schedule';
   else if (statement === 'data' && before?.text === '=') context = 'generator';
   return { callee, primes, commas, context, statement, ...(argName ? { argName } : {}) };
 }
@@ -161,6 +162,11 @@ function signaturesFor(program: Program, call: EnclosingCall): Found | undefined
     case 'optimizer':
       if (name === 'momentum') return one(signature('momentum', [{ name: 'm = 0.9', doc: 'the momentum, in [0, 1)' }], 'SGD with momentum (`torch.optim.SGD`, dampening 0, not Nesterov).'));
       if (name === 'adam') return one(signature('adam', [{ name: 'b1 = 0.9', doc: 'beta1, in [0, 1)' }, { name: 'b2 = 0.999', doc: 'beta2, in [0, 1)' }], 'Adam (`torch.optim.Adam`, eps 1e-8).'));
+      return undefined;
+    case 'schedule':
+      if (name === 'step') return one(signature('step', [{ name: 'N', doc: 'epochs between two decays, a whole number from 1' }, { name: 'G', doc: 'gamma, the factor, above 0' }], 'The learning rate times G every N epochs (`torch.optim.lr_scheduler.StepLR(step_size=N, gamma=G)`).'));
+      if (name === 'exponential') return one(signature('exponential', [{ name: 'G', doc: 'gamma, the factor, above 0' }], 'The learning rate times G every epoch (`torch.optim.lr_scheduler.ExponentialLR(gamma=G)`).'));
+      if (name === 'cosine') return one(signature('cosine', [{ name: 'T', doc: 'epochs from the learning rate down to 0, a whole number from 1' }], 'The learning rate along half a cosine down to 0 over T epochs (`torch.optim.lr_scheduler.CosineAnnealingLR(T_max=T, eta_min=0)`).'));
       return undefined;
     case 'generator': {
       if (name === 'function') {

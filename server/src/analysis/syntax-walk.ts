@@ -1,7 +1,13 @@
+import { inputVariables } from '../semantics/features';
 import { FUNCTION_VARIABLES } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 
 const FUNCTION_INPUT_NAMES: readonly string[] = [...FUNCTION_VARIABLES.one, ...FUNCTION_VARIABLES.two];
+
+/** The raw inputs a feature list may name: x1 … xN of `input x[N]` (none while the width is not a number). */
+function featureInputs(item: ast.InputItem): string[] {
+  return item.width.kind === 'number' && Number.isInteger(item.width.value) && item.width.value <= 100_000 ? inputVariables(item.name.text, item.width.value) : [];
+}
 
 /**
  * One expression written in a statement, with the context needed to read the names in it.
@@ -13,7 +19,7 @@ export interface ExprSlot {
   stmt: ast.Statement;
   /** The `fn` whose parameter is in scope (its body), if any. */
   fn?: ast.FnStmt;
-  /** The value of `optimizer`: its head word (`sgd`, `adam(…)`) names an optimizer, not a declaration. */
+  /** The value of `optimizer` or `schedule`: its head word (`sgd`, `adam(…)`, `cosine(…)`) names an optimizer or a schedule, not a declaration. */
   optimizer?: boolean;
   /** `function(EXPR, …)`'s EXPR: these names are its inputs there, not declarations. */
   inputs?: readonly string[];
@@ -26,7 +32,8 @@ export function exprSlots(stmt: ast.Statement): ExprSlot[] {
     case 'network':
       return stmt.items.flatMap((item): ExprSlot[] => {
         switch (item.kind) {
-          case 'input': return [slot(item.width)];
+          // Derived features name the raw inputs (x1, x2, …): those are not declarations.
+          case 'input': return [slot(item.width), ...(item.features ? item.features.list.kind === 'vector' ? item.features.list.items : [item.features.list] : []).map((f) => slot(f, { inputs: featureInputs(item) }))];
           case 'dense': return [slot(item.width), ...item.activation.args.map((a) => slot(a))];
           case 'loss': return [];
           case 'init': return [...item.args.map((a) => slot(a)), ...(item.seed ? [slot(item.seed)] : [])];
@@ -41,7 +48,7 @@ export function exprSlots(stmt: ast.Statement): ExprSlot[] {
       return src.kind === 'function' ? [slot(src.expr, { inputs: FUNCTION_INPUT_NAMES }), ...args] : args;
     }
     case 'train':
-      return stmt.options.map((o) => slot(o.value, o.name.text === 'optimizer' ? { optimizer: true } : {}));
+      return stmt.options.map((o) => slot(o.value, o.name.text === 'optimizer' || o.name.text === 'schedule' ? { optimizer: true } : {}));
     case 'probe': return [slot(stmt.input), slot(stmt.target)];
     case 'let': return [slot(stmt.value)];
     case 'eval': return [slot(stmt.value)];

@@ -5,6 +5,8 @@ import { formatMatrix, formatNumber, formatValue } from '../analysis/format';
 import type { DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
 import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
+import type { Metrics } from '../engine/metrics';
+import { scheduleText } from '../engine/schedules';
 import { Trainer, TrainError, type TrainResult } from '../engine/train';
 import { capitalise } from '../semantics/diagnostic';
 import type { TrainInfo } from '../semantics/program';
@@ -295,6 +297,7 @@ function printProbes(file: string, a: FileAnalysis, json: boolean, io: Io): void
           ? {
               output: p.result.output,
               loss: p.result.loss,
+              ...(a.program.networks.get(p.network)?.network?.features ? { features: Array.from(p.result.layers[0].trace.x) } : {}),
               layers: Object.fromEntries(p.result.layers.map((l) => [l.name, { dW: l.dW, db: l.db ?? null, delta: l.delta }])),
             }
           : { output: null, loss: null, layers: {}, error: p.error }),
@@ -308,6 +311,8 @@ function printProbes(file: string, a: FileAnalysis, json: boolean, io: Io): void
       io.out(`  (error: ${p.error})\n`);
       continue;
     }
+    const features = a.program.networks.get(p.network)?.network?.features;
+    if (features) io.out(`  features ${features.texts.map((t, f) => `${t} = ${formatNumber(p.result!.layers[0].trace.x[f], 10)}`).join(', ')}\n`);
     io.out(`  output ${formatValue(p.result.output)}   loss E = ${formatNumber(p.result.loss, 10)}\n`);
     for (const l of p.result.layers) {
       io.out(`  layer ${l.name}\n    delta = dE/dz  ${formatValue(l.delta)}\n`);
@@ -553,12 +558,19 @@ function layerJson(net: Network): Record<string, { W: number[][]; b: number[] | 
   return out;
 }
 
+/** "confusion" and "accuracy", or "rmse" and "r2" (engine/metrics.ts). */
+function metricsJson(m: Metrics): Record<string, unknown> {
+  return m.kind === 'classes' ? { confusion: m.confusion, accuracy: m.accuracy } : { rmse: m.rmse, r2: m.r2 };
+}
+
 function runJson(job: Job, r: TrainResult): Record<string, unknown> {
   return {
     network: job.network.name,
     data: job.dataName,
     line: job.line,
     epochs: r.epochs,
+    stopped_early: r.stoppedEarly,
+    lr: r.lr,
     loss: r.loss,
     final_loss: r.finalLoss,
     layers: layerJson(r.network),
@@ -567,16 +579,24 @@ function runJson(job: Job, r: TrainResult): Record<string, unknown> {
     batch: r.batch,
     steps: r.steps,
     ...(r.testLoss ? { test_loss: r.testLoss, final_test_loss: r.finalTestLoss } : {}),
-    ...(r.accuracy ? { accuracy: r.accuracy, final_accuracy: r.finalAccuracy } : {}),
+    ...(r.accuracy ? { epoch_accuracy: r.accuracy, final_accuracy: r.finalAccuracy } : {}),
     ...(r.testAccuracy ? { test_accuracy: r.testAccuracy, final_test_accuracy: r.finalTestAccuracy } : {}),
     ...(r.diverged ? { diverged: r.diverged } : {}),
+    ...metricsJson(r.metrics),
+    ...(r.testMetrics ? { test: metricsJson(r.testMetrics) } : {}),
   };
 }
 
 function describeOptimizer(info: TrainInfo): string {
   const o = info.optimizer;
   const opt = o.kind === 'sgd' ? 'sgd' : o.kind === 'momentum' ? `momentum(${o.momentum})` : `adam(${o.beta1}, ${o.beta2})`;
-  return `${opt}, learning_rate ${info.learningRate}${info.l2 ? `, l2 ${info.l2}` : ''}`;
+  return `${opt}, learning_rate ${info.learningRate}${info.schedule ? `, schedule ${scheduleText(info.schedule)}` : ''}${info.l2 ? `, l2 ${info.l2}` : ''}${info.l1 ? `, l1 ${info.l1}` : ''}${info.patience !== undefined ? `, patience ${info.patience}` : ''}`;
+}
+
+/** `confusion [[9, 1], [0, 10]] (rows: true class)` or `rmse 0.1  r2 0.95`. */
+function metricsText(m: Metrics): string {
+  if (m.kind === 'regression') return `rmse ${formatNumber(m.rmse, 6)}  r2 ${formatNumber(m.r2, 6)}`;
+  return `confusion [${m.confusion.map((row) => `[${row.join(', ')}]`).join(', ')}] (rows: true class, columns: predicted)`;
 }
 
 const percent = (x: number | undefined) => (x === undefined ? '' : `${formatNumber(100 * x, 4)}%`);
@@ -597,9 +617,11 @@ function printRun(file: string, job: Job, r: TrainResult, io: Io): void {
     if (r.testLoss) s += `  test loss ${formatNumber(r.testLoss[e - 1], 6)}`;
     if (r.accuracy) s += `  accuracy ${percent(r.accuracy[e - 1])}`;
     if (r.testAccuracy) s += `  test accuracy ${percent(r.testAccuracy[e - 1])}`;
+    if (job.info.schedule) s += `  learning rate ${formatNumber(r.lr[e - 1], 6)}`;
     io.out(s + '\n');
   }
   if (r.diverged) io.out(`  diverged at epoch ${r.diverged.epoch}, step ${r.diverged.step}: the batch loss is ${r.diverged.loss}\n`);
+  if (r.stoppedEarly) io.out(`  stopped early after epoch ${r.epochs}: the ${nTest ? 'test' : 'train'} loss had not gone below its lowest for ${job.info.patience} epochs\n`);
   let fin = `  final loss ${formatNumber(r.finalLoss, 10)}`;
   if (r.finalAccuracy !== undefined) fin += `  accuracy ${percent(r.finalAccuracy)} (${Math.round(r.finalAccuracy * nTrain)}/${nTrain})`;
   io.out(fin + '\n');
@@ -608,6 +630,8 @@ function printRun(file: string, job: Job, r: TrainResult, io: Io): void {
     if (r.finalTestAccuracy !== undefined) t += `  accuracy ${percent(r.finalTestAccuracy)} (${Math.round(r.finalTestAccuracy * nTest)}/${nTest})`;
     io.out(t + '\n');
   }
+  io.out(`  training set: ${metricsText(r.metrics)}\n`);
+  if (r.testMetrics) io.out(`  test set: ${metricsText(r.testMetrics)}\n`);
   for (const [name, { W, b }] of Object.entries(layerJson(r.network))) {
     io.out(`  layer ${name}\n    W [${W.length}][${W[0]?.length ?? 0}]:\n${formatMatrix(W, '      ')}\n`);
     if (b) io.out(`    b ${formatValue(b)}\n`);

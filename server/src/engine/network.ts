@@ -1,5 +1,6 @@
 import { scalarFunction, type ScalarName } from './activations';
 import { lossAndGradient, type LossName, type OutputKind } from './losses';
+import type { Expr } from './expr-nodes';
 import { Random } from './random';
 import { softmax, softmaxBackward } from './softmax';
 
@@ -47,6 +48,7 @@ export interface DenseLayer {
 
 export interface Network {
   name: string;
+  /** The raw inputs a sample has (the data's width); the first layer's fan-in unless `features` says otherwise. */
   inputs: number;
   layers: DenseLayer[];
   loss: LossName;
@@ -55,6 +57,32 @@ export interface Network {
    * (x_j − mean_j) / std_j, so the network stays a function of the raw inputs. Absent: none.
    */
   standardize?: Standardization;
+  /**
+   * Derived input features (`input x[2] features [x1, x2, x1 * x2]`): after standardization, the
+   * first layer takes these functions of the inputs instead of the inputs themselves, so the
+   * network stays a function of the raw inputs. Absent: the inputs as they are.
+   */
+  features?: InputFeatures;
+}
+
+/** Functions of the (standardized) raw inputs that the first dense layer takes as its inputs. */
+export interface InputFeatures {
+  /** Each feature as the file writes it (`x1 * x2`), for people and for fingerprints. */
+  texts: readonly string[];
+  /** Each feature as an expression of `variables` (input j is variables[j]), for the export. */
+  exprs: readonly Expr[];
+  variables: readonly string[];
+  /** out[f] = feature f of the raw inputs x (already standardized), f < texts.length. */
+  compute(x: ArrayLike<number>, out: Float64Array): void;
+}
+
+/** What the first dense layer takes for one raw input: the standardized input, then its features when the network has them. */
+export function firstLayerInput(net: Network, input: ArrayLike<number>): Float64Array {
+  const x = standardizeInput(net.standardize, input);
+  if (!net.features) return x;
+  const out = new Float64Array(net.features.texts.length);
+  net.features.compute(x, out);
+  return out;
 }
 
 /** Per input j: the mean and the (population) standard deviation the inputs are rescaled by. */
@@ -173,10 +201,11 @@ export interface LayerTrace {
 
 /**
  * z = xW + b, y = g(z), layer by layer, where the first layer's x is the input standardized
- * ((x_j − mean_j) / std_j) when the network standardizes its inputs.
+ * ((x_j − mean_j) / std_j) when the network standardizes its inputs, and then its derived
+ * features when it has them (firstLayerInput).
  */
 export function forward(net: Network, input: ArrayLike<number>): LayerTrace[] {
-  let x: Float64Array = standardizeInput(net.standardize, input);
+  let x: Float64Array = firstLayerInput(net, input);
   return net.layers.map((layer) => {
     const { units: K, inputs: M, W, b, activation } = layer;
     const z = new Float64Array(K);

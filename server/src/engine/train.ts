@@ -1,6 +1,9 @@
 import { BatchWorkspace } from './kernels/batch';
+import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
+import { OptimizerState, type Optimizer } from './optimizers';
 import { Random } from './random';
+import { nextLearningRate, type Schedule } from './schedules';
 
 /**
  * Mini-batch training, float64, after PyTorch's definitions so that a run can be reproduced
@@ -30,16 +33,18 @@ import { Random } from './random';
  *   j = ⌊rng.next() · (i + 1)⌋, swap a[i] and a[j]. (`next()` is the 53-bit double of
  *   random.ts; the product and floor are exact in float64, so Python reproduces them.)
  *
- * - **Optimisers** (one step, for every parameter p with mean gradient g; λ = `l2`):
- *   - all: g ← g + λ·p when λ ≠ 0, for weights AND biases (torch's weight_decay applies to every
- *     parameter of the group); a `nobias` layer has no bias parameter at all.
- *   - `sgd` (torch.optim.SGD): p ← p + (−lr)·g.
- *   - `momentum(m)` (SGD, dampening 0, not Nesterov): buf ← g on the first step, else
- *     buf ← buf·m + g; p ← p + (−lr)·buf. With m = 0 it is plain SGD, as in torch.
- *   - `adam(b1, b2)` (torch.optim.Adam, eps = 1e-8, torch 1.13's single-tensor arithmetic):
- *     t ← t + 1; m ← m·b1 + (1 − b1)·g; v ← v·b2 + ((1 − b2)·g)·g;
- *     bc1 = 1 − b1^t, bc2 = 1 − b2^t, step = lr / bc1, denom = √v / √bc2 + eps,
- *     p ← p + ((−step)·m) / denom.
+ * - **Optimisers**: torch.optim's arithmetic, with `l1` and `l2` (optimizers.ts). The data loss
+ *   of a step is what is reported; `l1 λ` adds λ·Σ|w| (weights, not biases) to the loss the
+ *   gradient is taken of, so only the gradient sees it.
+ *
+ * - **Learning rate**: `learningRate` for the first epoch; with a schedule, the rate of epoch e ≥ 1
+ *   is computed from epoch e − 1's when epoch e − 1 ends, as torch.optim.lr_scheduler's `step()`
+ *   after each epoch (schedules.ts). `lr` reports each epoch's rate.
+ *
+ * - **Early stopping** (`patience N`): after each epoch the monitored loss — that epoch's test
+ *   loss when there is a test set, else its train loss — is compared with the lowest so far; when
+ *   N epochs in a row have not gone below it, the run stops (`stoppedEarly`), with the parameters
+ *   of its last epoch.
  *
  * - **What is reported per epoch**: `loss`, the mean of that epoch's batch losses (each taken with
  *   the parameters before its step); `testLoss`, the mean per-sample loss on the test set with the
@@ -62,10 +67,8 @@ import { Random } from './random';
  *   the loss. That epoch's `loss` is the mean of its batch losses so far (so it is not finite).
  */
 
-export type Optimizer =
-  | { kind: 'sgd' }
-  | { kind: 'momentum'; momentum: number }
-  | { kind: 'adam'; beta1: number; beta2: number };
+export type { Optimizer } from './optimizers';
+export { ADAM_EPS } from './optimizers';
 
 /** The options of a `train` statement (semantics' TrainInfo fits this shape). */
 export interface TrainOptions {
@@ -77,6 +80,12 @@ export interface TrainOptions {
   seed: number;
   split: number;
   l2: number;
+  /** λ of λ·Σ|w| over the weights (not the biases), added to each step's loss. */
+  l1: number;
+  /** Undefined: a constant learning rate. */
+  schedule?: Schedule;
+  /** Early stopping after this many epochs without a new lowest monitored loss; undefined: never. */
+  patience?: number;
 }
 
 export const TRAIN_DEFAULTS: Readonly<TrainOptions> = {
@@ -87,10 +96,11 @@ export const TRAIN_DEFAULTS: Readonly<TrainOptions> = {
   seed: 0,
   split: 1,
   l2: 0,
+  l1: 0,
+  schedule: undefined,
+  patience: undefined,
 };
 
-/** Adam's eps, as torch.optim.Adam's default. */
-export const ADAM_EPS = 1e-8;
 /** The Random stream (with the train seed) of the train/test split permutation. */
 export const SPLIT_STREAM = 999_999;
 /** Epoch e (0-based) shuffles with Random stream SHUFFLE_STREAM_BASE + e (with the train seed). */
@@ -127,19 +137,31 @@ export interface EpochStats {
   testAccuracy?: number;
   /** Optimiser steps taken in this epoch (batches). */
   steps: number;
+  /** The learning rate of this epoch's steps. */
+  lr: number;
   /** Set when this epoch stopped on a loss that is not finite. */
   diverged?: Divergence;
+  /** Set when early stopping ended the run after this epoch. */
+  stoppedEarly?: true;
 }
 
 export interface TrainResult {
   /** The trained network: a copy with its own parameters. */
   network: Network;
-  /** Epochs run (fewer than asked when diverged or cancelled). */
+  /** Epochs run (fewer than asked when diverged, stopped early or cancelled). */
   epochs: number;
   /** Optimiser steps taken in all. */
   steps: number;
   /** Per epoch: the mean of the epoch's batch losses. */
   loss: number[];
+  /** Per epoch: the learning rate of its steps. */
+  lr: number[];
+  /** Whether early stopping (`patience`) ended the run. */
+  stoppedEarly: boolean;
+  /** Over the training set with the trained parameters: a confusion matrix and accuracy, or rmse and r2 (metrics.ts). */
+  metrics: Metrics;
+  /** The same over the test set, when there is one. */
+  testMetrics?: Metrics;
   /** Per epoch, when there is a test set. */
   testLoss?: number[];
   /** Per epoch, for classification. */
@@ -171,6 +193,7 @@ export function cloneNetwork(net: Network): Network {
     loss: net.loss,
     layers: net.layers.map((l) => ({ ...l, W: l.W.slice(), b: l.b.slice() })),
     ...(net.standardize && { standardize: net.standardize }),
+    ...(net.features && { features: net.features }),
   };
 }
 
@@ -227,95 +250,6 @@ export function batchGradient(net: Network, samples: readonly Sample[]): { loss:
   };
 }
 
-// ---- optimisers --------------------------------------------------------------------------------
-
-/** One parameter tensor with its gradient and optimiser state. */
-interface Param {
-  p: Float64Array;
-  g: Float64Array;
-  /** momentum buffer, or Adam's first moment */
-  m?: Float64Array;
-  /** Adam's second moment */
-  v?: Float64Array;
-}
-
-class OptimizerState {
-  private t = 0;
-  private readonly params: Param[];
-
-  /** The parameters are the workspace's (padded: the padding's gradient is 0 and stays unread). */
-  constructor(private readonly opt: Optimizer, private readonly lr: number, private readonly l2: number, ws: BatchWorkspace) {
-    this.params = [];
-    for (const s of ws.layers) {
-      this.params.push({ p: s.Wv, g: s.gWv });
-      if (s.layer.hasBias) this.params.push({ p: s.bv, g: s.gbv });
-    }
-  }
-
-  /**
-   * Applies one step; the gradients hold the sums over a batch of `b` samples, and g = sum / b
-   * (the batch's mean gradient) is taken as each value is used.
-   */
-  step(b: number): void {
-    this.t++;
-    const { lr, l2, opt } = this;
-    const neglr = -lr;
-    switch (opt.kind) {
-      case 'sgd':
-        for (const { p, g } of this.params) {
-          for (let i = 0; i < p.length; i++) {
-            const gi = g[i] / b;
-            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
-            p[i] = p[i] + neglr * d;
-          }
-        }
-        return;
-      case 'momentum': {
-        const mu = opt.momentum;
-        for (const par of this.params) {
-          const { p, g } = par;
-          if (mu === 0) {
-            for (let i = 0; i < p.length; i++) p[i] = p[i] + neglr * (l2 !== 0 ? g[i] / b + l2 * p[i] : g[i] / b);
-            continue;
-          }
-          const first = par.m === undefined;
-          const buf = (par.m ??= new Float64Array(p.length));
-          for (let i = 0; i < p.length; i++) {
-            const gi = g[i] / b;
-            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
-            buf[i] = first ? d : buf[i] * mu + d;
-            p[i] = p[i] + neglr * buf[i];
-          }
-        }
-        return;
-      }
-      case 'adam': {
-        const { beta1: b1, beta2: b2 } = opt;
-        const bc1 = 1 - Math.pow(b1, this.t);
-        const bc2 = 1 - Math.pow(b2, this.t);
-        const negStep = -(lr / bc1);
-        const bc2sqrt = Math.sqrt(bc2);
-        const c1 = 1 - b1;
-        const c2 = 1 - b2;
-        for (const par of this.params) {
-          const { p, g } = par;
-          const m = (par.m ??= new Float64Array(p.length));
-          const v = (par.v ??= new Float64Array(p.length));
-          for (let i = 0; i < p.length; i++) {
-            const gi = g[i] / b;
-            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
-            m[i] = m[i] * b1 + c1 * d;
-            v[i] = v[i] * b2 + c2 * d * d;
-            const denom = Math.sqrt(v[i]) / bc2sqrt + ADAM_EPS;
-            p[i] = p[i] + (negStep * m[i]) / denom;
-          }
-        }
-        return;
-      }
-    }
-  }
-}
-
 // ---- the trainer ---------------------------------------------------------------------------------
 
 /**
@@ -341,6 +275,13 @@ export class Trainer {
   private steps = 0;
   private divergence?: Divergence;
   private cancelled = false;
+  private stoppedEarly = false;
+  /** The learning rate of the next epoch. */
+  private lr: number;
+  /** Early stopping: the lowest monitored loss so far, and the epochs since it. */
+  private best = Infinity;
+  private sinceBest = 0;
+  private readonly lrs: number[] = [];
   private readonly losses: number[] = [];
   private readonly testLosses: number[] = [];
   private readonly accuracies: number[] = [];
@@ -358,6 +299,9 @@ export class Trainer {
       seed: options.seed ?? TRAIN_DEFAULTS.seed,
       split: options.split ?? TRAIN_DEFAULTS.split,
       l2: options.l2 ?? TRAIN_DEFAULTS.l2,
+      l1: options.l1 ?? TRAIN_DEFAULTS.l1,
+      schedule: options.schedule,
+      patience: options.patience,
     };
     validateOptions(o);
     this.options = o;
@@ -381,7 +325,8 @@ export class Trainer {
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
     // A batch larger than this goes through in parts, so memory stays bounded.
     this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS));
-    this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, this.ws);
+    this.lr = o.learningRate;
+    this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, o.l1, this.ws);
     this.classification = classify(net, this.T, K);
   }
 
@@ -399,7 +344,7 @@ export class Trainer {
   }
 
   get done(): boolean {
-    return this.epochIndex >= this.options.epochs || this.divergence !== undefined || this.cancelled;
+    return this.epochIndex >= this.options.epochs || this.divergence !== undefined || this.cancelled || this.stoppedEarly;
   }
 
   get diverged(): Divergence | undefined {
@@ -469,8 +414,9 @@ export class Trainer {
       this.steps++;
     }
     this.epochIndex++;
-    const stats: EpochStats = { epoch: e + 1, loss: lossSum / steps, steps };
+    const stats: EpochStats = { epoch: e + 1, loss: lossSum / steps, steps, lr: this.lr };
     this.losses.push(stats.loss);
+    this.lrs.push(this.lr);
     if (this.classification) {
       stats.accuracy = seen ? correct / seen : NaN;
       this.accuracies.push(stats.accuracy);
@@ -485,7 +431,27 @@ export class Trainer {
       }
     }
     if (this.divergence) stats.diverged = this.divergence;
+    else this.endEpoch(stats);
     return stats;
+  }
+
+  /** After epoch `stats.epoch`: the schedule's step, and early stopping's count. */
+  private endEpoch(stats: EpochStats): void {
+    const { schedule, patience, learningRate } = this.options;
+    if (schedule) {
+      // torch's scheduler.step() after the epoch: last_epoch becomes the number of epochs run.
+      this.lr = nextLearningRate(schedule, learningRate, this.lr, stats.epoch);
+      this.opt.lr = this.lr;
+    }
+    if (patience === undefined) return;
+    const monitored = stats.testLoss ?? stats.loss;
+    if (monitored < this.best) {
+      this.best = monitored;
+      this.sinceBest = 0;
+    } else if (++this.sinceBest >= patience && stats.epoch < this.options.epochs) {
+      this.stoppedEarly = true;
+      stats.stoppedEarly = true;
+    }
   }
 
   /**
@@ -533,13 +499,16 @@ export class Trainer {
 
   /** The outcome so far: trained parameters, histories and final metrics. */
   result(): TrainResult {
-    const train = this.evaluate(this.trainIndices);
+    const train = this.evaluate(this.trainIndices, this.metricsAccumulator());
     this.ws.writeParameters();
     const r: TrainResult = {
       network: cloneNetwork(this.net),
       epochs: this.epochIndex,
       steps: this.steps,
       loss: this.losses.slice(),
+      lr: this.lrs.slice(),
+      stoppedEarly: this.stoppedEarly,
+      metrics: train.metrics!,
       finalLoss: train.loss,
       trainIndices: this.trainIndices.slice(),
       testIndices: this.testIndices.slice(),
@@ -552,9 +521,10 @@ export class Trainer {
       r.finalAccuracy = train.accuracy;
     }
     if (this.testIndices.length) {
-      const test = this.evaluate(this.testIndices);
+      const test = this.evaluate(this.testIndices, this.metricsAccumulator());
       r.testLoss = this.testLosses.slice();
       r.finalTestLoss = test.loss;
+      r.testMetrics = test.metrics;
       if (this.classification) {
         r.testAccuracy = this.testAccuracies.slice();
         r.finalTestAccuracy = test.accuracy;
@@ -564,8 +534,15 @@ export class Trainer {
     return r;
   }
 
-  /** Mean per-sample loss (summed in the given order) and accuracy over some samples. */
-  private evaluate(indices: readonly number[]): { loss: number; accuracy?: number } {
+  /** What metrics.ts scores this network by. */
+  private metricsAccumulator(): MetricsAccumulator {
+    const out = this.net.layers[this.net.layers.length - 1];
+    const activation = out.activation.kind === 'softmax' ? 'softmax' : (out.activation.builtin ?? out.activation.name);
+    return new MetricsAccumulator(metricsKind({ activation, units: out.units }, this.net.loss));
+  }
+
+  /** Mean per-sample loss (summed in the given order) and accuracy over some samples, and their metrics when asked. */
+  private evaluate(indices: readonly number[], metrics?: MetricsAccumulator): { loss: number; accuracy?: number; metrics?: Metrics } {
     let s = 0;
     let correct = 0;
     const ws = this.ws;
@@ -576,9 +553,10 @@ export class Trainer {
       for (let i = 0; i < rows; i++) {
         s += ws.loss(i);
         if (this.classification && this.correct(i, indices[p + i])) correct++;
+        if (metrics) metrics.add(ws.output(i), this.T.subarray(indices[p + i] * this.K, (indices[p + i] + 1) * this.K));
       }
     }
-    return { loss: s / indices.length, accuracy: this.classification ? correct / indices.length : undefined };
+    return { loss: s / indices.length, accuracy: this.classification ? correct / indices.length : undefined, ...(metrics && { metrics: metrics.result() }) };
   }
 
   /** Whether row `row` of the last forward pass, sample i, is classified correctly. */
@@ -648,6 +626,21 @@ function validateOptions(o: TrainOptions): void {
   if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > Number.MAX_SAFE_INTEGER) fail(`the seed must be a whole number from 0 to 2^53 − 1, not ${o.seed}`);
   if (!(o.split > 0 && o.split <= 1)) fail(`the split must be above 0 and at most 1, not ${o.split}`);
   if (!(o.l2 >= 0) || !Number.isFinite(o.l2)) fail(`l2 must be a finite number of 0 or more, not ${o.l2}`);
+  if (!(o.l1 >= 0) || !Number.isFinite(o.l1)) fail(`l1 must be a finite number of 0 or more, not ${o.l1}`);
+  if (o.patience !== undefined && (!Number.isInteger(o.patience) || o.patience < 1)) fail(`the patience must be a whole number of at least 1, not ${o.patience}`);
+  const s = o.schedule;
+  const whole = (v: number, what: string) => {
+    if (!Number.isInteger(v) || v < 1) fail(`${what} must be a whole number of at least 1, not ${v}`);
+  };
+  const factor = (v: number) => {
+    if (!(v > 0) || !Number.isFinite(v)) fail(`the schedule's gamma must be a finite number above 0, not ${v}`);
+  };
+  if (s?.kind === 'step') {
+    whole(s.stepSize, "the schedule's step size");
+    factor(s.gamma);
+  } else if (s?.kind === 'exponential') factor(s.gamma);
+  else if (s?.kind === 'cosine') whole(s.tMax, "the schedule's period T");
+  else if (s !== undefined) fail(`unknown schedule ${(s as { kind: string }).kind}`);
   const opt = o.optimizer;
   const fraction = (v: number, what: string) => {
     if (!(v >= 0 && v < 1)) fail(`${what} must be at least 0 and below 1, not ${v}`);

@@ -238,7 +238,7 @@ export class PythonFunctions {
     const f = this.env.fns.get(name)!;
     const body = this.derived(name, f, order);
     // Reserve the name first: a body never calls itself (recursion is refused by the checker).
-    const text = this.translateTop(body, f.param);
+    const text = this.translateTop(body, new Map([[f.param, 'z']]));
     const what = order === 0 ? `${name}(${f.param}) = ${E.format(f.body)}` : `${name}${"'".repeat(order)}(${f.param}) = ${E.format(body)}, derived exactly from the body`;
     this.define(py, `def ${py}(z):\n    """${escapeDoc(what)}"""\n    return ${text}\n`);
     return py;
@@ -277,10 +277,20 @@ export class PythonFunctions {
     if (!this.defs.has(key)) this.defs.set(key, text);
   }
 
-  /** A whole body: a tensor shaped like z even where the body does not depend on z. */
-  private translateTop(e: E.Expr, param: string): string {
-    if (!E.dependsOn(e, param)) return full(this.constant(e));
-    return this.translate(e, param, 0);
+  /**
+   * Derived input features (`input x[2] features [x1 * x2, …]`) as Python expressions of the
+   * columns of the input tensor: variable j is `column(j)`, and `z` (one column) gives constants
+   * their shape.
+   */
+  features(exprs: readonly E.Expr[], variables: readonly string[], column: (j: number) => string): string[] {
+    const vars = new Map(variables.map((v, j) => [v, column(j)]));
+    return exprs.map((e) => this.translateTop(e, vars));
+  }
+
+  /** A whole body: a tensor shaped like z even where the body does not depend on its variables. */
+  private translateTop(e: E.Expr, vars: Vars): string {
+    if (!depends(e, vars)) return full(this.constant(e));
+    return this.translate(e, vars, 0);
   }
 
   /** The value of a sub-expression that does not depend on the parameter, computed here. */
@@ -288,17 +298,17 @@ export class PythonFunctions {
     return pyConstant(constantOf(e, this.env));
   }
 
-  /** e as a Python expression in `z`; parenthesised when its precedence is below `min`. */
-  private translate(e: E.Expr, param: string, min: number): string {
-    if (!E.dependsOn(e, param)) {
+  /** e as a Python expression in its variables (`z` for a fn's parameter); parenthesised when its precedence is below `min`. */
+  private translate(e: E.Expr, param: Vars, min: number): string {
+    if (!depends(e, param)) {
       const c = this.constant(e);
       return c.startsWith('-') && min > 1 ? `(${c})` : c;
     }
     const wrap = (s: string, prec: number) => (prec < min ? `(${s})` : s);
     const t = (x: E.Expr, m: number) => this.translate(x, param, m);
-    const tensor = (x: E.Expr) => (E.dependsOn(x, param) ? t(x, 0) : full(this.constant(x)));
+    const tensor = (x: E.Expr) => (depends(x, param) ? t(x, 0) : full(this.constant(x)));
     switch (e.op) {
-      case 'var': return 'z';
+      case 'var': return param.get(e.name) ?? 'z';
       case 'neg': return wrap(`-${t(e.a, 4)}`, 3);
       case 'add': return wrap(`${t(e.a, 1)} + ${t(e.b, 2)}`, 1);
       case 'sub': return wrap(`${t(e.a, 1)} - ${t(e.b, 2)}`, 1);
@@ -311,7 +321,7 @@ export class PythonFunctions {
         const b = tensor(e.b);
         const th = tensor(e.then);
         const ot = tensor(e.otherwise);
-        const constant = (x: E.Expr) => (E.dependsOn(x, param) ? undefined : E.evaluate(x, this.env));
+        const constant = (x: E.Expr) => (depends(x, param) ? undefined : E.evaluate(x, this.env));
         const [ct, co] = [constant(e.then), constant(e.otherwise)];
         // A tie of two constants is a constant too, computed as the engine does: t/2 + o/2.
         const tie = typeof ct === 'number' && typeof co === 'number' ? full(pyNumber(ct / 2 + co / 2)) : `${th} / 2 + ${ot} / 2`;
@@ -323,14 +333,14 @@ export class PythonFunctions {
     }
   }
 
-  private call(e: Extract<E.Expr, { op: 'call' }>, param: string): string {
+  private call(e: Extract<E.Expr, { op: 'call' }>, param: Vars): string {
     const prime = "'".repeat(e.order);
     if (this.env.fns.has(e.fn)) {
       if (e.args.length !== 1) throw new ExportError(`${e.fn} takes one argument, not ${e.args.length}`);
       return `${this.userFunction(e.fn, e.order)}(${this.translate(e.args[0], param, 0)})`;
     }
     if ((e.fn === 'max' || e.fn === 'min') && e.order === 0 && e.args.length === 2) {
-      const [a, b] = e.args.map((x) => (E.dependsOn(x, param) ? this.translate(x, param, 0) : full(this.constant(x))));
+      const [a, b] = e.args.map((x) => (depends(x, param) ? this.translate(x, param, 0) : full(this.constant(x))));
       return `torch.${e.fn === 'max' ? 'maximum' : 'minimum'}(${a}, ${b})`;
     }
     const f = scalarFunction(e.fn);
@@ -339,13 +349,18 @@ export class PythonFunctions {
     const params = f.params.map((p, i) => {
       const a = e.args[i + 1];
       if (!a) return pyNumber(p.default);
-      if (E.dependsOn(a, param)) throw new ExportError(`the parameter of \`${e.fn}\` must not depend on the variable in an exported activation`);
+      if (depends(a, param)) throw new ExportError(`the parameter of \`${e.fn}\` must not depend on the variable in an exported activation`);
       return this.constant(a);
     });
     const name = this.builtin(f.name, e.order === 0 ? 'value' : 'd1');
     return `${name}(${[this.translate(e.args[0], param, 0), ...params].join(', ')})`;
   }
 }
+
+/** The variables of an expression being translated, each with its Python text (a fn's parameter is `z`). */
+type Vars = ReadonlyMap<string, string>;
+
+const depends = (e: E.Expr, vars: Vars) => [...vars.keys()].some((v) => E.dependsOn(e, v));
 
 function escapeDoc(s: string): string {
   return s.replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"');

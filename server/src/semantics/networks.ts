@@ -5,6 +5,7 @@ import { buildNetwork, builtinActivation, initialWeights, parameterCount, type A
 import { describeShape, isMatrix } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
+import { checkFeatures } from './features';
 import { constant, integer, NO_PARAMS, number } from './lowering';
 import { INIT_SCHEMES, LOSS_DEFAULT, type LayerInfo, type NetworkInfo } from './program';
 import type { CheckContext } from './scope';
@@ -100,7 +101,12 @@ export function checkNetwork(cx: CheckContext, stmt: ast.NetworkStmt): NetworkIn
     cx.error('missing-dense', stmt.name, `The network \`${stmt.name.text}\` has no \`dense\` layer, so it computes nothing; add e.g. \`dense y[1] sigmoid\`.`);
     spoil();
   }
-  const inputs = layers.find((l) => l.kind === 'input')?.units ?? 1;
+  const input = layers.find((l) => l.kind === 'input');
+  const rawInputs = input?.units ?? 1;
+  // With derived features, the first dense layer takes those instead of the inputs.
+  const features = input?.item.kind === 'input' ? checkFeatures(cx, input.item, rawInputs) : undefined;
+  if (features === 'error') spoil();
+  const inputs = features && features !== 'error' ? features.texts.length : rawInputs;
   const count = parameterCount(inputs, specs);
   if (count > LIMITS.maxParameters) {
     cx.error('too-many-parameters', stmt.name, `The network \`${stmt.name.text}\` has ${count.toLocaleString('en-US')} parameters; the limit is ${LIMITS.maxParameters.toLocaleString('en-US')}.`);
@@ -112,7 +118,10 @@ export function checkNetwork(cx: CheckContext, stmt: ast.NetworkStmt): NetworkIn
   if (out) checkLoss(cx, stmt, out, loss, lossItem, ok);
 
   const info: NetworkInfo = { stmt, layers, loss };
-  if (ok && dense.length > 0) info.network = buildNetwork(stmt.name.text, inputs, specs, loss, init);
+  if (ok && dense.length > 0) {
+    info.network = buildNetwork(stmt.name.text, inputs, specs, loss, init);
+    if (features && features !== 'error') Object.assign(info.network, { inputs: rawInputs, features });
+  }
   return info;
 }
 

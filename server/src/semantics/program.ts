@@ -117,8 +117,10 @@ export interface TrainInfo extends TrainOptions {
 
 export const LOSS_DEFAULT: LossName = 'squared_error';
 export const INIT_SCHEMES = ['xavier', 'he', 'zeros', 'uniform'] as const;
-export const TRAIN_OPTIONS = ['optimizer', 'learning_rate', 'epochs', 'batch', 'seed', 'split', 'l2'] as const;
+export const TRAIN_OPTIONS = ['optimizer', 'learning_rate', 'epochs', 'batch', 'seed', 'split', 'l2', 'l1', 'schedule', 'patience'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
+/** The learning-rate schedules: torch.optim.lr_scheduler's StepLR, ExponentialLR and CosineAnnealingLR. */
+export const SCHEDULES = ['step', 'exponential', 'cosine'] as const;
 export const GENERATORS = ['xor', 'circle', 'spiral', 'gauss', 'moons'] as const;
 export const GENERATOR_ARGS = ['n', 'noise', 'seed'] as const;
 export const FUNCTION_ARGS = ['n', 'from', 'to', 'noise', 'seed'] as const;

@@ -2,11 +2,12 @@ import { FUNCTION_DEFAULTS, GENERATOR_DEFAULTS, functionInputs, type FunctionPar
 import * as E from '../engine/expr';
 import { describeShape, type Value } from '../engine/value';
 import { TRAIN_DEFAULTS } from '../engine/train';
+import type { Schedule } from '../engine/schedules';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
 import { capitalise } from './diagnostic';
 import { constant, integer, NO_PARAMS, number, tryLower, vector } from './lowering';
-import { FUNCTION_ARGS, FUNCTION_VARIABLES, GENERATOR_ARGS, GENERATORS, OPTIMIZERS, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
+import { FUNCTION_ARGS, FUNCTION_VARIABLES, GENERATOR_ARGS, GENERATORS, OPTIMIZERS, SCHEDULES, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
 import { Spoiled, type CheckContext } from './scope';
 
 /**
@@ -235,7 +236,7 @@ export function checkTrain(cx: CheckContext, stmt: ast.TrainStmt, data: Readonly
   for (const opt of stmt.options) {
     const name = opt.name.text;
     if (!(TRAIN_OPTIONS as readonly string[]).includes(name)) {
-      cx.unknown('unknown-option', 'training option', opt.name, TRAIN_OPTIONS, ' The options are optimizer, learning_rate, epochs, batch, seed, split and l2.');
+      cx.unknown('unknown-option', 'training option', opt.name, TRAIN_OPTIONS, ' The options are optimizer, learning_rate, epochs, batch, seed, split, l2, l1, schedule and patience.');
       continue;
     }
     if (seen.has(name)) {
@@ -270,9 +271,69 @@ export function checkTrain(cx: CheckContext, stmt: ast.TrainStmt, data: Readonly
         else if (v !== undefined) info.l2 = v;
         break;
       }
+      case 'l1': {
+        const v = number(cx, opt.value, 'l1');
+        if (v !== undefined && v < 0) cx.error('out-of-range', opt.value, `l1 (the weight of λ·Σ|w| in the loss) must be 0 or more, not ${v}.`);
+        else if (v !== undefined) info.l1 = v;
+        break;
+      }
+      case 'schedule': {
+        const s = resolveSchedule(cx, opt.value);
+        if (s) info.schedule = s;
+        break;
+      }
+      case 'patience': info.patience = integer(cx, opt.value, 'the patience (epochs without a new lowest loss)', 1, LIMITS.maxEpochs) ?? info.patience; break;
     }
   }
   return info;
+}
+
+/**
+ * `step(N, G)` (StepLR: the rate times G every N epochs), `exponential(G)` (ExponentialLR) or
+ * `cosine(T)` (CosineAnnealingLR, η_min = 0): N and T whole numbers of epochs from 1, G above 0.
+ */
+function resolveSchedule(cx: CheckContext, e: ast.Expr): Schedule | undefined {
+  const name = e.kind === 'name' ? e.name : e.kind === 'call' && e.primes === 0 ? e.callee : undefined;
+  const forms = 'step(N, G), exponential(G) or cosine(T)';
+  if (!name) {
+    cx.error('type', e, `The schedule is ${forms}, as in \`schedule step(10, 0.5)\`.`);
+    return undefined;
+  }
+  if (!(SCHEDULES as readonly string[]).includes(name.text)) {
+    cx.unknown('unknown-schedule', 'schedule', name, SCHEDULES, ` The schedules are ${forms}.`);
+    return undefined;
+  }
+  const args = e.kind === 'call' ? e.args : [];
+  const usage = { step: 'step(N, G): the rate times G every N epochs, as in step(10, 0.5)', exponential: 'exponential(G): the rate times G every epoch, as in exponential(0.95)', cosine: 'cosine(T): from the learning rate down to 0 over T epochs, as in cosine(100)' }[name.text as Schedule['kind']];
+  const want = name.text === 'step' ? 2 : 1;
+  if (args.length !== want) {
+    cx.error('arity', e, `\`${name.text}\` takes ${want === 2 ? 'two parameters' : 'one parameter'}: ${usage}.`);
+    return undefined;
+  }
+  const epochs = (a: ast.Expr, what: string) => integer(cx, a, what, 1, LIMITS.maxEpochs);
+  const gamma = (a: ast.Expr) => {
+    const v = number(cx, a, 'gamma');
+    if (v !== undefined && !(v > 0)) {
+      cx.error('out-of-range', a, `Gamma, the factor the learning rate is multiplied by, must be above 0, not ${v}.`);
+      return undefined;
+    }
+    return v;
+  };
+  switch (name.text as Schedule['kind']) {
+    case 'step': {
+      const n = epochs(args[0], 'the step size N (epochs between two decays)');
+      const g = gamma(args[1]);
+      return n === undefined || g === undefined ? undefined : { kind: 'step', stepSize: n, gamma: g };
+    }
+    case 'exponential': {
+      const g = gamma(args[0]);
+      return g === undefined ? undefined : { kind: 'exponential', gamma: g };
+    }
+    case 'cosine': {
+      const t = epochs(args[0], 'the period T (epochs from the learning rate down to 0)');
+      return t === undefined ? undefined : { kind: 'cosine', tMax: t };
+    }
+  }
 }
 
 function resolveOptimizer(cx: CheckContext, e: ast.Expr): OptimizerSpec | undefined {

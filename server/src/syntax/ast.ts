@@ -73,6 +73,8 @@ export interface InputItem extends Node {
   kind: 'input';
   name: Name;
   width: Expr;
+  /** `features [x1, x2, x1 * x2, sin(x1)]`: what the first dense layer takes, computed from the raw inputs. */
+  features?: { keyword: Name; list: Expr };
 }
 
 export interface DenseItem extends Node {

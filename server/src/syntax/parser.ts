@@ -146,6 +146,13 @@ class Parser {
       case 'input': {
         const name = this.name('the input layer\'s name, as in `input x[2]`');
         const width = this.width();
+        const next = this.peek();
+        if (next.kind === 'ident' && next.text === 'features' && !next.lineStart) {
+          this.i++;
+          const keyword = { text: next.text, start: next.start, end: next.end };
+          const list = this.expr();
+          return { kind: 'input', name, width, features: { keyword, list }, start: kw.start, end: this.prevEnd() };
+        }
         return { kind: 'input', name, width, start: kw.start, end: this.prevEnd() };
       }
       case 'dense': {
@@ -286,8 +293,11 @@ class Parser {
     if (on.kind !== 'ident' || on.text !== 'on') throw this.abandon(this.unexpected(on, '`on` and a data set, as in `train xor on xor_data`'));
     this.i++;
     const data = this.name('a data set name after `on`');
+    // Without a block (the line ends after the data set's name), every option has its default.
+    const next = this.peek();
+    if (!this.isPunct('{') && (next.kind === 'eof' || next.lineStart)) return { kind: 'train', network, data, options: [], start: kw.start, end: data.end };
     const { items, end } = this.block('train', () => {
-      const name = this.name('a training option (optimizer, learning_rate, epochs, batch, seed, split or l2)');
+      const name = this.name('a training option (optimizer, learning_rate, epochs, batch, seed, split, l2, l1, schedule or patience)');
       const value = this.expr();
       return { name, value, start: name.start, end: value.end };
     });

@@ -36,6 +36,15 @@ BATCH = 4
 SEED = 0  # the shuffling and split seed
 SPLIT = 1  # the fraction of samples that train; the rest is the test set
 L2 = 0  # weight decay, on weights and biases
+L1 = 0  # λ of λ·Σ|w| over the weights (not the biases), added to each step's loss
+SCHEDULE = None  # the learning rate, stepped after every epoch (torch.optim.lr_scheduler)
+PATIENCE = None  # early stopping: epochs without a new lowest monitored loss
+# The metrics over the training (and test) set with the final parameters: "classes" (a confusion
+# matrix of CLASSES classes and the accuracy; SIGMOID: one sigmoid unit, class 1 at y >= 0.5) or
+# "regression" (rmse and r2).
+METRICS = "regression"
+CLASSES = None
+SIGMOID = False
 # How accuracy is counted: "argmax" (softmax, one-hot targets), "threshold" (sigmoid, 0/1 targets) or None.
 CLASSIFICATION = "threshold"
 
@@ -167,6 +176,51 @@ def correct(y, t):
     return 0
 
 
+def argmax(row):
+    """The index of the first largest value."""
+    best = 0
+    for k in range(1, len(row)):
+        if row[k] > row[best]:
+            best = k
+    return best
+
+
+def metrics(model, X, T, indices):
+    """What the trained network scores on some samples: {"confusion", "accuracy"} for a classifier
+    (confusion[true class][predicted class]), else {"rmse", "r2"} with r2 the mean over outputs
+    of 1 - SS_res/SS_tot."""
+    with torch.no_grad():
+        _, y = model(X[indices])
+    Y = y.double().tolist()
+    targets = T[indices].double().tolist()
+    if METRICS == "classes":
+        confusion = [[0] * CLASSES for _ in range(CLASSES)]
+        for y_row, t_row in zip(Y, targets):
+            truth = (1 if t_row[0] >= 0.5 else 0) if SIGMOID else argmax(t_row)
+            said = (1 if y_row[0] >= 0.5 else 0) if SIGMOID else argmax(y_row)
+            confusion[truth][said] += 1
+        return {"confusion": confusion, "accuracy": sum(confusion[c][c] for c in range(CLASSES)) / len(Y)}
+    n, K = len(Y), len(Y[0])
+    sse_all, r2 = 0.0, 0.0
+    for k in range(K):
+        sse = 0.0
+        for i in range(n):
+            d = Y[i][k] - targets[i][k]
+            sse += d * d
+        sse_all += sse
+        mean = 0.0
+        for i in range(n):
+            mean += targets[i][k]
+        mean /= n
+        tot = 0.0
+        for i in range(n):
+            d = targets[i][k] - mean
+            tot += d * d
+        # All targets equal: SS_tot = 0, and the term is what IEEE division gives (-inf, or nan for 0/0).
+        r2 += 1 - (sse / tot if tot != 0 else (math.nan if sse == 0 else math.inf))
+    return {"rmse": math.sqrt(sse_all / (n * K)), "r2": r2 / K}
+
+
 # ---- NetSpec's random numbers (server/src/engine/random.ts) and its shuffle ---------------------------
 
 MASK = 0xFFFFFFFF
@@ -266,17 +320,21 @@ def train(args, rank=0, world=1, device="cpu"):
         net = torch.nn.parallel.DistributedDataParallel(model, device_ids=ids)
     parameters = model.parameters()
     optimizer = torch.optim.SGD(parameters, lr=LEARNING_RATE, momentum=0, dampening=0, nesterov=False, weight_decay=L2, foreach=False)
+    scheduler = None
     X = torch.tensor(INPUTS, dtype=dtype, device=device)
     T = torch.tensor(TARGETS, dtype=dtype, device=device)
     train_set, test_set = split_indices(len(INPUTS))
     batch = len(train_set) if BATCH is None else min(BATCH, len(train_set))
     epochs = args.epochs if args.epochs is not None else EPOCHS
 
-    history = {"loss": [], "test_loss": [], "accuracy": [], "test_accuracy": []}
+    history = {"loss": [], "test_loss": [], "accuracy": [], "test_accuracy": [], "lr": []}
     steps = 0
     diverged = None
+    stopped_early = False
+    best, since_best = math.inf, 0
     epoch = 0
-    while epoch < epochs and diverged is None:
+    while epoch < epochs and diverged is None and not stopped_early:
+        history["lr"].append(optimizer.param_groups[0]["lr"])
         order = epoch_order(train_set, batch, epoch)
         loss_sum, batches, hits, seen = 0.0, 0, 0, 0
         for start in range(0, len(order), batch):
@@ -299,7 +357,11 @@ def train(args, rank=0, world=1, device="cpu"):
             optimizer.zero_grad()
             # DistributedDataParallel averages the workers' gradients; scaled by world / B, this
             # worker's share makes that average the batch's mean gradient, however it split.
-            (E.sum() * (world / len(whole))).backward()
+            objective = E.sum() * (world / len(whole))
+            if L1 != 0:
+                # λ·Σ|w| on every worker: its gradient λ·sign(w) (0 at 0) is the same everywhere, so the average keeps it.
+                objective = objective + L1 * sum(layer.weight.abs().sum() for _, layer in model.dense_layers())
+            objective.backward()
             optimizer.step()
             steps += 1
         epoch += 1
@@ -309,6 +371,17 @@ def train(args, rank=0, world=1, device="cpu"):
             test_loss, test_accuracy = evaluate(model, X, T, test_set)
             history["test_loss"].append(test_loss)
             history["test_accuracy"].append(test_accuracy)
+        if diverged is None:
+            if scheduler is not None:
+                scheduler.step()
+            if PATIENCE is not None:
+                # Early stopping on the test loss with a test set, else the train loss.
+                monitored = history["test_loss"][-1] if test_set else history["loss"][-1]
+                if monitored < best:
+                    best, since_best = monitored, 0
+                else:
+                    since_best += 1
+                    stopped_early = since_best >= PATIENCE and epoch < epochs
 
     final_loss, final_accuracy = evaluate(model, X, T, train_set)
     run = {
@@ -316,6 +389,8 @@ def train(args, rank=0, world=1, device="cpu"):
         "data": DATA,
         "line": LINE,
         "epochs": epoch,
+        "stopped_early": stopped_early,
+        "lr": history["lr"],
         "loss": history["loss"],
         "final_loss": final_loss,
         "layers": {
@@ -334,13 +409,16 @@ def train(args, rank=0, world=1, device="cpu"):
         run["test_loss"] = history["test_loss"]
         run["final_test_loss"] = evaluate(model, X, T, test_set)[0]
     if CLASSIFICATION:
-        run["accuracy"] = history["accuracy"]
+        run["epoch_accuracy"] = history["accuracy"]
         run["final_accuracy"] = final_accuracy
         if test_set:
             run["test_accuracy"] = history["test_accuracy"]
             run["final_test_accuracy"] = evaluate(model, X, T, test_set)[1]
     if diverged:
         run["diverged"] = diverged
+    run.update(metrics(model, X, T, train_set))
+    if test_set:
+        run["test"] = metrics(model, X, T, test_set)
     if rank == 0 and args.checkpoint:
         torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epochs": epoch}, args.checkpoint)
     return {"file": SPEC, "runs": [run]}
@@ -374,7 +452,14 @@ def report(result, as_json):
     if "diverged" in run:
         d = run["diverged"]
         print(f"  diverged at epoch {d['epoch']}, step {d['step']}: the batch loss is {d['loss']}")
+    if run["stopped_early"]:
+        print(f"  stopped early after epoch {run['epochs']} (patience {PATIENCE})")
     print(f"  final loss {run['final_loss']:.10g}")
+    for name, m in [("training set", run), ("test set", run.get("test"))]:
+        if m is not None and "confusion" in m:
+            print(f"  {name}: accuracy {m['accuracy']:.4g}, confusion {m['confusion']} (rows: true class, columns: predicted)")
+        elif m is not None:
+            print(f"  {name}: rmse {m['rmse']:.6g}  r2 {m['r2']:.6g}")
 
 
 # ---- processes: one, several local workers, or a launcher's (torchrun) ----------------------------------

@@ -1,5 +1,5 @@
 import { lossAndGradient, type OutputKind } from '../losses';
-import type { Activation, DenseLayer, Network } from '../network';
+import { firstLayerInput, type Activation, type DenseLayer, type Network } from '../network';
 import { softmaxBackward } from '../softmax';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, type KernelMode } from './gemm';
 
@@ -37,7 +37,8 @@ export class BatchWorkspace {
     const plan = planSize(net, Bp);
     this.arena = new Arena(plan, mode);
     const A = this.arena;
-    this.xs = pad4(net.inputs);
+    // The first layer's fan-in: the inputs, or their derived features.
+    this.xs = pad4(net.layers[0]?.inputs ?? net.inputs);
     this.x = A.alloc(Bp * this.xs);
     let x = this.x;
     let xs = this.xs;
@@ -108,7 +109,12 @@ export class BatchWorkspace {
     const src = at * M;
     // The same arithmetic as network.ts standardizeInput, so a batch equals `probe` bit for bit.
     const st = this.net.standardize;
-    if (st) for (let j = 0; j < M; j++) h[o + j] = (X[src + j] - st.mean[j]) / st.std[j];
+    const features = this.net.features;
+    if (features) {
+      // Derived features (network.ts firstLayerInput): computed from the row, then copied in.
+      const f = firstLayerInput(this.net, X.subarray(src, src + M));
+      for (let j = 0; j < f.length; j++) h[o + j] = f[j];
+    } else if (st) for (let j = 0; j < M; j++) h[o + j] = (X[src + j] - st.mean[j]) / st.std[j];
     else for (let j = 0; j < M; j++) h[o + j] = X[src + j];
     const K = this.grad.length;
     const t = this.targets;
@@ -289,7 +295,7 @@ function outputKind(a: Activation): OutputKind {
 
 /** The float64 values a workspace of Bp rows needs (each allocation rounded up to 4). */
 function planSize(net: Network, Bp: number): number {
-  let n = Bp * pad4(net.inputs);
+  let n = Bp * pad4(net.layers[0]?.inputs ?? net.inputs);
   net.layers.forEach((layer, l) => {
     const Mp = pad4(layer.inputs);
     const Kp = pad4(layer.units);
