@@ -109,6 +109,29 @@ function exampleCases(): Case[] {
   });
 }
 
+/** Derived input features, standardized inputs under them, and a constant feature. */
+function featureCase(): Case {
+  const text = `network feat {
+  input p[2] features [p1, p2, p1 * p2, sin(p1), p2 ^ 2, 0.5, mish(p2)]
+  dense h[3] tanh
+  dense out[2] softmax
+  loss cross_entropy
+  init xavier seed 5
+}
+fn mish(z) = z * tanh(softplus(z))
+data d {
+  [0.5, -1] -> [1, 0]
+  [2, 0.25] -> [0, 1]
+  [-1.5, 3] -> [1, 0]
+} standardize
+train feat on d { epochs 3 }
+probe feat [0.3, -0.7] -> [1, 0]
+probe feat [-2, 1.5] -> [0, 1]
+probe feat [4, 0] -> [0, 1]
+`;
+  return withProbes('features', text, { feat: { input: 'p', output: 'out', width: 2, units: 2 } });
+}
+
 /** `netspec export --to onnx` for each network of a case, in both element types; the model files. */
 function exportCase(c: Case, dtype: 'float32' | 'float64'): Map<string, string> {
   const file = path.join(tmp, `${c.name}.netspec`);
@@ -168,7 +191,7 @@ async function runModel(file: string, input: string, output: string, rows: numbe
 
 test('every example and random networks of every activation: ONNX\'s checker accepts them and ONNX Runtime computes netspec grad\'s outputs', async () => {
   ort.env.wasm.numThreads = 1;
-  const cases = [...exampleCases(), ...randomCases()];
+  const cases = [...exampleCases(), ...randomCases(), featureCase()];
   const activations = new Set(cases.flatMap((c) => [...c.text.matchAll(/^\s+dense \w+\[\d+\] (\w+)/gm)].map((m) => m[1])));
   for (const a of HIDDEN.map((h) => parseActivation(h).activation)) assert.ok(activations.has(a), `the cases cover ${a}`);
   const models = { float32: cases.map((c) => exportCase(c, 'float32')), float64: cases.map((c) => exportCase(c, 'float64')) };

@@ -192,3 +192,30 @@ test('a watched epoch\'s mean |dE/dw| equals a replay of that epoch: single-samp
     assert.ok(Math.abs(v - want) <= 1e-12 * Math.max(1, want), `layer ${l} weight ${i}: ${v} vs replay ${want}`);
   }));
 });
+
+test('derived input features: the first column is the features, with their values at the probe and their heatmaps over the plane', () => {
+  const text = `network f {
+  input x[2] features [x1, x2, x1 * x2]
+  dense y[1] sigmoid
+  weights y = [[0.5], [-1], [2]]
+}
+data pts {
+  [0, 1] -> [1]
+  [2, -1] -> [0]
+}
+train f on pts { epochs 1 }
+probe f [0.3, -0.7] -> [1]
+`;
+  const { view } = viewOf(text);
+  const first = view.columns[0];
+  assert.equal(first.units, 3);
+  assert.deepEqual(first.drawn.map((u) => u.value), [0.3, -0.7, 0.3 * -0.7]);
+  assert.equal(view.edges.length, 3);
+  const hm = view.heatmap!;
+  const R = hm.resolution;
+  const [r, c] = [4, 11];
+  const x = hm.xRange[0] + ((c + 0.5) * (hm.xRange[1] - hm.xRange[0])) / R;
+  const y = hm.yRange[1] - ((r + 0.5) * (hm.yRange[1] - hm.yRange[0])) / R;
+  const want = [x, y, x * y];
+  first.drawn.forEach((u, j) => assert.ok(Math.abs(u.heatmap![r * R + c] - want[j]) <= 5e-3 * Math.max(1e-3, Math.abs(want[j])), `feature ${j}: ${u.heatmap![r * R + c]} vs ${want[j]}`));
+});

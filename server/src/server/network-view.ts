@@ -109,8 +109,9 @@ function viewColumns(a: FileAnalysis, info: NetworkInfo, net: Network, layout: D
     const trace = i > 0 ? result?.layers[i - 1] : undefined;
     const drawn = c.drawn.map((u) => {
       const unit = { unit: u.unit, x: u.x, y: u.y } as ViewColumn['drawn'][number];
-      // The raw input, as the probe writes it (a standardizing network's first layer sees it rescaled).
-      if (i === 0 && result && x) unit.value = x[u.unit];
+      // The raw input, as the probe writes it (a standardizing network's first layer sees it
+      // rescaled); with derived features, the first column is the features the first layer takes.
+      if (i === 0 && result && x) unit.value = net.features ? result.layers[0]?.trace.x[u.unit] : x[u.unit];
       if (trace) {
         unit.value = trace.trace.y[u.unit];
         unit.z = trace.trace.z[u.unit];
@@ -203,26 +204,29 @@ const colour = (v: number) => (Number.isFinite(v) ? Number(v.toPrecision(3)) : v
 /**
  * Every unit's output over the frame's grid (cell (r, c) at x = x0 + (c + ½)(x1 − x0)/R,
  * y = y1 − (r + ½)(y1 − y0)/R, row-major from the top), through the engine's forward pass — the
- * input units' being x and y themselves — and each column's colour range: the activation's own
- * range where it is bounded (sigmoid, softmax [0, 1]; tanh [−1, 1]), else the values'.
+ * input units' being x and y themselves, or with derived features each feature there — and each
+ * column's colour range: the activation's own range where it is bounded (sigmoid, softmax [0, 1];
+ * tanh [−1, 1]), else the values'.
  */
 function unitHeatmaps(net: Network, frame: ViewHeatmap): { values: number[][][]; ranges: [number, number][] } {
   const R = frame.resolution;
   const [x0, x1] = frame.xRange;
   const [y0, y1] = frame.yRange;
-  const values: number[][][] = [[[], []], ...net.layers.map((l) => Array.from({ length: l.units }, () => [] as number[]))];
+  const firstColumn = net.layers[0]?.inputs ?? net.inputs;
+  const values: number[][][] = [Array.from({ length: firstColumn }, () => [] as number[]), ...net.layers.map((l) => Array.from({ length: l.units }, () => [] as number[]))];
   for (let r = 0; r < R; r++) {
     for (let c = 0; c < R; c++) {
       const x = x0 + ((c + 0.5) * (x1 - x0)) / R;
       const y = y1 - ((r + 0.5) * (y1 - y0)) / R;
-      values[0][0].push(colour(x));
-      values[0][1].push(colour(y));
       let traces: ReturnType<typeof forward> | undefined;
       try {
         traces = forward(net, [x, y]);
       } catch {
         traces = undefined;
       }
+      // The input column: x and y themselves, or, with derived features, each feature there.
+      const first = net.features ? traces?.[0]?.x : [x, y];
+      for (let j = 0; j < firstColumn; j++) values[0][j].push(first ? colour(first[j]) : NaN);
       net.layers.forEach((l, li) => {
         for (let k = 0; k < l.units; k++) values[li + 1][k].push(traces ? colour(traces[li].y[k]) : NaN);
       });
@@ -232,7 +236,7 @@ function unitHeatmaps(net: Network, frame: ViewHeatmap): { values: number[][][];
     const act = i > 0 ? net.layers[i - 1].activation.name : undefined;
     if (act === 'sigmoid' || act === 'softmax') return [0, 1];
     if (act === 'tanh') return [-1, 1];
-    if (i === 0) return frame.xRange[1] - frame.xRange[0] >= frame.yRange[1] - frame.yRange[0] ? frame.xRange : frame.yRange;
+    if (i === 0 && !net.features) return frame.xRange[1] - frame.xRange[0] >= frame.yRange[1] - frame.yRange[0] ? frame.xRange : frame.yRange;
     let lo = Infinity;
     let hi = -Infinity;
     for (const u of units) for (const v of u) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];

@@ -111,7 +111,7 @@ export class OnnxFunctions {
     const f = this.env.fns.get(name)!;
     const body = this.derivative(name, f, order);
     if (!E.dependsOn(body, f.param)) return this.graph.filled(z, this.constant(body));
-    return this.translate(body, f.param, z);
+    return this.translate(body, new Bindings(new Map([[f.param, z]]), z));
   }
 
   private derivative(name: string, f: E.UserFunction, order: number): E.Expr {
@@ -136,13 +136,22 @@ export class OnnxFunctions {
     return constantOf(e, this.env);
   }
 
-  /** e with the variable `param` bound to tensor `z`, as nodes; its value's tensor. */
-  private translate(e: E.Expr, param: string, z: string): string {
+  /**
+   * An expression of several variables (a derived input feature of x1 … xN), each bound to a
+   * tensor; `like` is the tensor a constant expression takes its shape from.
+   */
+  expression(e: E.Expr, variables: ReadonlyMap<string, string>, like: string): string {
+    const b = new Bindings(variables, like);
+    return b.dependsOn(e) ? this.translate(e, b) : this.graph.filled(like, this.constant(e));
+  }
+
+  /** e with its variables bound to tensors, as nodes; its value's tensor. */
+  private translate(e: E.Expr, b: Bindings): string {
     const g = this.graph;
-    if (!E.dependsOn(e, param)) return g.scalar(this.constant(e));
-    const t = (x: E.Expr) => this.translate(x, param, z);
+    if (!b.dependsOn(e)) return g.scalar(this.constant(e));
+    const t = (x: E.Expr) => this.translate(x, b);
     switch (e.op) {
-      case 'var': return z;
+      case 'var': return b.tensor(e.name);
       case 'neg': return g.node('Neg', [t(e.a)]);
       case 'add': return g.node('Add', [t(e.a), t(e.b)]);
       case 'sub': return g.node('Sub', [t(e.a), t(e.b)]);
@@ -155,20 +164,20 @@ export class OnnxFunctions {
         const tie = g.node('Add', [g.node('Mul', [th, g.scalar(0.5)]), g.node('Mul', [ot, g.scalar(0.5)])]);
         return where(g, g.node('Greater', [a, b]), th, where(g, g.node('Less', [a, b]), ot, tie));
       }
-      case 'call': return this.call(e, param, z);
+      case 'call': return this.call(e, b);
       case 'vector': throw new ExportError('a vector inside an activation has no meaning elementwise');
       case 'const': return g.scalar(e.value);
     }
   }
 
-  private call(e: Extract<E.Expr, { op: 'call' }>, param: string, z: string): string {
+  private call(e: Extract<E.Expr, { op: 'call' }>, b: Bindings): string {
     const prime = "'".repeat(e.order);
     if (this.env.fns.has(e.fn)) {
       if (e.args.length !== 1) throw new ExportError(`${e.fn} takes one argument, not ${e.args.length}`);
-      return this.userFunction(e.fn, e.order, this.tensorOf(e.args[0], param, z));
+      return this.userFunction(e.fn, e.order, this.tensorOf(e.args[0], b));
     }
     if ((e.fn === 'max' || e.fn === 'min') && e.order === 0 && e.args.length === 2) {
-      return this.graph.node(e.fn === 'max' ? 'Max' : 'Min', e.args.map((x) => this.tensorOf(x, param, z)));
+      return this.graph.node(e.fn === 'max' ? 'Max' : 'Min', e.args.map((x) => this.tensorOf(x, b)));
     }
     const f = scalarFunction(e.fn);
     if (!f) throw new ExportError(`\`${e.fn}${prime}(…)\` has no elementwise ONNX translation`);
@@ -176,15 +185,31 @@ export class OnnxFunctions {
     const params = f.params.map((p, i) => {
       const a = e.args[i + 1];
       if (!a) return p.default;
-      if (E.dependsOn(a, param)) throw new ExportError(`the parameter of \`${e.fn}\` must not depend on the variable in an exported activation`);
+      if (b.dependsOn(a)) throw new ExportError(`the parameter of \`${e.fn}\` must not depend on the variable in an exported activation`);
       return this.constant(a);
     });
-    const b: OnnxBuiltin = BUILTINS[f.name];
-    return (e.order === 0 ? b.value : b.d1)(this.graph, this.tensorOf(e.args[0], param, z), params);
+    const builtin: OnnxBuiltin = BUILTINS[f.name];
+    return (e.order === 0 ? builtin.value : builtin.d1)(this.graph, this.tensorOf(e.args[0], b), params);
   }
 
   /** An argument as a tensor shaped like z (a constant argument filled out, so operators see a tensor). */
-  private tensorOf(x: E.Expr, param: string, z: string): string {
-    return E.dependsOn(x, param) ? this.translate(x, param, z) : this.graph.filled(z, this.constant(x));
+  private tensorOf(x: E.Expr, b: Bindings): string {
+    return b.dependsOn(x) ? this.translate(x, b) : this.graph.filled(b.like, this.constant(x));
+  }
+}
+
+/** The variables of an expression being translated, each bound to a tensor, and the tensor constants take the shape of. */
+class Bindings {
+  constructor(private readonly tensors: ReadonlyMap<string, string>, readonly like: string) {}
+
+  dependsOn(e: E.Expr): boolean {
+    for (const v of this.tensors.keys()) if (E.dependsOn(e, v)) return true;
+    return false;
+  }
+
+  tensor(name: string): string {
+    const t = this.tensors.get(name);
+    if (t === undefined) throw new ExportError(`\`${name}\` is not a variable here`);
+    return t;
   }
 }

@@ -55,6 +55,12 @@ export class OnnxGraph {
     return output;
   }
 
+  /** Appends a node with several outputs (Split), named `outputs`; returns them. */
+  nodeOutputs(op: string, inputs: string[], attributes: Attribute[], outputs: string[]): string[] {
+    this.nodes.push({ op_type: op, name: this.fresh(`${op}_node`), input: inputs, output: outputs, attribute: attributes.map(attributeProto), ...(this.doc ? { doc_string: this.doc } : {}) });
+    return outputs;
+  }
+
   /** An initializer of this graph's element type: `values` row-major with shape `dims`. */
   tensor(name: string, dims: number[], values: ArrayLike<number>, doc?: string): string {
     this.initializers.push({ ...this.tensorProto(dims, values), name: this.claim(name), ...(doc ? { doc_string: doc } : {}) });

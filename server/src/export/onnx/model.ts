@@ -10,7 +10,8 @@ import { onnx } from './onnx-pb';
  * A network's forward pass as an ONNX model (IR version 8, opset 17, the versions ONNX 1.12's
  * checker and current runtimes both accept): one input named after the network's `input`,
  * [N, width] with N symbolic; the inputs standardized when the network does (Sub, Div by its
- * `input.mean` and `input.std`); each dense layer MatMul by `LAYER.weight` ([fan-in][units], as
+ * `input.mean` and `input.std`); its derived features when it has them (the columns split, each
+ * feature's expression node by node, concatenated); each dense layer MatMul by `LAYER.weight` ([fan-in][units], as
  * NetSpec writes W) and Add of `LAYER.bias` (none with `nobias`), then its activation
  * (activations.ts; softmax as Softmax on the last axis); one output named after the last layer,
  * [N, units]. Each node's doc string is the spec's file and the line it comes from.
@@ -59,6 +60,15 @@ export function onnxModel(input: OnnxInput): onnx.IModelProto {
     const mean = g.tensor(`${inputName}.mean`, [net.inputs], std.mean, 'the mean of each input over the training part');
     const sd = g.tensor(`${inputName}.std`, [net.inputs], std.std, 'the standard deviation of each input over the training part');
     x = g.node('Div', [g.node('Sub', [x, mean], [], g.fresh(`${inputName}.centred`)), sd], [], g.fresh(`${inputName}.standardized`));
+  }
+  if (net.features) {
+    // Derived input features: each a function of the (standardized) input's columns, then side by side.
+    const f = net.features;
+    g.doc = `${file}:${inputItem ? lineOf(inputItem.item.start) : 1}: the derived input features [${f.texts.join(', ')}]`;
+    const columns = net.inputs === 1 ? [x] : g.nodeOutputs('Split', [x], [{ name: 'axis', i: 1 }], f.variables.map((v) => g.fresh(`${inputName}.${v}`)));
+    const bound = new Map(f.variables.map((v, j) => [v, columns[j]]));
+    const values = f.exprs.map((e) => fns.expression(e, bound, columns[0]));
+    x = values.length === 1 ? values[0] : g.node('Concat', values, [{ name: 'axis', i: 1 }], g.fresh(`${inputName}.features`));
   }
   net.layers.forEach((layer, i) => {
     const item = denseInfo[i]?.item;
