@@ -104,7 +104,8 @@ test('with a test set: every epoch\'s loss and test loss are the CLI\'s, and a s
   assert.deepEqual(stops.map((s) => s.name), ['train n on d', ...run.loss.map((_, i) => `epoch ${i + 1}`)]);
   assert.deepEqual(stops.slice(1).map((s) => s.values.get('loss')), run.loss);
   assert.deepEqual(stops.slice(1).map((s) => s.values.get('test_loss')), run.test_loss);
-  assert.deepEqual(stops.slice(1).map((s) => s.values.get('accuracy')), run.accuracy);
+  // Each epoch's accuracy (netspec train's `epoch_accuracy`; its `accuracy` is the final parameters').
+  assert.deepEqual(stops.slice(1).map((s) => s.values.get('accuracy')), run.epoch_accuracy);
 }));
 
 test('a line that is not a train statement, or both probe and train, are launch errors', async () => {
