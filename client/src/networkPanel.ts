@@ -115,11 +115,6 @@ export class NetworkPanel {
     );
   }
 
-  /** Where the view's spec is, for the export. */
-  get uri(): string {
-    return this.view.uri;
-  }
-
   private async receive(m: FromNetworkView | undefined): Promise<void> {
     if (!m) return;
     if (m.type === 'ready') {

@@ -105,7 +105,7 @@ function render(next: NetworkView): void {
 /** The server's SVG into the page: in place when the structure is the same, else replaced. */
 function installSvg(next: NetworkView): void {
   const parsed = new DOMParser().parseFromString(next.svg, 'image/svg+xml').documentElement;
-  if (parsed.nodeName !== 'svg') return; // a parse error: keep the last drawing
+  if (parsed.nodeName !== 'svg' || parsed.querySelector('parsererror')) return; // keep the last drawing
   const diagram = $('diagram');
   const current = diagram.querySelector<SVGSVGElement>('svg.network');
   const key = structureKey(next);
@@ -117,7 +117,7 @@ function installSvg(next: NetworkView): void {
     svg.setAttribute('role', 'group');
     svg.setAttribute('aria-label', `Network ${next.network}`);
     // Our tooltips replace the figure's <title>s (two tooltips at once would be noise).
-    svg.querySelectorAll('.edge > title, .neuron > title').forEach((t) => t.remove());
+    svg.querySelectorAll(':scope > title, .edge > title, .neuron > title').forEach((t) => t.remove());
     diagram.replaceChildren(svg);
     structure = key;
     fit(svg, next);
