@@ -62,7 +62,7 @@ test('the Show network lens, and a view whose numbers are netspec grad\'s and wh
 
   const v = await viewOk({ uri, line: 8 });
   assert.equal(v.network, 'n');
-  assert.deepEqual(v.parameters, { kind: 'file' });
+  assert.deepEqual(v.parameters, { kind: 'file', init: 'xavier seed 9' }, 'y\'s weights come from the init clause');
   assert.deepEqual(v.gradients, { source: 'probe', line: 8 });
   const grad = cli(['grad', 'FILE', '--json'], STATIC);
   assert.equal(grad.code, 0, grad.err);

@@ -12,7 +12,7 @@ import { analyze } from '../../server/src/analysis/analyze';
 import { forward, probe, type Network } from '../../server/src/engine/network';
 import { cloneNetwork, Trainer, type Sample } from '../../server/src/engine/train';
 import { generate } from '../../server/src/engine/datasets';
-import { networkOfRequest, networkView, VANISHING_RATIO, withParameters } from '../../server/src/server/network-view';
+import { initOf, networkOfRequest, networkView, VANISHING_RATIO, withParameters } from '../../server/src/server/network-view';
 import type { NetworkView } from '../../server/src/protocol/network';
 
 const SMALL = `network n {
@@ -218,4 +218,13 @@ probe f [0.3, -0.7] -> [1]
   const y = hm.yRange[1] - ((r + 0.5) * (hm.yRange[1] - hm.yRange[0])) / R;
   const want = [x, y, x * y];
   first.drawn.forEach((u, j) => assert.ok(Math.abs(u.heatmap![r * R + c] - want[j]) <= 5e-3 * Math.max(1e-3, Math.abs(want[j])), `feature ${j}: ${u.heatmap![r * R + c]} vs ${want[j]}`));
+});
+
+test('the file\'s weights say where they come from: the init clause when some layer uses it', () => {
+  const a = analyze(SMALL);
+  assert.deepEqual(initOf(a, a.program.networks.get('n')!), {}, 'every layer has its own weights');
+  const b = analyze(SMALL.replace(/ {2}weights y = .*\n/, '').replace('  bias h', '  init   he   seed 4\n  bias h'));
+  assert.deepEqual(initOf(b, b.program.networks.get('n')!), { init: 'he seed 4' });
+  const c = analyze(SMALL.replace(/ {2}weights y = .*\n/, ''));
+  assert.deepEqual(initOf(c, c.program.networks.get('n')!), { init: 'xavier seed 0' }, 'the default');
 });

@@ -47,6 +47,20 @@ export function networkOfRequest(a: FileAnalysis, name: string | undefined, line
   return names.length === 0 ? 'the file defines no network' : `which network? The file defines ${names.map((n) => `\`${n}\``).join(', ')}`;
 }
 
+/**
+ * The network's `init` clause as written after the keyword (`xavier seed 7`), when some layer's
+ * weights come from it (a layer without its own `weights`), or the default's words when there is
+ * no clause: what the view's header says the file's weights are.
+ */
+export function initOf(a: FileAnalysis, info: NetworkInfo): { init?: string } {
+  const items = info.stmt.items;
+  const explicit = new Set(items.filter((i): i is ast.ParamItem => i.kind === 'weights').map((i) => i.layer.text));
+  if (info.layers.filter((l) => l.kind === 'dense').every((l) => explicit.has(l.name.text))) return {};
+  const clause = items.find((i): i is ast.InitItem => i.kind === 'init');
+  if (!clause) return { init: 'xavier seed 0' };
+  return { init: a.text.slice(clause.scheme.start, clause.end).replace(/\s+/g, ' ').trim() };
+}
+
 /** The network with other parameters (a run's), when they fit its shape; else undefined. */
 export function withParameters(net: Network, layers: readonly { W: ArrayLike<number>; b: ArrayLike<number> }[]): Network | undefined {
   if (layers.length !== net.layers.length) return undefined;

@@ -32,7 +32,7 @@ import { fingerprint } from '../analysis/fingerprint';
 import { DEFAULT_WEIGHT_DIGITS } from '../analysis/weights-text';
 import { exportToWorkspace, registerExport } from './export';
 import { onnxModelOf, writeModelBeside } from './export-onnx';
-import { networkOfRequest, networkView, withParameters } from './network-view';
+import { initOf, networkOfRequest, networkView, withParameters } from './network-view';
 import type { NetworkViewAnswer } from '../protocol/network';
 import { Runs, type Run, type RunMessage } from './runs';
 import { dataFilesOf } from '../runs/jobs';
@@ -408,7 +408,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
       const parameters = { kind: 'live' as const, runId: run.id, epoch: run.live.epoch, epochs: run.epochs ?? run.live.epoch };
       return networkView(params.uri, a, info, { network: live, parameters, epochGradients: { epoch: run.live.epoch, layers: run.live.grads } });
     }
-    const parameters = runs.trainedOf(params.uri).has(name) ? { kind: 'trained' as const } : { kind: 'file' as const };
+    const parameters = runs.trainedOf(params.uri).has(name) ? { kind: 'trained' as const } : { kind: 'file' as const, ...initOf(a, info) };
     return networkView(params.uri, a, info, { network: info.network, parameters });
   }));
 
@@ -567,6 +567,8 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
         notify({ ...eventOf(run), ...progress, done: false });
       } else if (m.kind === 'done') {
         finished = true;
+        // The run is over: the view draws its trained parameters from now on, not its last live ones.
+        run.live = undefined;
         runs.record(params.uri, network, m.diverged
           ? { diverged: { ...m.diverged, line: run.line } }
           : { trained: { definition: m.definition, layers: m.layers, standardize: m.standardize }, losses: { first: m.firstLoss, final: m.finalLoss, train: ran } });
