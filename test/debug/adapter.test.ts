@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after as afterAll, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { analyze } from '../../server/src/analysis/analyze';
@@ -62,6 +63,16 @@ test('breakpoints are verified on the stages\' lines only; Continue stops at a l
   const stops = await walk(c, 'continue');
   assert.deepEqual(stops.map((s) => `${s.name}@${s.line}`), [`probe deep@${LINES.probe}`, `forward h@${LINES.h}`, `loss@${LINES.loss}`, `backward h@${LINES.h}`]);
   assert.deepEqual(stoppedReasons(c), ['entry', 'breakpoint', 'breakpoint', 'breakpoint']);
+}));
+
+test('a breakpoint\'s source given as a URI (a browser\'s editor names files so) is the session\'s file', () => session(async (c) => {
+  const program = spec();
+  await launched(c, { program });
+  const set = await c.request<DebugProtocol.SetBreakpointsResponse['body']>('setBreakpoints', { source: { path: pathToFileURL(program).toString() }, breakpoints: [{ line: LINES.loss }] });
+  assert.deepEqual(set.breakpoints.map((b) => b.verified), [true]);
+  const other = await c.request<DebugProtocol.SetBreakpointsResponse['body']>('setBreakpoints', { source: { path: pathToFileURL(path.join(dir, 'other.netspec')).toString() }, breakpoints: [{ line: LINES.loss }] });
+  assert.equal(other.breakpoints[0].message, 'Not the file of this debug session.');
+  assert.deepEqual((await walk(c, 'continue')).map((s) => s.name), ['probe deep', 'loss']);
 }));
 
 test('stopOnEntry false runs to the first breakpoint, or to the end when there is none', async () => {

@@ -397,9 +397,24 @@ function baseName(p: string): string {
   return p.split(/[\\/]/).pop() || p;
 }
 
-/** Whether two paths name the same file, as far as their text tells (Windows drive letters and separators aside). */
+/**
+ * Whether two paths name the same file, as far as their text tells: Windows drive letters and
+ * separators aside, and a URI (the program in a browser, `vscode-remote://…/x.netspec`) read as
+ * its path when the other is a plain path.
+ */
 function samePath(a: string | undefined, b: string): boolean {
   if (a === undefined) return false;
-  const norm = (p: string) => p.replace(/\\/g, '/').replace(/^([a-zA-Z]):/, (_m, d: string) => `${d.toLowerCase()}:`);
-  return norm(a) === norm(b);
+  const isUri = (p: string) => /^[a-z][\w+.-]*:\/\//i.test(p);
+  const norm = (p: string, other: string) => {
+    let q = p;
+    if (isUri(q) && !isUri(other)) {
+      try {
+        q = decodeURIComponent(new URL(q).pathname);
+      } catch {
+        // not a URI after all: compared as written
+      }
+    }
+    return q.replace(/\\/g, '/').replace(/^\/?([a-zA-Z]):/, (_m, d: string) => `${d.toLowerCase()}:`);
+  };
+  return norm(a, b) === norm(b, a);
 }

@@ -54,11 +54,6 @@ export interface ProbeStages {
 /** Why a probe cannot be stepped through. */
 export class StageError extends Error {}
 
-/** The 1-based lines of the probes of an analysed file, with their networks' names. */
-export function probeLines(a: FileAnalysis): { line: number; network: string }[] {
-  return a.probes.map((p) => ({ line: p.line, network: p.network }));
-}
-
 /**
  * The stages of the probe on 1-based line `line` (the first probe of the file when undefined).
  * Throws a StageError naming the probes that exist when there is no probe there, and one with
