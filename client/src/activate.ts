@@ -71,7 +71,7 @@ export async function activateNetSpec(context: vscode.ExtensionContext, platform
     progressListeners.add(listener);
     return new vscode.Disposable(() => progressListeners.delete(listener));
   });
-  registerDebugger(context);
+  registerDebugger(context, client);
   await client.start();
   indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));

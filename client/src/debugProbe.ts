@@ -1,5 +1,8 @@
 import * as vscode from 'vscode';
+import type { BaseLanguageClient } from 'vscode-languageclient';
+import type { TrainedParametersAnswer } from '../../server/src/protocol/weights';
 import { NetSpecDebugSession, type DebugHost } from '../../server/src/debug/session';
+import { TrainedParametersRequest } from '../../server/src/protocol/requests';
 
 /**
  * The `netspec` debugger in VS Code: backpropagation stepped through in the debugger's own UI.
@@ -32,7 +35,15 @@ function uriOf(program: string): vscode.Uri {
  * computed from), else the file's. Any edit or save of it may be a change: the session reads it
  * again and ends if the text differs from the one it stepped through.
  */
-const editorHost: DebugHost = {
+/** The language server's trained parameters of a spec, keyed by network, as the analysis takes them. */
+async function trainedOf(client: BaseLanguageClient, program: string): Promise<ReadonlyMap<string, TrainedParametersAnswer['networks'][string]> | undefined> {
+  const answer = await client.sendRequest(TrainedParametersRequest.type, { uri: uriOf(program).toString() });
+  const entries = Object.entries(answer.networks);
+  return entries.length ? new Map(entries) : undefined;
+}
+
+const editorHost = (client: BaseLanguageClient): DebugHost => ({
+  trained: (program) => trainedOf(client, program),
   async read(program) {
     const uri = uriOf(program);
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -71,11 +82,11 @@ const editorHost: DebugHost = {
     }
     return texts;
   },
-};
+});
 
-export function registerDebugger(context: vscode.ExtensionContext): void {
+export function registerDebugger(context: vscode.ExtensionContext, client: BaseLanguageClient): void {
   context.subscriptions.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new NetSpecDebugSession(editorHost)),
+    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new NetSpecDebugSession(editorHost(client))),
   }));
   context.subscriptions.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, {
     /** F5 with no launch.json: the active .netspec file, at the probe under the cursor if there is one. */

@@ -2,7 +2,7 @@ import {
   Breakpoint, DebugSession, Handles, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { analyze, type FileAnalysis } from '../analysis/analyze';
+import { analyze, type FileAnalysis, type TrainedParameters } from '../analysis/analyze';
 import type { Value } from '../engine/value';
 import { compile, compileCondition, conditionError, conditionHolds, evaluateWith, type Condition } from './expressions';
 import { probeStages, StageError, type Stage } from './stages';
@@ -32,6 +32,11 @@ export interface DebugHost {
    * one cannot be read. Absent: a session that needs one says so.
    */
   readData?(program: string, rels: readonly string[]): Promise<Record<string, { text: string } | { error: string }>>;
+  /**
+   * The parameters runs in the editor left for the spec's networks (what its hovers use), so a
+   * probe's session steps through the same numbers. Absent (the standalone adapter): the file's.
+   */
+  trained?(program: string): Promise<ReadonlyMap<string, TrainedParameters> | undefined>;
 }
 
 /** The launch configuration's arguments (package.json `contributes.debuggers`). */
@@ -119,7 +124,9 @@ export class NetSpecDebugSession extends DebugSession {
     } catch (err) {
       return refuse(`Cannot read ${this.program}: ${err instanceof Error ? err.message : String(err)}`);
     }
-    this.analysis = analyze(this.text);
+    // A probe sees the editor's trained parameters, as its hovers do; a training session starts from the file's, as netspec train does.
+    const trained = args.train === undefined ? await this.host.trained?.(this.program).catch(() => undefined) : undefined;
+    this.analysis = analyze(this.text, trained ? { trained } : {});
     const errors = this.analysis.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       const e = errors[0];

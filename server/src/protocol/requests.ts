@@ -4,7 +4,7 @@ import type { ReadDataFileAnswer, ReadDataFileParams } from './files';
 import type { NetworkViewAnswer, NetworkViewParams } from './network';
 import type { ExportOnnxAnswer, ExportOnnxParams } from './onnx';
 import type { PlotAnswer, PlotParams } from './plot';
-import type { ResetTrainedWeightsAnswer, ResetTrainedWeightsParams, TrainedWeightsAnswer, TrainedWeightsParams } from './weights';
+import type { ResetTrainedWeightsAnswer, ResetTrainedWeightsParams, TrainedParametersAnswer, TrainedWeightsAnswer, TrainedWeightsParams } from './weights';
 import type {
   StopTrainingParams,
   StopTrainingResult,
@@ -66,6 +66,12 @@ export namespace ExportPyTorchRequest {
 export namespace TrainedWeightsRequest {
   export const method = 'netspec/trainedWeights';
   export const type = new RequestType<TrainedWeightsParams, TrainedWeightsAnswer, void>(method);
+}
+
+/** `netspec/trainedParameters`: the parameters of a document's trained networks (weights.ts). */
+export namespace TrainedParametersRequest {
+  export const method = 'netspec/trainedParameters';
+  export const type = new RequestType<TrainedWeightsParams, TrainedParametersAnswer, void>(method);
 }
 
 /** `netspec/resetTrainedWeights`: back to the file's own parameters, for one network or all of a document. */

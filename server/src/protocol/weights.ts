@@ -14,6 +14,15 @@ export interface TrainedWeightsAnswer {
   networks: string[];
 }
 
+/**
+ * `netspec/trainedParameters` answer: the parameters a finished run left, by network (those whose
+ * definition is still the one they were trained from), as the analysis takes them
+ * (`AnalyzeOptions.trained`): so a probe's debugger session sees what the hovers see.
+ */
+export interface TrainedParametersAnswer {
+  networks: Record<string, { definition: string; layers: { W: number[]; b: number[] }[]; standardize?: { mean: number[]; std: number[] } }>;
+}
+
 /** `netspec/resetTrainedWeights` params: one network, or (left out) every network of the document. */
 export interface ResetTrainedWeightsParams {
   uri: string;

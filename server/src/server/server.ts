@@ -34,6 +34,7 @@ import { exportToWorkspace, registerExport } from './export';
 import { onnxModelOf, writeModelBeside } from './export-onnx';
 import { initOf, networkOfRequest, networkView, withParameters } from './network-view';
 import type { NetworkViewAnswer } from '../protocol/network';
+import type { TrainedParametersAnswer } from '../protocol/weights';
 import { Runs, type Run, type RunMessage } from './runs';
 import { dataFilesOf } from '../runs/jobs';
 import type { ServerPlatform } from './platform';
@@ -48,6 +49,7 @@ import {
   TrainProgressNotification,
   TrainRequest,
   TrainTargetsRequest,
+  TrainedParametersRequest,
   TrainedWeightsRequest,
   WorkspaceTrustedNotification,
 } from '../protocol/requests';
@@ -614,6 +616,19 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
 
   /** `netspec/stopTraining {uri?}`: stops this document's runs, or every run. */
   connection.onRequest(StopTrainingRequest.type, (params) => ({ stopped: runs.stop(params?.uri).length }));
+
+  /** `netspec/trainedParameters {uri}`: those parameters themselves, for the debugger's probe sessions. */
+  connection.onRequest(TrainedParametersRequest.type, (params) => onDocument('trainedParameters', params.uri, () => {
+    const networks: TrainedParametersAnswer['networks'] = {};
+    for (const [name, t] of runs.trainedOf(params.uri)) {
+      networks[name] = {
+        definition: t.definition,
+        layers: t.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
+        ...(t.standardize ? { standardize: { mean: [...t.standardize.mean], std: [...t.standardize.std] } } : {}),
+      };
+    }
+    return { networks };
+  }) ?? { networks: {} });
 
   /** `netspec/trainedWeights {uri}`: the networks that use a run's parameters (stale ones dropped first). */
   connection.onRequest(TrainedWeightsRequest.type, (params) => onDocument('trainedWeights', params.uri, () =>

@@ -272,6 +272,30 @@ const checks: [string, () => Promise<void>][] = [
     const hoverAfter = await outputHover();
     assert.match(hoverAfter, /\(g\(zₖ\) − tₖ\) · g'\(zₖ\) · aⱼ/, hoverAfter);
     assert.notEqual(hoverAfter, hoverBefore);
+    // A debugger session on the probe now steps through the trained network too: its loss is the probe's.
+    const stops: string[] = [];
+    const tracker = vscode.debug.registerDebugAdapterTrackerFactory('netspec', {
+      createDebugAdapterTracker: () => ({ onDidSendMessage: (m: { type: string; event?: string }) => void (m.type === 'event' && m.event === 'stopped' && stops.push('stop')) }),
+    });
+    try {
+      const probeLine = doc.getText().split('\n').findIndex((l) => l.startsWith('probe xor'));
+      assert.equal(await vscode.commands.executeCommand('netspec.debugProbe', doc.uri.toString(), probeLine), true);
+      const session = await until('a netspec debug session', () => vscode.debug.activeDebugSession?.type === 'netspec' && vscode.debug.activeDebugSession);
+      let E: number | undefined;
+      for (let i = 0; i < 6 && E === undefined; i++) {
+        await until('a stop', () => stops.length > i);
+        const { stackFrames } = await session.customRequest('stackTrace', { threadId: 1 }) as { stackFrames: { id: number; name: string }[] };
+        if (stackFrames[0].name === 'loss') {
+          const { scopes } = await session.customRequest('scopes', { frameId: stackFrames[0].id }) as { scopes: { variablesReference: number }[] };
+          const { variables } = await session.customRequest('variables', { variablesReference: scopes[0].variablesReference }) as { variables: { name: string; value: string }[] };
+          E = Number(variables.find((v) => v.name === 'E')?.value);
+        } else await session.customRequest('next', { threadId: 1 });
+      }
+      assert.ok(E !== undefined && Math.abs(E - after) <= 1e-3 * Math.max(after, 1e-12) + 5e-5, `the debugger's E ${E}, the trained probe's ${after}`);
+      await vscode.debug.stopDebugging(session);
+    } finally {
+      tracker.dispose();
+    }
   }],
   ['a run is cancelled with NetSpec: Stop Training, and the same run then restarts and completes', async () => {
     const text = 'network long {\n  input x[2]\n  dense h[32] tanh\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata d = spiral(n: 200, seed: 3)\ntrain long on d {\n  epochs 10000000\n}\nprobe long [1, -1] -> [1]\n';
