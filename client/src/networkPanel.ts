@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { webviewPolicy } from './webviewPolicy';
 import { writeBesideSpec } from './besideSpec';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import type { NetworkView, NetworkViewParams, ViewRange } from '../../server/src/protocol/network';
@@ -265,16 +266,7 @@ async function exportDiagram(view: NetworkView): Promise<vscode.Uri | undefined>
 }
 
 function html(webview: vscode.Webview, media: vscode.Uri): string {
-  // globalThis.crypto: Node's and the browser's Web Crypto alike (the extension runs in both hosts).
-  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-  const src = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, file)).toString();
-  const csp = [
-    "default-src 'none'",
-    'img-src data:',
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const { nonce, src, csp } = webviewPolicy(webview, media, 'data:');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { webviewPolicy } from './webviewPolicy';
 import type { Snapshot, TrainProgress } from '../../server/src/protocol/training';
 import type { FromTrainingPanel, PanelRow, ToTrainingPanel } from '../../server/src/protocol/webview';
 import { besideFreeOf } from './columns';
@@ -153,16 +154,7 @@ export class TrainingPanel {
 }
 
 function html(webview: vscode.Webview, media: vscode.Uri): string {
-  // globalThis.crypto: Node's and the browser's Web Crypto alike (the extension runs in both hosts).
-  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-  const src = (file: string) => webview.asWebviewUri(vscode.Uri.joinPath(media, file)).toString();
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
+  const { nonce, src, csp } = webviewPolicy(webview, media, `${webview.cspSource} data:`);
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
