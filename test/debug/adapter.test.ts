@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { after as afterAll, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { analyze } from '../../server/src/analysis/analyze';
-import { after, DapClient, DapError, launched, readStop, valueOf, walk } from '../support/dap';
+import { after, DapClient, session, DapError, launched, readStop, valueOf, walk } from '../support/dap';
 import { until } from '../support/until';
 
 /** h saturates (z of 80 to 100 into a sigmoid): its δ vanishes, y's does not. */
@@ -42,15 +42,6 @@ function spec(text = SPEC): string {
   const file = path.join(dir, `spec${files++}.netspec`);
   fs.writeFileSync(file, text);
   return file;
-}
-
-async function session<T>(body: (c: DapClient) => Promise<T>): Promise<T> {
-  const c = await DapClient.start();
-  try {
-    return await body(c);
-  } finally {
-    await c.close();
-  }
 }
 
 const stoppedReasons = (c: DapClient) => c.events.filter((e) => e.event === 'stopped').map((e) => (e as DebugProtocol.StoppedEvent).body.reason);

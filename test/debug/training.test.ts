@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after as afterAll, test } from 'node:test';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { Discrepancies, oracle, runCli, type OracleProbe } from '../oracle/oracle';
-import { after, DapClient, launched, readStop, walk, type Stop } from '../support/dap';
+import { after, launched, readStop, session, walk, type Stop } from '../support/dap';
 import { repoRoot } from '../support/paths';
 
 const XOR = path.join(repoRoot(), 'examples', 'xor.netspec');
@@ -21,15 +21,6 @@ const XOR_DATA = [[[0, 0], [0]], [[0, 1], [1]], [[1, 0], [1]], [[1, 1], [0]]] as
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-debug-train-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-async function session<T>(body: (c: DapClient) => Promise<T>): Promise<T> {
-  const c = await DapClient.start();
-  try {
-    return await body(c);
-  } finally {
-    await c.close();
-  }
-}
 
 /** Mean |dE/dW| per layer of xor at the stop's parameters, from torch: the mean of the 4 samples' gradients. */
 function torchMeanAbsGradient(stop: Stop): Record<string, number> {

@@ -130,6 +130,16 @@ export class DapClient {
 
 // ---- a session, stop by stop ------------------------------------------------------------------
 
+/** Runs `body` with an adapter of its own, closed afterwards whatever happened. */
+export async function session<T>(body: (c: DapClient) => Promise<T>): Promise<T> {
+  const c = await DapClient.start();
+  try {
+    return await body(c);
+  } finally {
+    await c.close();
+  }
+}
+
 export interface Stop {
   /** The top frame's name (`forward h`) and line; the names of the frames below it. */
   name: string;

@@ -2,12 +2,12 @@ import { MessageType, ShowMessageNotification, type Connection, type TextDocumen
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type TrainedParameters } from '../analysis/analyze';
 import { fingerprint } from '../analysis/fingerprint';
-import type { Network } from '../engine/network';
 import { ExportError, exportPyTorch } from '../export/pytorch';
 import { givenFiles } from '../runs/data-files';
 import { dataFilesOf, prepareJob, RunProblem } from '../runs/jobs';
 import type { ExportAnswer, ExportParams } from '../protocol/pytorch';
 import { ExportPyTorchRequest } from '../protocol/requests';
+import { withParameters } from './network-view';
 import type { ServerPlatform } from './platform';
 
 declare const NETSPEC_VERSION: string | undefined;
@@ -111,7 +111,9 @@ async function exportDocument(documents: TextDocuments<TextDocument>, platform: 
       const trained = trainedOf(params.uri).get(network);
       if (!trained) return { error: `\`${network}\` has no trained weights in this editor session: train it first, or export from the initial weights`, networks };
       if (trained.definition !== definition) return { error: `the trained weights of \`${network}\` belong to an earlier definition of it: train it again`, networks };
-      from = withParameters(job.network, trained);
+      const trainedNet = withParameters(job.network, trained.layers);
+      if (!trainedNet) return { error: `the trained weights of \`${network}\` do not fit its layers: train it again`, networks };
+      from = trainedNet;
     }
     const source = exportPyTorch({ file: base, program: a.program, info: job.info, line: job.line, network: from, dataName: job.dataName, data: job.data, version: VERSION, start });
     return { source, suggestedName: `${base.replace(/\.netspec$/i, '')}.${network}.py`, network, start };
@@ -119,9 +121,4 @@ async function exportDocument(documents: TextDocuments<TextDocument>, platform: 
     if (err instanceof RunProblem || err instanceof ExportError) return { error: err.message };
     throw err;
   }
-}
-
-/** A copy of `net` with the trained parameters (the same shapes: they were trained from its definition). */
-function withParameters(net: Network, trained: TrainedParameters): Network {
-  return { ...net, layers: net.layers.map((l, i) => ({ ...l, W: Float64Array.from(trained.layers[i].W), b: Float64Array.from(trained.layers[i].b) })) };
 }
