@@ -11,6 +11,8 @@ const products = [
   // Also the `netspec-language-server` command (package.json bin): stdio unless told otherwise.
   { entry: 'server/src/server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
   { entry: 'server/src/server/trainWorker.ts', out: 'dist/trainWorker.js' },
+  // A helper thread of the engine's products (engine/kernels/pool.ts), for the CLI and the training worker.
+  { entry: 'server/src/server/productWorker.ts', out: 'dist/productWorker.js' },
   { entry: 'server/src/debug/main.ts', out: 'dist/debugAdapter.js' },
   { entry: 'client/src/extension.ts', out: 'dist/extension.js', external: ['vscode'] },
 ].filter((p) => fs.existsSync(p.entry));

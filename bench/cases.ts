@@ -14,11 +14,13 @@ export interface Case {
   batch: number;
   samples: number;
   lr: number;
+  /** Whether the Node bench also times the engine's `precision float32` run (after float64's, so float64's code is timed alone first). */
+  float32?: boolean;
 }
 
 export const CASES: Case[] = [
   { id: 'tiny', title: '2-8-8-1 sigmoid, squared error, batch 4, sgd', widths: [2, 8, 8, 1], hidden: 'sigmoid', output: 'sigmoid', loss: 'squared_error', batch: 4, samples: 256, lr: 0.1 },
-  { id: 'mlp', title: '784-128-64-10 tanh/softmax, cross-entropy, batch 64, sgd', widths: [784, 128, 64, 10], hidden: 'tanh', output: 'softmax', loss: 'cross_entropy', batch: 64, samples: 1024, lr: 0.01 },
+  { id: 'mlp', title: '784-128-64-10 tanh/softmax, cross-entropy, batch 64, sgd', widths: [784, 128, 64, 10], hidden: 'tanh', output: 'softmax', loss: 'cross_entropy', batch: 64, samples: 1024, lr: 0.01, float32: true },
 ];
 
 /** FLOPs of one training step: the matrix products only (forward xW, backward δWᵀ above the first layer, xᵀδ), 2 per multiply-add. */

@@ -1,17 +1,17 @@
 // The engine's own matrix product alone, on large square products: the ceiling a training step's
 // products can reach on one core (PERFORMANCE.md: about 20 GFLOP/s for the f64x2 kernel here).
 // Each run of the bench prints it, and each network's share of it.
-import { Arena } from '../server/src/engine/kernels/gemm';
+import { Arena, type Precision } from '../server/src/engine/kernels/gemm';
 import { timedSteps } from './steps';
 
 /**
  * GFLOP/s of C = A·B (n×n, 2n³ FLOP) through Arena.gemm, the best of n = 64, 128, 256, each timed
- * for about `ms` milliseconds after a short warm-up.
+ * for about `ms` milliseconds after a short warm-up; the f64x2 kernel, or the f32x4 one.
  */
-export function kernelGflops(ms: number): number {
+export function kernelGflops(ms: number, precision: Precision = 'float64'): number {
   let best = 0;
   for (const n of [64, 128, 256]) {
-    const arena = new Arena(3 * n * n + 16);
+    const arena = new Arena(3 * n * n + 16, undefined, precision);
     const a = arena.alloc(n * n);
     const b = arena.alloc(n * n);
     const c = arena.alloc(n * n);

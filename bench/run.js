@@ -37,6 +37,8 @@ async function main() {
   if (only === undefined || only === 'training') {
     const out = path.join(ROOT, 'out', 'bench', 'training.js');
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'training.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@tensorflow/*'], logLevel: 'warning' });
+    // The engine's helper threads (NETSPEC_THREADS), started from beside training.js.
+    esbuild.buildSync({ entryPoints: [path.join(ROOT, 'server', 'src', 'server', 'productWorker.ts')], outfile: path.join(ROOT, 'out', 'bench', 'productWorker.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
     /** @type {typeof import('./training')} */
     const { benchTraining, trainingTable } = require(out);
     log('training: checking gradients, warming up, timing interleaved runs…');

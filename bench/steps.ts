@@ -2,7 +2,7 @@
 // side: bundled into the Node bench (training.ts, web.js) and into the browser bench's worker
 // (web-worker.ts), so that Node and Chromium time exactly the same loop over the same Trainer.
 // Imports only the engine and the cases, and nothing of Node, so it bundles for the browser.
-import { kernelBackend, setKernelMode, type KernelMode } from '../server/src/engine/kernels/gemm';
+import { kernelBackend, setKernelMode, type KernelMode, type Precision } from '../server/src/engine/kernels/gemm';
 import type { Network } from '../server/src/engine/network';
 import { Trainer, type Sample } from '../server/src/engine/train';
 import { makeData, makeNetwork, type Case } from './cases';
@@ -22,11 +22,12 @@ export interface TrainerSteps {
 }
 
 /**
- * Case `c`'s network trained with sgd at its learning rate and batch on its data, for ever. The
- * network and the data default to the case's own (cases.ts), the same numbers on every side.
+ * Case `c`'s network trained with sgd at its learning rate and batch on its data, for ever, in
+ * float64 unless asked. The network and the data default to the case's own (cases.ts), the same
+ * numbers on every side.
  */
-export function trainerSteps(c: Case, net: Network = makeNetwork(c), data: Sample[] = makeData(c)): TrainerSteps {
-  const start = () => new Trainer(net, data, { batch: c.batch, epochs: 1e9, learningRate: c.lr, optimizer: { kind: 'sgd' } });
+export function trainerSteps(c: Case, net: Network = makeNetwork(c), data: Sample[] = makeData(c), precision: Precision = 'float64'): TrainerSteps {
+  const start = () => new Trainer(net, data, { batch: c.batch, epochs: 1e9, learningRate: c.lr, optimizer: { kind: 'sgd' }, precision });
   let t = start();
   return {
     kernels: () => kernelShare(t.kernelProducts),

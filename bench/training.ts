@@ -11,9 +11,11 @@ import type { Network } from '../server/src/engine/network';
 import { batchGradient, type Sample } from '../server/src/engine/train';
 import { CASES, makeData, makeNetwork, stepFlops, type Case } from './cases';
 import { timedSteps, trainerSteps } from './steps';
-import { kernelBackend, kernelModeOf, setKernelMode } from '../server/src/engine/kernels/gemm';
+import { kernelBackend, kernelModeOf, setKernelMode, type Precision } from '../server/src/engine/kernels/gemm';
 import { kernelGflops } from './kernel';
 import { torchAvailable, torchEngine } from './torch';
+import { setThreads, threadSettings } from '../server/src/engine/kernels/parallel';
+import { useNodeThreads } from '../server/src/runs/threads-node';
 
 /** The same network in TensorFlow.js: variables, a loss function and an sgd optimiser. */
 class TfModel {
@@ -88,10 +90,14 @@ interface Engine {
   close?(): void;
 }
 
-function engineOf(c: Case, net: Network, data: Sample[]): Engine {
-  const t = trainerSteps(c, net, data);
+/** The engine on `threads` threads in `precision` (the trainer's arena takes the thread settings when it is made). */
+function engineOf(c: Case, net: Network, data: Sample[], threads = 1, precision: Precision = 'float64'): Engine {
+  const settings = threadSettings();
+  setThreads({ ...settings, threads });
+  const t = trainerSteps(c, net, data, precision);
+  setThreads(settings);
   return {
-    name: 'netspec',
+    name: precision === 'float32' ? 'netspec-f32' : threads > 1 ? `netspec-${threads}t` : 'netspec',
     prepare() {},
     run: (ms) => timed(ms, () => t.epoch()),
   };
@@ -133,8 +139,12 @@ function summary(xs: number[]): { median: number; min: number; max: number; n: n
 
 export interface TrainingResult {
   id: string;
-  /** The engine's GFLOP/s over the kernel's large-product GFLOP/s. */
+  /** The engine's GFLOP/s (one thread) over the kernel's large-product GFLOP/s. */
   kernelShare?: number;
+  /** The engine's float32 run's GFLOP/s over the f32x4 kernel's. */
+  kernelShare32?: number;
+  /** The engine's GFLOP/s on `threads` threads over threads × the kernel's large-product GFLOP/s. */
+  threadedKernelShare?: number;
   title: string;
   flopsPerStep: number;
   gradientCheck: Record<string, number>;
@@ -142,8 +152,22 @@ export interface TrainingResult {
   ratios: Record<string, { median: number; min: number; max: number; n: number }>;
 }
 
-export async function benchTraining(opts: { repeats?: number; runMs?: number; warmupMs?: number; log?: (s: string) => void } = {}): Promise<{ kernels: string; kernelGflops: number; torch: string; cases: TrainingResult[] }> {
+/** What the training section measured, for its table (and the README's). */
+export interface TrainingBench {
+  kernels: string;
+  kernelGflops: number;
+  kernels32?: string;
+  kernelGflops32?: number;
+  /** The threads of the engine's threaded runs (NETSPEC_THREADS, default one per core); 1: none. */
+  threads: number;
+  torch: string;
+  cases: TrainingResult[];
+}
+
+export async function benchTraining(opts: { repeats?: number; runMs?: number; warmupMs?: number; log?: (s: string) => void } = {}): Promise<TrainingBench> {
   setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));
+  // The helper threads' script is bundled beside this one (bench/run.js).
+  const threads = useNodeThreads(process.env.NETSPEC_THREADS, path.join(__dirname, 'productWorker.js'));
   const repeats = opts.repeats ?? 7;
   const runMs = opts.runMs ?? 600;
   const warmupMs = opts.warmupMs ?? 1200;
@@ -155,11 +179,18 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
+  let kernel32: number | undefined;
   for (const c of CASES) {
     const net = makeNetwork(c);
     const data = makeData(c);
     const model = () => new TfModel(c, net, data);
-    const engines: Engine[] = [engineOf(c, net, data), tfEngine('cpu', model), tfEngine('wasm', model)];
+    const engines: Engine[] = [
+      engineOf(c, net, data),
+      ...(c.float32 ? [engineOf(c, net, data, 1, 'float32')] : []),
+      ...(threads > 1 ? [engineOf(c, net, data, threads)] : []),
+      tfEngine('cpu', model),
+      tfEngine('wasm', model),
+    ];
     if (torch === true) engines.push(torchEngine(c, net, data, 'float64'), torchEngine(c, net, data, 'float32'));
 
     // Same gradients first: the engine's float64 batch gradient against each backend's float32 one.
@@ -171,6 +202,13 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       const theirs = model().gradients();
       gradientCheck[`tfjs-${backend}`] = Math.max(...theirs.map((g, i) => relativeError(g, ref[i])));
       if (gradientCheck[`tfjs-${backend}`] > 1e-4) throw new Error(`${c.id}: tfjs-${backend} computes other gradients (relative error ${gradientCheck[`tfjs-${backend}`]})`);
+    }
+    if (c.float32) {
+      // The engine's own float32 run (`precision float32`), held to the same bound; the f32x4 kernel alone, once.
+      const ours32 = batchGradient(net, data.slice(0, c.batch), 'float32');
+      gradientCheck['netspec-f32'] = Math.max(...[...ours32.layers.map((l) => l.dW), ...ours32.layers.map((l) => l.db)].map((g, i) => relativeError(g, ref[i])));
+      if (gradientCheck['netspec-f32'] > 1e-4) throw new Error(`${c.id}: netspec's float32 run computes other gradients (relative error ${gradientCheck['netspec-f32']})`);
+      kernel32 ??= kernelGflops(opts.runMs ?? 600, 'float32');
     }
     for (const e of engines) {
       if (!e.gradients) continue;
@@ -200,22 +238,36 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       const s = summary(xs);
       result.engines[name] = { stepsPerSecond: s, gflops: (s.median * flops) / 1e9, stepsPerCpuSecond: summary(cpuRates[name]).median };
     }
-    for (const peer of engines.map((e) => e.name).filter((n) => n !== 'netspec')) {
-      // the ratio of each interleaved repeat, then their median and range
-      result.ratios[`netspec/${peer}`] = summary(rates.netspec.map((v, i) => v / rates[peer][i]));
+    for (const own of engines.map((e) => e.name).filter((n) => n.startsWith('netspec'))) {
+      // each engine of ours against every peer, and the float32 and threaded runs against the
+      // one-thread float64 one too (their speed-up), never the reverse
+      for (const peer of engines.map((e) => e.name).filter((n) => n !== own && (!n.startsWith('netspec') || (n === 'netspec' && own !== 'netspec')))) {
+        // the ratio of each interleaved repeat, then their median and range
+        result.ratios[`${own}/${peer}`] = summary(rates[own].map((v, i) => v / rates[peer][i]));
+      }
     }
     result.kernelShare = result.engines.netspec.gflops / kernel;
+    if (rates['netspec-f32'] && kernel32) result.kernelShare32 = result.engines['netspec-f32'].gflops / kernel32;
+    if (threads > 1) result.threadedKernelShare = result.engines[`netspec-${threads}t`].gflops / (threads * kernel);
     for (const e of engines) e.close?.();
     cases.push(result);
   }
-  return { kernels: kernelBackend(), kernelGflops: kernel, torch: torch === true ? 'Debian python3-torch, one thread' : torch, cases };
+  return {
+    kernels: kernelBackend(),
+    kernelGflops: kernel,
+    ...(kernel32 !== undefined && { kernels32: kernelBackend('float32'), kernelGflops32: kernel32 }),
+    threads,
+    torch: torch === true ? 'Debian python3-torch, one thread' : torch,
+    cases,
+  };
 }
 
-export function trainingTable(r: { kernels: string; kernelGflops: number; torch: string; cases: TrainingResult[] }): string {
+export function trainingTable(r: TrainingBench): string {
   const n = (x: number) => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x.toFixed(1));
   const g = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(2));
   const out = [
     `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops)} GFLOP/s on one core.`,
+    ...(r.kernels32 && r.kernelGflops32 !== undefined ? [`With \`precision float32\` (netspec-f32): ${r.kernels32}; alone on large products: ${g(r.kernelGflops32)} GFLOP/s on one core.`] : []),
     `PyTorch: ${r.torch}.`,
     '',
     '| network | engine | steps/s, median (min–max) | GFLOP/s | steps per CPU-second | gradient vs netspec (rel.) |',
@@ -224,16 +276,23 @@ export function trainingTable(r: { kernels: string; kernelGflops: number; torch:
   for (const c of r.cases) {
     for (const [name, e] of Object.entries(c.engines)) {
       const s = e.stepsPerSecond;
-      const check = name === 'netspec' ? '—' : c.gradientCheck[name].toExponential(1);
+      const check = name.startsWith('netspec') ? '—' : c.gradientCheck[name].toExponential(1);
       out.push(`| ${c.title} | ${name} | ${n(s.median)} (${n(s.min)}–${n(s.max)}) | ${g(e.gflops)} | ${n(e.stepsPerCpuSecond)} | ${check} |`);
     }
   }
-  const peers = [...new Set(r.cases.flatMap((c) => Object.keys(c.ratios)))];
-  out.push('', `| network | ${peers.map((p) => `${p.replace('/', ' ÷ ')}, median (min–max)`).join(' | ')} | share of the kernel's GFLOP/s | FLOP per step |`, `| --- |${' ---: |'.repeat(peers.length + 2)}`);
+  // One row per network and engine of ours, one column per peer (the one-thread float64 engine is one for the others).
+  const split = (k: string) => k.split('/') as [string, string];
+  const peers = [...new Set(r.cases.flatMap((c) => Object.keys(c.ratios).map((k) => split(k)[1])))];
+  out.push('', `| network | engine | ${peers.map((p) => `÷ ${p}, median (min–max)`).join(' | ')} | share of the kernel's GFLOP/s (× threads) | FLOP per step |`, `| --- | --- |${' ---: |'.repeat(peers.length + 2)}`);
   for (const c of r.cases) {
     const f = (s: { median: number; min: number; max: number } | undefined) => (s ? `${s.median.toFixed(1)}× (${s.min.toFixed(1)}–${s.max.toFixed(1)})` : '—');
-    out.push(`| ${c.title} | ${peers.map((p) => f(c.ratios[p])).join(' | ')} | ${c.kernelShare !== undefined ? `${(100 * c.kernelShare).toFixed(0)} %` : '—'} | ${c.flopsPerStep.toLocaleString('en-US')} |`);
+    const pct = (x: number | undefined) => (x !== undefined ? `${(100 * x).toFixed(0)} %` : '—');
+    for (const own of Object.keys(c.engines).filter((n) => n.startsWith('netspec'))) {
+      const share = own === 'netspec' ? c.kernelShare : own === 'netspec-f32' ? c.kernelShare32 : c.threadedKernelShare;
+      out.push(`| ${c.title} | ${own} | ${peers.map((p) => f(c.ratios[`${own}/${p}`])).join(' | ')} | ${pct(share)} | ${c.flopsPerStep.toLocaleString('en-US')} |`);
+    }
   }
-  out.push('', 'Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time the engine process (for PyTorch, its python process) was on a core, which discounts other load on a shared machine. PyTorch runs one thread, as the engine does.');
+  const threaded = r.threads > 1 ? ` netspec-${r.threads}t is the engine on ${r.threads} threads (NETSPEC_THREADS, default one per core): its products of at least ${threadSettings().minWork.toLocaleString('en-US')} multiply-adds cut between the threads, bit for bit the one-thread results; its share is of ${r.threads} × the kernel's one-core GFLOP/s.` : ' The engine ran on one thread only (NETSPEC_THREADS=1, or one core).';
+  out.push('', `Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time the engine process (for PyTorch, its python process) was on a core, which discounts other load on a shared machine. PyTorch runs one thread; netspec runs one thread.${threaded}`);
   return out.join('\n');
 }

@@ -7,6 +7,7 @@ import { registerNetworkView } from './networkPanel';
 import { registerResetWeightsCommand } from './resetWeightsCommand';
 import { lossRose } from './figures';
 import { TrainingPanel } from './trainingPanel';
+import { registerTrainingControls } from './trainingControls';
 import type { BaseLanguageClient, LanguageClientOptions } from 'vscode-languageclient';
 import type { ClientPlatform } from './platform';
 import { registerDataFiles } from './dataFiles';
@@ -15,6 +16,7 @@ import {
   PlotRequest,
   StopTrainingRequest,
   TrainProgressNotification,
+  TrainAllRequest,
   TrainRequest,
   TrainTargetsRequest,
   WorkspaceTrustedNotification,
@@ -31,7 +33,7 @@ import type { InitializationOptions } from '../../server/src/protocol/initialize
 let client: BaseLanguageClient | undefined;
 
 /** The commands of this extension that the server's code lenses may name. */
-const CLIENT_COMMANDS = ['netspec.train', 'netspec.showPlot', 'netspec.showNetwork', 'netspec.debugProbe'] as const;
+const CLIENT_COMMANDS = ['netspec.train', 'netspec.trainAll', 'netspec.showPlot', 'netspec.showNetwork', 'netspec.debugProbe'] as const;
 
 export async function activateNetSpec(context: vscode.ExtensionContext, platform: ClientPlatform): Promise<void> {
   const output = vscode.window.createOutputChannel('NetSpec', { log: true });
@@ -72,6 +74,10 @@ export async function activateNetSpec(context: vscode.ExtensionContext, platform
     return new vscode.Disposable(() => progressListeners.delete(listener));
   });
   registerDebugger(context, client);
+  registerTrainingControls(context, client, (listener) => {
+    progressListeners.add(listener);
+    return new vscode.Disposable(() => progressListeners.delete(listener));
+  }, () => TrainingPanel.shownRun());
   await client.start();
   indent(); // the editors VS Code showed while the extension was starting
   context.subscriptions.push(vscode.workspace.onDidGrantWorkspaceTrust(() => void client?.sendNotification(WorkspaceTrustedNotification.type, {})));
@@ -102,7 +108,7 @@ function registerTraining(context: vscode.ExtensionContext): void {
     const runs = [...running.values()];
     if (runs.length === 0) return status.hide();
     const r = runs[runs.length - 1];
-    status.text = `$(sync~spin) ${r.network}: epoch ${r.epoch}/${r.epochs} · loss ${r.loss.toPrecision(4)}`;
+    status.text = `${r.paused ? '$(debug-pause) paused · ' : '$(sync~spin) '}${r.network}: epoch ${r.epoch}/${r.epochs} · loss ${Number.isFinite(r.loss) ? r.loss.toPrecision(4) : '–'}`;
     status.tooltip = 'NetSpec is training; click to stop';
     status.show();
   };
@@ -202,6 +208,48 @@ function registerTraining(context: vscode.ExtensionContext): void {
         token.onCancellationRequested(() => void client?.sendRequest(StopTrainingRequest.type, { uri: target }));
       }),
     );
+  }));
+
+  /**
+   * NetSpec: Train All Statements — every `train` statement of the file at once (compared runs):
+   * the panel overlays their curves. Each network then keeps the parameters of its run that
+   * finishes last; the end is told once, when all have ended.
+   */
+  context.subscriptions.push(vscode.commands.registerCommand('netspec.trainAll', async (uri?: string) => {
+    if (!client) return;
+    const target = uri ?? vscode.window.activeTextEditor?.document.uri.toString();
+    if (!target) {
+      void vscode.window.showInformationMessage('Open a .netspec file with train statements first.');
+      return;
+    }
+    if (vscode.workspace.getConfiguration('netspec').get<boolean>('training.openPanel', true)) {
+      const pending = { stopped: false };
+      startsPending.add(pending);
+      await TrainingPanel.show(context).whenReady();
+      startsPending.delete(pending);
+      if (pending.stopped) return;
+    }
+    const started = await client.sendRequest(TrainAllRequest.type, { uri: target });
+    if ('error' in started) {
+      void vscode.window.showErrorMessage(`NetSpec: cannot train: ${started.error}`);
+      return;
+    }
+    const open = new Set(started.runs.map((r) => r.runId));
+    const ends = new Map<string, TrainEnd>();
+    const listener = (p: TrainProgress) => {
+      if (!open.has(p.runId) || !p.done) return;
+      ends.set(p.runId, p);
+      if (ends.size < open.size) return;
+      progressListeners.delete(listener);
+      const trained = [...ends.values()].filter((e) => !e.cancelled && e.error === undefined);
+      const last = trained.at(-1);
+      void vscode.window.showInformationMessage(`Trained ${trained.length} of ${open.size} runs${last ? `; probes and hovers use the run that finished last (${last.label ?? last.network})` : ''}.`);
+    };
+    progressListeners.add(listener);
+    for (const r of open) {
+      const seen = endOf(latest.get(r));
+      if (seen) listener(seen);
+    }
   }));
 
   context.subscriptions.push(vscode.commands.registerCommand('netspec.stopTraining', async () => {

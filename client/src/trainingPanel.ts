@@ -1,10 +1,11 @@
 import * as vscode from 'vscode';
 import { webviewPolicy } from './webviewPolicy';
-import type { Snapshot, TrainProgress } from '../../server/src/protocol/training';
-import type { FromTrainingPanel, PanelRow, ToTrainingPanel } from '../../server/src/protocol/webview';
+import type { TrainProgress } from '../../server/src/protocol/training';
+import type { FromTrainingPanel, PanelRow, RunSnapshots, ToTrainingPanel } from '../../server/src/protocol/webview';
 import { besideFreeOf } from './columns';
 import { RunRecord } from './runRecord';
 import { trainingPanelBody } from './trainingPanelBody';
+import { PANEL_COMMANDS, type DataClick, type ShownRun } from './trainingControls';
 
 /**
  * NetSpec: Training — the webview panel that shows a run live: the loss curve (uPlot), the
@@ -38,8 +39,9 @@ export class TrainingPanel {
   private timer: NodeJS.Timeout | undefined;
   /** Epochs not posted yet. */
   private unsent: PanelRow[] = [];
-  private pictureUnsent = false;
-  private snapshotsUnsent: Snapshot[] = [];
+  /** The runs whose newest picture was not posted yet. */
+  private picturesUnsent = new Set<string>();
+  private snapshotsUnsent: RunSnapshots[] = [];
   /** Resolved when the page script listens (its first `ready`). */
   private readonly readyOnce: Promise<void>;
   private resolveReady: () => void = () => undefined;
@@ -51,15 +53,22 @@ export class TrainingPanel {
 
   /**
    * Records a progress event (with the epochs in its `recent`) and shows it in the open panel.
-   * A new runId starts a new curve; events of an older run (several may train at once) are
-   * ignored: the panel follows the newest.
+   * A new run (or group of compared runs) starts the panel over; events of an older run (several
+   * may train at once) are ignored: the panel follows the newest.
    */
   static record(p: TrainProgress): void {
     const r = record.add(p);
     if (!r) return;
     // A new run: the replay of the record brings this event too (queueing it again would repeat its snapshots).
     if (r.restarted) TrainingPanel.currentPanel()?.restart();
-    else TrainingPanel.currentPanel()?.queue(r.items, r.picture !== undefined, r.snapshots, r.done);
+    else TrainingPanel.currentPanel()?.queue(r.items, r.picture?.runId, r.snapshots, r.done);
+  }
+
+  /** A run of the record (by default the newest, the one the panel shows first), if any. */
+  static shownRun(runId?: string): ShownRun | undefined {
+    const run = record.runs.find((r) => r.runId === runId) ?? record.runs.at(-1);
+    const row = run?.history.at(-1);
+    return row && { uri: row.uri, network: row.network, data: row.data };
   }
 
   /** Creates the panel, or reveals the one there is (without taking focus from the editor). */
@@ -99,6 +108,12 @@ export class TrainingPanel {
         this.ready = true;
         this.replay();
         this.resolveReady();
+      } else if (m?.type === 'control' && Object.hasOwn(PANEL_COMMANDS, m.action)) {
+        void vscode.commands.executeCommand(PANEL_COMMANDS[m.action]);
+      } else if (m?.type === 'click') {
+        // Into the data of the run the page showed (not a newer one started since).
+        const run = record.runs.some((r) => r.runId === m.runId) ? TrainingPanel.shownRun(m.runId) : undefined;
+        if (run) void vscode.commands.executeCommand('netspec.editTrainingData', { ...run, x: m.x, y: m.y, mode: m.mode } satisfies DataClick);
       }
     }, undefined, this.disposables);
   }
@@ -110,18 +125,19 @@ export class TrainingPanel {
 
   private replay(): void {
     this.unsent = [];
-    this.pictureUnsent = false;
+    this.picturesUnsent.clear();
     this.snapshotsUnsent = [];
     void this.post({ type: 'reset' });
-    if (record.history.length > 0 || record.picture) void this.post({ type: 'progress', items: record.history, picture: record.picture, snapshots: record.snapshots });
+    const all = record.replay();
+    if (all) void this.post({ type: 'progress', ...all });
   }
 
   /** Queues epochs for the webview: posted at most every FLUSH_MS, the end of a run at once. */
-  private queue(items: PanelRow[], picture: boolean, snapshots: Snapshot[], done: boolean): void {
+  private queue(items: PanelRow[], pictureOf: string | undefined, snapshots: RunSnapshots | undefined, done: boolean): void {
     if (this.disposed || !this.ready) return; // the `ready` replay will bring them
     this.unsent.push(...items);
-    this.snapshotsUnsent.push(...snapshots);
-    if (picture) this.pictureUnsent = true;
+    if (snapshots) this.snapshotsUnsent.push(snapshots);
+    if (pictureOf !== undefined) this.picturesUnsent.add(pictureOf);
     if (done) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
   }
@@ -129,11 +145,12 @@ export class TrainingPanel {
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.disposed || !this.ready || (this.unsent.length === 0 && !this.pictureUnsent && this.snapshotsUnsent.length === 0)) return;
+    if (this.disposed || !this.ready || (this.unsent.length === 0 && this.picturesUnsent.size === 0 && this.snapshotsUnsent.length === 0)) return;
     const snapshots = this.snapshotsUnsent.length ? this.snapshotsUnsent : undefined;
-    const message: ToTrainingPanel = { type: 'progress', items: this.unsent, picture: this.pictureUnsent ? record.picture : undefined, snapshots };
+    const pictures = [...this.picturesUnsent].flatMap((id) => record.pictureOf(id) ?? []);
+    const message: ToTrainingPanel = { type: 'progress', items: this.unsent, pictures: pictures.length ? pictures : undefined, snapshots };
     this.unsent = [];
-    this.pictureUnsent = false;
+    this.picturesUnsent.clear();
     this.snapshotsUnsent = [];
     void this.post(message);
   }
@@ -166,7 +183,7 @@ function html(webview: vscode.Webview, media: vscode.Uri): string {
 <title>NetSpec: Training</title>
 </head>
 <body>
-${trainingPanelBody('Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.')}
+${trainingPanelBody('Start a run with <b>NetSpec: Train Network</b>; its loss appears here epoch by epoch.', true)}
 <script nonce="${nonce}" src="${src('uPlot.iife.min.js')}"></script>
 <script nonce="${nonce}" src="${src('trainingPanel.js')}"></script>
 </body>

@@ -101,3 +101,52 @@ test('completion offers l1, schedule and patience in a train block, and the thre
   assert.equal(help!.activeParameter, 1, 'the cursor is on G');
   assert.match(JSON.stringify(help!.signatures[0].documentation), /StepLR/);
 });
+
+test('precision: float32 and float64 are clean; a misspelling or an alias is unknown-precision with the valid ones and a fix; completion and hover say the PyTorch dtype', async () => {
+  const uri = 'file:///train-precision.netspec';
+  const text = NET + [
+    'train n on d {',
+    '  precision float32',
+    '}',
+    'train n on d {',
+    '  precision float64',
+    '}',
+    'train n on d {',
+    '  precision flaot32',
+    '}',
+    'train n on d {',
+    '  precision fp32',
+    '}',
+    'train n on d {',
+    '  precision 32',
+    '}',
+  ].join('\n') + '\n';
+  await client.open(uri, text, 1);
+  const ds = (await client.diagnostics(uri, 1)).diagnostics;
+  const at = (d: Diagnostic) => text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character);
+  assert.deepEqual(ds.map((d) => [d.code, at(d), d.message]), [
+    ['unknown-precision', 'flaot32', 'Unknown precision `flaot32`. Did you mean `float32`? The precisions are float64 (the default) and float32.'],
+    ['unknown-precision', 'fp32', 'Unknown precision `fp32`. Did you mean `float32`? The precisions are float64 (the default) and float32.'],
+    ['type', '32', 'The precision is float64 or float32, as in `precision float32`.'],
+  ]);
+  for (const d of ds.filter((x) => x.code === 'unknown-precision')) {
+    const actions = (await client.connection.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as Action[];
+    assert.deepEqual(actions.map((a) => a.edit?.changes[uri][0].newText), ['float32'], at(d));
+  }
+
+  const option = hoverText(await client.hover(uri, positionOf(text, 'precision float32', 0)));
+  assert.match(option, /dtype=torch\.float32/);
+  assert.match(option, /7 significant digits/);
+  const value = hoverText(await client.hover(uri, positionOf(text, 'float64', 0)));
+  assert.match(value, /torch\.float64/);
+
+  const typing = NET + 'train n on d {\n  \n  precision \n}\n';
+  await client.change(uri, 2, [{ text: typing }]);
+  await client.diagnostics(uri, 2);
+  const lines = typing.split('\n');
+  const options = ((await client.completion(uri, { line: lines.indexOf('  '), character: 2 })) ?? []).map((i) => i.label);
+  assert.ok(options.includes('precision'), options.join(', '));
+  const values = (await client.completion(uri, { line: lines.indexOf('  precision '), character: 12 })) ?? [];
+  assert.deepEqual(values.map((i) => i.label), ['float64', 'float32']);
+  assert.match(JSON.stringify(values[1].documentation), /torch\.float32/);
+});

@@ -34,7 +34,7 @@ export interface RunProgress {
  * pictures, and lenses may name its own commands. A test of what VS Code shows passes these; a test
  * without them sees what any other editor gets.
  */
-export const EXTENSION_OPTIONS = { hoverImages: true, clientCommands: ['netspec.train', 'netspec.showPlot', 'netspec.showNetwork', 'netspec.debugProbe'] } as const;
+export const EXTENSION_OPTIONS = { hoverImages: true, clientCommands: ['netspec.train', 'netspec.trainAll', 'netspec.showPlot', 'netspec.showNetwork', 'netspec.debugProbe'] } as const;
 
 export class LspClient {
   readonly published: PublishDiagnosticsParams[] = [];

@@ -15,6 +15,7 @@ import { inlayHints } from '../../server/src/analysis/inlay';
 import { clearPlotCache } from '../../server/src/analysis/plot-cache';
 import { lex } from '../../server/src/syntax/lexer';
 import { parse } from '../../server/src/syntax/parser';
+import { LineIndex } from '../../server/src/syntax/text';
 import { specCorpus } from '../support/sources';
 import { charSoup, nearValid, nearValidMutated, params } from '../fuzz/generators';
 // Plain JS shared with the benchmark.
@@ -30,12 +31,18 @@ const corpus: { name: string; text: string }[] = [
 function observable(a: FileAnalysis, hoverOffsets: number[]): unknown {
   return {
     statements: a.program.file.statements,
+    lines: lineStarts(a.lines),
     diagnostics: a.diagnostics,
     evals: a.evals.map((e) => ({ line: e.line, expr: e.expr, value: e.value, error: e.error, at: e.stmt.start })),
     probes: a.probes.map((p) => ({ line: p.line, network: p.network, input: p.input, target: p.target, result: p.result, error: p.error, at: p.stmt.start })),
     hovers: hoverOffsets.map((o) => hoverAt(a, o)),
     inlay: inlayHints(a, 0, a.text.length, { values: true, probeLoss: true, derivatives: true, significantDigits: 6 }),
   };
+}
+
+/** Where each line of an index starts. */
+function lineStarts(lines: LineIndex): number[] {
+  return Array.from({ length: lines.lineCount }, (_, line) => lines.offset({ line, character: 0 }));
 }
 
 /** A few places to hover: a sample of token starts and middles. */
@@ -209,4 +216,27 @@ test('regression: the missing-loss fix reads its indent from its own line when l
   assertSame(incremental, `  eval 0\r${body}`, 'indent the first line');
   const fix = incremental.analyze(`  eval 0\r${body}`).diagnostics.find((d) => d.code === 'missing-loss')?.suggestion;
   assert.equal(fix?.newText, '\n  loss binary_cross_entropy');
+});
+
+test('the line index of an edited text, built from the last one, equals a fresh one (\\n, \\r\\n and a lone \\r on either side)', () => {
+  const piece = fc.constantFrom('a', 'bc', ' ', '\n', '\r', '\r\n', '\n\n');
+  const text = fc.array(piece, { maxLength: 30 }).map((xs) => xs.join(''));
+  fc.assert(
+    fc.property(text, fc.nat(), fc.nat({ max: 6 }), text, fc.nat(), fc.nat(), (before, at0, remove, insert, cutP, cutQ) => {
+      const at = before.length ? at0 % (before.length + 1) : 0;
+      const after = before.slice(0, at) + insert + before.slice(Math.min(before.length, at + remove));
+      // The longest common prefix and suffix, then any shorter ones: every pair the parser may give.
+      let p = 0;
+      while (p < Math.min(before.length, after.length) && before[p] === after[p]) p++;
+      let q = 0;
+      while (q < Math.min(before.length, after.length) - p && before[before.length - 1 - q] === after[after.length - 1 - q]) q++;
+      p -= cutP % (p + 1);
+      q -= cutQ % (q + 1);
+      const edited = LineIndex.edited(new LineIndex(before), after, p, q);
+      const fresh = new LineIndex(after);
+      assert.deepStrictEqual(lineStarts(edited), lineStarts(fresh), `${JSON.stringify(before)} → ${JSON.stringify(after)} (prefix ${p}, suffix ${q})`);
+      for (let o = 0; o <= after.length; o++) assert.deepStrictEqual(edited.position(o), fresh.position(o));
+    }),
+    params(300),
+  );
 });

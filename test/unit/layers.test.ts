@@ -78,7 +78,8 @@ test('the engine reads no environment and no file', () => {
  * entry points and the disk reader may use them (ARCHITECTURE.md, *Two platforms, one server*).
  */
 const NODE_ONLY = new Set([
-  'server/src/server/main.ts', 'server/src/server/trainWorker.ts', 'server/src/runs/files-node.ts', 'server/src/debug/main.ts', 'client/src/extension.ts',
+  'server/src/server/main.ts', 'server/src/server/trainWorker.ts', 'server/src/server/productWorker.ts', 'server/src/runs/files-node.ts',
+  'server/src/runs/threads-node.ts', 'server/src/debug/main.ts', 'client/src/extension.ts',
 ].map((f) => path.join(...f.split('/'))));
 
 test('only the Node entry points and the disk reader use Node: the rest runs in a browser too', () => {

@@ -29,13 +29,13 @@ export class PanelHost {
     const r = this.record.add(p);
     if (!r) return;
     if (r.restarted) this.replay();
-    else this.post({ type: 'progress', items: r.items, picture: r.picture, snapshots: r.snapshots.length ? r.snapshots : undefined });
+    else this.post({ type: 'progress', items: r.items, pictures: r.picture ? [r.picture] : undefined, snapshots: r.snapshots ? [r.snapshots] : undefined });
   }
 
   private replay(): void {
     this.post({ type: 'reset' });
-    const { history, picture, snapshots } = this.record;
-    if (history.length > 0 || picture) this.post({ type: 'progress', items: history, picture, snapshots });
+    const all = this.record.replay();
+    if (all) this.post({ type: 'progress', ...all });
   }
 
   private post(message: ToTrainingPanel): void {

@@ -1,4 +1,5 @@
 import type { DecisionBoundary, FittedCurve } from '../../../server/src/protocol/training';
+import { CLASS_PALETTE, classColor, classHeat, type RGB } from '../classColors';
 
 /**
  * The training panel's picture of the network, on a canvas: a 2-input network's output over a grid
@@ -7,10 +8,10 @@ import type { DecisionBoundary, FittedCurve } from '../../../server/src/protocol
  * data. Training samples are filled dots, test samples hollow rings.
  */
 
-/** Low and high (class 0 and class 1): TensorFlow Playground's orange and blue. */
-export const CLASS_COLORS: readonly RGB[] = [[245, 147, 34], [8, 119, 189]];
+/** Low and high (class 0 and class 1): TensorFlow Playground's orange and blue; more classes: classColors.ts. */
+export const CLASS_COLORS: readonly RGB[] = CLASS_PALETTE.slice(0, 2);
 
-export type RGB = [number, number, number];
+export type { RGB };
 
 /** What the canvas shows: one of the two, and the epoch it is of (for the replay and the UI test). */
 export interface PictureView {
@@ -48,6 +49,8 @@ export function drawPicture(canvas: HTMLCanvasElement, view: PictureView, size: 
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.clearRect(0, 0, size, size);
   const area = { x: PAD.left, y: PAD.top, w: size - PAD.left - PAD.right, h: size - PAD.top - PAD.bottom };
+  // Where the data lies on the canvas (CSS pixels), for clicks that add samples (controls.ts).
+  canvas.dataset.frame = view.boundary ? JSON.stringify({ ...area, xRange: view.boundary.xRange, yRange: view.boundary.yRange }) : '';
   if (view.boundary) drawGrid(ctx, area, view.boundary);
   else if (view.curve) drawCurve(ctx, area, view.curve);
 }
@@ -83,9 +86,11 @@ function drawGrid(ctx: CanvasRenderingContext2D, a: Area, b: DecisionBoundary): 
     off.height = res;
     const octx = off.getContext('2d')!;
     const img = octx.createImageData(res, res);
+    const K = b.classes ?? 0;
     for (let i = 0; i < res * res; i++) {
       const v = b.values[i];
-      const c = heat(typeof v === 'number' ? unit(v) : NaN, bg);
+      // K classes: the cell's K probabilities, one per plane (protocol/training.ts DecisionBoundary).
+      const c = K >= 3 ? classHeat(Array.from({ length: K }, (_, k) => b.values[k * res * res + i] ?? NaN), bg) : heat(typeof v === 'number' ? unit(v) : NaN, bg);
       img.data.set([c[0], c[1], c[2], 255], 4 * i);
     }
     octx.putImageData(img, 0, 0);
@@ -98,7 +103,7 @@ function drawGrid(ctx: CanvasRenderingContext2D, a: Area, b: DecisionBoundary): 
   const r = b.points.length > 400 ? 2.5 : 3.5;
   clipped(ctx, a, () => {
     for (const pt of b.points) {
-      const color = classes ? CLASS_COLORS[pt.c === 1 ? 1 : 0] : mixed(unit(pt.c));
+      const color = classes ? ((b.classes ?? 0) >= 3 ? classColor(pt.c) : CLASS_COLORS[pt.c === 1 ? 1 : 0]) : mixed(unit(pt.c));
       dot(ctx, sx(pt.x), sy(pt.y), r, color, pt.test === true);
     }
   });

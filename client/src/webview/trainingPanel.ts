@@ -2,15 +2,25 @@ import type UPlot from 'uplot';
 import type { Snapshot } from '../../../server/src/protocol/training';
 import type { FromTrainingPanel, PanelRow, RunPicture, ToTrainingPanel } from '../../../server/src/protocol/webview';
 import { logRange, logTicks, lossRose, smoothed } from '../figures';
-import { CLASS_COLORS, css, drawPicture, fmt, parseColor, withAlpha, type PictureView } from './picture';
+import { classColor } from '../classColors';
+import { initControls, updateControls } from './controls';
+import { alignedSeries, metricFigures } from '../runFigures';
+import { drawConfusion } from './metricsView';
+import { drawRuns } from './runList';
+import { earlyStopMarks, resizeRateChart, theme, updateRateChart } from './runCharts';
+import { CLASS_COLORS, css, drawPicture, fmt, parseColor, type PictureView } from './picture';
 
 /**
  * NetSpec: Training — the webview's page script, bundled by esbuild.js (browser, iife) into
  * dist/media/trainingPanel.js. It draws what the extension (client/src/trainingPanel.ts) posts:
  * a header with the run's state, the loss and accuracy curves (uPlot) and the network's picture
  * (picture.ts); a finished run gets a replay: a slider over the epochs the worker took snapshots
- * of, and a play button. Work is batched: messages only queue, one animation frame draws what is
- * queued.
+ * of, and a play button; its final metrics (a classifier's confusion matrices, metricsView.ts;
+ * another network's RMSE and R² in the header), its learning rate under the loss when a schedule
+ * moved it, and a marker where early stopping ended it. Compared runs (a group started by Train
+ * All) share the loss chart, one colour per `train` statement named by its label; the header,
+ * metrics, picture and replay are those of the run chosen in the list of runs. Work is batched:
+ * messages only queue, one animation frame draws what is queued.
  */
 
 /** uPlot, loaded by its own `<script>` (dist/media/uPlot.iife.min.js) before this one. */
@@ -40,6 +50,7 @@ interface RunView {
   testLoss: (number | null)[];
   acc: (number | null)[];
   testAcc: (number | null)[];
+  lr: (number | null)[];
   has: { testLoss: boolean; acc: boolean; testAcc: boolean };
   /** The newest picture (its frame — grid, xs, points — is also every snapshot's). */
   picture: RunPicture | undefined;
@@ -47,6 +58,11 @@ interface RunView {
   snapshots: Snapshot[];
 }
 
+/** The runs of the group shown (one for a lone run), in the order their first rows came. */
+let runs: RunView[] = [];
+/** The group shown: a Train All's group, or a lone run's id. */
+let groupKey: string | undefined;
+/** The run chosen in the list (the first by default): the header, metrics, picture and replay are its. */
 let run = emptyRun(undefined);
 let queue: ToTrainingPanel[] = [];
 let frame = 0;
@@ -61,7 +77,7 @@ let replayAt: number | undefined;
 let playTimer: ReturnType<typeof setInterval> | undefined;
 
 function emptyRun(runId: string | undefined): RunView {
-  return { runId, last: undefined, epoch: [], loss: [], testLoss: [], acc: [], testAcc: [], has: { testLoss: false, acc: false, testAcc: false }, picture: undefined, snapshots: [] };
+  return { runId, last: undefined, epoch: [], loss: [], testLoss: [], acc: [], testAcc: [], lr: [], has: { testLoss: false, acc: false, testAcc: false }, picture: undefined, snapshots: [] };
 }
 
 window.addEventListener('message', (event: MessageEvent<ToTrainingPanel>) => {
@@ -77,6 +93,8 @@ function drain(): void {
   for (const m of q) {
     if (!m || typeof m !== 'object') continue;
     if (m.type === 'reset') {
+      runs = [];
+      groupKey = undefined;
       run = emptyRun(undefined);
       stopReplay();
       changed = pictureDirty = true;
@@ -85,20 +103,24 @@ function drain(): void {
         add(p);
         changed = true;
       }
-      if (m.picture && m.picture.runId === run.runId) {
-        run.picture = m.picture;
-        pictureDirty = true;
+      for (const picture of m.pictures || []) {
+        const r = runs.find((x) => x.runId === picture.runId);
+        if (!r) continue;
+        r.picture = picture;
+        if (r === run) pictureDirty = true;
       }
-      if (m.snapshots && m.snapshots.length) {
-        run.snapshots.push(...m.snapshots);
+      for (const s of m.snapshots || []) {
+        runs.find((x) => x.runId === s.runId)?.snapshots.push(...s.snapshots);
         changed = true;
       }
     }
   }
   if (changed) {
     drawHeader();
+    drawRunList();
     drawReplayBar();
     drawCurve();
+    drawMetrics();
   }
   if (pictureDirty) {
     pictureDirty = false;
@@ -106,34 +128,52 @@ function drain(): void {
   }
 }
 
-/** A row into the run's series: a new epoch is appended, the same epoch again replaces it. */
+/**
+ * A row into its run's series: a new epoch is appended, the same epoch again replaces it. A row of
+ * another group (or lone run) starts the panel over; a new run of the group joins it.
+ */
 function add(p: PanelRow): void {
-  if (p.runId !== run.runId) {
-    run = emptyRun(p.runId);
+  const group = p.group ?? p.runId;
+  if (group !== groupKey) {
+    groupKey = group;
+    runs = [];
     stopReplay();
     pictureDirty = true;
   }
-  run.last = p;
+  let r = runs.find((x) => x.runId === p.runId);
+  if (!r) {
+    r = emptyRun(p.runId);
+    runs.push(r);
+    if (runs.length === 1) run = r;
+  }
+  r.last = p;
   // A run that ended before reporting an epoch (failed, or stopped at once) has a header, no point.
   if (p.epoch === undefined) return;
-  const n = run.epoch.length;
-  const at = n > 0 && run.epoch[n - 1] === p.epoch ? n - 1 : n;
-  if (n > 0 && p.epoch < run.epoch[n - 1]) return;
-  run.epoch[at] = p.epoch;
-  run.loss[at] = num(p.loss);
-  run.testLoss[at] = num(p.testLoss);
-  run.acc[at] = num(p.accuracy);
-  run.testAcc[at] = num(p.testAccuracy);
-  if (run.testLoss[at] !== null) run.has.testLoss = true;
-  if (run.acc[at] !== null) run.has.acc = true;
-  if (run.testAcc[at] !== null) run.has.testAcc = true;
-  if (run.epoch.length > MAX_POINTS) {
-    run.epoch = halve(run.epoch);
-    run.loss = halve(run.loss);
-    run.testLoss = halve(run.testLoss);
-    run.acc = halve(run.acc);
-    run.testAcc = halve(run.testAcc);
+  const n = r.epoch.length;
+  const at = n > 0 && r.epoch[n - 1] === p.epoch ? n - 1 : n;
+  if (n > 0 && p.epoch < r.epoch[n - 1]) return;
+  r.epoch[at] = p.epoch;
+  r.loss[at] = num(p.loss);
+  r.testLoss[at] = num(p.testLoss);
+  r.acc[at] = num(p.accuracy);
+  r.testAcc[at] = num(p.testAccuracy);
+  r.lr[at] = num(p.lr);
+  if (r.testLoss[at] !== null) r.has.testLoss = true;
+  if (r.acc[at] !== null) r.has.acc = true;
+  if (r.testAcc[at] !== null) r.has.testAcc = true;
+  if (r.epoch.length > MAX_POINTS) {
+    r.epoch = halve(r.epoch);
+    r.loss = halve(r.loss);
+    r.testLoss = halve(r.testLoss);
+    r.acc = halve(r.acc);
+    r.testAcc = halve(r.testAcc);
+    r.lr = halve(r.lr);
   }
+}
+
+/** Several runs compared (Train All): the chart overlays them. */
+function comparing(): boolean {
+  return runs.length > 1;
 }
 
 /** A figure to draw, or `null` (missing, or not finite: JSON brings NaN and Infinity as null). */
@@ -182,6 +222,7 @@ function drawHeader(): void {
     $('network').textContent = 'No run yet';
     $('data').textContent = '';
     setStatus('idle', 'waiting');
+    updateControls(undefined, false);
     $('epoch').textContent = '';
     $('bar').style.width = '0';
     $('metrics').textContent = '';
@@ -189,12 +230,14 @@ function drawHeader(): void {
     return;
   }
   $('network').textContent = p.network;
-  $('data').textContent = 'on ' + p.data;
+  $('data').textContent = 'on ' + p.data + (comparing() && p.label ? ' · ' + p.label : '');
   if (p.error) setStatus('error', 'failed: ' + p.error);
   else if (p.diverged) setStatus('diverged', 'diverged at epoch ' + p.diverged.epoch + ' (step ' + p.diverged.step + ', loss ' + fmt(p.diverged.loss) + ')');
   else if (p.cancelled) setStatus('cancelled', p.epoch === undefined ? 'cancelled' : 'cancelled at epoch ' + p.epoch);
   else if (p.done) setStatus('done', 'done');
+  else if (p.paused) setStatus('paused', 'paused' + (p.paused.batch ? ' in epoch ' + ((p.epoch ?? 0) + 1) + ' after batch ' + p.paused.batch + ' / ' + p.paused.batches : ''));
   else setStatus('running', 'running');
+  updateControls(p, run.picture?.boundary?.kind === 'class');
   // In a replay the figures are those of the replayed epoch; otherwise the newest row's.
   const epoch = shownEpoch();
   const i = epoch === undefined ? -1 : indexOfEpoch(epoch);
@@ -212,6 +255,12 @@ function drawHeader(): void {
   if (figures.testLoss !== undefined && figures.testLoss !== null) metrics.push(['test loss', fmt(figures.testLoss)]);
   if (figures.accuracy !== undefined && figures.accuracy !== null) metrics.push(['accuracy', pct(figures.accuracy)]);
   if (figures.testAccuracy !== undefined && figures.testAccuracy !== null) metrics.push(['test accuracy', pct(figures.testAccuracy)]);
+  // Once the run has ended (not in a replay: they are the last epoch's): a regression's final RMSE
+  // and R² beside the loss (a classifier's confusion matrices have a section), and an early stop.
+  if (!replaying && p.done) {
+    if (p.metrics?.kind === 'regression') metrics.push(...metricFigures(p.metrics, 'training'), ...metricFigures(p.testMetrics, 'test'));
+    if (p.stoppedEarly) metrics.push(['stopped early at epoch', String(p.epoch)]);
+  }
   const box = $('metrics');
   box.textContent = '';
   for (const [k, v] of metrics) {
@@ -232,13 +281,40 @@ function capitalised(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-type Status = 'idle' | 'running' | 'done' | 'cancelled' | 'diverged' | 'error';
+type Status = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'diverged' | 'error';
 
 /** The status pill: its class (trainingPanel.css colours each) and text. */
 function setStatus(kind: Status, text: string): void {
   const s = $('status');
   s.className = 'status ' + kind;
   s.textContent = text;
+}
+
+// ---------------------------------------------------------------- compared runs and metrics
+
+/** The list of compared runs (hidden for a lone run), in the curves' colours. */
+function drawRunList(): void {
+  drawRuns($('runs'), comparing() ? runs : [], run.runId, theme().series, (id) => choose(runs.find((r) => r.runId === id)));
+}
+
+/** Shows the chosen run's header, metrics, picture and replay. */
+function choose(r: RunView | undefined): void {
+  if (!r || r === run) return;
+  run = r;
+  stopReplay();
+  drawHeader();
+  drawRunList();
+  drawReplayBar();
+  drawCurve();
+  drawMetrics();
+  drawPictureSection();
+}
+
+/** The chosen run's confusion matrices, once it has ended as a classifier. */
+function drawMetrics(): void {
+  const p = run.last;
+  const shown = p?.done === true && drawConfusion($('confusion'), [{ name: 'training', metrics: p.metrics }, { name: 'test', metrics: p.testMetrics }]);
+  $('metricsSection').hidden = !shown;
 }
 
 // ---------------------------------------------------------------- replay
@@ -307,23 +383,6 @@ $('play').addEventListener('click', () => {
 
 // ---------------------------------------------------------------- loss curve (uPlot)
 
-/** The chart's colours and font, from the current theme. */
-function theme() {
-  return {
-    fg: css('--vscode-editor-foreground', '#888'),
-    dim: css('--vscode-descriptionForeground', '#888'),
-    grid: withAlpha(css('--vscode-editor-foreground', '#888'), 0.12),
-    font: css('--vscode-font-family', 'sans-serif'),
-    // Opaque (a theme may give these with alpha, which washes a 2px line out).
-    series: [
-      withAlpha(css('--vscode-charts-blue', '#3794ff'), 1),
-      withAlpha(css('--vscode-charts-orange', '#d18616'), 1),
-      withAlpha(css('--vscode-charts-green', '#89d185'), 1),
-      withAlpha(css('--vscode-charts-purple', '#b180d7'), 1),
-    ],
-  };
-}
-
 /**
  * The series the chart has, in chartOptions()'s order: smoothed when asked; on a log scale the
  * losses are drawn as their log10 on a linear scale (uPlot's own log scale finds no ticks past
@@ -333,10 +392,15 @@ function theme() {
 function chartData(): UPlot.AlignedData {
   const shown = shownEpoch();
   const cut = replayAt !== undefined && shown !== undefined ? shown : Infinity;
-  const prepare = (vs: (number | null)[], loss: boolean) => {
+  const prepare = (vs: (number | null)[], loss: boolean, r = run) => {
     const s = smoothing ? smoothed(vs, SMOOTHING) : vs;
-    return s.map((v, i) => (run.epoch[i] > cut || v === null ? null : loss && logScale ? (v > 0 ? Math.log10(v) : null) : v));
+    return s.map((v, i) => (r.epoch[i] > cut || v === null ? null : loss && logScale ? (v > 0 ? Math.log10(v) : null) : v));
   };
+  // Compared runs: each run's train loss, and its test loss, on the epochs of them all.
+  if (comparing()) {
+    const { x, ys } = alignedSeries(runs.flatMap((r) => [r.loss, ...(r.has.testLoss ? [r.testLoss] : [])].map((vs) => ({ epoch: r.epoch, values: prepare(vs, true, r) }))));
+    return [x, ...ys];
+  }
   const data: [number[], ...(number | null)[][]] = [run.epoch, prepare(run.loss, true)];
   if (run.has.testLoss) data.push(prepare(run.testLoss, true));
   if (run.has.acc) data.push(prepare(run.acc, false));
@@ -345,9 +409,12 @@ function chartData(): UPlot.AlignedData {
 }
 
 function drawCurve(): void {
-  $('empty').hidden = run.epoch.length > 0;
+  const any = run.epoch.length > 0 || runs.some((r) => r.epoch.length > 0);
+  $('empty').hidden = any;
   $('chart').dataset.epochs = String(run.epoch.length); // how many epochs the curve has (read by the UI test)
-  if (run.epoch.length === 0) {
+  $('chart').dataset.stoppedEarly = earlyStops().map((s) => s.epoch).join(' ');
+  drawRateChart();
+  if (!any) {
     if (chart) {
       chart.destroy();
       chart = undefined;
@@ -361,7 +428,7 @@ function drawCurve(): void {
   $('chart').dataset.drawn = String(drawn.length);
   // The sum of the drawn train-loss values: what changes when the curve is smoothed (read by the UI test).
   $('chart').dataset.lossSum = String(drawn.reduce((a, b) => a + b, 0));
-  const key = [run.has.testLoss, run.has.acc, run.has.testAcc, logScale, document.body.className].join();
+  const key = [comparing() ? runs.map((r) => `${r.runId}${r.has.testLoss}${r.last?.label}`).join('|') : '', run.has.testLoss, run.has.acc, run.has.testAcc, logScale, document.body.className].join();
   if (!chart || key !== chartKey) {
     if (chart) chart.destroy();
     chart = new uPlot(chartOptions(), data, $('chart'));
@@ -373,8 +440,23 @@ function drawCurve(): void {
 
 /** Every loss the chart may draw (train and test, smoothed or not): what the log scale's range covers. */
 function* losses(): Iterable<number | null> {
-  yield* run.loss;
-  if (run.has.testLoss) yield* run.testLoss;
+  for (const r of comparing() ? runs : [run]) {
+    yield* r.loss;
+    if (r.has.testLoss) yield* r.testLoss;
+  }
+}
+
+/** The runs early stopping ended, with their curves' colours: where the loss chart marks it. */
+function earlyStops(): { epoch: number; color: string }[] {
+  const colors = theme().series;
+  return (comparing() ? runs : [run]).flatMap((r, i) => (r.last?.done && r.last.stoppedEarly && r.last.epoch !== undefined ? [{ epoch: r.last.epoch, color: colors[i % colors.length] }] : []));
+}
+
+/** The learning rate under the loss, for the runs (all compared, or the one) whose rate a schedule moved. */
+function drawRateChart(): void {
+  const colors = theme().series;
+  const shown = comparing() ? runs : [run];
+  updateRateChart($('lrSection'), $('lrChart'), shown.map((r, i) => ({ epoch: r.epoch, lr: r.lr, color: colors[i % colors.length], label: comparing() ? (r.last?.label ?? '') : 'learning rate' })), chartWidth());
 }
 
 /** A loss as drawn (its log10 on a log scale) back to the loss. */
@@ -389,24 +471,37 @@ function chartOptions(): UPlot.Options {
   const line = (label: string, color: string, scale: 'loss' | 'acc', dash?: number[]): UPlot.Series => ({
     label, stroke: color, width: 2, scale, dash, points: { show: false }, value: (_u, v) => (scale === 'acc' ? pct(v) : fmt(lossOf(v))), spanGaps: true,
   });
-  const series: UPlot.Series[] = [{ label: 'epoch', value: (_u, v) => (v === null ? '–' : String(v)) }, line('train loss', t.series[0], 'loss')];
-  if (run.has.testLoss) series.push(line('test loss', t.series[1], 'loss'));
-  if (run.has.acc) series.push(line('accuracy', t.series[2], 'acc', [6, 3]));
-  if (run.has.testAcc) series.push(line('test accuracy', t.series[3], 'acc', [2, 3]));
+  const series: UPlot.Series[] = [{ label: 'epoch', value: (_u, v) => (v === null ? '–' : String(v)) }];
+  if (comparing()) {
+    // One colour per run, named by its statement; its test loss dashed.
+    runs.forEach((r, i) => {
+      const color = t.series[i % t.series.length];
+      const name = r.last?.label ?? r.runId ?? '';
+      series.push(line(name, color, 'loss'));
+      if (r.has.testLoss) series.push(line(name + ' (test)', color, 'loss', [6, 3]));
+    });
+  } else {
+    series.push(line('train loss', t.series[0], 'loss'));
+    if (run.has.testLoss) series.push(line('test loss', t.series[1], 'loss'));
+    if (run.has.acc) series.push(line('accuracy', t.series[2], 'acc', [6, 3]));
+    if (run.has.testAcc) series.push(line('test accuracy', t.series[3], 'acc', [2, 3]));
+  }
+  // The curves' names, for the UI tests (uPlot's legend is hidden when runs are compared).
+  $('chart').dataset.series = series.slice(1).map((x) => x.label).join('\n');
   // A power of ten far from 1 reads best as 1e±k.
   const tick = (v: number) => (logScale && Number.isInteger(v) && (v < -3 || v > 4) ? '1e' + v : fmt(lossOf(v)));
   const lossAxis = axis({ scale: 'loss', label: 'loss', labelSize: 18, size: 58, values: (_u, vals) => vals.map((v) => (v === null ? '' : tick(v))) });
   // On a log scale the ticks are a few powers of ten, however many decades the loss spans.
   if (logScale) lossAxis.splits = (_u, _i, min, max) => logTicks(10 ** min, 10 ** max).map(Math.log10);
   const axes = [axis({ label: 'epoch', labelSize: 18, size: 34 }), lossAxis];
-  if (run.has.acc || run.has.testAcc) axes.push(axis({ scale: 'acc', side: 1, label: 'accuracy', labelSize: 18, size: 50, grid: { show: false }, values: (_u, vals) => vals.map((v) => Math.round(v * 100) + '%') }));
+  if (!comparing() && (run.has.acc || run.has.testAcc)) axes.push(axis({ scale: 'acc', side: 1, label: 'accuracy', labelSize: 18, size: 50, grid: { show: false }, values: (_u, vals) => vals.map((v) => Math.round(v * 100) + '%') }));
   return {
     width: chartWidth(),
     height: chartHeight(),
     scales: {
       // One epoch alone would be an empty range, in which uPlot's ticks never advance (it pushes
       // ticks until the array overflows, freezing the page for seconds): give it one epoch of width.
-      x: { time: false, range: (_u, min, max) => epochRange(run.epoch[0] ?? min, run.epoch.at(-1) ?? max) },
+      x: { time: false, range: (u, min, max) => epochRange(u.data[0][0] ?? min, u.data[0].at(-1) ?? max) },
       // On a log scale the range is whole decades of the finite positive losses (never NaN, never 0).
       loss: logScale ? { range: () => (logRange(losses()) ?? [0.1, 1]).map(Math.log10) as UPlot.Range.MinMax } : { auto: true },
       acc: { range: [0, 1] },
@@ -414,7 +509,9 @@ function chartOptions(): UPlot.Options {
     axes,
     series,
     cursor: { drag: { x: true, y: false }, points: { size: 6 } },
-    legend: { live: true },
+    // Compared runs: the list of runs is the legend (their labels are long, and live values of six curves unreadable).
+    legend: { live: true, show: !comparing() },
+    plugins: [earlyStopMarks(earlyStops)],
   };
 }
 
@@ -451,7 +548,8 @@ function layout(): { chart: number; picture: number } {
   // sections, the body's padding and uPlot's legend under the chart.
   const legend = chart ? Math.max(0, $('chart').offsetHeight - chart.height) : 40;
   const heads = Array.from(document.querySelectorAll<HTMLElement>('.section-head'), (h) => h.offsetHeight + 12).reduce((a, b) => a + b, 0);
-  const free = window.innerHeight - $('curve').getBoundingClientRect().top - heads - 18 - 14 - 8 - legend;
+  const rate = $('lrSection').hidden ? 0 : $('lrSection').offsetHeight;
+  const free = window.innerHeight - $('curve').getBoundingClientRect().top - heads - 18 - 14 - 8 - legend - rate;
   const picture = clamp(Math.min(width, free * 0.55), 160, 380);
   return { chart: clamp(free - picture, 120, 420), picture };
 }
@@ -508,8 +606,7 @@ function drawLegend(view: PictureView): void {
   };
   const rgb = (c: readonly number[]) => 'rgb(' + c.join(',') + ')';
   if (view.boundary && view.boundary.kind !== 'output') {
-    item('dot', 'class 0', rgb(CLASS_COLORS[0]));
-    item('dot', 'class 1', rgb(CLASS_COLORS[1]));
+    for (let k = 0; k < Math.max(2, view.boundary.classes ?? 2); k++) item('dot', 'class ' + k, rgb(classColor(k)));
   } else if (view.boundary) {
     item('dot', 'low', rgb(CLASS_COLORS[0]));
     item('dot', 'high', rgb(CLASS_COLORS[1]));
@@ -531,6 +628,7 @@ function refit(): void {
   resizeFrame = requestAnimationFrame(() => {
     resizeFrame = 0;
     if (chart) chart.setSize({ width: chartWidth(), height: chartHeight() });
+    resizeRateChart(chartWidth());
     if (run.picture) drawPictureSection();
   });
 }
@@ -551,4 +649,5 @@ themeObserver.observe(document.documentElement, { attributes: true, attributeFil
 
 drawHeader();
 drawCurve();
+initControls((m) => vscode.postMessage(m));
 vscode.postMessage({ type: 'ready' });

@@ -89,17 +89,27 @@ export function analyze(text: string, options: AnalyzeOptions = {}): FileAnalysi
  * one evaluating it again would give.
  */
 export interface EvaluationCaches {
-  evals: WeakMap<E.Expr, { value?: Value; err?: unknown }>;
-  probes: WeakMap<ProbeInfo, { result?: ProbeResult; err?: unknown }>;
+  evals: WeakMap<E.Expr, EvalOutcome>;
+  probes: WeakMap<ProbeInfo, ProbeRun>;
   numeric: NumericCaches;
+  /**
+   * The last result made for each statement, with what it was made from: handed out again while
+   * the statement node (so its text), its line and its outcome are the same objects, so that an
+   * edit elsewhere builds nothing for it.
+   */
+  evalResults: WeakMap<EvalStmt, { line: number; outcome?: EvalOutcome; result: EvalResult }>;
+  probeResults: WeakMap<ProbeStmt, { line: number; info: ProbeInfo; net?: Network; outcome?: ProbeRun; result: ProbeOutcome }>;
 }
 
+type EvalOutcome = { value?: Value; err?: unknown };
+type ProbeRun = { result?: ProbeResult; err?: unknown };
+
 export function evaluationCaches(): EvaluationCaches {
-  return { evals: new WeakMap(), probes: new WeakMap(), numeric: numericCaches() };
+  return { evals: new WeakMap(), probes: new WeakMap(), numeric: numericCaches(), evalResults: new WeakMap(), probeResults: new WeakMap() };
 }
 
 /** The evaluation half of `analyze`: evals, probes and numeric warnings of a checked program. */
-export function analyzeProgram(text: string, program: Program, options: AnalyzeOptions = {}, caches?: EvaluationCaches): FileAnalysis {
+export function analyzeProgram(text: string, program: Program, options: AnalyzeOptions = {}, caches?: EvaluationCaches, lineIndex?: LineIndex): FileAnalysis {
   const staleTrained: string[] = [];
   const trained = new Map<Network, Network>() satisfies TrainedNetworks;
   for (const [name, params] of options.trained ?? []) {
@@ -119,53 +129,58 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
     // Only where the check could not know them (a CSV file's); otherwise they are the same.
     if (params.standardize && !net.standardize && params.standardize.mean.length === net.inputs) net.standardize = params.standardize;
   }
-  const lines = new LineIndex(text);
+  const lines = lineIndex ?? new LineIndex(text);
   const extra: Diagnostic[] = [];
   const reported = new Set<string>();
 
   const evals = program.evals.map((info): EvalResult => {
-    const r: EvalResult = {
-      stmt: info.stmt,
-      line: lines.position(info.stmt.start).line + 1,
-      expr: text.slice(info.stmt.value.start, info.stmt.value.end),
-    };
-    if (!info.expr) {
-      r.error = 'the expression has errors';
-      return r;
-    }
-    let outcome = caches?.evals.get(info.expr);
-    if (!outcome) {
-      try {
-        outcome = { value: E.evaluate(info.expr, program.env) };
-      } catch (err) {
-        outcome = { err };
+    const line = lines.lineOf(info.stmt.start) + 1;
+    let outcome: EvalOutcome | undefined;
+    if (info.expr) {
+      outcome = caches?.evals.get(info.expr);
+      if (!outcome) {
+        try {
+          outcome = { value: E.evaluate(info.expr, program.env) };
+        } catch (err) {
+          outcome = { err };
+        }
+        caches?.evals.set(info.expr, outcome);
       }
-      caches?.evals.set(info.expr, outcome);
     }
-    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt.value, extra, reported);
-    else r.value = outcome.value;
+    // A failure reports its diagnostic on every version, kept result or not.
+    const error = !outcome ? 'the expression has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt.value, extra, reported) : undefined;
+    const kept = caches?.evalResults.get(info.stmt);
+    if (kept && kept.line === line && kept.outcome === outcome) return kept.result;
+    const r: EvalResult = { stmt: info.stmt, line, expr: text.slice(info.stmt.value.start, info.stmt.value.end) };
+    if (error !== undefined) r.error = error;
+    else r.value = outcome!.value;
+    caches?.evalResults.set(info.stmt, { line, outcome, result: r });
     return r;
   });
 
   const probes = program.probes.map((info): ProbeOutcome => {
     const name = info.stmt.network.text;
-    const r: ProbeOutcome = { stmt: info.stmt, line: lines.position(info.stmt.start).line + 1, network: name, input: info.input, target: info.target };
+    const line = lines.lineOf(info.stmt.start) + 1;
     const net = program.networks.get(name)?.network;
-    if (!net || !info.input || !info.target) {
-      r.error = 'the probe or its network has errors';
-      return r;
-    }
-    let outcome = caches?.probes.get(info);
-    if (!outcome) {
-      try {
-        outcome = { result: probe(net, info.input, info.target) };
-      } catch (err) {
-        outcome = { err };
+    let outcome: ProbeRun | undefined;
+    if (net && info.input && info.target) {
+      outcome = caches?.probes.get(info);
+      if (!outcome) {
+        try {
+          outcome = { result: probe(net, info.input, info.target) };
+        } catch (err) {
+          outcome = { err };
+        }
+        caches?.probes.set(info, outcome);
       }
-      caches?.probes.set(info, outcome);
     }
-    if ('err' in outcome) r.error = failure(outcome.err, program, info.stmt, extra, reported);
-    else r.result = outcome.result;
+    const error = !outcome ? 'the probe or its network has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt, extra, reported) : undefined;
+    const kept = caches?.probeResults.get(info.stmt);
+    if (kept && kept.line === line && kept.info === info && kept.net === net && kept.outcome === outcome) return kept.result;
+    const r: ProbeOutcome = { stmt: info.stmt, line, network: name, input: info.input, target: info.target };
+    if (error !== undefined) r.error = error;
+    else r.result = outcome!.result;
+    caches?.probeResults.set(info.stmt, { line, info, net, outcome, result: r });
     return r;
   });
 

@@ -1,10 +1,10 @@
 import { activationNames, ALIAS_NAMES, isVectorName, scalarFunction, SCALAR_FUNCTIONS, VECTOR_FUNCTIONS, type ScalarFunction } from '../engine/activations';
 import { CONSTANT_NAMES, CONSTANTS } from '../engine/constants';
 import { LOSS_FORMULAS, LOSS_NAMES } from '../engine/losses';
-import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, SCHEDULES, TRAIN_OPTIONS, type Program } from '../semantics/program';
+import { GENERATORS, INIT_SCHEMES, OPTIMIZERS, PRECISIONS, SCHEDULES, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import { NETWORK_ITEM_KEYWORDS, STATEMENT_KEYWORDS } from '../syntax/ast';
 import { lex, type Token } from '../syntax/lexer';
-import { SCHEDULE_DOCS, TRAIN_OPTION_DOCS } from './train-docs';
+import { PRECISION_DOCS, SCHEDULE_DOCS, TRAIN_OPTION_DOCS } from './train-docs';
 import { VECTOR_DOCS, type VectorDoc } from './vector-docs';
 
 export type CompletionKind = 'keyword' | 'activation' | 'function' | 'loss' | 'init' | 'value' | 'network' | 'data' | 'option' | 'layer';
@@ -94,6 +94,7 @@ function candidatesAt(program: Program, offset: number, before: Token[], typing:
     if (is(p(1), 'init') && block === 'network') return INIT_SCHEMES.map((s) => ({ label: s, kind: 'init' }));
     if (is(p(1), 'optimizer') && block === 'train') return OPTIMIZERS.map((o) => ({ label: o, kind: 'function' }));
     if (is(p(1), 'schedule') && block === 'train') return SCHEDULES.map((s) => ({ label: s, kind: 'function', ...SCHEDULE_DOCS[s] }));
+    if (is(p(1), 'precision') && block === 'train') return PRECISIONS.map((s) => ({ label: s, kind: 'value', ...PRECISION_DOCS[s] }));
     if (is(p(1), 'on') && is(p(3), 'train')) return declared(program, 'data');
     if (is(p(1), 'train') || is(p(1), 'probe')) return declared(program, 'network');
     if (is(p(1), '=') && is(p(3), 'data')) {

@@ -4,6 +4,7 @@ import type * as ast from '../syntax/ast';
 import type { SyntaxError, Token } from '../syntax/lexer';
 import { MAX_TEXT_LENGTH, parse, parseSegment } from '../syntax/parser';
 import { STATEMENT_KEYWORDS } from '../syntax/ast';
+import { LineIndex } from '../syntax/text';
 import { analyzeProgram, evaluationCaches, type AnalyzeOptions, type EvaluationCaches, type FileAnalysis } from './analyze';
 
 /**
@@ -26,11 +27,18 @@ export class IncrementalAnalyzer {
   private readonly memo = new CheckMemo();
   private readonly caches: EvaluationCaches = evaluationCaches();
 
+  /** The last version's line index, which the next one is computed from (LineIndex.edited). */
+  private lines?: LineIndex;
+
   analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
+    const previous = this.parser.previousText;
     const parsed = this.parser.parse(text);
+    const edit = this.parser.lastEdit;
+    const lines = this.lines && edit && previous === this.lines.text ? LineIndex.edited(this.lines, text, edit.prefix, edit.suffix) : new LineIndex(text);
+    this.lines = lines;
     const volatile = new Set(options.trained?.keys() ?? []);
     const { program } = programOf(parsed, { memo: this.memo, volatile });
-    return analyzeProgram(text, program, options, this.caches);
+    return analyzeProgram(text, program, options, this.caches, lines);
   }
 }
 
@@ -38,6 +46,13 @@ export class IncrementalAnalyzer {
 export class IncrementalParser {
   /** The last text parsed and its segments, in order; they tile the text. */
   private last?: { text: string; segments: Segment[] };
+  /** What the last `parse` kept of the text before it: its first `prefix` and last `suffix` code units. */
+  lastEdit?: { prefix: number; suffix: number };
+
+  /** The text the next `parse` compares with. */
+  get previousText(): string | undefined {
+    return this.last?.text;
+  }
 
   /**
    * The same tree and errors as `parse(text)`. The text is compared with the last one: segments
@@ -45,6 +60,7 @@ export class IncrementalParser {
    * that lie in the common suffix are kept and moved; only the ones in between are parsed again.
    */
   parse(text: string): { file: ast.SourceFile; errors: SyntaxError[] } {
+    this.lastEdit = undefined;
     if (text.length > MAX_TEXT_LENGTH) {
       this.last = undefined;
       return parse(text);
@@ -60,6 +76,7 @@ export class IncrementalParser {
       const p = commonPrefix(old.text, text);
       const q = commonSuffix(old.text, text, Math.min(lo, ln) - p);
       const delta = ln - lo;
+      this.lastEdit = { prefix: p, suffix: q };
       // What a segment's parse and its two cuts depend on ends one character past the keyword after
       // it (that character says the keyword is a whole word); for the last segment, past the end of
       // the text (text added at the end changes it).
@@ -315,9 +332,13 @@ function moveName(n: ast.Node, d: number): void {
   n.end += d;
 }
 
+/** moveExpr's stack, one for all calls: moving half a file's expressions per keystroke allocates nothing. */
+const moveStack: ast.Expr[] = [];
+
 /** An expression's nodes, moved; with a stack, since expressions may nest deeply. */
 function moveExpr(root: ast.Expr, d: number): void {
-  const stack: ast.Expr[] = [root];
+  const stack = moveStack;
+  stack.push(root);
   while (stack.length) {
     const e = stack.pop()!;
     e.start += d;

@@ -46,8 +46,17 @@ export interface NumericCaches {
   dead: WeakMap<Network, { sources: unknown[]; dead: number[][] }>;
   /** Eval values known to be all finite. */
   finite: WeakMap<object, true>;
-  /** Per probe result: whether every number is finite, and ‖dE/dW‖. */
-  probes: WeakMap<ProbeResult, { finite: boolean; norm: number; small: number[][] }>;
+  /** Per probe result: whether every number is finite, ‖dE/dW‖, the saturated units, and what the loss checks read. */
+  probes: WeakMap<ProbeResult, ProbeFacts>;
+}
+
+interface ProbeFacts {
+  finite: boolean;
+  norm: number;
+  small: number[][];
+  /** Whether an output is ≤ 0 or ≥ 1 (binary cross-entropy's domain), and whether one is ≤ 0 (cross-entropy's). */
+  edge: boolean;
+  zero: boolean;
 }
 
 export function numericCaches(): NumericCaches {
@@ -88,9 +97,13 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
         finite: values.every((x) => Number.isFinite(x)),
         norm: Math.sqrt(r.layers.reduce((s, l) => s + l.dW.flat().reduce((a, x) => a + x * x, 0), 0)),
         small: r.layers.map((g) => (g.trace.gprime ? [...g.trace.gprime.keys()].filter((k) => Math.abs(g.trace.gprime![k]) < SATURATION) : [])),
+        edge: r.output.some((y) => y <= 0 || y >= 1),
+        zero: r.output.some((y) => y <= 0),
       };
       caches?.probes.set(r, facts);
     }
+    // Most probes warn of nothing: said without a pass over their layers (every keystroke meets them all).
+    if (facts.finite && facts.norm <= EXPLODING && !facts.small.some((u) => u.length) && !(facts.edge && net?.loss === 'binary_cross_entropy') && !(facts.zero && net?.loss === 'cross_entropy')) continue;
     if (!facts.finite) {
       warn('not-finite', p.stmt, `This probe computes NaN or Infinity (output ${fmtVec(r.output)}, loss ${formatNumber(r.loss)}): the gradients below are meaningless.`);
       continue;
@@ -140,9 +153,9 @@ function deadRelus(program: Program, probes: ProbeForCheck[], caches?: NumericCa
   const out: Diagnostic[] = [];
   // Probes and trains by network, so that each network's samples are found without a scan of all.
   const probesOf = new Map<string, ProbeForCheck[]>();
-  for (const p of probes) if (p.result) probesOf.set(p.stmt.network.text, [...(probesOf.get(p.stmt.network.text) ?? []), p]);
+  for (const p of probes) if (p.result) push(probesOf, p.stmt.network.text, p);
   const trainsOf = new Map<string, Program['trains']>();
-  for (const t of program.trains) trainsOf.set(t.stmt.network.text, [...(trainsOf.get(t.stmt.network.text) ?? []), t]);
+  for (const t of program.trains) push(trainsOf, t.stmt.network.text, t);
   for (const [name, info] of program.networks) {
     const net = info.network;
     if (!net || !info.layers.some((l) => l.activation === 'relu')) continue;
@@ -175,6 +188,13 @@ function deadRelus(program: Program, probes: ProbeForCheck[], caches?: NumericCa
     });
   }
   return out;
+}
+
+/** Appends `item` to the list of `key`. */
+function push<T>(lists: Map<string, T[]>, key: string, item: T): void {
+  const list = lists.get(key);
+  if (list) list.push(item);
+  else lists.set(key, [item]);
 }
 
 /** Whether unit k of layer l had g'(z) below SATURATION for input x with the initial parameters. */

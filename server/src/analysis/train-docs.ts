@@ -1,4 +1,4 @@
-import { SCHEDULES, TRAIN_OPTIONS, type Program } from '../semantics/program';
+import { PRECISIONS, SCHEDULES, TRAIN_OPTIONS, type Program } from '../semantics/program';
 import type { Span } from '../syntax/text';
 
 /**
@@ -24,7 +24,14 @@ export const TRAIN_OPTION_DOCS = {
   l1: { detail: 'l1 λ', documentation: 'Adds λ·Σ|w| over every layer\'s weights (not biases) to each step\'s loss: the gradient gets λ·sign(w) (0 at w = 0). The reported losses stay the data loss. Default 0. PyTorch: `loss + λ * sum(layer.weight.abs().sum() for layer in layers)`.' },
   schedule: { detail: 'schedule step(N, G) | exponential(G) | cosine(T)', documentation: 'The learning rate over the epochs, changed at the end of each epoch; default constant. PyTorch: `torch.optim.lr_scheduler` `StepLR(step_size=N, gamma=G)`, `ExponentialLR(gamma=G)` or `CosineAnnealingLR(T_max=T, eta_min=0)`, `scheduler.step()` after every epoch.' },
   patience: { detail: 'patience N', documentation: 'Early stopping: the run stops when the monitored loss (the test loss with a `split` below 1, else the train loss) has not gone below its lowest for N epochs in a row; the parameters are those of the last epoch run. Default: no early stopping.' },
+  precision: { detail: 'precision float64 | float32', documentation: 'The run\'s arithmetic; default `float64`. `float32` trains on float32 buffers and f32x4 kernels: faster on wide layers, about 7 significant digits, and its numbers follow PyTorch\'s float32 rather than float64 (hovers and probes stay float64; the trained parameters are float32 values). PyTorch: `dtype=torch.float32` (`torch.float64` for the default).' },
 } satisfies Record<(typeof TRAIN_OPTIONS)[number], OptionDoc>;
+
+/** What completion says of each precision after `precision`. */
+export const PRECISION_DOCS = {
+  float64: { detail: 'float64 (default)', documentation: 'Double precision, about 16 significant digits: the engine\'s own arithmetic. PyTorch: `dtype=torch.float64`.' },
+  float32: { detail: 'float32', documentation: 'Single precision, about 7 significant digits, on f32x4 kernels: faster on wide layers. PyTorch: `dtype=torch.float32`.' },
+} satisfies Record<(typeof PRECISIONS)[number], OptionDoc>;
 
 export const SCHEDULE_DOCS = {
   step: { detail: 'step(N, G)', documentation: 'The learning rate times G every N epochs. PyTorch: `torch.optim.lr_scheduler.StepLR(optimizer, step_size=N, gamma=G)`.' },
@@ -32,7 +39,7 @@ export const SCHEDULE_DOCS = {
   cosine: { detail: 'cosine(T)', documentation: 'The learning rate along half a cosine from its value down to 0 over T epochs (and back up over the next T). PyTorch: `torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=T, eta_min=0)`.' },
 } satisfies Record<(typeof SCHEDULES)[number], OptionDoc>;
 
-/** The hover of a train option's word, or of a schedule's name after `schedule`, at `offset`. */
+/** The hover of a train option's word, or of a schedule's or a precision's name after `schedule` or `precision`, at `offset`. */
 export function trainWordHover(program: Program, offset: number): { markdown: string; span: Span } | undefined {
   for (const t of program.trains) {
     if (offset < t.stmt.start || offset > t.stmt.end) continue;
@@ -41,8 +48,9 @@ export function trainWordHover(program: Program, offset: number): { markdown: st
       if (doc && offset >= o.name.start && offset <= o.name.end) return { markdown: `\`${doc.detail}\`\n\n${doc.documentation}`, span: o.name };
       const v = o.value;
       const head = v.kind === 'name' ? v.name : v.kind === 'call' ? v.callee : undefined;
-      const sdoc = head && o.name.text === 'schedule' ? (SCHEDULE_DOCS as Record<string, OptionDoc>)[head.text] : undefined;
-      if (head && sdoc && offset >= head.start && offset <= head.end) return { markdown: `\`schedule ${sdoc.detail}\`\n\n${sdoc.documentation}`, span: head };
+      const values = o.name.text === 'schedule' ? SCHEDULE_DOCS : o.name.text === 'precision' ? PRECISION_DOCS : undefined;
+      const sdoc = head && values ? (values as Record<string, OptionDoc>)[head.text] : undefined;
+      if (head && sdoc && offset >= head.start && offset <= head.end) return { markdown: `\`${o.name.text} ${sdoc.detail}\`\n\n${sdoc.documentation}`, span: head };
     }
   }
   return undefined;

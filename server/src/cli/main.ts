@@ -5,6 +5,7 @@ import { formatMatrix, formatNumber, formatValue } from '../analysis/format';
 import type { DataSample } from '../engine/datasets';
 import type { Network } from '../engine/network';
 import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
+import { useNodeThreads } from '../runs/threads-node';
 import type { Metrics } from '../engine/metrics';
 import { scheduleText } from '../engine/schedules';
 import { Trainer, TrainError, type TrainResult } from '../engine/train';
@@ -590,7 +591,7 @@ function runJson(job: Job, r: TrainResult): Record<string, unknown> {
 function describeOptimizer(info: TrainInfo): string {
   const o = info.optimizer;
   const opt = o.kind === 'sgd' ? 'sgd' : o.kind === 'momentum' ? `momentum(${o.momentum})` : `adam(${o.beta1}, ${o.beta2})`;
-  return `${opt}, learning_rate ${info.learningRate}${info.schedule ? `, schedule ${scheduleText(info.schedule)}` : ''}${info.l2 ? `, l2 ${info.l2}` : ''}${info.l1 ? `, l1 ${info.l1}` : ''}${info.patience !== undefined ? `, patience ${info.patience}` : ''}`;
+  return `${opt}, learning_rate ${info.learningRate}${info.schedule ? `, schedule ${scheduleText(info.schedule)}` : ''}${info.l2 ? `, l2 ${info.l2}` : ''}${info.l1 ? `, l1 ${info.l1}` : ''}${info.patience !== undefined ? `, patience ${info.patience}` : ''}${info.precision === 'float32' ? ', precision float32' : ''}`;
 }
 
 /** `confusion [[9, 1], [0, 10]] (rows: true class)` or `rmse 0.1  r2 0.95`. */
@@ -640,6 +641,7 @@ function printRun(file: string, job: Job, r: TrainResult, io: Io): void {
 
 if (require.main === module) {
   setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));
+  useNodeThreads(process.env.NETSPEC_THREADS);
   // `netspec … | head` closes the pipe early; that is not an error worth a stack trace.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {

@@ -23,7 +23,7 @@ export type OutputKind = 'softmax' | 'sigmoid' | 'other';
  * Returns dE/dy in `dy`, except for the two fused pairs, where `dz` is dE/dz directly.
  */
 export function lossAndGradient(
-  loss: LossName, kind: OutputKind, z: Float64Array, y: Float64Array, t: ArrayLike<number>, grad: Float64Array,
+  loss: LossName, kind: OutputKind, z: ArrayLike<number>, y: ArrayLike<number>, t: ArrayLike<number>, grad: Float64Array | Float32Array,
 ): { loss: number; gradientIs: 'dy' | 'dz' } {
   const K = y.length;
   let E = 0;

@@ -1,4 +1,5 @@
 import type { BatchWorkspace } from './kernels/batch';
+import type { Floats } from './kernels/gemm';
 
 /**
  * torch.optim's arithmetic, one step at a time, on the trainer's (padded) parameter buffers.
@@ -14,6 +15,8 @@ import type { BatchWorkspace } from './kernels/batch';
  *   t ← t + 1; m ← m·b1 + (1 − b1)·g; v ← v·b2 + ((1 − b2)·g)·g;
  *   bc1 = 1 − b1^t, bc2 = 1 − b2^t, step = lr / bc1, denom = √v / √bc2 + eps,
  *   p ← p + ((−step)·m) / denom.
+ * Under `precision float32` the parameters, gradients and the optimiser's state are float32
+ * buffers: each update is computed in float64 and rounded where it is stored.
  */
 
 export type Optimizer =
@@ -26,15 +29,18 @@ export const ADAM_EPS = 1e-8;
 
 /** One parameter tensor with its gradient and optimiser state. */
 interface Param {
-  p: Float64Array;
-  g: Float64Array;
+  p: Floats;
+  g: Floats;
   /** λ₁ for a weight matrix, 0 for a bias: l1 leaves biases alone. */
   l1: number;
   /** momentum buffer, or Adam's first moment */
-  m?: Float64Array;
+  m?: Floats;
   /** Adam's second moment */
-  v?: Float64Array;
+  v?: Floats;
 }
+
+/** Zeros of p's length and precision. */
+const zerosLike = (p: Floats): Floats => (p instanceof Float32Array ? new Float32Array(p.length) : new Float64Array(p.length));
 
 /** sign(x) with sign(0) = 0 (and NaN for NaN), as torch.sgn. */
 const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x);
@@ -66,6 +72,16 @@ export class OptimizerState {
     switch (opt.kind) {
       case 'sgd':
         for (const { p, g, l1 } of this.params) {
+          if (l1 === 0 && l2 === 0) {
+            // The same arithmetic without the penalties' tests: the common case, kept tight. In
+            // float32, 1/b is folded into the rate, one multiply instead of a division: a float64
+            // rounding apart, below what the float32 store keeps (torch folds 1/B in earlier still).
+            if (p instanceof Float32Array) {
+              const rate = neglr / b;
+              for (let i = 0; i < p.length; i++) p[i] = p[i] + rate * g[i];
+            } else for (let i = 0; i < p.length; i++) p[i] = p[i] + neglr * (g[i] / b);
+            continue;
+          }
           for (let i = 0; i < p.length; i++) {
             const gi = l1 !== 0 ? g[i] / b + l1 * sign(p[i]) : g[i] / b;
             const d = l2 !== 0 ? gi + l2 * p[i] : gi;
@@ -85,7 +101,7 @@ export class OptimizerState {
             continue;
           }
           const first = par.m === undefined;
-          const buf = (par.m ??= new Float64Array(p.length));
+          const buf = (par.m ??= zerosLike(p));
           for (let i = 0; i < p.length; i++) {
             const gi = l1 !== 0 ? g[i] / b + l1 * sign(p[i]) : g[i] / b;
             const d = l2 !== 0 ? gi + l2 * p[i] : gi;
@@ -105,8 +121,8 @@ export class OptimizerState {
         const c2 = 1 - b2;
         for (const par of this.params) {
           const { p, g, l1 } = par;
-          const m = (par.m ??= new Float64Array(p.length));
-          const v = (par.v ??= new Float64Array(p.length));
+          const m = (par.m ??= zerosLike(p));
+          const v = (par.v ??= zerosLike(p));
           for (let i = 0; i < p.length; i++) {
             const gi = l1 !== 0 ? g[i] / b + l1 * sign(p[i]) : g[i] / b;
             const d = l2 !== 0 ? gi + l2 * p[i] : gi;

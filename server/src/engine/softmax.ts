@@ -27,7 +27,7 @@ export function softmaxJacobian(p: readonly number[]): number[][] {
 }
 
 /** Jᵀe for the softmax Jacobian: (Jᵀe)_j = p_j (e_j - Σ_i p_i e_i), without forming J. */
-export function softmaxBackward(p: ArrayLike<number>, e: ArrayLike<number>, out: Float64Array): void {
+export function softmaxBackward(p: ArrayLike<number>, e: ArrayLike<number>, out: Float64Array | Float32Array): void {
   let dot = 0;
   for (let i = 0; i < p.length; i++) dot += p[i] * e[i];
   for (let j = 0; j < p.length; j++) out[j] = p[j] * (e[j] - dot);

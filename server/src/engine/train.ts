@@ -1,4 +1,5 @@
 import { BatchWorkspace } from './kernels/batch';
+import type { Precision } from './kernels/gemm';
 import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
 import { OptimizerState, type Optimizer } from './optimizers';
@@ -62,12 +63,19 @@ import { nextLearningRate, type Schedule } from './schedules';
  *   `finalLoss` = the mean per-sample loss over the training set (ascending order) with the
  *   trained parameters, and final accuracy and test loss likewise.
  *
+ * - **Precision** (`precision float32`; default float64): the training buffers — inputs, targets,
+ *   parameters, activations, gradients, the optimiser's state — are float32, rounded where PyTorch
+ *   stores a float32 tensor, and the products run on f32x4 kernels (kernels/batch.ts). The
+ *   initial parameters are rounded to float32; the trained ones come back as float64 numbers
+ *   holding float32 values exactly. Losses and metrics are reported as float64 numbers.
+ *
  * - **Divergence**: when a batch loss is NaN or ±Infinity, training stops before that step is
  *   applied and `diverged` names it: the epoch (1-based), the step within the epoch (1-based) and
  *   the loss. That epoch's `loss` is the mean of its batch losses so far (so it is not finite).
  */
 
 export type { Optimizer } from './optimizers';
+export type { Precision } from './kernels/gemm';
 export { ADAM_EPS } from './optimizers';
 
 /** The options of a `train` statement (semantics' TrainInfo fits this shape). */
@@ -86,6 +94,8 @@ export interface TrainOptions {
   schedule?: Schedule;
   /** Early stopping after this many epochs without a new lowest monitored loss; undefined: never. */
   patience?: number;
+  /** The training buffers' precision; default float64. */
+  precision: Precision;
 }
 
 export const TRAIN_DEFAULTS: Readonly<TrainOptions> = {
@@ -99,6 +109,7 @@ export const TRAIN_DEFAULTS: Readonly<TrainOptions> = {
   l1: 0,
   schedule: undefined,
   patience: undefined,
+  precision: 'float64',
 };
 
 /** The Random stream (with the train seed) of the train/test split permutation. */
@@ -222,11 +233,12 @@ export function splitIndices(n: number, split: number, seed: number): { train: n
 
 /**
  * The mean loss and mean gradient over `samples` (in their order) with the network's current
- * parameters: what one training step on that batch uses. dW is row-major [inputs][units].
+ * parameters: what one training step on that batch uses, in float64 unless asked. dW is
+ * row-major [inputs][units].
  */
-export function batchGradient(net: Network, samples: readonly Sample[]): { loss: number; layers: { dW: Float64Array; db: Float64Array }[] } {
+export function batchGradient(net: Network, samples: readonly Sample[], precision: Precision = 'float64'): { loss: number; layers: { dW: Float64Array; db: Float64Array }[] } {
   const B = samples.length;
-  const ws = new BatchWorkspace(net, B);
+  const ws = new BatchWorkspace(net, B, undefined, precision);
   const M = net.inputs;
   const K = net.layers[net.layers.length - 1].units;
   const X = new Float64Array(B * M);
@@ -245,7 +257,7 @@ export function batchGradient(net: Network, samples: readonly Sample[]): { loss:
     layers: ws.layers.map((s) => {
       const dW = new Float64Array(s.M * s.K);
       for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) dW[j * s.K + k] = s.gWv[j * s.Kp + k] / B;
-      return { dW, db: s.gbv.slice(0, s.K).map((v) => v / B) };
+      return { dW, db: Float64Array.from(s.gbv.subarray(0, s.K), (v) => v / B) };
     }),
   };
 }
@@ -256,6 +268,16 @@ export function batchGradient(net: Network, samples: readonly Sample[]): { loss:
  * One training run, an epoch at a time (for a worker thread that reports progress and may be
  * cancelled between epochs): `while (!t.done) t.runEpoch(); t.result()`.
  */
+/** An epoch part-way through: its order, the next batch's start in it, and its sums so far. */
+interface EpochInProgress {
+  order: number[];
+  start: number;
+  lossSum: number;
+  steps: number;
+  correct: number;
+  seen: number;
+}
+
 export class Trainer {
   readonly options: TrainOptions;
   /** Data indices of the training set and the test set, ascending. */
@@ -286,6 +308,8 @@ export class Trainer {
   private readonly testLosses: number[] = [];
   private readonly accuracies: number[] = [];
   private readonly testAccuracies: number[] = [];
+  /** The epoch whose batches have begun to run (runBatch), until its last one. */
+  private current?: EpochInProgress;
   /** Sums of |dE/dw| per weight over the steps of the epoch being watched (watchGradients). */
   private watch?: { sums: Float64Array[]; steps: number };
 
@@ -302,6 +326,7 @@ export class Trainer {
       l1: options.l1 ?? TRAIN_DEFAULTS.l1,
       schedule: options.schedule,
       patience: options.patience,
+      precision: options.precision ?? TRAIN_DEFAULTS.precision,
     };
     validateOptions(o);
     this.options = o;
@@ -324,7 +349,7 @@ export class Trainer {
     this.testIndices = test;
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
     // A batch larger than this goes through in parts, so memory stays bounded.
-    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS));
+    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision);
     this.lr = o.learningRate;
     this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, o.l1, this.ws);
     this.classification = classify(net, this.T, K);
@@ -371,54 +396,75 @@ export class Trainer {
     return out;
   }
 
-  /** Runs the next epoch. */
+  /** Runs the next epoch (the rest of it, when some of its batches have run: `runBatch`). */
   runEpoch(): EpochStats {
     if (this.done) throw new TrainError('the run is over');
+    for (;;) {
+      const stats = this.runBatch();
+      if (stats) return stats;
+    }
+  }
+
+  /** Batches run of the epoch in progress (0 between epochs), and the batches of an epoch. */
+  get batchInEpoch(): { batch: number; batches: number } {
+    return { batch: this.current?.steps ?? 0, batches: Math.ceil(this.trainIndices.length / this.batch) };
+  }
+
+  /**
+   * Runs one batch: one optimiser step (none when its loss is not finite: the run diverged). The
+   * batch that ends an epoch also ends the epoch and returns its figures; the others return
+   * undefined. Batch by batch or epoch by epoch, the arithmetic is the same, in the same order,
+   * so a run's parameters do not depend on how it was stepped.
+   */
+  runBatch(): EpochStats | undefined {
+    if (this.done) throw new TrainError('the run is over');
     const e = this.epochIndex;
-    const order = this.epochOrder(e);
+    const cur = (this.current ??= { order: this.epochOrder(e), start: 0, lossSum: 0, steps: 0, correct: 0, seen: 0 });
+    const { order } = cur;
     const n = order.length;
-    const B = this.batch;
     const ws = this.ws;
-    let lossSum = 0;
-    let steps = 0;
-    let correct = 0;
-    let seen = 0;
     const C = ws.capacity;
-    for (let start = 0; start < n; start += B) {
-      const end = Math.min(start + B, n);
-      let batchLoss = 0;
-      // the batch in passes of at most C rows; the gradient sums continue from one to the next
-      for (let p = start; p < end; p += C) {
-        const rows = Math.min(C, end - p);
-        for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, order[p + i]);
-        ws.forward(rows);
-        for (let i = 0; i < rows; i++) {
-          batchLoss += ws.loss(i);
-          if (this.classification) {
-            seen++;
-            if (this.correct(i, order[p + i])) correct++;
-          }
+    const start = cur.start;
+    const end = Math.min(start + this.batch, n);
+    let batchLoss = 0;
+    // the batch in passes of at most C rows; the gradient sums continue from one to the next
+    for (let p = start; p < end; p += C) {
+      const rows = Math.min(C, end - p);
+      for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, order[p + i]);
+      ws.forward(rows);
+      for (let i = 0; i < rows; i++) {
+        batchLoss += ws.loss(i);
+        if (this.classification) {
+          cur.seen++;
+          if (this.correct(i, order[p + i])) cur.correct++;
         }
-        ws.backward(rows, p > start);
       }
-      const b = end - start;
-      batchLoss /= b;
-      steps++;
-      lossSum += batchLoss;
-      if (!Number.isFinite(batchLoss)) {
-        this.divergence = { epoch: e + 1, step: steps, loss: batchLoss };
-        break;
-      }
+      ws.backward(rows, p > start);
+    }
+    const b = end - start;
+    batchLoss /= b;
+    cur.steps++;
+    cur.lossSum += batchLoss;
+    cur.start = end;
+    if (!Number.isFinite(batchLoss)) this.divergence = { epoch: e + 1, step: cur.steps, loss: batchLoss };
+    else {
       if (this.watch) this.addGradients(this.watch, b);
       this.opt.step(b);
       this.steps++;
     }
+    return this.divergence || cur.start >= n ? this.finishEpoch(cur) : undefined;
+  }
+
+  /** Ends the epoch in progress: its figures, the test set's, the schedule and early stopping. */
+  private finishEpoch(cur: EpochInProgress): EpochStats {
+    this.current = undefined;
+    const e = this.epochIndex;
     this.epochIndex++;
-    const stats: EpochStats = { epoch: e + 1, loss: lossSum / steps, steps, lr: this.lr };
+    const stats: EpochStats = { epoch: e + 1, loss: cur.lossSum / cur.steps, steps: cur.steps, lr: this.lr };
     this.losses.push(stats.loss);
     this.lrs.push(this.lr);
     if (this.classification) {
-      stats.accuracy = seen ? correct / seen : NaN;
+      stats.accuracy = cur.seen ? cur.correct / cur.seen : NaN;
       this.accuracies.push(stats.accuracy);
     }
     if (this.testIndices.length) {
@@ -628,6 +674,7 @@ function validateOptions(o: TrainOptions): void {
   if (!(o.l2 >= 0) || !Number.isFinite(o.l2)) fail(`l2 must be a finite number of 0 or more, not ${o.l2}`);
   if (!(o.l1 >= 0) || !Number.isFinite(o.l1)) fail(`l1 must be a finite number of 0 or more, not ${o.l1}`);
   if (o.patience !== undefined && (!Number.isInteger(o.patience) || o.patience < 1)) fail(`the patience must be a whole number of at least 1, not ${o.patience}`);
+  if (o.precision !== 'float64' && o.precision !== 'float32') fail(`the precision must be float64 or float32, not ${String(o.precision)}`);
   const s = o.schedule;
   const whole = (v: number, what: string) => {
     if (!Number.isInteger(v) || v < 1) fail(`${what} must be a whole number of at least 1, not ${v}`);

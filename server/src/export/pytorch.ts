@@ -26,7 +26,8 @@ export { ExportError } from './expr-python';
  *   behave alike; a user `fn` is its lowered body in torch operations, and its derivative the
  *   exact symbolic derivative the engine derives;
  * - the losses are the engine's stable forms (ln p from z after softmax and sigmoid);
- * - the optimisers are torch.optim's own, in float64;
+ * - the optimisers are torch.optim's own, in float64, or in float32 under `precision float32`
+ *   (the program's `--dtype` defaults to the statement's precision);
  * - data-parallel: DistributedDataParallel over consecutive shards of each batch, each worker's
  *   loss weighted by world/B so that the averaged gradient is the global batch mean, also when
  *   a batch does not split evenly.
@@ -214,8 +215,10 @@ line ${input.line}), exported by NetSpec ${input.version} as a self-contained Py
 ${input.start === 'trained' ? `It starts from the weights the editor's last run of \`${net.name}\` trained (below), so it
 continues that training; the rest is the run the spec states: the same samples (below), ` : `It reproduces the editor's run: the same initial weights and samples (below), `}the same
 mini-batch order (NetSpec's random numbers, reimplemented here), the same derivatives, and
-torch.optim's arithmetic in float64; numbers agree with NetSpec's to rounding (about 1e-12,
-drifting slowly over long runs). With several workers each batch is cut into consecutive
+${info.precision === 'float32' ? `torch.optim's arithmetic in float32, as the spec's \`precision float32\` says; numbers agree with
+NetSpec's float32 run to float32 rounding (about 1e-6, drifting over long runs; the two sum
+products in different orders).` : `torch.optim's arithmetic in float64; numbers agree with NetSpec's to rounding (about 1e-12,
+drifting slowly over long runs).`} With several workers each batch is cut into consecutive
 shards, and the averaged gradient is still the batch's mean gradient. At the end it saves a checkpoint (state_dict and optimiser state).
 """
 import argparse
@@ -658,8 +661,8 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true", help="print the JSON of \`netspec train --json\`")
     parser.add_argument("--processes", type=int, default=1, help="local workers, data-parallel (default 1)")
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--dtype", choices=["float64", "float32"], default="float64",
-                        help="float32 is faster on GPUs but no longer reproduces NetSpec's numbers")
+    parser.add_argument("--dtype", choices=["float64", "float32"], default=${pyString(info.precision)},
+                        help="${info.precision === 'float32' ? "default float32, the spec's precision; float64 no longer follows NetSpec's float32 run" : "float32 is faster on GPUs but no longer reproduces NetSpec's numbers"}")
     parser.add_argument("--epochs", type=int, default=None, help=f"epochs to train (default {EPOCHS}, as the spec says)")
     parser.add_argument("--checkpoint", default=os.path.splitext(os.path.abspath(__file__))[0] + ".pt",
                         help="where to save the model's state_dict and the optimiser's (default: beside this file; '' for none)")

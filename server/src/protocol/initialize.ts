@@ -34,6 +34,8 @@ export const SERVER_COMMANDS = {
   train: 'netspec.server.train',
   /** `[uri]`: stops the document's runs. */
   stopTraining: 'netspec.server.stopTraining',
+  /** `[uri, action, unit?]`: pauses (`pause`), resumes (`resume`) or steps (`step`, `epoch` or `batch`) the document's runs. */
+  controlTraining: 'netspec.server.controlTraining',
   /** `[uri, network?]`: writes the PyTorch program beside the spec through `workspace/applyEdit`. */
   exportPyTorch: 'netspec.server.exportPyTorch',
   /** `[uri, network]`: writes the network as an ONNX model beside the spec (never replacing a file). */

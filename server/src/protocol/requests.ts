@@ -1,13 +1,18 @@
 import { NotificationType, RequestType } from 'vscode-languageserver-protocol';
 import type { ExportAnswer, ExportParams } from './pytorch';
+import type { EditDataAnswer, EditDataParams } from './data-edits';
 import type { ReadDataFileAnswer, ReadDataFileParams } from './files';
 import type { NetworkViewAnswer, NetworkViewParams } from './network';
 import type { ExportOnnxAnswer, ExportOnnxParams } from './onnx';
 import type { PlotAnswer, PlotParams } from './plot';
 import type { ResetTrainedWeightsAnswer, ResetTrainedWeightsParams, TrainedParametersAnswer, TrainedWeightsAnswer, TrainedWeightsParams } from './weights';
 import type {
+  ControlTrainingParams,
+  ControlTrainingResult,
   StopTrainingParams,
   StopTrainingResult,
+  TrainAllAnswer,
+  TrainAllParams,
   TrainAnswer,
   TrainParams,
   TrainProgress,
@@ -41,6 +46,16 @@ export namespace TrainRequest {
   export const type = new RequestType<TrainParams, TrainAnswer, void>(method);
 }
 
+/**
+ * `netspec/trainAll`: starts every `train` statement of a document at once, each in its own worker
+ * (compared runs, e.g. sgd against adam on one network), stopping the runs of their networks first.
+ * Their events carry the answer's `group`.
+ */
+export namespace TrainAllRequest {
+  export const method = 'netspec/trainAll';
+  export const type = new RequestType<TrainAllParams, TrainAllAnswer, void>(method);
+}
+
 /** `netspec/trainProgress` (server → client): a run's progress, then its end. */
 export namespace TrainProgressNotification {
   export const method = 'netspec/trainProgress';
@@ -51,6 +66,15 @@ export namespace TrainProgressNotification {
 export namespace StopTrainingRequest {
   export const method = 'netspec/stopTraining';
   export const type = new RequestType<StopTrainingParams, StopTrainingResult, void>(method);
+}
+
+/**
+ * `netspec/controlTraining`: pauses, resumes or steps a document's runs (training.ts
+ * `ControlTrainingParams`); a paused run's parameters are what probes and hovers use.
+ */
+export namespace ControlTrainingRequest {
+  export const method = 'netspec/controlTraining';
+  export const type = new RequestType<ControlTrainingParams, ControlTrainingResult, void>(method);
 }
 
 /** `netspec/exportPyTorch`: the PyTorch program for a network's `train` statement. */
@@ -115,4 +139,10 @@ export namespace NetworkViewRequest {
 export namespace ExportOnnxRequest {
   export const method = 'netspec/exportOnnx';
   export const type = new RequestType<ExportOnnxParams, ExportOnnxAnswer, void>(method);
+}
+
+/** `netspec/editData`: a click on the training panel's picture as an edit of the data block (data-edits.ts). */
+export namespace EditDataRequest {
+  export const method = 'netspec/editData';
+  export const type = new RequestType<EditDataParams, EditDataAnswer, void>(method);
 }

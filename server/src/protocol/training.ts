@@ -1,6 +1,6 @@
 /**
  * The data of NetSpec's training messages (`netspec/trainTargets`, `netspec/train`,
- * `netspec/trainProgress`, `netspec/stopTraining`): plain JSON, declared once for the server that
+ * `netspec/trainProgress`, `netspec/stopTraining`, `netspec/controlTraining`): plain JSON, declared once for the server that
  * sends it, the VS Code client and the training panel's webview that read it. No imports, so the
  * webview bundle can use these types without pulling in any library.
  *
@@ -20,6 +20,8 @@ export interface TrainTarget {
   /** 0-based line of the `train` keyword: what `netspec/train` takes. */
   line: number;
   epochs: number;
+  /** The statement's name for people: its 1-based line and its optimizer, rate and options (`line 12: adam lr 0.01`). */
+  label: string;
 }
 
 /** `netspec/train` params: the `train` statement on `line` (0-based) of an open document. */
@@ -35,11 +37,25 @@ export interface TrainStarted {
   runId: string;
   network: string;
   data: string;
+  /** As in TrainTarget. */
+  line: number;
+  label: string;
 }
 
 export interface TrainRefused {
   error: string;
 }
+
+/** `netspec/trainAll` params: every `train` statement of an open document, run together (compared runs). */
+export interface TrainAllParams {
+  uri: string;
+}
+
+/**
+ * `netspec/trainAll` answer: the runs started, one per `train` statement in file order, sharing one
+ * `group` (every event of these runs carries it); or why none started.
+ */
+export type TrainAllAnswer = { group: string; runs: TrainStarted[] } | TrainRefused;
 
 /** `netspec/stopTraining` params: stop this document's runs, or, without `uri`, every run. */
 export interface StopTrainingParams {
@@ -51,6 +67,40 @@ export interface StopTrainingResult {
   stopped: number;
 }
 
+/**
+ * `netspec/controlTraining` params: pause a document's runs (or one network's), resume them, or
+ * step a paused run by one `epoch` (the rest of the epoch in progress) or one `batch` (one
+ * optimiser step), after which it is paused again. Stop stays `netspec/stopTraining`.
+ */
+export interface ControlTrainingParams {
+  uri: string;
+  network?: string;
+  action: TrainingAction;
+  /** For `step`: how far (default `epoch`). */
+  unit?: 'epoch' | 'batch';
+}
+
+export type TrainingAction = 'pause' | 'resume' | 'step';
+
+/**
+ * `netspec/controlTraining` answer: how many runs were told. What they did arrives as
+ * `netspec/trainProgress` events: a paused run's event has `paused`; the next without it means
+ * it goes again.
+ */
+export interface ControlTrainingResult {
+  runs: number;
+}
+
+/**
+ * Where a paused run stands: `batch` of the epoch after `epoch` have run (0: between epochs), of
+ * `batches` per epoch. While it is paused, probes, hovers, evals and the network view use its
+ * parameters, as they use a finished run's.
+ */
+export interface PausedAt {
+  batch: number;
+  batches: number;
+}
+
 /** One epoch's figures. `accuracy` only for a classifier; the `test…` ones only with a test split. */
 export interface EpochPoint {
   /** 1-based. */
@@ -60,7 +110,19 @@ export interface EpochPoint {
   testLoss?: number;
   accuracy?: number;
   testAccuracy?: number;
+  /** The learning rate of the epoch's steps (a `schedule` changes it from epoch to epoch). */
+  lr?: number;
 }
+
+/**
+ * What a trained network scores on a set of samples with its final parameters (engine/metrics.ts,
+ * the same as `netspec train --json`): a classifier's confusion matrix (`confusion[true][predicted]`
+ * = count) and accuracy (its trace over the count), or another network's RMSE over every output and
+ * R² (the mean over outputs of 1 − SS_res/SS_tot; `null` on the wire when not finite).
+ */
+export type RunMetrics =
+  | { kind: 'classes'; confusion: number[][]; accuracy: number }
+  | { kind: 'regression'; rmse: number; r2: number };
 
 /** Where a run stopped on a loss that was not finite (the engine's `Divergence`). */
 export interface Divergence {
@@ -73,7 +135,7 @@ export interface Divergence {
 }
 
 /**
- * A sample drawn over a picture: its inputs (x, and y for two inputs), `c` its class (0 or 1) for
+ * A sample drawn over a picture: its inputs (x, and y for two inputs), `c` its class (0 or 1, or 0 … K − 1) for
  * a classifier or its first target otherwise; for one input, `y` is its first target and `t` all of
  * them. `test`: the sample is in the test set (drawn hollow), not in the training set.
  */
@@ -93,12 +155,18 @@ export interface PicturePoint {
  */
 export interface DecisionBoundary {
   kind?: 'class' | 'output';
+  /**
+   * A classifier of K ≥ 3 classes (softmax): K. Then `values` holds K planes of resolution²
+   * values, value k·resolution² + i being class k's probability at cell i, and a point's `c` is
+   * its class, 0 … K − 1. Absent for two classes (or one sigmoid output): `values` is class 1's.
+   */
+  classes?: number;
   xRange: [number, number];
   yRange: [number, number];
   resolution: number;
   /** Row-major resolution×resolution, y from the top. */
   values: number[];
-  /** `c`: the sample's class, 0 or 1 (`class`), or its first target (`output`). */
+  /** `c`: the sample's class, 0 or 1 (0 … K − 1 with `classes`) (`class`), or its first target (`output`). */
   points: { x: number; y: number; c: number; test?: boolean }[];
 }
 
@@ -134,6 +202,11 @@ export interface RunEvent {
   uri: string;
   network: string;
   data: string;
+  /** The `train` statement's 0-based line and its label (TrainTarget's). */
+  line?: number;
+  label?: string;
+  /** Set on the runs a `netspec/trainAll` started together: its `group`. */
+  group?: string;
 }
 
 /**
@@ -152,6 +225,8 @@ export type TrainEnd = TrainFinished | TrainCancelled | TrainFailed;
  */
 export interface TrainEpoch extends RunEvent, EpochPoint {
   done: false;
+  /** The run is paused here (`netspec/controlTraining`); `epoch` is the last epoch it finished (0: none yet). */
+  paused?: PausedAt;
   epochs: number;
   recent: EpochPoint[];
   boundary?: DecisionBoundary;
@@ -173,6 +248,11 @@ export interface TrainFinished extends RunEvent {
   finalLoss: number;
   firstLoss: number;
   diverged?: Divergence;
+  /** Early stopping (`patience`) ended the run after `epoch`. */
+  stoppedEarly?: boolean;
+  /** Over the training set with the final parameters; `testMetrics` over the test set (with a split). */
+  metrics?: RunMetrics;
+  testMetrics?: RunMetrics;
   cancelled?: undefined;
   error?: undefined;
 }

@@ -1,4 +1,4 @@
-import type { DecisionBoundary, Divergence, FittedCurve, Snapshot } from './training';
+import type { DecisionBoundary, Divergence, FittedCurve, PausedAt, RunMetrics, Snapshot } from './training';
 import type { NetworkView, ViewRange } from './network';
 
 /**
@@ -13,7 +13,8 @@ import type { NetworkView, ViewRange } from './network';
 /**
  * One row of the training panel: what a `netspec/trainProgress` event says of its run, without
  * `recent` (expanded into rows of their own), its picture (sent apart, only the newest) and its
- * snapshots (sent apart, all of them). A run's
+ * snapshots (sent apart, all of them). Rows of several runs of one `group` (Train All) are one
+ * comparison: the panel overlays their curves. A run's
  * end event is merged into the row of its last epoch, so that row keeps that epoch's test loss
  * and accuracies. A row without an epoch is the end of a run that reported none (a failed run, or
  * one stopped before its first epoch).
@@ -30,13 +31,31 @@ export interface PanelRow {
   testLoss?: number;
   accuracy?: number;
   testAccuracy?: number;
+  /** The learning rate of the epoch's steps. */
+  lr?: number;
+  /** The `train` statement's 0-based line and its label (`line 12: adam lr 0.01`); the group of compared runs. */
+  line?: number;
+  label?: string;
+  group?: string;
   done: boolean;
   finalLoss?: number;
   /** The first epoch's loss, on the end row of a run that finished. */
   firstLoss?: number;
   diverged?: Divergence;
+  /** On the end row: early stopping ended the run, and its final metrics (training set, test set). */
+  stoppedEarly?: boolean;
+  metrics?: RunMetrics;
+  testMetrics?: RunMetrics;
   cancelled?: boolean;
   error?: string;
+  /** The run is paused here (a later epoch's row, without it, means it went on). */
+  paused?: PausedAt;
+}
+
+/** The replay's snapshots of the run `runId`, oldest first. */
+export interface RunSnapshots {
+  runId: string;
+  snapshots: Snapshot[];
 }
 
 /** The newest picture of the run `runId`: its decision boundary or heatmap (2 inputs), or its fitted curve (1 input). */
@@ -47,17 +66,28 @@ export interface RunPicture {
 }
 
 /**
- * Extension → training panel. `reset` comes before a replay of a whole run (a panel opened late
- * or reloaded, or a new run); `progress` brings the rows since the previous message, oldest first,
- * at most every 40 ms, the newest picture when it changed, and the snapshots (for the replay) taken
- * since the previous message.
+ * Extension → training panel. `reset` comes before a replay of the whole record (a panel opened
+ * late or reloaded, or a new run or group of runs); `progress` brings the rows since the previous
+ * message, oldest first, at most every 40 ms, the newest picture of each run whose picture changed,
+ * and the snapshots (for the replay) taken since the previous message, by run.
  */
 export type ToTrainingPanel =
   | { type: 'reset' }
-  | { type: 'progress'; items: PanelRow[]; picture?: RunPicture; snapshots?: Snapshot[] };
+  | { type: 'progress'; items: PanelRow[]; pictures?: RunPicture[]; snapshots?: RunSnapshots[] };
 
-/** Training panel → extension. `ready`: the script listens (sent again after a reload). */
-export type FromTrainingPanel = { type: 'ready' };
+/**
+ * Training panel → extension. `ready`: the script listens (sent again after a reload). `control`:
+ * a header button (the commands of the same names). `click`: the picture was clicked at the data
+ * point (x, y): add a sample of class 1 (`add1`, a click), of class 0 (`add0`, shift-click), or
+ * remove the nearest (`remove`, alt-click), in the data block of the run shown.
+ */
+export type FromTrainingPanel =
+  | { type: 'ready' }
+  | { type: 'control'; action: PanelAction }
+  | { type: 'click'; runId: string; x: number; y: number; mode: 'add1' | 'add0' | 'remove' };
+
+/** The training panel's header buttons. */
+export type PanelAction = 'pause' | 'resume' | 'stepEpoch' | 'stepBatch' | 'stop' | 'retrain';
 
 /**
  * Extension → network view (*NetSpec: Show Network*). `view`: the network to draw (the first one,

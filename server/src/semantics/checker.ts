@@ -84,6 +84,9 @@ class Checker implements CheckContext {
   readonly env: E.Environment;
   readonly activeEnv: { current?: E.Environment };
 
+  /** Descriptor lists by nesting depth of `unit`, reused from unit to unit (see `unit`). */
+  private readonly depsScratch: unknown[][] = [];
+  private depsDepth = 0;
   /** Units entered so far: a unit that enters another while it runs is not memoised. */
   private entries = 0;
   /** The declared names, for a memoised unit that reported an unknown name; computed once. */
@@ -203,10 +206,18 @@ class Checker implements CheckContext {
     }
     const entry = memo.units.get(stmt);
     const refs = entry ? entry.refs : statementRefs(stmt);
-    const deps: unknown[] = [];
-    for (const name of refs) this.descriptor(name, kind === 'train' ? data : undefined, deps);
+    // The descriptors go into a list of this nesting depth, reused: a unit replayed (most of them,
+    // on every keystroke) allocates none. Computing one may check another unit, one level deeper.
+    const depth = this.depsDepth++;
+    const scratch = (this.depsScratch[depth] ??= []);
+    scratch.length = 0;
+    try {
+      for (const name of refs) this.descriptor(name, kind === 'train' ? data : undefined, scratch);
+    } finally {
+      this.depsDepth--;
+    }
     this.entries++;
-    if (entry && sameDeps(entry.deps, deps) && (entry.names === undefined || entry.names === this.declaredNames())) {
+    if (entry && sameDeps(entry.deps, scratch) && (entry.names === undefined || entry.names === this.declaredNames())) {
       const shift = stmt.start - entry.at;
       for (const d of entry.diagnostics) {
         const copy: Diagnostic = { ...d, span: { start: d.span.start + shift, end: d.span.end + shift } };
@@ -216,6 +227,8 @@ class Checker implements CheckContext {
       if (entry.spoiled) throw new Spoiled();
       return entry.result as T;
     }
+    // Copied before `compute`, whose own units reuse the scratch list of this depth.
+    const deps = scratch.slice();
     const mark = this.entries;
     const before = this.diagnostics.length;
     let result: T | typeof SPOILED = SPOILED;
@@ -253,7 +266,9 @@ class Checker implements CheckContext {
         else out.push(this.guard(() => this.letValue(name)) ?? LET_FAILED);
         return;
       case 'network':
-        out.push(this.guard(() => this.network(name)) ?? NETWORK_FAILED);
+        // Built already, most of the time: no closure, no try.
+        if (this.networkState.get(name) === 'done') out.push(this.networks.get(name) ?? NETWORK_FAILED);
+        else out.push(this.guard(() => this.network(name)) ?? NETWORK_FAILED);
         return;
       case 'data':
         out.push(data ? data.get(name) ?? DATA_NOT_YET : DATA_KIND);

@@ -19,7 +19,7 @@ export const DIAGNOSTIC_DOCS = {
   // Names.
   'unknown-name': TABLE, 'unknown-function': TABLE, 'unknown-activation': TABLE, 'unknown-loss': TABLE,
   'unknown-init': TABLE, 'unknown-layer': TABLE, 'unknown-network': TABLE, 'unknown-data': TABLE,
-  'unknown-option': TABLE, 'unknown-optimizer': TABLE, 'unknown-schedule': TABLE, 'unknown-generator': TABLE, 'unknown-argument': TABLE,
+  'unknown-option': TABLE, 'unknown-optimizer': TABLE, 'unknown-schedule': TABLE, 'unknown-precision': TABLE, 'unknown-generator': TABLE, 'unknown-argument': TABLE,
   'duplicate-name': TABLE, 'duplicate-layer': TABLE, 'duplicate-setting': TABLE, 'builtin-name': TABLE,
   'shadowing': TABLE,
   // Kinds, shapes, ranges, structure.

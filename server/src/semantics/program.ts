@@ -117,7 +117,9 @@ export interface TrainInfo extends TrainOptions {
 
 export const LOSS_DEFAULT: LossName = 'squared_error';
 export const INIT_SCHEMES = ['xavier', 'he', 'zeros', 'uniform'] as const;
-export const TRAIN_OPTIONS = ['optimizer', 'learning_rate', 'epochs', 'batch', 'seed', 'split', 'l2', 'l1', 'schedule', 'patience'] as const;
+export const TRAIN_OPTIONS = ['optimizer', 'learning_rate', 'epochs', 'batch', 'seed', 'split', 'l2', 'l1', 'schedule', 'patience', 'precision'] as const;
+/** A run's arithmetic: float64 (the default, the engine's own) or float32 (PyTorch's dtype=torch.float32). */
+export const PRECISIONS = ['float64', 'float32'] as const;
 export const OPTIMIZERS = ['sgd', 'momentum', 'adam'] as const;
 /** The learning-rate schedules: torch.optim.lr_scheduler's StepLR, ExponentialLR and CosineAnnealingLR. */
 export const SCHEDULES = ['step', 'exponential', 'cosine'] as const;

@@ -1,13 +1,13 @@
 import { FUNCTION_DEFAULTS, GENERATOR_DEFAULTS, functionInputs, type FunctionParams, type GeneratorName } from '../engine/datasets';
 import * as E from '../engine/expr';
 import { describeShape, type Value } from '../engine/value';
-import { TRAIN_DEFAULTS } from '../engine/train';
+import { TRAIN_DEFAULTS, type Precision } from '../engine/train';
 import type { Schedule } from '../engine/schedules';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
 import { capitalise } from './diagnostic';
 import { constant, integer, NO_PARAMS, number, tryLower, vector } from './lowering';
-import { FUNCTION_ARGS, FUNCTION_VARIABLES, GENERATOR_ARGS, GENERATORS, OPTIMIZERS, SCHEDULES, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
+import { FUNCTION_ARGS, FUNCTION_VARIABLES, GENERATOR_ARGS, GENERATORS, OPTIMIZERS, PRECISIONS, SCHEDULES, TRAIN_OPTIONS, type DataInfo, type NetworkInfo, type OptimizerSpec, type ProbeInfo, type TrainInfo } from './program';
 import { Spoiled, type CheckContext } from './scope';
 
 /**
@@ -236,7 +236,7 @@ export function checkTrain(cx: CheckContext, stmt: ast.TrainStmt, data: Readonly
   for (const opt of stmt.options) {
     const name = opt.name.text;
     if (!(TRAIN_OPTIONS as readonly string[]).includes(name)) {
-      cx.unknown('unknown-option', 'training option', opt.name, TRAIN_OPTIONS, ' The options are optimizer, learning_rate, epochs, batch, seed, split, l2, l1, schedule and patience.');
+      cx.unknown('unknown-option', 'training option', opt.name, TRAIN_OPTIONS, ' The options are optimizer, learning_rate, epochs, batch, seed, split, l2, l1, schedule, patience and precision.');
       continue;
     }
     if (seen.has(name)) {
@@ -283,9 +283,28 @@ export function checkTrain(cx: CheckContext, stmt: ast.TrainStmt, data: Readonly
         break;
       }
       case 'patience': info.patience = integer(cx, opt.value, 'the patience (epochs without a new lowest loss)', 1, LIMITS.maxEpochs) ?? info.patience; break;
+      case 'precision': info.precision = resolvePrecision(cx, opt.value) ?? info.precision; break;
     }
   }
   return info;
+}
+
+/** Other spellings of the two precisions, offered as what was meant. */
+const PRECISION_ALIASES: Readonly<Record<string, Precision>> = { f32: 'float32', fp32: 'float32', single: 'float32', float: 'float32', f64: 'float64', fp64: 'float64', double: 'float64' };
+
+/** `float64` or `float32`: a name, one of PRECISIONS. */
+function resolvePrecision(cx: CheckContext, e: ast.Expr): Precision | undefined {
+  const hint = ' The precisions are float64 (the default) and float32.';
+  if (e.kind !== 'name') {
+    cx.error('type', e, `The precision is float64 or float32, as in \`precision float32\`.`);
+    return undefined;
+  }
+  const text = e.name.text;
+  if ((PRECISIONS as readonly string[]).includes(text)) return text as Precision;
+  const alias = PRECISION_ALIASES[text.toLowerCase()];
+  if (alias) cx.error('unknown-precision', e.name, `Unknown precision \`${text}\`. Did you mean \`${alias}\`?${hint}`, alias);
+  else cx.unknown('unknown-precision', 'precision', e.name, PRECISIONS, hint);
+  return undefined;
 }
 
 /**

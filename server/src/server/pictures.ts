@@ -6,7 +6,7 @@ import type { DecisionBoundary, FittedCurve, PicturePoint, Snapshot } from '../p
  * What the training panel draws of a network beside its loss curve, computed in the training
  * worker through the engine's `predict` (so a network that transforms its inputs is drawn against
  * the raw inputs, like the data): a 2-input network's output over a grid (a classifier's
- * probability of class 1: the decision boundary), or a 1-input network's fitted curve y(x); and the
+ * probability of class 1, or of each of K classes: the decision boundary), or a 1-input network's fitted curve y(x); and the
  * epochs at which a run keeps a snapshot of it for the replay.
  */
 
@@ -23,15 +23,24 @@ export const SNAPSHOTS_MAX = 100;
 export type PictureKind = 'none' | 'boundary' | 'heatmap' | 'curve';
 
 /**
- * A 1-input network is drawn as a curve; a 2-input classifier (the trainer found class targets)
- * with one output or two classes as its decision boundary; any other 2-input network as a heatmap
- * of its first output; wider inputs not at all.
+ * A 1-input network is drawn as a curve; a 2-input classifier (the trainer found class targets:
+ * one output, two, or K one-hot classes of a softmax) as its decision boundary; any other 2-input network as a
+ * heatmap of its first output; wider inputs not at all.
  */
 export function pictureKind(net: Network, classifier: boolean): PictureKind {
-  const K = net.layers.at(-1)!.units;
   if (net.inputs === 1) return 'curve';
   if (net.inputs !== 2) return 'none';
-  return classifier && (K === 1 || K === 2) ? 'boundary' : 'heatmap';
+  const out = net.layers.at(-1)!;
+  // More than two sigmoid outputs are labels, not classes: a heatmap of the first.
+  return classifier && (out.units <= 2 || out.activation.kind === 'softmax') ? 'boundary' : 'heatmap';
+}
+
+/** The class of a boundary's sample: its target for one output, else the index of its one-hot 1. */
+function classOf(target: ArrayLike<number>): number {
+  if (target.length === 1) return target[0];
+  let best = 0;
+  for (let k = 1; k < target.length; k++) if (target[k] > target[best]) best = k;
+  return best;
 }
 
 /**
@@ -46,8 +55,8 @@ export function picturePoints(kind: PictureKind, data: readonly Sample[], testIn
   return Array.from({ length: n }, (_, i) => {
     const index = n === data.length ? i : Math.round((i * (data.length - 1)) / Math.max(1, n - 1));
     const s = data[index];
-    // A boundary's class is the class-1 target (one output: t; two: t₂); otherwise the first target.
-    const c = kind === 'boundary' && K === 2 ? s.target[1] : s.target[0];
+    // A boundary's class is the class's index (one output: t); otherwise the first target.
+    const c = kind === 'boundary' && K >= 2 ? classOf(s.target) : s.target[0];
     return kind === 'curve'
       ? { x: s.input[0], y: s.target[0], t: Array.from(s.target), test: test.has(index) }
       : { x: s.input[0], y: s.input[1], c, test: test.has(index) };
@@ -78,20 +87,24 @@ export function pictureFrame(kind: PictureKind, points: PicturePoint[]): Picture
 /**
  * The grid's values: cell (r, c), 0-based, at x = x0 + (c + ½)(x1 − x0)/R, y = y1 − (r + ½)(y1 − y0)/R,
  * row-major from the top; the value is the class-1 probability (two outputs: the second) for a
- * boundary, the first output for a heatmap.
+ * boundary, the first output for a heatmap. A boundary of K ≥ 3 classes has K planes of R² values
+ * one after the other: value k·R² + i is class k's probability at cell i.
  */
 export function gridValues(net: Network, frame: PictureFrame): number[] {
   const R = GRID_RESOLUTION;
   const [x0, x1] = frame.xRange;
   const [y0, y1] = frame.yRange;
   const K = net.layers.at(-1)!.units;
-  const out: number[] = [];
+  const planes = frame.kind === 'boundary' && K >= 3 ? K : 1;
+  const out = new Array<number>(planes * R * R);
   for (let r = 0; r < R; r++) {
     const y = y1 - ((r + 0.5) * (y1 - y0)) / R;
     for (let c = 0; c < R; c++) {
       const x = x0 + ((c + 0.5) * (x1 - x0)) / R;
       const v = predict(net, [x, y]);
-      out.push(frame.kind === 'boundary' && K === 2 ? v[1] : v[0]);
+      const i = r * R + c;
+      if (planes > 1) for (let k = 0; k < K; k++) out[k * R * R + i] = v[k];
+      else out[i] = frame.kind === 'boundary' && K === 2 ? v[1] : v[0];
     }
   }
   return out;
@@ -118,9 +131,11 @@ export function picture(net: Network, frame: PictureFrame): { boundary?: Decisio
     return { curve: { xRange: frame.xRange, xs, ys: curveValues(net, xs), points: frame.points } };
   }
   if (frame.kind === 'none') return {};
+  const K = net.layers.at(-1)!.units;
   return {
     boundary: {
       kind: frame.kind === 'boundary' ? 'class' : 'output',
+      ...(frame.kind === 'boundary' && K >= 3 ? { classes: K } : {}),
       xRange: frame.xRange,
       yRange: frame.yRange,
       resolution: GRID_RESOLUTION,

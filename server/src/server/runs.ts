@@ -1,8 +1,9 @@
 import type { TrainedParameters } from '../analysis/analyze';
 import type { Standardization } from '../engine/network';
 import type { Divergence } from '../engine/train';
-import type { DecisionBoundary, EpochPoint, FittedCurve, Snapshot } from '../protocol/training';
+import type { DecisionBoundary, EpochPoint, FittedCurve, RunMetrics, Snapshot } from '../protocol/training';
 import type { FetchedFiles } from '../runs/data-files';
+import type { RunControl } from './training-run';
 
 /** What a training worker is asked to do. */
 export interface RunRequest {
@@ -19,10 +20,13 @@ export interface RunRequest {
  * What a training worker posts. A progress message is a `netspec/trainProgress` event's figures
  * (protocol/training.ts `TrainEpoch`): `recent` holds the epochs since the previous message,
  * oldest first (thinned); `boundary` or `curve` the network's picture; `snapshots` the replay's.
+ * A paused message says where the run stands (`batch` of `batches` of the epoch after `epoch`) with
+ * its parameters, which the server gives to the analysis as a finished run's until the run goes on.
  */
 export type RunMessage =
   | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary; curve?: FittedCurve; snapshots?: Snapshot[]; live?: LiveParameters } & EpochPoint)
-  | { kind: 'done'; network: string; epochs: number; finalLoss: number; firstLoss: number; diverged?: Divergence; layers: { W: number[]; b: number[] }[]; definition: string; standardize?: Standardization }
+  | { kind: 'done'; network: string; epochs: number; finalLoss: number; firstLoss: number; diverged?: Divergence; stoppedEarly: boolean; metrics: RunMetrics; testMetrics?: RunMetrics; layers: { W: number[]; b: number[] }[]; definition: string; standardize?: Standardization }
+  | ({ kind: 'paused'; epochs: number; batch: number; batches: number; boundary?: DecisionBoundary; curve?: FittedCurve; live: LiveParameters; definition: string; standardize?: Standardization } & EpochPoint)
   | { kind: 'error'; message: string };
 
 /**
@@ -40,6 +44,8 @@ export interface LiveParameters {
 export interface TrainingWorker {
   /** Stops the run at once; its exit follows. */
   terminate(): void;
+  /** Pauses, resumes or steps the run (training-run.ts `RunControl`). */
+  control(c: RunControl): void;
 }
 
 /**
@@ -58,6 +64,8 @@ export interface Run {
   /** The run's epochs planned, and its newest parameters for the network view, once posted. */
   epochs?: number;
   live?: LiveParameters;
+  /** Set while the run is paused: where. */
+  paused?: { epoch: number; batch: number; batches: number };
 }
 
 /** Where a run ended, per document and network: trained parameters, or a divergence to report. */
@@ -69,8 +77,11 @@ export interface Outcome {
 }
 
 /**
- * The training runs of this server: at most one per network of a document (starting another
- * stops the first, so runs can't trample each other's results), and what finished runs left.
+ * The training runs of this server, each a `train` statement of a document (its uri and line),
+ * and what finished runs left. Several may go at once, of one network too (compared runs,
+ * `netspec/trainAll`); starting a statement again stops its earlier run. Each network of a
+ * document keeps the outcome of its run that finished last (`record`): that run's parameters are
+ * what probes, hovers and the network view use.
  */
 export class Runs {
   private readonly active = new Map<string, Run>();
@@ -80,21 +91,26 @@ export class Runs {
   constructor(private readonly startWorker: StartWorker) {}
 
   start(uri: string, network: string, data: string, request: RunRequest, onMessage: (run: Run, m: RunMessage) => void, onExit: (run: Run) => void): Run {
-    this.stop(uri, network);
+    const k = key(uri, request.line);
+    const earlier = this.active.get(k);
+    if (earlier) {
+      this.active.delete(k);
+      earlier.worker.terminate();
+    }
     // The run exists before its worker, whose first events may come at once.
     const run = { id: `run-${this.next++}`, uri, network, data, line: request.line } as Run;
-    this.active.set(key(uri, network), run);
+    this.active.set(k, run);
     run.worker = this.startWorker(request, {
       message: (m) => onMessage(run, m),
       exit: () => {
-        if (this.active.get(key(uri, network)) === run) this.active.delete(key(uri, network));
+        if (this.active.get(k) === run) this.active.delete(k);
         onExit(run);
       },
     });
     return run;
   }
 
-  /** Stops the run of a network, or every run of a document, or every run. */
+  /** Stops the runs of a network, or every run of a document, or every run. */
   stop(uri?: string, network?: string): Run[] {
     const stopped: Run[] = [];
     for (const [k, run] of this.active) {
@@ -107,9 +123,18 @@ export class Runs {
     return stopped;
   }
 
-  /** The run of a network going now, if any. */
+  /** Sends a control to the runs of a document (or of one of its networks); returns them. */
+  control(uri: string, network: string | undefined, c: RunControl): Run[] {
+    const told = [...this.active.values()].filter((r) => r.uri === uri && (network === undefined || r.network === network));
+    for (const run of told) run.worker.control(c);
+    return told;
+  }
+
+  /** The newest run of a network going now, if any. */
   activeOf(uri: string, network: string): Run | undefined {
-    return this.active.get(key(uri, network));
+    let newest: Run | undefined;
+    for (const run of this.active.values()) if (run.uri === uri && run.network === network) newest = run;
+    return newest;
   }
 
   byId(id: string): Run | undefined {
@@ -141,4 +166,4 @@ export class Runs {
   }
 }
 
-const key = (uri: string, network: string) => `${uri}\u0000${network}`;
+const key = (uri: string, line: number) => `${uri}\u0000${line}`;

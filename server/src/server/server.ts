@@ -27,6 +27,7 @@ import { hoverAt, plotsAt } from '../analysis/hover';
 import { outline, type OutlineSymbol, type SymbolKind as OutlineKind } from '../analysis/symbols';
 import { cancelled } from './cancellation';
 import { registerNavigation } from './navigation';
+import { registerDataEdits } from './data-edits';
 import { DIAGNOSTIC_DOCS } from '../semantics/diagnostic';
 import { fingerprint } from '../analysis/fingerprint';
 import { DEFAULT_WEIGHT_DIGITS } from '../analysis/weights-text';
@@ -34,11 +35,10 @@ import { exportToWorkspace, registerExport } from './export';
 import { onnxModelOf, writeModelBeside } from './export-onnx';
 import { initOf, networkOfRequest, networkView, withParameters } from './network-view';
 import type { NetworkViewAnswer } from '../protocol/network';
-import type { TrainedParametersAnswer } from '../protocol/weights';
 import { Runs, type Run, type RunMessage } from './runs';
 import { dataFilesOf } from '../runs/jobs';
 import type { ServerPlatform } from './platform';
-import { droppedMessage, DroppedWeights, insertTrainedWeights, lossRoseDiagnostics, trainText } from './trainedWeights';
+import { divergedDiagnostics, droppedMessage, DroppedWeights, insertTrainedWeights, lossRoseDiagnostics, trainedParametersAnswer, trainText } from './trainedWeights';
 import { restrictedDiagnostics, RESTRICTED, WorkspaceTrust } from './trust';
 import {
   ExportOnnxRequest,
@@ -46,6 +46,7 @@ import {
   PlotRequest,
   ResetTrainedWeightsRequest,
   StopTrainingRequest,
+  ControlTrainingRequest,
   TrainProgressNotification,
   TrainRequest,
   TrainTargetsRequest,
@@ -54,6 +55,8 @@ import {
   WorkspaceTrustedNotification,
 } from '../protocol/requests';
 import type { RunEvent, TrainAnswer, TrainEnd, TrainProgress } from '../protocol/training';
+import { registerTrainAll } from './trainAll';
+import { trainLabel } from '../analysis/train-label';
 import { SERVER_COMMANDS } from '../protocol/initialize';
 import { ClientFeatures } from './client';
 
@@ -64,6 +67,10 @@ import { ClientFeatures } from './client';
  * for any editor, or IPC for VS Code) and `web.ts` (a browser Web Worker, `dist/web/server.js`).
  */
 declare const NETSPEC_VERSION: string | undefined;
+
+/** Runs `f` in a later macrotask, behind what is queued now: setImmediate in Node, a 0 ms timer in a Web Worker. */
+const afterMessages: (f: () => void) => void =
+  typeof setImmediate === 'function' ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
 
 export function startServer(connection: Connection, platform: ServerPlatform): void {
   const documents = new TextDocuments(TextDocument);
@@ -76,13 +83,13 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
    * analysed once.
    */
   const DEBOUNCE_MS = 120;
-  /** When analysing is cheap: just enough for changes sent together (a paste, a burst from the client) to be analysed once. */
-  const QUIET_MS = 4;
 
   const cache = new Map<string, { version: number; analysis: FileAnalysis }>();
   /** Per open document: the incremental analysis (analysis/incremental.ts) and what its last run cost. */
   const analyzers = new Map<string, { analyzer: IncrementalAnalyzer; lastMs: number }>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Per document: the latest scheduling, so that a superseded one does nothing. */
+  const generations = new Map<string, number>();
   const runs = new Runs(platform.startWorker);
   /** Networks whose trained weights were dropped because their definition changed (trainedWeights.ts). */
   const dropped = new DroppedWeights();
@@ -134,9 +141,9 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     }
   }
 
-  /** How long to wait after a change before analysing (DEBOUNCE_MS). */
+  /** How long to wait after a change before analysing (DEBOUNCE_MS); 0: as soon as the messages already received are handled. */
   function debounceOf(uri: string): number {
-    return (analyzers.get(uri)?.lastMs ?? DEBOUNCE_MS) < DEBOUNCE_MS ? QUIET_MS : DEBOUNCE_MS;
+    return (analyzers.get(uri)?.lastMs ?? DEBOUNCE_MS) < DEBOUNCE_MS ? 0 : DEBOUNCE_MS;
   }
 
   const SEVERITY: Record<RangedDiagnostic['severity'], DiagnosticSeverity> = {
@@ -164,7 +171,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     try {
       const a = analysisOf(doc);
       diagnostics = [
-        ...a.diagnostics.map(toLsp), ...divergences(uri, a), ...restrictedDiagnostics(trust, a),
+        ...a.diagnostics.map(toLsp), ...divergedDiagnostics(a, runs.outcomesOf(uri)).map(toLsp), ...restrictedDiagnostics(trust, a),
         ...lossRoseDiagnostics(a, runs.outcomesOf(uri)).map(toLsp), ...dropped.diagnostics(uri, a).map(toLsp),
       ];
     } catch (err) {
@@ -175,12 +182,23 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     void connection.sendDiagnostics({ uri, version, diagnostics });
   }
 
+  /**
+   * Analyses and publishes `uri` after `delay` ms, or with 0 once the messages already received
+   * are handled: the JSON-RPC connection handles one queued message per macrotask, so two hops
+   * of `afterMessages` land behind the next queued change, which reschedules (changes sent
+   * together are analysed once), without a timer's wait when none follows.
+   */
   function schedule(uri: string, delay: number): void {
     clearTimeout(timers.get(uri));
-    timers.set(uri, setTimeout(() => {
+    const generation = (generations.get(uri) ?? 0) + 1;
+    generations.set(uri, generation);
+    const run = () => {
+      if (generations.get(uri) !== generation) return; // a later change rescheduled it
       timers.delete(uri);
       publish(uri);
-    }, delay));
+    };
+    if (delay > 0) timers.set(uri, setTimeout(run, delay));
+    else afterMessages(() => afterMessages(run));
   }
 
   /** What the client declared it can do (client.ts): images in hovers, its own commands, refresh, progress, configuration. */
@@ -222,6 +240,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
   documents.onDidClose((e) => {
     clearTimeout(timers.get(e.document.uri));
     timers.delete(e.document.uri);
+    generations.delete(e.document.uri);
     cache.delete(e.document.uri);
     analyzers.delete(e.document.uri);
     dropped.clear(e.document.uri);
@@ -367,7 +386,9 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     // it goes and Export to PyTorch beside it. In Restricted Mode nothing trains: no lens offers to.
     const train = !trust.isTrusted ? [] : a.program.trains.flatMap((t) => {
       const line = a.lines.position(t.stmt.start).line;
-      if (own.has('netspec.train')) return [{ range: at(t.stmt.start), command: { title: 'Train', command: 'netspec.train', arguments: [uri, line] } }];
+      // Several statements (sgd against adam…): "Train all" runs them together, compared in the panel.
+      const all = own.has('netspec.trainAll') && a.program.trains.length > 1 ? [{ range: at(t.stmt.start), command: { title: 'Train all', command: 'netspec.trainAll', arguments: [uri] } }] : [];
+      if (own.has('netspec.train')) return [{ range: at(t.stmt.start), command: { title: 'Train', command: 'netspec.train', arguments: [uri, line] } }, ...all];
       const going = runs.activeOf(uri, t.stmt.network.text);
       return [
         going
@@ -441,6 +462,8 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
         return trainFromCommand(args[0] as string, args[1] as number);
       case SERVER_COMMANDS.stopTraining:
         return { stopped: runs.stop(typeof args[0] === 'string' ? args[0] : undefined).length };
+      case SERVER_COMMANDS.controlTraining:
+        return { runs: controlRuns(args[0], undefined, args[1], args[2]) };
       case SERVER_COMMANDS.exportOnnx:
         return exportOnnxFromCommand(args[0] as string, typeof args[1] === 'string' ? args[1] : undefined);
       case SERVER_COMMANDS.exportPyTorch:
@@ -494,25 +517,6 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
 
   // ---- training runs ----------------------------------------------------------------------------
 
-  /** A run that diverged leaves a warning on its `learning_rate` (or its `train` keyword). */
-  function divergences(uri: string, a: FileAnalysis): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const [network, o] of runs.outcomesOf(uri)) {
-      if (!o.diverged) continue;
-      const t = a.program.trains.find((x) => x.stmt.network.text === network);
-      if (!t) continue;
-      const lr = t.stmt.options.find((x) => x.name.text === 'learning_rate');
-      const span = lr ?? { start: t.stmt.start, end: t.stmt.start + 5 };
-      const d = o.diverged;
-      out.push({
-        range: a.lines.range(span), severity: DiagnosticSeverity.Warning, code: 'diverged', source: 'netspec',
-        codeDescription: { href: `${DOCS}#${DIAGNOSTIC_DOCS.diverged}` },
-        message: `Training \`${network}\` diverged at epoch ${d.epoch}, step ${d.step}: the batch loss became ${d.loss}. Lower the learning rate${lr ? ` (now ${a.program.file.text.slice(lr.value.start, lr.value.end)})` : ''}.`,
-      });
-    }
-    return out;
-  }
-
   /** After a run ends: analyse again with its parameters, and let the editor refresh what it shows. */
   function refreshAfterRun(uri: string): void {
     cache.delete(uri);
@@ -521,7 +525,10 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
   }
 
   connection.onRequest(TrainTargetsRequest.type, (params) => onDocument('trainTargets', params.uri, (_doc, a) =>
-    a.program.trains.map((t) => ({ network: t.stmt.network.text, data: t.stmt.data.text, line: a.lines.position(t.stmt.start).line, epochs: t.epochs }))));
+    a.program.trains.map((t) => {
+      const line = a.lines.position(t.stmt.start).line;
+      return { network: t.stmt.network.text, data: t.stmt.data.text, line, epochs: t.epochs, label: trainLabel(line, t) };
+    })));
 
   /**
    * `netspec/train {uri, line}`: starts the `train` statement on that line in a worker. Progress
@@ -530,10 +537,12 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
    */
   connection.onRequest(TrainRequest.type, (params) => startTraining(params));
 
+  registerTrainAll(connection, (uri) => { const doc = documents.get(uri); return doc && analysisOf(doc); }, runs, (params, group) => startTraining(params, undefined, group));
+
   /**
    * Starts a run; `onEnd` hears its end event (trained, cancelled or failed) after the client has.
    */
-  async function startTraining(params: { uri: string; line: number }, onEnd?: (end: TrainEnd) => void): Promise<TrainAnswer> {
+  async function startTraining(params: { uri: string; line: number }, onEnd?: (end: TrainEnd) => void, group?: string): Promise<TrainAnswer> {
     const doc = documents.get(params.uri);
     if (!doc) return { error: 'the document is not open' };
     if (!trust.isTrusted) return { error: RESTRICTED };
@@ -543,6 +552,9 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     if (a.diagnostics.some((d) => d.severity === 'error')) return { error: 'the file has errors; fix them before training' };
     const network = t.stmt.network.text;
     const data = t.stmt.data.text;
+    const label = trainLabel(params.line, t);
+    // A lone run replaces the runs of its network; a group's runs go side by side (trainAll stopped the earlier ones).
+    if (group === undefined) runs.stop(params.uri, network);
     // The text as it is now: the data files are read (in the browser, by the client) before the run starts.
     const text = doc.getText();
     const files = await platform.fetchFiles(params.uri, dataFilesOf(a, t));
@@ -553,7 +565,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     let last: { epoch: number; epochs: number; loss: number } | undefined;
     /** The train statement as it ran: its `loss-rose` warning (trainedWeights.ts) lasts while it reads the same. */
     const ran = trainText(a, t.stmt);
-    const eventOf = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data });
+    const eventOf = (run: Run): RunEvent => ({ runId: run.id, uri: params.uri, network, data, line: params.line, label, ...(group !== undefined ? { group } : {}) });
     const notify = (event: TrainProgress) => {
       void connection.sendNotification(TrainProgressNotification.type, event);
       if (event.done) onEnd?.(event);
@@ -566,7 +578,20 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
         // The parameters stay here, for netspec/networkView: a progress event stays small.
         const { kind: _, live, ...progress } = m;
         if (live) run.live = live;
+        run.paused = undefined;
         notify({ ...eventOf(run), ...progress, done: false });
+      } else if (m.kind === 'paused') {
+        // Paused: its parameters are what probes, hovers and the view use until it goes on (and,
+        // stopped while paused, after: a finished run's are replaced, a stopped one's stay).
+        const { kind: _, live, batch, batches, definition, standardize, ...progress } = m;
+        run.live = live;
+        run.epochs = m.epochs;
+        run.paused = { epoch: m.epoch, batch, batches };
+        runs.record(params.uri, network, { trained: { definition, layers: live.layers, standardize } });
+        dropped.clear(params.uri, network);
+        gradientChecks.delete(params.uri);
+        notify({ ...eventOf(run), ...progress, recent: [], paused: { batch, batches }, done: false });
+        refreshAfterRun(params.uri);
       } else if (m.kind === 'done') {
         finished = true;
         // The run is over: the view draws its trained parameters from now on, not its last live ones.
@@ -576,7 +601,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
           : { trained: { definition: m.definition, layers: m.layers, standardize: m.standardize }, losses: { first: m.firstLoss, final: m.finalLoss, train: ran } });
         dropped.clear(params.uri, network);
         gradientChecks.delete(params.uri);
-        notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss, firstLoss: m.firstLoss });
+        notify({ ...eventOf(run), epoch: m.epochs, epochs: t.epochs, loss: m.finalLoss, done: true, diverged: m.diverged, finalLoss: m.finalLoss, firstLoss: m.firstLoss, stoppedEarly: m.stoppedEarly, metrics: m.metrics, testMetrics: m.testMetrics });
         if (m.diverged) void connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: `Training ${network} diverged at epoch ${m.diverged.epoch}: the loss became ${m.diverged.loss}. Lower the learning rate.` });
         refreshAfterRun(params.uri);
       } else {
@@ -592,7 +617,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     reporter?.token.onCancellationRequested(() => runs.stop(params.uri, network));
     // A client without its own Train shows a Stop lens while the run goes.
     if (!features.clientCommands.has('netspec.train')) features.refresh(connection, { codeLens: true });
-    return { runId: run.id, network, data };
+    return { runId: run.id, network, data, line: params.line, label };
   }
 
   /**
@@ -617,18 +642,23 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
   /** `netspec/stopTraining {uri?}`: stops this document's runs, or every run. */
   connection.onRequest(StopTrainingRequest.type, (params) => ({ stopped: runs.stop(params?.uri).length }));
 
+  registerDataEdits(connection, (uri) => {
+    const doc = documents.get(uri);
+    return doc && analysisOf(doc);
+  });
+
+  /** `netspec/controlTraining {uri, network?, action, unit?}`: pause, resume or step runs (their events say what they did). */
+  connection.onRequest(ControlTrainingRequest.type, (params) => ({ runs: controlRuns(params?.uri, params?.network, params?.action, params?.unit) }));
+
+  /** Tells the runs of a document to pause, resume or step; anything else is refused (0 runs told). */
+  function controlRuns(uri: unknown, network: unknown, action: unknown, unit: unknown): number {
+    if (typeof uri !== 'string' || (action !== 'pause' && action !== 'resume' && action !== 'step')) return 0;
+    return runs.control(uri, typeof network === 'string' ? network : undefined, { action, unit: unit === 'batch' ? 'batch' : 'epoch' }).length;
+  }
+
   /** `netspec/trainedParameters {uri}`: those parameters themselves, for the debugger's probe sessions. */
-  connection.onRequest(TrainedParametersRequest.type, (params) => onDocument('trainedParameters', params.uri, () => {
-    const networks: TrainedParametersAnswer['networks'] = {};
-    for (const [name, t] of runs.trainedOf(params.uri)) {
-      networks[name] = {
-        definition: t.definition,
-        layers: t.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
-        ...(t.standardize ? { standardize: { mean: [...t.standardize.mean], std: [...t.standardize.std] } } : {}),
-      };
-    }
-    return { networks };
-  }) ?? { networks: {} });
+  connection.onRequest(TrainedParametersRequest.type, (params) => onDocument('trainedParameters', params.uri, () =>
+    trainedParametersAnswer(runs.trainedOf(params.uri))) ?? { networks: {} });
 
   /** `netspec/trainedWeights {uri}`: the networks that use a run's parameters (stale ones dropped first). */
   connection.onRequest(TrainedWeightsRequest.type, (params) => onDocument('trainedWeights', params.uri, () =>

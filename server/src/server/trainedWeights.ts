@@ -3,6 +3,7 @@ import type { FileAnalysis, RangedDiagnostic, TrainedParameters } from '../analy
 import { formatNumber } from '../analysis/format';
 import { parameterLines } from '../analysis/weights-text';
 import type { Span } from '../syntax/text';
+import type { TrainedParametersAnswer } from '../protocol/weights';
 import type { Outcome } from './runs';
 
 /**
@@ -113,4 +114,35 @@ export function insertTrainedWeights(uri: string, a: FileAnalysis, network: stri
   const at = own ? braceLine : close;
   edits.push({ range: a.lines.range({ start: at, end: at }), newText: (own ? '' : eol) + lines.join(eol) + eol });
   return CodeAction.create(`Insert trained weights of ${network} (rounded to ${digits} significant digits)`, { changes: { [uri]: edits } }, CodeActionKind.RefactorRewrite);
+}
+
+/**
+ * `diverged`: a run whose loss became NaN or infinite leaves a warning on its `learning_rate` (or
+ * its `train` keyword), with the rate it used: a smaller one is the usual cure.
+ */
+export function divergedDiagnostics(a: FileAnalysis, outcomes: ReadonlyMap<string, Outcome>): RangedDiagnostic[] {
+  const out: RangedDiagnostic[] = [];
+  for (const [network, o] of outcomes) {
+    const d = o.diverged;
+    const t = d && a.program.trains.find((x) => x.stmt.network.text === network);
+    if (!d || !t) continue;
+    const lr = t.stmt.options.find((x) => x.name.text === 'learning_rate');
+    const span = lr ?? { start: t.stmt.start, end: t.stmt.start + 'train'.length };
+    out.push(ranged(a, span, 'warning', 'diverged',
+      `Training \`${network}\` diverged at epoch ${d.epoch}, step ${d.step}: the batch loss became ${d.loss}. Lower the learning rate${lr ? ` (now ${a.text.slice(lr.value.start, lr.value.end)})` : ''}.`));
+  }
+  return out;
+}
+
+/** `netspec/trainedParameters`: the runs' parameters as plain arrays, for the debugger's probe sessions. */
+export function trainedParametersAnswer(trained: ReadonlyMap<string, TrainedParameters>): TrainedParametersAnswer {
+  const networks: TrainedParametersAnswer['networks'] = {};
+  for (const [name, t] of trained) {
+    networks[name] = {
+      definition: t.definition,
+      layers: t.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
+      ...(t.standardize ? { standardize: { mean: [...t.standardize.mean], std: [...t.standardize.std] } } : {}),
+    };
+  }
+  return { networks };
 }

@@ -3,7 +3,8 @@ import { fingerprint } from '../analysis/fingerprint';
 import { Trainer, TrainError } from '../engine/train';
 import { givenFiles, type DataFiles } from '../runs/data-files';
 import { prepareJob, RunProblem } from '../runs/jobs';
-import type { EpochPoint, Snapshot } from '../protocol/training';
+import type { Network } from '../engine/network';
+import type { EpochPoint, Snapshot, TrainingAction } from '../protocol/training';
 import { picture, pictureFrame, pictureKind, picturePoints, snapshot, snapshotEpochs } from './pictures';
 import type { LiveParameters, RunMessage, RunRequest } from './runs';
 
@@ -13,8 +14,11 @@ import type { LiveParameters, RunMessage, RunRequest } from './runs';
  * text it was given (the document as it was when the run started), trains the `train` statement
  * on the given line, and posts progress at most every 50 ms, with the network's picture
  * (pictures.ts) at most every 250 ms and the replay's snapshots as they are taken. Stopping is
- * terminating the worker: immediate, whatever the epoch is doing. Data files come with the
- * request when the editor read them (`request.files`), else from `files`.
+ * terminating the worker: immediate, whatever the epoch is doing. Pausing is the loop's: it runs
+ * batch by batch (Trainer.runBatch, the same arithmetic as whole epochs), lets the server's control
+ * messages in every YIELD_MS, and, asked to pause, posts the parameters where it stands and waits
+ * for a resume or a step. Data files come with the request when the editor read them
+ * (`request.files`), else from `files`.
  */
 
 /** The network view's live parameters go out at most this often (ms): a few times a second. */
@@ -29,8 +33,72 @@ function thin<T>(xs: T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => xs[Math.round(((i + 1) * (xs.length - 1)) / n)]);
 }
 
+/**
+ * What the server tells a running worker (`netspec/controlTraining`): pause at the next batch's
+ * end, resume, or (paused) run one more epoch — the rest of the one in progress — or one batch, and
+ * pause again.
+ */
+export interface RunControl {
+  action: TrainingAction;
+  unit?: 'epoch' | 'batch';
+}
+
+/** How a worker hears its controls and lets them in: the platform's message events, and a yield to them. */
+export interface ControlChannel {
+  /** Calls `listener` for each control the server sends. */
+  listen(listener: (c: RunControl) => void): void;
+  /** Resolves after the messages queued for this worker were delivered (setImmediate, a MessageChannel task). */
+  yieldToMessages(): Promise<void>;
+}
+
+/** The loop lets control messages in at least this often (ms): a pause takes effect within about this. */
+const YIELD_MS = 25;
+
+/**
+ * Pause, resume and step, as the run loop sees them: `pauseWanted` after a pause or at a step's end;
+ * `paused()` resolves on a resume or a step.
+ */
+class Controls {
+  pauseWanted = false;
+  /** The step being run while paused, if any: what ends it. */
+  stepping: 'epoch' | 'batch' | undefined;
+  private wake: (() => void) | undefined;
+
+  apply(c: RunControl): void {
+    if (c.action === 'pause') this.pauseWanted = true;
+    else if (c.action === 'resume') {
+      this.pauseWanted = false;
+      this.stepping = undefined;
+      this.wake?.();
+    } else if (this.wake) {
+      // A step only moves a paused run (a running one is already going further).
+      this.stepping = c.unit ?? 'epoch';
+      this.pauseWanted = false;
+      this.wake();
+    }
+  }
+
+  /** Waits, paused, for a resume or a step. */
+  paused(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  /** After a batch (`epochEnded`: it ended an epoch): a step that is over pauses the run again. */
+  afterBatch(epochEnded: boolean): void {
+    if (this.stepping === 'batch' || (this.stepping === 'epoch' && epochEnded)) {
+      this.stepping = undefined;
+      this.pauseWanted = true;
+    }
+  }
+}
+
 /** Runs the request's `train` statement, posting its progress and its end (or why it could not run). */
-export function runTraining(request: RunRequest, files: DataFiles, post: (m: RunMessage) => void): void {
+export async function runTraining(request: RunRequest, files: DataFiles, post: (m: RunMessage) => void, channel?: ControlChannel): Promise<void> {
   try {
     const a = analyze(request.text);
     const info = a.program.trains.find((t) => a.lines.position(t.stmt.start).line === request.line);
@@ -43,39 +111,76 @@ export function runTraining(request: RunRequest, files: DataFiles, post: (m: Run
     const kind = pictureKind(job.network, trainer.classification !== undefined);
     const frame = pictureFrame(kind, picturePoints(kind, job.data, trainer.testIndices));
     const snapshotAt = snapshotEpochs(job.info.epochs);
+    const controls = new Controls();
+    channel?.listen((c) => controls.apply(c));
     let lastPost = 0;
     let lastPicture = 0;
     let lastLive = 0;
+    let lastYield = Date.now();
     // The epochs between two posts, so the panel's curve has every epoch (thinned past RECENT_MAX).
     let recent: EpochPoint[] = [];
     // The snapshots taken since the previous post; the run's last epoch always has one (a run that
     // diverged ends before the epoch planned last).
     let snapshots: Snapshot[] = [];
+    /** The newest epoch's figures (epoch 0 before the first ends), and the newest gradients posted. */
+    let last: EpochPoint = { epoch: 0, loss: NaN };
+    let lastGrads: Float64Array[] | undefined;
+    const layersOf = (net: Network) => net.layers.map((l) => ({ W: l.W, b: l.b }));
+    /** Posts the newest epoch with the epochs since the previous post (and the picture, the live parameters when asked). */
+    const postProgress = (withPicture: boolean, grads?: Float64Array[]) => {
+      const now = Date.now();
+      lastPost = now;
+      if (withPicture) lastPicture = now;
+      let live: LiveParameters | undefined;
+      if (grads) {
+        lastLive = now;
+        lastGrads = grads;
+        live = { epoch: last.epoch, layers: layersOf(trainer.network()), grads };
+      }
+      post({ kind: 'progress', ...last, epochs: job.info.epochs, recent: thin(recent, RECENT_MAX), ...(withPicture ? picture(trainer.network(), frame) : {}), snapshots: snapshots.length ? snapshots : undefined, ...(live ? { live } : {}) });
+      recent = [];
+      snapshots = [];
+    };
     while (!trainer.done) {
+      if (controls.pauseWanted) {
+        // What came since the last post, then the pause: its parameters go to hovers and the view.
+        // (`recent` ends with `last`, the newest epoch: posted as the event's own.)
+        if (recent.length || snapshots.length) {
+          recent.pop();
+          postProgress(false);
+        }
+        const net = trainer.network();
+        const grads = lastGrads ?? net.layers.map((l) => new Float64Array(l.W.length));
+        post({
+          kind: 'paused', ...last, epochs: job.info.epochs, ...trainer.batchInEpoch, ...(kind !== 'none' ? picture(net, frame) : {}),
+          live: { epoch: last.epoch, layers: layersOf(net), grads }, definition, standardize: net.standardize,
+        });
+        await controls.paused();
+        lastYield = Date.now();
+        continue;
+      }
       // The network view's parameters and gradients, at most every LIVE_MS: the epoch after a pause
       // that long is watched (Trainer.watchGradients), and posted as soon as it ends.
-      if (Date.now() - lastLive >= LIVE_MS) trainer.watchGradients();
-      const stats = trainer.runEpoch();
-      const grads = trainer.takeGradientMeans();
-      const point: EpochPoint = { epoch: stats.epoch, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy };
-      // A network without a picture (more than two inputs) still replays its loss curves: epochs only.
-      if (snapshotAt.has(stats.epoch) || trainer.done) snapshots.push(kind === 'none' ? { epoch: stats.epoch } : snapshot(stats.epoch, trainer.network(), frame));
-      const now = Date.now();
-      if (now - lastPost >= 50 || trainer.done || grads) {
-        lastPost = now;
-        const withPicture = kind !== 'none' && (now - lastPicture >= 250 || trainer.done);
-        if (withPicture) lastPicture = now;
-        let live: LiveParameters | undefined;
-        if (grads) {
-          lastLive = now;
-          const net = trainer.network();
-          live = { epoch: stats.epoch, layers: net.layers.map((l) => ({ W: l.W, b: l.b })), grads };
+      if (trainer.batchInEpoch.batch === 0 && Date.now() - lastLive >= LIVE_MS) trainer.watchGradients();
+      const stats = trainer.runBatch();
+      controls.afterBatch(stats !== undefined);
+      if (stats) {
+        const grads = trainer.takeGradientMeans();
+        const point: EpochPoint = { epoch: stats.epoch, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy, lr: stats.lr };
+        // A network without a picture (more than two inputs) still replays its loss curves: epochs only.
+        if (snapshotAt.has(stats.epoch) || trainer.done) snapshots.push(kind === 'none' ? { epoch: stats.epoch } : snapshot(stats.epoch, trainer.network(), frame));
+        const now = Date.now();
+        if (now - lastPost >= 50 || trainer.done || grads || controls.pauseWanted) {
+          last = point;
+          postProgress(kind !== 'none' && (now - lastPicture >= 250 || trainer.done), grads);
+        } else {
+          recent.push(point);
+          last = point;
         }
-        post({ kind: 'progress', ...point, epochs: job.info.epochs, recent: thin(recent, RECENT_MAX), ...(withPicture ? picture(trainer.network(), frame) : {}), snapshots: snapshots.length ? snapshots : undefined, ...(live ? { live } : {}) });
-        recent = [];
-        snapshots = [];
-      } else {
-        recent.push(point);
+      }
+      if (channel && Date.now() - lastYield >= YIELD_MS) {
+        await channel.yieldToMessages();
+        lastYield = Date.now();
       }
     }
     const r = trainer.result();
@@ -86,6 +191,9 @@ export function runTraining(request: RunRequest, files: DataFiles, post: (m: Run
       finalLoss: r.finalLoss,
       firstLoss: r.loss[0],
       diverged: r.diverged,
+      stoppedEarly: r.stoppedEarly,
+      metrics: r.metrics,
+      testMetrics: r.testMetrics,
       layers: r.network.layers.map((l) => ({ W: Array.from(l.W), b: Array.from(l.b) })),
       definition,
       standardize: r.network.standardize,

@@ -6,7 +6,7 @@ import { cancellationStrategy } from './cancellation';
 import type { ServerPlatform } from './platform';
 import type { RunMessage, RunRequest } from './runs';
 import { startServer } from './server';
-import { runTraining } from './training-run';
+import { runTraining, type RunControl } from './training-run';
 
 /**
  * The language server in a browser (`dist/web/server.js`, self-contained): started as a dedicated
@@ -48,9 +48,24 @@ const noDisk = {
 };
 
 if (scope.name === TRAINING) {
-  // A training worker: one request, then its messages until the server terminates it.
+  // A training worker: one request, then its messages until the server terminates it; the
+  // messages after the request are controls (pause, resume, step).
+  let controlListener: ((c: RunControl) => void) | undefined;
+  let started = false;
   scope.addEventListener('message', (e) => {
-    runTraining(e.data as RunRequest, noDisk, (m: RunMessage) => scope.postMessage(m));
+    if (started) return controlListener?.(e.data as RunControl);
+    started = true;
+    // A MessageChannel task, not setTimeout: nested timeouts are clamped to 4 ms.
+    const channel = new (globalThis as unknown as { MessageChannel: new () => { port1: { onmessage: (() => void) | null }; port2: { postMessage(m: unknown): void } } }).MessageChannel();
+    let resolveYield: (() => void) | undefined;
+    channel.port1.onmessage = () => resolveYield?.();
+    void runTraining(e.data as RunRequest, noDisk, (m: RunMessage) => scope.postMessage(m), {
+      listen: (listener) => (controlListener = listener),
+      yieldToMessages: () => new Promise<void>((resolve) => {
+        resolveYield = resolve;
+        channel.port2.postMessage(null);
+      }),
+    });
   });
 } else {
   const connection = createConnection(ProposedFeatures.all, new BrowserMessageReader(scope as never), new BrowserMessageWriter(scope as never), cancellationStrategy);
@@ -71,7 +86,7 @@ if (scope.name === TRAINING) {
           events.message({ kind: 'error', message: 'this browser cannot start a worker from a worker, so NetSpec cannot train here' });
           exit();
         });
-        return { terminate: exit };
+        return { terminate: exit, control: () => undefined };
       }
       const worker = new Worker(scope.location.href, { name: TRAINING });
       worker.addEventListener('message', (e) => {
@@ -95,6 +110,7 @@ if (scope.name === TRAINING) {
           worker.terminate();
           exit();
         },
+        control: (c) => worker.postMessage(c),
       };
     },
     async fetchFiles(uri, paths) {

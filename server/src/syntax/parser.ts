@@ -297,7 +297,7 @@ class Parser {
     const next = this.peek();
     if (!this.isPunct('{') && (next.kind === 'eof' || next.lineStart)) return { kind: 'train', network, data, options: [], start: kw.start, end: data.end };
     const { items, end } = this.block('train', () => {
-      const name = this.name('a training option (optimizer, learning_rate, epochs, batch, seed, split, l2, l1, schedule or patience)');
+      const name = this.name('a training option (optimizer, learning_rate, epochs, batch, seed, split, l2, l1, schedule, patience or precision)');
       const value = this.expr();
       return { name, value, start: name.start, end: value.end };
     });

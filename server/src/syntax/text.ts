@@ -24,7 +24,12 @@ export class LineIndex {
   /** Offset at which each line starts. */
   private readonly starts: number[] = [0];
 
-  constructor(readonly text: string) {
+  /** `starts`, when given, are the text's line starts (`edited` computed them); otherwise they are found. */
+  constructor(readonly text: string, starts?: number[]) {
+    if (starts) {
+      this.starts = starts;
+      return;
+    }
     if (!text.includes('\r')) {
       // Only `\n` breaks lines: found natively, a line at a time (the editor builds this per keystroke).
       for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
@@ -40,11 +45,48 @@ export class LineIndex {
     }
   }
 
+  /**
+   * The index of `text`, an edit of `previous.text` that kept its first `prefix` and last `suffix`
+   * code units (prefix + suffix ≤ both lengths): the line starts in the prefix are kept, those
+   * whose line break lies in the suffix are shifted by the change of length, and only the text in
+   * between is scanned. The same starts as `new LineIndex(text)`; a `\r` on either side is read
+   * afresh (a `\r\n` may straddle the edit).
+   */
+  static edited(previous: LineIndex, text: string, prefix: number, suffix: number): LineIndex {
+    const old = previous.starts;
+    const lo = previous.text.length;
+    const middleEnd = text.length - suffix;
+    if (previous.hasCr() || text.slice(prefix, middleEnd).includes('\r')) return new LineIndex(text);
+    const starts: number[] = [];
+    let i = 0;
+    // A start s follows the break at s − 1: in the prefix when s − 1 < prefix.
+    for (; i < old.length && old[i] - 1 < prefix; i++) starts.push(old[i]);
+    for (let b = text.indexOf('\n', prefix); b >= 0 && b < middleEnd; b = text.indexOf('\n', b + 1)) starts.push(b + 1);
+    while (i < old.length && old[i] - 1 < lo - suffix) i++;
+    const delta = text.length - lo;
+    for (; i < old.length; i++) starts.push(old[i] + delta);
+    return new LineIndex(text, starts);
+  }
+
+  /** Whether the text has a `\r` (then `edited` scans afresh). */
+  private hasCr(): boolean {
+    return (this.cr ??= this.text.includes('\r'));
+  }
+
+  private cr?: boolean;
+
   get lineCount(): number {
     return this.starts.length;
   }
 
   position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    const line = this.lineOf(o);
+    return { line, character: o - this.starts[line] };
+  }
+
+  /** The 0-based line of an offset (clamped to the text), without making a position. */
+  lineOf(offset: number): number {
     const o = Math.max(0, Math.min(offset, this.text.length));
     let lo = 0;
     let hi = this.starts.length - 1;
@@ -53,7 +95,7 @@ export class LineIndex {
       if (this.starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo, character: o - this.starts[lo] };
+    return lo;
   }
 
   range(span: Span): Range {

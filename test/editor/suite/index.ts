@@ -333,6 +333,65 @@ const checks: [string, () => Promise<void>][] = [
     await vscode.commands.executeCommand('netspec.showTrainingPanel'); // a second call reveals the same panel
     await until('the panel to reopen', () => (panelTabs().length === 1 ? true : undefined));
   }],
+  ['Pause, Step by a batch and an epoch, Resume: each pause puts the run\'s parameters in the probe\'s hint', async () => {
+    const text = 'network p {\n  input x[2]\n  dense h[16] tanh\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata d = spiral(n: 200, seed: 3)\ntrain p on d {\n  epochs 10000000\n  batch 10\n}\nprobe p [1, -1] -> [1]\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: text });
+    await vscode.window.showTextDocument(doc);
+    /** The probe's loss in full (the hint's tooltip). */
+    const probeLoss = async () => {
+      const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, new vscode.Range(0, 0, doc.lineCount, 0));
+      const h = hints.find((x) => (typeof x.label === 'string' ? x.label : x.label.map((p) => p.value).join('')).startsWith('E = '));
+      return h ? String(typeof h.tooltip === 'string' ? h.tooltip : h.tooltip?.value).split('\n')[0] : undefined;
+    };
+    const changed = (from: string | undefined) => until('the probe\'s loss to change', async () => {
+      const now = await probeLoss();
+      return now !== undefined && now !== from ? now : undefined;
+    });
+    const initial = await until('the probe loss', probeLoss);
+    let ended = false;
+    const run = Promise.resolve(vscode.commands.executeCommand('netspec.train', doc.uri.toString(), 7)).then(() => { ended = true; });
+    // Pause as soon as the run reports (the command tells the runs it knows of: 0 before).
+    await until('a run to pause', async () => ((await vscode.commands.executeCommand<number>('netspec.pauseTraining')) === 1 ? true : undefined));
+    const paused = await changed(initial);
+    // Step by one batch once the pause is seen, then by an epoch: each moves the parameters the probe uses.
+    await until('the pause to be seen', async () => ((await vscode.commands.executeCommand<number>('netspec.stepTrainingBatch')) === 1 ? true : undefined));
+    const batch = await changed(paused);
+    await until('the next pause', async () => ((await vscode.commands.executeCommand<number>('netspec.stepTraining')) === 1 ? true : undefined));
+    const epoch = await changed(batch);
+    await until('the pause after the epoch', async () => ((await vscode.commands.executeCommand<number>('netspec.resumeTraining')) === 1 ? true : undefined));
+    assert.equal(ended, false, 'a run of 10^7 epochs ended by itself');
+    assert.equal(await probeLoss(), epoch, 'resumed, the probe keeps the last pause\'s parameters');
+    await vscode.commands.executeCommand('netspec.stopTraining');
+    await until('the command to end with the run', () => (ended ? true : undefined), 10_000);
+    await run;
+    assert.equal(await probeLoss(), epoch, 'stopped, the probe keeps the paused parameters');
+  }],
+  ['a click on the panel\'s picture adds a row to the data block, and Undo removes it; generated data becomes inline first', async () => {
+    const text = 'network c {\n  input x[2]\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata d {\n  [0, 0] -> [0]\n  [1, 1] -> [1]\n}\ntrain c on d { epochs 5 }\n';
+    const doc = await vscode.workspace.openTextDocument({ language: 'netspec', content: text });
+    const editor = await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('netspec.train', doc.uri.toString(), 9);
+    const click = { uri: doc.uri.toString(), network: 'c', data: 'd', x: 0.25, y: -1.5, mode: 'add1' };
+    assert.equal(await vscode.commands.executeCommand('netspec.editTrainingData', click), true);
+    assert.equal(doc.getText(), text.replace('[1, 1] -> [1]\n', '[1, 1] -> [1]\n  [0.25, -1.5] -> [1]\n'));
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(doc.getText(), text, 'one Undo removes the row');
+    // Retrain runs the statement again (it is found by its network and data, wherever it moved).
+    await vscode.commands.executeCommand('netspec.retrain');
+    // Generated data: the click is refused and nothing changes, until it is turned into an inline block.
+    const gen = 'network g {\n  input x[2]\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata s = xor(n: 6, seed: 1)\ntrain g on s { epochs 5 }\n';
+    const gdoc = await vscode.workspace.openTextDocument({ language: 'netspec', content: gen });
+    await vscode.window.showTextDocument(gdoc);
+    await vscode.commands.executeCommand('netspec.train', gdoc.uri.toString(), 6);
+    const gclick = { uri: gdoc.uri.toString(), network: 'g', data: 's', x: 1, y: 1, mode: 'add0' };
+    assert.equal(await vscode.commands.executeCommand('netspec.editTrainingData', gclick), false);
+    assert.equal(gdoc.getText(), gen);
+    await vscode.commands.executeCommand('netspec.inlineTrainingData');
+    assert.equal(gdoc.getText().split('\n').filter((l) => / -> \[[01]\]$/.test(l)).length, 6, gdoc.getText());
+    assert.equal(await vscode.commands.executeCommand('netspec.editTrainingData', gclick), true);
+    assert.match(gdoc.getText(), /\n  \[1, 1\] -> \[0\]\n\}/);
+  }],
   ['NetSpec: Export to PyTorch writes the program beside the spec, the same as the CLI\'s', async () => {
     const spec = workspaceFile('xor.netspec');
     const out = vscode.Uri.joinPath(spec, '..', 'xor.xor.py');

@@ -1,13 +1,14 @@
 import { lossAndGradient, type OutputKind } from '../losses';
 import { firstLayerInput, type Activation, type DenseLayer, type Network } from '../network';
 import { softmaxBackward } from '../softmax';
-import { ACCUMULATE, Arena, NO_BIAS, pad4, type KernelMode } from './gemm';
+import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
+import { threadSettings } from './parallel';
 
 /**
  * A batch of samples through a network at once, in one arena (gemm.ts) allocated up front:
  * nothing is allocated per step. Row i of every matrix is sample i of the batch. Per layer, with
- * M inputs, K units and Mp, Kp, Bp those rounded up to multiples of 4 (the padding is zero and
- * never reaches a real value):
+ * M inputs, K units, Mp, Kp those rounded up to the arena's tile width (4 in float64, 8 in
+ * float32) and Bp the rows rounded up to 4 (the padding is zero and never reaches a real value):
  *
  *   Z = X W + b (Bp × Kp),  Y = g(Z), G = g'(Z) elementwise;
  *   at the output Δ = dE/dZ from the loss; below it ΔX = Δ Wᵀ, Δ_below = G_below ⊙ ΔX
@@ -16,6 +17,10 @@ import { ACCUMULATE, Arena, NO_BIAS, pad4, type KernelMode } from './gemm';
  * Each sum runs in the order the per-sample code (`probe`, network.ts) uses — z_k from b_k over
  * j; dE/dy_j from 0 over k; dE/dW and dE/db from 0 over the samples in batch order — with the
  * same roundings, so a batch's losses and gradient sums are bit for bit the per-sample ones.
+ *
+ * In float32 (`precision float32`) every buffer is a Float32Array: each value is computed in
+ * float64 from float32 operands and rounded to float32 where it is stored, as PyTorch stores each
+ * float32 tensor of its forward and backward passes (the products round every term, gemm.ts).
  */
 export class BatchWorkspace {
   readonly arena: Arena;
@@ -25,28 +30,31 @@ export class BatchWorkspace {
   /** Input rows: offset and stride (pad4(inputs)) in the arena. */
   readonly x: number;
   readonly xs: number;
-  /** Targets, row i at i·K (K = output units). */
-  readonly targets: Float64Array;
-  private readonly tRows: Float64Array[];
-  private readonly grad: Float64Array;
+  /** Targets, row i at i·K (K = output units), in the arena's precision. */
+  readonly targets: Floats;
+  private readonly tRows: Floats[];
+  /** dE/dy (or dE/dz) of one row, as the loss leaves it: a tensor of the arena's precision. */
+  private readonly grad: Floats;
   private readonly kind: OutputKind;
 
-  constructor(readonly net: Network, capacity: number, mode?: KernelMode) {
+  constructor(readonly net: Network, capacity: number, mode?: KernelMode, precision: Precision = 'float64') {
     this.capacity = capacity;
     const Bp = pad4(capacity);
-    const plan = planSize(net, Bp);
-    this.arena = new Arena(plan, mode);
+    const plan = planSize(net, Bp, precision);
+    // Shared memory and helper threads only where some product is large enough for them.
+    const largest = Math.max(...net.layers.map((l) => Bp * pad4(l.inputs) * pad4(l.units)));
+    this.arena = new Arena(plan, mode, precision, largest >= threadSettings().minWork);
     const A = this.arena;
     // The first layer's fan-in: the inputs, or their derived features.
-    this.xs = pad4(net.layers[0]?.inputs ?? net.inputs);
+    this.xs = A.pad(net.layers[0]?.inputs ?? net.inputs);
     this.x = A.alloc(Bp * this.xs);
     let x = this.x;
     let xs = this.xs;
     this.layers = net.layers.map((layer, l) => {
       const M = layer.inputs;
       const K = layer.units;
-      const Mp = pad4(M);
-      const Kp = pad4(K);
+      const Mp = A.pad(M);
+      const Kp = A.pad(K);
       const W = A.alloc(Mp * Kp);
       const b = A.alloc(Kp);
       const gW = A.alloc(Mp * Kp);
@@ -74,9 +82,9 @@ export class BatchWorkspace {
     });
     const out = net.layers[net.layers.length - 1];
     const K = out.units;
-    this.targets = new Float64Array(Bp * K);
+    this.targets = precision === 'float32' ? new Float32Array(Bp * K) : new Float64Array(Bp * K);
     this.tRows = Array.from({ length: Bp }, (_, i) => this.targets.subarray(i * K, (i + 1) * K));
-    this.grad = new Float64Array(K);
+    this.grad = precision === 'float32' ? new Float32Array(K) : new Float64Array(K);
     this.kind = outputKind(out.activation);
     this.readParameters();
   }
@@ -123,7 +131,7 @@ export class BatchWorkspace {
   }
 
   /** The output row i after `forward` (a view; valid until the next pass). */
-  output(i: number): Float64Array {
+  output(i: number): Floats {
     return this.layers[this.layers.length - 1].yRows[i];
   }
 
@@ -234,23 +242,29 @@ export interface LayerSlots {
   /** ΔX = Δ Wᵀ (Bp × Mp); −1 for the first layer. */
   dx: number;
   /** W, b, and the gradient sums, as views (padded: Mp × Kp and Kp). */
-  Wv: Float64Array;
-  bv: Float64Array;
-  gWv: Float64Array;
-  gbv: Float64Array;
-  yRows: Float64Array[];
-  zRows: Float64Array[];
-  dRows: Float64Array[];
-  dxRows: Float64Array[];
+  Wv: Floats;
+  bv: Floats;
+  gWv: Floats;
+  gbv: Floats;
+  yRows: Floats[];
+  zRows: Floats[];
+  dRows: Floats[];
+  dxRows: Floats[];
 }
 
 /**
  * y = g(z) and g'(z) from (z, y) over rows 0 … n−1 of a Bp × Kp block. sigmoid and tanh are
  * inlined with activations.ts's arithmetic, bit for bit: σ(z) and σ(−z) (its derivative is
- * σ(z)·σ(−z)) share one e^{∓z}; tanh' = a(2 − a) with a = 2 / (e^{2|z|} + 1).
+ * σ(z)·σ(−z)) share one e^{∓z}; tanh' = a(2 − a) with a = 2 / (e^{2|z|} + 1). In float32 their
+ * derivatives are PyTorch's backward formulas over the stored float32 y instead, tanh' = 1 − y²
+ * and σ' = (1 − y)·y, as torch's tanh_backward and sigmoid_backward compute them.
  */
-export function activate(act: Activation & { kind: 'scalar' }, h: Float64Array, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
+export function activate(act: Activation & { kind: 'scalar' }, h: Floats, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
   const builtin = act.builtin;
+  if (h instanceof Float32Array && (builtin === 'tanh' || builtin === 'sigmoid')) {
+    activate32(builtin, h, z, y, gp, n, K, Kp);
+    return;
+  }
   for (let i = 0; i < n; i++) {
     const o = i * Kp;
     if (builtin === 'sigmoid') {
@@ -288,17 +302,39 @@ export function activate(act: Activation & { kind: 'scalar' }, h: Float64Array, 
   }
 }
 
+/** tanh or σ into a float32 block, each derivative from the rounded y (see `activate`). */
+function activate32(builtin: 'tanh' | 'sigmoid', h: Float32Array, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
+  const round = Math.fround;
+  for (let i = 0; i < n; i++) {
+    const o = i * Kp;
+    for (let k = 0; k < K; k++) {
+      const zk = h[z + o + k];
+      let yk: number;
+      if (builtin === 'tanh') {
+        yk = round(Math.tanh(zk));
+        h[gp + o + k] = 1 - round(yk * yk);
+      } else {
+        const e = Math.exp(-Math.abs(zk));
+        yk = round(zk >= 0 ? 1 / (1 + e) : e / (1 + e));
+        h[gp + o + k] = round(1 - yk) * yk;
+      }
+      h[y + o + k] = yk;
+    }
+  }
+}
+
 function outputKind(a: Activation): OutputKind {
   if (a.kind === 'softmax') return 'softmax';
   return a.name === 'sigmoid' ? 'sigmoid' : 'other';
 }
 
-/** The float64 values a workspace of Bp rows needs (each allocation rounded up to 4). */
-function planSize(net: Network, Bp: number): number {
-  let n = Bp * pad4(net.layers[0]?.inputs ?? net.inputs);
+/** The values a workspace of Bp rows needs (each allocation rounded up to the tile's width). */
+function planSize(net: Network, Bp: number, precision: Precision): number {
+  const pad = (n: number) => padWidth(n, precision);
+  let n = Bp * pad(net.layers[0]?.inputs ?? net.inputs);
   net.layers.forEach((layer, l) => {
-    const Mp = pad4(layer.inputs);
-    const Kp = pad4(layer.units);
+    const Mp = pad(layer.inputs);
+    const Kp = pad(layer.units);
     n += 2 * Mp * Kp + 2 * Kp + 4 * Bp * Kp;
     if (l > 0) n += Kp * Mp + Bp * Mp;
   });

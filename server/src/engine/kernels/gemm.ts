@@ -1,15 +1,25 @@
-import { gemmModule, TILE_COLS, TILE_ROWS, wasmApi, type WasmGemm } from './wasm';
+import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm } from './wasm';
+import { threadSettings, wasmProduct } from './parallel';
+import { productPool, type ProductPool, type SharedKernel } from './pool';
+
+export type { Precision } from './wasm';
+
+/** An arena's memory: float64, or float32 under `precision float32`. */
+export type Floats = Float64Array | Float32Array;
 
 /**
- * Float64 memory for one network's training buffers, and the matrix product over it:
+ * Float64 (or float32) memory for one network's training buffers, and the matrix product over it:
  *
  *   c[r·cs + k] = init_{r,k} + Σ_{t=0}^{T−1} a[r·as + t·at] · b[t·bs + k]   (r < rows, k < cols),
  *
  * init = 0, bias[k], or c[r·cs + k] itself (`ACCUMULATE`: sums continued across calls),
- * summed in the order t = 0, 1, … with one rounded multiply and one rounded add per term. Offsets and strides count float64 elements of `heap`. Two
+ * summed in the order t = 0, 1, … with one rounded multiply and one rounded add per term, rounded
+ * to the heap's precision (a float32 arena rounds each product and each sum to float32). Offsets
+ * and strides count elements of `heap`. Two
  * implementations compute it bit for bit alike — WebAssembly SIMD (wasm.ts; the heap is the
  * module's memory) and plain JavaScript — so which one runs changes speed, never a result.
- * Callers keep rows and cols multiples of 4 (the SIMD tile): buffers are padded (`pad4`).
+ * Callers keep rows multiples of 4 and cols multiples of the SIMD tile's width, 4 in float64 and
+ * 8 in float32: buffers are padded (`Arena.pad`).
  */
 
 /** `gemm`'s bias argument for init 0, and for init = c (continuing sums). */
@@ -24,29 +34,50 @@ export function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
-/** The bytes of b one slice of a long sum reads (see `gemm`): about half of a core's L2 cache. */
-const SLICE_BYTES = 262144;
-
 /** Below this many multiply-adds a call into WebAssembly costs more than it saves. */
 const WASM_MIN_WORK = 2048;
 
 export class Arena {
-  readonly heap: Float64Array;
+  readonly heap: Floats;
   /** 'wasm' when the SIMD kernel is available (and not turned off), else 'js'. */
   readonly backend: 'wasm' | 'js';
   private readonly wasm?: WasmGemm;
   private readonly mode: KernelMode;
   private top = 0;
   /** Products computed so far by each kernel (which one ran, for the bench; the results are the same). */
-  readonly products = { wasm: 0, js: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0 };
+  /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
+  private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
-  /** `size` float64 values, all zero. */
-  constructor(size: number, mode: KernelMode = defaultMode()) {
-    const module = mode === 'js' ? null : gemmModule();
+  /** Bytes per element: 8, or 4 in float32. */
+  private readonly bytes: number;
+  /** Columns of the SIMD tile: buffers' widths are multiples of it. */
+  readonly width: number;
+
+  /**
+   * `size` values of `precision` (float64 unless asked), all zero; size counts padded widths
+   * (`pad`). `threaded`: the caller expects products large enough to share between threads, so
+   * the memory is shared when the thread settings (parallel.ts) allow.
+   */
+  constructor(size: number, mode: KernelMode = defaultMode(), readonly precision: Precision = 'float64', threaded = false) {
+    const pool = threaded && mode !== 'js' ? productPool() : undefined;
+    const sharedModule = pool ? gemmModule(precision, true) : null;
+    const module = mode === 'js' ? null : (sharedModule ?? gemmModule(precision));
     if (mode === 'wasm' && !module) throw new Error('WebAssembly SIMD is not available');
-    const bytes = Math.max(8, size * 8);
+    this.width = tileCols(precision);
+    this.bytes = precision === 'float32' ? 4 : 8;
+    const bytes = Math.max(32, size * this.bytes);
     let memory: { buffer: ArrayBuffer } | undefined;
-    if (module) {
+    if (sharedModule && pool) {
+      try {
+        const pages = Math.ceil(bytes / 65536);
+        memory = new (wasmApi()!.Memory)({ initial: pages, maximum: pages, shared: true });
+        this.shared = { memory, module: sharedModule, pool, minWork: threadSettings().minWork, bytes: this.bytes, width: this.width };
+      } catch {
+        memory = undefined; // no shared memory here: one thread
+      }
+    }
+    if (module && !memory) {
       try {
         memory = new (wasmApi()!.Memory)({ initial: Math.ceil(bytes / 65536) });
       } catch (err) {
@@ -55,45 +86,48 @@ export class Arena {
       }
     }
     if (module && memory) {
-      const instance = new (wasmApi()!.Instance)(module, { env: { memory } });
+      const instance = new (wasmApi()!.Instance)(this.shared ? this.shared.module : module, { env: { memory } });
       this.wasm = instance.exports.gemm as WasmGemm;
-      this.heap = new Float64Array(memory.buffer);
+      this.heap = precision === 'float32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
       this.backend = 'wasm';
     } else {
-      this.heap = new Float64Array(bytes / 8);
+      this.heap = precision === 'float32' ? new Float32Array(bytes / 4) : new Float64Array(bytes / 8);
       this.backend = 'js';
     }
     this.mode = this.wasm ? mode : 'js';
   }
 
-  /** Reserves n values (aligned to 4, so SIMD rows start on 32 bytes); returns the offset. */
+  /** n rounded up to the tile's width (4 in float64, 8 in float32): a row of a buffer is 32-byte aligned. */
+  pad(n: number): number {
+    return padTo(n, this.width);
+  }
+
+  /** Reserves n values (aligned to the tile's width, so SIMD rows start on 32 bytes); returns the offset. */
   alloc(n: number): number {
     const at = this.top;
-    this.top += pad4(n);
+    this.top += this.pad(n);
     if (this.top > this.heap.length) throw new Error('arena overflow');
     return at;
   }
 
-  view(offset: number, n: number): Float64Array {
+  view(offset: number, n: number): Floats {
     return this.heap.subarray(offset, offset + n);
   }
 
-  /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows and cols multiples of 4. */
+  /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows multiples of 4, cols of `width`. */
   gemm(a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
     if (this.wasm && (this.mode === 'wasm' || rows * cols * T >= WASM_MIN_WORK)) {
       this.products.wasm++;
-      // Long sums in slices of t whose rows of b stay in cache; each slice continues the sums
-      // where the previous one left them, so the order of the terms is unchanged.
-      const slice = Math.max(16, Math.floor(SLICE_BYTES / (8 * cols)));
-      let init = bias === NO_BIAS ? 0 : bias === ACCUMULATE ? 2 : 1;
-      for (let t0 = 0; t0 < T || t0 === 0; t0 += slice) {
-        const n = Math.min(slice, T - t0);
-        this.wasm((a + t0 * at) * 8, as * 8, at * 8, (b + t0 * bs) * 8, bs * 8, c * 8, cs * 8, bias < 0 ? 0 : bias * 8, init, rows, cols, n);
-        init = 2;
-      }
+      const sh = this.shared;
+      if (sh && rows * cols * T >= sh.minWork && (rows > TILE_ROWS || cols > this.width)) {
+        // Bands of c's rows or columns to each thread: every sum whole in one thread (parallel.ts).
+        this.products.threaded++;
+        sh.pool.product(sh, this.wasm, a, as, at, b, bs, c, cs, bias, rows, cols, T);
+      } else wasmProduct(this.wasm, this.bytes, a, as, at, b, bs, c, cs, bias, rows, cols, T);
     } else {
       this.products.js++;
-      gemmJs(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
+      if (this.heap instanceof Float32Array) gemmJs32(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
+      else gemmJs(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
     }
   }
 }
@@ -135,6 +169,46 @@ export function gemmJs(h: Float64Array, a: number, as: number, at: number, b: nu
   }
 }
 
+/**
+ * The float32 product in JavaScript, a row and four columns at a time as `gemmJs`: from its
+ * init, each element s ← fround(s + fround(a_{r,t} · b_{t,k})) for t in order. The product of two
+ * float32 values is exact in float64 and a sum of two is rounded once more harmlessly
+ * (53 ≥ 2·24 + 2 bits), so each fround gives the correctly rounded float32 result: f32x4.mul then
+ * f32x4.add, bit for bit.
+ */
+export function gemmJs32(h: Float32Array, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+  const round = Math.fround;
+  for (let r = 0; r < rows; r++) {
+    const out = c + r * cs;
+    for (let k = 0; k < cols; k += 4) {
+      const from = bias === ACCUMULATE ? out + k : bias + k;
+      const zero = bias === NO_BIAS;
+      let s0 = zero ? 0 : h[from], s1 = zero ? 0 : h[from + 1], s2 = zero ? 0 : h[from + 2], s3 = zero ? 0 : h[from + 3];
+      for (let t = 0, pa = a + r * as, pb = b + k; t < T; t++, pa += at, pb += bs) {
+        const x = h[pa];
+        s0 = round(s0 + round(x * h[pb]));
+        s1 = round(s1 + round(x * h[pb + 1]));
+        s2 = round(s2 + round(x * h[pb + 2]));
+        s3 = round(s3 + round(x * h[pb + 3]));
+      }
+      h[out + k] = s0;
+      h[out + k + 1] = s1;
+      h[out + k + 2] = s2;
+      h[out + k + 3] = s3;
+    }
+  }
+}
+
+/** n rounded up to a multiple of `width`, a power of two. */
+function padTo(n: number, width: number): number {
+  return (n + width - 1) & -width;
+}
+
+/** n rounded up to the SIMD tile's width in `precision` (what `Arena.pad` does, before an arena exists). */
+export function padWidth(n: number, precision: Precision): number {
+  return padTo(n, tileCols(precision));
+}
+
 let chosenMode: KernelMode = 'auto';
 
 /** The kernels of arenas made without an explicit mode. */
@@ -156,8 +230,9 @@ export function kernelModeOf(setting: string | undefined): KernelMode {
 }
 
 /** What new arenas will run on, for people: "WebAssembly SIMD (f64x2, 4×4 tiles) …" or "JavaScript". */
-export function kernelBackend(): string {
+export function kernelBackend(precision: Precision = 'float64'): string {
   const mode = defaultMode();
-  if (mode !== 'js' && gemmModule()) return `WebAssembly SIMD (f64x2, ${TILE_ROWS}×${TILE_COLS} tiles) for large products, JavaScript for small ones`;
+  const lanes = precision === 'float32' ? 'f32x4' : 'f64x2';
+  if (mode !== 'js' && gemmModule(precision)) return `WebAssembly SIMD (${lanes}, ${TILE_ROWS}×${tileCols(precision)} tiles) for large products, JavaScript for small ones`;
   return 'JavaScript';
 }

@@ -1,6 +1,6 @@
 /**
- * The WebAssembly SIMD matrix kernel, assembled here from a handful of opcodes (no toolchain:
- * the bytes are written by `gemmModuleBytes` below and compiled once per process).
+ * The WebAssembly SIMD matrix kernels, assembled here from a handful of opcodes (no toolchain:
+ * the bytes are written by `gemmModuleBytes` below and compiled once per process and precision).
  *
  * `gemm(a, as, at, b, bs, c, cs, bias, init, rows, cols, T)`, all i32, addresses and strides
  * in bytes into the imported memory `env.memory`:
@@ -9,9 +9,13 @@
  *
  * starting from s = 0 (init 0), bias[k] (init 1) or c[r·cs + k] itself (init 2: accumulate),
  * the sum taken in the order t = 0, 1, …, one rounded multiply and one rounded add per term (f64x2.mul, f64x2.add: no fused
- * multiply-add), which is exactly the scalar loop `s = init; for t: s += a·b`. rows and cols must
- * be multiples of 4: each pass computes a 4 × 4 tile of c in eight f64x2 accumulators, streaming
- * a row of b (two vectors) and four broadcast values of a per step of t.
+ * multiply-add), which is exactly the scalar loop `s = init; for t: s += a·b`. Each pass computes
+ * a tile of c of 4 rows and two vectors (32 bytes) per row in eight accumulators, streaming a row
+ * of b (two vectors) and four broadcast values of a per step of t. The float64 kernel's tile is
+ * 4 × 4 (f64x2); the float32 kernel is the same code over f32x4 (`v128.load32_splat`,
+ * f32x4.mul, f32x4.add), a 4 × 8 tile: twice the products per instruction, each rounded to
+ * float32 as the scalar loop `s = fround(s + fround(a·b))` would. rows must be a multiple of 4,
+ * cols of the tile's width (`tileCols`).
  */
 
 const I32 = 0x7f;
@@ -84,18 +88,40 @@ class Code {
   /** v128.load with a constant byte offset (alignment hint 16). */
   load(offset = 0) { return this.simd(0x00, 4, ...uleb(offset)); }
   store(offset = 0) { return this.simd(0x0b, 4, ...uleb(offset)); }
-  /** v128.load64_splat: one f64 into both lanes. */
-  splat(offset = 0) { return this.simd(0x0a, 3, ...uleb(offset)); }
+  /** v128.load64_splat or v128.load32_splat: one element into every lane. */
+  splat(e: Lanes, offset = 0) { return this.simd(e.splat, e.log2Bytes, ...uleb(offset)); }
   zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }
-  f64x2Add() { return this.simd(0xf0); }
-  f64x2Mul() { return this.simd(0xf2); }
+  vAdd(e: Lanes) { return this.simd(e.add); }
+  vMul(e: Lanes) { return this.simd(e.mul); }
 }
 
-/** The tile's height (rows of c per pass) and width (f64 columns per pass). */
-export const TILE_ROWS = 4;
-export const TILE_COLS = 4;
+/** The element type of a kernel's memory: float64 (the engine's) or float32 (`precision float32`). */
+export type Precision = 'float64' | 'float32';
 
-function gemmBody(): { locals: number[][]; code: number[] } {
+/** What differs between the two kernels: the element's size and the SIMD opcodes over it. */
+interface Lanes {
+  log2Bytes: number;
+  splat: number;
+  add: number;
+  mul: number;
+}
+
+const LANES: Record<Precision, Lanes> = {
+  float64: { log2Bytes: 3, splat: 0x0a, add: 0xf0, mul: 0xf2 },
+  float32: { log2Bytes: 2, splat: 0x09, add: 0xe4, mul: 0xe6 },
+};
+
+/** The tile's height (rows of c per pass). */
+export const TILE_ROWS = 4;
+/** The tile's width in bytes: two v128 accumulators per row. */
+const TILE_BYTES = 32;
+
+/** The tile's width in columns (elements of c per row per pass): 4 in float64, 8 in float32. */
+export function tileCols(precision: Precision): number {
+  return TILE_BYTES >> LANES[precision].log2Bytes;
+}
+
+function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
   // parameters
   const [a, as, at, b, bs, c, cs, bias, init, rows, cols, T] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
   // i32 locals
@@ -105,7 +131,7 @@ function gemmBody(): { locals: number[][]; code: number[] } {
   const acc = [[22, 23], [24, 25], [26, 27], [28, 29]];
   const b0 = 30, b1 = 31, s = 32;
   const k = new Code();
-  k.get(cols).i32(3).shl();
+  k.get(cols).i32(e.log2Bytes).shl();
   k.set(colBytes);
   k.i32(0).set(r);
   k.block().loop();
@@ -145,9 +171,9 @@ function gemmBody(): { locals: number[][]; code: number[] } {
   k.get(pb).load(0).set(b0);
   k.get(pb).load(16).set(b1);
   for (let i = 0; i < 4; i++) {
-    k.get(pa[i]).splat(0).set(s);
-    k.get(acc[i][0]).get(s).get(b0).f64x2Mul().f64x2Add().set(acc[i][0]);
-    k.get(acc[i][1]).get(s).get(b1).f64x2Mul().f64x2Add().set(acc[i][1]);
+    k.get(pa[i]).splat(e, 0).set(s);
+    k.get(acc[i][0]).get(s).get(b0).vMul(e).vAdd(e).set(acc[i][0]);
+    k.get(acc[i][1]).get(s).get(b1).vMul(e).vAdd(e).set(acc[i][1]);
   }
   for (let i = 0; i < 4; i++) k.get(pa[i]).get(at).add().set(pa[i]);
   k.get(pb).get(bs).add().set(pb);
@@ -161,7 +187,7 @@ function gemmBody(): { locals: number[][]; code: number[] } {
     k.get(pc).get(acc[i][0]).store(0);
     k.get(pc).get(acc[i][1]).store(16);
   }
-  k.get(kb).i32(TILE_COLS * 8).add().set(kb);
+  k.get(kb).i32(TILE_BYTES).add().set(kb);
   k.br(0);
   k.end().end();
   k.get(r).i32(TILE_ROWS).add().set(r);
@@ -171,15 +197,19 @@ function gemmBody(): { locals: number[][]; code: number[] } {
   return { locals: [[...uleb(10), I32], [...uleb(11), V128]], code: k.bytes };
 }
 
-/** The module's bytes: one import (the memory), one function `gemm`. */
-export function gemmModuleBytes(): Uint8Array {
+/**
+ * The module's bytes: one import (the memory), one function `gemm` over elements of `precision`.
+ * A `shared` module imports a shared memory (limits flag 3: shared, with a maximum of 65536 pages,
+ * the whole 32-bit space), which instances on several threads use at once (pool.ts).
+ */
+export function gemmModuleBytes(precision: Precision = 'float64', shared = false): Uint8Array {
   const type = [0x60, ...vec(new Array(12).fill([I32])), ...vec([])];
-  const { locals, code } = gemmBody();
+  const { locals, code } = gemmBody(LANES[precision]);
   const func = [...vec(locals), ...code];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([type])),
-    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)])]])),
     ...section(3, vec([uleb(0)])),
     ...section(7, vec([[...name('gemm'), 0x00, ...uleb(0)]])),
     ...section(10, vec([[...uleb(func.length), ...func]])),
@@ -193,7 +223,7 @@ export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number
 export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => { buffer: ArrayBuffer };
 }
 
 /** The host's WebAssembly, if it has one. */
@@ -201,16 +231,23 @@ export function wasmApi(): WasmApi | undefined {
   return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
-let compiled: object | null | undefined;
+const compiled = new Map<string, object | null>();
 
-/** The compiled module, or null where WebAssembly or its SIMD is missing. */
-export function gemmModule(): object | null {
-  if (compiled !== undefined) return compiled;
+/**
+ * The compiled module of a precision, or null where WebAssembly or its SIMD is missing; `shared`:
+ * the module over a shared memory, or null where threads or shared memory are missing too.
+ */
+export function gemmModule(precision: Precision = 'float64', shared = false): object | null {
+  const key = shared ? `${precision} shared` : precision;
+  const known = compiled.get(key);
+  if (known !== undefined) return known;
   const api = wasmApi();
+  let module: object | null;
   try {
-    compiled = api ? new api.Module(gemmModuleBytes()) : null;
+    module = api ? new api.Module(gemmModuleBytes(precision, shared)) : null;
   } catch {
-    compiled = null; // no SIMD: the JavaScript kernels do the work
+    module = null; // no SIMD (or no threads): the JavaScript kernels, or one thread, do the work
   }
-  return compiled;
+  compiled.set(key, module);
+  return module;
 }

@@ -1,0 +1,121 @@
+import type { WasmGemm } from './wasm';
+
+/**
+ * How one product (gemm.ts) is cut up, without changing any of its sums:
+ *
+ * - in **slices of t** (`wasmProduct`), so that the rows of b a slice reads stay in cache; each
+ *   slice continues the sums where the previous one left them (init 2), so the terms of every
+ *   sum are added in the same order t = 0, 1, …;
+ * - in **parts between threads** (`productPart`): each thread computes whole elements of c — a
+ *   band of its rows or of its columns, in 4 × 4 tiles — with every sum complete in one thread.
+ *   A sum is never split (no partial sums over samples added afterwards), so the threaded
+ *   product is bit for bit the one-thread product.
+ *
+ * And how many threads the products of new arenas use (`setThreads`): the engine reads no
+ * environment; the entry points (CLI, training worker, bench) decide, from NETSPEC_THREADS.
+ */
+
+/** The bytes of b one slice of a long sum reads (see `wasmProduct`): about half of a core's L2 cache. */
+const SLICE_BYTES = 262144;
+
+/**
+ * The WebAssembly kernel on c[r·cs + k] = init + Σ_t a[r·as + t·at] · b[t·bs + k] (offsets and
+ * strides in elements of `e` bytes; bias ≥ 0 an offset, −1 init 0, −2 continue c), in slices of t.
+ */
+export function wasmProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+  const slice = Math.max(16, Math.floor(SLICE_BYTES / (e * cols)));
+  let init = bias === -1 ? 0 : bias === -2 ? 2 : 1;
+  for (let t0 = 0; t0 < T || t0 === 0; t0 += slice) {
+    const n = Math.min(slice, T - t0);
+    wasm((a + t0 * at) * e, as * e, at * e, (b + t0 * bs) * e, bs * e, c * e, cs * e, bias < 0 ? 0 : bias * e, init, rows, cols, n);
+    init = 2;
+  }
+}
+
+/** One thread's part of a product: its rows [r0, r1) and columns [k0, k1) of c (whole tiles). */
+export interface ProductPart {
+  r0: number;
+  r1: number;
+  k0: number;
+  k1: number;
+}
+
+/**
+ * A rows × cols product cut into `parts` bands of whole tiles (4 rows, `width` columns: 4 in
+ * float64, 8 in float32; rows and cols are multiples of them), as even as tiles allow: bands of
+ * rows when there are at least as many rows as columns, else bands of columns. Part i has tiles
+ * ⌊i·n/parts⌋ … ⌊(i+1)·n/parts⌋ − 1 of the n along that side (some are empty when n < parts).
+ */
+export function productPart(rows: number, cols: number, parts: number, i: number, width = 4): ProductPart {
+  const byRows = rows >= cols;
+  const side = byRows ? 4 : width;
+  const tiles = (byRows ? rows : cols) / side;
+  const from = side * Math.floor((i * tiles) / parts);
+  const to = side * Math.floor(((i + 1) * tiles) / parts);
+  return byRows ? { r0: from, r1: to, k0: 0, k1: cols } : { r0: 0, r1: rows, k0: from, k1: to };
+}
+
+/** Every part of `productPart`, in order. */
+export function splitProduct(rows: number, cols: number, parts: number, width = 4): ProductPart[] {
+  return Array.from({ length: parts }, (_, i) => productPart(rows, cols, parts, i, width));
+}
+
+/**
+ * How many parts a product is cut into for `threads` threads: a few per thread, so that a thread
+ * the system runs late (a shared machine) leaves parts to the others instead of stalling them,
+ * and never more than the tiles along the cut side.
+ */
+export function partsFor(rows: number, cols: number, threads: number, width = 4): number {
+  return Math.min(rows >= cols ? rows / 4 : cols / width, PARTS_PER_THREAD * threads);
+}
+
+const PARTS_PER_THREAD = 4;
+
+/**
+ * Below this many multiply-adds (rows · cols · T) a product stays on one thread: waking the other
+ * threads and waiting for them costs more than their share saves. Measured with `npm run bench`
+ * and bench/threshold.ts on 2 cores: a 64 × 64 × 64 product (262,144) gains about 1.3×.
+ */
+export const PARALLEL_MIN_WORK = 65536;
+
+export interface ThreadSettings {
+  /** Threads a product may use, the calling thread included (1: no helper thread). */
+  threads: number;
+  /** Products of fewer multiply-adds stay on one thread (tests set 0, to thread every product). */
+  minWork: number;
+  /** Starts one helper thread (pool.ts `serveProducts` on the other side); absent: one thread. */
+  spawn?: SpawnHelper;
+}
+
+/** What the entry point's `spawn` returns: a way to post a helper its messages, and to let the process end without it. */
+export interface HelperThread {
+  postMessage(message: unknown): void;
+  /** Lets the host exit while the helper waits (Node's Worker.unref). */
+  unref?(): void;
+}
+
+export type SpawnHelper = () => HelperThread;
+
+let settings: ThreadSettings = { threads: 1, minWork: PARALLEL_MIN_WORK };
+
+/**
+ * The threads of arenas made from now on: `threads` (the calling one included) with helpers from
+ * `spawn`. Without `spawn`, or where shared WebAssembly memory is missing (a browser page that is
+ * not cross-origin isolated), products run on one thread.
+ */
+export function setThreads(next: { threads: number; spawn?: SpawnHelper; minWork?: number }): void {
+  settings = { threads: Math.max(1, Math.floor(next.threads)), minWork: next.minWork ?? PARALLEL_MIN_WORK, spawn: next.spawn };
+}
+
+export function threadSettings(): Readonly<ThreadSettings> {
+  return settings;
+}
+
+/**
+ * A setting's text (NETSPEC_THREADS: a whole number of threads, 1 for one thread) as a count of
+ * threads; anything else, or nothing, is `cores` (every core the machine has).
+ */
+export function threadsOf(setting: string | undefined, cores: number): number {
+  const n = Number(setting);
+  return setting !== undefined && setting.trim() !== '' && Number.isInteger(n) && n >= 1 ? Math.min(n, 64) : Math.max(1, cores);
+}

@@ -1,0 +1,192 @@
+import { partsFor, productPart, threadSettings, wasmProduct, type HelperThread } from './parallel';
+import { wasmApi, type WasmGemm } from './wasm';
+
+/**
+ * The helper threads that compute parts of an arena's products (parallel.ts `productPart`), each
+ * with its own instance of the WebAssembly kernel over the arena's shared memory.
+ *
+ * The calling thread and the helpers talk through a control block, an Int32Array over a
+ * SharedArrayBuffer. The caller writes the product (PRODUCT …) and its number of parts, opens
+ * it (NEXT = 0), adds 1 to GEN and wakes the helpers (Atomics.notify). Then every thread, the
+ * caller included, claims parts (Atomics.add on NEXT) and computes them until none is left,
+ * counting each in DONE; the caller waits until DONE is the number of parts and closes the
+ * product (NEXT = CLOSED, so a helper that wakes late claims nothing). Which thread computes a
+ * part changes nothing in it, so the result is the one-thread product whoever takes part in it;
+ * a helper the system runs late (a shared machine) just leaves its parts to the others. A helper
+ * spins briefly on GEN before sleeping on it (Atomics.wait). The Atomics operations order the
+ * kernel's plain stores: what a thread wrote before counting its part in DONE is seen by the
+ * caller after.
+ *
+ * An arena's memory reaches the helpers once, by a message (`bind`): between products they wait
+ * in the loop above, not in their event loop, so the caller first sends them the memory, then
+ * tells them (CMD = RELEASE) to go back to their event loop, where they take it, instantiate
+ * the kernel on it and come back (READY). The pool starts its helpers at its first product, so a
+ * run whose products are all small starts none.
+ */
+
+const GEN = 0;
+const DONE = 1;
+const READY = 2;
+const FAILED = 3;
+const CMD = 4;
+const NEXT = 5;
+const PARTS = 6;
+/** The product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts `wasmProduct`), then the element's bytes and the tile's width. */
+const PRODUCT = 8;
+const CONTROL_INTS = 32;
+
+const CMD_PRODUCT = 1;
+const CMD_RELEASE = 2;
+/** NEXT while no product is open: any claim is past the parts. */
+const CLOSED = 1 << 30;
+
+/** Loads of GEN (or DONE) before sleeping on it: some tens of microseconds, about one small product. */
+const SPIN = 20000;
+
+/** A shared WebAssembly memory and the module compiled for it: elements of `bytes`, tiles `width` columns wide. */
+export interface SharedKernel {
+  memory: object;
+  module: object;
+  bytes: number;
+  width: number;
+}
+
+/** What a helper is sent: the control block and the kernel to bind. */
+interface BindMessage {
+  control: SharedArrayBuffer;
+  memory: object;
+  module: object;
+}
+
+/** Claims and computes parts of the open product until none is left; each counted in DONE. */
+function computeParts(ctl: Int32Array, wasm: WasmGemm): void {
+  for (;;) {
+    const i = Atomics.add(ctl, NEXT, 1);
+    const parts = Atomics.load(ctl, PARTS);
+    if (i >= parts) return;
+    const o = PRODUCT;
+    const [a, as, at, b, bs, c, cs, bias, rows, cols, T, e, width] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12]];
+    const { r0, r1, k0, k1 } = productPart(rows, cols, parts, i, width);
+    try {
+      if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
+    } catch {
+      Atomics.store(ctl, FAILED, 1);
+    }
+    Atomics.add(ctl, DONE, 1);
+    Atomics.notify(ctl, DONE);
+  }
+}
+
+export class ProductPool {
+  private readonly control: Int32Array;
+  private readonly helpers: HelperThread[] = [];
+  private bound?: SharedKernel;
+
+  constructor(
+    readonly threads: number,
+    private readonly spawn: () => HelperThread,
+  ) {
+    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
+    this.control[NEXT] = CLOSED;
+  }
+
+  /**
+   * c = init + a·b (parallel.ts `wasmProduct`'s arguments) on `kernel`'s memory, in parts
+   * computed by this thread (through `wasm`) and the helpers.
+   */
+  product(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+    if (this.bound !== kernel) this.bind(kernel);
+    const ctl = this.control;
+    const parts = partsFor(rows, cols, this.threads, kernel.width);
+    const o = PRODUCT;
+    ctl[o] = a;
+    ctl[o + 1] = as;
+    ctl[o + 2] = at;
+    ctl[o + 3] = b;
+    ctl[o + 4] = bs;
+    ctl[o + 5] = c;
+    ctl[o + 6] = cs;
+    ctl[o + 7] = bias;
+    ctl[o + 8] = rows;
+    ctl[o + 9] = cols;
+    ctl[o + 10] = T;
+    ctl[o + 11] = kernel.bytes;
+    ctl[o + 12] = kernel.width;
+    Atomics.store(ctl, PARTS, parts);
+    Atomics.store(ctl, DONE, 0);
+    Atomics.store(ctl, CMD, CMD_PRODUCT);
+    Atomics.store(ctl, NEXT, 0);
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    computeParts(ctl, wasm);
+    this.waitFor(DONE, parts);
+    Atomics.store(ctl, NEXT, CLOSED);
+    if (Atomics.load(ctl, FAILED)) throw new Error('a helper thread failed on its part of a product');
+  }
+
+  /** Starts the helpers (the first time) and gives them `kernel`'s memory. */
+  private bind(kernel: SharedKernel): void {
+    const ctl = this.control;
+    while (this.helpers.length < this.threads - 1) {
+      const h = this.spawn();
+      h.unref?.();
+      this.helpers.push(h);
+    }
+    Atomics.store(ctl, READY, 0);
+    for (const h of this.helpers) h.postMessage({ control: ctl.buffer as SharedArrayBuffer, memory: kernel.memory, module: kernel.module } satisfies BindMessage);
+    if (this.bound) {
+      Atomics.store(ctl, CMD, CMD_RELEASE);
+      Atomics.add(ctl, GEN, 1);
+      Atomics.notify(ctl, GEN);
+    }
+    this.waitFor(READY, this.helpers.length);
+    this.bound = kernel;
+  }
+
+  /** Spins, then sleeps, until control[at] is `count`. */
+  private waitFor(at: number, count: number): void {
+    const ctl = this.control;
+    for (let i = 0; i < SPIN; i++) if (Atomics.load(ctl, at) === count) return;
+    for (;;) {
+      const now = Atomics.load(ctl, at);
+      if (now === count) return;
+      Atomics.wait(ctl, at, now);
+    }
+  }
+}
+
+let pool: ProductPool | undefined;
+
+/** The pool of this thread under the current settings (parallel.ts `setThreads`), or undefined for one thread. */
+export function productPool(): ProductPool | undefined {
+  const s = threadSettings();
+  if (s.threads < 2 || !s.spawn) return undefined;
+  if (pool?.threads !== s.threads) pool = new ProductPool(s.threads, s.spawn);
+  return pool;
+}
+
+/**
+ * A helper thread's side: `onMessage` is how its host delivers messages (Node: parentPort.on). For
+ * each kernel it is sent, it instantiates the module on the memory and computes its parts of
+ * products until it is told to take the next message.
+ */
+export function serveProducts(onMessage: (handler: (message: unknown) => void) => void): void {
+  onMessage((message) => {
+    const { control, memory, module } = message as BindMessage;
+    const api = wasmApi()!;
+    const wasm = new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm;
+    const ctl = new Int32Array(control);
+    let seen = Atomics.load(ctl, GEN);
+    Atomics.add(ctl, READY, 1);
+    Atomics.notify(ctl, READY);
+    for (;;) {
+      let spins = 0;
+      while (Atomics.load(ctl, GEN) === seen) {
+        if (++spins > SPIN) Atomics.wait(ctl, GEN, seen);
+      }
+      seen = Atomics.load(ctl, GEN);
+      if (Atomics.load(ctl, CMD) === CMD_RELEASE) return;
+      computeParts(ctl, wasm);
+    }
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * The float32 kernels (`precision float32`): the f32x4 WebAssembly kernel and the JavaScript
+ * fallback against the product written out with a float32 rounding after every multiply and every
+ * add, bit for bit; a float32 training run the same on both; and its parameters float32 values
+ * that come back as float64 numbers. (Agreement with PyTorch's float32 is test/export's business.)
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
+import { gemmModuleBytes, tileCols, wasmApi } from '../../server/src/engine/kernels/wasm';
+import { builtinActivation, buildNetwork, type LayerSpec, type Network } from '../../server/src/engine/network';
+import { MAX_ROWS_PER_PASS, Trainer, type Sample, type TrainResult } from '../../server/src/engine/train';
+import { SeededRandom } from '../support/random';
+
+const MODES: KernelMode[] = ['wasm', 'js'];
+const f = Math.fround;
+
+function arena(size: number, mode: KernelMode): Arena {
+  try {
+    return new Arena(size, mode, 'float32');
+  } catch {
+    throw new Error('WebAssembly SIMD is missing: these tests need Node 20 or later (V8 with wasm SIMD)');
+  }
+}
+
+test('the float32 kernel is a valid module of its own, with a 4 × 8 tile over a Float32Array', () => {
+  assert.doesNotThrow(() => new (wasmApi()!.Module)(gemmModuleBytes('float32')));
+  assert.notDeepEqual(gemmModuleBytes('float32'), gemmModuleBytes('float64'));
+  assert.equal(tileCols('float32'), 8);
+  assert.equal(tileCols('float64'), 4);
+  const A = arena(64, 'wasm');
+  assert.equal(A.backend, 'wasm');
+  assert.ok(A.heap instanceof Float32Array);
+  assert.equal(A.pad(9), 16);
+  assert.equal(new Arena(64, 'js', 'float64').pad(9), 12);
+});
+
+test('float32 gemm on WebAssembly and JavaScript equals the product rounded to float32 at every step, bit for bit', () => {
+  const rng = new SeededRandom(31);
+  for (const mode of MODES) {
+    for (let trial = 0; trial < 40; trial++) {
+      const rows = 4 * rng.int(1, 5);
+      const cols = 8 * rng.int(1, 4);
+      const T = rng.int(0, 300); // 0 too: the init alone; 300 in slices on WebAssembly
+      const transposedA = rng.next() < 0.5;
+      const as = transposedA ? 1 : T + 3;
+      const at = transposedA ? rows + 1 : 1;
+      const bs = cols + 8 * rng.int(0, 1);
+      const cs = cols + 8 * rng.int(0, 1);
+      const A = arena(1 << 17, mode);
+      const h = A.heap;
+      const a = A.alloc(rows * as + T * at + 8);
+      const b = A.alloc(T * bs + 8);
+      const c = A.alloc(rows * cs);
+      const bias = A.alloc(cols);
+      const fill = (o: number, n: number) => {
+        for (let i = 0; i < n; i++) h[o + i] = rng.uniform(-3, 3) * 10 ** Math.floor(rng.uniform(-3, 3));
+      };
+      fill(a, rows * as + T * at + 8);
+      fill(b, T * bs + 8);
+      fill(c, rows * cs);
+      fill(bias, cols);
+      const before = h.slice(c, c + rows * cs);
+      const init = [NO_BIAS, bias, ACCUMULATE][trial % 3];
+      A.gemm(a, as, at, b, bs, c, cs, init, rows, cols, T);
+      let inexact = false;
+      for (let r = 0; r < rows; r++) {
+        for (let k = 0; k < cols; k++) {
+          let s = init === NO_BIAS ? 0 : init === ACCUMULATE ? before[r * cs + k] : h[bias + k];
+          let wide = s;
+          for (let t = 0; t < T; t++) {
+            const x = h[a + r * as + t * at] * h[b + t * bs + k];
+            s = f(s + f(x));
+            wide += x;
+          }
+          if (f(wide) !== s) inexact = true;
+          assert.equal(h[c + r * cs + k], s, `${mode} rows ${rows} cols ${cols} T ${T} init ${init}: c[${r}][${k}]`);
+        }
+      }
+      // the reference does differ from a float64 sum rounded once at the end: the float32 steps are real
+      if (T > 20) assert.ok(inexact, `${mode}: a float32 product of ${T} terms matched a float64 one everywhere`);
+    }
+  }
+});
+
+/** Odd widths (padding everywhere), several activations, a softmax hidden layer, a layer without bias. */
+function network(): Network {
+  const layers: LayerSpec[] = [
+    { name: 'a', units: 13, activation: builtinActivation('tanh')!, hasBias: true },
+    { name: 'b', units: 7, activation: builtinActivation('softmax')!, hasBias: false },
+    { name: 'c', units: 9, activation: builtinActivation('leaky_relu', [0.1])!, hasBias: true },
+    { name: 'd', units: 5, activation: builtinActivation('sigmoid')!, hasBias: true },
+    { name: 'e', units: 3, activation: builtinActivation('softmax')!, hasBias: true },
+  ];
+  return buildNetwork('k', 21, layers, 'cross_entropy', { scheme: 'xavier', seed: 4 });
+}
+
+function samples(n: number, seed: number): Sample[] {
+  const rng = new SeededRandom(seed);
+  return Array.from({ length: n }, () => {
+    const t = [rng.next(), rng.next(), rng.next()];
+    const s = t[0] + t[1] + t[2];
+    return { input: Array.from({ length: 21 }, () => rng.uniform(-2, 2)), target: t.map((v) => v / s) };
+  });
+}
+
+function run(mode: KernelMode | undefined, precision: 'float32' | 'float64', data: Sample[]): TrainResult {
+  setKernelMode(mode);
+  try {
+    const t = new Trainer(network(), data, { epochs: 3, batch: 100, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 }, learningRate: 0.01, l2: 0.001, precision });
+    while (!t.done) t.runEpoch();
+    return t.result();
+  } finally {
+    setKernelMode(undefined);
+  }
+}
+
+test('float32 training on WebAssembly and on JavaScript gives the same float32 parameters, near the float64 run', () => {
+  const data = samples(MAX_ROWS_PER_PASS + 37, 9); // a batch of 100 and a last one of 193: two passes
+  const [wasm, js] = MODES.map((mode) => run(mode, 'float32', data));
+  const wide = run(undefined, 'float64', data);
+  assert.deepEqual(wasm.loss, js.loss);
+  let differs = false;
+  wasm.network.layers.forEach((L, l) => {
+    assert.deepEqual(L.W, js.network.layers[l].W, `layer ${L.name} W`);
+    assert.deepEqual(L.b, js.network.layers[l].b, `layer ${L.name} b`);
+    for (const [i, w] of L.W.entries()) {
+      assert.equal(f(w), w, `layer ${L.name} W[${i}] is a float32 value`);
+      const w64 = wide.network.layers[l].W[i];
+      assert.ok(Math.abs(w - w64) <= 1e-4 * Math.max(1, Math.abs(w64)), `layer ${L.name} W[${i}]: float32 ${w}, float64 ${w64}`);
+      if (w !== w64) differs = true;
+    }
+  });
+  assert.ok(differs, 'the float32 run gave the float64 run\'s parameters exactly');
+  wasm.loss.forEach((v, e) => assert.ok(Math.abs(v - wide.loss[e]) <= 1e-5 * Math.abs(wide.loss[e]), `epoch ${e + 1} loss ${v} vs ${wide.loss[e]}`));
+});

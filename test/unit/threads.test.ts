@@ -1,0 +1,199 @@
+/**
+ * The engine's products on several threads (server/src/engine/kernels/parallel.ts, pool.ts):
+ * helper worker threads (dist/productWorker.js, real worker_threads over a shared WebAssembly
+ * memory) compute bands of each product, and the results are bit for bit those of one thread —
+ * every product, then whole training runs of random networks over every layer activation, with
+ * batches that do and do not divide between the threads. The threshold is set to 0 here, so
+ * every product that has two tiles to share is threaded, however small.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { ACCUMULATE, Arena, NO_BIAS } from '../../server/src/engine/kernels/gemm';
+import { partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
+import { builtinActivation, buildNetwork, type LayerSpec, type Network } from '../../server/src/engine/network';
+import type { LossName } from '../../server/src/engine/losses';
+import { Trainer, type Sample, type TrainOptions } from '../../server/src/engine/train';
+import { LAYER_ACTIVATIONS } from '../support/builtins';
+import { repoRoot } from '../support/paths';
+import { SeededRandom } from '../support/random';
+
+/** The helper's script, as the CLI and the training worker start it. */
+function helperScript(): string {
+  const p = path.join(repoRoot(), 'dist', 'productWorker.js');
+  if (!fs.existsSync(p)) throw new Error(`${p} is missing: run \`node esbuild.js\` (npm test does it first)`);
+  return p;
+}
+
+const workers: Worker[] = [];
+
+/** `threads` threads for every product of two tiles or more, helpers from dist/productWorker.js. */
+function useThreads(threads: number): void {
+  const script = helperScript();
+  setThreads({
+    threads,
+    minWork: 0,
+    spawn: () => {
+      const w = new Worker(script);
+      workers.push(w);
+      return w;
+    },
+  });
+}
+
+function oneThread(): void {
+  setThreads({ threads: 1 });
+}
+
+after(async () => {
+  oneThread();
+  await Promise.all(workers.map((w) => w.terminate()));
+});
+
+test('a product is cut into bands of whole tiles that cover it once', () => {
+  for (const [rows, cols] of [[4, 4], [8, 4], [4, 12], [64, 128], [784, 128], [12, 200], [20, 20]]) {
+    for (const parts of [1, 2, 3, 5]) {
+      const cut = splitProduct(rows, cols, parts);
+      assert.equal(cut.length, parts);
+      const covered = new Int32Array(rows * cols);
+      for (const p of cut) {
+        for (const v of [p.r0, p.r1, p.k0, p.k1]) assert.equal(v % 4, 0, `${rows}×${cols}/${parts}: ${JSON.stringify(p)}`);
+        for (let r = p.r0; r < p.r1; r++) for (let k = p.k0; k < p.k1; k++) covered[r * cols + k]++;
+      }
+      assert.ok(covered.every((n) => n === 1), `${rows}×${cols} in ${parts}: every element once`);
+    }
+    assert.ok(partsFor(rows, cols, 2) <= Math.max(rows, cols) / 4, 'no more parts than tiles');
+    if (cols % 8 === 0 && cols > rows) for (const p of splitProduct(rows, cols, 3, 8)) assert.equal(p.k0 % 8, 0, 'float32 tiles are 8 columns wide');
+  }
+});
+
+test('NETSPEC_THREADS: a whole number of threads, else one per core', () => {
+  assert.equal(threadsOf('1', 8), 1);
+  assert.equal(threadsOf('3', 2), 3);
+  assert.equal(threadsOf(undefined, 2), 2);
+  assert.equal(threadsOf('', 4), 4);
+  assert.equal(threadsOf('0', 2), 2);
+  assert.equal(threadsOf('two', 2), 2);
+  assert.equal(threadsOf('1.5', 2), 2);
+});
+
+test('a threaded product equals the one-thread product bit for bit, for each init, shape and precision', () => {
+  const rng = new SeededRandom(31);
+  for (const [threads, precision] of [[2, 'float64'], [3, 'float64'], [2, 'float32']] as const) {
+    const width = precision === 'float32' ? 8 : 4;
+    for (let trial = 0; trial < 30; trial++) {
+      const rows = 4 * (1 + Math.floor(rng.next() * 9));
+      const cols = width * (1 + Math.floor(rng.next() * 9));
+      const T = Math.floor(rng.next() * 300); // long sums too: the slices of t (parallel.ts)
+      const transposedA = rng.next() < 0.5;
+      const as = transposedA ? 1 : T + 3;
+      const at = transposedA ? rows + 1 : 1;
+      const bs = cols + width * Math.floor(rng.next() * 2);
+      const cs = cols + width * Math.floor(rng.next() * 2);
+      const init = [NO_BIAS, ACCUMULATE, 0][trial % 3];
+      const size = rows * as + T * at + T * bs + rows * cs + cols + 64;
+      const fill = (h: Float64Array | Float32Array, seed: number) => {
+        const r = new SeededRandom(seed);
+        for (let i = 0; i < h.length; i++) h[i] = r.uniform(-3, 3) * 10 ** Math.floor(r.uniform(-3, 3));
+      };
+      const run = (threaded: boolean): Float64Array | Float32Array => {
+        if (threaded) useThreads(threads);
+        else oneThread();
+        const A = new Arena(size, 'wasm', precision, threaded);
+        const a = A.alloc(rows * as + T * at + 4);
+        const b = A.alloc(T * bs + 4);
+        const c = A.alloc(rows * cs);
+        const bias = A.alloc(cols);
+        fill(A.heap.subarray(0, bias + cols), trial);
+        A.gemm(a, as, at, b, bs, c, cs, init === 0 ? bias : init, rows, cols, T);
+        if (threaded && (rows > 4 || cols > width)) assert.equal(A.products.threaded, 1, 'the product went to the threads');
+        return A.heap.slice(c, c + rows * cs);
+      };
+      const one = run(false);
+      const many = run(true);
+      oneThread();
+      assert.deepEqual(many, one, `${threads} threads, ${precision}, ${rows}×${cols}, T ${T}, init ${init}`);
+    }
+  }
+});
+
+/** A random network whose hidden layers take the activations in turn, from `first`; odd widths (padding). */
+function randomNetwork(rng: SeededRandom, first: number, loss: LossName): Network {
+  const depth = 1 + Math.floor(rng.next() * 3);
+  const layers: LayerSpec[] = [];
+  for (let l = 0; l < depth; l++) {
+    const name = LAYER_ACTIVATIONS[(first + l) % LAYER_ACTIVATIONS.length];
+    layers.push({ name: `h${l}`, units: 3 + Math.floor(rng.next() * 30), activation: builtinActivation(name)!, hasBias: rng.next() < 0.8 });
+  }
+  const out = loss === 'cross_entropy' ? 'softmax' : 'sigmoid';
+  layers.push({ name: 'out', units: loss === 'cross_entropy' ? 2 + Math.floor(rng.next() * 5) : 1 + Math.floor(rng.next() * 3), activation: builtinActivation(out)!, hasBias: true });
+  return buildNetwork('r', 1 + Math.floor(rng.next() * 40), layers, loss, { scheme: 'xavier', seed: first });
+}
+
+function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
+  const K = net.layers[net.layers.length - 1].units;
+  const softmax = net.layers[net.layers.length - 1].activation.kind === 'softmax';
+  return Array.from({ length: n }, () => {
+    const target = Array.from({ length: K }, () => (softmax ? 0 : rng.next() < 0.5 ? 0 : 1));
+    if (softmax) target[Math.floor(rng.next() * K)] = 1;
+    return { input: Array.from({ length: net.inputs }, () => rng.uniform(-2, 2)), target };
+  });
+}
+
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>): { result: ReturnType<Trainer['result']>; threaded: number } {
+  if (threads > 1) useThreads(threads);
+  else oneThread();
+  try {
+    const t = new Trainer(net, data, options);
+    while (!t.done) t.runEpoch();
+    return { result: t.result(), threaded: (t.kernelProducts as { threaded?: number }).threaded ?? 0 };
+  } finally {
+    oneThread();
+  }
+}
+
+test('training on 2 and 3 threads equals one thread bit for bit: every activation, random networks, batches that do and do not divide', () => {
+  const rng = new SeededRandom(77);
+  let threadedRuns = 0;
+  for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
+    const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
+    const net = randomNetwork(rng, first, loss);
+    const n = 30 + Math.floor(rng.next() * 60);
+    const data = randomData(rng, net, n);
+    // batch 4·k (whole tiles), an odd batch (a padded last tile), and the whole set
+    const batch = [8, 13, undefined][first % 3];
+    // float32 too (its f32x4 kernel, 8-column tiles) every third network
+    const precision = first % 3 === 1 ? 'float32' : 'float64';
+    const options: Partial<TrainOptions> = { epochs: 3, batch, precision, split: 0.8, seed: first, learningRate: 0.05, optimizer: first % 2 ? { kind: 'adam', beta1: 0.9, beta2: 0.999 } : { kind: 'momentum', momentum: 0.9 } };
+    const one = trainWith(1, net, data, options);
+    assert.equal(one.threaded, 0);
+    for (const threads of [2, 3]) {
+      const many = trainWith(threads, net, data, options);
+      const what = `${LAYER_ACTIVATIONS[first]}…, ${threads} threads, batch ${batch ?? 'all'}, ${precision}`;
+      if (many.threaded > 0) threadedRuns++;
+      assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
+      assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
+      assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
+      assert.deepEqual(many.result.accuracy, one.result.accuracy, `${what}: accuracy`);
+      many.result.network.layers.forEach((L, l) => {
+        assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
+        assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
+      });
+    }
+  }
+  assert.ok(threadedRuns > 0, 'some runs went through the threads');
+});
+
+test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads equals one thread', () => {
+  const rng = new SeededRandom(5);
+  const net = randomNetwork(rng, 1, 'cross_entropy');
+  const data = randomData(rng, net, 300);
+  const options: Partial<TrainOptions> = { epochs: 2, batch: 290, learningRate: 0.1 };
+  const one = trainWith(1, net, data, options);
+  const two = trainWith(2, net, data, options);
+  assert.ok(two.threaded > 0);
+  assert.deepEqual(two.result.loss, one.result.loss);
+  two.result.network.layers.forEach((L, l) => assert.deepEqual(L.W, one.result.network.layers[l].W));
+});
