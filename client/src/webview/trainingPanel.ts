@@ -64,6 +64,8 @@ let runs: RunView[] = [];
 let groupKey: string | undefined;
 /** The run chosen in the list (the first by default): the header, metrics, picture and replay are its. */
 let run = emptyRun(undefined);
+/** The user chose a run of the group in the list: a run that joins later does not take its place. */
+let chosenByUser = false;
 let queue: ToTrainingPanel[] = [];
 let frame = 0;
 let chart: UPlot | undefined;
@@ -75,6 +77,12 @@ let pictureDirty = false;
 /** The snapshot the replay shows (an index into run.snapshots), or undefined: the newest state. */
 let replayAt: number | undefined;
 let playTimer: ReturnType<typeof setInterval> | undefined;
+
+/** Where a run of the statement on `line` goes among runs kept in line order (a run without a line goes last). */
+function insertionIndex(list: readonly RunView[], line: number | undefined): number {
+  const i = line === undefined ? -1 : list.findIndex((x) => (x.last?.line ?? Infinity) > line);
+  return i < 0 ? list.length : i;
+}
 
 function emptyRun(runId: string | undefined): RunView {
   return { runId, last: undefined, epoch: [], loss: [], testLoss: [], acc: [], testAcc: [], lr: [], has: { testLoss: false, acc: false, testAcc: false }, picture: undefined, snapshots: [] };
@@ -137,14 +145,21 @@ function add(p: PanelRow): void {
   if (group !== groupKey) {
     groupKey = group;
     runs = [];
+    chosenByUser = false;
     stopReplay();
     pictureDirty = true;
   }
   let r = runs.find((x) => x.runId === p.runId);
   if (!r) {
     r = emptyRun(p.runId);
-    runs.push(r);
-    if (runs.length === 1) run = r;
+    r.last = p;
+    // The runs in the order of their statements (their first events come in whatever order the runs start).
+    runs.splice(insertionIndex(runs, p.line), 0, r);
+    if (!chosenByUser && run !== runs[0]) {
+      run = runs[0];
+      stopReplay();
+      pictureDirty = true;
+    }
   }
   r.last = p;
   // A run that ended before reporting an epoch (failed, or stopped at once) has a header, no point.
@@ -300,6 +315,7 @@ function drawRunList(): void {
 /** Shows the chosen run's header, metrics, picture and replay. */
 function choose(r: RunView | undefined): void {
   if (!r || r === run) return;
+  chosenByUser = true;
   run = r;
   stopReplay();
   drawHeader();
