@@ -11,11 +11,11 @@ export function trainingPanelBody(startHint: string, controls = false): string {
   return `<header id="header">
   <div class="title"><span id="network">No run yet</span> <span id="data" class="dim"></span></div>${controls ? `
   <div id="controls" class="controls">
-    <button id="pause" type="button" title="Pause the run (its parameters go to probes and hovers)" disabled>⏸ Pause</button>
+    <button id="pause" type="button" title="Pause the run (its parameters go to probes and hovers)" disabled>‖ Pause</button>
     <button id="resume" type="button" title="Resume the run" hidden>▶ Resume</button>
     <button id="stepEpoch" type="button" title="Run one more epoch, then pause" disabled>Step epoch</button>
     <button id="stepBatch" type="button" title="Run one more batch (one optimiser step), then pause" disabled>Step batch</button>
-    <button id="stop" type="button" title="Stop the run" disabled>⏹ Stop</button>
+    <button id="stop" type="button" title="Stop the run" disabled>■ Stop</button>
     <button id="retrain" type="button" title="Run the train statement again, as the file now reads" disabled>↻ Retrain</button>
   </div>` : ''}
   <div class="row"><span id="status" class="status idle">waiting</span> <span id="epoch"></span></div>

@@ -108,7 +108,7 @@ const tableRows = (m: number[][]) => m.map((row, c) => [`th:${c}`, ...row.map(St
 async function compareScenario(cli: CliRun[]): Promise<void> {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-compare-'));
   fs.writeFileSync(path.join(folder, 'compare.netspec'), SPEC);
-  await inEditor(folder, { viewport: { width: 1500, height: 1150 } }, async (browser) => {
+  await inEditor(folder, { viewport: { width: 1500, height: 1400 } }, async (browser) => {
     const editor = browser.editor;
     await editor.openFile('compare.netspec');
     await editor.waitForLanguageMode('NetSpec');
