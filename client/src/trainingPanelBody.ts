@@ -42,7 +42,7 @@ export function trainingPanelBody(startHint: string, controls = false): string {
     <p id="clickHint" class="dim" hidden>Click: add a class 1 sample · Shift-click: class 0 · Alt-click: remove the nearest.</p>` : ''}
   </section>
   <section id="metricsSection" hidden>
-    <div class="section-head"><h3>Confusion matrix</h3><span class="dim">rows: true class, columns: predicted</span></div>
+    <div class="section-head"><h3>Confusion matrix</h3><span class="dim" title="The header's accuracy is the last epoch's, counted as its batches ran; these use the parameters the run ended with">with the trained parameters · rows: true class, columns: predicted</span></div>
     <div id="confusion" class="confusion-tables"></div>
   </section>
 </main>`;
