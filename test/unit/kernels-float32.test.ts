@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { gemmModuleBytes, tileCols, wasmApi } from '../../server/src/engine/kernels/wasm';
-import { builtinActivation, buildNetwork, type LayerSpec, type Network } from '../../server/src/engine/network';
 import { MAX_ROWS_PER_PASS, Trainer, type Sample, type TrainResult } from '../../server/src/engine/train';
+import { kernelNetwork, kernelSamples } from '../support/kernel-case';
 import { SeededRandom } from '../support/random';
 
 const MODES: KernelMode[] = ['wasm', 'js'];
@@ -83,31 +83,10 @@ test('float32 gemm on WebAssembly and JavaScript equals the product rounded to f
   }
 });
 
-/** Odd widths (padding everywhere), several activations, a softmax hidden layer, a layer without bias. */
-function network(): Network {
-  const layers: LayerSpec[] = [
-    { name: 'a', units: 13, activation: builtinActivation('tanh')!, hasBias: true },
-    { name: 'b', units: 7, activation: builtinActivation('softmax')!, hasBias: false },
-    { name: 'c', units: 9, activation: builtinActivation('leaky_relu', [0.1])!, hasBias: true },
-    { name: 'd', units: 5, activation: builtinActivation('sigmoid')!, hasBias: true },
-    { name: 'e', units: 3, activation: builtinActivation('softmax')!, hasBias: true },
-  ];
-  return buildNetwork('k', 21, layers, 'cross_entropy', { scheme: 'xavier', seed: 4 });
-}
-
-function samples(n: number, seed: number): Sample[] {
-  const rng = new SeededRandom(seed);
-  return Array.from({ length: n }, () => {
-    const t = [rng.next(), rng.next(), rng.next()];
-    const s = t[0] + t[1] + t[2];
-    return { input: Array.from({ length: 21 }, () => rng.uniform(-2, 2)), target: t.map((v) => v / s) };
-  });
-}
-
 function run(mode: KernelMode | undefined, precision: 'float32' | 'float64', data: Sample[]): TrainResult {
   setKernelMode(mode);
   try {
-    const t = new Trainer(network(), data, { epochs: 3, batch: 100, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 }, learningRate: 0.01, l2: 0.001, precision });
+    const t = new Trainer(kernelNetwork(), data, { epochs: 3, batch: 100, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 }, learningRate: 0.01, l2: 0.001, precision });
     while (!t.done) t.runEpoch();
     return t.result();
   } finally {
@@ -116,7 +95,7 @@ function run(mode: KernelMode | undefined, precision: 'float32' | 'float64', dat
 }
 
 test('float32 training on WebAssembly and on JavaScript gives the same float32 parameters, near the float64 run', () => {
-  const data = samples(MAX_ROWS_PER_PASS + 37, 9); // a batch of 100 and a last one of 193: two passes
+  const data = kernelSamples(MAX_ROWS_PER_PASS + 37, 9); // a batch of 100 and a last one of 193: two passes
   const [wasm, js] = MODES.map((mode) => run(mode, 'float32', data));
   const wide = run(undefined, 'float64', data);
   assert.deepEqual(wasm.loss, js.loss);

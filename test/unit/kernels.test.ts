@@ -10,9 +10,10 @@ import { test } from 'node:test';
 import { sigmoid, tanhNth } from '../../server/src/engine/activations';
 import { activate } from '../../server/src/engine/kernels/batch';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
-import { builtinActivation, buildNetwork, probe, type LayerSpec, type Network } from '../../server/src/engine/network';
+import { builtinActivation, probe } from '../../server/src/engine/network';
+import { kernelNetwork, kernelSamples } from '../support/kernel-case';
 import { SeededRandom } from '../support/random';
-import { batchGradient, MAX_ROWS_PER_PASS, Trainer, type Sample } from '../../server/src/engine/train';
+import { batchGradient, MAX_ROWS_PER_PASS, Trainer } from '../../server/src/engine/train';
 
 const MODES: KernelMode[] = ['wasm', 'js'];
 
@@ -109,30 +110,9 @@ test('the inlined sigmoid and tanh give the activation functions\' values and de
   }
 });
 
-/** Odd widths (padding everywhere), several activations, a softmax hidden layer, a layer without bias. */
-function network(): Network {
-  const layers: LayerSpec[] = [
-    { name: 'a', units: 13, activation: builtinActivation('tanh')!, hasBias: true },
-    { name: 'b', units: 7, activation: builtinActivation('softmax')!, hasBias: false },
-    { name: 'c', units: 9, activation: builtinActivation('leaky_relu', [0.1])!, hasBias: true },
-    { name: 'd', units: 5, activation: builtinActivation('sigmoid')!, hasBias: true },
-    { name: 'e', units: 3, activation: builtinActivation('softmax')!, hasBias: true },
-  ];
-  return buildNetwork('k', 21, layers, 'cross_entropy', { scheme: 'xavier', seed: 4 });
-}
-
-function samples(n: number, seed: number): Sample[] {
-  const rng = new SeededRandom(seed);
-  return Array.from({ length: n }, () => {
-    const t = [rng.next(), rng.next(), rng.next()];
-    const s = t[0] + t[1] + t[2];
-    return { input: Array.from({ length: 21 }, () => rng.uniform(-2, 2)), target: t.map((v) => v / s) };
-  });
-}
-
 test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample probes, bit for bit', () => {
-  const net = network();
-  const data = samples(11, 8);
+  const net = kernelNetwork();
+  const data = kernelSamples(11, 8);
   // the naive reference: one sample at a time through network.ts's forward and backward
   const probes = data.map((s) => probe(net, s.input, s.target));
   try {
@@ -160,11 +140,11 @@ test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample
 
 test('training on WebAssembly and on JavaScript gives the same parameters, also for batches split into passes', () => {
   const n = MAX_ROWS_PER_PASS + 37; // one batch, two passes
-  const data = samples(n, 9);
+  const data = kernelSamples(n, 9);
   const results = MODES.map((mode) => {
     setKernelMode(mode);
     try {
-      const t = new Trainer(network(), data, { epochs: 3, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 }, learningRate: 0.01, l2: 0.001 });
+      const t = new Trainer(kernelNetwork(), data, { epochs: 3, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 }, learningRate: 0.01, l2: 0.001 });
       while (!t.done) t.runEpoch();
       return t.result();
     } finally {
@@ -177,7 +157,7 @@ test('training on WebAssembly and on JavaScript gives the same parameters, also 
     assert.deepEqual(L.b, results[1].network.layers[l].b, `layer ${L.name} b`);
   });
   // one full-batch sgd step is p + (−lr)·g with g the batch gradient taken in one pass
-  const net = network();
+  const net = kernelNetwork();
   const g = batchGradient(net, data);
   const t = new Trainer(net, data, { epochs: 1, learningRate: 0.5 });
   t.runEpoch();
