@@ -17,6 +17,9 @@ after(async () => {
   await client.stop();
 });
 
+/** The text a diagnostic's range covers (one line). */
+const textAt = (text: string, d: Diagnostic) => text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character);
+
 const NET = 'network n {\n  input x[2]\n  dense h[3] tanh\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata d = moons(n: 20, seed: 1)\n';
 
 type Action = { title: string; edit?: { changes: Record<string, { newText: string }[]> } };
@@ -43,7 +46,7 @@ test('values outside their range are errors on the value, with the range; a miss
   ].join('\n') + '\n';
   await client.open(uri, text, 1);
   const ds = (await client.diagnostics(uri, 1)).diagnostics;
-  const at = (d: Diagnostic) => text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character);
+  const at = (d: Diagnostic) => textAt(text, d);
   assert.deepEqual(ds.map((d) => [d.code, at(d), d.message]), [
     ['out-of-range', '-0.5', 'l1 (the weight of λ·Σ|w| in the loss) must be 0 or more, not -0.5.'],
     ['out-of-range', '0', 'The patience (epochs without a new lowest loss) must be a whole number from 1 to 10,000,000, not 0.'],
@@ -123,7 +126,7 @@ test('precision: float32 and float64 are clean; a misspelling or an alias is unk
   ].join('\n') + '\n';
   await client.open(uri, text, 1);
   const ds = (await client.diagnostics(uri, 1)).diagnostics;
-  const at = (d: Diagnostic) => text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character);
+  const at = (d: Diagnostic) => textAt(text, d);
   assert.deepEqual(ds.map((d) => [d.code, at(d), d.message]), [
     ['unknown-precision', 'flaot32', 'Unknown precision `flaot32`. Did you mean `float32`? The precisions are float64 (the default) and float32.'],
     ['unknown-precision', 'fp32', 'Unknown precision `fp32`. Did you mean `float32`? The precisions are float64 (the default) and float32.'],
