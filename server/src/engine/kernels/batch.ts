@@ -109,6 +109,19 @@ export class BatchWorkspace {
     }
   }
 
+  /** The last X `inputsOf` was given, in the arena's element type. */
+  private inputs?: { of: Float64Array; as: Floats };
+
+  /**
+   * X in the arena's element type: X itself in float64; in float32 a copy rounded once per run
+   * (the same values element stores would round to), so that each row loads as a plain memcpy.
+   */
+  private inputsOf(X: Float64Array): Floats {
+    if (this.arena.heap instanceof Float64Array) return X;
+    if (this.inputs?.of !== X) this.inputs = { of: X, as: new Float32Array(X) };
+    return this.inputs.as;
+  }
+
   /** Puts sample `at` of X (rows of M values) and T (rows of K values) in row i. */
   loadRow(i: number, X: Float64Array, T: Float64Array, at: number): void {
     const h = this.arena.heap;
@@ -123,7 +136,8 @@ export class BatchWorkspace {
       const f = firstLayerInput(this.net, X.subarray(src, src + M));
       for (let j = 0; j < f.length; j++) h[o + j] = f[j];
     } else if (st) for (let j = 0; j < M; j++) h[o + j] = (X[src + j] - st.mean[j]) / st.std[j];
-    else for (let j = 0; j < M; j++) h[o + j] = X[src + j];
+    // One copy of the row, not a loop of element stores (a float32 arena copies from X rounded once).
+    else h.set(this.inputsOf(X).subarray(src, src + M), o);
     const K = this.grad.length;
     const t = this.targets;
     const tsrc = at * K;
