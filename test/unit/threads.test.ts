@@ -142,13 +142,14 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
   });
 }
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>): { result: ReturnType<Trainer['result']>; threaded: number } {
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>): { result: ReturnType<Trainer['result']>; threaded: number; threadedActivations: number } {
   if (threads > 1) useThreads(threads);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    return { result: t.result(), threaded: (t.kernelProducts as { threaded?: number }).threaded ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; threadedActivations?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, threadedActivations: counts.threadedActivations ?? 0 };
   } finally {
     oneThread();
   }
@@ -157,6 +158,8 @@ function trainWith(threads: number, net: Network, data: Sample[], options: Parti
 test('training on 2 and 3 threads equals one thread bit for bit: every activation, random networks, batches that do and do not divide', () => {
   const rng = new SeededRandom(77);
   let threadedRuns = 0;
+  /** Runs whose tanh or σ layers were cut between threads, by precision. */
+  const threadedActivations = { float32: 0, float64: 0 };
   for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
     const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
     const net = randomNetwork(rng, first, loss);
@@ -173,6 +176,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       const many = trainWith(threads, net, data, options);
       const what = `${LAYER_ACTIVATIONS[first]}…, ${threads} threads, batch ${batch ?? 'all'}, ${precision}`;
       if (many.threaded > 0) threadedRuns++;
+      if (many.threadedActivations > 0) threadedActivations[precision]++;
       assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
       assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
@@ -184,6 +188,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
     }
   }
   assert.ok(threadedRuns > 0, 'some runs went through the threads');
+  assert.ok(threadedActivations.float64 > 0 && threadedActivations.float32 > 0, `tanh and σ went through the threads in both precisions: ${JSON.stringify(threadedActivations)}`);
 });
 
 test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads equals one thread', () => {

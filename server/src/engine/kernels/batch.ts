@@ -1,6 +1,7 @@
 import { lossAndGradient, type OutputKind } from '../losses';
 import { firstLayerInput, type Activation, type DenseLayer, type Network } from '../network';
 import { softmaxBackward } from '../softmax';
+import { activateRows, inlinedCode } from './activate';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
 import { threadSettings } from './parallel';
 
@@ -169,7 +170,10 @@ export class BatchWorkspace {
           for (let k = 0; k < K; k++) h[y + o + k] = h[y + o + k] / sum;
         }
       } else {
-        activate(act, h, z, y, gp, n, K, Kp);
+        const code = inlinedCode(act.builtin);
+        // tanh and σ, the costly ones, cut between threads when the arena has them (gemm.ts).
+        if (code !== undefined) A.activate(code, z, y, gp, n, K, Kp);
+        else activate(act, h, z, y, gp, n, K, Kp);
       }
     }
   }
@@ -267,72 +271,23 @@ export interface LayerSlots {
 }
 
 /**
- * y = g(z) and g'(z) from (z, y) over rows 0 … n−1 of a Bp × Kp block. sigmoid and tanh are
- * inlined with activations.ts's arithmetic, bit for bit: σ(z) and σ(−z) (its derivative is
- * σ(z)·σ(−z)) share one e^{∓z}; tanh' = a(2 − a) with a = 2 / (e^{2|z|} + 1). In float32 their
- * derivatives are PyTorch's backward formulas over the stored float32 y instead, tanh' = 1 − y²
- * and σ' = (1 − y)·y, as torch's tanh_backward and sigmoid_backward compute them.
+ * y = g(z) and g'(z) from (z, y) over rows 0 … n−1 of a Bp × Kp block: sigmoid and tanh inlined
+ * (activate.ts, bit for bit activations.ts's arithmetic), any other activation through its own
+ * value and derivative.
  */
 export function activate(act: Activation & { kind: 'scalar' }, h: Floats, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
-  const builtin = act.builtin;
-  if (h instanceof Float32Array && (builtin === 'tanh' || builtin === 'sigmoid')) {
-    activate32(builtin, h, z, y, gp, n, K, Kp);
+  const code = inlinedCode(act.builtin);
+  if (code !== undefined) {
+    activateRows(code, h, z, y, gp, 0, n, K, Kp);
     return;
   }
   for (let i = 0; i < n; i++) {
     const o = i * Kp;
-    if (builtin === 'sigmoid') {
-      for (let k = 0; k < K; k++) {
-        const zk = h[z + o + k];
-        let p: number;
-        let q: number;
-        if (zk >= 0) {
-          const e = Math.exp(-zk);
-          p = 1 / (1 + e);
-          q = e / (1 + e);
-        } else {
-          const e = Math.exp(zk);
-          p = e / (1 + e);
-          q = 1 / (1 + e);
-        }
-        h[y + o + k] = p;
-        h[gp + o + k] = p * q;
-      }
-    } else if (builtin === 'tanh') {
-      for (let k = 0; k < K; k++) {
-        const zk = h[z + o + k];
-        h[y + o + k] = Math.tanh(zk);
-        const a = 2 / (Math.exp(2 * Math.abs(zk)) + 1);
-        h[gp + o + k] = a * (2 - a);
-      }
-    } else {
-      for (let k = 0; k < K; k++) {
-        const zk = h[z + o + k];
-        const yk = act.value(zk);
-        h[y + o + k] = yk;
-        h[gp + o + k] = act.derivative(zk, yk);
-      }
-    }
-  }
-}
-
-/** tanh or σ into a float32 block, each derivative from the rounded y (see `activate`). */
-function activate32(builtin: 'tanh' | 'sigmoid', h: Float32Array, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
-  const round = Math.fround;
-  for (let i = 0; i < n; i++) {
-    const o = i * Kp;
     for (let k = 0; k < K; k++) {
       const zk = h[z + o + k];
-      let yk: number;
-      if (builtin === 'tanh') {
-        yk = round(Math.tanh(zk));
-        h[gp + o + k] = 1 - round(yk * yk);
-      } else {
-        const e = Math.exp(-Math.abs(zk));
-        yk = round(zk >= 0 ? 1 / (1 + e) : e / (1 + e));
-        h[gp + o + k] = round(1 - yk) * yk;
-      }
+      const yk = act.value(zk);
       h[y + o + k] = yk;
+      h[gp + o + k] = act.derivative(zk, yk);
     }
   }
 }

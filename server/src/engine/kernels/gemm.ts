@@ -1,6 +1,7 @@
 import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm } from './wasm';
 import { threadSettings, wasmProduct } from './parallel';
 import { productPool, type ProductPool, type SharedKernel } from './pool';
+import { activateRows, type InlinedCode } from './activate';
 
 export type { Precision } from './wasm';
 
@@ -34,6 +35,12 @@ export function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
+/**
+ * What one element of tanh or σ costs (a call to Math.tanh or Math.exp, 10–15 ns here) in the
+ * kernel's multiply-adds (about 0.1 ns each on large products), for the threshold of threads.
+ */
+const ACTIVATION_WORK = 64;
+
 /** Below this many multiply-adds a call into WebAssembly costs more than it saves. */
 const WASM_MIN_WORK = 2048;
 
@@ -44,8 +51,11 @@ export class Arena {
   private readonly wasm?: WasmGemm;
   private readonly mode: KernelMode;
   private top = 0;
-  /** Products computed so far by each kernel (which one ran, for the bench; the results are the same). */
-  readonly products = { wasm: 0, js: 0, threaded: 0 };
+  /**
+   * Products computed so far by each kernel (which one ran, for the bench; the results are the
+   * same), those cut between threads, and the activations cut between threads.
+   */
+  readonly products = { wasm: 0, js: 0, threaded: 0, threadedActivations: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -112,6 +122,20 @@ export class Arena {
 
   view(offset: number, n: number): Floats {
     return this.heap.subarray(offset, offset + n);
+  }
+
+  /**
+   * y = g(z) and gp = g'(z) for an inlined activation (activate.ts) over rows 0 … n−1, the rows cut
+   * between threads when the arena is shared and the rows are many: each element is computed
+   * alone, so the threads change no bit.
+   */
+  activate(code: InlinedCode, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
+    const sh = this.shared;
+    if (sh && n > 1 && n * K * ACTIVATION_WORK >= sh.minWork) {
+      this.products.threadedActivations++;
+      sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp);
+    }
+    else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp);
   }
 
   /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows multiples of 4, cols of `width`. */

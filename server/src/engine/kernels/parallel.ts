@@ -71,6 +71,11 @@ export function partsFor(rows: number, cols: number, threads: number, width = 4)
 
 const PARTS_PER_THREAD = 4;
 
+/** How many bands of rows an elementwise task over n rows is cut into for `threads` threads (as `partsFor`). */
+export function rowPartsFor(n: number, threads: number): number {
+  return Math.min(n, PARTS_PER_THREAD * threads);
+}
+
 /**
  * Below this many multiply-adds (rows · cols · T) a product stays on one thread: waking the other
  * threads and waiting for them costs more than their share saves. Measured with `npm run bench`

@@ -1,13 +1,17 @@
-import { partsFor, productPart, threadSettings, wasmProduct, type HelperThread } from './parallel';
+import { activateRows, type InlinedCode } from './activate';
+import type { Floats } from './gemm';
+import { partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
 import { wasmApi, type WasmGemm } from './wasm';
 
 /**
  * The helper threads that compute parts of an arena's products (parallel.ts `productPart`), each
- * with its own instance of the WebAssembly kernel over the arena's shared memory.
+ * with its own instance of the WebAssembly kernel over the arena's shared memory, and bands of
+ * rows of its inlined activations (activate.ts `activateRows`), over views of the same memory.
  *
  * The calling thread and the helpers talk through a control block, an Int32Array over a
- * SharedArrayBuffer. The caller writes the product (PRODUCT …) and its number of parts, opens
- * it (NEXT = 0), adds 1 to GEN and wakes the helpers (Atomics.notify). Then every thread, the
+ * SharedArrayBuffer. The caller writes the task (CMD: a product or an activation; its arguments
+ * at ARGS …) and its number of parts, opens it (NEXT = 0), adds 1 to GEN and wakes the helpers
+ * (Atomics.notify). Then every thread, the
  * caller included, claims parts (Atomics.add on NEXT) and computes them until none is left,
  * counting each in DONE; the caller waits until DONE is the number of parts and closes the
  * product (NEXT = CLOSED, so a helper that wakes late claims nothing). Which thread computes a
@@ -31,12 +35,17 @@ const FAILED = 3;
 const CMD = 4;
 const NEXT = 5;
 const PARTS = 6;
-/** The product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts `wasmProduct`), then the element's bytes and the tile's width. */
-const PRODUCT = 8;
+/**
+ * The task's arguments. A product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts
+ * `wasmProduct`), then the element's bytes and the tile's width. An activation: its code, z, y,
+ * gp, n, K, Kp (activate.ts `activateRows`).
+ */
+const ARGS = 8;
 const CONTROL_INTS = 32;
 
 const CMD_PRODUCT = 1;
 const CMD_RELEASE = 2;
+const CMD_ACTIVATE = 3;
 /** NEXT while no product is open: any claim is past the parts. */
 const CLOSED = 1 << 30;
 
@@ -56,19 +65,32 @@ interface BindMessage {
   control: SharedArrayBuffer;
   memory: object;
   module: object;
+  /** The element's bytes: 8, or 4 in float32. */
+  bytes: number;
 }
 
-/** Claims and computes parts of the open product until none is left; each counted in DONE. */
-function computeParts(ctl: Int32Array, wasm: WasmGemm): void {
+/** A WebAssembly memory's elements (8 bytes: float64; 4: float32). */
+function viewOf(memory: object, bytes: number): Floats {
+  const { buffer } = memory as { buffer: ArrayBuffer };
+  return bytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
+}
+
+/** What a thread computes its parts with: its instance of the kernel, and views of the shared memory. */
+interface Worker {
+  wasm: WasmGemm;
+  heap: Floats;
+}
+
+/** Claims and computes parts of the open task until none is left; each counted in DONE. */
+function computeParts(ctl: Int32Array, w: Worker): void {
+  const cmd = Atomics.load(ctl, CMD);
   for (;;) {
     const i = Atomics.add(ctl, NEXT, 1);
     const parts = Atomics.load(ctl, PARTS);
     if (i >= parts) return;
-    const o = PRODUCT;
-    const [a, as, at, b, bs, c, cs, bias, rows, cols, T, e, width] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12]];
-    const { r0, r1, k0, k1 } = productPart(rows, cols, parts, i, width);
     try {
-      if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
+      if (cmd === CMD_ACTIVATE) activationBand(ctl, w.heap, parts, i);
+      else productBand(ctl, w.wasm, parts, i);
     } catch {
       Atomics.store(ctl, FAILED, 1);
     }
@@ -77,10 +99,26 @@ function computeParts(ctl: Int32Array, wasm: WasmGemm): void {
   }
 }
 
+/** Part i of the open product: a band of c (parallel.ts `productPart`). */
+function productBand(ctl: Int32Array, wasm: WasmGemm, parts: number, i: number): void {
+  const o = ARGS;
+  const [a, as, at, b, bs, c, cs, bias, rows, cols, T, e, width] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12]];
+  const { r0, r1, k0, k1 } = productPart(rows, cols, parts, i, width);
+  if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
+}
+
+/** Part i of the open activation: rows ⌊i·n/parts⌋ … ⌊(i+1)·n/parts⌋ − 1. */
+function activationBand(ctl: Int32Array, heap: Floats, parts: number, i: number): void {
+  const o = ARGS;
+  const n = ctl[o + 4];
+  activateRows(ctl[o] as InlinedCode, heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts), ctl[o + 5], ctl[o + 6]);
+}
+
 export class ProductPool {
   private readonly control: Int32Array;
   private readonly helpers: HelperThread[] = [];
   private bound?: SharedKernel;
+  private view?: { kernel: SharedKernel; heap: Floats };
 
   constructor(
     readonly threads: number,
@@ -95,33 +133,36 @@ export class ProductPool {
    * computed by this thread (through `wasm`) and the helpers.
    */
   product(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width];
+    this.run(kernel, CMD_PRODUCT, args, partsFor(rows, cols, this.threads, kernel.width), { wasm, heap: this.heapOf(kernel) });
+  }
+
+  /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
+  activate(kernel: SharedKernel, wasm: WasmGemm, code: InlinedCode, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
+    this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), { wasm, heap: this.heapOf(kernel) });
+  }
+
+  /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
+  private run(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
     if (this.bound !== kernel) this.bind(kernel);
     const ctl = this.control;
-    const parts = partsFor(rows, cols, this.threads, kernel.width);
-    const o = PRODUCT;
-    ctl[o] = a;
-    ctl[o + 1] = as;
-    ctl[o + 2] = at;
-    ctl[o + 3] = b;
-    ctl[o + 4] = bs;
-    ctl[o + 5] = c;
-    ctl[o + 6] = cs;
-    ctl[o + 7] = bias;
-    ctl[o + 8] = rows;
-    ctl[o + 9] = cols;
-    ctl[o + 10] = T;
-    ctl[o + 11] = kernel.bytes;
-    ctl[o + 12] = kernel.width;
+    for (let j = 0; j < args.length; j++) ctl[ARGS + j] = args[j];
     Atomics.store(ctl, PARTS, parts);
     Atomics.store(ctl, DONE, 0);
-    Atomics.store(ctl, CMD, CMD_PRODUCT);
+    Atomics.store(ctl, CMD, cmd);
     Atomics.store(ctl, NEXT, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    computeParts(ctl, wasm);
+    computeParts(ctl, self);
     this.waitFor(DONE, parts);
     Atomics.store(ctl, NEXT, CLOSED);
-    if (Atomics.load(ctl, FAILED)) throw new Error('a helper thread failed on its part of a product');
+    if (Atomics.load(ctl, FAILED)) throw new Error('a helper thread failed on its part of a task');
+  }
+
+  /** This thread's view of `kernel`'s memory, in its elements. */
+  private heapOf(kernel: SharedKernel): Floats {
+    if (this.view?.kernel !== kernel) this.view = { kernel, heap: viewOf(kernel.memory, kernel.bytes) };
+    return this.view.heap;
   }
 
   /** Starts the helpers (the first time) and gives them `kernel`'s memory. */
@@ -133,7 +174,7 @@ export class ProductPool {
       this.helpers.push(h);
     }
     Atomics.store(ctl, READY, 0);
-    for (const h of this.helpers) h.postMessage({ control: ctl.buffer as SharedArrayBuffer, memory: kernel.memory, module: kernel.module } satisfies BindMessage);
+    for (const h of this.helpers) h.postMessage({ control: ctl.buffer as SharedArrayBuffer, memory: kernel.memory, module: kernel.module, bytes: kernel.bytes } satisfies BindMessage);
     if (this.bound) {
       Atomics.store(ctl, CMD, CMD_RELEASE);
       Atomics.add(ctl, GEN, 1);
@@ -172,9 +213,9 @@ export function productPool(): ProductPool | undefined {
  */
 export function serveProducts(onMessage: (handler: (message: unknown) => void) => void): void {
   onMessage((message) => {
-    const { control, memory, module } = message as BindMessage;
+    const { control, memory, module, bytes } = message as BindMessage;
     const api = wasmApi()!;
-    const wasm = new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm;
+    const self: Worker = { wasm: new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm, heap: viewOf(memory, bytes) };
     const ctl = new Int32Array(control);
     let seen = Atomics.load(ctl, GEN);
     Atomics.add(ctl, READY, 1);
@@ -186,7 +227,7 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
       }
       seen = Atomics.load(ctl, GEN);
       if (Atomics.load(ctl, CMD) === CMD_RELEASE) return;
-      computeParts(ctl, wasm);
+      computeParts(ctl, self);
     }
   });
 }

@@ -1,0 +1,85 @@
+import type { Floats } from './gemm';
+
+/**
+ * The built-in activations the batch kernels inline, over rows of a Bp × Kp block: y = g(z) and
+ * g'(z), with activations.ts's arithmetic, bit for bit. σ(z) and σ(−z) (its derivative is
+ * σ(z)·σ(−z)) share one e^{∓z}; tanh' = a(2 − a) with a = 2 / (e^{2|z|} + 1). In float32 the
+ * derivatives are PyTorch's backward formulas over the stored float32 y instead, tanh' = 1 − y²
+ * and σ' = (1 − y)·y, as torch's tanh_backward and sigmoid_backward compute them.
+ *
+ * Each element depends on its own z only, so any cut of the rows between threads (pool.ts) gives
+ * the same bits; the module imports nothing of the engine, so a helper thread can run it alone.
+ */
+
+/** The inlined activations, by the number the thread pool's control block carries. */
+export const INLINED = { tanh: 1, sigmoid: 2 } as const;
+export type InlinedCode = (typeof INLINED)[keyof typeof INLINED];
+
+/** The code of a built-in activation the kernels inline, or undefined for one they call. */
+export function inlinedCode(builtin: string | undefined): InlinedCode | undefined {
+  return builtin === 'tanh' || builtin === 'sigmoid' ? INLINED[builtin] : undefined;
+}
+
+/** Rows r0 … r1−1 of z into y = g(z) and gp = g'(z) (offsets into h; rows Kp apart, K values each). */
+export function activateRows(code: InlinedCode, h: Floats, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+  if (h instanceof Float32Array) activateRows32(code, h, z, y, gp, r0, r1, K, Kp);
+  else if (code === INLINED.sigmoid) sigmoidRows(h, z, y, gp, r0, r1, K, Kp);
+  else tanhRows(h, z, y, gp, r0, r1, K, Kp);
+}
+
+/** σ(z) = 1 / (1 + e^{−z}) and σ'(z) = σ(z)·σ(−z), from one e^{−|z|}. */
+function sigmoidRows(h: Float64Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+  for (let i = r0; i < r1; i++) {
+    const o = i * Kp;
+    for (let k = 0; k < K; k++) {
+      const zk = h[z + o + k];
+      let p: number;
+      let q: number;
+      if (zk >= 0) {
+        const e = Math.exp(-zk);
+        p = 1 / (1 + e);
+        q = e / (1 + e);
+      } else {
+        const e = Math.exp(zk);
+        p = e / (1 + e);
+        q = 1 / (1 + e);
+      }
+      h[y + o + k] = p;
+      h[gp + o + k] = p * q;
+    }
+  }
+}
+
+/** tanh(z), and tanh'(z) = a(2 − a) with a = 2 / (e^{2|z|} + 1): exact where 1 − tanh² would round to 0. */
+function tanhRows(h: Float64Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+  for (let i = r0; i < r1; i++) {
+    const o = i * Kp;
+    for (let k = 0; k < K; k++) {
+      const zk = h[z + o + k];
+      h[y + o + k] = Math.tanh(zk);
+      const a = 2 / (Math.exp(2 * Math.abs(zk)) + 1);
+      h[gp + o + k] = a * (2 - a);
+    }
+  }
+}
+
+/** tanh or σ into a float32 block, each derivative from the rounded y: 1 − y² and (1 − y)·y. */
+function activateRows32(code: InlinedCode, h: Float32Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+  const round = Math.fround;
+  for (let i = r0; i < r1; i++) {
+    const o = i * Kp;
+    for (let k = 0; k < K; k++) {
+      const zk = h[z + o + k];
+      let yk: number;
+      if (code === INLINED.tanh) {
+        yk = round(Math.tanh(zk));
+        h[gp + o + k] = 1 - round(yk * yk);
+      } else {
+        const e = Math.exp(-Math.abs(zk));
+        yk = round(zk >= 0 ? 1 / (1 + e) : e / (1 + e));
+        h[gp + o + k] = round(1 - yk) * yk;
+      }
+      h[y + o + k] = yk;
+    }
+  }
+}
