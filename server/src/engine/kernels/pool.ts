@@ -83,11 +83,13 @@ interface Worker {
 
 /** Claims and computes parts of the open task until none is left; each counted in DONE. */
 function computeParts(ctl: Int32Array, w: Worker): void {
-  const cmd = Atomics.load(ctl, CMD);
   for (;;) {
     const i = Atomics.add(ctl, NEXT, 1);
     const parts = Atomics.load(ctl, PARTS);
     if (i >= parts) return;
+    // Read after the claim: a helper that woke for one task may have claimed a part of the next,
+    // whose kind and arguments were all written before it was opened.
+    const cmd = Atomics.load(ctl, CMD);
     try {
       if (cmd === CMD_ACTIVATE) activationBand(ctl, w.heap, parts, i);
       else productBand(ctl, w.wasm, parts, i);
