@@ -15,6 +15,7 @@ import { ACCUMULATE, Arena, NO_BIAS } from '../../server/src/engine/kernels/gemm
 import { partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
 import { builtinActivation, buildNetwork, type LayerSpec, type Network } from '../../server/src/engine/network';
 import type { LossName } from '../../server/src/engine/losses';
+import type { Optimizer } from '../../server/src/engine/optimizers';
 import { Trainer, type Sample, type TrainOptions } from '../../server/src/engine/train';
 import { LAYER_ACTIVATIONS } from '../support/builtins';
 import { repoRoot } from '../support/paths';
@@ -142,14 +143,16 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
   });
 }
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>): { result: ReturnType<Trainer['result']>; threaded: number; threadedActivations: number } {
+const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
+
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>): { result: ReturnType<Trainer['result']>; threaded: number; threadedActivations: number; threadedUpdates: number } {
   if (threads > 1) useThreads(threads);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; threadedActivations?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, threadedActivations: counts.threadedActivations ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; threadedActivations?: number; threadedUpdates?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0 };
   } finally {
     oneThread();
   }
@@ -160,6 +163,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   let threadedRuns = 0;
   /** Runs whose tanh or σ layers were cut between threads, by precision. */
   const threadedActivations = { float32: 0, float64: 0 };
+  /** The optimisers whose steps were cut between threads. */
+  const threadedUpdates = new Set<string>();
   for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
     const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
     const net = randomNetwork(rng, first, loss);
@@ -169,7 +174,9 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
     const batch = [8, 13, undefined][first % 3];
     // float32 too (its f32x4 kernel, 8-column tiles) every third network
     const precision = first % 3 === 1 ? 'float32' : 'float64';
-    const options: Partial<TrainOptions> = { epochs: 3, batch, precision, split: 0.8, seed: first, learningRate: 0.05, optimizer: first % 2 ? { kind: 'adam', beta1: 0.9, beta2: 0.999 } : { kind: 'momentum', momentum: 0.9 } };
+    // each optimiser in turn, with l2 or l1 now and then: every kind of step (update.ts) on the threads
+    const optimizer = OPTIMIZERS[(first / 2) % OPTIMIZERS.length];
+    const options: Partial<TrainOptions> = { epochs: 3, batch, precision, split: 0.8, seed: first, learningRate: 0.05, optimizer, l2: first % 10 === 2 ? 0.01 : 0, l1: first % 10 === 6 ? 0.001 : 0 };
     const one = trainWith(1, net, data, options);
     assert.equal(one.threaded, 0);
     for (const threads of [2, 3]) {
@@ -177,6 +184,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       const what = `${LAYER_ACTIVATIONS[first]}…, ${threads} threads, batch ${batch ?? 'all'}, ${precision}`;
       if (many.threaded > 0) threadedRuns++;
       if (many.threadedActivations > 0) threadedActivations[precision]++;
+      if (many.threadedUpdates > 0) threadedUpdates.add(optimizer.kind);
       assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
       assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
@@ -189,6 +197,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   }
   assert.ok(threadedRuns > 0, 'some runs went through the threads');
   assert.ok(threadedActivations.float64 > 0 && threadedActivations.float32 > 0, `tanh and σ went through the threads in both precisions: ${JSON.stringify(threadedActivations)}`);
+  assert.deepEqual([...threadedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads');
 });
 
 test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads equals one thread', () => {

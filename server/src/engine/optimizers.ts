@@ -1,5 +1,5 @@
 import type { BatchWorkspace } from './kernels/batch';
-import type { Floats } from './kernels/gemm';
+import { OPT_ADAM, OPT_MOMENTUM, OPT_SGD, type StepScalars } from './kernels/update';
 
 /**
  * torch.optim's arithmetic, one step at a time, on the trainer's (padded) parameter buffers.
@@ -24,26 +24,23 @@ export type Optimizer =
   | { kind: 'momentum'; momentum: number }
   | { kind: 'adam'; beta1: number; beta2: number };
 
-/** Adam's eps, as torch.optim.Adam's default. */
-export const ADAM_EPS = 1e-8;
+export { ADAM_EPS } from './kernels/update';
 
-/** One parameter tensor with its gradient and optimiser state. */
-interface Param {
-  p: Floats;
-  g: Floats;
-  /** λ₁ for a weight matrix, 0 for a bias: l1 leaves biases alone. */
-  l1: number;
-  /** momentum buffer, or Adam's first moment */
-  m?: Floats;
-  /** Adam's second moment */
-  v?: Floats;
+/** How many state buffers (each the size of the parameters) an optimiser keeps: momentum's buf, Adam's m and v. */
+export function stateBuffers(opt: Optimizer): 0 | 1 | 2 {
+  return opt.kind === 'adam' ? 2 : opt.kind === 'momentum' && opt.momentum !== 0 ? 1 : 0;
 }
 
-/** Zeros of p's length and precision. */
-const zerosLike = (p: Floats): Floats => (p instanceof Float32Array ? new Float32Array(p.length) : new Float64Array(p.length));
-
-/** sign(x) with sign(0) = 0 (and NaN for NaN), as torch.sgn. */
-const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x);
+/** One parameter tensor: offsets in the arena of its values, gradient sums and state (−1: none), its length and λ₁. */
+interface Param {
+  p: number;
+  g: number;
+  m: number;
+  v: number;
+  n: number;
+  /** λ₁ for a weight matrix, 0 for a bias: l1 leaves biases alone. */
+  l1: number;
+}
 
 export class OptimizerState {
   private t = 0;
@@ -51,89 +48,49 @@ export class OptimizerState {
   /** The learning rate of the coming steps: a schedule changes it between epochs. */
   lr: number;
 
-  /** The parameters are the workspace's (padded: the padding is 0, its gradient is 0 and stays unread). */
-  constructor(private readonly opt: Optimizer, lr: number, private readonly l2: number, l1: number, ws: BatchWorkspace) {
+  /**
+   * The parameters are the workspace's (padded: the padding is 0, its gradient is 0 and stays
+   * unread), and so is the state: the workspace was made with `stateBuffers(opt)` buffers.
+   */
+  constructor(
+    private readonly opt: Optimizer,
+    lr: number,
+    private readonly l2: number,
+    l1: number,
+    private readonly ws: BatchWorkspace,
+  ) {
     this.lr = lr;
     this.params = [];
     for (const s of ws.layers) {
-      this.params.push({ p: s.Wv, g: s.gWv, l1 });
-      if (s.layer.hasBias) this.params.push({ p: s.bv, g: s.gbv, l1: 0 });
+      this.params.push({ p: s.W, g: s.gW, m: s.mW, v: s.vW, n: s.Mp * s.Kp, l1 });
+      if (s.layer.hasBias) this.params.push({ p: s.b, g: s.gb, m: s.mb, v: s.vb, n: s.Kp, l1: 0 });
     }
   }
 
   /**
    * Applies one step; the gradients hold the sums over a batch of `b` samples, and g = sum / b
-   * (the batch's mean gradient) is taken as each value is used.
+   * (the batch's mean gradient) is taken as each value is used. Large tensors are cut between
+   * the arena's threads (gemm.ts `update`).
    */
   step(b: number): void {
     this.t++;
     const { lr, l2, opt } = this;
-    const neglr = -lr;
-    switch (opt.kind) {
-      case 'sgd':
-        for (const { p, g, l1 } of this.params) {
-          if (l1 === 0 && l2 === 0) {
-            // The same arithmetic without the penalties' tests: the common case, kept tight. In
-            // float32, 1/b is folded into the rate, one multiply instead of a division: a float64
-            // rounding apart, below what the float32 store keeps (torch folds 1/B in earlier still).
-            if (p instanceof Float32Array) {
-              const rate = neglr / b;
-              for (let i = 0; i < p.length; i++) p[i] = p[i] + rate * g[i];
-            } else for (let i = 0; i < p.length; i++) p[i] = p[i] + neglr * (g[i] / b);
-            continue;
-          }
-          for (let i = 0; i < p.length; i++) {
-            const gi = l1 !== 0 ? g[i] / b + l1 * sign(p[i]) : g[i] / b;
-            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
-            p[i] = p[i] + neglr * d;
-          }
-        }
-        return;
-      case 'momentum': {
-        const mu = opt.momentum;
-        for (const par of this.params) {
-          const { p, g, l1 } = par;
-          if (mu === 0) {
-            for (let i = 0; i < p.length; i++) {
-              const gi = l1 !== 0 ? g[i] / b + l1 * sign(p[i]) : g[i] / b;
-              p[i] = p[i] + neglr * (l2 !== 0 ? gi + l2 * p[i] : gi);
-            }
-            continue;
-          }
-          const first = par.m === undefined;
-          const buf = (par.m ??= zerosLike(p));
-          for (let i = 0; i < p.length; i++) {
-            const gi = l1 !== 0 ? g[i] / b + l1 * sign(p[i]) : g[i] / b;
-            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
-            buf[i] = first ? d : buf[i] * mu + d;
-            p[i] = p[i] + neglr * buf[i];
-          }
-        }
-        return;
-      }
-      case 'adam': {
-        const { beta1: b1, beta2: b2 } = opt;
-        const bc1 = 1 - Math.pow(b1, this.t);
-        const bc2 = 1 - Math.pow(b2, this.t);
-        const negStep = -(lr / bc1);
-        const bc2sqrt = Math.sqrt(bc2);
-        const c1 = 1 - b1;
-        const c2 = 1 - b2;
-        for (const par of this.params) {
-          const { p, g, l1 } = par;
-          const m = (par.m ??= zerosLike(p));
-          const v = (par.v ??= zerosLike(p));
-          for (let i = 0; i < p.length; i++) {
-            const gi = l1 !== 0 ? g[i] / b + l1 * sign(p[i]) : g[i] / b;
-            const d = l2 !== 0 ? gi + l2 * p[i] : gi;
-            m[i] = m[i] * b1 + c1 * d;
-            v[i] = v[i] * b2 + c2 * d * d;
-            const denom = Math.sqrt(v[i]) / bc2sqrt + ADAM_EPS;
-            p[i] = p[i] + (negStep * m[i]) / denom;
-          }
-        }
-        return;
-      }
+    const s: StepScalars = { kind: OPT_SGD, b, neglr: -lr, l1: 0, l2, mu: 0, first: this.t === 1 ? 1 : 0, b1: 0, b2: 0, c1: 0, c2: 0, negStep: 0, bc2sqrt: 0 };
+    if (opt.kind === 'momentum') {
+      s.kind = OPT_MOMENTUM;
+      s.mu = opt.momentum;
+    } else if (opt.kind === 'adam') {
+      s.kind = OPT_ADAM;
+      s.b1 = opt.beta1;
+      s.b2 = opt.beta2;
+      s.c1 = 1 - opt.beta1;
+      s.c2 = 1 - opt.beta2;
+      s.negStep = -(lr / (1 - Math.pow(opt.beta1, this.t)));
+      s.bc2sqrt = Math.sqrt(1 - Math.pow(opt.beta2, this.t));
+    }
+    for (const par of this.params) {
+      s.l1 = par.l1;
+      this.ws.arena.update(s, par.p, par.g, par.m, par.v, par.n);
     }
   }
 }

@@ -2,7 +2,7 @@ import { BatchWorkspace } from './kernels/batch';
 import type { Precision } from './kernels/gemm';
 import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
-import { OptimizerState, type Optimizer } from './optimizers';
+import { OptimizerState, stateBuffers, type Optimizer } from './optimizers';
 import { Random } from './random';
 import { nextLearningRate, type Schedule } from './schedules';
 
@@ -349,7 +349,7 @@ export class Trainer {
     this.testIndices = test;
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
     // A batch larger than this goes through in parts, so memory stays bounded.
-    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision);
+    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision, stateBuffers(o.optimizer));
     this.lr = o.learningRate;
     this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, o.l1, this.ws);
     this.classification = classify(net, this.T, K);

@@ -38,10 +38,11 @@ export class BatchWorkspace {
   private readonly grad: Floats;
   private readonly kind: OutputKind;
 
-  constructor(readonly net: Network, capacity: number, mode?: KernelMode, precision: Precision = 'float64') {
+  /** `stateBuffers`: the optimiser's state buffers per parameter tensor (optimizers.ts `stateBuffers`), kept in the arena. */
+  constructor(readonly net: Network, capacity: number, mode?: KernelMode, precision: Precision = 'float64', stateBuffers: 0 | 1 | 2 = 0) {
     this.capacity = capacity;
     const Bp = pad4(capacity);
-    const plan = planSize(net, Bp, precision);
+    const plan = planSize(net, Bp, precision, stateBuffers);
     // Shared memory and helper threads only where some product is large enough for them.
     const largest = Math.max(...net.layers.map((l) => Bp * pad4(l.inputs) * pad4(l.units)));
     this.arena = new Arena(plan, mode, precision, largest >= threadSettings().minWork);
@@ -64,6 +65,10 @@ export class BatchWorkspace {
       const y = A.alloc(Bp * Kp);
       const slot: LayerSlots = {
         layer, act: layer.activation, M, K, Mp, Kp, x, xs, W, b, gW, gb, z, y,
+        mW: stateBuffers > 0 ? A.alloc(Mp * Kp) : -1,
+        vW: stateBuffers > 1 ? A.alloc(Mp * Kp) : -1,
+        mb: stateBuffers > 0 ? A.alloc(Kp) : -1,
+        vb: stateBuffers > 1 ? A.alloc(Kp) : -1,
         gp: A.alloc(Bp * Kp),
         delta: A.alloc(Bp * Kp),
         WT: l > 0 ? A.alloc(Kp * Mp) : -1,
@@ -259,6 +264,11 @@ export interface LayerSlots {
   WT: number;
   /** ΔX = Δ Wᵀ (Bp × Mp); −1 for the first layer. */
   dx: number;
+  /** The optimiser's state for W and b (optimizers.ts: momentum's buf, Adam's m; Adam's v); −1 where it keeps none. */
+  mW: number;
+  vW: number;
+  mb: number;
+  vb: number;
   /** W, b, and the gradient sums, as views (padded: Mp × Kp and Kp). */
   Wv: Floats;
   bv: Floats;
@@ -298,13 +308,13 @@ function outputKind(a: Activation): OutputKind {
 }
 
 /** The values a workspace of Bp rows needs (each allocation rounded up to the tile's width). */
-function planSize(net: Network, Bp: number, precision: Precision): number {
+function planSize(net: Network, Bp: number, precision: Precision, stateBuffers: number): number {
   const pad = (n: number) => padWidth(n, precision);
   let n = Bp * pad(net.layers[0]?.inputs ?? net.inputs);
   net.layers.forEach((layer, l) => {
     const Mp = pad(layer.inputs);
     const Kp = pad(layer.units);
-    n += 2 * Mp * Kp + 2 * Kp + 4 * Bp * Kp;
+    n += (2 + stateBuffers) * (Mp * Kp + Kp) + 4 * Bp * Kp;
     if (l > 0) n += Kp * Mp + Bp * Mp;
   });
   return n;

@@ -2,6 +2,7 @@ import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm
 import { threadSettings, wasmProduct } from './parallel';
 import { productPool, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
+import { updateRange, type StepScalars } from './update';
 
 export type { Precision } from './wasm';
 
@@ -41,6 +42,11 @@ export function pad4(n: number): number {
  */
 const ACTIVATION_WORK = 64;
 
+/** What one element of an optimiser step costs (a few loads, stores and a division; Adam's square root) in multiply-adds. */
+const UPDATE_WORK = 16;
+/** Tensors shorter than this are updated on one thread whatever the settings: a bias is a few values. */
+const PARALLEL_MIN_UPDATE = 64;
+
 /** Below this many multiply-adds a call into WebAssembly costs more than it saves. */
 const WASM_MIN_WORK = 2048;
 
@@ -53,9 +59,9 @@ export class Arena {
   private top = 0;
   /**
    * Products computed so far by each kernel (which one ran, for the bench; the results are the
-   * same), those cut between threads, and the activations cut between threads.
+   * same), those cut between threads, and the activations and optimiser steps cut between threads.
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, threadedActivations: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, threadedActivations: 0, threadedUpdates: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -136,6 +142,19 @@ export class Arena {
       sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp);
     }
     else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp);
+  }
+
+  /**
+   * One optimiser step on the n values of a parameter tensor at p (gradient sums at g, state at m
+   * and v; optimizers.ts `updateRange`), cut between threads when the arena is shared and the
+   * tensor is large: each element is updated alone, so the threads change no bit.
+   */
+  update(s: StepScalars, p: number, g: number, m: number, v: number, n: number): void {
+    const sh = this.shared;
+    if (sh && n * UPDATE_WORK >= sh.minWork && n >= PARALLEL_MIN_UPDATE) {
+      this.products.threadedUpdates++;
+      sh.pool.update(sh, this.wasm!, s, p, g, m, v, n);
+    } else updateRange(s, this.heap, p, g, m, v, 0, n);
   }
 
   /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows multiples of 4, cols of `width`. */

@@ -1,4 +1,5 @@
 import { activateRows, type InlinedCode } from './activate';
+import { STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './gemm';
 import { partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
 import { wasmApi, type WasmGemm } from './wasm';
@@ -38,14 +39,18 @@ const PARTS = 6;
 /**
  * The task's arguments. A product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts
  * `wasmProduct`), then the element's bytes and the tile's width. An activation: its code, z, y,
- * gp, n, K, Kp (activate.ts `activateRows`).
+ * gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n (update.ts
+ * `updateRange`), with its scalars in the block's float64 part, in STEP_SCALARS' order.
  */
 const ARGS = 8;
 const CONTROL_INTS = 32;
+/** The control block's float64 values, after its CONTROL_INTS int32 ones. */
+const CONTROL_FLOATS = 16;
 
 const CMD_PRODUCT = 1;
 const CMD_RELEASE = 2;
 const CMD_ACTIVATE = 3;
+const CMD_UPDATE = 4;
 /** NEXT while no product is open: any claim is past the parts. */
 const CLOSED = 1 << 30;
 
@@ -75,10 +80,11 @@ function viewOf(memory: object, bytes: number): Floats {
   return bytes === 4 ? new Float32Array(buffer) : new Float64Array(buffer);
 }
 
-/** What a thread computes its parts with: its instance of the kernel, and views of the shared memory. */
+/** What a thread computes its parts with: its instance of the kernel, and views of the shared memory and of the control block's floats. */
 interface Worker {
   wasm: WasmGemm;
   heap: Floats;
+  floats: Float64Array;
 }
 
 /** Claims and computes parts of the open task until none is left; each counted in DONE. */
@@ -92,6 +98,7 @@ function computeParts(ctl: Int32Array, w: Worker): void {
     const cmd = Atomics.load(ctl, CMD);
     try {
       if (cmd === CMD_ACTIVATE) activationBand(ctl, w.heap, parts, i);
+      else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
       else productBand(ctl, w.wasm, parts, i);
     } catch {
       Atomics.store(ctl, FAILED, 1);
@@ -116,17 +123,32 @@ function activationBand(ctl: Int32Array, heap: Floats, parts: number, i: number)
   activateRows(ctl[o] as InlinedCode, heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts), ctl[o + 5], ctl[o + 6]);
 }
 
+/** Part i of the open optimiser step: elements ⌊i·n/parts⌋ … ⌊(i+1)·n/parts⌋ − 1 of the tensor. */
+function updateBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
+  const o = ARGS;
+  const n = ctl[o + 4];
+  const s = Object.fromEntries(STEP_SCALARS.map((key, j) => [key, w.floats[j]])) as unknown as StepScalars;
+  updateRange(s, w.heap, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts));
+}
+
+/** The control block over `buffer`: its int32 values and its float64 ones. */
+function controlViews(buffer: SharedArrayBuffer): { ctl: Int32Array; floats: Float64Array } {
+  return { ctl: new Int32Array(buffer, 0, CONTROL_INTS), floats: new Float64Array(buffer, 4 * CONTROL_INTS, CONTROL_FLOATS) };
+}
+
 export class ProductPool {
   private readonly control: Int32Array;
   private readonly helpers: HelperThread[] = [];
   private bound?: SharedKernel;
-  private view?: { kernel: SharedKernel; heap: Floats };
+  private view?: { kernel: SharedKernel; worker: Worker };
+
+  private readonly floats: Float64Array;
 
   constructor(
     readonly threads: number,
     private readonly spawn: () => HelperThread,
   ) {
-    this.control = new Int32Array(new SharedArrayBuffer(4 * CONTROL_INTS));
+    ({ ctl: this.control, floats: this.floats } = controlViews(new SharedArrayBuffer(4 * CONTROL_INTS + 8 * CONTROL_FLOATS)));
     this.control[NEXT] = CLOSED;
   }
 
@@ -136,12 +158,18 @@ export class ProductPool {
    */
   product(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
     const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width];
-    this.run(kernel, CMD_PRODUCT, args, partsFor(rows, cols, this.threads, kernel.width), { wasm, heap: this.heapOf(kernel) });
+    this.run(kernel, CMD_PRODUCT, args, partsFor(rows, cols, this.threads, kernel.width), this.self(kernel, wasm));
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
   activate(kernel: SharedKernel, wasm: WasmGemm, code: InlinedCode, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
-    this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), { wasm, heap: this.heapOf(kernel) });
+    this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), this.self(kernel, wasm));
+  }
+
+  /** One optimiser step on the n values at p (update.ts `updateRange`'s arguments), in bands of elements. */
+  update(kernel: SharedKernel, wasm: WasmGemm, s: StepScalars, p: number, g: number, m: number, v: number, n: number): void {
+    STEP_SCALARS.forEach((key, j) => (this.floats[j] = s[key]));
+    this.run(kernel, CMD_UPDATE, [p, g, m, v, n], rowPartsFor(n, this.threads), this.self(kernel, wasm));
   }
 
   /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
@@ -161,10 +189,10 @@ export class ProductPool {
     if (Atomics.load(ctl, FAILED)) throw new Error('a helper thread failed on its part of a task');
   }
 
-  /** This thread's view of `kernel`'s memory, in its elements. */
-  private heapOf(kernel: SharedKernel): Floats {
-    if (this.view?.kernel !== kernel) this.view = { kernel, heap: viewOf(kernel.memory, kernel.bytes) };
-    return this.view.heap;
+  /** This thread's kernel and views for `kernel`'s memory. */
+  private self(kernel: SharedKernel, wasm: WasmGemm): Worker {
+    if (this.view?.kernel !== kernel) this.view = { kernel, worker: { wasm, heap: viewOf(kernel.memory, kernel.bytes), floats: this.floats } };
+    return this.view.worker;
   }
 
   /** Starts the helpers (the first time) and gives them `kernel`'s memory. */
@@ -217,8 +245,8 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
   onMessage((message) => {
     const { control, memory, module, bytes } = message as BindMessage;
     const api = wasmApi()!;
-    const self: Worker = { wasm: new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm, heap: viewOf(memory, bytes) };
-    const ctl = new Int32Array(control);
+    const { ctl, floats } = controlViews(control);
+    const self: Worker = { wasm: new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm, heap: viewOf(memory, bytes), floats };
     let seen = Atomics.load(ctl, GEN);
     Atomics.add(ctl, READY, 1);
     Atomics.notify(ctl, READY);

@@ -1,0 +1,94 @@
+import type { Floats } from './gemm';
+
+/**
+ * One optimiser step on a band of a parameter tensor (optimizers.ts says which arithmetic, after
+ * torch.optim), over offsets into the arena, so that the run's thread and its helpers (pool.ts)
+ * can each update a band of the same tensor. Imports nothing of the engine, so a helper thread
+ * can run it alone.
+ */
+
+/** Adam's eps, as torch.optim.Adam's default. */
+export const ADAM_EPS = 1e-8;
+
+/** The optimisers by the number a step's scalars carry (to a helper thread, pool.ts). */
+export const OPT_SGD = 0;
+export const OPT_MOMENTUM = 1;
+export const OPT_ADAM = 2;
+
+/**
+ * What every element's update in one step reads besides its own p, g and state: the optimiser,
+ * the batch size b, −lr, the tensor's λ₁, λ₂, momentum's m and whether it is the first step, and
+ * Adam's b1, b2, 1 − b1, 1 − b2, −lr/bc1 and √bc2. Packed in this order for a helper thread.
+ */
+export interface StepScalars {
+  kind: number;
+  b: number;
+  neglr: number;
+  l1: number;
+  l2: number;
+  mu: number;
+  first: number;
+  b1: number;
+  b2: number;
+  c1: number;
+  c2: number;
+  negStep: number;
+  bc2sqrt: number;
+}
+
+/** The fields of StepScalars, in their packed order. */
+export const STEP_SCALARS = ['kind', 'b', 'neglr', 'l1', 'l2', 'mu', 'first', 'b1', 'b2', 'c1', 'c2', 'negStep', 'bc2sqrt'] as const;
+
+/** sign(x) with sign(0) = 0 (and NaN for NaN), as torch.sgn. */
+const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x);
+
+/**
+ * Elements i0 … i1 − 1 of one parameter tensor: the update above, on the parameters at p, their
+ * gradient sums at g and the state at m (momentum's buf, Adam's m) and v (Adam's v), offsets in
+ * h (−1: none). Each element reads only its own values and the step's scalars, so any cut of a
+ * tensor between threads gives the same bits.
+ */
+export function updateRange(s: StepScalars, h: Floats, p: number, g: number, m: number, v: number, i0: number, i1: number): void {
+  const { b, neglr, l1, l2 } = s;
+  if (s.kind === OPT_ADAM) {
+    const { b1, b2, c1, c2, negStep, bc2sqrt } = s;
+    for (let i = i0; i < i1; i++) {
+      const pi = h[p + i];
+      const gi = l1 !== 0 ? h[g + i] / b + l1 * sign(pi) : h[g + i] / b;
+      const d = l2 !== 0 ? gi + l2 * pi : gi;
+      h[m + i] = h[m + i] * b1 + c1 * d;
+      h[v + i] = h[v + i] * b2 + c2 * d * d;
+      const denom = Math.sqrt(h[v + i]) / bc2sqrt + ADAM_EPS;
+      h[p + i] = pi + (negStep * h[m + i]) / denom;
+    }
+    return;
+  }
+  if (s.kind === OPT_MOMENTUM && s.mu !== 0) {
+    const { mu } = s;
+    const first = s.first !== 0;
+    for (let i = i0; i < i1; i++) {
+      const pi = h[p + i];
+      const gi = l1 !== 0 ? h[g + i] / b + l1 * sign(pi) : h[g + i] / b;
+      const d = l2 !== 0 ? gi + l2 * pi : gi;
+      h[m + i] = first ? d : h[m + i] * mu + d;
+      h[p + i] = pi + neglr * h[m + i];
+    }
+    return;
+  }
+  // sgd, and momentum 0 (plain SGD, as in torch).
+  if (s.kind === OPT_SGD && l1 === 0 && l2 === 0) {
+    // The same arithmetic without the penalties' tests: the common case, kept tight. In float32,
+    // 1/b is folded into the rate, one multiply instead of a division: a float64 rounding apart,
+    // below what the float32 store keeps (torch folds 1/B in earlier still).
+    if (h instanceof Float32Array) {
+      const rate = neglr / b;
+      for (let i = i0; i < i1; i++) h[p + i] = h[p + i] + rate * h[g + i];
+    } else for (let i = i0; i < i1; i++) h[p + i] = h[p + i] + neglr * (h[g + i] / b);
+    return;
+  }
+  for (let i = i0; i < i1; i++) {
+    const pi = h[p + i];
+    const gi = l1 !== 0 ? h[g + i] / b + l1 * sign(pi) : h[g + i] / b;
+    h[p + i] = pi + neglr * (l2 !== 0 ? gi + l2 * pi : gi);
+  }
+}
