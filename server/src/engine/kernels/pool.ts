@@ -5,22 +5,23 @@ import { partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type H
 import { wasmApi, type WasmGemm } from './wasm';
 
 /**
- * The helper threads that compute parts of an arena's products (parallel.ts `productPart`), each
- * with its own instance of the WebAssembly kernel over the arena's shared memory, and bands of
- * rows of its inlined activations (activate.ts `activateRows`), over views of the same memory.
+ * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
+ * memory: bands of a product (parallel.ts `productPart`) with its own instance of the WebAssembly
+ * kernel, bands of rows of an inlined activation (activate.ts `activateRows`), and bands of a
+ * parameter tensor's optimiser step (update.ts `updateRange`).
  *
- * The calling thread and the helpers talk through a control block, an Int32Array over a
- * SharedArrayBuffer. The caller writes the task (CMD: a product or an activation; its arguments
- * at ARGS …) and its number of parts, opens it (NEXT = 0), adds 1 to GEN and wakes the helpers
- * (Atomics.notify). Then every thread, the
+ * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
+ * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
+ * product, an activation or a step; its arguments at ARGS …) and its number of parts, opens it
+ * (NEXT = 0), adds 1 to GEN and wakes the helpers (Atomics.notify). Then every thread, the
  * caller included, claims parts (Atomics.add on NEXT) and computes them until none is left,
  * counting each in DONE; the caller waits until DONE is the number of parts and closes the
- * product (NEXT = CLOSED, so a helper that wakes late claims nothing). Which thread computes a
- * part changes nothing in it, so the result is the one-thread product whoever takes part in it;
+ * task (NEXT = CLOSED, so a helper that wakes late claims nothing). Which thread computes a
+ * part changes nothing in it, so the result is the one-thread result whoever takes part in it;
  * a helper the system runs late (a shared machine) just leaves its parts to the others. A helper
  * spins briefly on GEN before sleeping on it (Atomics.wait). The Atomics operations order the
- * kernel's plain stores: what a thread wrote before counting its part in DONE is seen by the
- * caller after.
+ * plain stores: what the caller wrote before opening a task is seen by a helper that claims a
+ * part of it, and what a thread wrote before counting its part in DONE is seen by the caller after.
  *
  * An arena's memory reaches the helpers once, by a message (`bind`): between products they wait
  * in the loop above, not in their event loop, so the caller first sends them the memory, then
