@@ -23,6 +23,9 @@ import { threadSettings } from './parallel';
  * float64 from float32 operands and rounded to float32 where it is stored, as PyTorch stores each
  * float32 tensor of its forward and backward passes (the products round every term, gemm.ts).
  */
+/** Inputs per sample from which a row is loaded as one copy (TypedArray.set) rather than element by element. */
+const ROW_COPY_MIN = 32;
+
 export class BatchWorkspace {
   readonly arena: Arena;
   /** Rows (samples) a pass may hold. */
@@ -142,8 +145,10 @@ export class BatchWorkspace {
       const f = firstLayerInput(this.net, X.subarray(src, src + M));
       for (let j = 0; j < f.length; j++) h[o + j] = f[j];
     } else if (st) for (let j = 0; j < M; j++) h[o + j] = (X[src + j] - st.mean[j]) / st.std[j];
-    // One copy of the row, not a loop of element stores (a float32 arena copies from X rounded once).
-    else h.set(this.inputsOf(X).subarray(src, src + M), o);
+    // A long row as one copy (a float32 arena copies from X rounded once); a short one (a few
+    // inputs) element by element, cheaper than making the subarray the copy needs.
+    else if (M >= ROW_COPY_MIN) h.set(this.inputsOf(X).subarray(src, src + M), o);
+    else for (let j = 0; j < M; j++) h[o + j] = X[src + j];
     const K = this.grad.length;
     const t = this.targets;
     const tsrc = at * K;
