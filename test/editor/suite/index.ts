@@ -392,6 +392,34 @@ const checks: [string, () => Promise<void>][] = [
     assert.equal(await vscode.commands.executeCommand('netspec.editTrainingData', gclick), true);
     assert.match(gdoc.getText(), /\n  \[1, 1\] -> \[0\]\n\}/);
   }],
+  ['a click on a spec in a read-only file system is refused and changes nothing', async () => {
+    const text = 'network c {\n  input x[2]\n  dense y[1] sigmoid\n  loss binary_cross_entropy\n}\ndata d {\n  [0, 0] -> [0]\n}\ntrain c on d { epochs 5 }\n';
+    const bytes = new TextEncoder().encode(text);
+    const unwritable = () => vscode.FileSystemError.NoPermissions('read-only');
+    // The least a read-only file system provides: one file, and refusals.
+    const provider: vscode.FileSystemProvider = {
+      onDidChangeFile: new vscode.EventEmitter<vscode.FileChangeEvent[]>().event,
+      watch: () => new vscode.Disposable(() => undefined),
+      stat: () => ({ type: vscode.FileType.File, ctime: 0, mtime: 0, size: bytes.length, permissions: vscode.FilePermission.Readonly }),
+      readDirectory: () => [],
+      createDirectory: () => { throw unwritable(); },
+      readFile: () => bytes,
+      writeFile: () => { throw unwritable(); },
+      delete: () => { throw unwritable(); },
+      rename: () => { throw unwritable(); },
+    };
+    const registration = vscode.workspace.registerFileSystemProvider('netspec-readonly', provider, { isReadonly: true });
+    try {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.parse('netspec-readonly:/spec.netspec'));
+      assert.equal(doc.getText(), text);
+      assert.equal(doc.languageId, 'netspec', 'the language server has the spec too');
+      const click = { uri: doc.uri.toString(), network: 'c', data: 'd', x: 0.5, y: 0.5, mode: 'add1' };
+      assert.equal(await vscode.commands.executeCommand('netspec.editTrainingData', click), false);
+      assert.equal(doc.getText(), text, 'the text is as it was');
+    } finally {
+      registration.dispose();
+    }
+  }],
   ['NetSpec: Export to PyTorch writes the program beside the spec, the same as the CLI\'s', async () => {
     const spec = workspaceFile('xor.netspec');
     const out = vscode.Uri.joinPath(spec, '..', 'xor.xor.py');
