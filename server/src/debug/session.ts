@@ -2,13 +2,16 @@ import {
   Breakpoint, DebugSession, Handles, InitializedEvent, OutputEvent, Scope, Source, StackFrame, StoppedEvent, TerminatedEvent, Thread,
 } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { analyze, type FileAnalysis, type TrainedParameters } from '../analysis/analyze';
+import { analyze, type FileAnalysis } from '../analysis/analyze';
 import type { Value } from '../engine/value';
 import { compile, compileCondition, conditionError, conditionHolds, evaluateWith, type Condition } from './expressions';
 import { probeStages, StageError, type Stage } from './stages';
+import type { DebugHost } from './host';
 import { trainingWalk } from './training';
 import { children, summary, typeName } from './values';
 import { probeWalk, type Walk } from './walk';
+
+export type { DebugHost } from './host';
 
 /**
  * The `netspec` debug adapter: a probe's backpropagation, stage by stage (stages.ts), or a
@@ -20,24 +23,6 @@ import { probeWalk, type Walk } from './walk';
  * runs in the extension host (inline, desktop and browser) and in `dist/debugAdapter.js` (stdio),
  * which differ only in the `DebugHost` that reads and watches the spec.
  */
-
-/** What the adapter needs of its host: the spec's text, and word when it may have changed. */
-export interface DebugHost {
-  /** The text of the spec at `program` (the launch configuration's path, as given). */
-  read(program: string): Promise<string>;
-  /** Calls `changed` whenever the file may have changed; returns what stops watching. */
-  watch(program: string, changed: () => void): () => void;
-  /**
-   * The data files (`data … from "rel"`) a training session reads, by `rel`: their texts, or why
-   * one cannot be read. Absent: a session that needs one says so.
-   */
-  readData?(program: string, rels: readonly string[]): Promise<Record<string, { text: string } | { error: string }>>;
-  /**
-   * The parameters runs in the editor left for the spec's networks (what its hovers use), so a
-   * probe's session steps through the same numbers. Absent (the standalone adapter): the file's.
-   */
-  trained?(program: string): Promise<ReadonlyMap<string, TrainedParameters> | undefined>;
-}
 
 /** The launch configuration's arguments (package.json `contributes.debuggers`). */
 export interface LaunchArguments extends DebugProtocol.LaunchRequestArguments {

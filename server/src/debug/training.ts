@@ -4,7 +4,7 @@ import { meanLoss, type Network } from '../engine/network';
 import { batchGradient, Trainer, TrainError, type EpochStats, type Sample } from '../engine/train';
 import { givenFiles } from '../runs/data-files';
 import { dataFilesOf, prepareJob, RunProblem } from '../runs/jobs';
-import type { DebugHost } from './session';
+import type { DebugHost } from './host';
 import { StageError, weightRows, type Stage, type StageVariable } from './stages';
 import type { Walk } from './walk';
 

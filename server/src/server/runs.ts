@@ -1,9 +1,18 @@
 import type { TrainedParameters } from '../analysis/analyze';
 import type { Standardization } from '../engine/network';
 import type { Divergence } from '../engine/train';
-import type { DecisionBoundary, EpochPoint, FittedCurve, RunMetrics, Snapshot } from '../protocol/training';
+import type { DecisionBoundary, EpochPoint, FittedCurve, RunMetrics, Snapshot, TrainingAction } from '../protocol/training';
 import type { FetchedFiles } from '../runs/data-files';
-import type { RunControl } from './training-run';
+
+/**
+ * What the server tells a running worker (`netspec/controlTraining`): pause at the next batch's
+ * end, resume, or (paused) run one more epoch — the rest of the one in progress — or one batch, and
+ * pause again.
+ */
+export interface RunControl {
+  action: TrainingAction;
+  unit?: 'epoch' | 'batch';
+}
 
 /** What a training worker is asked to do. */
 export interface RunRequest {
@@ -44,7 +53,7 @@ export interface LiveParameters {
 export interface TrainingWorker {
   /** Stops the run at once; its exit follows. */
   terminate(): void;
-  /** Pauses, resumes or steps the run (training-run.ts `RunControl`). */
+  /** Pauses, resumes or steps the run (`RunControl`). */
   control(c: RunControl): void;
 }
 

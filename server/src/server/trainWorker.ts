@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'worker_threads';
 import { kernelModeOf, setKernelMode } from '../engine/kernels/gemm';
 import { diskFiles } from '../runs/files-node';
-import type { RunMessage, RunRequest } from './runs';
+import type { RunControl, RunMessage, RunRequest } from './runs';
 import { useNodeThreads } from '../runs/threads-node';
-import { runTraining, type RunControl } from './training-run';
+import { runTraining } from './training-run';
 
 /** A training run in a Node worker thread (training-run.ts), started by the Node server's `Runs`. */
 setKernelMode(kernelModeOf(process.env.NETSPEC_KERNELS));

@@ -4,9 +4,9 @@ import { Trainer, TrainError } from '../engine/train';
 import { givenFiles, type DataFiles } from '../runs/data-files';
 import { prepareJob, RunProblem } from '../runs/jobs';
 import type { Network } from '../engine/network';
-import type { EpochPoint, Snapshot, TrainingAction } from '../protocol/training';
+import type { EpochPoint, Snapshot } from '../protocol/training';
 import { picture, pictureFrame, pictureKind, picturePoints, snapshot, snapshotEpochs } from './pictures';
-import type { LiveParameters, RunMessage, RunRequest } from './runs';
+import type { LiveParameters, RunControl, RunMessage, RunRequest } from './runs';
 
 /**
  * One training run, as a training worker does it (off the language server's thread, so hovers and
@@ -31,16 +31,6 @@ const RECENT_MAX = 500;
 function thin<T>(xs: T[], n: number): T[] {
   if (xs.length <= n) return xs;
   return Array.from({ length: n }, (_, i) => xs[Math.round(((i + 1) * (xs.length - 1)) / n)]);
-}
-
-/**
- * What the server tells a running worker (`netspec/controlTraining`): pause at the next batch's
- * end, resume, or (paused) run one more epoch — the rest of the one in progress — or one batch, and
- * pause again.
- */
-export interface RunControl {
-  action: TrainingAction;
-  unit?: 'epoch' | 'batch';
 }
 
 /** How a worker hears its controls and lets them in: the platform's message events, and a yield to them. */

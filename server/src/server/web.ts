@@ -4,9 +4,9 @@ import { ReadDataFileRequest } from '../protocol/requests';
 import { DataFileProblem, folderOf, joinedPath, type FetchedFiles } from '../runs/data-files';
 import { cancellationStrategy } from './cancellation';
 import type { ServerPlatform } from './platform';
-import type { RunMessage, RunRequest } from './runs';
+import type { RunControl, RunMessage, RunRequest } from './runs';
 import { startServer } from './server';
-import { runTraining, type RunControl } from './training-run';
+import { runTraining } from './training-run';
 
 /**
  * The language server in a browser (`dist/web/server.js`, self-contained): started as a dedicated

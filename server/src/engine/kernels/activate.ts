@@ -1,4 +1,4 @@
-import type { Floats } from './gemm';
+import type { Floats } from './floats';
 
 /**
  * The built-in activations the batch kernels inline, over rows of a Bp × Kp block: y = g(z) and

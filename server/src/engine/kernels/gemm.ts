@@ -3,11 +3,10 @@ import { threadSettings, wasmProduct } from './parallel';
 import { productPool, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRange, type StepScalars } from './update';
+import type { Floats } from './floats';
 
 export type { Precision } from './wasm';
-
-/** An arena's memory: float64, or float32 under `precision float32`. */
-export type Floats = Float64Array | Float32Array;
+export type { Floats } from './floats';
 
 /**
  * Float64 (or float32) memory for one network's training buffers, and the matrix product over it:

@@ -1,6 +1,6 @@
 import { activateRows, type InlinedCode } from './activate';
 import { STEP_SCALARS, updateRange, type StepScalars } from './update';
-import type { Floats } from './gemm';
+import type { Floats } from './floats';
 import { partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
 import { wasmApi, type WasmGemm } from './wasm';
 

@@ -1,4 +1,4 @@
-import type { Floats } from './gemm';
+import type { Floats } from './floats';
 
 /**
  * One optimiser step on a band of a parameter tensor (optimizers.ts says which arithmetic, after
