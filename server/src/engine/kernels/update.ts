@@ -43,10 +43,13 @@ export const STEP_SCALARS = ['kind', 'b', 'neglr', 'l1', 'l2', 'mu', 'first', 'b
 const sign = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x);
 
 /**
- * Elements i0 … i1 − 1 of one parameter tensor: the update above, on the parameters at p, their
- * gradient sums at g and the state at m (momentum's buf, Adam's m) and v (Adam's v), offsets in
- * h (−1: none). Each element reads only its own values and the step's scalars, so any cut of a
- * tensor between threads gives the same bits.
+ * Elements i0 … i1 − 1 of one parameter tensor: with g = sum/b, g ← g + λ₁·sign(p) (l1),
+ * g ← g + λ₂·p (l2), then sgd p ← p + (−lr)·g; momentum buf ← g on the first step, else
+ * buf·m + g, and p ← p + (−lr)·buf; Adam m ← m·b1 + (1 − b1)·g, v ← v·b2 + ((1 − b2)·g)·g,
+ * p ← p + ((−lr/bc1)·m) / (√v/√bc2 + eps) — optimizers.ts says why each is torch.optim's. The
+ * parameters are at p, their gradient sums at g, the state at m (momentum's buf, Adam's m) and v
+ * (Adam's v), offsets in h (−1: none). Each element reads only its own values and the step's
+ * scalars, so any cut of a tensor between threads gives the same bits.
  */
 export function updateRange(s: StepScalars, h: Floats, p: number, g: number, m: number, v: number, i0: number, i1: number): void {
   const { b, neglr, l1, l2 } = s;
