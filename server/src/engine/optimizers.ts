@@ -1,5 +1,5 @@
 import type { BatchWorkspace } from './kernels/batch';
-import { OPT_ADAM, OPT_MOMENTUM, OPT_SGD, type StepScalars } from './kernels/update';
+import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, type StepScalars } from './kernels/update';
 
 /**
  * torch.optim's arithmetic, one step at a time, on the trainer's (padded) parameter buffers.
@@ -45,6 +45,8 @@ interface Param {
 export class OptimizerState {
   private t = 0;
   private readonly params: Param[];
+  /** The step's scalars (kernels/update.ts), one object for every step. */
+  private readonly scalars: StepScalars = newStepScalars();
   /** The learning rate of the coming steps: a schedule changes it between epochs. */
   lr: number;
 
@@ -55,11 +57,24 @@ export class OptimizerState {
   constructor(
     private readonly opt: Optimizer,
     lr: number,
-    private readonly l2: number,
+    l2: number,
     l1: number,
     private readonly ws: BatchWorkspace,
   ) {
     this.lr = lr;
+    // What does not change between steps, set once; `step` sets the rest.
+    const s = this.scalars;
+    s.l2 = l2;
+    if (opt.kind === 'momentum') {
+      s.kind = OPT_MOMENTUM;
+      s.mu = opt.momentum;
+    } else if (opt.kind === 'adam') {
+      s.kind = OPT_ADAM;
+      s.b1 = opt.beta1;
+      s.b2 = opt.beta2;
+      s.c1 = 1 - opt.beta1;
+      s.c2 = 1 - opt.beta2;
+    }
     this.params = [];
     for (const s of ws.layers) {
       this.params.push({ p: s.W, g: s.gW, m: s.mW, v: s.vW, n: s.Mp * s.Kp, l1 });
@@ -74,17 +89,11 @@ export class OptimizerState {
    */
   step(b: number): void {
     this.t++;
-    const { lr, l2, opt } = this;
-    const s: StepScalars = { kind: OPT_SGD, b, neglr: -lr, l1: 0, l2, mu: 0, first: this.t === 1 ? 1 : 0, b1: 0, b2: 0, c1: 0, c2: 0, negStep: 0, bc2sqrt: 0 };
-    if (opt.kind === 'momentum') {
-      s.kind = OPT_MOMENTUM;
-      s.mu = opt.momentum;
-    } else if (opt.kind === 'adam') {
-      s.kind = OPT_ADAM;
-      s.b1 = opt.beta1;
-      s.b2 = opt.beta2;
-      s.c1 = 1 - opt.beta1;
-      s.c2 = 1 - opt.beta2;
+    const { lr, opt, scalars: s } = this;
+    s.b = b;
+    s.neglr = -lr;
+    s.first = this.t === 1 ? 1 : 0;
+    if (opt.kind === 'adam') {
       s.negStep = -(lr / (1 - Math.pow(opt.beta1, this.t)));
       s.bc2sqrt = Math.sqrt(1 - Math.pow(opt.beta2, this.t));
     }

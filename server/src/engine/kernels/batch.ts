@@ -180,10 +180,7 @@ export class BatchWorkspace {
           for (let k = 0; k < K; k++) h[y + o + k] = h[y + o + k] / sum;
         }
       } else {
-        const code = inlinedCode(act.builtin);
-        // tanh and σ, the costly ones, cut between threads when the arena has them (gemm.ts).
-        if (code !== undefined) A.activate(code, z, y, gp, n, K, Kp);
-        else activate(act, h, z, y, gp, n, K, Kp);
+        activate(act, h, z, y, gp, n, K, Kp, A);
       }
     }
   }
@@ -287,13 +284,15 @@ export interface LayerSlots {
 
 /**
  * y = g(z) and g'(z) from (z, y) over rows 0 … n−1 of a Bp × Kp block: sigmoid and tanh inlined
- * (activate.ts, bit for bit activations.ts's arithmetic), any other activation through its own
- * value and derivative.
+ * (activate.ts, bit for bit activations.ts's arithmetic) — through `arena`, the heap's own, when
+ * given, so that its threads share the rows (gemm.ts `Arena.activate`) — and any other activation
+ * through its own value and derivative.
  */
-export function activate(act: Activation & { kind: 'scalar' }, h: Floats, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
+export function activate(act: Activation & { kind: 'scalar' }, h: Floats, z: number, y: number, gp: number, n: number, K: number, Kp: number, arena?: Arena): void {
   const code = inlinedCode(act.builtin);
   if (code !== undefined) {
-    activateRows(code, h, z, y, gp, 0, n, K, Kp);
+    if (arena) arena.activate(code, z, y, gp, n, K, Kp);
+    else activateRows(code, h, z, y, gp, 0, n, K, Kp);
     return;
   }
   for (let i = 0; i < n; i++) {

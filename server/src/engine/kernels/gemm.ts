@@ -139,8 +139,7 @@ export class Arena {
     if (sh && n > 1 && n * K * ACTIVATION_WORK >= sh.minWork) {
       this.products.threadedActivations++;
       sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp);
-    }
-    else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp);
+    } else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp);
   }
 
   /**

@@ -76,6 +76,11 @@ export function rowPartsFor(n: number, threads: number): number {
   return Math.min(n, PARTS_PER_THREAD * threads);
 }
 
+/** Band i of n rows (or elements) cut into `parts`: from ⌊i·n/parts⌋ up to ⌊(i+1)·n/parts⌋. */
+export function band(n: number, parts: number, i: number): [from: number, to: number] {
+  return [Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts)];
+}
+
 /**
  * Below this many multiply-adds (rows · cols · T) a product stays on one thread: waking the other
  * threads and waiting for them costs more than their share saves. Measured with `npm run bench`

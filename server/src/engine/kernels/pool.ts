@@ -1,7 +1,7 @@
 import { activateRows, type InlinedCode } from './activate';
-import { STEP_SCALARS, updateRange, type StepScalars } from './update';
+import { newStepScalars, STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './floats';
-import { partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
+import { band, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
 import { wasmApi, type WasmGemm } from './wasm';
 
 /**
@@ -86,6 +86,8 @@ interface Worker {
   wasm: WasmGemm;
   heap: Floats;
   floats: Float64Array;
+  /** Where a helper unpacks a step's scalars (the calling thread passes its own to `update`). */
+  scalars: StepScalars;
 }
 
 /** Claims and computes parts of the open task until none is left; each counted in DONE. */
@@ -117,19 +119,20 @@ function productBand(ctl: Int32Array, wasm: WasmGemm, parts: number, i: number):
   if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
 }
 
-/** Part i of the open activation: rows ⌊i·n/parts⌋ … ⌊(i+1)·n/parts⌋ − 1. */
+/** Part i of the open activation: a band of its rows (parallel.ts `band`). */
 function activationBand(ctl: Int32Array, heap: Floats, parts: number, i: number): void {
   const o = ARGS;
-  const n = ctl[o + 4];
-  activateRows(ctl[o] as InlinedCode, heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts), ctl[o + 5], ctl[o + 6]);
+  const [r0, r1] = band(ctl[o + 4], parts, i);
+  activateRows(ctl[o] as InlinedCode, heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6]);
 }
 
-/** Part i of the open optimiser step: elements ⌊i·n/parts⌋ … ⌊(i+1)·n/parts⌋ − 1 of the tensor. */
+/** Part i of the open optimiser step: a band of the tensor's elements, with the step's scalars read from the control block. */
 function updateBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
-  const n = ctl[o + 4];
-  const s = Object.fromEntries(STEP_SCALARS.map((key, j) => [key, w.floats[j]])) as unknown as StepScalars;
-  updateRange(s, w.heap, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], Math.floor((i * n) / parts), Math.floor(((i + 1) * n) / parts));
+  const s = w.scalars;
+  STEP_SCALARS.forEach((key, j) => (s[key] = w.floats[j]));
+  const [i0, i1] = band(ctl[o + 4], parts, i);
+  updateRange(s, w.heap, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], i0, i1);
 }
 
 /** The control block over `buffer`: its int32 values and its float64 ones. */
@@ -192,7 +195,7 @@ export class ProductPool {
 
   /** This thread's kernel and views for `kernel`'s memory. */
   private self(kernel: SharedKernel, wasm: WasmGemm): Worker {
-    if (this.view?.kernel !== kernel) this.view = { kernel, worker: { wasm, heap: viewOf(kernel.memory, kernel.bytes), floats: this.floats } };
+    if (this.view?.kernel !== kernel) this.view = { kernel, worker: { wasm, heap: viewOf(kernel.memory, kernel.bytes), floats: this.floats, scalars: newStepScalars() } };
     return this.view.worker;
   }
 
@@ -247,7 +250,7 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const { control, memory, module, bytes } = message as BindMessage;
     const api = wasmApi()!;
     const { ctl, floats } = controlViews(control);
-    const self: Worker = { wasm: new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm, heap: viewOf(memory, bytes), floats };
+    const self: Worker = { wasm: new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm, heap: viewOf(memory, bytes), floats, scalars: newStepScalars() };
     let seen = Atomics.load(ctl, GEN);
     Atomics.add(ctl, READY, 1);
     Atomics.notify(ctl, READY);

@@ -36,6 +36,11 @@ export interface StepScalars {
   bc2sqrt: number;
 }
 
+/** Scalars of sgd with every value 0, to be filled in. */
+export function newStepScalars(): StepScalars {
+  return { kind: OPT_SGD, b: 0, neglr: 0, l1: 0, l2: 0, mu: 0, first: 0, b1: 0, b2: 0, c1: 0, c2: 0, negStep: 0, bc2sqrt: 0 };
+}
+
 /** The fields of StepScalars, in their packed order. */
 export const STEP_SCALARS = ['kind', 'b', 'neglr', 'l1', 'l2', 'mu', 'first', 'b1', 'b2', 'c1', 'c2', 'negStep', 'bc2sqrt'] as const;
 
