@@ -112,6 +112,52 @@ test('typing a statement character by character, then deleting it, matches a fre
   }
 });
 
+/**
+ * Typing into evals and probes, which nothing reads: what the editor does most. Each keystroke
+ * must give exactly a fresh analysis, whichever way the analysis was made; and the text typed is
+ * ordinary, so most keystrokes must have been analysed without a pass over the whole file (if the
+ * short way were never taken, this would pass for the wrong reason).
+ */
+test('typing into evals and probes matches a fresh analysis at every keystroke, mostly without checking the whole file', () => {
+  const base = generateSpec(160) + [
+    'fn bad(z) = softmax(z)',
+    'eval bad([1, 2, 3])          # fails inside bad, outside the eval, when z is a number',
+    'network r {', '  input x[2]', '  dense h[3] relu', '  dense y[1] sigmoid', '}',
+    'probe r [1, 2] -> [1]',
+    'probe r [-1, -2] -> [0]',
+    '',
+  ].join('\n');
+  // [where: the text after which to type, what is typed]: values, errors, unknown names, NaN,
+  // a width that does not fit, a saturating input, a dead relu coming and going.
+  const sites: [string, string][] = [
+    ['eval sigmoid(a_1)', ' + 0.25 * log(-1) + nope + sigmoid(a_'],
+    ['eval softmax(v_2', ') + [1, 2'],
+    ['probe net_1 [0.5, -1, 0.25', ', 7'],
+    ['probe net_2 [0.5', '00000 '],
+    ['probe tiny_1 [1', '2e3, -'],
+    ['probe r [-1', '0 '],
+    ["eval act_1''(b_1", ' * 2'],
+    ['eval bad([1, 2, 3]', ') + bad(1'],
+  ];
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(base);
+  let keystrokes = 0;
+  for (const [after, typed] of sites) {
+    const at = base.indexOf(after);
+    assert.ok(at >= 0, after);
+    const cut = at + after.length;
+    for (let k = 1; k <= typed.length; k++) {
+      assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `typed ${JSON.stringify(typed.slice(0, k))} after ${after}`);
+      keystrokes++;
+    }
+    for (let k = typed.length - 1; k >= 0; k--) {
+      assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `deleted back to ${JSON.stringify(typed.slice(0, k))} after ${after}`);
+      keystrokes++;
+    }
+  }
+  assert.ok(incremental.counts.leaves >= keystrokes * 0.6, `${incremental.counts.leaves} of ${keystrokes} keystrokes analysed from the previous analysis`);
+});
+
 test('an edit reuses the statements it did not touch (the same tree nodes)', () => {
   const text = generateSpec(160);
   const incremental = new IncrementalAnalyzer();

@@ -3,11 +3,11 @@ import { probe, type Network, type ProbeResult, type Standardization } from '../
 import type { Value } from '../engine/value';
 import { capitalise, type Diagnostic, type DiagnosticCode, type Severity } from '../semantics/diagnostic';
 import { analyzeText } from '../semantics/checker';
-import type { ProbeInfo, Program } from '../semantics/program';
+import type { EvalInfo, ProbeInfo, Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
 import { LineIndex, type Range, type Span } from '../syntax/text';
 import { fingerprint } from './fingerprint';
-import { numericCaches, numericDiagnostics, type NumericCaches, type TrainedNetworks } from './numeric';
+import { evalNumerics, numericCaches, probeNumerics, type NumericCaches, type TrainedNetworks } from './numeric';
 
 /**
  * What the editor and the CLI ask of one file, as plain data in the editor's terms (ranges,
@@ -110,6 +110,24 @@ export function evaluationCaches(): EvaluationCaches {
 
 /** The evaluation half of `analyze`: evals, probes and numeric warnings of a checked program. */
 export function analyzeProgram(text: string, program: Program, options: AnalyzeOptions = {}, caches?: EvaluationCaches, lineIndex?: LineIndex): FileAnalysis {
+  return analyzeParts(text, program, options, caches, lineIndex).analysis;
+}
+
+/**
+ * The diagnostics an analysis added to its program's, in two parts, for an incremental analysis
+ * that redoes only some evals and probes (incremental.ts): `local`, the failures of evals and
+ * probes and the evals' numeric warnings, each inside the statement it comes from unless
+ * `foreign`; and `probes`, the probes' numeric warnings, which lie in networks too.
+ */
+export interface AnalysisParts {
+  local: Diagnostic[];
+  probes: Diagnostic[];
+  /** Whether an eval or probe failed at a node outside itself (in a fn's body, say). */
+  foreign: boolean;
+}
+
+/** `analyzeProgram`, and the parts its diagnostics came in. */
+export function analyzeParts(text: string, program: Program, options: AnalyzeOptions = {}, caches?: EvaluationCaches, lineIndex?: LineIndex): { analysis: FileAnalysis; parts: AnalysisParts } {
   const staleTrained: string[] = [];
   const trained = new Map<Network, Network>() satisfies TrainedNetworks;
   for (const [name, params] of options.trained ?? []) {
@@ -130,64 +148,77 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
     if (params.standardize && !net.standardize && params.standardize.mean.length === net.inputs) net.standardize = params.standardize;
   }
   const lines = lineIndex ?? new LineIndex(text);
-  const extra: Diagnostic[] = [];
-  const reported = new Set<string>();
+  const failures: Failures = { out: [], reported: new Set(), foreign: false };
+  const evals = program.evals.map((info) => evalResult(info, text, program, lines, failures, caches));
+  const probes = program.probes.map((info) => probeOutcome(info, program, lines, failures, caches));
+  const local = failures.out.concat(evalNumerics(evals, caches?.numeric));
+  const probeWarnings = probeNumerics(program, probes, caches?.numeric, trained);
+  // concat, not push(...): a file may have more diagnostics than a call has room for arguments.
+  const all = program.diagnostics.concat(local, probeWarnings).sort((a, b) => a.span.start - b.span.start);
+  return {
+    analysis: { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained },
+    parts: { local, probes: probeWarnings, foreign: failures.foreign },
+  };
+}
 
-  const evals = program.evals.map((info): EvalResult => {
-    const line = lines.lineOf(info.stmt.start) + 1;
-    let outcome: EvalOutcome | undefined;
-    if (info.expr) {
-      outcome = caches?.evals.get(info.expr);
-      if (!outcome) {
-        try {
-          outcome = { value: E.evaluate(info.expr, program.env) };
-        } catch (err) {
-          outcome = { err };
-        }
-        caches?.evals.set(info.expr, outcome);
+/** Where evaluation failures go: their diagnostics, the ones reported (one per node), and whether one lay outside its statement. */
+export interface Failures {
+  out: Diagnostic[];
+  reported: Set<string>;
+  foreign: boolean;
+}
+
+/** An eval's result: its value, kept while its lowered expression is the same, or its error. */
+export function evalResult(info: EvalInfo, text: string, program: Program, lines: LineIndex, failures: Failures, caches?: EvaluationCaches): EvalResult {
+  const line = lines.lineOf(info.stmt.start) + 1;
+  let outcome: EvalOutcome | undefined;
+  if (info.expr) {
+    outcome = caches?.evals.get(info.expr);
+    if (!outcome) {
+      try {
+        outcome = { value: E.evaluate(info.expr, program.env) };
+      } catch (err) {
+        outcome = { err };
       }
+      caches?.evals.set(info.expr, outcome);
     }
-    // A failure reports its diagnostic on every version, kept result or not.
-    const error = !outcome ? 'the expression has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt.value, extra, reported) : undefined;
-    const kept = caches?.evalResults.get(info.stmt);
-    if (kept && kept.line === line && kept.outcome === outcome) return kept.result;
-    const r: EvalResult = { stmt: info.stmt, line, expr: text.slice(info.stmt.value.start, info.stmt.value.end) };
-    if (error !== undefined) r.error = error;
-    else r.value = outcome!.value;
-    caches?.evalResults.set(info.stmt, { line, outcome, result: r });
-    return r;
-  });
+  }
+  // A failure reports its diagnostic on every version, kept result or not.
+  const error = !outcome ? 'the expression has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt.value, info.stmt, failures) : undefined;
+  const kept = caches?.evalResults.get(info.stmt);
+  if (kept && kept.line === line && kept.outcome === outcome) return kept.result;
+  const r: EvalResult = { stmt: info.stmt, line, expr: text.slice(info.stmt.value.start, info.stmt.value.end) };
+  if (error !== undefined) r.error = error;
+  else r.value = outcome!.value;
+  caches?.evalResults.set(info.stmt, { line, outcome, result: r });
+  return r;
+}
 
-  const probes = program.probes.map((info): ProbeOutcome => {
-    const name = info.stmt.network.text;
-    const line = lines.lineOf(info.stmt.start) + 1;
-    const net = program.networks.get(name)?.network;
-    let outcome: ProbeRun | undefined;
-    if (net && info.input && info.target) {
-      outcome = caches?.probes.get(info);
-      if (!outcome) {
-        try {
-          outcome = { result: probe(net, info.input, info.target) };
-        } catch (err) {
-          outcome = { err };
-        }
-        caches?.probes.set(info, outcome);
+/** A probe's outcome: its result, kept while its check and network are the same, or its error. */
+export function probeOutcome(info: ProbeInfo, program: Program, lines: LineIndex, failures: Failures, caches?: EvaluationCaches): ProbeOutcome {
+  const name = info.stmt.network.text;
+  const line = lines.lineOf(info.stmt.start) + 1;
+  const net = program.networks.get(name)?.network;
+  let outcome: ProbeRun | undefined;
+  if (net && info.input && info.target) {
+    outcome = caches?.probes.get(info);
+    if (!outcome) {
+      try {
+        outcome = { result: probe(net, info.input, info.target) };
+      } catch (err) {
+        outcome = { err };
       }
+      caches?.probes.set(info, outcome);
     }
-    const error = !outcome ? 'the probe or its network has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt, extra, reported) : undefined;
-    const kept = caches?.probeResults.get(info.stmt);
-    if (kept && kept.line === line && kept.info === info && kept.net === net && kept.outcome === outcome) return kept.result;
-    const r: ProbeOutcome = { stmt: info.stmt, line, network: name, input: info.input, target: info.target };
-    if (error !== undefined) r.error = error;
-    else r.result = outcome!.result;
-    caches?.probeResults.set(info.stmt, { line, info, net, outcome, result: r });
-    return r;
-  });
-
-  // A loop, not push(...): a file may have more diagnostics than a call has room for arguments.
-  for (const d of numericDiagnostics(program, evals, probes, caches?.numeric, trained)) extra.push(d);
-  const all = [...program.diagnostics, ...extra].sort((a, b) => a.span.start - b.span.start);
-  return { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained };
+  }
+  const error = !outcome ? 'the probe or its network has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt, info.stmt, failures) : undefined;
+  const kept = caches?.probeResults.get(info.stmt);
+  if (kept && kept.line === line && kept.info === info && kept.net === net && kept.outcome === outcome) return kept.result;
+  const r: ProbeOutcome = { stmt: info.stmt, line, network: name, input: info.input, target: info.target };
+  if (error !== undefined) r.error = error;
+  else r.result = outcome!.result;
+  caches?.probeResults.set(info.stmt, { line, info, net, outcome, result: r });
+  return r;
 }
 
 /**
@@ -195,22 +226,24 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
  * evals and probes can fail at the same node (a fn's body that reads a let in error, say): the
  * node gets one diagnostic.
  */
-function failure(err: unknown, program: Program, fallback: Span, out: Diagnostic[], reported: Set<string>): string {
+function failure(err: unknown, program: Program, fallback: Span, owner: Span, failures: Failures): string {
   if (err instanceof E.EvalError) {
     const message = capitalise(err.message) + '.';
     const span = program.spans.get(err.node) ?? fallback;
     const key = `${span.start}:${span.end}:${message}`;
-    if (!reported.has(key)) out.push({ severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } });
-    reported.add(key);
+    if (!failures.reported.has(key)) failures.out.push({ severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } });
+    else failures.foreign = true; // a node two statements fail at lies outside one of them
+    if (span.start < owner.start || span.end > owner.end) failures.foreign = true;
+    failures.reported.add(key);
     return err.message;
   }
   // A bug of ours, not the user's: say so, and keep going.
   const message = `Internal error while evaluating: ${err instanceof Error ? err.message : String(err)}`;
-  out.push({ severity: 'error', code: 'internal', message, span: { start: fallback.start, end: fallback.end } });
+  failures.out.push({ severity: 'error', code: 'internal', message, span: { start: fallback.start, end: fallback.end } });
   return message;
 }
 
-function toRanged(d: Diagnostic, lines: LineIndex): RangedDiagnostic {
+export function toRanged(d: Diagnostic, lines: LineIndex): RangedDiagnostic {
   const r: RangedDiagnostic = { severity: d.severity, code: d.code, message: d.message, range: lines.range(d.span), span: d.span };
   if (d.suggestion) r.suggestion = { title: d.suggestion.title, range: lines.range(d.suggestion.span), newText: d.suggestion.newText };
   return r;

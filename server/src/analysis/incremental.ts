@@ -5,7 +5,8 @@ import type { SyntaxError, Token } from '../syntax/lexer';
 import { MAX_TEXT_LENGTH, parse, parseSegment } from '../syntax/parser';
 import { STATEMENT_KEYWORDS } from '../syntax/ast';
 import { LineIndex } from '../syntax/text';
-import { analyzeProgram, evaluationCaches, type AnalyzeOptions, type EvaluationCaches, type FileAnalysis } from './analyze';
+import { analyzeParts, evaluationCaches, type AnalyzeOptions, type EvaluationCaches, type FileAnalysis } from './analyze';
+import { reanalyzeLeaves, type Analysed, type StatementChange } from './leaf-edit';
 
 /**
  * The analysis of one open document, version after version, redoing only what an edit touched.
@@ -21,6 +22,8 @@ import { analyzeProgram, evaluationCaches, type AnalyzeOptions, type EvaluationC
  *   while the statement node and every name it mentions still mean the same.
  * - Evaluation: an `eval` whose lowered expression is the same object, and a probe whose checked
  *   form is, keep their values; the dead-relu check keeps its forward passes likewise.
+ * - And when an edit replaced only evals and probes, which no statement reads, the previous
+ *   analysis is kept whole but for them (leaf-edit.ts): no pass over every statement at all.
  */
 export class IncrementalAnalyzer {
   private readonly parser = new IncrementalParser();
@@ -30,6 +33,11 @@ export class IncrementalAnalyzer {
   /** The last version's line index, which the next one is computed from (LineIndex.edited). */
   private lines?: LineIndex;
 
+  /** The last analysis, and whether trained parameters went into it (they change its networks in place). */
+  private last?: { analysed: Analysed; trained: boolean };
+  /** How many analyses were made by `reanalyzeLeaves`, and how many by a check of the whole file. */
+  readonly counts = { leaves: 0, whole: 0 };
+
   analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
     const previous = this.parser.previousText;
     const parsed = this.parser.parse(text);
@@ -37,8 +45,20 @@ export class IncrementalAnalyzer {
     const lines = this.lines && edit && previous === this.lines.text ? LineIndex.edited(this.lines, text, edit.prefix, edit.suffix) : new LineIndex(text);
     this.lines = lines;
     const volatile = new Set(options.trained?.keys() ?? []);
+    const change = this.parser.lastChange;
+    if (change && this.last && !this.last.trained && volatile.size === 0) {
+      const analysed = reanalyzeLeaves(this.last.analysed, change, parsed.file, lines, this.memo, this.caches);
+      if (analysed) {
+        this.last = { analysed, trained: false };
+        this.counts.leaves++;
+        return analysed.analysis;
+      }
+    }
     const { program } = programOf(parsed, { memo: this.memo, volatile });
-    return analyzeProgram(text, program, options, this.caches, lines);
+    const analysed = analyzeParts(text, program, options, this.caches, lines);
+    this.last = { analysed, trained: volatile.size > 0 };
+    this.counts.whole++;
+    return analysed.analysis;
   }
 }
 
@@ -48,6 +68,8 @@ export class IncrementalParser {
   private last?: { text: string; segments: Segment[] };
   /** What the last `parse` kept of the text before it: its first `prefix` and last `suffix` code units. */
   lastEdit?: { prefix: number; suffix: number };
+  /** Which statements the last `parse` parsed again, and where (see StatementChange); undefined after a parse from scratch. */
+  lastChange?: StatementChange;
 
   /** The text the next `parse` compares with. */
   get previousText(): string | undefined {
@@ -61,6 +83,7 @@ export class IncrementalParser {
    */
   parse(text: string): { file: ast.SourceFile; errors: SyntaxError[] } {
     this.lastEdit = undefined;
+    this.lastChange = undefined;
     if (text.length > MAX_TEXT_LENGTH) {
       this.last = undefined;
       return parse(text);
@@ -83,8 +106,10 @@ export class IncrementalParser {
       const windowEnd = (i: number) => (i + 1 < m ? segs[i + 1].keyword!.end + 1 : lo + 1);
       let i0 = 0;
       while (i0 < m && windowEnd(i0) <= p) i0++;
-      if (old.text === text) segments = segs;
-      else {
+      if (old.text === text) {
+        segments = segs;
+        this.lastChange = { removed: [], added: [], removedErrors: 0, addedErrors: [], oldFrom: lo, oldTo: lo, newFrom: ln, newTo: ln };
+      } else {
         // ... and it starts at the line break before the segment's first line.
         let i1 = m - 1;
         while (i1 >= i0 && i1 >= 1 && segs[i1].at - 1 >= lo - q) i1--;
@@ -93,6 +118,18 @@ export class IncrementalParser {
         const to = i1 + 1 < m ? segs[i1 + 1].at : ln;
         const middle = buildSegments(text, from, to, segs[i0].keyword, i1 + 1 < m ? segs[i1 + 1].keyword : undefined);
         segments = [...segs.slice(0, i0), ...middle, ...segs.slice(i1 + 1)];
+        const removed = segs.slice(i0, i1 + 1);
+        // (With no segment removed, `from` is a moved segment's offset; no fast path needs that case.)
+        if (removed.length) this.lastChange = {
+          removed: removed.flatMap((g) => g.statements),
+          added: middle.flatMap((g) => g.statements),
+          removedErrors: removed.reduce((n, g) => n + g.errors.length, 0),
+          addedErrors: middle.flatMap((g) => g.errors),
+          oldFrom: from,
+          oldTo: to - delta,
+          newFrom: from,
+          newTo: to,
+        };
       }
     }
     this.last = { text, segments };

@@ -71,10 +71,18 @@ export function numericCaches(): NumericCaches {
 export type TrainedNetworks = ReadonlyMap<Network, Network>;
 
 export function numericDiagnostics(program: Program, evals: EvalForCheck[], probes: ProbeForCheck[], caches?: NumericCaches, trained: TrainedNetworks = new Map()): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const warn = (code: DiagnosticCode, span: { start: number; end: number }, message: string) =>
-    out.push({ severity: 'warning', code, message, span: { start: span.start, end: span.end } });
+  return [...evalNumerics(evals, caches), ...probeNumerics(program, probes, caches, trained)];
+}
 
+/** A warning of `code` at `span`, pushed onto `out`. */
+function warnInto(out: Diagnostic[]): (code: DiagnosticCode, span: { start: number; end: number }, message: string) => void {
+  return (code, span, message) => out.push({ severity: 'warning', code, message, span: { start: span.start, end: span.end } });
+}
+
+/** Evals whose value is not finite; each warning lies in its own eval. */
+export function evalNumerics(evals: EvalForCheck[], caches?: NumericCaches): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const warn = warnInto(out);
   for (const e of evals) {
     if (e.value === undefined) continue;
     if (typeof e.value === 'number' ? Number.isFinite(e.value) : caches?.finite.get(e.value)) continue;
@@ -86,6 +94,17 @@ export function numericDiagnostics(program: Program, evals: EvalForCheck[], prob
     }
   }
 
+  return out;
+}
+
+/**
+ * What the probes show: NaN, saturated units (warned at the layer, outside the probe), exploding
+ * gradients, outputs at the edge of the loss's domain, and dead relu units (which depend on every
+ * probe of a network and on the data it trains on).
+ */
+export function probeNumerics(program: Program, probes: ProbeForCheck[], caches?: NumericCaches, trained: TrainedNetworks = new Map()): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const warn = warnInto(out);
   for (const p of probes) {
     const r = p.result;
     if (!r) continue;

@@ -5,9 +5,9 @@ import type * as ast from '../syntax/ast';
 import type { SyntaxError } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import type { Span } from '../syntax/text';
-import type { Diagnostic, DiagnosticCode, Severity, Suggestion } from './diagnostic';
+import { shifted, type Diagnostic, type DiagnosticCode, type Severity, type Suggestion } from './diagnostic';
 import { constant, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
-import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type UnitEntry } from './memo';
+import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
 import { dataInputs, trainingStandardization } from './data-sets';
@@ -35,17 +35,27 @@ export function programOf(parsed: { file: ast.SourceFile; errors: readonly Synta
   if (incremental) {
     const memo = incremental.memo;
     memo.pending = [];
-    program = new Checker(parsed.file, memo, incremental.volatile).run();
+    const checker = new Checker(parsed.file, memo, incremental.volatile);
+    program = checker.run();
+    memo.last = undefined;
     // A cycle is reported where the check happened to enter it, which the memo may change: redo it plainly.
     if (program.diagnostics.some((d) => d.code === 'cycle')) {
       memo.pending = [];
       program = check(parsed.file);
-    } else memo.commit();
+    } else {
+      memo.commit();
+      memo.last = checker;
+    }
   } else program = check(parsed.file);
-  const syntax: Diagnostic[] = parsed.errors.map((e) => ({ severity: 'error', code: e.code, message: e.message, span: { start: e.start, end: e.end } }));
+  const syntax = parsed.errors.map(syntaxDiagnostic);
   // concat, not unshift(...): a file may have more errors than a call has room for arguments.
   program.diagnostics = syntax.concat(program.diagnostics).sort((a, b) => a.span.start - b.span.start);
   return { program, syntaxErrors: syntax.length };
+}
+
+/** A syntax error, as the diagnostic a Program lists. */
+export function syntaxDiagnostic(e: SyntaxError): Diagnostic {
+  return { severity: 'error', code: e.code, message: e.message, span: { start: e.start, end: e.end } };
 }
 
 export function check(file: ast.SourceFile): Program {
@@ -64,7 +74,7 @@ const SPOILED = Symbol('spoiled');
  * runs.ts (data, probes, training); this class holds the state they share.
  */
 class Checker implements CheckContext {
-  private readonly diagnostics: Diagnostic[] = [];
+  private diagnostics: Diagnostic[] = [];
   readonly declarations = new Map<string, Declaration>();
   readonly spans: WeakMap<E.Expr, Span>;
   private readonly letValues = new Map<string, Value>();
@@ -92,7 +102,7 @@ class Checker implements CheckContext {
   /** The declared names, for a memoised unit that reported an unknown name; computed once. */
   private namesKey?: string;
 
-  constructor(readonly file: ast.SourceFile, private readonly memo?: CheckMemo, private readonly volatile?: ReadonlySet<string>) {
+  constructor(public file: ast.SourceFile, private readonly memo?: CheckMemo, private readonly volatile?: ReadonlySet<string>) {
     this.spans = memo?.spans ?? new WeakMap();
     this.env = {
       vars: { get: (name) => this.letValue(name) },
@@ -174,6 +184,35 @@ class Checker implements CheckContext {
   }
 
   /**
+   * After `run`, in a later version of the file: checks `statements`, new evals and probes, as
+   * `run` would check them in their place. Nothing else in a file reads an eval or a probe, and
+   * every declaration, let value, network and fn is still this check's (the caller has made sure
+   * the edit touched no other statement), so each is checked against what this check computed.
+   * Undefined when a statement is of another kind, or its check is not a clean unit (memo.ts),
+   * whose diagnostics would not all be its own.
+   */
+  recheck(file: ast.SourceFile, statements: readonly ast.Statement[]): Recheck | undefined {
+    const memo = this.memo;
+    if (!memo) return undefined;
+    this.file = file;
+    this.diagnostics = [];
+    memo.pending = [];
+    const evals: EvalInfo[] = [];
+    const probes: ProbeInfo[] = [];
+    for (const stmt of statements) {
+      if (stmt.kind === 'eval') evals.push({ stmt, expr: this.unit('eval', stmt, this.data, () => tryLower(this, stmt.value, NO_PARAMS)) });
+      else if (stmt.kind === 'probe') probes.push(this.guard(() => this.unit('probe', stmt, this.data, () => checkProbe(this, stmt))) ?? { stmt });
+      else break;
+    }
+    if (evals.length + probes.length !== statements.length || memo.pending.length !== statements.length) {
+      memo.pending = [];
+      return undefined;
+    }
+    memo.commit();
+    return { evals, probes, diagnostics: this.diagnostics };
+  }
+
+  /**
    * The environment the Program hands out once the check is done: every let is computed (or in
    * error) and every network built by now, so it reads maps and calls nothing back here.
    */
@@ -219,11 +258,7 @@ class Checker implements CheckContext {
     this.entries++;
     if (entry && sameDeps(entry.deps, scratch) && (entry.names === undefined || entry.names === this.declaredNames())) {
       const shift = stmt.start - entry.at;
-      for (const d of entry.diagnostics) {
-        const copy: Diagnostic = { ...d, span: { start: d.span.start + shift, end: d.span.end + shift } };
-        if (d.suggestion) copy.suggestion = { ...d.suggestion, span: { start: d.suggestion.span.start + shift, end: d.suggestion.span.end + shift } };
-        this.diagnostics.push(copy);
-      }
+      for (const d of entry.diagnostics) this.diagnostics.push(shifted(d, shift));
       if (entry.spoiled) throw new Spoiled();
       return entry.result as T;
     }

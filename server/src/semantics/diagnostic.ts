@@ -62,3 +62,10 @@ export interface Diagnostic {
 export function capitalise(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
+
+/** `d` moved by `delta` code units, suggestion and all (a new object: `d` may belong to an earlier analysis). */
+export function shifted(d: Diagnostic, delta: number): Diagnostic {
+  const copy: Diagnostic = { ...d, span: { start: d.span.start + delta, end: d.span.end + delta } };
+  if (d.suggestion) copy.suggestion = { ...d.suggestion, span: { start: d.suggestion.span.start + delta, end: d.suggestion.span.end + delta } };
+  return copy;
+}

@@ -3,7 +3,7 @@ import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import type { Diagnostic } from './diagnostic';
 import type { Standardization } from '../engine/network';
-import type { DataInfo, NetworkInfo } from './program';
+import type { DataInfo, EvalInfo, NetworkInfo, ProbeInfo } from './program';
 
 /**
  * What one check of a file leaves for the next check of an edited version of it, so that only
@@ -48,10 +48,23 @@ export class CheckMemo {
   /** A data set → the statistics of its training part for the split and seed they were computed for. */
   readonly statistics = new WeakMap<DataInfo, { split: number; seed: number; stats: Standardization }>();
 
+  /**
+   * The last check, when it was clean (no cycle): a later version whose edit replaced only evals
+   * and probes has them checked by it (checker.ts `recheck`) instead of a pass over every statement.
+   */
+  last?: { recheck(file: ast.SourceFile, statements: readonly ast.Statement[]): Recheck | undefined };
+
   commit(): void {
     for (const [stmt, entry] of this.pending) this.units.set(stmt, entry);
     this.pending = [];
   }
+}
+
+/** What a recheck found for new evals and probes: their checks, in order, and what they reported. */
+export interface Recheck {
+  evals: EvalInfo[];
+  probes: ProbeInfo[];
+  diagnostics: Diagnostic[];
 }
 
 export interface UnitEntry {
