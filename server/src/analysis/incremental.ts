@@ -6,7 +6,7 @@ import { MAX_TEXT_LENGTH, parse, parseSegment } from '../syntax/parser';
 import { STATEMENT_KEYWORDS } from '../syntax/ast';
 import { LineIndex } from '../syntax/text';
 import { analyzeParts, evaluationCaches, type AnalyzeOptions, type EvaluationCaches, type FileAnalysis } from './analyze';
-import { reanalyzeLeaves, type Analysed, type StatementChange } from './leaf-edit';
+import { reanalyze, type Analysed, type StatementChange } from './reanalysis';
 
 /**
  * The analysis of one open document, version after version, redoing only what an edit touched.
@@ -22,8 +22,8 @@ import { reanalyzeLeaves, type Analysed, type StatementChange } from './leaf-edi
  *   while the statement node and every name it mentions still mean the same.
  * - Evaluation: an `eval` whose lowered expression is the same object, and a probe whose checked
  *   form is, keep their values; the dead-relu check keeps its forward passes likewise.
- * - And when an edit replaced only evals and probes, which no statement reads, the previous
- *   analysis is kept whole but for them (leaf-edit.ts): no pass over every statement at all.
+ * - And when an edit changed only lets, networks, evals and probes, the previous analysis is kept
+ *   whole but for them and what reads them (reanalysis.ts): no pass over every statement at all.
  */
 export class IncrementalAnalyzer {
   private readonly parser = new IncrementalParser();
@@ -35,8 +35,8 @@ export class IncrementalAnalyzer {
 
   /** The last analysis, and whether trained parameters went into it (they change its networks in place). */
   private last?: { analysed: Analysed; trained: boolean };
-  /** How many analyses were made by `reanalyzeLeaves`, and how many by a check of the whole file. */
-  readonly counts = { leaves: 0, whole: 0 };
+  /** How many analyses were made from the previous one (`reanalyze`), and how many by a check of the whole file. */
+  readonly counts = { reused: 0, whole: 0 };
 
   analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
     const previous = this.parser.previousText;
@@ -47,13 +47,14 @@ export class IncrementalAnalyzer {
     const volatile = new Set(options.trained?.keys() ?? []);
     const change = this.parser.lastChange;
     if (change && this.last && !this.last.trained && volatile.size === 0) {
-      const analysed = reanalyzeLeaves(this.last.analysed, change, parsed.file, lines, this.memo, this.caches);
+      const analysed = reanalyze(this.last.analysed, change, parsed.file, lines, this.memo, this.caches);
       if (analysed) {
         this.last = { analysed, trained: false };
-        this.counts.leaves++;
+        this.counts.reused++;
         return analysed.analysis;
       }
     }
+    this.memo.readers = undefined;
     const { program } = programOf(parsed, { memo: this.memo, volatile });
     const analysed = analyzeParts(text, program, options, this.caches, lines);
     this.last = { analysed, trained: volatile.size > 0 };

@@ -184,32 +184,73 @@ class Checker implements CheckContext {
   }
 
   /**
-   * After `run`, in a later version of the file: checks `statements`, new evals and probes, as
-   * `run` would check them in their place. Nothing else in a file reads an eval or a probe, and
-   * every declaration, let value, network and fn is still this check's (the caller has made sure
-   * the edit touched no other statement), so each is checked against what this check computed.
-   * Undefined when a statement is of another kind, or its check is not a clean unit (memo.ts),
-   * whose diagnostics would not all be its own.
+   * A check of a later version of the file, made from this one by checking only some statements
+   * again: `added`, the statements the edit put in place of others that declared the same names
+   * (in the same order), and `again`, statements that read what changed; `stale` names the lets
+   * and networks among them, whose values are computed anew. Everything else (declarations, let
+   * values, networks, fns, data sets) is this check's, in copies, so this check's Program stays
+   * as it was. The caller (analysis/reanalysis.ts) has made sure that nothing else reads what
+   * changed: only lets, networks, evals and probes are checked here, each a clean unit (memo.ts),
+   * so that their diagnostics are their own. Undefined, with nothing kept, when that fails.
    */
-  recheck(file: ast.SourceFile, statements: readonly ast.Statement[]): Recheck | undefined {
+  recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined {
     const memo = this.memo;
     if (!memo) return undefined;
-    this.file = file;
-    this.diagnostics = [];
-    memo.pending = [];
-    const evals: EvalInfo[] = [];
-    const probes: ProbeInfo[] = [];
-    for (const stmt of statements) {
-      if (stmt.kind === 'eval') evals.push({ stmt, expr: this.unit('eval', stmt, this.data, () => tryLower(this, stmt.value, NO_PARAMS)) });
-      else if (stmt.kind === 'probe') probes.push(this.guard(() => this.unit('probe', stmt, this.data, () => checkProbe(this, stmt))) ?? { stmt });
-      else break;
+    if (stale.length === 0 && !added.some((s) => s.kind === 'let' || s.kind === 'network')) {
+      // Only evals and probes, which change nothing another statement reads: this check's state
+      // serves as it is (checking them only reads it), with no copy of it per keystroke.
+      this.file = file;
+      this.diagnostics = [];
+      return this.checkAgain(added, again, memo);
     }
-    if (evals.length + probes.length !== statements.length || memo.pending.length !== statements.length) {
+    const next = new Checker(file, memo, this.volatile);
+    for (const [name, d] of this.declarations) next.declarations.set(name, d);
+    for (const stmt of added) {
+      if (stmt.kind === 'let' || stmt.kind === 'network') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
+    }
+    const forget = new Set(stale);
+    for (const [name, v] of this.letValues) if (!forget.has(name)) next.letValues.set(name, v);
+    for (const [name, v] of this.letState) if (!forget.has(name)) next.letState.set(name, v);
+    for (const [name, v] of this.networks) if (!forget.has(name)) next.networks.set(name, v);
+    for (const [name, v] of this.networkState) if (!forget.has(name)) next.networkState.set(name, v);
+    for (const [name, v] of this.fns) next.fns.set(name, v);
+    for (const [name, v] of this.userFns) next.userFns.set(name, v);
+    for (const [name, v] of this.data) next.data.set(name, v);
+    for (const [stmt, v] of this.dataChecks) next.dataChecks.set(stmt, v);
+    for (const [stmt, v] of this.trainChecks) next.trainChecks.set(stmt, v);
+    next.firstTrainOf = this.firstTrainOf;
+    next.closures = this.closures;
+    next.namesKey = this.namesKey;
+    return next.checkAgain(added, again, memo);
+  }
+
+  /** `recheck`'s checks, by this checker: of `added` and `again`, in file order. */
+  private checkAgain(added: readonly ast.Statement[], again: readonly ast.Statement[], memo: CheckMemo): Recheck | undefined {
+    memo.pending = [];
+    const lets = new Map<ast.Statement, LetInfo>();
+    const evals = new Map<ast.Statement, EvalInfo>();
+    const probes = new Map<ast.Statement, ProbeInfo>();
+    const statements = [...added, ...again].sort((a, b) => a.start - b.start);
+    let ok = true;
+    for (const stmt of statements) {
+      if ((stmt.kind === 'let' || stmt.kind === 'network') && this.declarations.get(stmt.name.text)?.stmt !== stmt) ok = false;
+      else if (stmt.kind === 'let') lets.set(stmt, { stmt, value: this.guard(() => this.letValue(stmt.name.text)) });
+      else if (stmt.kind === 'network') this.guard(() => this.network(stmt.name.text));
+      else if (stmt.kind === 'eval') evals.set(stmt, { stmt, expr: this.unit('eval', stmt, this.data, () => tryLower(this, stmt.value, NO_PARAMS)) });
+      else if (stmt.kind === 'probe') probes.set(stmt, this.guard(() => this.unit('probe', stmt, this.data, () => checkProbe(this, stmt))) ?? { stmt });
+      else ok = false;
+      if (!ok) break;
+    }
+    const units = new Set(memo.pending.map(([stmt]) => stmt));
+    if (!ok || statements.some((stmt) => !units.has(stmt)) || this.diagnostics.some((d) => d.code === 'cycle')) {
       memo.pending = [];
       return undefined;
     }
     memo.commit();
-    return { evals, probes, diagnostics: this.diagnostics };
+    const env = this.inertEnv();
+    this.activeEnv.current = env;
+    memo.last = this;
+    return { lets, evals, probes, diagnostics: this.diagnostics, declarations: this.declarations, networks: this.networks, env };
   }
 
   /**
@@ -326,7 +367,7 @@ class Checker implements CheckContext {
   }
 
   /** The lets and networks each fn's body reaches, directly or through the fns it calls. */
-  private closures?: Map<string, string[]>;
+  closures?: Map<string, string[]>;
 
   private fnClosures(): Map<string, string[]> {
     const direct = new Map<string, { values: Set<string>; calls: Set<string> }>();

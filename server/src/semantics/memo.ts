@@ -3,7 +3,7 @@ import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import type { Diagnostic } from './diagnostic';
 import type { Standardization } from '../engine/network';
-import type { DataInfo, EvalInfo, NetworkInfo, ProbeInfo } from './program';
+import type { DataInfo, Declaration, EvalInfo, LetInfo, NetworkInfo, ProbeInfo } from './program';
 
 /**
  * What one check of a file leaves for the next check of an edited version of it, so that only
@@ -49,10 +49,22 @@ export class CheckMemo {
   readonly statistics = new WeakMap<DataInfo, { split: number; seed: number; stats: Standardization }>();
 
   /**
-   * The last check, when it was clean (no cycle): a later version whose edit replaced only evals
-   * and probes has them checked by it (checker.ts `recheck`) instead of a pass over every statement.
+   * The last check, when it was clean (no cycle): a later version whose edit changed only lets,
+   * networks, evals and probes has those and what reads them checked by it (checker.ts `recheck`)
+   * instead of a pass over every statement. `closures`: the lets and networks each fn reaches.
    */
-  last?: { recheck(file: ast.SourceFile, statements: readonly ast.Statement[]): Recheck | undefined };
+  last?: {
+    readonly closures?: ReadonlyMap<string, readonly string[]>;
+    recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined;
+  };
+
+  /**
+   * Every statement but the fns, by the top-level names it mentions (`statementRefs`): what reads
+   * a changed let or network, found without a pass over the file. Built on first use from the
+   * file's statements, kept up to date by the edits analysed from a previous analysis
+   * (analysis/reanalysis.ts); a check of the whole file forgets it.
+   */
+  readers?: Map<string, Set<ast.Statement>>;
 
   commit(): void {
     for (const [stmt, entry] of this.pending) this.units.set(stmt, entry);
@@ -60,11 +72,15 @@ export class CheckMemo {
   }
 }
 
-/** What a recheck found for new evals and probes: their checks, in order, and what they reported. */
+/** What a recheck found: the checks of the statements it checked, what they reported, and the Program's parts it changed. */
 export interface Recheck {
-  evals: EvalInfo[];
-  probes: ProbeInfo[];
+  lets: ReadonlyMap<ast.Statement, LetInfo>;
+  evals: ReadonlyMap<ast.Statement, EvalInfo>;
+  probes: ReadonlyMap<ast.Statement, ProbeInfo>;
   diagnostics: Diagnostic[];
+  declarations: ReadonlyMap<string, Declaration>;
+  networks: ReadonlyMap<string, NetworkInfo>;
+  env: E.Environment;
 }
 
 export interface UnitEntry {

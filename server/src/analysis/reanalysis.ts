@@ -1,0 +1,268 @@
+import { syntaxDiagnostic } from '../semantics/checker';
+import { shifted, type Diagnostic } from '../semantics/diagnostic';
+import { statementRefs, type CheckMemo } from '../semantics/memo';
+import type { Declaration, Program } from '../semantics/program';
+import type * as ast from '../syntax/ast';
+import type { SyntaxError } from '../syntax/lexer';
+import type { LineIndex } from '../syntax/text';
+import { evalResult, probeOutcome, toRanged, type AnalysisParts, type EvalResult, type EvaluationCaches, type Failures, type FileAnalysis, type ProbeOutcome } from './analyze';
+import { evalNumerics, probeNumerics } from './numeric';
+
+/**
+ * The statements one incremental parse replaced (incremental.ts): the old text's
+ * [oldFrom, oldTo) held `removed` (whose nodes keep the old offsets) and `removedErrors` syntax
+ * errors; the new text's [newFrom, newTo) holds `added` and `addedErrors`. Everything before is
+ * as it was; everything after is the same nodes, moved by newTo − oldTo.
+ */
+export interface StatementChange {
+  removed: ast.Statement[];
+  added: ast.Statement[];
+  removedErrors: number;
+  addedErrors: SyntaxError[];
+  oldFrom: number;
+  oldTo: number;
+  newFrom: number;
+  newTo: number;
+}
+
+/** An analysis, and the parts its diagnostics came in (analyze.ts `analyzeParts`). */
+export interface Analysed {
+  analysis: FileAnalysis;
+  parts: AnalysisParts;
+}
+
+/**
+ * The analysis of an edited version made from the previous version's, by checking and evaluating
+ * only what the edit changed: the statements it replaced and, by name, what reads them (a `let`
+ * whose value another let, an eval, a probe or a network uses, directly or through a fn's body).
+ * Typing into an eval or a probe — what the editor does most — then costs what the statement
+ * costs; typing into a let or a network, what its readers cost. Everything else keeps its check,
+ * its value and its diagnostics (those after the edit moved), with no pass over every statement.
+ *
+ * The result is exactly what a full analysis gives (test/unit/incremental.test.ts compares the
+ * two after every keystroke), and undefined — the caller then checks the whole file — whenever
+ * that could not be promised:
+ * - a statement other than a let, network, eval or probe was replaced, or the replaced ones do
+ *   not declare the same names in the same order; or what changed is read by a data set or a
+ *   train statement (a network's standardization comes from its first train);
+ * - the number of lines changed (every later eval's and probe's line would);
+ * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
+ *   for whichever statement came first);
+ * - a statement checked again is not a clean unit (memo.ts), or the diagnostics where it stands
+ *   are not exactly its own.
+ * Probes' numeric warnings (which lie in networks too, and whose dead-unit detection draws on
+ * every probe of a network) are computed again from all probes, from caches, when a probe or a
+ * network was checked again.
+ */
+export function reanalyze(prev: Analysed, change: StatementChange, file: ast.SourceFile, lines: LineIndex, memo: CheckMemo, caches: EvaluationCaches): Analysed | undefined {
+  const { removed, added, oldFrom, oldTo, newTo } = change;
+  const delta = newTo - oldTo;
+  const checker = memo.last;
+  if (!checker || prev.parts.foreign || lines.lineCount !== prev.analysis.lines.lineCount) return undefined;
+  if (!removed.every(isEditable) || !added.every(isEditable)) return undefined;
+  const old = prev.analysis.program;
+  const declaredBefore = removed.filter(isDeclaration);
+  const declared = added.filter(isDeclaration);
+  if (declared.length !== declaredBefore.length) return undefined;
+  for (let i = 0; i < declared.length; i++) {
+    const [a, r] = [declared[i], declaredBefore[i]];
+    if (a.kind !== r.kind || a.name.text !== r.name.text || old.declarations.get(r.name.text)?.stmt !== r) return undefined;
+  }
+  // What reads the changed lets and networks (evals and probes change nothing another statement reads).
+  const index = declared.length ? (memo.readers ??= readersIndex(old.file.statements)) : memo.readers;
+  const readers = index && declared.length ? dependents(index, declared.map((d) => d.name.text), new Set(removed), checker.closures, old.declarations) : { statements: [], names: [] };
+  if (!readers) return undefined;
+  const again = readers.statements;
+
+  // The diagnostics where the replaced statements stood must be theirs (their syntax errors and
+  // what their checks reported); so must those where each statement checked again stands.
+  let owned = change.removedErrors;
+  for (const stmt of removed) {
+    const entry = memo.units.get(stmt);
+    if (!entry) return undefined;
+    owned += entry.diagnostics.length;
+  }
+  let ownedAgain = 0;
+  for (const stmt of again) {
+    const entry = memo.units.get(stmt);
+    if (!entry) return undefined;
+    ownedAgain += entry.diagnostics.length;
+  }
+  const kept = around(old.diagnostics, oldFrom, oldTo);
+  if (!kept || kept.inside !== owned) return undefined;
+  const outside = without(kept.before.concat(kept.after.map((d) => shifted(d, delta))), again);
+  if (outside.dropped !== ownedAgain) return undefined;
+  const locals = around(prev.parts.local, oldFrom, oldTo);
+  if (!locals) return undefined;
+  const probeChanged = [...removed, ...added, ...again].some((s) => s.kind === 'probe' || s.kind === 'network');
+  const probeWarnings = probeChanged ? undefined : around(prev.parts.probes, oldFrom, oldTo);
+  if (!probeChanged && (!probeWarnings || probeWarnings.inside)) return undefined;
+  const gone = { let: 0, eval: 0, probe: 0 };
+  for (const s of removed) if (s.kind === 'let' || s.kind === 'eval' || s.kind === 'probe') gone[s.kind]++;
+
+  const rechecked = checker.recheck(file, added, again, readers.names.concat(declared.map((d) => d.name.text)));
+  if (!rechecked) return undefined;
+  const fresh = change.addedErrors.map(syntaxDiagnostic).concat(rechecked.diagnostics).sort(byStart);
+  const diagnostics = outside.kept.concat(fresh).sort(byStart);
+  const lets = patched(old.lets, rechecked.lets, oldFrom, gone.let, change);
+  const evalInfos = patched(old.evals, rechecked.evals, oldFrom, gone.eval, change);
+  const probeInfos = patched(old.probes, rechecked.probes, oldFrom, gone.probe, change);
+  if (!lets || !evalInfos || !probeInfos) return undefined;
+  const program: Program = {
+    ...old,
+    file,
+    diagnostics,
+    declarations: rechecked.declarations,
+    networks: rechecked.networks,
+    env: rechecked.env,
+    lets,
+    evals: evalInfos,
+    probes: probeInfos,
+  };
+
+  const failures: Failures = { out: [], reported: new Set(), foreign: false };
+  const newEvals = new Map<ast.Statement, EvalResult>();
+  const newProbes = new Map<ast.Statement, ProbeOutcome>();
+  for (const info of rechecked.evals.values()) newEvals.set(info.stmt, evalResult(info, file.text, program, lines, failures, caches));
+  for (const info of rechecked.probes.values()) newProbes.set(info.stmt, probeOutcome(info, program, lines, failures, caches));
+  if (failures.foreign) return undefined;
+  const evals = patched(prev.analysis.evals, newEvals, oldFrom, gone.eval, change);
+  const probes = patched(prev.analysis.probes, newProbes, oldFrom, gone.probe, change);
+  if (!evals || !probes) return undefined;
+
+  const localOutside = without(locals.before.concat(locals.after.map((d) => shifted(d, delta))), again);
+  const local = localOutside.kept.concat(failures.out, evalNumerics([...newEvals.values()], caches.numeric));
+  const probeDiagnostics = probeWarnings ? probeWarnings.before.concat(probeWarnings.after.map((d) => shifted(d, delta))) : probeNumerics(program, probes, caches.numeric);
+  const all = diagnostics.concat(local, probeDiagnostics).sort(byStart);
+  const analysis: FileAnalysis = { text: file.text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained: [] };
+  if (index) {
+    for (const s of removed) for (const name of statementRefs(s)) index.get(name)?.delete(s);
+    for (const s of added) for (const name of statementRefs(s)) addTo(index, name, s);
+  }
+  return { analysis, parts: { local, probes: probeDiagnostics, foreign: false } };
+}
+
+type Editable = ast.LetStmt | ast.NetworkStmt | ast.EvalStmt | ast.ProbeStmt;
+const isEditable = (s: ast.Statement): s is Editable => s.kind === 'let' || s.kind === 'network' || s.kind === 'eval' || s.kind === 'probe';
+const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => s.kind === 'let' || s.kind === 'network';
+const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
+
+/** Every statement but the fns, by the names it mentions (memo.ts `readers`). */
+function readersIndex(statements: readonly ast.Statement[]): Map<string, Set<ast.Statement>> {
+  const index = new Map<string, Set<ast.Statement>>();
+  // A fn's body is lowered without the values it reads; what calls it reads them (`closures`).
+  for (const s of statements) if (s.kind !== 'fn') for (const name of statementRefs(s)) addTo(index, name, s);
+  return index;
+}
+
+function addTo(index: Map<string, Set<ast.Statement>>, name: string, s: ast.Statement): void {
+  if (s.kind === 'fn') return;
+  const set = index.get(name);
+  if (set) set.add(s);
+  else index.set(name, new Set([s]));
+}
+
+/**
+ * The statements that read the lets and networks `names` (directly, or through a fn whose body
+ * reaches them: `closures`), and what reads those in turn, in file order, with the names of the
+ * lets and networks among them: from `index`, skipping the statements an edit removed. Undefined
+ * when a data set, a train statement or a second declaration of a name is among them (what those
+ * read is not checked again here).
+ */
+function dependents(index: ReadonlyMap<string, ReadonlySet<ast.Statement>>, names: string[], removed: ReadonlySet<ast.Statement>, closures: ReadonlyMap<string, readonly string[]> | undefined, declarations: ReadonlyMap<string, Declaration>): { statements: ast.Statement[]; names: string[] } | undefined {
+  const reaching = new Map<string, string[]>();
+  for (const [fn, reached] of closures ?? []) {
+    for (const name of reached) {
+      const fns = reaching.get(name);
+      if (fns) fns.push(fn);
+      else reaching.set(name, [fn]);
+    }
+  }
+  const seen = new Set<ast.Statement>();
+  const found: ast.Statement[] = [];
+  const more: string[] = [];
+  const queue = [...names];
+  const visit = (s: ast.Statement): boolean => {
+    if (seen.has(s) || removed.has(s)) return true;
+    seen.add(s);
+    if (s.kind === 'let' || s.kind === 'network') {
+      if (declarations.get(s.name.text)?.stmt !== s) return false;
+      queue.push(s.name.text);
+      more.push(s.name.text);
+    } else if (s.kind !== 'eval' && s.kind !== 'probe') return false;
+    found.push(s);
+    return true;
+  };
+  for (let i = 0; i < queue.length; i++) {
+    for (const s of index.get(queue[i]) ?? []) if (!visit(s)) return undefined;
+    for (const fn of reaching.get(queue[i]) ?? []) for (const s of index.get(fn) ?? []) if (!visit(s)) return undefined;
+  }
+  return { statements: found.sort((a, b) => a.start - b.start), names: more };
+}
+
+/** `list` (in file order) without the diagnostics inside any of `statements` (in file order), and how many those were. */
+function without(list: readonly Diagnostic[], statements: readonly ast.Statement[]): { kept: Diagnostic[]; dropped: number } {
+  if (!statements.length) return { kept: list.slice(), dropped: 0 };
+  const kept: Diagnostic[] = [];
+  let dropped = 0;
+  for (const d of list) {
+    if (statements.some((s) => d.span.start >= s.start && d.span.end <= s.end)) dropped++;
+    else kept.push(d);
+  }
+  return { kept, dropped };
+}
+
+/**
+ * A list of per-statement records in file order, edited: those of the replaced statements (the
+ * `gone` records from the first at or after `from`) give way to those of the added ones found in
+ * `fresh`, and every other record `fresh` has a replacement for is replaced; undefined when the
+ * records at `from` are not the replaced statements'.
+ */
+function patched<T extends { stmt: ast.Statement }>(list: readonly T[], fresh: ReadonlyMap<ast.Statement, T>, from: number, gone: number, change: StatementChange): T[] | undefined {
+  const { removed, added } = change;
+  const i0 = firstAt(list, from);
+  for (let i = i0; i < i0 + gone; i++) if (!removed.includes(list[i]?.stmt)) return undefined;
+  const inserted: T[] = [];
+  for (const s of added) {
+    const r = fresh.get(s);
+    if (r) inserted.push(r);
+  }
+  const out = list.slice(0, i0).concat(inserted, list.slice(i0 + gone));
+  if (fresh.size > inserted.length) {
+    for (let i = 0; i < out.length; i++) {
+      const r = fresh.get(out[i].stmt);
+      if (r) out[i] = r;
+    }
+  }
+  return out;
+}
+/**
+ * Diagnostics before [from, to), how many inside, and those at or after `to`, each in its order;
+ * undefined when one straddles an end (its span or its suggestion's), which no statement's own does.
+ */
+function around(list: readonly Diagnostic[], from: number, to: number): { before: Diagnostic[]; inside: number; after: Diagnostic[] } | undefined {
+  const before: Diagnostic[] = [];
+  const after: Diagnostic[] = [];
+  let inside = 0;
+  for (const d of list) {
+    const start = Math.min(d.span.start, d.suggestion?.span.start ?? Infinity);
+    const end = Math.max(d.span.end, d.suggestion?.span.end ?? -Infinity);
+    if (end <= from && d.span.start < from) before.push(d);
+    else if (start >= to && d.span.start >= to) after.push(d);
+    else if (start >= from && end <= to) inside++;
+    else return undefined;
+  }
+  return { before, inside, after };
+}
+
+/** How many of `infos` (in statement order) start before `offset`. */
+function firstAt(infos: readonly { stmt: ast.Statement }[], offset: number): number {
+  let lo = 0;
+  let hi = infos.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (infos[mid].stmt.start < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
