@@ -128,6 +128,14 @@ test('typing into evals, probes, lets and networks matches a fresh analysis at e
     'probe r [-1, -2] -> [0]',
     'let k = 2',
     'data dk {', '  [k, 0] -> [1]', '}',
+    // A standardizing data set and a network whose first train reads lets: the network's
+    // standardization depends on the train's split and seed (the statistics of its training part).
+    'let lr = 0.5',
+    'let sd = 3',
+    'data ds {', '  [1, 2] -> [1]', '  [3, 5] -> [0]', '  [2, 9] -> [1]', '} standardize',
+    'network s {', '  input x[2]', '  dense h[2] relu', '  dense y[1] sigmoid', '}',
+    'train s on ds {', '  learning_rate lr', '  split 0.5', '  seed sd', '}',
+    'probe s [1, 2] -> [1]',
     '',
   ].join('\n');
   // [where: the text after which to type, what is typed, whether most keystrokes are analysed
@@ -144,13 +152,18 @@ test('typing into evals, probes, lets and networks matches a fresh analysis at e
     // Failing inside bad, outside the eval: the whole file from then on, until it no longer does.
     ['eval bad([1, 2, 3]', ') + bad(1', true],
     // Lets and networks: what reads them is checked again (a hub let read by nine blocks, a let a
-    // fn's body reads, a network's weights), or the whole file when a data set or a train does.
+    // fn's body reads, a network's weights, a network and its train, a let a train reads), or the
+    // whole file when a data set does.
     ['let a_0 = 0.', '5 * -', true],
     ['let a_2 = 0.', '25', true],
     ['let v_1 = [a_1, b_1', ', 1', true],
     ['weights h = [[0.5', '1, 2', true],
-    ['  dense  h[8', '0', false],
+    ['  dense  h[8', '0', true],
     ['let k = ', '1 + k', false],
+    ['  learning_rate 0.0', '5 * lr', false],
+    ['let lr = 0.', '5', true],
+    ['let sd = ', '1', true],
+    ['data ds {\n  [1, 2', '0', false],
   ];
   const incremental = new IncrementalAnalyzer();
   incremental.analyze(base);
@@ -167,7 +180,7 @@ test('typing into evals, probes, lets and networks matches a fresh analysis at e
     }
     const share = (incremental.counts.reused - before) / (2 * typed.length);
     if (reused) assert.ok(share >= 0.6, `after ${after}: ${Math.round(100 * share)} % of the keystrokes analysed from the previous analysis`);
-    else assert.equal(share, 0, `after ${after}: what changed is read by a data set or a train, so the whole file is checked`);
+    else assert.equal(share, 0, `after ${after}: a data set or a train statement changed, or a data set reads what did, so the whole file is checked`);
   }
 });
 

@@ -43,8 +43,8 @@ export interface Analysed {
  * two after every keystroke), and undefined — the caller then checks the whole file — whenever
  * that could not be promised:
  * - a statement other than a let, network, eval or probe was replaced, or the replaced ones do
- *   not declare the same names in the same order; or what changed is read by a data set or a
- *   train statement (a network's standardization comes from its first train);
+ *   not declare the same names in the same order; or what changed is read by a data set (whose
+ *   order among data sets a train's check depends on) or by a second declaration of a name;
  * - the number of lines changed (every later eval's and probe's line would);
  * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
  *   for whichever statement came first);
@@ -116,6 +116,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     networks: rechecked.networks,
     env: rechecked.env,
     lets,
+    trains: rechecked.trains ?? old.trains,
     evals: evalInfos,
     probes: probeInfos,
   };
@@ -166,8 +167,9 @@ function addTo(index: Map<string, Set<ast.Statement>>, name: string, s: ast.Stat
  * The statements that read the lets and networks `names` (directly, or through a fn whose body
  * reaches them: `closures`), and what reads those in turn, in file order, with the names of the
  * lets and networks among them: from `index`, skipping the statements an edit removed. Undefined
- * when a data set, a train statement or a second declaration of a name is among them (what those
- * read is not checked again here).
+ * when a data set or a second declaration of a name is among them (what those read is not
+ * checked again here). A train statement is read by its network (its standardization), which is
+ * checked again with it.
  */
 function dependents(index: ReadonlyMap<string, ReadonlySet<ast.Statement>>, names: string[], removed: ReadonlySet<ast.Statement>, closures: ReadonlyMap<string, readonly string[]> | undefined, declarations: ReadonlyMap<string, Declaration>): { statements: ast.Statement[]; names: string[] } | undefined {
   const reaching = new Map<string, string[]>();
@@ -189,8 +191,14 @@ function dependents(index: ReadonlyMap<string, ReadonlySet<ast.Statement>>, name
       if (declarations.get(s.name.text)?.stmt !== s) return false;
       queue.push(s.name.text);
       more.push(s.name.text);
-    } else if (s.kind !== 'eval' && s.kind !== 'probe') return false;
+    } else if (s.kind !== 'eval' && s.kind !== 'probe' && s.kind !== 'train') return false;
     found.push(s);
+    // The network a train trains takes its standardization from its first train's check: it is
+    // computed again with the train's (reusing its own check when nothing it reads changed).
+    if (s.kind === 'train') {
+      const net = declarations.get(s.network.text);
+      if (net?.kind === 'network' && !visit(net.stmt)) return false;
+    }
     return true;
   };
   for (let i = 0; i < queue.length; i++) {

@@ -97,6 +97,8 @@ class Checker implements CheckContext {
   /** Descriptor lists by nesting depth of `unit`, reused from unit to unit (see `unit`). */
   private readonly depsScratch: unknown[][] = [];
   private depsDepth = 0;
+  /** While `recheck` checks: the statements whose unit was replayed from the memo (clean, as stored). */
+  private replayed?: Set<ast.Statement>;
   /** Units entered so far: a unit that enters another while it runs is not memoised. */
   private entries = 0;
   /** The declared names, for a memoised unit that reported an unknown name; computed once. */
@@ -190,8 +192,9 @@ class Checker implements CheckContext {
    * and networks among them, whose values are computed anew. Everything else (declarations, let
    * values, networks, fns, data sets) is this check's, in copies, so this check's Program stays
    * as it was. The caller (analysis/reanalysis.ts) has made sure that nothing else reads what
-   * changed: only lets, networks, evals and probes are checked here, each a clean unit (memo.ts),
-   * so that their diagnostics are their own. Undefined, with nothing kept, when that fails.
+   * changed: only lets, networks, evals, probes and train statements are checked here, each a
+   * clean unit (memo.ts), so that their diagnostics are their own. Undefined, with nothing kept,
+   * when that fails.
    */
   recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined {
     const memo = this.memo;
@@ -217,7 +220,7 @@ class Checker implements CheckContext {
     for (const [name, v] of this.userFns) next.userFns.set(name, v);
     for (const [name, v] of this.data) next.data.set(name, v);
     for (const [stmt, v] of this.dataChecks) next.dataChecks.set(stmt, v);
-    for (const [stmt, v] of this.trainChecks) next.trainChecks.set(stmt, v);
+    for (const [stmt, v] of this.trainChecks) if (!again.includes(stmt)) next.trainChecks.set(stmt, v);
     next.firstTrainOf = this.firstTrainOf;
     next.closures = this.closures;
     next.namesKey = this.namesKey;
@@ -227,6 +230,7 @@ class Checker implements CheckContext {
   /** `recheck`'s checks, by this checker: of `added` and `again`, in file order. */
   private checkAgain(added: readonly ast.Statement[], again: readonly ast.Statement[], memo: CheckMemo): Recheck | undefined {
     memo.pending = [];
+    const replayed = (this.replayed = new Set());
     const lets = new Map<ast.Statement, LetInfo>();
     const evals = new Map<ast.Statement, EvalInfo>();
     const probes = new Map<ast.Statement, ProbeInfo>();
@@ -238,11 +242,13 @@ class Checker implements CheckContext {
       else if (stmt.kind === 'network') this.guard(() => this.network(stmt.name.text));
       else if (stmt.kind === 'eval') evals.set(stmt, { stmt, expr: this.unit('eval', stmt, this.data, () => tryLower(this, stmt.value, NO_PARAMS)) });
       else if (stmt.kind === 'probe') probes.set(stmt, this.guard(() => this.unit('probe', stmt, this.data, () => checkProbe(this, stmt))) ?? { stmt });
+      else if (stmt.kind === 'train') this.trainOf(stmt);
       else ok = false;
       if (!ok) break;
     }
+    this.replayed = undefined;
     const units = new Set(memo.pending.map(([stmt]) => stmt));
-    if (!ok || statements.some((stmt) => !units.has(stmt)) || this.diagnostics.some((d) => d.code === 'cycle')) {
+    if (!ok || statements.some((stmt) => !units.has(stmt) && !replayed.has(stmt)) || this.diagnostics.some((d) => d.code === 'cycle')) {
       memo.pending = [];
       return undefined;
     }
@@ -250,7 +256,9 @@ class Checker implements CheckContext {
     const env = this.inertEnv();
     this.activeEnv.current = env;
     memo.last = this;
-    return { lets, evals, probes, diagnostics: this.diagnostics, declarations: this.declarations, networks: this.networks, env };
+    // A train checked again may have become spoiled, or stopped being: the list is made anew, in file order.
+    const trains = statements.some((stmt) => stmt.kind === 'train') ? this.file.statements.flatMap((stmt) => (stmt.kind === 'train' && this.trainChecks.get(stmt)) || []) : undefined;
+    return { lets, evals, probes, trains, diagnostics: this.diagnostics, declarations: this.declarations, networks: this.networks, env };
   }
 
   /**
@@ -298,6 +306,7 @@ class Checker implements CheckContext {
     }
     this.entries++;
     if (entry && sameDeps(entry.deps, scratch) && (entry.names === undefined || entry.names === this.declaredNames())) {
+      this.replayed?.add(stmt);
       const shift = stmt.start - entry.at;
       for (const d of entry.diagnostics) this.diagnostics.push(shifted(d, shift));
       if (entry.spoiled) throw new Spoiled();

@@ -3,7 +3,7 @@ import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import type { Diagnostic } from './diagnostic';
 import type { Standardization } from '../engine/network';
-import type { DataInfo, Declaration, EvalInfo, LetInfo, NetworkInfo, ProbeInfo } from './program';
+import type { DataInfo, Declaration, EvalInfo, LetInfo, NetworkInfo, ProbeInfo, TrainInfo } from './program';
 
 /**
  * What one check of a file leaves for the next check of an edited version of it, so that only
@@ -77,6 +77,8 @@ export interface Recheck {
   lets: ReadonlyMap<ast.Statement, LetInfo>;
   evals: ReadonlyMap<ast.Statement, EvalInfo>;
   probes: ReadonlyMap<ast.Statement, ProbeInfo>;
+  /** Every train statement's check, in file order, when one was checked again. */
+  trains?: TrainInfo[];
   diagnostics: Diagnostic[];
   declarations: ReadonlyMap<string, Declaration>;
   networks: ReadonlyMap<string, NetworkInfo>;
