@@ -220,7 +220,8 @@ class Checker implements CheckContext {
     for (const [name, v] of this.userFns) next.userFns.set(name, v);
     for (const [name, v] of this.data) next.data.set(name, v);
     for (const [stmt, v] of this.dataChecks) next.dataChecks.set(stmt, v);
-    for (const [stmt, v] of this.trainChecks) if (!again.includes(stmt)) next.trainChecks.set(stmt, v);
+    const rechecking = new Set<ast.Statement>(again);
+    for (const [stmt, v] of this.trainChecks) if (!rechecking.has(stmt)) next.trainChecks.set(stmt, v);
     next.firstTrainOf = this.firstTrainOf;
     next.closures = this.closures;
     next.namesKey = this.namesKey;
