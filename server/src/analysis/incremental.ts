@@ -30,10 +30,11 @@ export class IncrementalAnalyzer {
   private readonly memo = new CheckMemo();
   private readonly caches: EvaluationCaches = evaluationCaches();
 
-  /** The last version's line index, which the next one is computed from (LineIndex.edited). */
-  private lines?: LineIndex;
 
-  /** The last analysis, and whether trained parameters went into it (they change its networks in place). */
+  /**
+   * The last analysis (its line index is where the next one's is computed from, LineIndex.edited),
+   * and whether trained parameters went into it (they change its networks in place).
+   */
   private last?: { analysed: Analysed; trained: boolean };
   /** How many analyses were made from the previous one (`reanalyze`), and how many by a check of the whole file. */
   readonly counts = { reused: 0, whole: 0 };
@@ -42,8 +43,8 @@ export class IncrementalAnalyzer {
     const previous = this.parser.previousText;
     const parsed = this.parser.parse(text);
     const edit = this.parser.lastEdit;
-    const lines = this.lines && edit && previous === this.lines.text ? LineIndex.edited(this.lines, text, edit.prefix, edit.suffix) : new LineIndex(text);
-    this.lines = lines;
+    const before = this.last?.analysed.analysis.lines;
+    const lines = before && edit && previous === before.text ? LineIndex.edited(before, text, edit.prefix, edit.suffix) : new LineIndex(text);
     const volatile = new Set(options.trained?.keys() ?? []);
     const change = this.parser.lastChange;
     if (change && this.last && !this.last.trained && volatile.size === 0) {

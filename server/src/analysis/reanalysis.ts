@@ -151,11 +151,11 @@ const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
 /** Every statement but the fns, by the names it mentions (memo.ts `readers`). */
 function readersIndex(statements: readonly ast.Statement[]): Map<string, Set<ast.Statement>> {
   const index = new Map<string, Set<ast.Statement>>();
-  // A fn's body is lowered without the values it reads; what calls it reads them (`closures`).
-  for (const s of statements) if (s.kind !== 'fn') for (const name of statementRefs(s)) addTo(index, name, s);
+  for (const s of statements) for (const name of statementRefs(s)) addTo(index, name, s);
   return index;
 }
 
+/** `s` among the readers of `name`, unless it is a fn: its body is lowered without the values it reads; what calls it reads them (`closures`). */
 function addTo(index: Map<string, Set<ast.Statement>>, name: string, s: ast.Statement): void {
   if (s.kind === 'fn') return;
   const set = index.get(name);
@@ -208,7 +208,7 @@ function dependents(index: ReadonlyMap<string, ReadonlySet<ast.Statement>>, name
   return { statements: found.sort((a, b) => a.start - b.start), names: more };
 }
 
-/** `list` (in file order) without the diagnostics inside any of `statements` (in file order), and how many those were. */
+/** `list` without the diagnostics inside any of `statements`, and how many those were. */
 function without(list: readonly Diagnostic[], statements: readonly ast.Statement[]): { kept: Diagnostic[]; dropped: number } {
   if (!statements.length) return { kept: list.slice(), dropped: 0 };
   const kept: Diagnostic[] = [];
