@@ -7,6 +7,8 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { analyze, type FileAnalysis } from '../../server/src/analysis/analyze';
 import { hoverAt } from '../../server/src/analysis/hover';
 import { fingerprint } from '../../server/src/analysis/fingerprint';
@@ -197,6 +199,27 @@ test('a let edited after an eval began to read it is checked again with that eva
   incremental.analyze(versions[0]);
   for (const [i, text] of versions.entries()) assertSame(incremental, text, `version ${i}`);
   assert.ok(incremental.counts.reused >= 4, `${incremental.counts.reused} of ${versions.length} versions analysed from the previous one`);
+});
+
+test('what an edit keeps does not keep the versions of the text it was read from', () => {
+  // V8 makes a slice of 13 or more characters a view of the whole string: a name kept from one
+  // version would keep that version (here 1 MB of trailing blanks) for as long as the statement
+  // lives. Twenty edits, each of a different statement that then stays, and a full collection.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const padding = '\n' + ' '.repeat(1_000_000) + '\n';
+  // Version k differs from the one before in the value of the k-th let only.
+  const lets = (k: number) => Array.from({ length: 20 }, (_, i) => `let a_long_name_${i} = ${i < k ? 1 : 0}\neval a_long_name_${i} * 1000\n`).join('');
+  const version = (k: number) => `${lets(k)}let b = 2\neval b * 2\n` + padding;
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(version(0));
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let k = 1; k <= 20; k++) incremental.analyze(version(k));
+  gc();
+  const grown = process.memoryUsage().heapUsed - before;
+  assert.ok(incremental.counts.reused >= 15, `${incremental.counts.reused} of 20 edits analysed from the previous analysis`);
+  assert.ok(grown < 6e6, `the heap grew by ${(grown / 1e6).toFixed(1)} MB over twenty edits of a 1 MB text: old versions are kept`);
 });
 
 test('an edit reuses the statements it did not touch (the same tree nodes)', () => {

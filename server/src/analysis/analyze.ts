@@ -5,7 +5,7 @@ import { capitalise, type Diagnostic, type DiagnosticCode, type Severity } from 
 import { analyzeText } from '../semantics/checker';
 import type { EvalInfo, ProbeInfo, Program } from '../semantics/program';
 import type { EvalStmt, ProbeStmt } from '../syntax/ast';
-import { LineIndex, type Range, type Span } from '../syntax/text';
+import { LineIndex, ownSlice, type Range, type Span } from '../syntax/text';
 import { fingerprint } from './fingerprint';
 import { evalNumerics, numericCaches, probeNumerics, type NumericCaches, type TrainedNetworks } from './numeric';
 
@@ -187,7 +187,7 @@ export function evalResult(info: EvalInfo, text: string, program: Program, lines
   const error = !outcome ? 'the expression has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt.value, info.stmt, failures) : undefined;
   const kept = caches?.evalResults.get(info.stmt);
   if (kept && kept.line === line && kept.outcome === outcome) return kept.result;
-  const r: EvalResult = { stmt: info.stmt, line, expr: text.slice(info.stmt.value.start, info.stmt.value.end) };
+  const r: EvalResult = { stmt: info.stmt, line, expr: ownSlice(text, info.stmt.value.start, info.stmt.value.end) };
   if (error !== undefined) r.error = error;
   else r.value = outcome!.value;
   caches?.evalResults.set(info.stmt, { line, outcome, result: r });

@@ -2,6 +2,7 @@ import * as E from '../engine/expr';
 import type { InputFeatures } from '../engine/network';
 import { describeShape } from '../engine/value';
 import type * as ast from '../syntax/ast';
+import { ownSlice } from '../syntax/text';
 import { LIMITS } from './limits';
 import { tryLower } from './lowering';
 import { Spoiled, type CheckContext } from './scope';
@@ -85,7 +86,7 @@ export function checkFeatures(cx: CheckContext, item: ast.InputItem, width: numb
   if (!ok) return 'error';
   // A holder, as user activations have: the checker's environment while checking, the Program's after.
   const holder = cx.activeEnv;
-  const texts = list.items.map((e) => cx.file.text.slice(e.start, e.end).replace(/\s+/g, ' '));
+  const texts = list.items.map((e) => ownSlice(cx.file.text, e.start, e.end).replace(/\s+/g, ' '));
   const index = new Map(variables.map((v, j) => [v, j]));
   return {
     texts,

@@ -13,6 +13,18 @@ export interface Range {
   end: Position;
 }
 
+/**
+ * `text.slice(start, end)` as a string of its own. V8 makes a slice of 13 or more characters a
+ * view that keeps the whole text alive. What the analysis keeps (tokens, an eval's source) outlives
+ * the version of the text it was read from, since the editor reuses what a keystroke did not
+ * touch: with views, every version something kept was read from would stay in memory, 0.24 MB
+ * each on a 10,000-line file. Prepending a character makes a concatenation, which slicing
+ * flattens into a copy of the slice's length only.
+ */
+export function ownSlice(text: string, start: number, end: number): string {
+  return end - start < 13 ? text.slice(start, end) : (' ' + text.slice(start, end)).slice(1);
+}
+
 /** A half-open stretch of the source, as code-unit offsets. */
 export interface Span {
   start: number;
