@@ -154,10 +154,34 @@ async function renderDocs() {
   fs.writeFileSync('dist/media/language.html', html);
 }
 
+/**
+ * Keeps the scripts ASCII. esbuild escapes what code holds beyond ASCII (strings, names), but keeps
+ * some comments as they are (σ, Σ, → in the doc comments of class members), and one such character
+ * is enough for V8 to hold the whole script's source in memory at two bytes a character: 2.2 MB
+ * instead of 1.1 for the server, in every process and worker that loads it. Escaping them changes
+ * nothing else: they are in comments.
+ * @type {import('esbuild').Plugin}
+ */
+const asciiOutput = {
+  name: 'ascii-output',
+  setup(build) {
+    build.initialOptions.metafile = true;
+    build.onEnd((result) => {
+      for (const file of Object.keys(result.metafile?.outputs ?? {})) {
+        if (!file.endsWith('.js')) continue;
+        const text = fs.readFileSync(file, 'utf8');
+        // eslint-disable-next-line no-control-regex
+        const ascii = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+        if (ascii !== text) fs.writeFileSync(file, ascii);
+      }
+    });
+  },
+};
+
 /** The version the CLI, the server's `--version` and the exports print: package.json's. */
 const VERSION_DEFINE = { NETSPEC_VERSION: JSON.stringify(JSON.parse(fs.readFileSync('package.json', 'utf8')).version) };
 /** @type {import('esbuild').BuildOptions} */
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', define: VERSION_DEFINE };
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning', define: VERSION_DEFINE, plugins: [asciiOutput] };
 
 /**
  * The browser build (dist/web/): the same extension and server for hosts without Node —
@@ -166,7 +190,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs'
  * extension is CommonJS, as web extension hosts load it, with `vscode` from the host.
  */
 /** @type {import('esbuild').BuildOptions} */
-const browser = { bundle: true, platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning', define: { global: 'globalThis', ...VERSION_DEFINE } };
+const browser = { bundle: true, platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning', define: { global: 'globalThis', ...VERSION_DEFINE }, plugins: [asciiOutput] };
 /** @type {import('esbuild').BuildOptions[]} */
 const web = [
   { ...browser, entryPoints: ['server/src/server/web.ts'], outfile: 'dist/web/server.js', format: 'iife' },
