@@ -4,12 +4,34 @@ const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
 
+/**
+ * The Node flags the language server runs with (server/src/protocol/launch.ts), for the shebang of
+ * dist/server.js, which is the `netspec-language-server` command: `env -S` splits them from `node`.
+ * @returns {readonly string[]}
+ */
+function serverNodeFlags() {
+  return /** @type {typeof import('./server/src/protocol/launch')} */ (load('server/src/protocol/launch.ts')).SERVER_NODE_FLAGS;
+}
+
+/**
+ * The exports of one of the project's TypeScript modules, bundled in memory and run here.
+ * @param {string} entry
+ * @returns {unknown}
+ */
+function load(entry) {
+  const bundle = esbuild.buildSync({ entryPoints: [entry], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
+  const mod = { exports: {} };
+  new Function('module', 'exports', bundle.outputFiles[0].text)(mod, mod.exports);
+  return mod.exports;
+}
+const serverFlags = serverNodeFlags();
+
 /** What ships. The server and the client join this list as they are written. */
 /** @type {{ entry: string; out: string; banner?: string; external?: string[] }[]} */
 const products = [
   { entry: 'server/src/cli/main.ts', out: 'dist/cli.js', banner: '#!/usr/bin/env node' },
   // Also the `netspec-language-server` command (package.json bin): stdio unless told otherwise.
-  { entry: 'server/src/server/main.ts', out: 'dist/server.js', banner: '#!/usr/bin/env node' },
+  { entry: 'server/src/server/main.ts', out: 'dist/server.js', banner: serverFlags.length ? `#!/usr/bin/env -S node ${serverFlags.join(' ')}` : '#!/usr/bin/env node' },
   { entry: 'server/src/server/trainWorker.ts', out: 'dist/trainWorker.js' },
   // A helper thread of the engine's products (engine/kernels/pool.ts), for the CLI and the training worker.
   { entry: 'server/src/server/productWorker.ts', out: 'dist/productWorker.js' },
@@ -76,10 +98,7 @@ function copyMedia() {
  * the files against the list (a build that rewrote them leaves a diff to commit).
  */
 function syncBuiltinNames() {
-  const bundle = esbuild.buildSync({ entryPoints: ['server/src/engine/activations.ts'], bundle: true, platform: 'node', format: 'cjs', write: false, logLevel: 'silent' });
-  const mod = /** @type {{ exports: typeof import('./server/src/engine/activations') }} */ (/** @type {unknown} */ ({ exports: {} }));
-  new Function('module', 'exports', bundle.outputFiles[0].text)(mod, mod.exports);
-  const { SCALAR_FUNCTIONS, ALIASES, VECTOR_FUNCTIONS, activationNames } = mod.exports;
+  const { SCALAR_FUNCTIONS, ALIASES, VECTOR_FUNCTIONS, activationNames } = /** @type {typeof import('./server/src/engine/activations')} */ (load('server/src/engine/activations.ts'));
   /** @param {{ name: string }} f */
   const withAliases = (f) => [f.name, ...Object.entries(ALIASES).filter(([, to]) => to === f.name).map(([alias]) => alias)];
   const layerActivations = SCALAR_FUNCTIONS.filter((f) => f.activation);

@@ -1,4 +1,5 @@
-// Editor latency through the real protocol: spawns `node dist/server.js --stdio`, opens a generated
+// Editor latency through the real protocol: spawns dist/server.js as the `netspec-language-server`
+// command starts it (Node with the flags of its shebang; VS Code passes the same), opens a generated
 // spec, types into statements in the middle of it (one character per didChange, as an editor
 // sends them) and times each edit until the server publishes diagnostics for that version; then
 // times hover round trips on activation, network, layer, let, fn, call and eval tokens; and reads
@@ -62,9 +63,21 @@ function memoryOf(pid) {
   }
 }
 
+/**
+ * The Node flags in a script's shebang (`#!/usr/bin/env -S node --flag …`): those the server is
+ * started with by the command editors run (server/src/protocol/launch.ts).
+ * @param {string} script
+ * @returns {string[]}
+ */
+function shebangFlags(script) {
+  const first = fs.readFileSync(script, 'utf8').split('\n', 1)[0];
+  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+}
+
 class Server {
   static async start() {
-    const child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...shebangFlags(SERVER), SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stderr.on('data', () => {});
     const connection = rpc.createMessageConnection(new rpc.StreamMessageReader(child.stdout), new rpc.StreamMessageWriter(child.stdin));
     const server = new Server(child, connection);

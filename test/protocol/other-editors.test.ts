@@ -7,11 +7,12 @@
  * workspace/didChangeConfiguration when the client is not asked through workspace/configuration.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import type { ApplyWorkspaceEditParams, CodeLens, InlayHint, ShowMessageParams } from 'vscode-languageserver-protocol';
+import { SERVER_NODE_FLAGS } from '../../server/src/protocol/launch';
 import { hoverText, LspClient, positionOf } from '../support/lsp';
 import { repoRoot } from '../support/paths';
 import { until } from '../support/until';
@@ -52,6 +53,21 @@ test('netspec-language-server: --version, and stdio with no arguments', async ()
     assert.deepEqual(d.diagnostics.filter((x) => x.severity === 1), []);
   } finally {
     await client.stop();
+  }
+});
+
+test('netspec-language-server runs Node with the server\'s flags (its shebang), as VS Code starts it', async () => {
+  const server = spawn(path.join(repoRoot(), 'dist', 'server.js'), ['--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    // env replaces itself with node: the same process, with node's arguments once it has.
+    const args = await until('node started by the shebang', () => {
+      const a = fs.readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      return a.some((x) => x.endsWith('server.js')) && !/env$/.test(a[0]) ? a : undefined;
+    });
+    assert.ok(SERVER_NODE_FLAGS.length > 0);
+    assert.deepEqual(args.slice(1, 1 + SERVER_NODE_FLAGS.length), [...SERVER_NODE_FLAGS], `started as ${args.join(' ')}`);
+  } finally {
+    server.kill();
   }
 });
 

@@ -33,7 +33,8 @@ if (!process.argv.some((a) => /^--(stdio|node-ipc|socket|pipe)/.test(a))) proces
  * what lives (~95 MB) for a little more collecting: the young generation stays at its initial
  * 2 × 1 MB (a scavenge then copies only what the keystroke being analysed holds), and the old one
  * may grow to 1.2 × what the last full collection kept. Flags are per process: the training worker
- * threads get them too, and their loops allocate next to nothing.
+ * threads get them too, and their loops allocate next to nothing. A flag V8 reads only at start-up
+ * is an argument of the process instead (protocol/launch.ts).
  */
 setFlagsFromString('--semi-space-growth-factor=1');
 setFlagsFromString('--heap-growing-percent=20');

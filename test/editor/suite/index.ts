@@ -5,8 +5,10 @@
  */
 import * as assert from 'assert';
 import { execSync } from 'child_process';
+import { readFileSync } from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { SERVER_NODE_FLAGS } from '../../../server/src/protocol/launch';
 import { until as poll } from '../../support/until';
 import { parseXml } from '../../support/xml';
 
@@ -508,6 +510,9 @@ const checks: [string, () => Promise<void>][] = [
     // The server is a child of this extension host (the client forks dist/server.js over IPC).
     const pids = () => execSync(`pgrep -P ${process.pid} -f "[d]ist/server[.]js" || true`, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
     const before = await until('the server process', () => (pids().length ? pids() : undefined));
+    // Started with the server's Node flags, as the netspec-language-server command starts it.
+    const argv = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    for (const pid of before) for (const flag of SERVER_NODE_FLAGS) assert.ok(argv(pid).includes(flag), `the server runs without ${flag}: ${argv(pid).join(' ')}`);
     for (const pid of before) process.kill(pid, 'SIGKILL');
     const after = await until('a new server process', () => {
       const now = pids().filter((p) => !before.includes(p));
