@@ -7,7 +7,7 @@ import { parse } from '../syntax/parser';
 import type { Span } from '../syntax/text';
 import { shifted, type Diagnostic, type DiagnosticCode, type Severity, type Suggestion } from './diagnostic';
 import { constant, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
-import { CheckMemo, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
+import { CheckMemo, copyEntries, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
 import { dataInputs, trainingStandardization } from './data-sets';
@@ -207,21 +207,20 @@ class Checker implements CheckContext {
       return this.checkAgain(added, again, memo);
     }
     const next = new Checker(file, memo, this.volatile);
-    for (const [name, d] of this.declarations) next.declarations.set(name, d);
+    copyEntries(this.declarations, next.declarations);
     for (const stmt of added) {
       if (stmt.kind === 'let' || stmt.kind === 'network') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
     }
     const forget = new Set(stale);
-    for (const [name, v] of this.letValues) if (!forget.has(name)) next.letValues.set(name, v);
-    for (const [name, v] of this.letState) if (!forget.has(name)) next.letState.set(name, v);
-    for (const [name, v] of this.networks) if (!forget.has(name)) next.networks.set(name, v);
-    for (const [name, v] of this.networkState) if (!forget.has(name)) next.networkState.set(name, v);
-    for (const [name, v] of this.fns) next.fns.set(name, v);
-    for (const [name, v] of this.userFns) next.userFns.set(name, v);
-    for (const [name, v] of this.data) next.data.set(name, v);
-    for (const [stmt, v] of this.dataChecks) next.dataChecks.set(stmt, v);
-    const rechecking = new Set<ast.Statement>(again);
-    for (const [stmt, v] of this.trainChecks) if (!rechecking.has(stmt)) next.trainChecks.set(stmt, v);
+    copyEntries(this.letValues, next.letValues, forget);
+    copyEntries(this.letState, next.letState, forget);
+    copyEntries(this.networks, next.networks, forget);
+    copyEntries(this.networkState, next.networkState, forget);
+    copyEntries(this.fns, next.fns);
+    copyEntries(this.userFns, next.userFns);
+    copyEntries(this.data, next.data);
+    copyEntries(this.dataChecks, next.dataChecks);
+    copyEntries(this.trainChecks, next.trainChecks, new Set<ast.Statement>(again));
     next.firstTrainOf = this.firstTrainOf;
     next.closures = this.closures;
     next.namesKey = this.namesKey;

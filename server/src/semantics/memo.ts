@@ -208,3 +208,14 @@ function exprRefs(root: ast.Expr, add: (n: string) => void): void {
     }
   }
 }
+
+/**
+ * `from`'s entries into `to`, except those whose key `skip` has. Map.forEach, not for-of: a for-of
+ * over entries allocates an array per entry until V8 optimises the loop, and `recheck` copies
+ * maps of every let and network on each keystroke that edits one.
+ */
+export function copyEntries<K, V>(from: ReadonlyMap<K, V>, to: Map<K, V>, skip?: ReadonlySet<K>): void {
+  from.forEach((v, k) => {
+    if (!skip?.has(k)) to.set(k, v);
+  });
+}

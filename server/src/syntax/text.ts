@@ -69,14 +69,21 @@ export class LineIndex {
     const lo = previous.text.length;
     const middleEnd = text.length - suffix;
     if (previous.hasCr() || text.slice(prefix, middleEnd).includes('\r')) return new LineIndex(text);
-    const starts: number[] = [];
-    let i = 0;
     // A start s follows the break at s − 1: in the prefix when s − 1 < prefix.
-    for (; i < old.length && old[i] - 1 < prefix; i++) starts.push(old[i]);
-    for (let b = text.indexOf('\n', prefix); b >= 0 && b < middleEnd; b = text.indexOf('\n', b + 1)) starts.push(b + 1);
-    while (i < old.length && old[i] - 1 < lo - suffix) i++;
+    let kept = 0;
+    while (kept < old.length && old[kept] - 1 < prefix) kept++;
+    const middle: number[] = [];
+    for (let b = text.indexOf('\n', prefix); b >= 0 && b < middleEnd; b = text.indexOf('\n', b + 1)) middle.push(b + 1);
+    let moved = kept;
+    while (moved < old.length && old[moved] - 1 < lo - suffix) moved++;
     const delta = text.length - lo;
-    for (; i < old.length; i++) starts.push(old[i] + delta);
+    // One array of its final length, filled by index (pushing 10,000 starts per keystroke would
+    // allocate it several times over as it grows).
+    const starts = new Array<number>(kept + middle.length + old.length - moved);
+    let k = 0;
+    for (let i = 0; i < kept; i++) starts[k++] = old[i];
+    for (let i = 0; i < middle.length; i++) starts[k++] = middle[i];
+    for (let i = moved; i < old.length; i++) starts[k++] = old[i] + delta;
     return new LineIndex(text, starts);
   }
 
