@@ -1,4 +1,4 @@
-import { ownSlice as own, type Span } from './text';
+import { ownSlice, type Span } from './text';
 
 export type TokenKind =
   | 'ident'
@@ -69,16 +69,16 @@ export function lex(text: string): LexResult {
     if (c === 35 /* # */) {
       const start = i;
       while (i < n && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
-      comments.push({ start, end: i, text: own(text, start, i) });
+      comments.push({ start, end: i, text: ownSlice(text, start, i) });
       continue;
     }
     const start = i;
     if (isIdentStart(c)) {
       while (i < n && isIdentPart(text.charCodeAt(i))) i++;
-      tokens.push({ kind: 'ident', text: own(text, start, i), start, end: i, lineStart });
+      tokens.push({ kind: 'ident', text: ownSlice(text, start, i), start, end: i, lineStart });
     } else if (isDigit(c) || (c === 46 /* . */ && isDigit(text.charCodeAt(i + 1)))) {
       i = readNumber(text, i, errors);
-      const raw = own(text, start, i);
+      const raw = ownSlice(text, start, i);
       const value = Number(raw);
       if (!Number.isFinite(value) && !errors.some((e) => e.start === start)) {
         errors.push({ start, end: i, code: 'number-overflow', message: `The number ${shorten(raw)} is too large for a float64 (the largest is about 1.8e308).` });
@@ -87,7 +87,7 @@ export function lex(text: string): LexResult {
     } else if (c === 34 /* " */) {
       const r = readString(text, i, errors);
       i = r.end;
-      tokens.push({ kind: 'string', text: own(text, start, i), value: r.value, start, end: i, lineStart });
+      tokens.push({ kind: 'string', text: ownSlice(text, start, i), value: r.value, start, end: i, lineStart });
     } else {
       const p = PUNCT.find((q) => text.startsWith(q, i));
       if (p) {
@@ -96,7 +96,7 @@ export function lex(text: string): LexResult {
       } else {
         // A run of characters that cannot start a token is one error, not one per character.
         while (i < n && !canStartToken(text, i)) i += text.codePointAt(i)! > 0xffff ? 2 : 1;
-        const bad = own(text, start, i);
+        const bad = ownSlice(text, start, i);
         errors.push({ start, end: i, code: 'invalid-character', message: `Unexpected ${describeChars(bad)}.` });
       }
     }
