@@ -1,3 +1,4 @@
+import { groupDigits } from '../engine/value';
 import { FUNCTION_VARIABLES, type DataInfo, type NetworkInfo, type Program } from '../semantics/program';
 import type { DataStmt } from '../syntax/ast';
 import { formatNumber } from './format';
@@ -7,7 +8,7 @@ import { formatNumber } from './format';
  * its standardization) and of a network's input standardization.
  */
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${groupDigits(n)} ${word}${n === 1 ? '' : 's'}`;
 
 /** The hover of the data set `name` (its declaration, or a `train … on name`). */
 export function dataDoc(program: Program, name: string): string | undefined {

@@ -7,6 +7,7 @@
  */
 import { LOSS_FORMULAS } from '../engine/losses';
 import { parameterCount } from '../engine/network';
+import { groupDigits } from '../engine/value';
 import type { LayerInfo, NetworkInfo } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { FileAnalysis, ProbeOutcome } from './analyze';
@@ -49,7 +50,7 @@ export function networkDoc(a: FileAnalysis | undefined, info: NetworkInfo): stri
     '',
     `\`${chain}\``,
     '',
-    `loss \`${info.loss}\`: \`${LOSS_FORMULAS[info.loss]}\` · ${parameterCount(inputs, dense).toLocaleString('en-US')} parameters`,
+    `loss \`${info.loss}\`: \`${LOSS_FORMULAS[info.loss]}\` · ${groupDigits(parameterCount(inputs, dense))} parameters`,
   );
   if (info.standardization) lines.push('', ...standardizationLines(info));
   return lines.join('\n');

@@ -1,7 +1,7 @@
 import { MAX_DERIVATIVE_ORDER, scalarFunction } from './activations';
 import { add, call, constant, div, mul, neg, num, pow, sub, type Expr } from './expr-nodes';
 import { softmax, softmaxJacobian } from './softmax';
-import { describeShape, flatten, isMatrix, map, ShapeError, zip, type Value } from './value';
+import { describeShape, flatten, groupDigits, isMatrix, map, ShapeError, zip, type Value } from './value';
 
 /**
  * Symbolic expressions at work: exact differentiation, evaluation and printing. The tree and its
@@ -324,7 +324,7 @@ class Evaluator {
     const kind = (fn: string): 'scalar' | 'other' => (this.env.fns.has(fn) || scalarFunction(fn) ? 'scalar' : 'other');
     const d = derive(prev, f.param, kind);
     if (exceeds(d, MAX_DERIVATIVE_SIZE)) {
-      throw new EvalError(`the derivative of order ${order} of ${name} has more than ${MAX_DERIVATIVE_SIZE.toLocaleString('en-US')} terms; it is not computed`, at);
+      throw new EvalError(`the derivative of order ${order} of ${name} has more than ${groupDigits(MAX_DERIVATIVE_SIZE)} terms; it is not computed`, at);
     }
     this.cache.set(key, d);
     return d;

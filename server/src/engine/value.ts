@@ -55,3 +55,12 @@ export function flatten(v: Value): number[] {
   if (isMatrix(v)) return v.flat();
   return v as number[];
 }
+
+/**
+ * A whole number with its digits grouped by threes, `12,345,678`, as `toLocaleString('en-US')`
+ * writes it, without ICU: the first call of that maps about 5 MB of locale data into the language
+ * server for good and takes about 12 ms (a hover on a network paid it).
+ */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

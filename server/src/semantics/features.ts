@@ -1,6 +1,6 @@
 import * as E from '../engine/expr';
 import type { InputFeatures } from '../engine/network';
-import { describeShape } from '../engine/value';
+import { describeShape, groupDigits } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import { ownSlice } from '../syntax/text';
 import { LIMITS } from './limits';
@@ -48,7 +48,7 @@ export function checkFeatures(cx: CheckContext, item: ast.InputItem, width: numb
     return 'error';
   }
   if (list.items.length === 0 || list.items.length > LIMITS.maxUnits) {
-    cx.error('out-of-range', list, `A network takes 1 to ${LIMITS.maxUnits.toLocaleString('en-US')} features, not ${list.items.length}.`);
+    cx.error('out-of-range', list, `A network takes 1 to ${groupDigits(LIMITS.maxUnits)} features, not ${list.items.length}.`);
     return 'error';
   }
   const variables = inputVariables(item.name.text, width);

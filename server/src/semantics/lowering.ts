@@ -1,7 +1,7 @@
 import { builtinNames, MAX_DERIVATIVE_ORDER, scalarFunction } from '../engine/activations';
 import { CONSTANT_NAMES, CONSTANTS, isConstantName } from '../engine/constants';
 import * as E from '../engine/expr';
-import { describeShape, isMatrix, type Value } from '../engine/value';
+import { describeShape, groupDigits, isMatrix, type Value } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import { capitalise } from './diagnostic';
@@ -170,7 +170,7 @@ export function integer(s: Scope, e: ast.Expr, what: string, min: number, max: n
   const v = number(s, e, what);
   if (v === undefined) return undefined;
   if (!Number.isInteger(v) || v < min || v > max) {
-    s.error('out-of-range', e, `${capitalise(what)} must be a whole number from ${min} to ${max.toLocaleString('en-US')}, not ${v}.`);
+    s.error('out-of-range', e, `${capitalise(what)} must be a whole number from ${min} to ${groupDigits(max)}, not ${v}.`);
     return undefined;
   }
   return v;

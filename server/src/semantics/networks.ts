@@ -2,7 +2,7 @@ import { activationNames, scalarFunction } from '../engine/activations';
 import * as E from '../engine/expr';
 import { LOSS_NAMES, type LossName } from '../engine/losses';
 import { buildNetwork, builtinActivation, initialWeights, parameterCount, type Activation, type InitScheme, type LayerSpec } from '../engine/network';
-import { describeShape, isMatrix } from '../engine/value';
+import { describeShape, groupDigits, isMatrix } from '../engine/value';
 import type * as ast from '../syntax/ast';
 import { LIMITS } from './limits';
 import { checkFeatures } from './features';
@@ -109,7 +109,7 @@ export function checkNetwork(cx: CheckContext, stmt: ast.NetworkStmt): NetworkIn
   const inputs = features && features !== 'error' ? features.texts.length : rawInputs;
   const count = parameterCount(inputs, specs);
   if (count > LIMITS.maxParameters) {
-    cx.error('too-many-parameters', stmt.name, `The network \`${stmt.name.text}\` has ${count.toLocaleString('en-US')} parameters; the limit is ${LIMITS.maxParameters.toLocaleString('en-US')}.`);
+    cx.error('too-many-parameters', stmt.name, `The network \`${stmt.name.text}\` has ${groupDigits(count)} parameters; the limit is ${groupDigits(LIMITS.maxParameters)}.`);
     spoil();
   }
   if (!explicitParameters(cx, stmt, params, specs, layerNames, inputs, init, count)) spoil();

@@ -1,6 +1,6 @@
 import * as ast from './ast';
 import { lex, type Comment, type SyntaxError, type Token } from './lexer';
-import type { Span } from './text';
+import { groupDigits, type Span } from './text';
 
 export interface ParseResult {
   file: ast.SourceFile;
@@ -32,7 +32,7 @@ class Abandon {
 export function parse(text: string): ParseResult {
   if (text.length > MAX_TEXT_LENGTH) {
     // Past this, one analysis per keystroke would take seconds and gigabytes: refuse, once.
-    const message = `This file has ${text.length.toLocaleString('en-US')} characters; NetSpec reads files of up to ${MAX_TEXT_LENGTH.toLocaleString('en-US')}. Split it, or read large data from a CSV file (\`data … from "file.csv"\`).`;
+    const message = `This file has ${groupDigits(text.length)} characters; NetSpec reads files of up to ${groupDigits(MAX_TEXT_LENGTH)}. Split it, or read large data from a CSV file (\`data … from "file.csv"\`).`;
     return { file: { text, statements: [] }, comments: [], errors: [{ start: 0, end: 0, code: 'too-large', message }] };
   }
   const lexed = lex(text);
