@@ -9,8 +9,9 @@
  * malloc arena of its own, which glibc does not give back: on bench/editor.js's 10,000 lines, about
  * 10 MB of the server's ~100 MB at its peak. On the main thread, one arena serves every compile,
  * and a keystroke's analysis (a few ms) is too short for a background compile to overlap it much:
- * the median edit → diagnostics stays the same; the first keystrokes after start-up wait for a
- * compile instead. V8 reads the flag only at start-up (`v8.setFlagsFromString` has no effect on it
+ * the median edit → diagnostics stays the same, and the keystroke that makes a function hot waits
+ * for its compile instead (the bench's slowest keystroke: 37–58 ms, 29–45 before). V8 reads the
+ * flag only at start-up (`v8.setFlagsFromString` has no effect on it
  * later), so it is an argument of the process, not set in server/src/server/main.ts.
  */
 export const SERVER_NODE_FLAGS: readonly string[] = ['--no-concurrent-recompilation'];
