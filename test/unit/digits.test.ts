@@ -4,12 +4,10 @@
  * data into the language server for good, so the server's code calls nothing that loads it.
  */
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { groupDigits as engineDigits } from '../../server/src/engine/value';
 import { groupDigits as syntaxDigits } from '../../server/src/syntax/text';
-import { repoRoot } from '../support/paths';
+import { readSource, sourceFiles } from '../support/sources';
 
 test('groupDigits writes whole numbers as toLocaleString(\'en-US\') does', () => {
   const numbers = [0, 7, 42, 999, 1000, 1001, 12345, 999999, 1_000_000, 2_000_003, 123_456_789_012, -1234, -999];
@@ -23,18 +21,11 @@ test('groupDigits writes whole numbers as toLocaleString(\'en-US\') does', () =>
 
 test('the server\'s code calls nothing that loads ICU\'s locale data', () => {
   const found: string[] = [];
-  const walk = (dir: string) => {
-    for (const name of fs.readdirSync(dir)) {
-      const full = path.join(dir, name);
-      if (fs.statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith('.ts')) {
-        fs.readFileSync(full, 'utf8').split('\n').forEach((line, i) => {
-          if (/^\s*(\*|\/\/)/.test(line)) return; // comments
-          if (/toLocale\w*\(|\bIntl\.|localeCompare\(|\.normalize\(|\\p\{/.test(line)) found.push(`${path.relative(repoRoot(), full)}:${i + 1}: ${line.trim()}`);
-        });
-      }
-    }
-  };
-  walk(path.join(repoRoot(), 'server', 'src'));
+  for (const file of sourceFiles('server/src', '.ts')) {
+    readSource(file).split('\n').forEach((line, i) => {
+      if (/^\s*(\*|\/\/)/.test(line)) return; // comments
+      if (/toLocale\w*\(|\bIntl\.|localeCompare\(|\.normalize\(|\\p\{/.test(line)) found.push(`${file}:${i + 1}: ${line.trim()}`);
+    });
+  }
   assert.deepEqual(found, [], 'use groupDigits (engine/value.ts) instead');
 });
