@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sigmoid, tanhNth } from '../../server/src/engine/activations';
 import { activate } from '../../server/src/engine/kernels/batch';
+import { sech2, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { builtinActivation, probe } from '../../server/src/engine/network';
 import { kernelNetwork, kernelSamples } from '../support/kernel-case';
@@ -108,6 +109,33 @@ test('the inlined sigmoid and tanh give the activation functions\' values and de
       assert.ok(Object.is(h[2 * zs.length + k], d), `${name}'(${z})`);
     });
   }
+});
+
+test('tanh from one expm1 is Math.tanh bit for bit, and its derivative keeps full relative precision where tanh saturates', () => {
+  const rng = new SeededRandom(17);
+  const out = new Float64Array(1);
+  const specials = [0, -0, 1, -1, 22, -22, 2 ** -28, -(2 ** -28), 2 ** -29, 1 - 2 ** -53, 1 + 2 ** -52, 5e-324, -5e-324, 1e-310, 19, 354, -354, 400, 1e308, Infinity, -Infinity, NaN];
+  const zs: number[] = [...specials];
+  for (let i = 0; i < 500000; i++) {
+    zs.push(rng.uniform(-4, 4), rng.uniform(-40, 40), (rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-60, 10));
+  }
+  let worst = 0;
+  for (const z of zs) {
+    const t = tanhWithSech2(z, out, 0);
+    if (!Object.is(t, Math.tanh(z))) assert.fail(`tanh(${z}): ${t}, Math.tanh ${Math.tanh(z)}`);
+    assert.ok(Object.is(sech2(z), out[0]), `sech²(${z}) is the same number both ways`);
+    // An independent reference: 1 / cosh², itself up to about 3 roundings off, with no
+    // cancellation anywhere (1 − tanh² is 0 from |z| ≈ 19 on, and loses digits well before).
+    const ref = 1 / (Math.cosh(z) * Math.cosh(z));
+    if (Number.isNaN(z)) assert.ok(Number.isNaN(out[0]));
+    else if (ref >= 2.2250738585072014e-308) worst = Math.max(worst, Math.abs(out[0] - ref) / ref);
+    else assert.ok(out[0] >= 0 && out[0] < 1e-300, `sech²(${z}) ≈ 0: ${out[0]}`);
+  }
+  // about 9 roundings apart at worst, just under |z| = 1 (where 1 − |tanh| is 0.24); 1 − tanh²
+  // would be off by 100 % at |z| = 19.
+  assert.ok(worst < 12 * 2 ** -53, `sech² within a few roundings of 1/cosh² everywhere: worst ${worst}`);
+  assert.equal(sech2(1e-20), 1);
+  assert.equal(sech2(30) > 0, true, 'no underflow to 0 where tanh has rounded to 1');
 });
 
 test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample probes, bit for bit', () => {

@@ -1,5 +1,6 @@
 import { add, call, div, mul, neg, num, pow, sub, type Expr } from './expr-nodes';
 import { erf, normalCdf, normalPdf } from './special';
+import { sech2 } from './kernels/tanh';
 
 /**
  * The built-in functions of the language, one entry each: this file is the list every other
@@ -100,14 +101,15 @@ export function sigmoidNth(n: number, z: number): number {
   return polyval(SIGMOID_POLYS[n], p);
 }
 
-/** tanh⁽ⁿ⁾(z); 1 - t² is computed as (1 - |t|)(1 + |t|) with 1 - |t| = 2/(e^{2|z|} + 1). */
+/**
+ * tanh⁽ⁿ⁾(z); 1 - t² is computed without cancellation (kernels/tanh.ts): a(2 - a) with
+ * a = 1 - |t| = 2/(e^{2|z|} + 1) for |z| ≥ 1, (1 - |t|)(1 + |t|) below.
+ */
 export function tanhNth(n: number, z: number): number {
+  if (n === 1) return sech2(z);
   const t = Math.tanh(z);
   if (n === 0) return t;
-  const oneMinusAbs = 2 / (Math.exp(2 * Math.abs(z)) + 1);
-  const sech2 = oneMinusAbs * (2 - oneMinusAbs);
-  if (n === 1) return sech2;
-  if (n === 2) return -2 * t * sech2;
+  if (n === 2) return -2 * t * sech2(z);
   return polyval(TANH_POLYS[n], t);
 }
 
