@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { ACCUMULATE, Arena, NO_BIAS } from '../../server/src/engine/kernels/gemm';
-import { partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
+import { bandedIndex, columnBand, partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
 import { builtinActivation, buildNetwork, type LayerSpec, type Network } from '../../server/src/engine/network';
 import type { LossName } from '../../server/src/engine/losses';
 import type { Optimizer } from '../../server/src/engine/optimizers';
@@ -30,12 +30,12 @@ function helperScript(): string {
 
 const workers: Worker[] = [];
 
-/** `threads` threads for every product of two tiles or more, helpers from dist/productWorker.js. */
-function useThreads(threads: number): void {
+/** `threads` threads for every product of two tiles or more (of `minWork` multiply-adds), helpers from dist/productWorker.js. */
+function useThreads(threads: number, minWork = 0): void {
   const script = helperScript();
   setThreads({
     threads,
-    minWork: 0,
+    minWork,
     spawn: () => {
       const w = new Worker(script);
       workers.push(w);
@@ -145,14 +145,14 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>): { result: ReturnType<Trainer['result']>; threaded: number; threadedActivations: number; threadedUpdates: number } {
-  if (threads > 1) useThreads(threads);
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number } {
+  if (threads > 1) useThreads(threads, minWork);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; threadedActivations?: number; threadedUpdates?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0 };
   } finally {
     oneThread();
   }
@@ -163,8 +163,10 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   let threadedRuns = 0;
   /** Runs whose tanh or σ layers were cut between threads, by precision. */
   const threadedActivations = { float32: 0, float64: 0 };
-  /** The optimisers whose steps were cut between threads. */
+  /** The optimisers whose steps were cut between threads, and those on weights kept in column bands. */
   const threadedUpdates = new Set<string>();
+  const bandedUpdates = new Set<string>();
+  let bandedRuns = 0;
   for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
     const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
     const net = randomNetwork(rng, first, loss);
@@ -185,6 +187,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.threaded > 0) threadedRuns++;
       if (many.threadedActivations > 0) threadedActivations[precision]++;
       if (many.threadedUpdates > 0) threadedUpdates.add(optimizer.kind);
+      if (many.bandedUpdates > 0) bandedUpdates.add(optimizer.kind);
+      if (many.banded > 0) bandedRuns++;
       assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
       assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
@@ -198,6 +202,39 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   assert.ok(threadedRuns > 0, 'some runs went through the threads');
   assert.ok(threadedActivations.float64 > 0 && threadedActivations.float32 > 0, `tanh and σ went through the threads in both precisions: ${JSON.stringify(threadedActivations)}`);
   assert.deepEqual([...threadedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads');
+  assert.ok(bandedRuns > 0, 'some runs kept layers in column bands, one per thread');
+  assert.deepEqual([...bandedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step ran on weights kept in column bands');
+});
+
+test('a layer kept in column bands: every weight has one place, and a pass too small for the threads computes the bands in turn, bit for bit', () => {
+  for (const [rows, cols, bands, width] of [[20, 16, 2, 4], [784, 128, 2, 4], [12, 40, 3, 8], [4, 8, 2, 4]]) {
+    const seen = new Int32Array(rows * cols);
+    for (let j = 0; j < rows; j++) for (let k = 0; k < cols; k++) seen[bandedIndex(rows, cols, bands, width, j, k)]++;
+    assert.ok(seen.every((n) => n === 1), `${rows}×${cols} in ${bands} bands: each place once`);
+    let k = 0;
+    for (let t = 0; t < bands; t++) {
+      const [k0, k1] = columnBand(cols, bands, t, width);
+      assert.equal(k0, k, 'bands follow each other');
+      assert.equal(k0 % width, 0, 'bands of whole tiles');
+      k = k1;
+    }
+    assert.equal(k, cols, 'the bands cover the columns');
+  }
+  // The layout is chosen for a full batch (16 rows: 16 · 20 · 16 = 5,120 multiply-adds ≥ 4,000);
+  // the last batch of 3 rows is under the threshold, so its products run band by band here.
+  const rng = new SeededRandom(9);
+  const net = buildNetwork('b', 20, [{ name: 'h', units: 16, activation: builtinActivation('tanh')!, hasBias: true }, { name: 'out', units: 3, activation: builtinActivation('softmax')!, hasBias: true }], 'cross_entropy', { scheme: 'xavier', seed: 3 });
+  const data = randomData(rng, net, 35);
+  const options: Partial<TrainOptions> = { epochs: 3, batch: 16, learningRate: 0.1, split: 1, optimizer: { kind: 'momentum', momentum: 0.9 } };
+  const one = trainWith(1, net, data, options);
+  const two = trainWith(2, net, data, options, 4000);
+  assert.ok(two.banded > 0, 'the full batches\' products went to the threads by bands');
+  assert.ok(two.bandedUpdates > 0, 'and so did the steps on the banded weights');
+  assert.deepEqual(two.result.loss, one.result.loss);
+  two.result.network.layers.forEach((L, l) => {
+    assert.deepEqual(L.W, one.result.network.layers[l].W, `${L.name} W`);
+    assert.deepEqual(L.b, one.result.network.layers[l].b, `${L.name} b`);
+  });
 });
 
 test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads equals one thread', () => {

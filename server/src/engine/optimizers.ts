@@ -38,6 +38,9 @@ interface Param {
   m: number;
   v: number;
   n: number;
+  /** A weight matrix kept in column bands (batch.ts `bands`): its rows and columns; else 0. */
+  bandRows: number;
+  cols: number;
   /** λ₁ for a weight matrix, 0 for a bias: l1 leaves biases alone. */
   l1: number;
 }
@@ -77,8 +80,8 @@ export class OptimizerState {
     }
     this.params = [];
     for (const s of ws.layers) {
-      this.params.push({ p: s.W, g: s.gW, m: s.mW, v: s.vW, n: s.Mp * s.Kp, l1 });
-      if (s.layer.hasBias) this.params.push({ p: s.b, g: s.gb, m: s.mb, v: s.vb, n: s.Kp, l1: 0 });
+      this.params.push({ p: s.W, g: s.gW, m: s.mW, v: s.vW, n: s.Mp * s.Kp, bandRows: s.bands > 1 ? s.Mp : 0, cols: s.Kp, l1 });
+      if (s.layer.hasBias) this.params.push({ p: s.b, g: s.gb, m: s.mb, v: s.vb, n: s.Kp, bandRows: 0, cols: s.Kp, l1: 0 });
     }
   }
 
@@ -99,7 +102,7 @@ export class OptimizerState {
     }
     for (const par of this.params) {
       s.l1 = par.l1;
-      this.ws.arena.update(s, par.p, par.g, par.m, par.v, par.n);
+      this.ws.arena.update(s, par.p, par.g, par.m, par.v, par.n, par.bandRows, par.cols);
     }
   }
 }

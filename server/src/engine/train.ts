@@ -1,4 +1,4 @@
-import { BatchWorkspace } from './kernels/batch';
+import { BatchWorkspace, weightIndex } from './kernels/batch';
 import type { Precision } from './kernels/gemm';
 import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
@@ -256,7 +256,7 @@ export function batchGradient(net: Network, samples: readonly Sample[], precisio
     loss: loss / B,
     layers: ws.layers.map((s) => {
       const dW = new Float64Array(s.M * s.K);
-      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) dW[j * s.K + k] = s.gWv[j * s.Kp + k] / B;
+      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) dW[j * s.K + k] = s.gWv[weightIndex(s, ws.arena.width, j, k)] / B;
       return { dW, db: Float64Array.from(s.gbv.subarray(0, s.K), (v) => v / B) };
     }),
   };
@@ -518,7 +518,7 @@ export class Trainer {
     const n = Math.max(1, w.steps);
     return this.ws.layers.map((s, l) => {
       const mean = new Float64Array(s.M * s.K);
-      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) mean[j * s.K + k] = w.sums[l][j * s.Kp + k] / n;
+      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) mean[j * s.K + k] = w.sums[l][weightIndex(s, this.ws.arena.width, j, k)] / n;
       return mean;
     });
   }

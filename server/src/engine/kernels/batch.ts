@@ -3,7 +3,7 @@ import { firstLayerInput, type Activation, type DenseLayer, type Network } from 
 import { softmaxBackward } from '../softmax';
 import { activateRows, inlinedCode } from './activate';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
-import { threadSettings } from './parallel';
+import { bandedIndex, columnBand, threadSettings } from './parallel';
 
 /**
  * A batch of samples through a network at once, in one arena (gemm.ts) allocated up front:
@@ -18,6 +18,11 @@ import { threadSettings } from './parallel';
  * Each sum runs in the order the per-sample code (`probe`, network.ts) uses — z_k from b_k over
  * j; dE/dy_j from 0 over k; dE/dW and dE/db from 0 over the samples in batch order — with the
  * same roundings, so a batch's losses and gradient sums are bit for bit the per-sample ones.
+ *
+ * With threads, a layer whose products are cut between them keeps W, its gradient sums and the
+ * optimiser's state in column bands, one per thread (`LayerSlots.bands`): its products, the
+ * gradient's product and the optimiser's step each give band t to thread t, which so reads and
+ * writes a block of its own (parallel.ts `columnBand`). Where each weight lives changes no sum.
  *
  * In float32 (`precision float32`) every buffer is a Float32Array: each value is computed in
  * float64 from float32 operands and rounded to float32 where it is stored, as PyTorch stores each
@@ -68,6 +73,7 @@ export class BatchWorkspace {
       const y = A.alloc(Bp * Kp);
       const slot: LayerSlots = {
         layer, act: layer.activation, M, K, Mp, Kp, x, xs, W, b, gW, gb, z, y,
+        bands: A.bandsFor(Kp, Bp * Mp * Kp),
         mW: stateBuffers > 0 ? A.alloc(Mp * Kp) : -1,
         vW: stateBuffers > 1 ? A.alloc(Mp * Kp) : -1,
         mb: stateBuffers > 0 ? A.alloc(Kp) : -1,
@@ -103,7 +109,7 @@ export class BatchWorkspace {
     const h = this.arena.heap;
     for (const s of this.layers) {
       const { W, b } = s.layer;
-      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) h[s.W + j * s.Kp + k] = W[j * s.K + k];
+      forEachWeight(s, this.arena.width, (j, k, at) => (h[s.W + at] = W[j * s.K + k]));
       for (let k = 0; k < s.K; k++) h[s.b + k] = b[k];
     }
   }
@@ -113,7 +119,7 @@ export class BatchWorkspace {
     const h = this.arena.heap;
     for (const s of this.layers) {
       const { W, b } = s.layer;
-      for (let j = 0; j < s.M; j++) for (let k = 0; k < s.K; k++) W[j * s.K + k] = h[s.W + j * s.Kp + k];
+      forEachWeight(s, this.arena.width, (j, k, at) => (W[j * s.K + k] = h[s.W + at]));
       for (let k = 0; k < s.K; k++) b[k] = h[s.b + k];
     }
   }
@@ -167,7 +173,8 @@ export class BatchWorkspace {
     const rows = pad4(n);
     for (const s of this.layers) {
       const { K, Kp, z, y, gp, act } = s;
-      A.gemm(s.x, s.xs, 1, s.W, Kp, z, Kp, s.b, rows, Kp, s.M);
+      if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, z, Kp, 0, s.b, rows, Kp, s.M);
+      else A.gemm(s.x, s.xs, 1, s.W, Kp, z, Kp, s.b, rows, Kp, s.M);
       if (act.kind === 'softmax') {
         // softmax.ts's arithmetic: subtract the maximum, divide by the sum taken from 0 in order.
         for (let i = 0; i < n; i++) {
@@ -216,7 +223,8 @@ export class BatchWorkspace {
     for (let l = this.layers.length - 1; l > 0; l--) {
       const s = this.layers[l];
       const { M, K, Mp, Kp, W, WT, dx } = s;
-      for (let j = 0; j < M; j++) for (let k = 0; k < K; k++) h[WT + k * Mp + j] = h[W + j * Kp + k];
+      if (s.bands > 1) transposeBands(h, s, A.width);
+      else for (let j = 0; j < M; j++) for (let k = 0; k < K; k++) h[WT + k * Mp + j] = h[W + j * Kp + k];
       // dE/dy_j of the layer below = Σ_k w_{j,k} δ_k
       A.gemm(s.delta, Kp, 1, WT, Mp, dx, Mp, NO_BIAS, rows, Mp, K);
       const below = this.layers[l - 1];
@@ -233,7 +241,9 @@ export class BatchWorkspace {
     for (const s of this.layers) {
       const { K, Kp, delta, gb } = s;
       // dE/dw_{j,k} summed over the rows: x_{i,j} δ_{i,k}, i in order
-      A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, accumulate ? ACCUMULATE : NO_BIAS, s.Mp, Kp, n);
+      const init = accumulate ? ACCUMULATE : NO_BIAS;
+      if (s.bands > 1) A.gemmBanded(s.bands, s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n);
+      else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
       for (let k = 0; k < K; k++) {
         let sum = accumulate ? h[gb + k] : 0;
         for (let i = 0; i < n; i++) sum += h[delta + i * Kp + k];
@@ -262,6 +272,13 @@ export interface LayerSlots {
   y: number;
   gp: number;
   delta: number;
+  /**
+   * How W, its gradient sums and the optimiser's state for it are laid out: 1, rows of Kp values;
+   * or, for a layer large enough for the arena's threads, in that many column bands (parallel.ts
+   * `columnBand`), band t's block of Mp rows at Mp · k0 — the block thread t reads and writes
+   * (`weightIndex` finds w_{j,k}).
+   */
+  bands: number;
   /** Wᵀ (Kp × Mp), refreshed by each backward pass; −1 for the first layer. */
   WT: number;
   /** ΔX = Δ Wᵀ (Bp × Mp); −1 for the first layer. */
@@ -280,6 +297,32 @@ export interface LayerSlots {
   zRows: Floats[];
   dRows: Floats[];
   dxRows: Floats[];
+}
+
+/** Where w_{j,k} (and its gradient sum, and its optimiser state) is, past the start of the layer's W. */
+export function weightIndex(s: LayerSlots, width: number, j: number, k: number): number {
+  return bandedIndex(s.Mp, s.Kp, s.bands, width, j, k);
+}
+
+/** Wᵀ of a layer kept in column bands: each band's block read row by row. */
+function transposeBands(h: Floats, s: LayerSlots, width: number): void {
+  const { M, K, Mp, Kp, W, WT } = s;
+  for (let t = 0; t < s.bands; t++) {
+    const [k0, k1] = columnBand(Kp, s.bands, t, width);
+    const w = k1 - k0;
+    const block = W + Mp * k0;
+    for (let j = 0; j < M; j++) for (let k = k0; k < Math.min(k1, K); k++) h[WT + k * Mp + j] = h[block + j * w + (k - k0)];
+  }
+}
+
+/** Calls `f` for every weight w_{j,k} (j < M, k < K) with its index past the start of W, band by band. */
+function forEachWeight(s: LayerSlots, width: number, f: (j: number, k: number, at: number) => void): void {
+  for (let t = 0; t < s.bands; t++) {
+    const [k0, k1] = s.bands > 1 ? columnBand(s.Kp, s.bands, t, width) : [0, s.Kp];
+    const w = k1 - k0;
+    const base = s.Mp * k0;
+    for (let j = 0; j < s.M; j++) for (let k = k0; k < Math.min(k1, s.K); k++) f(j, k, base + j * w + (k - k0));
+  }
 }
 
 /**

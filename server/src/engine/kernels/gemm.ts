@@ -1,5 +1,5 @@
 import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm } from './wasm';
-import { threadSettings, wasmProduct } from './parallel';
+import { columnBand, threadSettings, wasmProduct } from './parallel';
 import { productPool, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRange, type StepScalars } from './update';
@@ -58,9 +58,10 @@ export class Arena {
   private top = 0;
   /**
    * Products computed so far by each kernel (which one ran, for the bench; the results are the
-   * same), those cut between threads, and the activations and optimiser steps cut between threads.
+   * same), those cut between threads (`banded`: by a layer's column bands), and the activations
+   * and optimiser steps cut between threads.
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, threadedActivations: 0, threadedUpdates: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -145,14 +146,49 @@ export class Arena {
   /**
    * One optimiser step on the n values of a parameter tensor at p (gradient sums at g, state at m
    * and v; optimizers.ts `updateRange`), cut between threads when the arena is shared and the
-   * tensor is large: each element is updated alone, so the threads change no bit.
+   * tensor is large — a weight matrix kept in column bands (`bandRows` > 0 rows of `cols`
+   * columns, batch.ts) band by band, each to the thread that computed its gradient: each element
+   * is updated alone, so the threads change no bit.
    */
-  update(s: StepScalars, p: number, g: number, m: number, v: number, n: number): void {
+  update(s: StepScalars, p: number, g: number, m: number, v: number, n: number, bandRows = 0, cols = 0): void {
     const sh = this.shared;
     if (sh && n * UPDATE_WORK >= sh.minWork && n >= PARALLEL_MIN_UPDATE) {
       this.products.threadedUpdates++;
-      sh.pool.update(sh, this.wasm!, s, p, g, m, v, n);
+      if (bandRows > 0) this.products.bandedUpdates++;
+      sh.pool.update(sh, this.wasm!, s, p, g, m, v, n, bandRows, cols);
     } else updateRange(s, this.heap, p, g, m, v, 0, n);
+  }
+
+  /**
+   * How many column bands a layer of `cols` padded columns keeps its weights in (parallel.ts
+   * `columnBand`): one per thread when the arena is shared, its products are large enough for
+   * the threads (`work` multiply-adds) and each thread gets a tile; else 1 (plain rows).
+   */
+  bandsFor(cols: number, work: number): number {
+    const sh = this.shared;
+    return sh && work >= sh.minWork && cols / this.width >= sh.pool.threads ? sh.pool.threads : 1;
+  }
+
+  /**
+   * The product above over `bands` column bands of c (parallel.ts `columnBand`), with b (when
+   * `bRows` > 0) or c (`cRows` > 0) kept in banded blocks of that many rows instead of rows bs or
+   * cs apart; band t to thread t when the arena is shared and the product is large, else each
+   * band in turn here. The same sums as the plain product, so the same bits.
+   */
+  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number): void {
+    const sh = this.shared;
+    if (sh && this.wasm && bands === sh.pool.threads && rows * cols * T >= sh.minWork) {
+      this.products.wasm++;
+      this.products.threaded++;
+      this.products.banded++;
+      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T);
+      return;
+    }
+    for (let t = 0; t < bands; t++) {
+      const [k0, k1] = columnBand(cols, bands, t, this.width);
+      const w = k1 - k0;
+      this.gemm(a, as, at, bRows > 0 ? b + bRows * k0 : b + k0, bRows > 0 ? w : bs, cRows > 0 ? c + cRows * k0 : c + k0, cRows > 0 ? w : cs, bias >= 0 ? bias + k0 : bias, rows, w, T);
+    }
   }
 
   /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows multiples of 4, cols of `width`. */

@@ -1,33 +1,39 @@
 import { activateRows, type InlinedCode } from './activate';
 import { newStepScalars, STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './floats';
-import { band, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
+import { band, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
 import { wasmApi, type WasmGemm } from './wasm';
 
 /**
  * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
- * memory: bands of a product (parallel.ts `productPart`) with its own instance of the WebAssembly
- * kernel, bands of rows of an inlined activation (activate.ts `activateRows`), and bands of a
- * parameter tensor's optimiser step (update.ts `updateRange`).
+ * memory: bands of a product (parallel.ts `productPart`, or a layer's column bands,
+ * `columnBand`) with its own instance of the WebAssembly kernel, bands of rows of an inlined
+ * activation (activate.ts `activateRows`), and bands of a parameter tensor's optimiser step
+ * (update.ts `updateRange`).
  *
  * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
  * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
  * product, an activation or a step; its arguments at ARGS …) and its number of parts, opens it
- * (NEXT = 0), adds 1 to GEN and wakes the helpers (Atomics.notify). Then every thread, the
- * caller included, claims parts (Atomics.add on NEXT) and computes them until none is left,
- * counting each in DONE; the caller waits until DONE is the number of parts and closes the
- * task (NEXT = CLOSED, so a helper that wakes late claims nothing). Which thread computes a
- * part changes nothing in it, so the result is the one-thread result whoever takes part in it;
- * a helper the system runs late (a shared machine) just leaves its parts to the others. A helper
- * spins briefly on GEN before sleeping on it (Atomics.wait). The Atomics operations order the
- * plain stores: what the caller wrote before opening a task is seen by a helper that claims a
- * part of it, and what a thread wrote before counting its part in DONE is seen by the caller after.
+ * (each thread's claim counter at GROUPS + g set to 0), adds 1 to GEN and wakes the helpers
+ * (Atomics.notify). The parts fall to the threads in runs (`band` of the parts): thread g — the
+ * caller is 0, the helpers 1, 2, … in the order they bound — claims parts of its own run first
+ * (Atomics.add on its counter), then of the others', and computes them until none is left,
+ * counting each in DONE; the caller waits until DONE is the number of parts and closes the task
+ * (every counter CLOSED, so a helper that wakes late claims nothing). So a layer kept in column
+ * bands (batch.ts) has its band t computed by thread t in each of its products and steps, and
+ * a thread writes what it alone reads (parallel.ts `columnBand` says why that matters here),
+ * while a helper the system runs late (a shared machine) still just leaves its parts to the
+ * others. Which thread computes a part changes nothing in it, so the result is the one-thread
+ * result whoever takes part in it. A helper spins briefly on GEN before sleeping on it
+ * (Atomics.wait). The Atomics operations order the plain stores: what the caller wrote before
+ * opening a task is seen by a helper that claims a part of it, and what a thread wrote before
+ * counting its part in DONE is seen by the caller after.
  *
  * An arena's memory reaches the helpers once, by a message (`bind`): between products they wait
  * in the loop above, not in their event loop, so the caller first sends them the memory, then
  * tells them (CMD = RELEASE) to go back to their event loop, where they take it, instantiate
- * the kernel on it and come back (READY). The pool starts its helpers at its first product, so a
- * run whose products are all small starts none.
+ * the kernel on it and come back (READY, whose count gives each its number). The pool starts its
+ * helpers at its first product, so a run whose products are all small starts none.
  */
 
 const GEN = 0;
@@ -35,24 +41,31 @@ const DONE = 1;
 const READY = 2;
 const FAILED = 3;
 const CMD = 4;
-const NEXT = 5;
-const PARTS = 6;
+const PARTS = 5;
+const THREADS = 6;
 /**
  * The task's arguments. A product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts
- * `wasmProduct`), then the element's bytes and the tile's width. An activation: its code, z, y,
- * gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n (update.ts
- * `updateRange`), with its scalars in the block's float64 part, in STEP_SCALARS' order.
+ * `wasmProduct`), the element's bytes, the tile's width, then, for a product over a layer's
+ * column bands, the rows of b's and of c's banded blocks (0: not banded) and 1. An activation:
+ * its code, z, y, gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n
+ * (update.ts `updateRange`), the rows of the tensor's banded blocks (0: not banded), its columns
+ * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order.
  */
 const ARGS = 8;
-const CONTROL_INTS = 32;
+/** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
+const GROUPS = 32;
+const CONTROL_INTS = GROUPS + 64;
 /** The control block's float64 values, after its CONTROL_INTS int32 ones. */
 const CONTROL_FLOATS = 16;
+
+/** Parts per band in a task over a layer's column bands: a few, so that a late thread's band can be shared out. */
+const PARTS_PER_BAND = 4;
 
 const CMD_PRODUCT = 1;
 const CMD_RELEASE = 2;
 const CMD_ACTIVATE = 3;
 const CMD_UPDATE = 4;
-/** NEXT while no product is open: any claim is past the parts. */
+/** A claim counter while no task is open: any claim is past its group's parts. */
 const CLOSED = 1 << 30;
 
 /** Loads of GEN (or DONE) before sleeping on it: some tens of microseconds, about one small product. */
@@ -90,33 +103,74 @@ interface Worker {
   scalars: StepScalars;
 }
 
-/** Claims and computes parts of the open task until none is left; each counted in DONE. */
-function computeParts(ctl: Int32Array, w: Worker): void {
-  for (;;) {
-    const i = Atomics.add(ctl, NEXT, 1);
-    const parts = Atomics.load(ctl, PARTS);
-    if (i >= parts) return;
-    // Read after the claim: a helper that woke for one task may have claimed a part of the next,
-    // whose kind and arguments were all written before it was opened.
-    const cmd = Atomics.load(ctl, CMD);
-    try {
-      if (cmd === CMD_ACTIVATE) activationBand(ctl, w.heap, parts, i);
-      else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
-      else productBand(ctl, w.wasm, parts, i);
-    } catch {
-      Atomics.store(ctl, FAILED, 1);
+/**
+ * Claims and computes parts of the open task until none is left, each counted in DONE: the parts
+ * of thread `self`'s own group first (`band` of the parts: thread g's are the g-th of `threads`
+ * runs of them), then the other groups' in turn.
+ */
+function computeParts(ctl: Int32Array, w: Worker, self: number): void {
+  const threads = ctl[THREADS];
+  for (let k = 0; k < threads; k++) {
+    const g = (self + k) % threads;
+    for (;;) {
+      const j = Atomics.add(ctl, GROUPS + g, 1);
+      // Read after the claim: a helper that woke for one task may have claimed a part of the
+      // next, whose kind and arguments were all written before it was opened.
+      const parts = Atomics.load(ctl, PARTS);
+      const [from, to] = band(parts, threads, g);
+      const i = from + j;
+      if (i >= to) break;
+      const cmd = Atomics.load(ctl, CMD);
+      try {
+        if (cmd === CMD_ACTIVATE) activationBand(ctl, w.heap, parts, i);
+        else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
+        else productBand(ctl, w.wasm, parts, i);
+      } catch {
+        Atomics.store(ctl, FAILED, 1);
+      }
+      Atomics.add(ctl, DONE, 1);
+      Atomics.notify(ctl, DONE);
     }
-    Atomics.add(ctl, DONE, 1);
-    Atomics.notify(ctl, DONE);
   }
 }
 
-/** Part i of the open product: a band of c (parallel.ts `productPart`). */
+/**
+ * Part i of a task over a layer's column bands, `parts` of them for `threads` bands: band t (the
+ * part's group, so thread t's own) and sub-band s of the parts per band.
+ */
+function bandPart(parts: number, threads: number, i: number): { t: number; s: number; per: number } {
+  const per = parts / threads;
+  return { t: Math.floor(i / per), s: i % per, per };
+}
+
+/**
+ * Part i of the open product: a band of c (parallel.ts `productPart`), or, over a layer's column
+ * bands, a sub-band of the columns of band t, with b and c read in their banded blocks where they are kept so.
+ */
 function productBand(ctl: Int32Array, wasm: WasmGemm, parts: number, i: number): void {
   const o = ARGS;
   const [a, as, at, b, bs, c, cs, bias, rows, cols, T, e, width] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12]];
+  if (ctl[o + 15] === 1) {
+    const { t, s, per } = bandPart(parts, ctl[THREADS], i);
+    const [k0, k1] = columnBand(cols, ctl[THREADS], t, width);
+    const [q0, q1] = columnBand(k1 - k0, per, s, width);
+    if (q1 > q0) bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T);
+    return;
+  }
   const { r0, r1, k0, k1 } = productPart(rows, cols, parts, i, width);
   if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
+}
+
+/**
+ * Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1)
+ * here: b and c each either plain (rows bs or cs apart) or kept in bands (`bRows`, `cRows` > 0:
+ * the band's block of rows k1 − k0 values wide starts at rows · k0, parallel.ts `columnBand`).
+ */
+function bandedProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, k0: number, k1: number, q0: number, q1: number, T: number): void {
+  const w = k1 - k0;
+  const bAt = bRows > 0 ? b + bRows * k0 + q0 : b + k0 + q0;
+  const cAt = cRows > 0 ? c + cRows * k0 + q0 : c + k0 + q0;
+  wasmProduct(wasm, e, a, as, at, bAt, bRows > 0 ? w : bs, cAt, cRows > 0 ? w : cs, bias >= 0 ? bias + k0 + q0 : bias, rows, q1 - q0, T);
 }
 
 /** Part i of the open activation: a band of its rows (parallel.ts `band`). */
@@ -126,12 +180,23 @@ function activationBand(ctl: Int32Array, heap: Floats, parts: number, i: number)
   activateRows(ctl[o] as InlinedCode, heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6]);
 }
 
-/** Part i of the open optimiser step: a band of the tensor's elements, with the step's scalars read from the control block. */
+/**
+ * Part i of the open optimiser step: a band of the tensor's elements, or, for a tensor kept in
+ * column bands, a run of band t's block (contiguous); the step's scalars read from the control block.
+ */
 function updateBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
   const s = w.scalars;
   STEP_SCALARS.forEach((key, j) => (s[key] = w.floats[j]));
-  const [i0, i1] = band(ctl[o + 4], parts, i);
+  let i0: number;
+  let i1: number;
+  const bandRows = ctl[o + 5];
+  if (bandRows > 0) {
+    const { t, s: sub, per } = bandPart(parts, ctl[THREADS], i);
+    const [k0, k1] = columnBand(ctl[o + 6], ctl[THREADS], t, ctl[o + 7]);
+    const [j0, j1] = band(bandRows * (k1 - k0), per, sub);
+    [i0, i1] = [bandRows * k0 + j0, bandRows * k0 + j1];
+  } else [i0, i1] = band(ctl[o + 4], parts, i);
   updateRange(s, w.heap, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], i0, i1);
 }
 
@@ -153,7 +218,8 @@ export class ProductPool {
     private readonly spawn: () => HelperThread,
   ) {
     ({ ctl: this.control, floats: this.floats } = controlViews(new SharedArrayBuffer(4 * CONTROL_INTS + 8 * CONTROL_FLOATS)));
-    this.control[NEXT] = CLOSED;
+    this.control[THREADS] = threads;
+    for (let g = 0; g < threads; g++) this.control[GROUPS + g] = CLOSED;
   }
 
   /**
@@ -161,8 +227,18 @@ export class ProductPool {
    * computed by this thread (through `wasm`) and the helpers.
    */
   product(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
-    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width];
+    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, 0, 0, 0];
     this.run(kernel, CMD_PRODUCT, args, partsFor(rows, cols, this.threads, kernel.width), this.self(kernel, wasm));
+  }
+
+  /**
+   * The same product over a layer's column bands, one per thread (parallel.ts `columnBand`),
+   * band t first to thread t, with b or c kept in banded blocks of `bRows` or `cRows` rows (0:
+   * plain, rows bs or cs apart): each thread reads and writes its own blocks.
+   */
+  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number): void {
+    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
+    this.run(kernel, CMD_PRODUCT, args, this.threads * PARTS_PER_BAND, this.self(kernel, wasm));
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
@@ -170,10 +246,15 @@ export class ProductPool {
     this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), this.self(kernel, wasm));
   }
 
-  /** One optimiser step on the n values at p (update.ts `updateRange`'s arguments), in bands of elements. */
-  update(kernel: SharedKernel, wasm: WasmGemm, s: StepScalars, p: number, g: number, m: number, v: number, n: number): void {
+  /**
+   * One optimiser step on the n values at p (update.ts `updateRange`'s arguments), in bands of
+   * elements; a tensor kept in column bands (`bandRows` > 0 rows, `cols` columns) in runs of each
+   * band's block, band t first to thread t.
+   */
+  update(kernel: SharedKernel, wasm: WasmGemm, s: StepScalars, p: number, g: number, m: number, v: number, n: number, bandRows = 0, cols = 0): void {
     STEP_SCALARS.forEach((key, j) => (this.floats[j] = s[key]));
-    this.run(kernel, CMD_UPDATE, [p, g, m, v, n], rowPartsFor(n, this.threads), this.self(kernel, wasm));
+    const parts = bandRows > 0 ? this.threads * PARTS_PER_BAND : rowPartsFor(n, this.threads);
+    this.run(kernel, CMD_UPDATE, [p, g, m, v, n, bandRows, cols, kernel.width], parts, this.self(kernel, wasm));
   }
 
   /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
@@ -184,12 +265,12 @@ export class ProductPool {
     Atomics.store(ctl, PARTS, parts);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, CMD, cmd);
-    Atomics.store(ctl, NEXT, 0);
+    for (let g = 0; g < this.threads; g++) Atomics.store(ctl, GROUPS + g, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    computeParts(ctl, self);
+    computeParts(ctl, self, 0);
     this.waitFor(DONE, parts);
-    Atomics.store(ctl, NEXT, CLOSED);
+    for (let g = 0; g < this.threads; g++) Atomics.store(ctl, GROUPS + g, CLOSED);
     if (Atomics.load(ctl, FAILED)) throw new Error('a helper thread failed on its part of a task');
   }
 
@@ -252,7 +333,8 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const { ctl, floats } = controlViews(control);
     const self: Worker = { wasm: new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm, heap: viewOf(memory, bytes), floats, scalars: newStepScalars() };
     let seen = Atomics.load(ctl, GEN);
-    Atomics.add(ctl, READY, 1);
+    // Its number among the threads (the caller is 0): which group of a task's parts it takes first.
+    const id = Atomics.add(ctl, READY, 1) + 1;
     Atomics.notify(ctl, READY);
     for (;;) {
       let spins = 0;
@@ -261,7 +343,7 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
       }
       seen = Atomics.load(ctl, GEN);
       if (Atomics.load(ctl, CMD) === CMD_RELEASE) return;
-      computeParts(ctl, self);
+      computeParts(ctl, self, id);
     }
   });
 }
