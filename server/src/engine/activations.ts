@@ -1,6 +1,6 @@
 import { add, call, div, mul, neg, num, pow, sub, type Expr } from './expr-nodes';
 import { erf, normalCdf, normalPdf } from './special';
-import { sech2 } from './kernels/tanh';
+import { sech2, tanh } from './kernels/tanh';
 
 /**
  * The built-in functions of the language, one entry each: this file is the list every other
@@ -107,7 +107,7 @@ export function sigmoidNth(n: number, z: number): number {
  */
 export function tanhNth(n: number, z: number): number {
   if (n === 1) return sech2(z);
-  const t = Math.tanh(z);
+  const t = tanh(z);
   if (n === 0) return t;
   if (n === 2) return -2 * t * sech2(z);
   return polyval(TANH_POLYS[n], t);
@@ -227,7 +227,7 @@ const SCALARS = {
     params: none, activation: true,
     formula: 'tanh(z) = sinh z / cosh z',
     derivativeFormula: "tanh'(z) = 1 - tanh²(z)",
-    value: (z) => Math.tanh(z),
+    value: (z) => tanh(z),
     derivative: (z) => tanhNth(1, z), // 1 - t², without cancellation where t → ±1
     nth: (n, z) => tanhNth(n, z),
     /** tanh' = 1 − t², tanh'' = −2t(1 − t²) */

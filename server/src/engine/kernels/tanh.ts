@@ -9,9 +9,12 @@
  *
  * Where tanh saturates, a keeps its relative precision (it is computed, not taken from 1 − |t|,
  * which rounds to 0 at x ≈ 19), so sech² does too until it underflows; below 1, |tanh| < 0.77 and
- * 1 − |tanh| ≥ 0.24 loses at most two bits: sech² is within about 6 roundings everywhere. These are the formulas Math.tanh itself uses here (V8's fdlibm
- * tanh), so the value is Math.tanh's bit for bit — test/unit/kernels.test.ts holds it to that on
- * millions of inputs. Imports nothing, so a helper thread (pool.ts) can run it alone.
+ * 1 − |tanh| ≥ 0.24 loses at most two bits: sech² is within about 6 roundings everywhere. These
+ * are the formulas Math.tanh itself uses in Node (V8's fdlibm tanh), so there the value is
+ * Math.tanh's bit for bit — test/unit/kernels.test.ts holds it to that on a million and a half
+ * inputs. The engine takes tanh from here everywhere (activations.ts too), not from Math.tanh, so
+ * that a batch equals a probe bit for bit also where a browser's Math rounds otherwise. Imports
+ * nothing, so a helper thread (pool.ts) can run it alone.
  */
 
 /** 2⁻²⁸: below it tanh z rounds to z. */
@@ -37,6 +40,11 @@ export function tanhWithSech2(z: number, out: Float64Array, at: number): number 
 }
 
 const scratch = new Float64Array(1);
+
+/** tanh(z), as `tanhWithSech2` computes it. */
+export function tanh(z: number): number {
+  return tanhWithSech2(z, scratch, 0);
+}
 
 /** sech²(z) = 1 − tanh²(z) = tanh'(z), as `tanhWithSech2` computes it. */
 export function sech2(z: number): number {
