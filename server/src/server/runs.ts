@@ -110,7 +110,12 @@ export class Runs {
     const run = { id: `run-${this.next++}`, uri, network, data, line: request.line } as Run;
     this.active.set(k, run);
     run.worker = this.startWorker(request, {
-      message: (m) => onMessage(run, m),
+      message: (m) => {
+        // A run that has posted its end is over, though its worker has yet to exit: from now on
+        // it is not one to stop (a reset right after it would count it as stopped), nor going.
+        if ((m.kind === 'done' || m.kind === 'error') && this.active.get(k) === run) this.active.delete(k);
+        onMessage(run, m);
+      },
       exit: () => {
         if (this.active.get(k) === run) this.active.delete(k);
         onExit(run);
