@@ -1,5 +1,5 @@
 import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm } from './wasm';
-import { columnBand, threadSettings, wasmProduct } from './parallel';
+import { bandOperands, columnBand, threadSettings, wasmProduct } from './parallel';
 import { productPool, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRange, type StepScalars } from './update';
@@ -186,8 +186,8 @@ export class Arena {
     }
     for (let t = 0; t < bands; t++) {
       const [k0, k1] = columnBand(cols, bands, t, this.width);
-      const w = k1 - k0;
-      this.gemm(a, as, at, bRows > 0 ? b + bRows * k0 : b + k0, bRows > 0 ? w : bs, cRows > 0 ? c + cRows * k0 : c + k0, cRows > 0 ? w : cs, bias >= 0 ? bias + k0 : bias, rows, w, T);
+      const [bt, bst, ct, cst, biast] = bandOperands(b, bs, bRows, c, cs, cRows, bias, k0, k1, 0);
+      this.gemm(a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
     }
   }
 

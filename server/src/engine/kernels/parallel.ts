@@ -89,6 +89,17 @@ export function columnBand(cols: number, bands: number, t: number, width: number
   return [width * Math.floor((t * tiles) / bands), width * Math.floor(((t + 1) * tiles) / bands)];
 }
 
+/**
+ * Where the part of a product from column k0 + q0 of band [k0, k1) on reads b and writes c (and
+ * its bias): b and c each either plain (rows bs or cs apart) or kept in banded blocks of `bRows`
+ * or `cRows` rows (the band's block, rows k1 − k0 values wide, at rows · k0). Returns b, bs, c,
+ * cs and the bias (an offset, or NO_BIAS/ACCUMULATE as given).
+ */
+export function bandOperands(b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, k0: number, k1: number, q0: number): [b: number, bs: number, c: number, cs: number, bias: number] {
+  const w = k1 - k0;
+  return [bRows > 0 ? b + bRows * k0 + q0 : b + k0 + q0, bRows > 0 ? w : bs, cRows > 0 ? c + cRows * k0 + q0 : c + k0 + q0, cRows > 0 ? w : cs, bias >= 0 ? bias + k0 + q0 : bias];
+}
+
 /** Where column k of a banded rows × cols matrix is: its band's block and the column within it. */
 export function bandedIndex(rows: number, cols: number, bands: number, width: number, j: number, k: number): number {
   if (bands === 1) return j * cols + k;

@@ -1,7 +1,7 @@
 import { activateRows, type InlinedCode } from './activate';
 import { newStepScalars, STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './floats';
-import { band, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
+import { band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
 import { wasmApi, type WasmGemm } from './wasm';
 
 /**
@@ -161,16 +161,10 @@ function productBand(ctl: Int32Array, wasm: WasmGemm, parts: number, i: number):
   if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
 }
 
-/**
- * Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1)
- * here: b and c each either plain (rows bs or cs apart) or kept in bands (`bRows`, `cRows` > 0:
- * the band's block of rows k1 − k0 values wide starts at rows · k0, parallel.ts `columnBand`).
- */
+/** Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1) here (parallel.ts `bandOperands`). */
 function bandedProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, k0: number, k1: number, q0: number, q1: number, T: number): void {
-  const w = k1 - k0;
-  const bAt = bRows > 0 ? b + bRows * k0 + q0 : b + k0 + q0;
-  const cAt = cRows > 0 ? c + cRows * k0 + q0 : c + k0 + q0;
-  wasmProduct(wasm, e, a, as, at, bAt, bRows > 0 ? w : bs, cAt, cRows > 0 ? w : cs, bias >= 0 ? bias + k0 + q0 : bias, rows, q1 - q0, T);
+  const [bt, bst, ct, cst, biast] = bandOperands(b, bs, bRows, c, cs, cRows, bias, k0, k1, q0);
+  wasmProduct(wasm, e, a, as, at, bt, bst, ct, cst, biast, rows, q1 - q0, T);
 }
 
 /** Part i of the open activation: a band of its rows (parallel.ts `band`). */
