@@ -1,7 +1,7 @@
-// `node bench/ab.js <commit> [--case mlp|tiny] [--rounds N] [--ms M]`: the training speed of the
-// engine at <commit> (A) against the work tree's (B), both loaded in one process and timed in
-// interleaved rounds (A one thread, A all threads, B one thread, B all threads, again and again),
-// so that the machine's slow and fast phases hit both alike. Prints each side's median steps/s
+// `node bench/ab.js <commit> [--case mlp|tiny] [--precision float64|float32] [--rounds N] [--ms M]`:
+// the training speed of the engine at <commit> (A) against the work tree's (B), both loaded in one
+// process and timed in interleaved rounds (A one thread, A all threads, B one thread, B all
+// threads, again and again; float32 on one thread only, as the bench times it), so that the machine's slow and fast phases hit both alike. Prints each side's median steps/s
 // and the median of the per-round ratios B ÷ A. On the shared 2-core machines here separate runs
 // of `npm run bench` differ by ±20 % with the engine unchanged; this differs by about ±3 % between
 // two builds of the same commit, so it can tell a 5 % change. A benchmark, not a test.
@@ -21,10 +21,11 @@ const option = (/** @type {string} */ name, /** @type {string} */ fallback) => {
 };
 const commit = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 const caseId = option('--case', 'mlp');
+const precision = option('--precision', 'float64');
 const rounds = Number(option('--rounds', '30'));
 const ms = Number(option('--ms', '200'));
-if (!commit) {
-  console.error('usage: node bench/ab.js <commit> [--case mlp|tiny] [--rounds N] [--ms M]');
+if (!commit || (precision !== 'float64' && precision !== 'float32')) {
+  console.error('usage: node bench/ab.js <commit> [--case mlp|tiny] [--precision float64|float32] [--rounds N] [--ms M]');
   process.exit(2);
 }
 
@@ -35,7 +36,7 @@ import { CASES, makeData, makeNetwork } from './bench/cases';
 import { trainerSteps, timedSteps } from './bench/steps';
 import { setThreads, threadSettings } from './server/src/engine/kernels/parallel';
 import { useNodeThreads } from './server/src/runs/threads-node';
-export function setup(id: string) {
+export function setup(id: string, precision: 'float64' | 'float32') {
   const threads = useNodeThreads(process.env.NETSPEC_THREADS, path.join(__dirname, 'productWorker.js'));
   const c = CASES.find((x) => x.id === id);
   if (!c) throw new Error('no bench case ' + id);
@@ -44,7 +45,7 @@ export function setup(id: string) {
   const make = (n: number) => {
     const s = threadSettings();
     setThreads({ ...s, threads: n });
-    const t = trainerSteps(c, net, data);
+    const t = trainerSteps(c, net, data, precision);
     setThreads(s);
     return t;
   };
@@ -61,7 +62,7 @@ export function setup(id: string) {
  * Bundles one side (sources under `src`) into `out`: the entry above and the helper threads' script.
  * @param {string} src
  * @param {string} out
- * @returns {{ setup(id: string): Side }}
+ * @returns {{ setup(id: string, precision: string): Side }}
  */
 function build(src, out) {
   for (const f of ['bench/cases.ts', 'bench/steps.ts', 'server/src/engine/kernels/parallel.ts', 'server/src/runs/threads-node.ts', 'server/src/server/productWorker.ts']) {
@@ -86,10 +87,11 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-ab-'));
 const tree = path.join(tmp, 'a');
 execFileSync('git', ['worktree', 'add', '--detach', tree, commit], { cwd: ROOT, stdio: 'ignore' });
 try {
-  const A = build(tree, path.join(tmp, 'out-a')).setup(caseId);
-  const B = build(ROOT, path.join(tmp, 'out-b')).setup(caseId);
-  // The tiny network starts no thread (its products are all small): one thread each.
-  const threaded = caseId !== 'tiny' && A.threads > 1;
+  const A = build(tree, path.join(tmp, 'out-a')).setup(caseId, precision);
+  const B = build(ROOT, path.join(tmp, 'out-b')).setup(caseId, precision);
+  // The tiny network starts no thread (its products are all small), and the bench times float32
+  // on one thread: one thread each.
+  const threaded = caseId !== 'tiny' && precision === 'float64' && A.threads > 1;
   /** @type {{ name: string, trainer: { epoch(): number }, side: Side }[]} */
   const sides = [];
   for (const [letter, side] of /** @type {const} */ ([['A', A], ['B', B]])) {
@@ -104,7 +106,7 @@ try {
       rates[i].push((x.steps / x.ms) * 1000);
     });
   }
-  console.log(`${caseId}: A = ${commit}, B = the work tree; ${rounds} interleaved rounds of ${ms} ms each, ${os.availableParallelism?.() ?? os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
+  console.log(`${caseId}${precision === 'float32' ? ', float32' : ''}: A = ${commit}, B = the work tree; ${rounds} interleaved rounds of ${ms} ms each, ${os.availableParallelism?.() ?? os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
   sides.forEach(({ name }, i) => console.log(`${name.padEnd(18)} ${median(rates[i]).toFixed(0).padStart(9)} steps/s (median)`));
   const half = sides.length / 2;
   for (let i = 0; i < half; i++) {

@@ -2,10 +2,12 @@
  * The float32 kernels (`precision float32`): the f32x4 WebAssembly kernel and the JavaScript
  * fallback against the product written out with a float32 rounding after every multiply and every
  * add, bit for bit; a float32 training run the same on both; and its parameters float32 values
- * that come back as float64 numbers. (Agreement with PyTorch's float32 is test/export's business.)
+ * that come back as float64 numbers; its activations' tanh, σ and e^{−x} to float32 accuracy.
+ * (Agreement with PyTorch's float32 is test/export's business.)
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { expNeg32, sigmoid32, tanh32 } from '../../server/src/engine/kernels/float32-math';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { gemmModuleBytes, tileCols, wasmApi } from '../../server/src/engine/kernels/wasm';
 import { MAX_ROWS_PER_PASS, Trainer, type Sample, type TrainResult } from '../../server/src/engine/train';
@@ -112,4 +114,43 @@ test('float32 training on WebAssembly and on JavaScript gives the same float32 p
   });
   assert.ok(differs, 'the float32 run gave the float64 run\'s parameters exactly');
   wasm.loss.forEach((v, e) => assert.ok(Math.abs(v - wide.loss[e]) <= 1e-5 * Math.abs(wide.loss[e]), `epoch ${e + 1} loss ${v} vs ${wide.loss[e]}`));
+});
+
+test('float32 tanh, σ and e^{−x} come within 1e-9 of the float64 functions (or saturate), and round to their float32 value or 1 ulp from it', () => {
+  const rng = new SeededRandom(32);
+  const f32 = new Float32Array(1);
+  const bits = new Int32Array(f32.buffer);
+  const ulps = (a: number, b: number) => {
+    f32[0] = a;
+    const x = bits[0];
+    f32[0] = b;
+    return Math.abs(x - bits[0]);
+  };
+  const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+  const cases: [string, (z: number) => number, (z: number) => number, number][] = [
+    ['tanh', tanh32, Math.tanh, 12],
+    ['σ', sigmoid32, sigmoid, 120],
+    ['e^{−x}', (x) => expNeg32(Math.abs(x)), (x) => Math.exp(-Math.abs(x)), 110],
+  ];
+  for (const [name, fast, exact, range] of cases) {
+    let off = 0;
+    const n = 200_000;
+    for (let i = 0; i < n; i++) {
+      // float32 inputs, spread over every scale: the series, the table and its ends, saturation
+      const z = f(rng.uniform(-1, 1) * range * 10 ** -rng.int(0, 8));
+      const got = fast(z);
+      const want = exact(z);
+      // tanh beyond 9.1 is taken as ±1, what float32 rounds it to
+      const saturated = Math.abs(got) === 1 && f(want) === got;
+      assert.ok(Math.abs(got - want) <= 1e-9 * Math.abs(want) || saturated, `${name}(${z}) = ${got}, not ${want}`);
+      const d = ulps(got, want);
+      assert.ok(d <= 1, `${name}(${z}) rounds ${d} float32 ulps from ${want}`);
+      off += d;
+    }
+    assert.ok(off < n / 200, `${name}: ${off} of ${n} inputs round to another float32 value`);
+  }
+  for (const [z, want] of [[0, 0], [-0, -0], [Infinity, 1], [-Infinity, -1], [NaN, NaN], [9.2, 1], [-40, -1]] as const) assert.equal(tanh32(z), want, `tanh(${z})`);
+  for (const [z, want] of [[0, 0.5], [Infinity, 1], [-Infinity, 0], [NaN, NaN], [-200, Math.exp(-200)]] as const) assert.equal(sigmoid32(z), want, `σ(${z})`);
+  assert.equal(expNeg32(0), 1);
+  assert.equal(expNeg32(Infinity), 0);
 });

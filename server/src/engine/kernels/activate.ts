@@ -1,4 +1,5 @@
 import type { Floats } from './floats';
+import { sigmoid32, tanh32 } from './float32-math';
 import { tanhWithSech2 } from './tanh';
 
 /**
@@ -59,7 +60,10 @@ function tanhRows(h: Float64Array, z: number, y: number, gp: number, r0: number,
   }
 }
 
-/** tanh or σ into a float32 block, each derivative from the rounded y: 1 − y² and (1 − y)·y. */
+/**
+ * tanh or σ into a float32 block, to float32 accuracy (float32-math.ts) and rounded to it, each
+ * derivative from the rounded y: 1 − y² and (1 − y)·y.
+ */
 function activateRows32(code: InlinedCode, h: Float32Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
   const round = Math.fround;
   for (let i = r0; i < r1; i++) {
@@ -68,11 +72,10 @@ function activateRows32(code: InlinedCode, h: Float32Array, z: number, y: number
       const zk = h[z + o + k];
       let yk: number;
       if (code === INLINED.tanh) {
-        yk = round(Math.tanh(zk));
+        yk = round(tanh32(zk));
         h[gp + o + k] = 1 - round(yk * yk);
       } else {
-        const e = Math.exp(-Math.abs(zk));
-        yk = round(zk >= 0 ? 1 / (1 + e) : e / (1 + e));
+        yk = round(sigmoid32(zk));
         h[gp + o + k] = round(1 - yk) * yk;
       }
       h[y + o + k] = yk;
