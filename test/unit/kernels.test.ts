@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sigmoid, tanhNth } from '../../server/src/engine/activations';
 import { activate } from '../../server/src/engine/kernels/batch';
+import { exp } from '../../server/src/engine/kernels/exp';
 import { sech2, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { builtinActivation, probe } from '../../server/src/engine/network';
@@ -194,4 +195,22 @@ test('training on WebAssembly and on JavaScript gives the same parameters, also 
     assert.deepEqual(after.layers[l].W, L.W.map((w, i) => w + -0.5 * g.layers[l].dW[i]), `layer ${L.name} W`);
     if (L.hasBias) assert.deepEqual(after.layers[l].b, L.b.map((b, i) => b + -0.5 * g.layers[l].db[i]), `layer ${L.name} b`);
   });
+});
+
+test('exp from a table and a polynomial is Math.exp or the double next to it, and Math.exp\'s at the ends', () => {
+  const f64 = new Float64Array(1);
+  const bits = new BigInt64Array(f64.buffer);
+  const at = (x: number) => {
+    f64[0] = x;
+    return bits[0];
+  };
+  const rng = new SeededRandom(21);
+  for (let i = 0; i < 1_000_000; i++) {
+    const x = rng.uniform(-1, 1) * [1e-12, 0.01, 1, 40, 708][i % 5];
+    const d = at(exp(x)) - at(Math.exp(x));
+    assert.ok(d >= -1n && d <= 1n, `exp(${x}) = ${exp(x)}, Math.exp ${Math.exp(x)}`);
+  }
+  for (const x of [NaN, Infinity, -Infinity, 708, -708, 709.7, -745, -746, 1000]) assert.equal(exp(x), Math.exp(x), `exp(${x})`);
+  assert.equal(exp(0), 1);
+  assert.equal(exp(-0), 1);
 });

@@ -1,5 +1,6 @@
 import { add, call, div, mul, neg, num, pow, sub, type Expr } from './expr-nodes';
 import { erf, normalCdf, normalPdf } from './special';
+import { exp } from './kernels/exp';
 import { sech2, tanh } from './kernels/tanh';
 
 /**
@@ -52,10 +53,10 @@ export interface DerivativeIdentities {
 /** The highest derivative order the language computes. */
 export const MAX_DERIVATIVE_ORDER = 8;
 
-/** σ(z) = 1 / (1 + e^{-z}), evaluated on the side where e^{±z} cannot overflow. */
+/** σ(z) = 1 / (1 + e^{-z}), evaluated on the side where e^{±z} cannot overflow (e^x from kernels/exp.ts, as the batch kernels take it). */
 export function sigmoid(z: number): number {
-  if (z >= 0) return 1 / (1 + Math.exp(-z));
-  const e = Math.exp(z);
+  if (z >= 0) return 1 / (1 + exp(-z));
+  const e = exp(z);
   return e / (1 + e);
 }
 

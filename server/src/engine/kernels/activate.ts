@@ -1,3 +1,4 @@
+import { exp } from './exp';
 import type { Floats } from './floats';
 import { sigmoid32, tanh32 } from './float32-math';
 import { tanhWithSech2 } from './tanh';
@@ -29,7 +30,7 @@ export function activateRows(code: InlinedCode, h: Floats, z: number, y: number,
   else tanhRows(h, z, y, gp, r0, r1, K, Kp);
 }
 
-/** σ(z) = 1 / (1 + e^{−z}) and σ'(z) = σ(z)·σ(−z), from one e^{−|z|}. */
+/** σ(z) = 1 / (1 + e^{−z}) and σ'(z) = σ(z)·σ(−z), from one e^{−|z|} (exp.ts). */
 function sigmoidRows(h: Float64Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
   for (let i = r0; i < r1; i++) {
     const o = i * Kp;
@@ -38,11 +39,11 @@ function sigmoidRows(h: Float64Array, z: number, y: number, gp: number, r0: numb
       let p: number;
       let q: number;
       if (zk >= 0) {
-        const e = Math.exp(-zk);
+        const e = exp(-zk);
         p = 1 / (1 + e);
         q = e / (1 + e);
       } else {
-        const e = Math.exp(zk);
+        const e = exp(zk);
         p = e / (1 + e);
         q = 1 / (1 + e);
       }
