@@ -210,44 +210,68 @@ export class Arena {
 }
 
 /**
- * The product in JavaScript, a row and four columns at a time held in locals: each c element
- * starts from its init and adds a_{r,t} · b_{t,k} for t in order — the SIMD kernel's operations
- * in the SIMD kernel's order.
+ * The product in JavaScript, two rows and four columns at a time held in locals, each b value
+ * loaded once for both rows (small networks' products all run here): each c element starts from
+ * its init and adds a_{r,t} · b_{t,k} for t in order — the SIMD kernel's operations in the SIMD
+ * kernel's order.
  */
 export function gemmJs(h: Float64Array, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
-  for (let r = 0; r < rows; r++) {
+  for (let r = 0; r < rows; r += 2) {
     const cr = c + r * cs;
     const ar = a + r * as;
     for (let k = 0; k < cols; k += 4) {
-      let c0 = 0, c1 = 0, c2 = 0, c3 = 0;
-      const init = bias === ACCUMULATE ? cr + k : bias === NO_BIAS ? -1 : bias + k;
-      if (init >= 0) {
-        c0 = h[init];
-        c1 = h[init + 1];
-        c2 = h[init + 2];
-        c3 = h[init + 3];
+      let c0 = 0, c1 = 0, c2 = 0, c3 = 0, d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      if (bias === ACCUMULATE) {
+        const i = cr + k;
+        c0 = h[i];
+        c1 = h[i + 1];
+        c2 = h[i + 2];
+        c3 = h[i + 3];
+        d0 = h[i + cs];
+        d1 = h[i + cs + 1];
+        d2 = h[i + cs + 2];
+        d3 = h[i + cs + 3];
+      } else if (bias !== NO_BIAS) {
+        c0 = d0 = h[bias + k];
+        c1 = d1 = h[bias + k + 1];
+        c2 = d2 = h[bias + k + 2];
+        c3 = d3 = h[bias + k + 3];
       }
       let pa = ar;
       let pb = b + k;
       for (let t = 0; t < T; t++) {
         const x = h[pa];
-        c0 += x * h[pb];
-        c1 += x * h[pb + 1];
-        c2 += x * h[pb + 2];
-        c3 += x * h[pb + 3];
+        const y = h[pa + as];
+        const b0 = h[pb];
+        const b1 = h[pb + 1];
+        const b2 = h[pb + 2];
+        const b3 = h[pb + 3];
+        c0 += x * b0;
+        c1 += x * b1;
+        c2 += x * b2;
+        c3 += x * b3;
+        d0 += y * b0;
+        d1 += y * b1;
+        d2 += y * b2;
+        d3 += y * b3;
         pa += at;
         pb += bs;
       }
-      h[cr + k] = c0;
-      h[cr + k + 1] = c1;
-      h[cr + k + 2] = c2;
-      h[cr + k + 3] = c3;
+      const o = cr + k;
+      h[o] = c0;
+      h[o + 1] = c1;
+      h[o + 2] = c2;
+      h[o + 3] = c3;
+      h[o + cs] = d0;
+      h[o + cs + 1] = d1;
+      h[o + cs + 2] = d2;
+      h[o + cs + 3] = d3;
     }
   }
 }
 
 /**
- * The float32 product in JavaScript, a row and four columns at a time as `gemmJs`: from its
+ * The float32 product in JavaScript, a row and four columns at a time: from its
  * init, each element s ← fround(s + fround(a_{r,t} · b_{t,k})) for t in order. The product of two
  * float32 values is exact in float64 and a sum of two is rounded once more harmlessly
  * (53 ≥ 2·24 + 2 bits), so each fround gives the correctly rounded float32 result: f32x4.mul then
