@@ -145,14 +145,14 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number } {
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; epochRows: number } {
   if (threads > 1) useThreads(threads, minWork);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; epochRows?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, epochRows: counts.epochRows ?? 0 };
   } finally {
     oneThread();
   }
@@ -167,6 +167,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   const threadedUpdates = new Set<string>();
   const bandedUpdates = new Set<string>();
   let bandedRuns = 0;
+  /** Threaded runs that read their input rows from an epoch's copy (batch.ts `loadEpochRow`), by precision. */
+  const epochRows = { float32: 0, float64: 0 };
   for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
     const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
     const net = randomNetwork(rng, first, loss);
@@ -181,6 +183,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
     const options: Partial<TrainOptions> = { epochs: 3, batch, precision, split: 0.8, seed: first, learningRate: 0.05, optimizer, l2: first % 10 === 2 ? 0.01 : 0, l1: first % 10 === 6 ? 0.001 : 0 };
     const one = trainWith(1, net, data, options);
     assert.equal(one.threaded, 0);
+    assert.equal(one.epochRows, 0, 'one thread copies its input rows per batch');
     for (const threads of [2, 3]) {
       const many = trainWith(threads, net, data, options);
       const what = `${LAYER_ACTIVATIONS[first]}…, ${threads} threads, batch ${batch ?? 'all'}, ${precision}`;
@@ -189,6 +192,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.threadedUpdates > 0) threadedUpdates.add(optimizer.kind);
       if (many.bandedUpdates > 0) bandedUpdates.add(optimizer.kind);
       if (many.banded > 0) bandedRuns++;
+      if (many.epochRows > 0) epochRows[precision]++;
       assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
       assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
@@ -204,6 +208,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   assert.deepEqual([...threadedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads');
   assert.ok(bandedRuns > 0, 'some runs kept layers in column bands, one per thread');
   assert.deepEqual([...bandedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step ran on weights kept in column bands');
+  assert.ok(epochRows.float64 > 0 && epochRows.float32 > 0, `threaded runs read their inputs from each epoch's copy in both precisions: ${JSON.stringify(epochRows)}`);
 });
 
 test('a layer kept in column bands: every weight has one place, and a pass too small for the threads computes the bands in turn, bit for bit', () => {
@@ -237,7 +242,7 @@ test('a layer kept in column bands: every weight has one place, and a pass too s
   });
 });
 
-test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads equals one thread', () => {
+test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, reading each pass from the epoch\'s rows, equals one thread', () => {
   const rng = new SeededRandom(5);
   const net = randomNetwork(rng, 1, 'cross_entropy');
   const data = randomData(rng, net, 300);
@@ -245,6 +250,7 @@ test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads equals one
   const one = trainWith(1, net, data, options);
   const two = trainWith(2, net, data, options);
   assert.ok(two.threaded > 0);
+  assert.equal(two.epochRows, 2, 'each epoch\'s rows copied once, each pass reading its own');
   assert.deepEqual(two.result.loss, one.result.loss);
   two.result.network.layers.forEach((L, l) => assert.deepEqual(L.W, one.result.network.layers[l].W));
 });

@@ -1,5 +1,5 @@
 import { BatchWorkspace, weightIndex } from './kernels/batch';
-import type { Precision } from './kernels/gemm';
+import { padWidth, type Precision } from './kernels/gemm';
 import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
 import { OptimizerState, stateBuffers, type Optimizer } from './optimizers';
@@ -118,6 +118,8 @@ export const SPLIT_STREAM = 999_999;
 export const SHUFFLE_STREAM_BASE = 1_000_000;
 /** The most samples one pass of the batched forward and backward holds (larger batches go in parts). */
 export const MAX_ROWS_PER_PASS = 256;
+/** A training set whose input rows take at most this many bytes is copied into the arena once per epoch, in the epoch's order (batch.ts `loadEpochRow`). */
+export const EPOCH_ROWS_MAX_BYTES = 64 << 20;
 
 export interface Sample {
   input: ArrayLike<number>;
@@ -349,7 +351,9 @@ export class Trainer {
     this.testIndices = test;
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
     // A batch larger than this goes through in parts, so memory stays bounded.
-    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision, stateBuffers(o.optimizer));
+    const rowBytes = padWidth(M, o.precision) * (o.precision === 'float32' ? 4 : 8);
+    const epochRows = train.length * rowBytes <= EPOCH_ROWS_MAX_BYTES ? train.length : 0;
+    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision, stateBuffers(o.optimizer), epochRows);
     this.lr = o.learningRate;
     this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, o.l1, this.ws);
     this.classification = classify(net, this.T, K);
@@ -419,7 +423,7 @@ export class Trainer {
   runBatch(): EpochStats | undefined {
     if (this.done) throw new TrainError('the run is over');
     const e = this.epochIndex;
-    const cur = (this.current ??= { order: this.epochOrder(e), start: 0, lossSum: 0, steps: 0, correct: 0, seen: 0 });
+    const cur = (this.current ??= this.startEpoch(e));
     const { order } = cur;
     const n = order.length;
     const ws = this.ws;
@@ -430,7 +434,10 @@ export class Trainer {
     // the batch in passes of at most C rows; the gradient sums continue from one to the next
     for (let p = start; p < end; p += C) {
       const rows = Math.min(C, end - p);
-      for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, order[p + i]);
+      if (ws.holdsEpoch) {
+        ws.useEpochRows(p);
+        for (let i = 0; i < rows; i++) ws.loadTarget(i, this.T, order[p + i]);
+      } else for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, order[p + i]);
       ws.forward(rows);
       for (let i = 0; i < rows; i++) {
         batchLoss += ws.loss(i);
@@ -453,6 +460,16 @@ export class Trainer {
       this.steps++;
     }
     return this.divergence || cur.start >= n ? this.finishEpoch(cur) : undefined;
+  }
+
+  /** Epoch e (0-based) begins: its order, and its input rows in that order where the workspace holds them. */
+  private startEpoch(e: number): EpochInProgress {
+    const order = this.epochOrder(e);
+    if (this.ws.holdsEpoch) {
+      for (let r = 0; r < order.length; r++) this.ws.loadEpochRow(r, this.X, order[r]);
+      this.ws.arena.products.epochRows++;
+    }
+    return { order, start: 0, lossSum: 0, steps: 0, correct: 0, seen: 0 };
   }
 
   /** Ends the epoch in progress: its figures, the test set's, the schedule and early stopping. */

@@ -58,10 +58,11 @@ export class Arena {
   private top = 0;
   /**
    * Products computed so far by each kernel (which one ran, for the bench; the results are the
-   * same), those cut between threads (`banded`: by a layer's column bands), and the activations
-   * and optimiser steps cut between threads.
+   * same), those cut between threads (`banded`: by a layer's column bands), the activations
+   * and optimiser steps cut between threads, and the epochs whose input rows were copied in at
+   * once (batch.ts `loadEpochRow`).
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -111,6 +112,11 @@ export class Arena {
       this.backend = 'js';
     }
     this.mode = this.wasm ? mode : 'js';
+  }
+
+  /** Whether the memory is shared with helper threads that take parts of the large products. */
+  get threaded(): boolean {
+    return this.shared !== undefined;
   }
 
   /** n rounded up to the tile's width (4 in float64, 8 in float32): a row of a buffer is 32-byte aligned. */
