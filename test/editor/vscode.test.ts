@@ -91,14 +91,20 @@ async function uiScenario(): Promise<void> {
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const running = await until('the panel to show the spiral run in progress', async () => {
-      const s = await panelState(frame);
-      return s.network === 'spiral_net' && (s.status === 'running' || s.status === 'done') ? s : undefined;
-    }, 60_000, 0);
-    assert.equal(running.status, 'running', `the panel first showed the run ${JSON.stringify(running)}`);
-    await until('the spiral run to end in the panel', async () => (await panelState(frame)).status === 'done', 60_000, 100);
-    sampling = false;
-    await sampler;
+    try {
+      // Only the run's name and status, read as often as the page answers: the whole panel state
+      // (panelState reads the picture's pixels) takes long enough to miss a run of half a second.
+      const running = await until('the panel to show the spiral run in progress', async () => {
+        const s = (await frame.evaluate(`({ network: document.getElementById('network').textContent, status: document.getElementById('status').textContent })`)) as { network: string; status: string };
+        return s.network === 'spiral_net' && (s.status === 'running' || s.status === 'done') ? s : undefined;
+      }, 60_000, 0);
+      assert.equal(running.status, 'running', `the panel first showed the run ${JSON.stringify(running)}`);
+      await until('the spiral run to end in the panel', async () => (await panelState(frame)).status === 'done', 60_000, 100);
+    } finally {
+      // Stopped whatever happens, so that a failed attempt leaves nothing polling a closed page.
+      sampling = false;
+      await sampler.catch(() => undefined);
+    }
     assert.ok(statusItems.some((items) => items.length === 1), `no status-bar item for the run: ${JSON.stringify(statusItems)}`);
     assert.ok(statusItems.every((items) => items.length <= 1), `two status-bar items for one run: ${JSON.stringify(statusItems.find((i) => i.length > 1))}`);
     // Runs in the webview (a browser page, hence a string: this file is compiled without the DOM types).
