@@ -1,4 +1,42 @@
-import type { TrainOptions } from './train';
+// The options of a `train` statement: their shape, their defaults and their checks (train.ts
+// trains with them and re-exports all three).
+import type { Precision } from './kernels/gemm';
+import type { Optimizer } from './optimizers';
+import type { Schedule } from './schedules';
+
+/** The options of a `train` statement (semantics' TrainInfo fits this shape). */
+export interface TrainOptions {
+  optimizer: Optimizer;
+  learningRate: number;
+  epochs: number;
+  /** Undefined: the whole training set. */
+  batch?: number;
+  seed: number;
+  split: number;
+  l2: number;
+  /** λ of λ·Σ|w| over the weights (not the biases), added to each step's loss. */
+  l1: number;
+  /** Undefined: a constant learning rate. */
+  schedule?: Schedule;
+  /** Early stopping after this many epochs without a new lowest monitored loss; undefined: never. */
+  patience?: number;
+  /** The training buffers' precision; default float64. */
+  precision: Precision;
+}
+
+export const TRAIN_DEFAULTS: Readonly<TrainOptions> = {
+  optimizer: { kind: 'sgd' },
+  learningRate: 0.1,
+  epochs: 100,
+  batch: undefined,
+  seed: 0,
+  split: 1,
+  l2: 0,
+  l1: 0,
+  schedule: undefined,
+  patience: undefined,
+  precision: 'float64',
+};
 
 /** A problem with the network, the data or the options that makes training impossible. */
 export class TrainError extends Error {}

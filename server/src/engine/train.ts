@@ -2,10 +2,10 @@ import { BatchWorkspace, weightIndex } from './kernels/batch';
 import { padWidth, type Precision } from './kernels/gemm';
 import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
-import { OptimizerState, stateBuffers, type Optimizer } from './optimizers';
+import { OptimizerState, stateBuffers } from './optimizers';
 import { Random } from './random';
-import { nextLearningRate, type Schedule } from './schedules';
-import { TrainError, validateOptions } from './train-options';
+import { nextLearningRate } from './schedules';
+import { TRAIN_DEFAULTS, TrainError, validateOptions, type TrainOptions } from './train-options';
 
 /**
  * Mini-batch training, float64, after PyTorch's definitions so that a run can be reproduced
@@ -76,43 +76,9 @@ import { TrainError, validateOptions } from './train-options';
  */
 
 export type { Optimizer } from './optimizers';
-export { TrainError } from './train-options';
+export { TRAIN_DEFAULTS, TrainError, type TrainOptions } from './train-options';
 export type { Precision } from './kernels/gemm';
 export { ADAM_EPS } from './optimizers';
-
-/** The options of a `train` statement (semantics' TrainInfo fits this shape). */
-export interface TrainOptions {
-  optimizer: Optimizer;
-  learningRate: number;
-  epochs: number;
-  /** Undefined: the whole training set. */
-  batch?: number;
-  seed: number;
-  split: number;
-  l2: number;
-  /** λ of λ·Σ|w| over the weights (not the biases), added to each step's loss. */
-  l1: number;
-  /** Undefined: a constant learning rate. */
-  schedule?: Schedule;
-  /** Early stopping after this many epochs without a new lowest monitored loss; undefined: never. */
-  patience?: number;
-  /** The training buffers' precision; default float64. */
-  precision: Precision;
-}
-
-export const TRAIN_DEFAULTS: Readonly<TrainOptions> = {
-  optimizer: { kind: 'sgd' },
-  learningRate: 0.1,
-  epochs: 100,
-  batch: undefined,
-  seed: 0,
-  split: 1,
-  l2: 0,
-  l1: 0,
-  schedule: undefined,
-  patience: undefined,
-  precision: 'float64',
-};
 
 /** The Random stream (with the train seed) of the train/test split permutation. */
 export const SPLIT_STREAM = 999_999;
