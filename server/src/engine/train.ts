@@ -1,5 +1,5 @@
 import { BatchWorkspace, weightIndex } from './kernels/batch';
-import { padWidth, type Precision } from './kernels/gemm';
+import type { Precision } from './kernels/gemm';
 import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
 import { OptimizerState, stateBuffers } from './optimizers';
@@ -86,8 +86,6 @@ export const SPLIT_STREAM = 999_999;
 export const SHUFFLE_STREAM_BASE = 1_000_000;
 /** The most samples one pass of the batched forward and backward holds (larger batches go in parts). */
 export const MAX_ROWS_PER_PASS = 256;
-/** A training set whose input rows take at most this many bytes is copied into the arena once per epoch, in the epoch's order (batch.ts `loadEpochRow`). */
-export const EPOCH_ROWS_MAX_BYTES = 64 << 20;
 
 export interface Sample {
   input: ArrayLike<number>;
@@ -317,9 +315,8 @@ export class Trainer {
     this.testIndices = test;
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
     // A batch larger than this goes through in parts, so memory stays bounded.
-    const rowBytes = padWidth(M, o.precision) * (o.precision === 'float32' ? 4 : 8);
-    const epochRows = train.length * rowBytes <= EPOCH_ROWS_MAX_BYTES ? train.length : 0;
-    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision, stateBuffers(o.optimizer), epochRows);
+    // Room for the training set's rows in epoch order, which the workspace takes where it pays (batch.ts `loadEpochRow`).
+    this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision, stateBuffers(o.optimizer), train.length);
     this.lr = o.learningRate;
     this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, o.l1, this.ws);
     this.classification = classify(net, this.T, K);

@@ -30,6 +30,8 @@ import { bandedIndex, columnBand, threadSettings } from './parallel';
  */
 /** Inputs per sample from which a row is loaded as one copy (TypedArray.set) rather than element by element. */
 const ROW_COPY_MIN = 32;
+/** The most bytes an epoch's input rows may take in the arena (`loadEpochRow`); a larger training set is copied per batch. */
+const EPOCH_ROWS_MAX_BYTES = 64 << 20;
 
 export class BatchWorkspace {
   readonly arena: Arena;
@@ -51,7 +53,8 @@ export class BatchWorkspace {
   /**
    * `stateBuffers`: the optimiser's state buffers per parameter tensor (optimizers.ts
    * `stateBuffers`), kept in the arena; `epochRows`: room for that many input rows besides the
-   * pass's own (`loadEpochRow`; 0: none), taken when the arena's products are cut between threads.
+   * pass's own (`loadEpochRow`; 0: none), taken when the arena's products are cut between threads
+   * and the rows fit in EPOCH_ROWS_MAX_BYTES.
    */
   constructor(readonly net: Network, capacity: number, mode?: KernelMode, precision: Precision = 'float64', stateBuffers: 0 | 1 | 2 = 0, epochRows = 0) {
     this.capacity = capacity;
@@ -59,17 +62,18 @@ export class BatchWorkspace {
     // Shared memory and helper threads only where some product is large enough for them.
     const largest = Math.max(...net.layers.map((l) => Bp * pad4(l.inputs) * pad4(l.units)));
     const threaded = largest >= threadSettings().minWork;
+    // The first layer's fan-in: the inputs, or their derived features; a row of them, padded.
+    this.xs = padWidth(net.layers[0]?.inputs ?? net.inputs, precision);
     // The epoch's rows (and four more: a pass reads its rows up to a multiple of 4), where the
     // threads share the products (`loadEpochRow` says why; on one thread a copy per batch into
     // rows that stay in cache costs less).
-    const epochValues = threaded && epochRows > 0 ? (epochRows + 4) * padWidth(net.layers[0]?.inputs ?? net.inputs, precision) : 0;
-    const plan = planSize(net, Bp, precision, stateBuffers) + epochValues;
+    const epochValues = (epochRows + 4) * this.xs;
+    const epochFits = threaded && epochRows > 0 && epochValues * (precision === 'float32' ? 4 : 8) <= EPOCH_ROWS_MAX_BYTES;
+    const plan = planSize(net, Bp, precision, stateBuffers) + (epochFits ? epochValues : 0);
     this.arena = new Arena(plan, mode, precision, threaded);
     const A = this.arena;
-    // The first layer's fan-in: the inputs, or their derived features.
-    this.xs = A.pad(net.layers[0]?.inputs ?? net.inputs);
     this.x = A.alloc(Bp * this.xs);
-    this.xEpoch = epochValues > 0 && A.threaded ? A.alloc(epochValues) : -1;
+    this.xEpoch = epochFits && A.threaded ? A.alloc(epochValues) : -1;
     let x = this.x;
     let xs = this.xs;
     this.layers = net.layers.map((layer, l) => {
