@@ -364,7 +364,7 @@ function transposeBands(h: Floats, s: LayerSlots, width: number): void {
 /** Calls `f` for every weight w_{j,k} (j < M, k < K) with its index past the start of W, band by band. */
 function forEachWeight(s: LayerSlots, width: number, f: (j: number, k: number, at: number) => void): void {
   for (let t = 0; t < s.bands; t++) {
-    const [k0, k1] = s.bands > 1 ? columnBand(s.Kp, s.bands, t, width) : [0, s.Kp];
+    const [k0, k1] = columnBand(s.Kp, s.bands, t, width);
     const w = k1 - k0;
     const base = s.Mp * k0;
     for (let j = 0; j < s.M; j++) for (let k = k0; k < Math.min(k1, s.K); k++) f(j, k, base + j * w + (k - k0));
