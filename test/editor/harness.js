@@ -38,7 +38,7 @@ const { spawn } = require('child_process');
  *   click(): Promise<void>,
  *   dblclick(): Promise<void>,
  *   innerText(): Promise<string>,
- *   fill(value: string): Promise<void>,
+ *   fill(value: string, options?: { timeout?: number }): Promise<void>,
  *   count(): Promise<number>,
  * }} Locator
  * @typedef {{ type(): string, text(): string }} ConsoleMessage
@@ -81,10 +81,15 @@ const { spawn } = require('child_process');
  *   getBoundingClientRect(): PageRect,
  *   querySelectorAll(selector: string): Iterable<PageElement>,
  *   getAttribute(name: string): string | null,
+ *   closest(selector: string): PageElement | null,
  *   innerText: string,
+ *   tagName: string,
+ *   className: string,
+ *   id: string,
  * }} PageElement
  * @typedef {{
  *   document: {
+ *     activeElement: PageElement | null,
  *     querySelector(selector: string): PageElement | null,
  *     createTreeWalker(root: PageElement, whatToShow: number): { nextNode(): PageText | null },
  *     createRange(): { setStart(node: PageText, offset: number): void, setEnd(node: PageText, offset: number): void, getBoundingClientRect(): PageRect },
@@ -571,6 +576,19 @@ class EditorPage {
       .first().waitFor({ state: 'visible', timeout: timeoutMs });
   }
 
+  /**
+   * Click an editor's tab, then wait until its text has the focus. The workbench moves the focus
+   * there a moment after the click: a key pressed sooner (F1) opens a palette that the focus then
+   * leaves, and the palette hides.
+   * @param {string} name the file's name, as its tab shows it
+   */
+  async clickTab(name, { timeoutMs = 10000 } = {}) {
+    const page = this.page;
+    await page.locator(`.tabs-container .tab[data-resource-name=${JSON.stringify(name)}]`).first().click();
+    await page.locator(`.editor-group-container.active .monaco-editor.focused[data-uri$=${JSON.stringify('/' + encodeURIComponent(name))}]`)
+      .first().waitFor({ state: 'visible', timeout: timeoutMs });
+  }
+
   /** Text of the status bar's language mode ('Plain Text' until the extension's language shows). */
   async languageMode() {
     return ((await this.page.locator(SEL.languageMode).first().innerText().catch(() => '')) || '').trim();
@@ -687,18 +705,36 @@ class EditorPage {
   }
 
   /**
-   * Run a command by its title through F1 (the command palette).
+   * Run a command by its title through F1 (the command palette). The palette hides when it loses
+   * the focus; if it does before the command runs, the log says what holds the focus and it is
+   * opened again (at most three times).
    * @param {string} title
    */
   async runCommand(title, { timeoutMs = 10000 } = {}) {
     const page = this.page;
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: timeoutMs });
-    await input.fill('>' + title);
-    const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
-    await item.waitFor({ state: 'visible', timeout: timeoutMs });
-    await page.keyboard.press('Enter');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await page.keyboard.press('F1');
+        await input.waitFor({ state: 'visible', timeout: timeoutMs });
+        await input.fill('>' + title, { timeout: timeoutMs });
+        const item = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+        await item.waitFor({ state: 'visible', timeout: timeoutMs });
+        await page.keyboard.press('Enter');
+        return;
+      } catch (err) {
+        if (attempt === 3 || await input.isVisible().catch(() => false)) throw err;
+        const focus = await page.evaluate(() => {
+          const { document } = /** @type {PageGlobals} */ (/** @type {unknown} */ (globalThis));
+          const e = document.activeElement;
+          if (!e) return 'nothing';
+          const part = e.closest('[id^="workbench.parts."]');
+          const label = e.getAttribute('aria-label');
+          return `<${e.tagName.toLowerCase()} class="${e.className}"${label ? ` aria-label="${label}"` : ''}> in ${part ? part.id : 'the page'}`;
+        }, undefined).catch(() => 'unknown');
+        console.log(`runCommand(${JSON.stringify(title)}): the palette closed before the command ran; the focus is on ${focus}. Opening it again.`);
+      }
+    }
   }
 
   /** Texts of the visible notification toasts. */

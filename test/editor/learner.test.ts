@@ -126,7 +126,7 @@ async function learnerScenario(): Promise<void> {
     await editor.screenshot(path.join(artifacts, 'learner-replay.png'));
 
     // 5. Back in the file, the hover reads the trained network: a smaller loss at the probe.
-    await page.locator('.tab', { hasText: 'mine.netspec' }).first().click();
+    await editor.clickTab('mine.netspec');
     const trained = await until('the hover to use the trained weights', async () => {
       const f = probeFigures(await hoverOf());
       return f.output !== initial.output ? f : undefined;

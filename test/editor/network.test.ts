@@ -73,6 +73,12 @@ async function clickLens(browser: Browser, title: string): Promise<void> {
 
 async function networkScenario(): Promise<void> {
   const folder = makeWorkspace(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-network-')));
+  // Five times the example's points: its run is over in half a second, and a view that asks at
+  // most 4 times a second would show it at one epoch or two.
+  const spiral = path.join(folder, 'spiral.netspec');
+  const example = fs.readFileSync(spiral, 'utf8');
+  assert.match(example, /spiral\(n: 300,/);
+  fs.writeFileSync(spiral, example.replace('spiral(n: 300,', 'spiral(n: 1500,'));
   fs.writeFileSync(path.join(folder, 'tiny.netspec'), TINY);
   await inEditor(folder, { viewport: { width: 1680, height: 1000 } }, async (browser) => {
     const editor = browser.editor;
@@ -186,7 +192,7 @@ async function networkScenario(): Promise<void> {
     // Gradients during the run: each line is the mean |dE/dw| of the run's last epoch.
     await (live as unknown as Locatable).locator('label:has(#mode-gradients)').first().click();
     await until('the gradients mode', async () => (await networkViewState(live)).mode === 'gradients' || undefined, 10_000, 100);
-    await page.locator('.tab', { hasText: 'spiral.netspec' }).first().click();
+    await editor.clickTab('spiral.netspec');
     await editor.runCommand('NetSpec: Train Network');
     // The training panel opens past the view's column: both stay in sight.
     await trainingPanelFrame(page, 30_000);
@@ -233,10 +239,10 @@ async function networkScenario(): Promise<void> {
 async function layoutForPicture(browser: Browser): Promise<void> {
   const editor = browser.editor;
   // From the first column (the saturation link's click left the focus in the view's column).
-  await browser.page.locator('.tab', { hasText: 'deep.netspec' }).first().click();
+  await editor.clickTab('deep.netspec');
   await editor.openFile('spiral.netspec');
   await editor.waitForLanguageMode('NetSpec');
-  await browser.page.locator('.tab', { hasText: 'spiral.netspec' }).first().click();
+  await editor.clickTab('spiral.netspec');
   // The cursor is on the first line, a comment: the file's only network.
   await editor.runCommand('NetSpec: Show Network');
   await networkViewFrame(browser.page, 'spiral_net', 30_000);

@@ -298,11 +298,21 @@ function capitalised(s: string): string {
 
 type Status = 'idle' | 'running' | 'paused' | 'done' | 'cancelled' | 'diverged' | 'error';
 
-/** The status pill: its class (trainingPanel.css colours each) and text. */
+/**
+ * The status pill: its class (trainingPanel.css colours each) and text. Its `data-shown` lists, in
+ * order, each status it has shown for the run on display (`data-run`): "running done" for a run
+ * seen in progress. The editor tests read it: a run of half a second is over before a poll of the
+ * page can see it running.
+ */
 function setStatus(kind: Status, text: string): void {
   const s = $('status');
   s.className = 'status ' + kind;
   s.textContent = text;
+  const id = (run.last && run.runId) || '';
+  const shown = s.dataset.run === id ? (s.dataset.shown ?? '').split(' ').filter(Boolean) : [];
+  if (shown[shown.length - 1] !== kind) shown.push(kind);
+  s.dataset.run = id;
+  s.dataset.shown = shown.join(' ');
 }
 
 // ---------------------------------------------------------------- compared runs and metrics
