@@ -10,7 +10,10 @@ import { test } from 'node:test';
 import { sigmoid, tanhNth } from '../../server/src/engine/activations';
 import { activate } from '../../server/src/engine/kernels/batch';
 import { exp } from '../../server/src/engine/kernels/exp';
-import { sech2, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
+import { EXPM1, expm1 } from '../../server/src/engine/kernels/expm1';
+import { TANH_BLOCK } from '../../server/src/engine/kernels/tanh-simd';
+import { gemmModuleBytes, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
+import { sech2, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { builtinActivation, probe } from '../../server/src/engine/network';
 import { kernelNetwork, kernelSamples } from '../support/kernel-case';
@@ -137,6 +140,96 @@ test('tanh from one expm1 is Math.tanh bit for bit, and its derivative keeps ful
   assert.ok(worst < 12 * 2 ** -53, `sech² within a few roundings of 1/cosh² everywhere: worst ${worst}`);
   assert.equal(sech2(1e-20), 1);
   assert.equal(sech2(30) > 0, true, 'no underflow to 0 where tanh has rounded to 1');
+});
+
+/** The double just below and just above x (x finite and nonzero). */
+function neighbours(x: number): number[] {
+  const f = new Float64Array([x]);
+  const bits = new BigInt64Array(f.buffer);
+  const out: number[] = [];
+  for (const step of [-1n, 1n]) {
+    bits[0] += step;
+    out.push(f[0]);
+    bits[0] -= step;
+  }
+  return out;
+}
+
+test('expm1 from plain arithmetic is Math.expm1 bit for bit, around every threshold and form of k too', () => {
+  const rng = new SeededRandom(23);
+  const xs: number[] = [0, -0, NaN, Infinity, -Infinity, 5e-324, -5e-324, 1e-310, 1e-300, -1e-300, 709.78, 1e308, -1e308];
+  for (const t of [EXPM1.HALF_LN2, EXPM1.ONE_AND_HALF_LN2, EXPM1.TINY, EXPM1.SATURATES, EXPM1.LARGE, EXPM1.OVERFLOWS, 0.25]) {
+    for (const x of [t, ...neighbours(t)]) xs.push(x, -x);
+  }
+  // every k from −57 to 1024, at its ends and in its middle
+  for (let k = -57; k <= 1024; k++) for (const d of [-0.5, -1e-12, 0, 1e-12, 0.5]) xs.push((k + d) * Math.LN2);
+  for (let i = 0; i < 400000; i++) {
+    xs.push(rng.uniform(-2, 2), rng.uniform(-60, 60), rng.uniform(-720, 720), (rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-70, 10));
+  }
+  for (const x of xs) if (!Object.is(expm1(x), Math.expm1(x))) assert.fail(`expm1(${x}): ${expm1(x)}, Math.expm1 ${Math.expm1(x)}`);
+});
+
+test('the WebAssembly SIMD tanh gives tanh.ts\'s values and derivatives bit for bit, and leaves it what it cannot', () => {
+  const rng = new SeededRandom(29);
+  const specials = [0, -0, NaN, Infinity, -Infinity, 5e-324, -1e-310, 2 ** -28, -(2 ** -28), 2 ** -29, 1, -1, 0.25, 19, -19, 40, 400, 1e308];
+  for (const t of [1, 2 ** -28, TANH_SIMD_MAX, EXPM1.HALF_LN2 / 2, EXPM1.ONE_AND_HALF_LN2 / 2, 20 * Math.LN2 / 2, 19.5 * Math.LN2 / 2]) {
+    for (const x of [t, ...neighbours(t)]) specials.push(x, -x);
+  }
+  const draw = (i: number) => [rng.uniform(-3, 3), rng.uniform(-25, 25), (rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-40, 5)][i % 3];
+  // Directly: the module's function over rows of a memory, every element in its blocks.
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 32 });
+  const simd = new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports.tanh as WasmTanh;
+  assert.equal(typeof simd, 'function', 'the float64 module exports tanh');
+  const h = new Float64Array(memory.buffer);
+  const [rows, Kp, blocks] = [64, 40, 4]; // 32 of each 40-wide row in blocks
+  const [z, y, gp] = [0, rows * Kp, 2 * rows * Kp];
+  const ref = new Float64Array(1);
+  let left = 0;
+  for (let trial = 0; trial < 40; trial++) {
+    for (let i = 0; i < rows * Kp; i++) h[z + i] = trial === 0 && i < specials.length ? specials[i] : draw(i);
+    h.fill(7, y, 3 * rows * Kp);
+    const flagged = simd(8 * z, 8 * y, 8 * gp, rows, blocks, 8 * Kp);
+    let outside = false;
+    for (let r = 0; r < rows; r++) {
+      for (let k = 0; k < Kp; k++) {
+        const i = r * Kp + k;
+        if (k >= blocks * TANH_BLOCK) {
+          assert.equal(h[y + i], 7, 'nothing is written past the blocks');
+          continue;
+        }
+        const x = h[z + i];
+        if (!(Math.abs(x) < TANH_SIMD_MAX)) {
+          outside = true;
+          left++;
+          continue;
+        }
+        const t = tanhWithSech2(x, ref, 0);
+        if (!Object.is(h[y + i], t) || !Object.is(h[gp + i], ref[0])) assert.fail(`tanh(${x}): ${h[y + i]}, ${h[gp + i]}; tanh.ts ${t}, ${ref[0]}`);
+      }
+    }
+    assert.equal(flagged, outside ? 1 : 0, 'it says when it left an element to tanh.ts');
+  }
+  assert.ok(left > 1000, 'the draws reach past TANH_SIMD_MAX');
+  // Through an arena, as a training pass computes a tanh layer: rows of odd widths too, the
+  // elements past the blocks and past TANH_SIMD_MAX from tanh.ts.
+  const act = builtinActivation('tanh')!;
+  assert.ok(act.kind === 'scalar');
+  for (const K of [3, 8, 13, 64, 71]) {
+    const A = wasmArena(1 << 14);
+    const n = 21;
+    const Kp = A.pad(K);
+    const [za, ya, ga] = [A.alloc(n * Kp), A.alloc(n * Kp), A.alloc(n * Kp)];
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) A.heap[za + i * Kp + k] = i === 0 && k < specials.length ? specials[k] : draw(k);
+    activate(act, A.heap as Float64Array, za, ya, ga, n, K, Kp, A);
+    for (let i = 0; i < n; i++) {
+      for (let k = 0; k < K; k++) {
+        const x = A.heap[za + i * Kp + k];
+        const t = tanhWithSech2(x, ref, 0);
+        if (!Object.is(A.heap[ya + i * Kp + k], t) || !Object.is(A.heap[ga + i * Kp + k], ref[0])) assert.fail(`K ${K}, tanh(${x}): ${A.heap[ya + i * Kp + k]}, ${A.heap[ga + i * Kp + k]}; tanh.ts ${t}, ${ref[0]}`);
+      }
+    }
+  }
 });
 
 test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample probes, bit for bit', () => {

@@ -1,7 +1,9 @@
 import { exp } from './exp';
 import type { Floats } from './floats';
 import { sigmoid32, tanh32 } from './float32-math';
-import { tanhWithSech2 } from './tanh';
+import { TANH_SIMD_MAX, tanhWithSech2 } from './tanh';
+import { TANH_BLOCK } from './tanh-simd';
+import type { WasmTanh } from './wasm';
 
 /**
  * The built-in activations the batch kernels inline, over rows of a Bp × Kp block: y = g(z) and
@@ -24,10 +26,27 @@ export function inlinedCode(builtin: string | undefined): InlinedCode | undefine
 }
 
 /** Rows r0 … r1−1 of z into y = g(z) and gp = g'(z) (offsets into h; rows Kp apart, K values each). */
-export function activateRows(code: InlinedCode, h: Floats, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+export function activateRows(code: InlinedCode, h: Floats, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number, simdTanh?: WasmTanh): void {
   if (h instanceof Float32Array) activateRows32(code, h, z, y, gp, r0, r1, K, Kp);
   else if (code === INLINED.sigmoid) sigmoidRows(h, z, y, gp, r0, r1, K, Kp);
+  else if (simdTanh) tanhRowsSimd(simdTanh, h, z, y, gp, r0, r1, K, Kp);
   else tanhRows(h, z, y, gp, r0, r1, K, Kp);
+}
+
+/**
+ * tanhRows through the WebAssembly tanh (tanh-simd.ts), whose bits are tanh.ts's: each row's
+ * blocks of TANH_BLOCK elements there, then here the rest of the row and, when it says it left
+ * some to tanh.ts (|z| ≥ TANH_SIMD_MAX, NaN), those.
+ */
+function tanhRowsSimd(simd: WasmTanh, h: Float64Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+  const blocks = Math.floor(K / TANH_BLOCK);
+  const done = blocks * TANH_BLOCK;
+  const left = blocks > 0 && simd(8 * (z + r0 * Kp), 8 * (y + r0 * Kp), 8 * (gp + r0 * Kp), r1 - r0, blocks, 8 * Kp) !== 0;
+  for (let i = r0; i < r1; i++) {
+    const o = i * Kp;
+    if (left) for (let k = 0; k < done; k++) if (!(Math.abs(h[z + o + k]) < TANH_SIMD_MAX)) h[y + o + k] = tanhWithSech2(h[z + o + k], h, gp + o + k);
+    for (let k = done; k < K; k++) h[y + o + k] = tanhWithSech2(h[z + o + k], h, gp + o + k);
+  }
 }
 
 /** σ(z) = 1 / (1 + e^{−z}) and σ'(z) = σ(z)·σ(−z), from one e^{−|z|} (exp.ts). */

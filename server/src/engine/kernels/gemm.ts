@@ -1,4 +1,4 @@
-import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm } from './wasm';
+import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm, type WasmTanh } from './wasm';
 import { bandOperands, columnBand, threadSettings, wasmProduct } from './parallel';
 import { productPool, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
@@ -36,8 +36,8 @@ export function pad4(n: number): number {
 }
 
 /**
- * What one element of tanh or σ costs (a call to Math.tanh or Math.exp, 10–15 ns here) in the
- * kernel's multiply-adds (about 0.1 ns each on large products), for the threshold of threads.
+ * What one element of tanh or σ costs (tanh-simd.ts about 8 ns, σ over exp.ts about 5 ns here) in
+ * the kernel's multiply-adds (about 0.1 ns each on large products), for the threshold of threads.
  */
 const ACTIVATION_WORK = 64;
 
@@ -54,6 +54,8 @@ export class Arena {
   /** 'wasm' when the SIMD kernel is available (and not turned off), else 'js'. */
   readonly backend: 'wasm' | 'js';
   private readonly wasm?: WasmGemm;
+  /** The module's tanh (float64 only; tanh-simd.ts). */
+  private readonly simdTanh?: WasmTanh;
   private readonly mode: KernelMode;
   private top = 0;
   /**
@@ -105,6 +107,7 @@ export class Arena {
     if (module && memory) {
       const instance = new (wasmApi()!.Instance)(this.shared ? this.shared.module : module, { env: { memory } });
       this.wasm = instance.exports.gemm as WasmGemm;
+      this.simdTanh = instance.exports.tanh as WasmTanh | undefined;
       this.heap = precision === 'float32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
       this.backend = 'wasm';
     } else {
@@ -145,8 +148,8 @@ export class Arena {
     const sh = this.shared;
     if (sh && n > 1 && n * K * ACTIVATION_WORK >= sh.minWork) {
       this.products.threadedActivations++;
-      sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp);
-    } else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp);
+      sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp, this.simdTanh);
+    } else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp, this.simdTanh);
   }
 
   /**

@@ -2,7 +2,7 @@ import { activateRows, type InlinedCode } from './activate';
 import { newStepScalars, STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './floats';
 import { band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
-import { wasmApi, type WasmGemm } from './wasm';
+import { wasmApi, type WasmGemm, type WasmTanh } from './wasm';
 
 /**
  * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
@@ -97,6 +97,8 @@ function viewOf(memory: object, bytes: number): Floats {
 /** What a thread computes its parts with: its instance of the kernel, and views of the shared memory and of the control block's floats. */
 interface Worker {
   wasm: WasmGemm;
+  /** Its instance's tanh, in float64 (tanh-simd.ts). */
+  tanh?: WasmTanh;
   heap: Floats;
   floats: Float64Array;
   /** Where a helper unpacks a step's scalars (the calling thread passes its own to `update`). */
@@ -122,7 +124,7 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
       if (i >= to) break;
       const cmd = Atomics.load(ctl, CMD);
       try {
-        if (cmd === CMD_ACTIVATE) activationBand(ctl, w.heap, parts, i);
+        if (cmd === CMD_ACTIVATE) activationBand(ctl, w, parts, i);
         else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
         else productBand(ctl, w.wasm, parts, i);
       } catch {
@@ -168,10 +170,10 @@ function bandedProduct(wasm: WasmGemm, e: number, a: number, as: number, at: num
 }
 
 /** Part i of the open activation: a band of its rows (parallel.ts `band`). */
-function activationBand(ctl: Int32Array, heap: Floats, parts: number, i: number): void {
+function activationBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
   const [r0, r1] = band(ctl[o + 4], parts, i);
-  activateRows(ctl[o] as InlinedCode, heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6]);
+  activateRows(ctl[o] as InlinedCode, w.heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6], w.tanh);
 }
 
 /**
@@ -236,8 +238,8 @@ export class ProductPool {
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
-  activate(kernel: SharedKernel, wasm: WasmGemm, code: InlinedCode, z: number, y: number, gp: number, n: number, K: number, Kp: number): void {
-    this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), this.self(kernel, wasm));
+  activate(kernel: SharedKernel, wasm: WasmGemm, code: InlinedCode, z: number, y: number, gp: number, n: number, K: number, Kp: number, tanh?: WasmTanh): void {
+    this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), this.self(kernel, wasm, tanh));
   }
 
   /**
@@ -269,8 +271,9 @@ export class ProductPool {
   }
 
   /** This thread's kernel and views for `kernel`'s memory. */
-  private self(kernel: SharedKernel, wasm: WasmGemm): Worker {
+  private self(kernel: SharedKernel, wasm: WasmGemm, tanh?: WasmTanh): Worker {
     if (this.view?.kernel !== kernel) this.view = { kernel, worker: { wasm, heap: viewOf(kernel.memory, kernel.bytes), floats: this.floats, scalars: newStepScalars() } };
+    if (tanh) this.view.worker.tanh = tanh;
     return this.view.worker;
   }
 
@@ -325,7 +328,8 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const { control, memory, module, bytes } = message as BindMessage;
     const api = wasmApi()!;
     const { ctl, floats } = controlViews(control);
-    const self: Worker = { wasm: new api.Instance(module, { env: { memory } }).exports.gemm as WasmGemm, heap: viewOf(memory, bytes), floats, scalars: newStepScalars() };
+    const { exports } = new api.Instance(module, { env: { memory } });
+    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, heap: viewOf(memory, bytes), floats, scalars: newStepScalars() };
     let seen = Atomics.load(ctl, GEN);
     // Its number among the threads (the caller is 0): which group of a task's parts it takes first.
     const id = Atomics.add(ctl, READY, 1) + 1;

@@ -18,93 +18,11 @@
  * cols of the tile's width (`tileCols`).
  */
 
-const I32 = 0x7f;
-const V128 = 0x7b;
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-function name(s: string): number[] {
-  const bytes = Array.from(s, (ch) => ch.charCodeAt(0));
-  return [...uleb(bytes.length), ...bytes];
-}
-
-function section(id: number, body: number[]): number[] {
-  return [id, ...uleb(body.length), ...body];
-}
-
-function vec(items: number[][]): number[] {
-  return [...uleb(items.length), ...items.flat()];
-}
-
-/** The instructions the kernel needs, as byte emitters. */
-class Code {
-  readonly bytes: number[] = [];
-  private emit(...b: number[]): this {
-    this.bytes.push(...b);
-    return this;
-  }
-  get(i: number) { return this.emit(0x20, ...uleb(i)); }
-  set(i: number) { return this.emit(0x21, ...uleb(i)); }
-  tee(i: number) { return this.emit(0x22, ...uleb(i)); }
-  i32(n: number) { return this.emit(0x41, ...sleb(n)); }
-  add() { return this.emit(0x6a); }
-  sub() { return this.emit(0x6b); }
-  mul() { return this.emit(0x6c); }
-  eqz() { return this.emit(0x45); }
-  eq() { return this.emit(0x46); }
-  shl() { return this.emit(0x74); }
-  drop() { return this.emit(0x1a); }
-  geS() { return this.emit(0x4e); }
-  block() { return this.emit(0x02, 0x40); }
-  loop() { return this.emit(0x03, 0x40); }
-  if() { return this.emit(0x04, 0x40); }
-  else() { return this.emit(0x05); }
-  end() { return this.emit(0x0b); }
-  br(depth: number) { return this.emit(0x0c, ...uleb(depth)); }
-  brIf(depth: number) { return this.emit(0x0d, ...uleb(depth)); }
-  private simd(op: number, ...rest: number[]) { return this.emit(0xfd, ...uleb(op), ...rest); }
-  /** v128.load with a constant byte offset (alignment hint 16). */
-  load(offset = 0) { return this.simd(0x00, 4, ...uleb(offset)); }
-  store(offset = 0) { return this.simd(0x0b, 4, ...uleb(offset)); }
-  /** v128.load64_splat or v128.load32_splat: one element into every lane. */
-  splat(e: Lanes, offset = 0) { return this.simd(e.splat, e.log2Bytes, ...uleb(offset)); }
-  zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }
-  vAdd(e: Lanes) { return this.simd(e.add); }
-  vMul(e: Lanes) { return this.simd(e.mul); }
-}
+import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
+import { tanhBody } from './tanh-simd';
 
 /** The element type of a kernel's memory: float64 (the engine's) or float32 (`precision float32`). */
 export type Precision = 'float64' | 'float32';
-
-/** What differs between the two kernels: the element's size and the SIMD opcodes over it. */
-interface Lanes {
-  log2Bytes: number;
-  splat: number;
-  add: number;
-  mul: number;
-}
 
 const LANES: Record<Precision, Lanes> = {
   float64: { log2Bytes: 3, splat: 0x0a, add: 0xf0, mul: 0xf2 },
@@ -198,24 +116,33 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 }
 
 /**
- * The module's bytes: one import (the memory), one function `gemm` over elements of `precision`.
- * A `shared` module imports a shared memory (limits flag 3: shared, with a maximum of 65536 pages,
- * the whole 32-bit space), which instances on several threads use at once (pool.ts).
+ * The module's bytes: one import (the memory), the function `gemm` over elements of `precision`
+ * and, in float64, `tanh` (tanh-simd.ts). A `shared` module imports a shared memory (limits flag
+ * 3: shared, with a maximum of 65536 pages, the whole 32-bit space), which instances on several
+ * threads use at once (pool.ts).
  */
 export function gemmModuleBytes(precision: Precision = 'float64', shared = false): Uint8Array {
-  const type = [0x60, ...vec(new Array(12).fill([I32])), ...vec([])];
-  const { locals, code } = gemmBody(LANES[precision]);
-  const func = [...vec(locals), ...code];
+  const gemmType = [0x60, ...vec(new Array(12).fill([I32])), ...vec([])];
+  const tanhType = [0x60, ...vec(new Array(6).fill([I32])), ...vec([[I32]])];
+  const bodies = [gemmBody(LANES[precision]), ...(precision === 'float64' ? [tanhBody()] : [])];
+  const funcs = bodies.map(({ locals, code }) => [...vec(locals), ...code]);
+  const exports = [[...name('gemm'), 0x00, ...uleb(0)], ...(funcs.length > 1 ? [[...name('tanh'), 0x00, ...uleb(1)]] : [])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([type])),
+    ...section(1, vec([gemmType, tanhType])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)])]])),
-    ...section(3, vec([uleb(0)])),
-    ...section(7, vec([[...name('gemm'), 0x00, ...uleb(0)]])),
-    ...section(10, vec([[...uleb(func.length), ...func]])),
+    ...section(3, vec(funcs.map((_, i) => uleb(i)))),
+    ...section(7, vec(exports)),
+    ...section(10, vec(funcs.map((f) => [...uleb(f.length), ...f]))),
   ];
   return Uint8Array.from(bytes);
 }
+
+/**
+ * The float64 module's `tanh(z, y, gp, rows, blocks, stride)` (tanh-simd.ts): 1 when some element
+ * is left to tanh.ts, else 0.
+ */
+export type WasmTanh = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
 
 export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number) => void;
 

@@ -1,0 +1,118 @@
+/**
+ * A small WebAssembly assembler: the encodings (LEB128 numbers, names, sections, vectors) and a
+ * byte emitter for the instructions the kernels use (wasm.ts's product, tanh-simd.ts's tanh),
+ * named as in the WebAssembly specification.
+ */
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+export function name(s: string): number[] {
+  const bytes = Array.from(s, (ch) => ch.charCodeAt(0));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+export function section(id: number, body: number[]): number[] {
+  return [id, ...uleb(body.length), ...body];
+}
+
+export function vec(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+/** The instructions the kernel needs, as byte emitters. */
+export class Code {
+  readonly bytes: number[] = [];
+  private emit(...b: number[]): this {
+    this.bytes.push(...b);
+    return this;
+  }
+  /** Another emitter's instructions, as they are. */
+  append(other: Code) { return this.emit(...other.bytes); }
+  get(i: number) { return this.emit(0x20, ...uleb(i)); }
+  set(i: number) { return this.emit(0x21, ...uleb(i)); }
+  tee(i: number) { return this.emit(0x22, ...uleb(i)); }
+  i32(n: number) { return this.emit(0x41, ...sleb(n)); }
+  add() { return this.emit(0x6a); }
+  sub() { return this.emit(0x6b); }
+  mul() { return this.emit(0x6c); }
+  eqz() { return this.emit(0x45); }
+  eq() { return this.emit(0x46); }
+  shl() { return this.emit(0x74); }
+  drop() { return this.emit(0x1a); }
+  geS() { return this.emit(0x4e); }
+  block() { return this.emit(0x02, 0x40); }
+  loop() { return this.emit(0x03, 0x40); }
+  if() { return this.emit(0x04, 0x40); }
+  else() { return this.emit(0x05); }
+  end() { return this.emit(0x0b); }
+  br(depth: number) { return this.emit(0x0c, ...uleb(depth)); }
+  brIf(depth: number) { return this.emit(0x0d, ...uleb(depth)); }
+  private simd(op: number, ...rest: number[]) { return this.emit(0xfd, ...uleb(op), ...rest); }
+  /** v128.load with a constant byte offset (alignment hint 16). */
+  load(offset = 0) { return this.simd(0x00, 4, ...uleb(offset)); }
+  store(offset = 0) { return this.simd(0x0b, 4, ...uleb(offset)); }
+  /** v128.load64_splat or v128.load32_splat: one element into every lane. */
+  splat(e: Lanes, offset = 0) { return this.simd(e.splat, e.log2Bytes, ...uleb(offset)); }
+  zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }
+  vAdd(e: Lanes) { return this.simd(e.add); }
+  vMul(e: Lanes) { return this.simd(e.mul); }
+  /** v128.const: the double v in both lanes. */
+  f64x2(v: number) {
+    const d = new DataView(new ArrayBuffer(16));
+    d.setFloat64(0, v, true);
+    d.setFloat64(8, v, true);
+    return this.simd(0x0c, ...new Uint8Array(d.buffer));
+  }
+  f64x2Abs() { return this.simd(0xec); }
+  f64x2Neg() { return this.simd(0xed); }
+  f64x2Add() { return this.simd(0xf0); }
+  f64x2Sub() { return this.simd(0xf1); }
+  f64x2Mul() { return this.simd(0xf2); }
+  f64x2Div() { return this.simd(0xf3); }
+  f64x2Trunc() { return this.simd(0x7a); }
+  /** Lane-wise comparisons: all ones where true, zero where false (and where either is NaN, but for ne). */
+  f64x2Eq() { return this.simd(0x47); }
+  f64x2Lt() { return this.simd(0x49); }
+  f64x2Ge() { return this.simd(0x4c); }
+  i64x2Shl() { return this.simd(0xcb); }
+  vNot() { return this.simd(0x4d); }
+  vAnd() { return this.simd(0x4e); }
+  vOr() { return this.simd(0x50); }
+  /** v128.bitselect(a, b, m): a's bits where m's are 1, b's elsewhere. */
+  vSelect() { return this.simd(0x52); }
+  anyTrue() { return this.simd(0x53); }
+}
+
+/** What differs between the two kernels: the element's size and the SIMD opcodes over it. */
+export interface Lanes {
+  log2Bytes: number;
+  splat: number;
+  add: number;
+  mul: number;
+}
+
