@@ -7,9 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expNeg32, sigmoid32, tanh32 } from '../../server/src/engine/kernels/float32-math';
+import { activateRows, INLINED } from '../../server/src/engine/kernels/activate';
+import { expNeg32, sigmoid32, tanh32, TANH_ONE } from '../../server/src/engine/kernels/float32-math';
+import { TANH_BLOCK } from '../../server/src/engine/kernels/tanh-simd';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
-import { gemmModuleBytes, tileCols, wasmApi } from '../../server/src/engine/kernels/wasm';
+import { gemmModuleBytes, tileCols, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
 import { MAX_ROWS_PER_PASS, Trainer, type Sample, type TrainResult } from '../../server/src/engine/train';
 import { kernelNetwork, kernelSamples } from '../support/kernel-case';
 import { SeededRandom } from '../support/random';
@@ -153,4 +155,54 @@ test('float32 tanh, σ and e^{−x} come within 1e-9 of the float64 functions (o
   for (const [z, want] of [[0, 0.5], [Infinity, 1], [-Infinity, 0], [NaN, NaN], [-200, Math.exp(-200)]] as const) assert.equal(sigmoid32(z), want, `σ(${z})`);
   assert.equal(expNeg32(0), 1);
   assert.equal(expNeg32(Infinity), 0);
+});
+
+test('the float32 WebAssembly SIMD tanh gives activate.ts\'s float32 tanh and derivative bit for bit, and leaves it what it cannot', () => {
+  const rng = new SeededRandom(31);
+  const specials = [0, -0, NaN, Infinity, -Infinity, 0.125, -0.125, f(0.124999), 9.1, f(9.0999), -f(9.0999), 1e-40, 1e-30, 1, -1, 0.5, 100];
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 16 });
+  const simd = new api.Instance(new api.Module(gemmModuleBytes('float32')), { env: { memory } }).exports.tanh as WasmTanh;
+  assert.equal(typeof simd, 'function', 'the float32 module exports tanh');
+  const h = new Float32Array(memory.buffer);
+  const [rows, Kp, blocks] = [48, 40, 4]; // 32 of each 40-wide row in blocks
+  const [z, y, gp] = [0, rows * Kp, 2 * rows * Kp];
+  const ref = new Float32Array(3 * rows * Kp);
+  let left = 0;
+  for (let trial = 0; trial < 40; trial++) {
+    for (let i = 0; i < rows * Kp; i++) h[z + i] = trial === 0 && i < specials.length ? specials[i] : [rng.uniform(-0.3, 0.3), rng.uniform(-4, 4), rng.uniform(-12, 12)][i % 3];
+    h.fill(7, y, 3 * rows * Kp);
+    ref.set(h.subarray(0, rows * Kp));
+    activateRows(INLINED.tanh, ref, 0, y, gp, 0, rows, Kp, Kp);
+    const flagged = simd(4 * z, 4 * y, 4 * gp, rows, blocks, 4 * Kp);
+    let outside = false;
+    for (let i = 0; i < rows * Kp; i++) {
+      if (i % Kp >= blocks * TANH_BLOCK) {
+        assert.equal(h[y + i], 7, 'nothing is written past the blocks');
+        continue;
+      }
+      if (!(Math.abs(h[z + i]) < TANH_ONE)) {
+        outside = true;
+        left++;
+        continue;
+      }
+      if (!Object.is(h[y + i], ref[y + i]) || !Object.is(h[gp + i], ref[gp + i])) assert.fail(`tanh(${h[z + i]}): ${h[y + i]}, ${h[gp + i]}; activate.ts ${ref[y + i]}, ${ref[gp + i]}`);
+    }
+    assert.equal(flagged, outside ? 1 : 0, 'it says when it left an element to activate.ts');
+  }
+  assert.ok(left > 1000, 'the draws reach past TANH_ONE');
+  // Through a float32 arena, as a training pass computes a tanh layer: odd widths too.
+  for (const K of [3, 8, 13, 64, 71]) {
+    const A = arena(1 << 14, 'wasm');
+    const n = 21;
+    const Kpa = A.pad(K);
+    const [za, ya, ga] = [A.alloc(n * Kpa), A.alloc(n * Kpa), A.alloc(n * Kpa)];
+    for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) A.heap[za + i * Kpa + k] = i === 0 && k < specials.length ? specials[k] : rng.uniform(-12, 12);
+    const plain = new Float32Array(A.heap.subarray(0, A.heap.length));
+    A.activate(INLINED.tanh, za, ya, ga, n, K, Kpa);
+    activateRows(INLINED.tanh, plain, za, ya, ga, 0, n, K, Kpa);
+    for (let i = 0; i < n * Kpa; i++) {
+      if (!Object.is(A.heap[ya + i], plain[ya + i]) || !Object.is(A.heap[ga + i], plain[ga + i])) assert.fail(`K ${K}: tanh(${A.heap[za + i]}) ${A.heap[ya + i]}, ${A.heap[ga + i]}; activate.ts ${plain[ya + i]}, ${plain[ga + i]}`);
+    }
+  }
 });

@@ -1,6 +1,6 @@
 import { exp } from './exp';
 import type { Floats } from './floats';
-import { sigmoid32, tanh32 } from './float32-math';
+import { sigmoid32, tanh32, TANH_ONE } from './float32-math';
 import { TANH_SIMD_MAX, tanhWithSech2 } from './tanh';
 import { TANH_BLOCK } from './tanh-simd';
 import type { WasmTanh } from './wasm';
@@ -27,7 +27,10 @@ export function inlinedCode(builtin: string | undefined): InlinedCode | undefine
 
 /** Rows r0 … r1−1 of z into y = g(z) and gp = g'(z) (offsets into h; rows Kp apart, K values each). */
 export function activateRows(code: InlinedCode, h: Floats, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number, simdTanh?: WasmTanh): void {
-  if (h instanceof Float32Array) activateRows32(code, h, z, y, gp, r0, r1, K, Kp);
+  if (h instanceof Float32Array) {
+    if (simdTanh && code === INLINED.tanh) tanhRowsSimd32(simdTanh, h, z, y, gp, r0, r1, K, Kp);
+    else activateRows32(code, h, z, y, gp, r0, r1, K, Kp);
+  }
   else if (code === INLINED.sigmoid) sigmoidRows(h, z, y, gp, r0, r1, K, Kp);
   else if (simdTanh) tanhRowsSimd(simdTanh, h, z, y, gp, r0, r1, K, Kp);
   else tanhRows(h, z, y, gp, r0, r1, K, Kp);
@@ -77,6 +80,22 @@ function tanhRows(h: Float64Array, z: number, y: number, gp: number, r0: number,
   for (let i = r0; i < r1; i++) {
     const o = i * Kp;
     for (let k = 0; k < K; k++) h[y + o + k] = tanhWithSech2(h[z + o + k], h, gp + o + k);
+  }
+}
+
+/**
+ * tanh into a float32 block through the float32 module's WebAssembly tanh (tanh32-simd.ts), whose
+ * bits are activateRows32's: each row's blocks there, the rest and what it left (|z| ≥ TANH_ONE,
+ * NaN) here.
+ */
+function tanhRowsSimd32(simd: WasmTanh, h: Float32Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+  const blocks = Math.floor(K / TANH_BLOCK);
+  const done = blocks * TANH_BLOCK;
+  const left = blocks > 0 && simd(4 * (z + r0 * Kp), 4 * (y + r0 * Kp), 4 * (gp + r0 * Kp), r1 - r0, blocks, 4 * Kp) !== 0;
+  for (let i = r0; i < r1; i++) {
+    const o = i * Kp;
+    if (left) for (let k = 0; k < done; k++) if (!(Math.abs(h[z + o + k]) < TANH_ONE)) activateRows32(INLINED.tanh, h, z + o + k, y + o + k, gp + o + k, 0, 1, 1, 1);
+    if (done < K) activateRows32(INLINED.tanh, h, z + o + done, y + o + done, gp + o + done, 0, 1, K - done, Kp);
   }
 }
 

@@ -76,6 +76,13 @@ export class Code {
   /** v128.load with a constant byte offset (alignment hint 16). */
   load(offset = 0) { return this.simd(0x00, 4, ...uleb(offset)); }
   store(offset = 0) { return this.simd(0x0b, 4, ...uleb(offset)); }
+  /** v128.load64_zero: 8 bytes (two float32) into the low half, the rest zero. */
+  load64Zero(offset = 0) { return this.simd(0x5d, 3, ...uleb(offset)); }
+  /** v128.store64_lane 0: the low 8 bytes (two float32). */
+  store64Low(offset = 0) { return this.simd(0x5b, 3, ...uleb(offset), 0); }
+  /** f64x2.promote_low_f32x4 and f32x4.demote_f64x2_zero (rounded to nearest, into the low half). */
+  promote() { return this.simd(0x5f); }
+  demote() { return this.simd(0x5e); }
   /** v128.load64_splat or v128.load32_splat: one element into every lane. */
   splat(e: Lanes, offset = 0) { return this.simd(e.splat, e.log2Bytes, ...uleb(offset)); }
   zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }

@@ -14,10 +14,10 @@
  */
 
 /** 2^{−i/8} for i = 0 … 7, the doubles nearest to them. */
-const EIGHTHS = [1, 0.9170040432046712, 0.8408964152537145, 0.7711054127039704, 0.7071067811865476, 0.6484197773255048, 0.5946035575013605, 0.5452538663326288];
+export const EIGHTHS = [1, 0.9170040432046712, 0.8408964152537145, 0.7711054127039704, 0.7071067811865476, 0.6484197773255048, 0.5946035575013605, 0.5452538663326288];
 /** 8 / ln 2 and ln 2 / 8. */
-const EIGHTHS_PER_E = 11.541560327111707;
-const LN2_8 = 0.08664339756999316;
+export const EIGHTHS_PER_E = 11.541560327111707;
+export const LN2_8 = 0.08664339756999316;
 /** e^{−x} for x ≥ 104 is below half the least float32 subnormal (2^{−150}): the table ends there. */
 const X_MAX = 104;
 /** 2^{−j/8} for j = 0 … ⌈8·X_MAX/ln 2⌉: an eighth times an exact power of two, so exact scaling of EIGHTHS. */
@@ -47,9 +47,9 @@ export function expNeg32(x: number): number {
 }
 
 /** 1/8: below it tanh is taken from its series. */
-const SERIES_MAX = 0.125;
+export const SERIES_MAX = 0.125;
 /** tanh x rounds to 1 in float32 above about 9.01 (1 − tanh x = 2e^{−2x}/(1 + e^{−2x}) < 2^{−25}). */
-const TANH_ONE = 9.1;
+export const TANH_ONE = 9.1;
 
 /**
  * tanh z to float32 accuracy, odd (−0 stays −0, NaN stays NaN): with x = |z|,

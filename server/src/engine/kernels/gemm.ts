@@ -54,7 +54,7 @@ export class Arena {
   /** 'wasm' when the SIMD kernel is available (and not turned off), else 'js'. */
   readonly backend: 'wasm' | 'js';
   private readonly wasm?: WasmGemm;
-  /** The module's tanh (float64 only; tanh-simd.ts). */
+  /** The module's tanh (tanh-simd.ts, tanh32-simd.ts). */
   private readonly simdTanh?: WasmTanh;
   private readonly mode: KernelMode;
   private top = 0;

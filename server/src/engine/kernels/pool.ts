@@ -97,7 +97,7 @@ function viewOf(memory: object, bytes: number): Floats {
 /** What a thread computes its parts with: its instance of the kernel, and views of the shared memory and of the control block's floats. */
 interface Worker {
   wasm: WasmGemm;
-  /** Its instance's tanh, in float64 (tanh-simd.ts). */
+  /** Its instance's tanh (tanh-simd.ts, tanh32-simd.ts). */
   tanh?: WasmTanh;
   heap: Floats;
   floats: Float64Array;

@@ -20,6 +20,7 @@
 
 import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
 import { tanhBody } from './tanh-simd';
+import { tanh32Body } from './tanh32-simd';
 
 /** The element type of a kernel's memory: float64 (the engine's) or float32 (`precision float32`). */
 export type Precision = 'float64' | 'float32';
@@ -116,15 +117,15 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 }
 
 /**
- * The module's bytes: one import (the memory), the function `gemm` over elements of `precision`
- * and, in float64, `tanh` (tanh-simd.ts). A `shared` module imports a shared memory (limits flag
+ * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
+ * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32). A `shared` module imports a shared memory (limits flag
  * 3: shared, with a maximum of 65536 pages, the whole 32-bit space), which instances on several
  * threads use at once (pool.ts).
  */
 export function gemmModuleBytes(precision: Precision = 'float64', shared = false): Uint8Array {
   const gemmType = [0x60, ...vec(new Array(12).fill([I32])), ...vec([])];
   const tanhType = [0x60, ...vec(new Array(6).fill([I32])), ...vec([[I32]])];
-  const bodies = [gemmBody(LANES[precision]), ...(precision === 'float64' ? [tanhBody()] : [])];
+  const bodies = [gemmBody(LANES[precision]), precision === 'float64' ? tanhBody() : tanh32Body()];
   const funcs = bodies.map(({ locals, code }) => [...vec(locals), ...code]);
   const exports = [[...name('gemm'), 0x00, ...uleb(0)], ...(funcs.length > 1 ? [[...name('tanh'), 0x00, ...uleb(1)]] : [])];
   const bytes = [
@@ -139,8 +140,8 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
 }
 
 /**
- * The float64 module's `tanh(z, y, gp, rows, blocks, stride)` (tanh-simd.ts): 1 when some element
- * is left to tanh.ts, else 0.
+ * The module's `tanh(z, y, gp, rows, blocks, stride)` (tanh-simd.ts, tanh32-simd.ts): 1 when some
+ * element is left to activate.ts, else 0.
  */
 export type WasmTanh = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
 
