@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { activateRows, INLINED } from '../../server/src/engine/kernels/activate';
 import { expNeg32, sigmoid32, tanh32, TANH_ONE } from '../../server/src/engine/kernels/float32-math';
-import { TANH_BLOCK } from '../../server/src/engine/kernels/tanh-simd';
+import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { gemmModuleBytes, tileCols, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
 import { MAX_ROWS_PER_PASS, Trainer, type Sample, type TrainResult } from '../../server/src/engine/train';

@@ -11,7 +11,7 @@ import { sigmoid, tanhNth } from '../../server/src/engine/activations';
 import { activate } from '../../server/src/engine/kernels/batch';
 import { exp } from '../../server/src/engine/kernels/exp';
 import { EXPM1, expm1 } from '../../server/src/engine/kernels/expm1';
-import { TANH_BLOCK } from '../../server/src/engine/kernels/tanh-simd';
+import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
 import { gemmModuleBytes, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
 import { sech2, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';

@@ -2,7 +2,7 @@ import { exp } from './exp';
 import type { Floats } from './floats';
 import { sigmoid32, tanh32, TANH_ONE } from './float32-math';
 import { TANH_SIMD_MAX, tanhWithSech2 } from './tanh';
-import { TANH_BLOCK } from './tanh-simd';
+import { TANH_BLOCK } from './simd-rows';
 import type { WasmTanh } from './wasm';
 
 /**
@@ -28,27 +28,30 @@ export function inlinedCode(builtin: string | undefined): InlinedCode | undefine
 /** Rows r0 … r1−1 of z into y = g(z) and gp = g'(z) (offsets into h; rows Kp apart, K values each). */
 export function activateRows(code: InlinedCode, h: Floats, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number, simdTanh?: WasmTanh): void {
   if (h instanceof Float32Array) {
-    if (simdTanh && code === INLINED.tanh) tanhRowsSimd32(simdTanh, h, z, y, gp, r0, r1, K, Kp);
+    if (simdTanh && code === INLINED.tanh) simdRows(simdTanh, h, TANH_ONE, (...a) => activateRows32(code, h, ...a), z, y, gp, r0, r1, K, Kp);
     else activateRows32(code, h, z, y, gp, r0, r1, K, Kp);
-  }
-  else if (code === INLINED.sigmoid) sigmoidRows(h, z, y, gp, r0, r1, K, Kp);
-  else if (simdTanh) tanhRowsSimd(simdTanh, h, z, y, gp, r0, r1, K, Kp);
+  } else if (code === INLINED.sigmoid) sigmoidRows(h, z, y, gp, r0, r1, K, Kp);
+  else if (simdTanh) simdRows(simdTanh, h, TANH_SIMD_MAX, (...a) => tanhRows(h, ...a), z, y, gp, r0, r1, K, Kp);
   else tanhRows(h, z, y, gp, r0, r1, K, Kp);
 }
 
+/** Rows of an activation computed here, with activateRows' arguments after h. */
+type RowsHere = (z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number) => void;
+
 /**
- * tanhRows through the WebAssembly tanh (tanh-simd.ts), whose bits are tanh.ts's: each row's
- * blocks of TANH_BLOCK elements there, then here the rest of the row and, when it says it left
- * some to tanh.ts (|z| ≥ TANH_SIMD_MAX, NaN), those.
+ * tanh through the module's WebAssembly tanh (tanh-simd.ts in float64, tanh32-simd.ts in float32),
+ * whose bits are those of the code here (`here`): each row's blocks of TANH_BLOCK elements there,
+ * then here the rest of the row and, when it says it left some (|z| ≥ `max`, NaN), those.
  */
-function tanhRowsSimd(simd: WasmTanh, h: Float64Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+function simdRows(simd: WasmTanh, h: Floats, max: number, here: RowsHere, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
   const blocks = Math.floor(K / TANH_BLOCK);
   const done = blocks * TANH_BLOCK;
-  const left = blocks > 0 && simd(8 * (z + r0 * Kp), 8 * (y + r0 * Kp), 8 * (gp + r0 * Kp), r1 - r0, blocks, 8 * Kp) !== 0;
+  const e = h.BYTES_PER_ELEMENT;
+  const left = blocks > 0 && simd(e * (z + r0 * Kp), e * (y + r0 * Kp), e * (gp + r0 * Kp), r1 - r0, blocks, e * Kp) !== 0;
   for (let i = r0; i < r1; i++) {
     const o = i * Kp;
-    if (left) for (let k = 0; k < done; k++) if (!(Math.abs(h[z + o + k]) < TANH_SIMD_MAX)) h[y + o + k] = tanhWithSech2(h[z + o + k], h, gp + o + k);
-    for (let k = done; k < K; k++) h[y + o + k] = tanhWithSech2(h[z + o + k], h, gp + o + k);
+    if (left) for (let k = 0; k < done; k++) if (!(Math.abs(h[z + o + k]) < max)) here(z + o + k, y + o + k, gp + o + k, 0, 1, 1, 1);
+    if (done < K) here(z + o + done, y + o + done, gp + o + done, 0, 1, K - done, Kp);
   }
 }
 
@@ -80,22 +83,6 @@ function tanhRows(h: Float64Array, z: number, y: number, gp: number, r0: number,
   for (let i = r0; i < r1; i++) {
     const o = i * Kp;
     for (let k = 0; k < K; k++) h[y + o + k] = tanhWithSech2(h[z + o + k], h, gp + o + k);
-  }
-}
-
-/**
- * tanh into a float32 block through the float32 module's WebAssembly tanh (tanh32-simd.ts), whose
- * bits are activateRows32's: each row's blocks there, the rest and what it left (|z| ≥ TANH_ONE,
- * NaN) here.
- */
-function tanhRowsSimd32(simd: WasmTanh, h: Float32Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
-  const blocks = Math.floor(K / TANH_BLOCK);
-  const done = blocks * TANH_BLOCK;
-  const left = blocks > 0 && simd(4 * (z + r0 * Kp), 4 * (y + r0 * Kp), 4 * (gp + r0 * Kp), r1 - r0, blocks, 4 * Kp) !== 0;
-  for (let i = r0; i < r1; i++) {
-    const o = i * Kp;
-    if (left) for (let k = 0; k < done; k++) if (!(Math.abs(h[z + o + k]) < TANH_ONE)) activateRows32(INLINED.tanh, h, z + o + k, y + o + k, gp + o + k, 0, 1, 1, 1);
-    if (done < K) activateRows32(INLINED.tanh, h, z + o + done, y + o + done, gp + o + done, 0, 1, K - done, Kp);
   }
 }
 

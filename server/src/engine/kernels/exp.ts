@@ -46,7 +46,7 @@ const L2 = 5.145609244655338e-14;
 /** 1.5·2^52: x + SHIFT − SHIFT rounds x to the nearest integer (ties to even) for |x| < 2^51. */
 const SHIFT = 6755399441055744;
 /** 2^m for m = −1022 … 1023, at POW2[m + 1022]: exact, by halving and doubling 1. */
-const POW2 = (() => {
+export const POW2 = (() => {
   const t = new Float64Array(2046);
   let p = 1;
   for (let m = 0; m <= 1023; m++, p *= 2) t[1022 + m] = p;

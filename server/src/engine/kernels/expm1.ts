@@ -1,3 +1,5 @@
+import { POW2 } from './exp';
+
 /**
  * e^x − 1 in float64 from plain arithmetic: the algorithm of fdlibm's expm1 (Sun, 1993), the one
  * V8's Math.expm1 runs, so that in Node it is Math.expm1 bit for bit (test/unit/kernels.test.ts
@@ -10,8 +12,8 @@
  *   e^r − 1 = r + r²/2 + r³/6 · R(r²/2),  R a rational function of degree 5 (Q1 … Q5 below),
  *   e^x − 1 = 2^k (e^r − 1) + (2^k − 1), each k in the form that keeps its roundings small.
  *
- * Past 709.78 it is +Infinity; below −56 ln 2, −1; NaN stays NaN. Imports nothing, so a helper
- * thread (pool.ts) can run it alone.
+ * Past 709.78 it is +Infinity; below −56 ln 2, −1; NaN stays NaN. Imports only exp.ts's table of
+ * powers of two, so a helper thread (pool.ts) can run it alone.
  */
 
 /** A double from its bits, high word first (the constants are fdlibm's, given by their bits). */
@@ -39,16 +41,6 @@ export const EXPM1 = {
 };
 
 const { LN2_HI, LN2_LO, INV_LN2, Q1, Q2, Q3, Q4, Q5, HALF_LN2, ONE_AND_HALF_LN2, TINY, SATURATES, LARGE, OVERFLOWS } = EXPM1;
-
-/** 2^k for k = −1022 … 1023 at POW2[k + 1022]: exact, by halving and doubling 1. */
-const POW2 = (() => {
-  const t = new Float64Array(2046);
-  let p = 1;
-  for (let m = 0; m <= 1023; m++, p *= 2) t[1022 + m] = p;
-  p = 1;
-  for (let m = 0; m <= 1022; m++, p /= 2) t[1022 - m] = p;
-  return t;
-})();
 
 /** e^x − 1, Math.expm1's bits (formulas above). */
 export function expm1(x: number): number {

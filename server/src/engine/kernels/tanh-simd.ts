@@ -1,4 +1,4 @@
-import { Code, I32, uleb, V128 } from './assembler';
+import { pow2, rowBlocksFunction } from './simd-rows';
 import { EXPM1 } from './expm1';
 import { TANH_SIMD_MAX, TINY } from './tanh';
 
@@ -20,137 +20,77 @@ import { TANH_SIMD_MAX, TINY } from './tanh';
  * network in Math.expm1 and its division, one element at a time.
  */
 
-/** The bytes of a double shifted 52 bits left give 2^n when the double is 2^52 + 1023 + n. */
-const EXPONENT_BIAS = 2 ** 52 + 1023;
-
-/**
- * Pairs of elements side by side in each pass of the loop: a pair's operations form one long chain
- * (two divisions among them), which four independent chains keep the processor busy through; on
- * a 128-wide tanh layer here 1 pair a pass took 13.5 ns an element, 2 took 11, 4 took 8, 8 no
- * fewer than 4.
- */
-const GROUPS = 4;
-
-/** Elements of a row the function computes in each pass (TANH_BLOCK · blocks of them; activate.ts computes the rest). */
-export const TANH_BLOCK = 2 * GROUPS;
-
 /** The function's locals and instructions (wasm.ts puts them in the float64 module). */
 export function tanhBody(): { locals: number[][]; code: number[] } {
   const { LN2_HI, LN2_LO, INV_LN2, Q1, Q2, Q3, Q4, Q5, HALF_LN2, ONE_AND_HALF_LN2 } = EXPM1;
-  // parameters, then i32 locals
-  const [z, y, gp, rows, blocks, stride] = [0, 1, 2, 3, 4, 5];
-  const r = 6, j = 7, at = 8;
-  // v128 locals: `bad`, then each group's own
-  let next = 9;
-  const v = () => next++;
-  const bad = v();
-  const G = Array.from({ length: GROUPS }, (_, g) => {
-    const [zv, x, big, au, u, kf, hi, lo, xr, c, hfx, hxs, r1, t, e, e2, d, P, Pinv, E, q, rr, small] = Array.from({ length: 23 }, v);
-    return { g, zv, x, big, au, u, kf, hi, lo, xr, c, hfx, hxs, r1, t, e, e2, d, P, Pinv, E, q, rr, small };
-  });
-  type Group = (typeof G)[number];
-  const k = new Code();
-  /** Each group's turn at the same step: independent chains of operations side by side, which the processor overlaps. */
-  const step = (emit: (l: Group) => void) => G.forEach(emit);
-  /** A step that sets a local of each group. */
-  const let_ = (local: (l: Group) => number, emit: (l: Group) => void) =>
-    step((l) => {
-      emit(l);
-      k.set(local(l));
+  const names = ['zv', 'x', 'big', 'au', 'u', 'kf', 'hi', 'lo', 'xr', 'c', 'hfx', 'hxs', 'r1', 't', 'e', 'e2', 'd', 'P', 'Pinv', 'E', 'q', 'rr', 'small'] as const;
+  return rowBlocksFunction(names, 16, ({ k, z, y, gp, at, bad, step, let_ }) => {
+    let_((l) => l.zv, (l) => k.get(z).get(at).add().load(16 * l.g));
+    let_((l) => l.x, (l) => k.get(l.zv).f64x2Abs());
+    // lanes tanh.ts must compute: |z| ≥ TANH_SIMD_MAX, or NaN
+    step((l) => k.get(bad).get(l.x).f64x2(TANH_SIMD_MAX).f64x2Lt().vNot().vOr().set(bad));
+    let_((l) => l.big, (l) => k.get(l.x).f64x2(1).f64x2Ge());
+    // u = 2x from 1 on, −2x below
+    let_((l) => l.au, (l) => k.f64x2(2).get(l.x).f64x2Mul());
+    let_((l) => l.u, (l) => k.get(l.au).get(l.au).f64x2Neg().get(l.big).vSelect());
+    // k: 0 for |u| < ln 2 / 2, −1 below 1.5 ln 2, else trunc(u / ln 2 ± 1/2)
+    let_((l) => l.kf, (l) => {
+      k.f64x2(0).f64x2(-1);
+      k.f64x2(INV_LN2).get(l.u).f64x2Mul().f64x2(0.5).f64x2(-0.5).get(l.big).vSelect().f64x2Add().f64x2Trunc();
+      k.get(l.au).f64x2(ONE_AND_HALF_LN2).f64x2Lt().vSelect();
+      k.get(l.au).f64x2(HALF_LN2).f64x2Lt().vSelect();
     });
-  const pow2 = (l: Group, sign: 1 | -1) => {
-    // 2^(±kf): EXPONENT_BIAS ± kf holds 1023 ± kf in its last bits; shifted into the exponent
-    k.f64x2(EXPONENT_BIAS).get(l.kf);
-    if (sign > 0) k.f64x2Add();
-    else k.f64x2Sub();
-    k.i32(52).i64x2Shl();
-  };
-
-  k.zero().set(bad);
-  k.i32(0).set(r);
-  k.block().loop();
-  k.get(r).get(rows).geS().brIf(1);
-  k.get(r).get(stride).mul().set(at);
-  k.i32(0).set(j);
-  k.block().loop();
-  k.get(j).get(blocks).geS().brIf(1);
-
-  let_((l) => l.zv, (l) => k.get(z).get(at).add().load(16 * l.g));
-  let_((l) => l.x, (l) => k.get(l.zv).f64x2Abs());
-  // lanes tanh.ts must compute: |z| ≥ TANH_SIMD_MAX, or NaN
-  step((l) => k.get(bad).get(l.x).f64x2(TANH_SIMD_MAX).f64x2Lt().vNot().vOr().set(bad));
-  let_((l) => l.big, (l) => k.get(l.x).f64x2(1).f64x2Ge());
-  // u = 2x from 1 on, −2x below
-  let_((l) => l.au, (l) => k.f64x2(2).get(l.x).f64x2Mul());
-  let_((l) => l.u, (l) => k.get(l.au).get(l.au).f64x2Neg().get(l.big).vSelect());
-  // k: 0 for |u| < ln 2 / 2, −1 below 1.5 ln 2, else trunc(u / ln 2 ± 1/2)
-  let_((l) => l.kf, (l) => {
-    k.f64x2(0).f64x2(-1);
-    k.f64x2(INV_LN2).get(l.u).f64x2Mul().f64x2(0.5).f64x2(-0.5).get(l.big).vSelect().f64x2Add().f64x2Trunc();
-    k.get(l.au).f64x2(ONE_AND_HALF_LN2).f64x2Lt().vSelect();
-    k.get(l.au).f64x2(HALF_LN2).f64x2Lt().vSelect();
+    let_((l) => l.hi, (l) => k.get(l.u).get(l.kf).f64x2(LN2_HI).f64x2Mul().f64x2Sub());
+    let_((l) => l.lo, (l) => k.get(l.kf).f64x2(LN2_LO).f64x2Mul());
+    let_((l) => l.xr, (l) => k.get(l.hi).get(l.lo).f64x2Sub());
+    let_((l) => l.c, (l) => k.get(l.hi).get(l.xr).f64x2Sub().get(l.lo).f64x2Sub());
+    // e^r − 1 on the reduced range (expm1.ts)
+    let_((l) => l.hfx, (l) => k.f64x2(0.5).get(l.xr).f64x2Mul());
+    let_((l) => l.hxs, (l) => k.get(l.xr).get(l.hfx).f64x2Mul());
+    // r1 = 1 + hxs·(Q1 + hxs·(Q2 + hxs·(Q3 + hxs·(Q4 + hxs·Q5)))), from the inside out
+    let_((l) => l.r1, (l) => k.f64x2(Q4).get(l.hxs).f64x2(Q5).f64x2Mul().f64x2Add());
+    for (const coefficient of [Q3, Q2, Q1, 1]) let_((l) => l.r1, (l) => k.f64x2(coefficient).get(l.hxs).get(l.r1).f64x2Mul().f64x2Add());
+    let_((l) => l.t, (l) => k.f64x2(3).get(l.r1).get(l.hfx).f64x2Mul().f64x2Sub());
+    let_((l) => l.e, (l) => k.get(l.hxs).get(l.r1).get(l.t).f64x2Sub().f64x2(6).get(l.xr).get(l.t).f64x2Mul().f64x2Sub().f64x2Div().f64x2Mul());
+    let_((l) => l.e2, (l) => k.get(l.xr).get(l.e).get(l.c).f64x2Sub().f64x2Mul().get(l.c).f64x2Sub().get(l.hxs).f64x2Sub());
+    let_((l) => l.d, (l) => k.get(l.e2).get(l.xr).f64x2Sub());
+    let_((l) => l.P, (l) => pow2(k, l.kf, 1));
+    let_((l) => l.Pinv, (l) => pow2(k, l.kf, -1));
+    // E = e^u − 1 in the form of the lane's k
+    let_((l) => l.small, (l) => {
+      // k = 0: r − (r·e − hxs)
+      k.get(l.xr).get(l.xr).get(l.e).f64x2Mul().get(l.hxs).f64x2Sub().f64x2Sub();
+      // k = −1: (r − e2)/2 − 1/2
+      k.f64x2(0.5).get(l.xr).get(l.e2).f64x2Sub().f64x2Mul().f64x2(0.5).f64x2Sub();
+      // k = −2, −3: (1 − d)·2^k − 1
+      k.f64x2(1).get(l.d).f64x2Sub().get(l.P).f64x2Mul().f64x2(1).f64x2Sub();
+      k.get(l.kf).f64x2(-1).f64x2Eq().vSelect();
+      k.get(l.kf).f64x2(0).f64x2Eq().vSelect();
+    });
+    let_((l) => l.E, (l) => {
+      // 3 ≤ k < 20: ((1 − 2^−k) − d)·2^k
+      k.f64x2(1).get(l.Pinv).f64x2Sub().get(l.d).f64x2Sub().get(l.P).f64x2Mul();
+      // 20 ≤ k ≤ 55: ((r − (e2 + 2^−k)) + 1)·2^k
+      k.get(l.xr).get(l.e2).get(l.Pinv).f64x2Add().f64x2Sub().f64x2(1).f64x2Add().get(l.P).f64x2Mul();
+      k.get(l.kf).f64x2(20).f64x2Lt().vSelect();
+      k.get(l.small).get(l.big).vSelect();
+    });
+    // from 1 on a = 2/(E + 2), tanh = 1 − a, sech² = a(2 − a); below, tanh = −E/(E + 2), sech² = (1 − tanh)(1 + tanh)
+    let_((l) => l.q, (l) => k.f64x2(2).get(l.E).f64x2Neg().get(l.big).vSelect().get(l.E).f64x2(2).f64x2Add().f64x2Div());
+    let_((l) => l.rr, (l) => k.f64x2(1).get(l.q).f64x2Sub().get(l.q).get(l.big).vSelect());
+    // below TINY, tanh z = z (x here, its sign put back below)
+    let_((l) => l.rr, (l) => k.get(l.x).get(l.rr).get(l.x).f64x2(TINY).f64x2Lt().vSelect());
+    step((l) => {
+      k.get(y).get(at).add();
+      k.get(l.rr).get(l.zv).f64x2(-0).vAnd().vOr();
+      k.store(16 * l.g);
+    });
+    step((l) => {
+      k.get(gp).get(at).add();
+      k.get(l.q).f64x2(2).get(l.q).f64x2Sub().f64x2Mul();
+      k.f64x2(1).get(l.rr).f64x2Sub().f64x2(1).get(l.rr).f64x2Add().f64x2Mul();
+      k.get(l.big).vSelect();
+      k.store(16 * l.g);
+    });
   });
-  let_((l) => l.hi, (l) => k.get(l.u).get(l.kf).f64x2(LN2_HI).f64x2Mul().f64x2Sub());
-  let_((l) => l.lo, (l) => k.get(l.kf).f64x2(LN2_LO).f64x2Mul());
-  let_((l) => l.xr, (l) => k.get(l.hi).get(l.lo).f64x2Sub());
-  let_((l) => l.c, (l) => k.get(l.hi).get(l.xr).f64x2Sub().get(l.lo).f64x2Sub());
-  // e^r − 1 on the reduced range (expm1.ts)
-  let_((l) => l.hfx, (l) => k.f64x2(0.5).get(l.xr).f64x2Mul());
-  let_((l) => l.hxs, (l) => k.get(l.xr).get(l.hfx).f64x2Mul());
-  // r1 = 1 + hxs·(Q1 + hxs·(Q2 + hxs·(Q3 + hxs·(Q4 + hxs·Q5)))), from the inside out
-  let_((l) => l.r1, (l) => k.f64x2(Q4).get(l.hxs).f64x2(Q5).f64x2Mul().f64x2Add());
-  for (const coefficient of [Q3, Q2, Q1, 1]) let_((l) => l.r1, (l) => k.f64x2(coefficient).get(l.hxs).get(l.r1).f64x2Mul().f64x2Add());
-  let_((l) => l.t, (l) => k.f64x2(3).get(l.r1).get(l.hfx).f64x2Mul().f64x2Sub());
-  let_((l) => l.e, (l) => k.get(l.hxs).get(l.r1).get(l.t).f64x2Sub().f64x2(6).get(l.xr).get(l.t).f64x2Mul().f64x2Sub().f64x2Div().f64x2Mul());
-  let_((l) => l.e2, (l) => k.get(l.xr).get(l.e).get(l.c).f64x2Sub().f64x2Mul().get(l.c).f64x2Sub().get(l.hxs).f64x2Sub());
-  let_((l) => l.d, (l) => k.get(l.e2).get(l.xr).f64x2Sub());
-  let_((l) => l.P, (l) => pow2(l, 1));
-  let_((l) => l.Pinv, (l) => pow2(l, -1));
-  // E = e^u − 1 in the form of the lane's k
-  let_((l) => l.small, (l) => {
-    // k = 0: r − (r·e − hxs)
-    k.get(l.xr).get(l.xr).get(l.e).f64x2Mul().get(l.hxs).f64x2Sub().f64x2Sub();
-    // k = −1: (r − e2)/2 − 1/2
-    k.f64x2(0.5).get(l.xr).get(l.e2).f64x2Sub().f64x2Mul().f64x2(0.5).f64x2Sub();
-    // k = −2, −3: (1 − d)·2^k − 1
-    k.f64x2(1).get(l.d).f64x2Sub().get(l.P).f64x2Mul().f64x2(1).f64x2Sub();
-    k.get(l.kf).f64x2(-1).f64x2Eq().vSelect();
-    k.get(l.kf).f64x2(0).f64x2Eq().vSelect();
-  });
-  let_((l) => l.E, (l) => {
-    // 3 ≤ k < 20: ((1 − 2^−k) − d)·2^k
-    k.f64x2(1).get(l.Pinv).f64x2Sub().get(l.d).f64x2Sub().get(l.P).f64x2Mul();
-    // 20 ≤ k ≤ 55: ((r − (e2 + 2^−k)) + 1)·2^k
-    k.get(l.xr).get(l.e2).get(l.Pinv).f64x2Add().f64x2Sub().f64x2(1).f64x2Add().get(l.P).f64x2Mul();
-    k.get(l.kf).f64x2(20).f64x2Lt().vSelect();
-    k.get(l.small).get(l.big).vSelect();
-  });
-  // from 1 on a = 2/(E + 2), tanh = 1 − a, sech² = a(2 − a); below, tanh = −E/(E + 2), sech² = (1 − tanh)(1 + tanh)
-  let_((l) => l.q, (l) => k.f64x2(2).get(l.E).f64x2Neg().get(l.big).vSelect().get(l.E).f64x2(2).f64x2Add().f64x2Div());
-  let_((l) => l.rr, (l) => k.f64x2(1).get(l.q).f64x2Sub().get(l.q).get(l.big).vSelect());
-  // below TINY, tanh z = z (x here, its sign put back below)
-  let_((l) => l.rr, (l) => k.get(l.x).get(l.rr).get(l.x).f64x2(TINY).f64x2Lt().vSelect());
-  step((l) => {
-    k.get(y).get(at).add();
-    k.get(l.rr).get(l.zv).f64x2(-0).vAnd().vOr();
-    k.store(16 * l.g);
-  });
-  step((l) => {
-    k.get(gp).get(at).add();
-    k.get(l.q).f64x2(2).get(l.q).f64x2Sub().f64x2Mul();
-    k.f64x2(1).get(l.rr).f64x2Sub().f64x2(1).get(l.rr).f64x2Add().f64x2Mul();
-    k.get(l.big).vSelect();
-    k.store(16 * l.g);
-  });
-
-  k.get(at).i32(16 * GROUPS).add().set(at);
-  k.get(j).i32(1).add().set(j);
-  k.br(0);
-  k.end().end();
-  k.get(r).i32(1).add().set(r);
-  k.br(0);
-  k.end().end();
-  k.get(bad).anyTrue();
-  k.end();
-  return { locals: [[...uleb(3), I32], [...uleb(next - 9), V128]], code: k.bytes };
 }
