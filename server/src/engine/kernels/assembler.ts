@@ -51,8 +51,6 @@ export class Code {
     this.bytes.push(...b);
     return this;
   }
-  /** Another emitter's instructions, as they are. */
-  append(other: Code) { return this.emit(...other.bytes); }
   get(i: number) { return this.emit(0x20, ...uleb(i)); }
   set(i: number) { return this.emit(0x21, ...uleb(i)); }
   tee(i: number) { return this.emit(0x22, ...uleb(i)); }
