@@ -39,6 +39,7 @@ const { spawn } = require('child_process');
  *   dblclick(): Promise<void>,
  *   innerText(): Promise<string>,
  *   fill(value: string, options?: { timeout?: number }): Promise<void>,
+ *   inputValue(): Promise<string>,
  *   count(): Promise<number>,
  * }} Locator
  * @typedef {{ type(): string, text(): string }} ConsoleMessage
@@ -723,7 +724,7 @@ class EditorPage {
         await page.keyboard.press('Enter');
         return;
       } catch (err) {
-        if (attempt === 3 || await input.isVisible().catch(() => false)) throw err;
+        if (attempt === 3) throw err;
         const focus = await page.evaluate(() => {
           const { document } = /** @type {PageGlobals} */ (/** @type {unknown} */ (globalThis));
           const e = document.activeElement;
@@ -732,7 +733,18 @@ class EditorPage {
           const label = e.getAttribute('aria-label');
           return `<${e.tagName.toLowerCase()} class="${e.className}"${label ? ` aria-label="${label}"` : ''}> in ${part ? part.id : 'the page'}`;
         }, undefined).catch(() => 'unknown');
-        console.log(`runCommand(${JSON.stringify(title)}): the palette closed before the command ran; the focus is on ${focus}. Opening it again.`);
+        if (await input.isVisible().catch(() => false)) {
+          // The palette is open but the row did not show: under load the typed text can land
+          // before the palette has read its list of commands, and the list is not filtered again.
+          // Close it and type the title afresh.
+          const typed = await input.inputValue().catch(() => '?');
+          const rows = await page.locator('.quick-input-widget .monaco-list-row').count().catch(() => -1);
+          console.log(`runCommand(${JSON.stringify(title)}): the palette shows ${rows} rows for ${JSON.stringify(typed)}, none of them the command; the focus is on ${focus}. Typing it again.`);
+          await page.keyboard.press('Escape');
+          await input.waitFor({ state: 'hidden', timeout: timeoutMs }).catch(() => undefined);
+        } else {
+          console.log(`runCommand(${JSON.stringify(title)}): the palette closed before the command ran; the focus is on ${focus}. Opening it again.`);
+        }
       }
     }
   }

@@ -202,9 +202,14 @@ async function uiScenario(): Promise<void> {
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(fs.readFileSync(exported, 'utf8'), '# my own edits\n', 'the file was replaced although the user said Cancel');
     await answerDialog('Replace');
+    // The file is truncated before it is written: wait until two reads in a row see the same,
+    // new, non-empty text.
+    let previous = '';
     const replaced = await until('the export to replace the file', () => {
       const text = fs.readFileSync(exported, 'utf8');
-      return text.startsWith('# my own') ? undefined : text;
+      const settled = text !== '' && !text.startsWith('# my own') && text === previous;
+      previous = text;
+      return settled ? text : undefined;
     }, 10_000, 200);
     assert.match(replaced, /^#!\/usr\/bin\/env python3\n[\s\S]*class Model\(torch\.nn\.Module\)/);
 
