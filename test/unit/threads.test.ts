@@ -145,14 +145,14 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; epochRows: number } {
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; epochRows: number; threadedGathers: number } {
   if (threads > 1) useThreads(threads, minWork);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; epochRows?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, epochRows: counts.epochRows ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; epochRows?: number; threadedGathers?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0 };
   } finally {
     oneThread();
   }
@@ -167,7 +167,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   const threadedUpdates = new Set<string>();
   const bandedUpdates = new Set<string>();
   let bandedRuns = 0;
-  /** Threaded runs that read their input rows from an epoch's copy (batch.ts `loadEpochRow`), by precision. */
+  /** Threaded runs that read their input rows from an epoch's copy (batch.ts `loadEpoch`), by precision. */
   const epochRows = { float32: 0, float64: 0 };
   for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
     const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
@@ -193,6 +193,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.bandedUpdates > 0) bandedUpdates.add(optimizer.kind);
       if (many.banded > 0) bandedRuns++;
       if (many.epochRows > 0) epochRows[precision]++;
+      // Each epoch's rows gathered from the staged training rows by the threads together.
+      assert.equal(many.threadedGathers, many.epochRows, `${what}: the epochs' copies went through the threads`);
       assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
       assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);

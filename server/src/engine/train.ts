@@ -315,8 +315,9 @@ export class Trainer {
     this.testIndices = test;
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
     // A batch larger than this goes through in parts, so memory stays bounded.
-    // Room for the training set's rows in epoch order, which the workspace takes where it pays (batch.ts `loadEpochRow`).
+    // Room for the training set's rows in epoch order, which the workspace takes where it pays (batch.ts `loadEpoch`).
     this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision, stateBuffers(o.optimizer), train.length);
+    if (this.ws.holdsEpoch) this.ws.stageInputs(this.X, train);
     this.lr = o.learningRate;
     this.opt = new OptimizerState(o.optimizer, o.learningRate, o.l2, o.l1, this.ws);
     this.classification = classify(net, this.T, K);
@@ -428,10 +429,7 @@ export class Trainer {
   /** Epoch e (0-based) begins: its order, and its input rows in that order where the workspace holds them. */
   private startEpoch(e: number): EpochInProgress {
     const order = this.epochOrder(e);
-    if (this.ws.holdsEpoch) {
-      for (let r = 0; r < order.length; r++) this.ws.loadEpochRow(r, this.X, order[r]);
-      this.ws.arena.products.epochRows++;
-    }
+    if (this.ws.holdsEpoch) this.ws.loadEpoch(order);
     return { order, start: 0, lossSum: 0, steps: 0, correct: 0, seen: 0 };
   }
 

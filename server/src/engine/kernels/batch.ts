@@ -3,6 +3,7 @@ import { firstLayerInput, type Activation, type DenseLayer, type Network } from 
 import { softmaxBackward } from '../softmax';
 import { activateRows, inlinedCode } from './activate';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
+import { int32Room } from './gather';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 
 /**
@@ -30,7 +31,7 @@ import { bandedIndex, columnBand, threadSettings } from './parallel';
  */
 /** Inputs per sample from which a row is loaded as one copy (TypedArray.set) rather than element by element. */
 const ROW_COPY_MIN = 32;
-/** The most bytes an epoch's input rows may take in the arena (`loadEpochRow`); a larger training set is copied per batch. */
+/** The most bytes the training set's input rows may take in the arena, twice (`stageInputs`, `loadEpoch`); a larger training set is copied per batch. */
 const EPOCH_ROWS_MAX_BYTES = 64 << 20;
 
 export class BatchWorkspace {
@@ -41,8 +42,14 @@ export class BatchWorkspace {
   /** Input rows: offset and stride (pad4(inputs)) in the arena. */
   readonly x: number;
   readonly xs: number;
-  /** A whole epoch's input rows, in the order it visits them (`loadEpochRow`), or −1 when not asked for. */
+  /** A whole epoch's input rows, in the order it visits them (`loadEpoch`), or −1 when not asked for. */
   private readonly xEpoch: number;
+  /** The training set's input rows, in data order (`stageInputs`), and the epoch's order as int32 rows of them. */
+  private readonly xStaged: number;
+  private readonly epochOrder: number;
+  /** Row in the staged rows of each data index (−1: not a training sample). */
+  private stagedRow?: Int32Array;
+  private readonly epochRows: number;
   /** Targets, row i at i·K (K = output units), in the arena's precision. */
   readonly targets: Floats;
   private readonly tRows: Floats[];
@@ -52,9 +59,9 @@ export class BatchWorkspace {
 
   /**
    * `stateBuffers`: the optimiser's state buffers per parameter tensor (optimizers.ts
-   * `stateBuffers`), kept in the arena; `epochRows`: room for that many input rows besides the
-   * pass's own (`loadEpochRow`; 0: none), taken when the arena's products are cut between threads
-   * and the rows fit in EPOCH_ROWS_MAX_BYTES.
+   * `stateBuffers`), kept in the arena; `epochRows`: room for that many input rows, twice, besides
+   * the pass's own (`stageInputs`, `loadEpoch`; 0: none), taken when the arena's products are cut
+   * between threads and the rows fit in EPOCH_ROWS_MAX_BYTES.
    */
   constructor(readonly net: Network, capacity: number, mode?: KernelMode, precision: Precision = 'float64', stateBuffers: 0 | 1 | 2 = 0, epochRows = 0) {
     this.capacity = capacity;
@@ -64,16 +71,21 @@ export class BatchWorkspace {
     const threaded = largest >= threadSettings().minWork;
     // The first layer's fan-in: the inputs, or their derived features; a row of them, padded.
     this.xs = padWidth(net.layers[0]?.inputs ?? net.inputs, precision);
-    // The epoch's rows (and four more: a pass reads its rows up to a multiple of 4), where the
-    // threads share the products (`loadEpochRow` says why; on one thread a copy per batch into
-    // rows that stay in cache costs less).
+    // The training set's rows, and the epoch's rows (four more: a pass reads its rows up to a
+    // multiple of 4) with their order, where the threads share the products (`loadEpoch` says
+    // why; on one thread a copy per batch into rows that stay in cache costs less).
     const epochValues = (epochRows + 4) * this.xs;
-    const epochFits = threaded && epochRows > 0 && epochValues * (precision === 'float32' ? 4 : 8) <= EPOCH_ROWS_MAX_BYTES;
-    const plan = planSize(net, Bp, precision, stateBuffers) + (epochFits ? epochValues : 0);
+    const stagedValues = epochRows * this.xs + int32Room(epochRows, precision);
+    const epochFits = threaded && epochRows > 0 && (epochValues + stagedValues) * (precision === 'float32' ? 4 : 8) <= EPOCH_ROWS_MAX_BYTES;
+    const plan = planSize(net, Bp, precision, stateBuffers) + (epochFits ? epochValues + stagedValues : 0);
     this.arena = new Arena(plan, mode, precision, threaded);
     const A = this.arena;
     this.x = A.alloc(Bp * this.xs);
-    this.xEpoch = epochFits && A.threaded ? A.alloc(epochValues) : -1;
+    const holds = epochFits && A.threaded;
+    this.epochRows = holds ? epochRows : 0;
+    this.xEpoch = holds ? A.alloc(epochValues) : -1;
+    this.xStaged = holds ? A.alloc(epochRows * this.xs) : -1;
+    this.epochOrder = holds ? A.alloc(int32Room(epochRows, precision)) : -1;
     let x = this.x;
     let xs = this.xs;
     this.layers = net.layers.map((layer, l) => {
@@ -160,19 +172,48 @@ export class BatchWorkspace {
     if (this.layers.length) this.layers[0].x = this.x;
   }
 
-  /** Whether the workspace has room for an epoch's input rows (`loadEpochRow`). */
+  /** Whether the workspace has room for the training set's input rows (`stageInputs`, `loadEpoch`). */
   get holdsEpoch(): boolean {
     return this.xEpoch >= 0;
   }
 
   /**
-   * Puts the inputs of sample `at` of X in row r of the epoch's rows. Loaded once per epoch in the
-   * order it visits the samples, a pass then reads its rows where they are (`useEpochRows`)
-   * rather than having them copied per batch into rows both threads had just read: on two
-   * threads that made a step of the 784-128-64-10 network about 6 % slower.
+   * Puts the inputs of the training samples (`indices` into X, at most the `epochRows` the
+   * workspace was made with) in the arena once, as a pass would read them (standardized, or
+   * their derived features), for `loadEpoch` to copy from.
    */
-  loadEpochRow(r: number, X: Float64Array, at: number): void {
-    this.putInputs(this.xEpoch + r * this.xs, X, at);
+  stageInputs(X: Float64Array, indices: readonly number[]): void {
+    if (indices.length > this.epochRows) throw new Error(`${indices.length} training rows; the workspace has room for ${this.epochRows}`);
+    let top = 0;
+    for (const at of indices) top = Math.max(top, at + 1);
+    const rowOf = new Int32Array(top).fill(-1);
+    indices.forEach((at, s) => {
+      this.putInputs(this.xStaged + s * this.xs, X, at);
+      rowOf[at] = s;
+    });
+    this.stagedRow = rowOf;
+  }
+
+  /**
+   * The epoch's input rows, row r the staged inputs of sample order[r] (`stageInputs`). Copied
+   * once per epoch in the order it visits the samples, a pass then reads its rows where they are
+   * (`useEpochRows`) rather than having them copied per batch into rows both threads had just
+   * read: on two threads that made a step of the 784-128-64-10 network about 6 % slower. The
+   * copy is cut between the threads (`Arena.gather`), from the arena's own memory: copied on one
+   * thread from the samples, which only that thread can read, it took about a tenth of a
+   * two-thread step of that network.
+   */
+  loadEpoch(order: readonly number[]): void {
+    const rowOf = this.stagedRow;
+    if (!rowOf || order.length > this.epochRows) throw new Error('loadEpoch before stageInputs, or more rows than staged');
+    const ints = this.arena.int32View(this.epochOrder, order.length);
+    for (let r = 0; r < order.length; r++) {
+      const s = order[r] < rowOf.length ? rowOf[order[r]] : -1;
+      if (s < 0) throw new Error(`sample ${order[r]} was not staged`);
+      ints[r] = s;
+    }
+    this.arena.gather(this.xEpoch, this.xStaged, this.xs, this.epochOrder, order.length);
+    this.arena.products.epochRows++;
   }
 
   /** The next pass reads its input rows from row r of the epoch's rows on (its targets still come from `loadTarget`). */

@@ -3,6 +3,7 @@ import { bandOperands, columnBand, threadSettings, wasmProduct } from './paralle
 import { productPool, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRange, type StepScalars } from './update';
+import { gatherRows, intsOf } from './gather';
 import type { Floats } from './floats';
 
 export type { Precision } from './wasm';
@@ -61,10 +62,10 @@ export class Arena {
   /**
    * Products computed so far by each kernel (which one ran, for the bench; the results are the
    * same), those cut between threads (`banded`: by a layer's column bands), the activations
-   * and optimiser steps cut between threads, and the epochs whose input rows were copied in at
-   * once (batch.ts `loadEpochRow`).
+   * and optimiser steps cut between threads, the epochs whose input rows were copied in at once
+   * (batch.ts `loadEpoch`), and the gathers cut between threads.
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -150,6 +151,24 @@ export class Arena {
       this.products.threadedActivations++;
       sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp, this.simdTanh);
     } else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp, this.simdTanh);
+  }
+
+  /**
+   * Row r of the n rows at dst ← row idx[r] of those at src, rows `stride` elements apart, idx the
+   * int32 list at element offset `order` (gather.ts `gatherRows`); the rows cut between threads
+   * when the arena is shared. A copy: the threads change no bit.
+   */
+  gather(dst: number, src: number, stride: number, order: number, n: number): void {
+    const sh = this.shared;
+    if (sh && n >= 2 * sh.pool.threads) {
+      this.products.threadedGathers++;
+      sh.pool.gather(sh, this.wasm!, dst, src, stride, order, n);
+    } else gatherRows(this.heap, intsOf(this.heap), dst, src, stride, order, 0, n);
+  }
+
+  /** The n int32 values at element offset `at` (room from `alloc(int32Room(n, precision))`, gather.ts). */
+  int32View(at: number, n: number): Int32Array {
+    return new Int32Array(this.heap.buffer, this.heap.byteOffset + at * this.bytes, n);
   }
 
   /**

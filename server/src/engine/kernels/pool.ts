@@ -1,4 +1,5 @@
 import { activateRows, type InlinedCode } from './activate';
+import { gatherRows, intsOf } from './gather';
 import { newStepScalars, STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './floats';
 import { band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
@@ -8,8 +9,8 @@ import { wasmApi, type WasmGemm, type WasmTanh } from './wasm';
  * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
  * memory: bands of a product (parallel.ts `productPart`, or a layer's column bands,
  * `columnBand`) with its own instance of the WebAssembly kernel, bands of rows of an inlined
- * activation (activate.ts `activateRows`), and bands of a parameter tensor's optimiser step
- * (update.ts `updateRange`).
+ * activation (activate.ts `activateRows`), bands of a parameter tensor's optimiser step
+ * (update.ts `updateRange`), and bands of the rows of a gather (gather.ts `gatherRows`).
  *
  * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
  * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
@@ -49,7 +50,8 @@ const THREADS = 6;
  * column bands, the rows of b's and of c's banded blocks (0: not banded) and 1. An activation:
  * its code, z, y, gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n
  * (update.ts `updateRange`), the rows of the tensor's banded blocks (0: not banded), its columns
- * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order.
+ * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order. A
+ * gather: dst, src, stride, order, n (gather.ts `gatherRows`).
  */
 const ARGS = 8;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
@@ -65,6 +67,7 @@ const CMD_PRODUCT = 1;
 const CMD_RELEASE = 2;
 const CMD_ACTIVATE = 3;
 const CMD_UPDATE = 4;
+const CMD_GATHER = 5;
 /** A claim counter while no task is open: any claim is past its group's parts. */
 const CLOSED = 1 << 30;
 
@@ -100,6 +103,8 @@ interface Worker {
   /** Its instance's tanh (tanh-simd.ts, tanh32-simd.ts). */
   tanh?: WasmTanh;
   heap: Floats;
+  /** The same memory as int32 values (a gather's list of rows). */
+  ints: Int32Array;
   floats: Float64Array;
   /** Where a helper unpacks a step's scalars (the calling thread passes its own to `update`). */
   scalars: StepScalars;
@@ -126,6 +131,7 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
       try {
         if (cmd === CMD_ACTIVATE) activationBand(ctl, w, parts, i);
         else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
+        else if (cmd === CMD_GATHER) gatherBand(ctl, w, parts, i);
         else productBand(ctl, w.wasm, parts, i);
       } catch {
         Atomics.store(ctl, FAILED, 1);
@@ -174,6 +180,13 @@ function activationBand(ctl: Int32Array, w: Worker, parts: number, i: number): v
   const o = ARGS;
   const [r0, r1] = band(ctl[o + 4], parts, i);
   activateRows(ctl[o] as InlinedCode, w.heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6], w.tanh);
+}
+
+/** Part i of the open gather: a band of its rows. */
+function gatherBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
+  const o = ARGS;
+  const [r0, r1] = band(ctl[o + 4], parts, i);
+  gatherRows(w.heap, w.ints, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1);
 }
 
 /**
@@ -253,6 +266,11 @@ export class ProductPool {
     this.run(kernel, CMD_UPDATE, [p, g, m, v, n, bandRows, cols, kernel.width], parts, this.self(kernel, wasm));
   }
 
+  /** Row r of the n rows at dst ← row idx[r] of those at src (gather.ts `gatherRows`'s arguments), in bands of rows. */
+  gather(kernel: SharedKernel, wasm: WasmGemm, dst: number, src: number, stride: number, order: number, n: number): void {
+    this.run(kernel, CMD_GATHER, [dst, src, stride, order, n], rowPartsFor(n, this.threads), this.self(kernel, wasm));
+  }
+
   /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
   private run(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
     if (this.bound !== kernel) this.bind(kernel);
@@ -272,7 +290,10 @@ export class ProductPool {
 
   /** This thread's kernel and views for `kernel`'s memory. */
   private self(kernel: SharedKernel, wasm: WasmGemm, tanh?: WasmTanh): Worker {
-    if (this.view?.kernel !== kernel) this.view = { kernel, worker: { wasm, heap: viewOf(kernel.memory, kernel.bytes), floats: this.floats, scalars: newStepScalars() } };
+    if (this.view?.kernel !== kernel) {
+      const heap = viewOf(kernel.memory, kernel.bytes);
+      this.view = { kernel, worker: { wasm, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars() } };
+    }
     if (tanh) this.view.worker.tanh = tanh;
     return this.view.worker;
   }
@@ -329,7 +350,8 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const api = wasmApi()!;
     const { ctl, floats } = controlViews(control);
     const { exports } = new api.Instance(module, { env: { memory } });
-    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, heap: viewOf(memory, bytes), floats, scalars: newStepScalars() };
+    const heap = viewOf(memory, bytes);
+    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, heap, ints: intsOf(heap), floats, scalars: newStepScalars() };
     let seen = Atomics.load(ctl, GEN);
     // Its number among the threads (the caller is 0): which group of a task's parts it takes first.
     const id = Atomics.add(ctl, READY, 1) + 1;
