@@ -56,6 +56,8 @@ export class BatchWorkspace {
   /** dE/dy (or dE/dz) of one row, as the loss leaves it: a tensor of the arena's precision. */
   private readonly grad: Floats;
   private readonly kind: OutputKind;
+  /** dE/db's sums while `backward` takes them row by row: float64, as the sum of a local variable was, in float32 too. */
+  private readonly sums: Float64Array;
 
   /**
    * `stateBuffers`: the optimiser's state buffers per parameter tensor (optimizers.ts
@@ -129,6 +131,7 @@ export class BatchWorkspace {
     this.tRows = Array.from({ length: Bp }, (_, i) => this.targets.subarray(i * K, (i + 1) * K));
     this.grad = precision === 'float32' ? new Float32Array(K) : new Float64Array(K);
     this.kind = outputKind(out.activation);
+    this.sums = new Float64Array(Math.max(0, ...this.layers.map((s) => s.K)));
     this.readParameters();
   }
 
@@ -331,11 +334,14 @@ export class BatchWorkspace {
       const init = accumulate ? ACCUMULATE : NO_BIAS;
       if (s.bands > 1) A.gemmBanded(s.bands, s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n);
       else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
-      for (let k = 0; k < K; k++) {
-        let sum = accumulate ? h[gb + k] : 0;
-        for (let i = 0; i < n; i++) sum += h[delta + i * Kp + k];
-        h[gb + k] = sum;
+      // Σ_i δ_{i,k}, i in order, row by row (each row read once, in order, not a column at a time)
+      const sums = this.sums;
+      for (let k = 0; k < K; k++) sums[k] = accumulate ? h[gb + k] : 0;
+      for (let i = 0; i < n; i++) {
+        const o = delta + i * Kp;
+        for (let k = 0; k < K; k++) sums[k] += h[o + k];
       }
+      for (let k = 0; k < K; k++) h[gb + k] = sums[k];
     }
   }
 }
