@@ -13,10 +13,12 @@ import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { ACCUMULATE, Arena, NO_BIAS } from '../../server/src/engine/kernels/gemm';
 import { bandedIndex, columnBand, partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
-import { builtinActivation, buildNetwork, type LayerSpec, type Network } from '../../server/src/engine/network';
+import { int32Room } from '../../server/src/engine/kernels/gather';
+import { builtinActivation, buildNetwork, standardization, type LayerSpec, type Network } from '../../server/src/engine/network';
 import type { LossName } from '../../server/src/engine/losses';
 import type { Optimizer } from '../../server/src/engine/optimizers';
 import { Trainer, type Sample, type TrainOptions } from '../../server/src/engine/train';
+import { analyzeText } from '../../server/src/semantics/checker';
 import { LAYER_ACTIVATIONS } from '../support/builtins';
 import { repoRoot } from '../support/paths';
 import { SeededRandom } from '../support/random';
@@ -255,4 +257,61 @@ test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, reading e
   assert.equal(two.epochRows, 2, 'each epoch\'s rows copied once, each pass reading its own');
   assert.deepEqual(two.result.loss, one.result.loss);
   two.result.network.layers.forEach((L, l) => assert.deepEqual(L.W, one.result.network.layers[l].W));
+});
+
+test('a gather on threads puts row r of the source\'s row order[r] in place, short rows and long, in both precisions', () => {
+  useThreads(2);
+  try {
+    for (const precision of ['float64', 'float32'] as const) {
+      for (const stride of [4, 8, 40]) {
+        const n = 37;
+        const A = new Arena(2 * n * stride + 64, 'wasm', precision, true);
+        assert.ok(A.threaded, 'a shared arena');
+        const src = A.alloc(n * stride);
+        const dst = A.alloc(n * stride);
+        const order = A.alloc(int32Room(n, precision));
+        for (let i = 0; i < n * stride; i++) A.heap[src + i] = i + 0.5;
+        const rng = new SeededRandom(stride);
+        const perm = Array.from({ length: n }, (_, i) => i);
+        for (let i = n - 1; i > 0; i--) {
+          const j = Math.floor(rng.next() * (i + 1));
+          [perm[i], perm[j]] = [perm[j], perm[i]];
+        }
+        A.int32View(order, n).set(perm);
+        const before = A.products.threadedGathers;
+        A.gather(dst, src, stride, order, n);
+        assert.equal(A.products.threadedGathers, before + 1, 'the rows went to the threads');
+        for (let r = 0; r < n; r++) {
+          const got = Array.from(A.heap.subarray(dst + r * stride, dst + (r + 1) * stride));
+          const want = Array.from(A.heap.subarray(src + perm[r] * stride, src + (perm[r] + 1) * stride));
+          assert.deepEqual(got, want, `${precision}, stride ${stride}: row ${r} is source row ${perm[r]}`);
+        }
+      }
+    }
+  } finally {
+    oneThread();
+  }
+});
+
+test('standardized inputs and derived features, staged once and gathered per epoch on threads, train as on one thread', () => {
+  const spec = 'network f {\n  input x[3] features [x1, x2 * x3, sin(x1), x3]\n  dense h[24] tanh\n  dense y[2] softmax\n  loss cross_entropy\n  init xavier seed 4\n}\n';
+  const { program } = analyzeText(spec);
+  const base = program.networks.get('f')!.network!;
+  const rng = new SeededRandom(31);
+  const data: Sample[] = Array.from({ length: 70 }, () => {
+    const input = [rng.uniform(-3, 5), rng.uniform(0, 10), rng.uniform(-1, 1)];
+    return { input, target: input[0] * input[2] > 0 ? [1, 0] : [0, 1] };
+  });
+  const net: Network = { ...base, standardize: standardization(data.map((s) => s.input)) };
+  const options: Partial<TrainOptions> = { epochs: 3, batch: 16, learningRate: 0.1, split: 0.8, seed: 2, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 } };
+  const one = trainWith(1, net, data, options);
+  const two = trainWith(2, net, data, options);
+  assert.equal(two.epochRows, 3, 'each epoch\'s rows gathered once from the staged rows');
+  assert.equal(two.threadedGathers, 3);
+  assert.deepEqual(two.result.loss, one.result.loss);
+  assert.deepEqual(two.result.testLoss, one.result.testLoss);
+  two.result.network.layers.forEach((L, l) => {
+    assert.deepEqual(L.W, one.result.network.layers[l].W, `${L.name} W`);
+    assert.deepEqual(L.b, one.result.network.layers[l].b, `${L.name} b`);
+  });
 });
