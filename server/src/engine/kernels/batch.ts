@@ -31,8 +31,12 @@ import { bandedIndex, columnBand, threadSettings } from './parallel';
  */
 /** Inputs per sample from which a row is loaded as one copy (TypedArray.set) rather than element by element. */
 const ROW_COPY_MIN = 32;
-/** The most bytes the training set's input rows may take in the arena, twice (`stageInputs`, `loadEpoch`); a larger training set is copied per batch. */
-const EPOCH_ROWS_MAX_BYTES = 64 << 20;
+/**
+ * The most bytes the training set's input rows may take in the arena, twice (`stageInputs`,
+ * `loadEpoch`): a training set of up to 64 MB, as when the arena held one copy; a larger one is
+ * copied per batch.
+ */
+const EPOCH_ROWS_MAX_BYTES = 128 << 20;
 
 export class BatchWorkspace {
   readonly arena: Arena;
