@@ -3,7 +3,7 @@ import { firstLayerInput, type Activation, type DenseLayer, type Network } from 
 import { softmaxBackward } from '../softmax';
 import { activateRows, inlinedCode } from './activate';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
-import { int32Room } from './gather';
+import { int32Room, ROW_COPY_MIN } from './gather';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 
 /**
@@ -29,8 +29,6 @@ import { bandedIndex, columnBand, threadSettings } from './parallel';
  * float64 from float32 operands and rounded to float32 where it is stored, as PyTorch stores each
  * float32 tensor of its forward and backward passes (the products round every term, gemm.ts).
  */
-/** Inputs per sample from which a row is loaded as one copy (TypedArray.set) rather than element by element. */
-const ROW_COPY_MIN = 32;
 /**
  * The most bytes the training set's input rows may take in the arena, twice (`stageInputs`,
  * `loadEpoch`): a training set of up to 64 MB, as when the arena held one copy; a larger one is

@@ -1,8 +1,11 @@
 import type { Floats } from './floats';
 import type { Precision } from './wasm';
 
-/** Rows at least this long are moved by one copyWithin; shorter ones element by element, cheaper than the call. */
-const ROW_COPY_MIN = 32;
+/**
+ * Rows of at least this many values are copied by one call (copyWithin, TypedArray.set); shorter
+ * ones element by element, cheaper than the call (and than the subarray a set needs).
+ */
+export const ROW_COPY_MIN = 32;
 
 /**
  * Rows r0 … r1−1 of a gather: dst_r ← src_{idx[r]}, rows of `stride` elements, where idx is the
