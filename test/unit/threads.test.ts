@@ -147,14 +147,14 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; epochRows: number; threadedGathers: number } {
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; steppedProducts: number; epochRows: number; threadedGathers: number } {
   if (threads > 1) useThreads(threads, minWork);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; epochRows?: number; threadedGathers?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; steppedProducts?: number; epochRows?: number; threadedGathers?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, steppedProducts: counts.steppedProducts ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0 };
   } finally {
     oneThread();
   }
@@ -167,7 +167,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   const threadedActivations = { float32: 0, float64: 0 };
   /** The optimisers whose steps were cut between threads, and those on weights kept in column bands. */
   const threadedUpdates = new Set<string>();
-  const bandedUpdates = new Set<string>();
+  /** The optimisers whose step on banded weights was taken by the threads in the gradient's product (gemm.ts `gemmBanded`'s step). */
+  const steppedProducts = new Set<string>();
   let bandedRuns = 0;
   /** Threaded runs that read their input rows from an epoch's copy (batch.ts `loadEpoch`), by precision. */
   const epochRows = { float32: 0, float64: 0 };
@@ -192,7 +193,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.threaded > 0) threadedRuns++;
       if (many.threadedActivations > 0) threadedActivations[precision]++;
       if (many.threadedUpdates > 0) threadedUpdates.add(optimizer.kind);
-      if (many.bandedUpdates > 0) bandedUpdates.add(optimizer.kind);
+      if (many.steppedProducts > 0) steppedProducts.add(optimizer.kind);
       if (many.banded > 0) bandedRuns++;
       if (many.epochRows > 0) epochRows[precision]++;
       // Each epoch's rows gathered from the staged training rows by the threads together.
@@ -211,7 +212,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   assert.ok(threadedActivations.float64 > 0 && threadedActivations.float32 > 0, `tanh and σ went through the threads in both precisions: ${JSON.stringify(threadedActivations)}`);
   assert.deepEqual([...threadedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads');
   assert.ok(bandedRuns > 0, 'some runs kept layers in column bands, one per thread');
-  assert.deepEqual([...bandedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step ran on weights kept in column bands');
+  assert.deepEqual([...steppedProducts].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step on weights kept in column bands was taken in their gradient\'s product, on the threads');
   assert.ok(epochRows.float64 > 0 && epochRows.float32 > 0, `threaded runs read their inputs from each epoch's copy in both precisions: ${JSON.stringify(epochRows)}`);
 });
 
@@ -238,9 +239,29 @@ test('a layer kept in column bands: every weight has one place, and a pass too s
   const one = trainWith(1, net, data, options);
   const two = trainWith(2, net, data, options, 4000);
   assert.ok(two.banded > 0, 'the full batches\' products went to the threads by bands');
-  assert.ok(two.bandedUpdates > 0, 'and so did the steps on the banded weights');
+  assert.ok(two.steppedProducts > 0, 'the full batches\' steps on the banded weights were taken in their gradient\'s product');
+  assert.ok(two.bandedUpdates > 0, 'the last, small batch\'s step on them was taken apart, band by band');
   assert.deepEqual(two.result.loss, one.result.loss);
   two.result.network.layers.forEach((L, l) => {
+    assert.deepEqual(L.W, one.result.network.layers[l].W, `${L.name} W`);
+    assert.deepEqual(L.b, one.result.network.layers[l].b, `${L.name} b`);
+  });
+});
+
+test('a run that diverges on threads stops where one thread does: the diverged batch\'s step is not taken, in the gradient\'s product or after', () => {
+  const rng = new SeededRandom(21);
+  const net = buildNetwork('d', 24, [{ name: 'h', units: 16, activation: builtinActivation('relu')!, hasBias: true }, { name: 'out', units: 2, activation: builtinActivation('linear')!, hasBias: true }], 'mse', { scheme: 'xavier', seed: 4 });
+  const data = randomData(rng, net, 40);
+  const options: Partial<TrainOptions> = { epochs: 6, batch: 8, learningRate: 40, split: 1 };
+  const one = trainWith(1, net, data, options);
+  const two = trainWith(2, net, data, options);
+  assert.ok(one.result.diverged, 'the run diverges');
+  assert.ok(one.result.diverged.epoch > 1 || one.result.diverged.step > 1, `some steps before it: ${JSON.stringify(one.result.diverged)}`);
+  assert.ok(two.steppedProducts > 0, 'the steps before it were taken in the gradient\'s product');
+  assert.deepEqual(two.result.diverged, one.result.diverged);
+  assert.deepEqual(two.result.loss, one.result.loss);
+  two.result.network.layers.forEach((L, l) => {
+    assert.ok(L.W.every(Number.isFinite), `${L.name}: the parameters before the diverged step`);
     assert.deepEqual(L.W, one.result.network.layers[l].W, `${L.name} W`);
     assert.deepEqual(L.b, one.result.network.layers[l].b, `${L.name} b`);
   });

@@ -1,4 +1,4 @@
-import type { BatchWorkspace } from './kernels/batch';
+import type { BatchWorkspace, StepInBackward } from './kernels/batch';
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, type StepScalars } from './kernels/update';
 
 /**
@@ -50,6 +50,10 @@ export class OptimizerState {
   private readonly params: Param[];
   /** The step's scalars (kernels/update.ts), one object for every step. */
   private readonly scalars: StepScalars = newStepScalars();
+  /** λ₁ of the weight matrices. */
+  private readonly l1: number;
+  /** The object `begin` hands out, one for every step. */
+  private begun?: StepInBackward;
   /** The learning rate of the coming steps: a schedule changes it between epochs. */
   lr: number;
 
@@ -65,6 +69,7 @@ export class OptimizerState {
     private readonly ws: BatchWorkspace,
   ) {
     this.lr = lr;
+    this.l1 = l1;
     // What does not change between steps, set once; `step` sets the rest.
     const s = this.scalars;
     s.l2 = l2;
@@ -86,11 +91,35 @@ export class OptimizerState {
   }
 
   /**
+   * Begins the next step over a batch of `b` samples, for the batch's last backward pass to take
+   * on the weights it can (batch.ts `backward`); `step(b, begun)` then takes the rest. Only once
+   * the step is sure to be taken: its count moves on.
+   */
+  begin(b: number): StepInBackward {
+    this.prepare(b);
+    const begun = (this.begun ??= { scalars: this.scalars, l1: this.l1, stepped: new Set() });
+    begun.stepped.clear();
+    return begun;
+  }
+
+  /**
    * Applies one step; the gradients hold the sums over a batch of `b` samples, and g = sum / b
    * (the batch's mean gradient) is taken as each value is used. Large tensors are cut between
-   * the arena's threads (gemm.ts `update`).
+   * the arena's threads (gemm.ts `update`). `begun`: the step `begin` began, without the tensors
+   * the backward pass stepped.
    */
-  step(b: number): void {
+  step(b: number, begun?: StepInBackward): void {
+    if (!begun) this.prepare(b);
+    const { scalars: s } = this;
+    for (const par of this.params) {
+      if (begun?.stepped.has(par.p)) continue;
+      s.l1 = par.l1;
+      this.ws.arena.update(s, par.p, par.g, par.m, par.v, par.n, par.bandRows, par.cols);
+    }
+  }
+
+  /** The step's count and its scalars. */
+  private prepare(b: number): void {
     this.t++;
     const { lr, opt, scalars: s } = this;
     s.b = b;
@@ -99,10 +128,6 @@ export class OptimizerState {
     if (opt.kind === 'adam') {
       s.negStep = -(lr / (1 - Math.pow(opt.beta1, this.t)));
       s.bc2sqrt = Math.sqrt(1 - Math.pow(opt.beta2, this.t));
-    }
-    for (const par of this.params) {
-      s.l1 = par.l1;
-      this.ws.arena.update(s, par.p, par.g, par.m, par.v, par.n, par.bandRows, par.cols);
     }
   }
 }

@@ -1,4 +1,4 @@
-import { BatchWorkspace, weightIndex } from './kernels/batch';
+import { BatchWorkspace, weightIndex, type StepInBackward } from './kernels/batch';
 import type { Precision } from './kernels/gemm';
 import { MetricsAccumulator, metricsKind, type Metrics } from './metrics';
 import type { Network } from './network';
@@ -395,6 +395,7 @@ export class Trainer {
     const start = cur.start;
     const end = Math.min(start + this.batch, n);
     let batchLoss = 0;
+    let begun: StepInBackward | undefined;
     // the batch in passes of at most C rows; the gradient sums continue from one to the next
     for (let p = start; p < end; p += C) {
       const rows = Math.min(C, end - p);
@@ -410,7 +411,10 @@ export class Trainer {
           if (this.correct(i, order[p + i])) cur.correct++;
         }
       }
-      ws.backward(rows, p > start);
+      // The batch's last pass takes the weights' step with their gradient's product (batch.ts
+      // `backward`) when the step is to be taken: the loss is finite.
+      if (p + rows >= end && Number.isFinite(batchLoss)) begun = this.opt.begin(end - start);
+      ws.backward(rows, p > start, begun);
     }
     const b = end - start;
     batchLoss /= b;
@@ -420,7 +424,7 @@ export class Trainer {
     if (!Number.isFinite(batchLoss)) this.divergence = { epoch: e + 1, step: cur.steps, loss: batchLoss };
     else {
       if (this.watch) this.addGradients(this.watch, b);
-      this.opt.step(b);
+      this.opt.step(b, begun);
       this.steps++;
     }
     return this.divergence || cur.start >= n ? this.finishEpoch(cur) : undefined;

@@ -5,6 +5,7 @@ import { activateRows, inlinedCode } from './activate';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
 import { int32Room, ROW_COPY_MIN } from './gather';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
+import type { StepScalars } from './update';
 
 /**
  * A batch of samples through a network at once, in one arena (gemm.ts) allocated up front:
@@ -307,8 +308,11 @@ export class BatchWorkspace {
    * From the output δ of rows 0 … n−1 (each row's `loss` taken): δ of every layer, then
    * gW = Xᵀ Δ and gb = Σ_i Δ_i — the sums of the n per-sample gradients, in row order; with
    * `accumulate`, added to the sums already there (a batch larger than `capacity`, in parts).
+   * With `step`, the last pass of a batch whose step is to be taken, the weights kept in column
+   * bands take the optimiser's step as their gradient's product computes each part (gemm.ts
+   * `gemmBanded`), and `step.stepped` says which.
    */
-  backward(n: number, accumulate = false): void {
+  backward(n: number, accumulate = false, step?: StepInBackward): void {
     const A = this.arena;
     const h = A.heap;
     const rows = pad4(n);
@@ -334,8 +338,11 @@ export class BatchWorkspace {
       const { K, Kp, delta, gb } = s;
       // dE/dw_{j,k} summed over the rows: x_{i,j} δ_{i,k}, i in order
       const init = accumulate ? ACCUMULATE : NO_BIAS;
-      if (s.bands > 1) A.gemmBanded(s.bands, s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n);
-      else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
+      if (s.bands > 1) {
+        if (step) step.scalars.l1 = step.l1;
+        const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW };
+        if (A.gemmBanded(s.bands, s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused)) step?.stepped.add(s.W);
+      } else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
       // Σ_i δ_{i,k}, i in order, row by row (each row read once, in order, not a column at a time)
       const sums = this.sums;
       for (let k = 0; k < K; k++) sums[k] = accumulate ? h[gb + k] : 0;
@@ -346,6 +353,16 @@ export class BatchWorkspace {
       for (let k = 0; k < K; k++) h[gb + k] = sums[k];
     }
   }
+}
+
+/**
+ * An optimiser's step begun for `backward` to take where it can (optimizers.ts `begin`): its
+ * scalars, the weights' λ₁, and the offsets of the weight tensors it has stepped.
+ */
+export interface StepInBackward {
+  scalars: StepScalars;
+  l1: number;
+  stepped: Set<number>;
 }
 
 /** One layer's place in the arena (offsets into its heap) and views of its parameters. */

@@ -1,6 +1,6 @@
 import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm, type WasmTanh } from './wasm';
 import { bandOperands, columnBand, threadSettings, wasmProduct } from './parallel';
-import { productPool, type ProductPool, type SharedKernel } from './pool';
+import { productPool, type BandStep, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRange, type StepScalars } from './update';
 import { gatherRows, intsOf } from './gather';
@@ -63,9 +63,10 @@ export class Arena {
    * Products computed so far by each kernel (which one ran, for the bench; the results are the
    * same), those cut between threads (`banded`: by a layer's column bands), the activations
    * and optimiser steps cut between threads, the epochs whose input rows were copied in at once
-   * (batch.ts `loadEpoch`), and the gathers cut between threads.
+   * (batch.ts `loadEpoch`), the gathers cut between threads, and the gradients' products that
+   * took the optimiser's step on their parts (`gemmBanded`'s `step`).
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0, steppedProducts: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -202,21 +203,30 @@ export class Arena {
    * `bRows` > 0) or c (`cRows` > 0) kept in banded blocks of that many rows instead of rows bs or
    * cs apart; band t to thread t when the arena is shared and the product is large, else each
    * band in turn here. The same sums as the plain product, so the same bits.
+   *
+   * With `step` (c a gradient's sums kept in bands of `cRows` rows, the parameters and the
+   * optimiser's state laid out alike), each thread takes the optimiser's step on each part of c
+   * it computed as soon as it has (pool.ts `BandStep`): the step reads the sums while they are in
+   * that core's cache rather than in a pass of its own. Each element's step is update.ts's, so
+   * the same bits. Returns whether the step was taken; when the product is not cut between
+   * threads it is not, and the caller takes it as usual.
    */
-  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number): void {
+  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep): boolean {
     const sh = this.shared;
     if (sh && this.wasm && bands === sh.pool.threads && rows * cols * T >= sh.minWork) {
       this.products.wasm++;
       this.products.threaded++;
       this.products.banded++;
-      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T);
-      return;
+      if (step) this.products.steppedProducts++;
+      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step);
+      return step !== undefined;
     }
     for (let t = 0; t < bands; t++) {
       const [k0, k1] = columnBand(cols, bands, t, this.width);
       const [bt, bst, ct, cst, biast] = bandOperands(b, bs, bRows, c, cs, cRows, bias, k0, k1, 0);
       this.gemm(a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
     }
+    return false;
   }
 
   /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows multiples of 4, cols of `width`. */

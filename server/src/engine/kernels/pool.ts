@@ -47,13 +47,17 @@ const THREADS = 6;
 /**
  * The task's arguments. A product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts
  * `wasmProduct`), the element's bytes, the tile's width, then, for a product over a layer's
- * column bands, the rows of b's and of c's banded blocks (0: not banded) and 1. An activation:
+ * column bands, the rows of b's and of c's banded blocks (0: not banded) and 1, and for a
+ * gradient's product that takes the optimiser's step, the parameters', m's and v's offsets and 1
+ * (STEP_FLAG; the scalars as an optimiser step's). An activation:
  * its code, z, y, gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n
  * (update.ts `updateRange`), the rows of the tensor's banded blocks (0: not banded), its columns
  * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order. A
  * gather: dst, src, stride, order, n (gather.ts `gatherRows`).
  */
 const ARGS = 8;
+/** Past ARGS, in a product over column bands: 1 when each part is followed by the optimiser's step on its columns (`stepColumns`). */
+const STEP_FLAG = 19;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
 const GROUPS = 32;
 const CONTROL_INTS = GROUPS + 64;
@@ -62,6 +66,13 @@ const CONTROL_FLOATS = 16;
 
 /** Parts per band in a task over a layer's column bands: a few, so that a late thread's band can be shared out. */
 const PARTS_PER_BAND = 4;
+/**
+ * Parts per band in a gradient's product that takes the optimiser's step (`steppedPart`): one,
+ * the band's whole block, stepped in one run. On the 784-128-64-10 network's step on 2 threads
+ * (bench/ab.js) that was 1.04× the separate step; two parts 1.03×, four 0.99× (each part's
+ * product over a quarter of the rows cost more than the step saved).
+ */
+const STEPPED_PARTS_PER_BAND = 1;
 
 const CMD_PRODUCT = 1;
 const CMD_RELEASE = 2;
@@ -132,7 +143,7 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
         if (cmd === CMD_ACTIVATE) activationBand(ctl, w, parts, i);
         else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
         else if (cmd === CMD_GATHER) gatherBand(ctl, w, parts, i);
-        else productBand(ctl, w.wasm, parts, i);
+        else productBand(ctl, w, parts, i);
       } catch {
         Atomics.store(ctl, FAILED, 1);
       }
@@ -155,18 +166,42 @@ function bandPart(parts: number, threads: number, i: number): { t: number; s: nu
  * Part i of the open product: a band of c (parallel.ts `productPart`), or, over a layer's column
  * bands, a sub-band of the columns of band t, with b and c read in their banded blocks where they are kept so.
  */
-function productBand(ctl: Int32Array, wasm: WasmGemm, parts: number, i: number): void {
+function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
+  const wasm = w.wasm;
   const [a, as, at, b, bs, c, cs, bias, rows, cols, T, e, width] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12]];
   if (ctl[o + 15] === 1) {
     const { t, s, per } = bandPart(parts, ctl[THREADS], i);
     const [k0, k1] = columnBand(cols, ctl[THREADS], t, width);
+    if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1, s, per);
     const [q0, q1] = columnBand(k1 - k0, per, s, width);
     if (q1 > q0) bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T);
     return;
   }
   const { r0, r1, k0, k1 } = productPart(rows, cols, parts, i, width);
   if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
+}
+
+/**
+ * Part s of `per` of band [k0, k1) of a gradient's product with its step (`ProductPool.bandedProduct`):
+ * a band of the rows of c (the gradient sums, kept in banded blocks of `cRows` rows), whole
+ * tiles of 4, then the optimiser's step on those rows of the band's block — contiguous, and
+ * still in this core's cache. The parameters and the state are laid out as the sums, at p, m and
+ * v (ARGS + 16 …); the step's scalars are in the control block.
+ */
+function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: number, per: number): void {
+  const o = ARGS;
+  const [a, as, at, b, bs, c, cs, bias, rows, , T, e] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11]];
+  const cRows = ctl[o + 14];
+  const [t0, t1] = band(rows / 4, per, s);
+  const [j0, j1] = [4 * t0, 4 * t1];
+  if (j1 <= j0 || k1 <= k0) return;
+  const [bt, bst, ct, cst, biast] = bandOperands(b, bs, ctl[o + 13], c, cs, cRows, bias, k0, k1, 0);
+  wasmProduct(w.wasm, e, a + j0 * as, as, at, bt, bst, ct + j0 * cst, cst, biast, j1 - j0, k1 - k0, T);
+  const sc = w.scalars;
+  STEP_SCALARS.forEach((key, j) => (sc[key] = w.floats[j]));
+  const base = cRows * k0;
+  updateRange(sc, w.heap, ctl[o + 16], c, ctl[o + 17], ctl[o + 18], base + j0 * cst, base + j1 * cst);
 }
 
 /** Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1) here (parallel.ts `bandOperands`). */
@@ -214,6 +249,18 @@ function controlViews(buffer: SharedArrayBuffer): { ctl: Int32Array; floats: Flo
   return { ctl: new Int32Array(buffer, 0, CONTROL_INTS), floats: new Float64Array(buffer, 4 * CONTROL_INTS, CONTROL_FLOATS) };
 }
 
+/**
+ * The optimiser's step to take on each part of a gradient's product over column bands as soon as
+ * it is computed (update.ts `updateRange` on the parameters at p, state at m and v, the product's
+ * c the gradient sums): the tensor's bands laid out as the gradient's.
+ */
+export interface BandStep {
+  scalars: StepScalars;
+  p: number;
+  m: number;
+  v: number;
+}
+
 export class ProductPool {
   private readonly control: Int32Array;
   private readonly helpers: HelperThread[] = [];
@@ -245,9 +292,10 @@ export class ProductPool {
    * band t first to thread t, with b or c kept in banded blocks of `bRows` or `cRows` rows (0:
    * plain, rows bs or cs apart): each thread reads and writes its own blocks.
    */
-  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number): void {
-    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
-    this.run(kernel, CMD_PRODUCT, args, this.threads * PARTS_PER_BAND, this.self(kernel, wasm));
+  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep): void {
+    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1, step?.p ?? -1, step?.m ?? -1, step?.v ?? -1, step ? 1 : 0];
+    if (step) STEP_SCALARS.forEach((key, j) => (this.floats[j] = step.scalars[key]));
+    this.run(kernel, CMD_PRODUCT, args, this.threads * (step ? STEPPED_PARTS_PER_BAND : PARTS_PER_BAND), this.self(kernel, wasm));
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
