@@ -1,4 +1,4 @@
-import type { BatchWorkspace, StepInBackward } from './kernels/batch';
+import type { BatchWorkspace, LayerSlots, StepInBackward } from './kernels/batch';
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, type StepScalars } from './kernels/update';
 
 /**
@@ -43,6 +43,8 @@ interface Param {
   cols: number;
   /** λ₁ for a weight matrix, 0 for a bias: l1 leaves biases alone. */
   l1: number;
+  /** The layer whose W this is; absent for a bias. */
+  weightsOf?: LayerSlots;
 }
 
 export class OptimizerState {
@@ -85,7 +87,7 @@ export class OptimizerState {
     }
     this.params = [];
     for (const s of ws.layers) {
-      this.params.push({ p: s.W, g: s.gW, m: s.mW, v: s.vW, n: s.Mp * s.Kp, bandRows: s.bands > 1 ? s.Mp : 0, cols: s.Kp, l1 });
+      this.params.push({ p: s.W, g: s.gW, m: s.mW, v: s.vW, n: s.Mp * s.Kp, bandRows: s.bands > 1 ? s.Mp : 0, cols: s.Kp, l1, weightsOf: s });
       if (s.layer.hasBias) this.params.push({ p: s.b, g: s.gb, m: s.mb, v: s.vb, n: s.Kp, bandRows: 0, cols: s.Kp, l1: 0 });
     }
   }
@@ -115,6 +117,8 @@ export class OptimizerState {
       if (begun?.stepped.has(par.p)) continue;
       s.l1 = par.l1;
       this.ws.arena.update(s, par.p, par.g, par.m, par.v, par.n, par.bandRows, par.cols);
+      // W moved on here, not where its transpose is written with it (batch.ts `transposed`).
+      if (par.weightsOf) par.weightsOf.transposed = false;
     }
   }
 

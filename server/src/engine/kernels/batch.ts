@@ -114,6 +114,7 @@ export class BatchWorkspace {
         gp: A.alloc(Bp * Kp),
         delta: A.alloc(Bp * Kp),
         WT: l > 0 ? A.alloc(Kp * Mp) : -1,
+        transposed: false,
         dx: l > 0 ? A.alloc(Bp * Mp) : -1,
         Wv: A.view(W, Mp * Kp), bv: A.view(b, Kp), gWv: A.view(gW, Mp * Kp), gbv: A.view(gb, Kp),
         yRows: [], zRows: [], dRows: [], dxRows: [],
@@ -142,6 +143,7 @@ export class BatchWorkspace {
   readParameters(): void {
     const h = this.arena.heap;
     for (const s of this.layers) {
+      s.transposed = false;
       const { W, b } = s.layer;
       forEachWeight(s, this.arena.width, (j, k, at) => (h[s.W + at] = W[j * s.K + k]));
       for (let k = 0; k < s.K; k++) h[s.b + k] = b[k];
@@ -319,8 +321,11 @@ export class BatchWorkspace {
     for (let l = this.layers.length - 1; l > 0; l--) {
       const s = this.layers[l];
       const { M, K, Mp, Kp, W, WT, dx } = s;
-      if (s.bands > 1) transposeBands(h, s, A.width);
-      else for (let j = 0; j < M; j++) for (let k = 0; k < K; k++) h[WT + k * Mp + j] = h[W + j * Kp + k];
+      if (!s.transposed) {
+        if (s.bands > 1) transposeBands(h, s, A.width);
+        else for (let j = 0; j < M; j++) for (let k = 0; k < K; k++) h[WT + k * Mp + j] = h[W + j * Kp + k];
+        s.transposed = true;
+      }
       // dE/dy_j of the layer below = Σ_k w_{j,k} δ_k
       A.gemm(s.delta, Kp, 1, WT, Mp, dx, Mp, NO_BIAS, rows, Mp, K);
       const below = this.layers[l - 1];
@@ -340,8 +345,15 @@ export class BatchWorkspace {
       const init = accumulate ? ACCUMULATE : NO_BIAS;
       if (s.bands > 1) {
         if (step) step.scalars.l1 = step.l1;
-        const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW };
-        if (A.gemmBanded(s.bands, s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused)) step?.stepped.add(s.W);
+        const hasBias = s.layer.hasBias;
+        const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
+        if (A.gemmBanded(s.bands, s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused)) {
+          // The threads took the step on W and b, wrote the new Wᵀ and summed dE/db (pool.ts `steppedPart`).
+          step!.stepped.add(s.W);
+          if (hasBias) step!.stepped.add(s.b);
+          s.transposed = true;
+          continue;
+        }
       } else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
       // Σ_i δ_{i,k}, i in order, row by row (each row read once, in order, not a column at a time)
       const sums = this.sums;
@@ -391,8 +403,14 @@ export interface LayerSlots {
    * (`weightIndex` finds w_{j,k}).
    */
   bands: number;
-  /** Wᵀ (Kp × Mp), refreshed by each backward pass; −1 for the first layer. */
+  /** Wᵀ (Kp × Mp) for the backward pass; −1 for the first layer. */
   WT: number;
+  /**
+   * Whether WT holds the transpose of W as it is: set where WT is written (`backward`, or the
+   * threads after their step on W, pool.ts `steppedPart`), cleared wherever W changes otherwise
+   * (`readParameters`, the optimiser's own step, optimizers.ts).
+   */
+  transposed: boolean;
   /** ΔX = Δ Wᵀ (Bp × Mp); −1 for the first layer. */
   dx: number;
   /** The optimiser's state for W and b (optimizers.ts: momentum's buf, Adam's m; Adam's v); −1 where it keeps none. */

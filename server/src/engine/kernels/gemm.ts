@@ -1,5 +1,5 @@
 import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm, type WasmTanh } from './wasm';
-import { bandOperands, columnBand, threadSettings, wasmProduct } from './parallel';
+import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
 import { productPool, type BandStep, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRange, type StepScalars } from './update';
@@ -24,9 +24,7 @@ export type { Floats } from './floats';
  * 8 in float32: buffers are padded (`Arena.pad`).
  */
 
-/** `gemm`'s bias argument for init 0, and for init = c (continuing sums). */
-export const NO_BIAS = -1;
-export const ACCUMULATE = -2;
+export { ACCUMULATE, NO_BIAS } from './parallel';
 
 /** Which kernels an arena uses: 'auto' is WebAssembly for large products, JavaScript for small ones. */
 export type KernelMode = 'auto' | 'wasm' | 'js';

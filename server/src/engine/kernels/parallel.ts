@@ -15,6 +15,10 @@ import type { WasmGemm } from './wasm';
  * environment; the entry points (CLI, training worker, bench) decide, from NETSPEC_THREADS.
  */
 
+/** A product's bias argument (`wasmProduct`, gemm.ts `gemm`) for init 0, and for init = c (continuing sums). */
+export const NO_BIAS = -1;
+export const ACCUMULATE = -2;
+
 /** The bytes of b one slice of a long sum reads (see `wasmProduct`): about half of a core's L2 cache. */
 const SLICE_BYTES = 262144;
 
@@ -24,7 +28,7 @@ const SLICE_BYTES = 262144;
  */
 export function wasmProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
   const slice = Math.max(16, Math.floor(SLICE_BYTES / (e * cols)));
-  let init = bias === -1 ? 0 : bias === -2 ? 2 : 1;
+  let init = bias === NO_BIAS ? 0 : bias === ACCUMULATE ? 2 : 1;
   for (let t0 = 0; t0 < T || t0 === 0; t0 += slice) {
     const n = Math.min(slice, T - t0);
     wasm((a + t0 * at) * e, as * e, at * e, (b + t0 * bs) * e, bs * e, c * e, cs * e, bias < 0 ? 0 : bias * e, init, rows, cols, n);

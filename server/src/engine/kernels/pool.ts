@@ -2,7 +2,7 @@ import { activateRows, type InlinedCode } from './activate';
 import { gatherRows, intsOf } from './gather';
 import { newStepScalars, STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './floats';
-import { band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
+import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
 import { wasmApi, type WasmGemm, type WasmTanh } from './wasm';
 
 /**
@@ -10,7 +10,10 @@ import { wasmApi, type WasmGemm, type WasmTanh } from './wasm';
  * memory: bands of a product (parallel.ts `productPart`, or a layer's column bands,
  * `columnBand`) with its own instance of the WebAssembly kernel, bands of rows of an inlined
  * activation (activate.ts `activateRows`), bands of a parameter tensor's optimiser step
- * (update.ts `updateRange`), and bands of the rows of a gather (gather.ts `gatherRows`).
+ * (update.ts `updateRange`), and bands of the rows of a gather (gather.ts `gatherRows`). A
+ * gradient's product over a layer's column bands may carry the optimiser's step with it
+ * (`steppedPart`): thread t then steps band t of the weights, writes their transpose and sums
+ * and steps the band's biases right after computing the band's gradient, in the same task.
  *
  * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
  * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
@@ -59,7 +62,7 @@ const ARGS = 8;
 /** Past ARGS, in a product over column bands: 1 when each part is followed by the optimiser's step on its columns (`stepColumns`). */
 const STEP_FLAG = 19;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
-const GROUPS = 32;
+const GROUPS = 40;
 const CONTROL_INTS = GROUPS + 64;
 /** The control block's float64 values, after its CONTROL_INTS int32 ones. */
 const CONTROL_FLOATS = 16;
@@ -119,6 +122,8 @@ interface Worker {
   floats: Float64Array;
   /** Where a helper unpacks a step's scalars (the calling thread passes its own to `update`). */
   scalars: StepScalars;
+  /** Room for a band's bias sums (`steppedPart`). */
+  sums: Float64Array;
 }
 
 /**
@@ -173,7 +178,7 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
   if (ctl[o + 15] === 1) {
     const { t, s, per } = bandPart(parts, ctl[THREADS], i);
     const [k0, k1] = columnBand(cols, ctl[THREADS], t, width);
-    if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1, s, per);
+    if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1);
     const [q0, q1] = columnBand(k1 - k0, per, s, width);
     if (q1 > q0) bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T);
     return;
@@ -183,25 +188,56 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
 }
 
 /**
- * Part s of `per` of band [k0, k1) of a gradient's product with its step (`ProductPool.bandedProduct`):
- * a band of the rows of c (the gradient sums, kept in banded blocks of `cRows` rows), whole
- * tiles of 4, then the optimiser's step on those rows of the band's block — contiguous, and
- * still in this core's cache. The parameters and the state are laid out as the sums, at p, m and
- * v (ARGS + 16 …); the step's scalars are in the control block.
+ * Band [k0, k1) of a gradient's product with its step (`ProductPool.bandedProduct`, one part per
+ * band), then, while the band is in this core's cache, what the band alone decides:
+ *
+ * - the optimiser's step on the band's block of the weights (update.ts `updateRange`; the
+ *   weights and their state laid out as the gradient sums c, kept in banded blocks of `cRows`
+ *   rows);
+ * - Wᵀ's rows k0 … k1 − 1 (Kp × cRows, row k the weights into unit k) from the stepped weights,
+ *   for the next backward pass (batch.ts `backward`), where a layer has one;
+ * - dE/db_k = Σ_i δ_{i,k} over the product's T rows of δ (its b operand), i in order, summed in
+ *   float64 and stored once, as batch.ts sums a layer's in one thread — continuing the sums there
+ *   when the product accumulates — and the optimiser's step on b_k, λ₁ 0, where the layer has b.
+ *
+ * Offsets past ARGS: 16 the weights, 17 and 18 their state, 20 Wᵀ, 21 dE/db, 22 b, 23 and 24
+ * its state (−1: none); the step's scalars are in the control block. Each value is computed as
+ * the one-thread code computes it, so the same bits.
  */
-function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: number, per: number): void {
+function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number): void {
   const o = ARGS;
   const [a, as, at, b, bs, c, cs, bias, rows, , T, e] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11]];
+  if (k1 <= k0) return;
   const cRows = ctl[o + 14];
-  const [t0, t1] = band(rows / 4, per, s);
-  const [j0, j1] = [4 * t0, 4 * t1];
-  if (j1 <= j0 || k1 <= k0) return;
+  const h = w.heap;
   const [bt, bst, ct, cst, biast] = bandOperands(b, bs, ctl[o + 13], c, cs, cRows, bias, k0, k1, 0);
-  wasmProduct(w.wasm, e, a + j0 * as, as, at, bt, bst, ct + j0 * cst, cst, biast, j1 - j0, k1 - k0, T);
+  wasmProduct(w.wasm, e, a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
   const sc = w.scalars;
   STEP_SCALARS.forEach((key, j) => (sc[key] = w.floats[j]));
+  const p = ctl[o + 16];
   const base = cRows * k0;
-  updateRange(sc, w.heap, ctl[o + 16], c, ctl[o + 17], ctl[o + 18], base + j0 * cst, base + j1 * cst);
+  const width = k1 - k0;
+  updateRange(sc, h, p, c, ctl[o + 17], ctl[o + 18], base, base + rows * width);
+  const WT = ctl[o + 20];
+  if (WT >= 0) {
+    for (let j = 0; j < rows; j++) {
+      const from = p + base + j * width - k0;
+      for (let k = k0; k < k1; k++) h[WT + k * cRows + j] = h[from + k];
+    }
+  }
+  const gb = ctl[o + 21];
+  const sums = (w.sums = w.sums.length >= width ? w.sums : new Float64Array(width));
+  for (let k = 0; k < width; k++) sums[k] = bias === ACCUMULATE ? h[gb + k0 + k] : 0;
+  for (let i = 0; i < T; i++) {
+    const row = b + i * bs + k0;
+    for (let k = 0; k < width; k++) sums[k] += h[row + k];
+  }
+  for (let k = 0; k < width; k++) h[gb + k0 + k] = sums[k];
+  const pb = ctl[o + 22];
+  if (pb >= 0) {
+    sc.l1 = 0;
+    updateRange(sc, h, pb, gb, ctl[o + 23], ctl[o + 24], k0, k1);
+  }
 }
 
 /** Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1) here (parallel.ts `bandOperands`). */
@@ -259,6 +295,12 @@ export interface BandStep {
   p: number;
   m: number;
   v: number;
+  /** Wᵀ to write from the stepped weights (−1: none); dE/db to sum from δ (the product's b); b and its state to step (−1: none). */
+  WT: number;
+  gb: number;
+  b: number;
+  mb: number;
+  vb: number;
 }
 
 export class ProductPool {
@@ -293,7 +335,9 @@ export class ProductPool {
    * plain, rows bs or cs apart): each thread reads and writes its own blocks.
    */
   bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep): void {
-    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1, step?.p ?? -1, step?.m ?? -1, step?.v ?? -1, step ? 1 : 0];
+    const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
+    if (step) args.push(step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb);
+    else args.push(-1, -1, -1, 0);
     if (step) STEP_SCALARS.forEach((key, j) => (this.floats[j] = step.scalars[key]));
     this.run(kernel, CMD_PRODUCT, args, this.threads * (step ? STEPPED_PARTS_PER_BAND : PARTS_PER_BAND), this.self(kernel, wasm));
   }
@@ -340,7 +384,7 @@ export class ProductPool {
   private self(kernel: SharedKernel, wasm: WasmGemm, tanh?: WasmTanh): Worker {
     if (this.view?.kernel !== kernel) {
       const heap = viewOf(kernel.memory, kernel.bytes);
-      this.view = { kernel, worker: { wasm, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars() } };
+      this.view = { kernel, worker: { wasm, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars(), sums: new Float64Array(0) } };
     }
     if (tanh) this.view.worker.tanh = tanh;
     return this.view.worker;
@@ -399,7 +443,7 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const { ctl, floats } = controlViews(control);
     const { exports } = new api.Instance(module, { env: { memory } });
     const heap = viewOf(memory, bytes);
-    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, heap, ints: intsOf(heap), floats, scalars: newStepScalars() };
+    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, heap, ints: intsOf(heap), floats, scalars: newStepScalars(), sums: new Float64Array(0) };
     let seen = Atomics.load(ctl, GEN);
     // Its number among the threads (the caller is 0): which group of a task's parts it takes first.
     const id = Atomics.add(ctl, READY, 1) + 1;
