@@ -14,6 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { ACCUMULATE, Arena, NO_BIAS } from '../../server/src/engine/kernels/gemm';
 import { bandedIndex, columnBand, partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
 import { int32Room } from '../../server/src/engine/kernels/gather';
+import { claimedPart, openCounter } from '../../server/src/engine/kernels/pool';
 import { builtinActivation, buildNetwork, standardization, type LayerSpec, type Network } from '../../server/src/engine/network';
 import type { LossName } from '../../server/src/engine/losses';
 import type { Optimizer } from '../../server/src/engine/optimizers';
@@ -70,6 +71,34 @@ test('a product is cut into bands of whole tiles that cover it once', () => {
     assert.ok(partsFor(rows, cols, 2) <= Math.max(rows, cols) / 4, 'no more parts than tiles');
     if (cols % 8 === 0 && cols > rows) for (const p of splitProduct(rows, cols, 3, 8)) assert.equal(p.k0 % 8, 0, 'float32 tiles are 8 columns wide');
   }
+});
+
+test('a claim on a task\'s counter gives each part once, and a claim made on a task that has ended gives nothing of the next', () => {
+  for (const [parts, threads] of [[8, 2], [2, 2], [5, 3], [1, 2]]) {
+    for (const task of [1, 77, (1 << 14) - 1]) {
+      const seen = new Set<number>();
+      for (let g = 0; g < threads; g++) {
+        for (let j = 0; ; j++) {
+          const i = claimedPart(openCounter(task) + j, task, parts, threads, g);
+          if (i < 0) {
+            assert.equal(claimedPart(openCounter(task) + j + 1, task, parts, threads, g), -1, 'and none after');
+            break;
+          }
+          assert.ok(!seen.has(i), `part ${i} once`);
+          seen.add(i);
+        }
+      }
+      assert.equal(seen.size, parts, `${parts} parts, ${threads} threads, task ${task}: every part`);
+      assert.ok(openCounter(task) > 0, 'a counter stays a positive int32');
+    }
+  }
+  // Task 5 of 2 parts on 2 threads: group 1's one part claimed, then one more claim just as it
+  // ended; the caller then opened task 6 of 8 parts, where claim 1 of group 1 is part 5.
+  const late = openCounter(5) + 1;
+  assert.equal(claimedPart(late, 5, 2, 2, 1), -1, 'past its group\'s part in its own task');
+  assert.equal(claimedPart(late, 6, 8, 2, 1), -1, 'and nothing of the next task, whose parts it reads');
+  assert.equal(claimedPart(openCounter(6) + 1, 6, 8, 2, 1), 5, 'the same claim on the next task\'s counter is its part 5');
+  assert.equal(claimedPart(1 << 30, 0, 8, 2, 0), -1, 'before the first task no claim gives a part');
 });
 
 test('NETSPEC_THREADS: a whole number of threads, else one per core', () => {

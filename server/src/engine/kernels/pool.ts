@@ -18,12 +18,14 @@ import { wasmApi, type WasmGemm, type WasmTanh } from './wasm';
  * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
  * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
  * product, an activation or a step; its arguments at ARGS …) and its number of parts, opens it
- * (each thread's claim counter at GROUPS + g set to 0), adds 1 to GEN and wakes the helpers
+ * (its number at TASK, each thread's claim counter at GROUPS + g set to that number and no
+ * claim), adds 1 to GEN and wakes the helpers
  * (Atomics.notify). The parts fall to the threads in runs (`band` of the parts): thread g — the
  * caller is 0, the helpers 1, 2, … in the order they bound — claims parts of its own run first
  * (Atomics.add on its counter), then of the others', and computes them until none is left,
- * counting each in DONE; the caller waits until DONE is the number of parts and closes the task
- * (every counter CLOSED, so a helper that wakes late claims nothing). So a layer kept in column
+ * counting each in DONE; the caller waits until DONE is the number of parts. Each task has a
+ * number (TASK), and each counter holds it beside its claims (`claimedPart`): a helper that
+ * wakes late, or claims once more just as a task ends, claims nothing of the next. So a layer kept in column
  * bands (batch.ts) has its band t computed by thread t in each of its products and steps, and
  * a thread writes what it alone reads (parallel.ts `columnBand` says why that matters here),
  * while a helper the system runs late (a shared machine) still just leaves its parts to the
@@ -47,6 +49,8 @@ const FAILED = 3;
 const CMD = 4;
 const PARTS = 5;
 const THREADS = 6;
+/** The open task's number, 1 … TASK_MAX in turn (`claimedPart`). */
+const TASK = 7;
 /**
  * The task's arguments. A product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts
  * `wasmProduct`), the element's bytes, the tile's width, then, for a product over a layer's
@@ -82,7 +86,12 @@ const CMD_RELEASE = 2;
 const CMD_ACTIVATE = 3;
 const CMD_UPDATE = 4;
 const CMD_GATHER = 5;
-/** A claim counter while no task is open: any claim is past its group's parts. */
+/** A claim counter holds its task's number above these bits and the claims made on it below (`claimedPart`). */
+const CLAIM_BITS = 16;
+const CLAIM_MASK = (1 << CLAIM_BITS) - 1;
+/** Task numbers wrap after this: a claim is stale by microseconds, never by 16,383 tasks. */
+const TASK_MAX = (1 << 14) - 1;
+/** A claim counter before the first task: its number, 16,384, is never a task's. */
 const CLOSED = 1 << 30;
 
 /** Loads of GEN (or DONE) before sleeping on it: some tens of microseconds, about one small product. */
@@ -136,13 +145,13 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
   for (let k = 0; k < threads; k++) {
     const g = (self + k) % threads;
     for (;;) {
-      const j = Atomics.add(ctl, GROUPS + g, 1);
+      const claim = Atomics.add(ctl, GROUPS + g, 1);
       // Read after the claim: a helper that woke for one task may have claimed a part of the
-      // next, whose kind and arguments were all written before it was opened.
+      // next, whose kind and arguments were all written before it was opened. PARTS before
+      // TASK: the caller writes TASK first, so a claim still of the open task reads its parts.
       const parts = Atomics.load(ctl, PARTS);
-      const [from, to] = band(parts, threads, g);
-      const i = from + j;
-      if (i >= to) break;
+      const i = claimedPart(claim, Atomics.load(ctl, TASK), parts, threads, g);
+      if (i < 0) break;
       const cmd = Atomics.load(ctl, CMD);
       try {
         if (cmd === CMD_ACTIVATE) activationBand(ctl, w, parts, i);
@@ -156,6 +165,26 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
       Atomics.notify(ctl, DONE);
     }
   }
+}
+
+/**
+ * The part a claim on group g's counter gives (`computeParts`), or −1 for none: the counter holds
+ * its task's number above CLAIM_BITS and the claims made on it below, so a claim made on a task
+ * that has since ended counts for nothing, even once the next task is open. (Without the number, a
+ * claim past the end of a task of 2 parts, made just before the caller opened one of 8, read the
+ * new task's parts and computed one of them, which its own claimer computed again: DONE passed
+ * the number of parts and the caller waited for ever.)
+ */
+export function claimedPart(claim: number, task: number, parts: number, threads: number, g: number): number {
+  if (claim >>> CLAIM_BITS !== task) return -1;
+  const [from, to] = band(parts, threads, g);
+  const i = from + (claim & CLAIM_MASK);
+  return i < to ? i : -1;
+}
+
+/** The claim counter of group g for task `task` when it opens: no claim made yet. */
+export function openCounter(task: number): number {
+  return task << CLAIM_BITS;
 }
 
 /**
@@ -310,6 +339,8 @@ export class ProductPool {
   private view?: { kernel: SharedKernel; worker: Worker };
 
   private readonly floats: Float64Array;
+  /** The last task's number (`claimedPart`). */
+  private task = 0;
 
   constructor(
     readonly threads: number,
@@ -367,16 +398,18 @@ export class ProductPool {
   private run(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
     if (this.bound !== kernel) this.bind(kernel);
     const ctl = this.control;
+    // The task's number first: from here, a late claim on the last task's counters is stale.
+    this.task = (this.task % TASK_MAX) + 1;
+    Atomics.store(ctl, TASK, this.task);
     for (let j = 0; j < args.length; j++) ctl[ARGS + j] = args[j];
     Atomics.store(ctl, PARTS, parts);
     Atomics.store(ctl, DONE, 0);
     Atomics.store(ctl, CMD, cmd);
-    for (let g = 0; g < this.threads; g++) Atomics.store(ctl, GROUPS + g, 0);
+    for (let g = 0; g < this.threads; g++) Atomics.store(ctl, GROUPS + g, openCounter(this.task));
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     computeParts(ctl, self, 0);
     this.waitFor(DONE, parts);
-    for (let g = 0; g < this.threads; g++) Atomics.store(ctl, GROUPS + g, CLOSED);
     if (Atomics.load(ctl, FAILED)) throw new Error('a helper thread failed on its part of a task');
   }
 
