@@ -413,7 +413,7 @@ export class Trainer {
       }
       // The batch's last pass takes the weights' step with their gradient's product (batch.ts
       // `backward`) when the step is to be taken: the loss is finite.
-      if (p + rows >= end && Number.isFinite(batchLoss)) begun = this.opt.begin(end - start);
+      if (ws.stepsInBackward && p + rows >= end && Number.isFinite(batchLoss)) begun = this.opt.begin(end - start);
       ws.backward(rows, p > start, begun);
     }
     const b = end - start;

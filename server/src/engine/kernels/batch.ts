@@ -59,6 +59,12 @@ export class BatchWorkspace {
   /** dE/dy (or dE/dz) of one row, as the loss leaves it: a tensor of the arena's precision. */
   private readonly grad: Floats;
   private readonly kind: OutputKind;
+  /**
+   * Whether `backward` can take a step (some layer is kept in column bands, for threads): else a
+   * batch's step is left to the optimiser alone, with nothing to begin or skip, which on a small
+   * network's step of a few microseconds costs a sixth of it.
+   */
+  readonly stepsInBackward: boolean;
   /** dE/db's sums while `backward` takes them row by row: float64, as the sum of a local variable was, in float32 too. */
   private readonly sums: Float64Array;
 
@@ -136,6 +142,7 @@ export class BatchWorkspace {
     this.grad = precision === 'float32' ? new Float32Array(K) : new Float64Array(K);
     this.kind = outputKind(out.activation);
     this.sums = new Float64Array(Math.max(0, ...this.layers.map((s) => s.K)));
+    this.stepsInBackward = this.layers.some((s) => s.bands > 1);
     this.readParameters();
   }
 
