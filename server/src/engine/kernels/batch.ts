@@ -317,9 +317,10 @@ export class BatchWorkspace {
    * From the output δ of rows 0 … n−1 (each row's `loss` taken): δ of every layer, then
    * gW = Xᵀ Δ and gb = Σ_i Δ_i — the sums of the n per-sample gradients, in row order; with
    * `accumulate`, added to the sums already there (a batch larger than `capacity`, in parts).
-   * With `step`, the last pass of a batch whose step is to be taken, the weights kept in column
-   * bands take the optimiser's step as their gradient's product computes each part (gemm.ts
-   * `gemmBanded`), and `step.stepped` says which.
+   * With `step`, the last pass of a batch whose step is to be taken, each layer kept in column
+   * bands has its weights and biases stepped, its Wᵀ written anew and its dE/db summed by the
+   * threads in its gradient's product (gemm.ts `gemmBanded`), and `step.stepped` says which
+   * tensors were stepped.
    */
   backward(n: number, accumulate = false, step?: StepInBackward): void {
     const A = this.arena;

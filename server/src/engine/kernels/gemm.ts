@@ -202,11 +202,12 @@ export class Arena {
    * cs apart; band t to thread t when the arena is shared and the product is large, else each
    * band in turn here. The same sums as the plain product, so the same bits.
    *
-   * With `step` (c a gradient's sums kept in bands of `cRows` rows, the parameters and the
-   * optimiser's state laid out alike), each thread takes the optimiser's step on each part of c
-   * it computed as soon as it has (pool.ts `BandStep`): the step reads the sums while they are in
-   * that core's cache rather than in a pass of its own. Each element's step is update.ts's, so
-   * the same bits. Returns whether the step was taken; when the product is not cut between
+   * With `step` (c a gradient's sums kept in bands of `cRows` rows, the weights and the
+   * optimiser's state laid out alike), the thread that computes band t of c then takes the
+   * optimiser's step on band t of the weights, writes those units' rows of Wᵀ and sums and steps
+   * their biases (pool.ts `BandStep`, `steppedPart`), while the band is in its core's cache
+   * rather than in passes of their own. Each value is computed as the one-thread code computes
+   * it (update.ts, batch.ts), so the same bits. Returns whether the step was taken; when the product is not cut between
    * threads it is not, and the caller takes it as usual.
    */
   gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep): boolean {

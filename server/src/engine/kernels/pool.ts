@@ -54,16 +54,17 @@ const TASK = 7;
 /**
  * The task's arguments. A product: a, as, at, b, bs, c, cs, bias, rows, cols, T (parallel.ts
  * `wasmProduct`), the element's bytes, the tile's width, then, for a product over a layer's
- * column bands, the rows of b's and of c's banded blocks (0: not banded) and 1, and for a
- * gradient's product that takes the optimiser's step, the parameters', m's and v's offsets and 1
- * (STEP_FLAG; the scalars as an optimiser step's). An activation:
+ * column bands, the rows of b's and of c's banded blocks (0: not banded) and 1, then the
+ * weights', m's and v's offsets and 1 (STEP_FLAG) for a gradient's product that takes the
+ * optimiser's step, followed by Wᵀ, dE/db, b, mb and vb (`steppedPart`; the scalars as an
+ * optimiser step's), or −1, −1, −1 and 0 for any other. An activation:
  * its code, z, y, gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n
  * (update.ts `updateRange`), the rows of the tensor's banded blocks (0: not banded), its columns
  * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order. A
  * gather: dst, src, stride, order, n (gather.ts `gatherRows`).
  */
 const ARGS = 8;
-/** Past ARGS, in a product over column bands: 1 when each part is followed by the optimiser's step on its columns (`stepColumns`). */
+/** Past ARGS, in a product over column bands: 1 when each band is followed by the optimiser's step on it (`steppedPart`). */
 const STEP_FLAG = 19;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
 const GROUPS = 40;
@@ -73,13 +74,6 @@ const CONTROL_FLOATS = 16;
 
 /** Parts per band in a task over a layer's column bands: a few, so that a late thread's band can be shared out. */
 const PARTS_PER_BAND = 4;
-/**
- * Parts per band in a gradient's product that takes the optimiser's step (`steppedPart`): one,
- * the band's whole block, stepped in one run. On the 784-128-64-10 network's step on 2 threads
- * (bench/ab.js) that was 1.04× the separate step; two parts 1.03×, four 0.99× (each part's
- * product over a quarter of the rows cost more than the step saved).
- */
-const STEPPED_PARTS_PER_BAND = 1;
 
 const CMD_PRODUCT = 1;
 const CMD_RELEASE = 2;
@@ -370,7 +364,11 @@ export class ProductPool {
     if (step) args.push(step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb);
     else args.push(-1, -1, -1, 0);
     if (step) STEP_SCALARS.forEach((key, j) => (this.floats[j] = step.scalars[key]));
-    this.run(kernel, CMD_PRODUCT, args, this.threads * (step ? STEPPED_PARTS_PER_BAND : PARTS_PER_BAND), this.self(kernel, wasm));
+    // A gradient's product with its step in one part per band (`steppedPart` computes the band's
+    // whole block): on the 784-128-64-10 network's step on 2 threads (bench/ab.js) that was 1.04×
+    // the separate step, where two parts (halves of the band's rows, each stepped when computed)
+    // were 1.03× and four 0.99×.
+    this.run(kernel, CMD_PRODUCT, args, step ? this.threads : this.threads * PARTS_PER_BAND, this.self(kernel, wasm));
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
