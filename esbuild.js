@@ -234,6 +234,8 @@ async function main() {
   builds.push(webviews, ...web);
   // ONNX Runtime loads its WebAssembly from its own folder: required from node_modules, not bundled.
   builds.push({ ...common, entryPoints: testEntries(), outdir: 'out/test', outbase: 'test', external: ['vscode', 'onnxruntime-web'] });
+  // A worker thread test/unit/threads.test.ts starts: the thread pool driven hard, watched from outside.
+  builds.push({ ...common, entryPoints: ['test/support/pool-stress.ts'], outfile: 'out/test/support/pool-stress.js' });
   // The extension-host suite runs inside VS Code, which provides `vscode`.
   builds.push({ ...common, entryPoints: ['test/editor/suite/index.ts'], outfile: 'out/test/editor/suite/index.js', external: ['vscode'] });
   // The web extension's suite runs in the web worker extension host: bundled for the browser.

@@ -101,6 +101,37 @@ test('a claim on a task\'s counter gives each part once, and a claim made on a t
   assert.equal(claimedPart(1 << 30, 0, 8, 2, 0), -1, 'before the first task no claim gives a part');
 });
 
+test('the pool keeps count under tasks of 4 and 8 parts in turn, as fast as they go: no part computed twice, no wait for ever', async () => {
+  // A worker drives the pool, so that a pool stopped for good (its thread inside Atomics.wait)
+  // stops the worker, not this test, which watches its heartbeat.
+  const script = path.join(repoRoot(), 'out', 'test', 'support', 'pool-stress.js');
+  if (!fs.existsSync(script)) throw new Error(`${script} is missing: run \`node esbuild.js\` (npm test does it first)`);
+  const beat = new Int32Array(new SharedArrayBuffer(4));
+  const tasks = 200_000;
+  const stress = new Worker(script, { workerData: { beat, tasks, helper: helperScript() } });
+  try {
+    const result = await new Promise<{ done: number; threadedGathers: number }>((resolve, reject) => {
+      let last = -1;
+      let still = 0;
+      const watch = setInterval(() => {
+        const now = Atomics.load(beat, 0);
+        still = now === last ? still + 1 : 0;
+        last = now;
+        if (still >= 20) {
+          clearInterval(watch);
+          reject(new Error(`the pool stopped after ${now} of ${tasks} tasks and has not moved for 10 s: a part counted twice, or one never counted`));
+        }
+      }, 500);
+      stress.once('message', (m: { done: number; threadedGathers: number }) => (clearInterval(watch), resolve(m)));
+      stress.once('error', (e) => (clearInterval(watch), reject(e)));
+    });
+    assert.equal(result.done, tasks);
+    assert.equal(result.threadedGathers, tasks, 'every gather went through the threads');
+  } finally {
+    await stress.terminate();
+  }
+});
+
 test('NETSPEC_THREADS: a whole number of threads, else one per core', () => {
   assert.equal(threadsOf('1', 8), 1);
   assert.equal(threadsOf('3', 2), 3);
