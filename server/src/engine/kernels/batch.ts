@@ -4,6 +4,7 @@ import { softmaxBackward } from '../softmax';
 import { activateRows, inlinedCode } from './activate';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
 import { int32Room, ROW_COPY_MIN } from './gather';
+import { columnSums, transposeBand } from './bands';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 import type { StepScalars } from './update';
 
@@ -331,7 +332,7 @@ export class BatchWorkspace {
       const { M, K, Mp, Kp, W, WT, dx } = s;
       if (!s.transposed) {
         if (s.bands > 1) transposeBands(h, s, A.width);
-        else for (let j = 0; j < M; j++) for (let k = 0; k < K; k++) h[WT + k * Mp + j] = h[W + j * Kp + k];
+        else transposeBand(h, W, Kp, WT, Mp, 0, K, M);
         s.transposed = true;
       }
       // dE/dy_j of the layer below = Σ_k w_{j,k} δ_k
@@ -363,14 +364,7 @@ export class BatchWorkspace {
           continue;
         }
       } else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
-      // Σ_i δ_{i,k}, i in order, row by row (each row read once, in order, not a column at a time)
-      const sums = this.sums;
-      for (let k = 0; k < K; k++) sums[k] = accumulate ? h[gb + k] : 0;
-      for (let i = 0; i < n; i++) {
-        const o = delta + i * Kp;
-        for (let k = 0; k < K; k++) sums[k] += h[o + k];
-      }
-      for (let k = 0; k < K; k++) h[gb + k] = sums[k];
+      columnSums(h, this.sums, delta, Kp, n, 0, K, gb, accumulate);
     }
   }
 }
@@ -447,9 +441,7 @@ function transposeBands(h: Floats, s: LayerSlots, width: number): void {
   const { M, K, Mp, Kp, W, WT } = s;
   for (let t = 0; t < s.bands; t++) {
     const [k0, k1] = columnBand(Kp, s.bands, t, width);
-    const w = k1 - k0;
-    const block = W + Mp * k0;
-    for (let j = 0; j < M; j++) for (let k = k0; k < Math.min(k1, K); k++) h[WT + k * Mp + j] = h[block + j * w + (k - k0)];
+    transposeBand(h, W + Mp * k0, k1 - k0, WT, Mp, k0, Math.min(k1, K), M);
   }
 }
 

@@ -1,4 +1,5 @@
 import { activateRows, type InlinedCode } from './activate';
+import { columnSums, transposeBand } from './bands';
 import { gatherRows, intsOf } from './gather';
 import { newStepScalars, STEP_SCALARS, updateRange, type StepScalars } from './update';
 import type { Floats } from './floats';
@@ -241,21 +242,12 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number): void {
   const base = cRows * k0;
   const width = k1 - k0;
   updateRange(sc, h, p, c, ctl[o + 17], ctl[o + 18], base, base + rows * width);
+  // The padding's rows and columns too: zeros in W and δ, so zeros in Wᵀ and dE/db, as they were.
   const WT = ctl[o + 20];
-  if (WT >= 0) {
-    for (let j = 0; j < rows; j++) {
-      const from = p + base + j * width - k0;
-      for (let k = k0; k < k1; k++) h[WT + k * cRows + j] = h[from + k];
-    }
-  }
+  if (WT >= 0) transposeBand(h, p + base, width, WT, cRows, k0, k1, rows);
   const gb = ctl[o + 21];
-  const sums = (w.sums = w.sums.length >= width ? w.sums : new Float64Array(width));
-  for (let k = 0; k < width; k++) sums[k] = bias === ACCUMULATE ? h[gb + k0 + k] : 0;
-  for (let i = 0; i < T; i++) {
-    const row = b + i * bs + k0;
-    for (let k = 0; k < width; k++) sums[k] += h[row + k];
-  }
-  for (let k = 0; k < width; k++) h[gb + k0 + k] = sums[k];
+  w.sums = w.sums.length >= width ? w.sums : new Float64Array(width);
+  columnSums(h, w.sums, b, bs, T, k0, k1, gb, bias === ACCUMULATE);
   const pb = ctl[o + 22];
   if (pb >= 0) {
     sc.l1 = 0;

@@ -1,0 +1,36 @@
+import type { Floats } from './floats';
+
+/**
+ * Two pieces of a layer's backward pass that a band of its units decides alone, shared by the
+ * run's thread (batch.ts) and the thread that has just computed the band's gradient (pool.ts
+ * `steppedPart`). Offsets and strides count elements of h; imports nothing of the engine, so a
+ * helper thread runs them alone.
+ */
+
+/**
+ * Wᵀ's rows k0 … k1 − 1 for rows j < M of W: Wᵀ[k·Mp + j] = w_{j,k}, from the block of W at
+ * `block` whose rows are `width` values long and start at column k0 (a band's own block, or the
+ * whole matrix with k0 = 0).
+ */
+export function transposeBand(h: Floats, block: number, width: number, WT: number, Mp: number, k0: number, k1: number, M: number): void {
+  for (let j = 0; j < M; j++) {
+    const from = block + j * width - k0;
+    for (let k = k0; k < k1; k++) h[WT + k * Mp + j] = h[from + k];
+  }
+}
+
+/**
+ * dE/db_k = Σ_i δ_{i,k} for k0 ≤ k < k1, over rows i < n of δ (at `delta`, rows `stride`
+ * apart), i in order, row by row (each row read once, not a column at a time): each sum taken in
+ * float64 in `sums` (from 0, or from the sum at gb with `accumulate`) and stored at gb once — in
+ * float32 too, as the sum of a local variable was.
+ */
+export function columnSums(h: Floats, sums: Float64Array, delta: number, stride: number, n: number, k0: number, k1: number, gb: number, accumulate: boolean): void {
+  const w = k1 - k0;
+  for (let k = 0; k < w; k++) sums[k] = accumulate ? h[gb + k0 + k] : 0;
+  for (let i = 0; i < n; i++) {
+    const row = delta + i * stride + k0;
+    for (let k = 0; k < w; k++) sums[k] += h[row + k];
+  }
+  for (let k = 0; k < w; k++) h[gb + k0 + k] = sums[k];
+}
