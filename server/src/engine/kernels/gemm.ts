@@ -207,8 +207,8 @@ export class Arena {
    * optimiser's step on band t of the weights, writes those units' rows of Wᵀ and sums and steps
    * their biases (pool.ts `BandStep`, `steppedPart`), while the band is in its core's cache
    * rather than in passes of their own. Each value is computed as the one-thread code computes
-   * it (update.ts, batch.ts), so the same bits. Returns whether the step was taken; when the product is not cut between
-   * threads it is not, and the caller takes it as usual.
+   * it (update.ts, batch.ts), so the same bits. Returns whether the step was taken; when the
+   * product is not cut between threads it is not, and the caller takes it as usual.
    */
   gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep): boolean {
     const sh = this.shared;

@@ -234,10 +234,8 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number): void {
   if (k1 <= k0) return;
   const cRows = ctl[o + 14];
   const h = w.heap;
-  const [bt, bst, ct, cst, biast] = bandOperands(b, bs, ctl[o + 13], c, cs, cRows, bias, k0, k1, 0);
-  wasmProduct(w.wasm, e, a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
-  const sc = w.scalars;
-  STEP_SCALARS.forEach((key, j) => (sc[key] = w.floats[j]));
+  bandedProduct(w.wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, cRows, bias, rows, k0, k1, 0, k1 - k0, T);
+  const sc = scalarsOf(w);
   const p = ctl[o + 16];
   const base = cRows * k0;
   const width = k1 - k0;
@@ -281,8 +279,7 @@ function gatherBand(ctl: Int32Array, w: Worker, parts: number, i: number): void 
  */
 function updateBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
-  const s = w.scalars;
-  STEP_SCALARS.forEach((key, j) => (s[key] = w.floats[j]));
+  const s = scalarsOf(w);
   let i0: number;
   let i1: number;
   const bandRows = ctl[o + 5];
@@ -293,6 +290,18 @@ function updateBand(ctl: Int32Array, w: Worker, parts: number, i: number): void 
     [i0, i1] = [bandRows * k0 + j0, bandRows * k0 + j1];
   } else [i0, i1] = band(ctl[o + 4], parts, i);
   updateRange(s, w.heap, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], i0, i1);
+}
+
+/** A step's scalars into the control block's floats, in STEP_SCALARS' order, for the threads. */
+function packScalars(floats: Float64Array, s: StepScalars): void {
+  STEP_SCALARS.forEach((key, j) => (floats[j] = s[key]));
+}
+
+/** The open task's step scalars, unpacked from the control block into thread `w`'s own object. */
+function scalarsOf(w: Worker): StepScalars {
+  const s = w.scalars;
+  STEP_SCALARS.forEach((key, j) => (s[key] = w.floats[j]));
+  return s;
 }
 
 /** The control block over `buffer`: its int32 values and its float64 ones. */
@@ -355,7 +364,7 @@ export class ProductPool {
     const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
     if (step) args.push(step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb);
     else args.push(-1, -1, -1, 0);
-    if (step) STEP_SCALARS.forEach((key, j) => (this.floats[j] = step.scalars[key]));
+    if (step) packScalars(this.floats, step.scalars);
     // A gradient's product with its step in one part per band (`steppedPart` computes the band's
     // whole block): on the 784-128-64-10 network's step on 2 threads (bench/ab.js) that was 1.04×
     // the separate step, where two parts (halves of the band's rows, each stepped when computed)
@@ -374,7 +383,7 @@ export class ProductPool {
    * band's block, band t first to thread t.
    */
   update(kernel: SharedKernel, wasm: WasmGemm, s: StepScalars, p: number, g: number, m: number, v: number, n: number, bandRows = 0, cols = 0): void {
-    STEP_SCALARS.forEach((key, j) => (this.floats[j] = s[key]));
+    packScalars(this.floats, s);
     const parts = bandRows > 0 ? this.threads * PARTS_PER_BAND : rowPartsFor(n, this.threads);
     this.run(kernel, CMD_UPDATE, [p, g, m, v, n, bandRows, cols, kernel.width], parts, this.self(kernel, wasm));
   }
