@@ -13,6 +13,7 @@ import { CASES, makeData, makeNetwork, stepFlops, type Case } from './cases';
 import { timedSteps, trainerSteps } from './steps';
 import { kernelBackend, kernelModeOf, setKernelMode, type Precision } from '../server/src/engine/kernels/gemm';
 import { kernelGflops } from './kernel';
+import { stepParts, type StepPart } from './parts';
 import { torchAvailable, torchEngine } from './torch';
 import { setThreads, threadSettings } from '../server/src/engine/kernels/parallel';
 import { useNodeThreads } from '../server/src/runs/threads-node';
@@ -90,12 +91,20 @@ interface Engine {
   close?(): void;
 }
 
-/** The engine on `threads` threads in `precision` (the trainer's arena takes the thread settings when it is made). */
-function engineOf(c: Case, net: Network, data: Sample[], threads = 1, precision: Precision = 'float64'): Engine {
+/** What `make` returns, made under thread settings of `threads` threads (an arena takes them when it is made). */
+function withThreads<T>(threads: number, make: () => T): T {
   const settings = threadSettings();
   setThreads({ ...settings, threads });
-  const t = trainerSteps(c, net, data, precision);
-  setThreads(settings);
+  try {
+    return make();
+  } finally {
+    setThreads(settings);
+  }
+}
+
+/** The engine on `threads` threads in `precision` (the trainer's arena takes the thread settings when it is made). */
+function engineOf(c: Case, net: Network, data: Sample[], threads = 1, precision: Precision = 'float64'): Engine {
+  const t = withThreads(threads, () => trainerSteps(c, net, data, precision));
   return {
     name: precision === 'float32' ? 'netspec-f32' : threads > 1 ? `netspec-${threads}t` : 'netspec',
     prepare() {},
@@ -145,6 +154,12 @@ export interface TrainingResult {
   kernelShare32?: number;
   /** The engine's GFLOP/s on `threads` threads over threads × the kernel's large-product GFLOP/s. */
   threadedKernelShare?: number;
+  /**
+   * The parts of a threaded step, each timed alone (parts.ts), their sum in microseconds and the
+   * share of threads × the kernel's GFLOP/s a step of that many microseconds would reach: the
+   * most the threaded share can be with the step's arithmetic as it is.
+   */
+  threadedParts?: { parts: StepPart[]; us: number; shareBound: number };
   title: string;
   flopsPerStep: number;
   gradientCheck: Record<string, number>;
@@ -248,7 +263,15 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     }
     result.kernelShare = result.engines.netspec.gflops / kernel;
     if (rates['netspec-f32'] && kernel32) result.kernelShare32 = result.engines['netspec-f32'].gflops / kernel32;
-    if (threads > 1) result.threadedKernelShare = result.engines[`netspec-${threads}t`].gflops / (threads * kernel);
+    if (threads > 1) {
+      result.threadedKernelShare = result.engines[`netspec-${threads}t`].gflops / (threads * kernel);
+      log(`${c.id}: timing the parts of a step on ${threads} threads, each alone…`);
+      const parts = withThreads(threads, () => stepParts(c, net, data));
+      if (parts) {
+        const us = parts.reduce((sum, p) => sum + p.us, 0);
+        result.threadedParts = { parts, us, shareBound: flops / (us / 1e6) / 1e9 / (threads * kernel) };
+      }
+    }
     for (const e of engines) e.close?.();
     cases.push(result);
   }
@@ -291,6 +314,11 @@ export function trainingTable(r: TrainingBench): string {
       const share = own === 'netspec' ? c.kernelShare : own === 'netspec-f32' ? c.kernelShare32 : c.threadedKernelShare;
       out.push(`| ${c.title} | ${own} | ${peers.map((p) => f(c.ratios[`${own}/${p}`])).join(' | ')} | ${pct(share)} | ${c.flopsPerStep.toLocaleString('en-US')} |`);
     }
+  }
+  for (const c of r.cases) {
+    const p = c.threadedParts;
+    if (!p) continue;
+    out.push('', `The parts of a step of ${c.title} on ${r.threads} threads, each timed alone (bench/parts.ts), µs: ${p.parts.map((x) => `${x.name} ${x.us.toFixed(1)}`).join('; ')}. In all ${p.us.toFixed(0)} µs: a step that took only these would reach ${(100 * p.shareBound).toFixed(0)} % of ${r.threads} × the kernel's GFLOP/s, the most the share can be with this arithmetic (each part waits for the one before).`);
   }
   const threaded = r.threads > 1 ? ` netspec-${r.threads}t is the engine on ${r.threads} threads (NETSPEC_THREADS, default one per core): its products of at least ${threadSettings().minWork.toLocaleString('en-US')} multiply-adds cut between the threads, bit for bit the one-thread results; its share is of ${r.threads} × the kernel's one-core GFLOP/s.` : ' The engine ran on one thread only (NETSPEC_THREADS=1, or one core).';
   out.push('', `Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time the engine process (for PyTorch, its python process) was on a core, which discounts other load on a shared machine. PyTorch runs one thread; netspec runs one thread.${threaded}`);

@@ -272,26 +272,32 @@ export class BatchWorkspace {
   /** Z = XW + b, Y = g(Z), G = g'(Z) for rows 0 … n−1, layer by layer. */
   forward(n: number): void {
     const A = this.arena;
-    const h = A.heap;
     const rows = pad4(n);
-    for (const s of this.layers) {
-      const { K, Kp, z, y, gp, act } = s;
-      if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, z, Kp, 0, s.b, rows, Kp, s.M);
-      else A.gemm(s.x, s.xs, 1, s.W, Kp, z, Kp, s.b, rows, Kp, s.M);
-      if (act.kind === 'softmax') {
-        // softmax.ts's arithmetic: subtract the maximum, divide by the sum taken from 0 in order.
-        for (let i = 0; i < n; i++) {
-          const o = i * Kp;
-          let m = -Infinity;
-          for (let k = 0; k < K; k++) m = Math.max(m, h[z + o + k]);
-          for (let k = 0; k < K; k++) h[y + o + k] = Math.exp(h[z + o + k] - m);
-          let sum = 0;
-          for (let k = 0; k < K; k++) sum += h[y + o + k];
-          for (let k = 0; k < K; k++) h[y + o + k] = h[y + o + k] / sum;
-        }
-      } else {
-        activate(act, h, z, y, gp, n, K, Kp, A);
+    this.layers.forEach((s, l) => {
+      if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, rows, s.Kp, s.M);
+      else A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Kp, s.b, rows, s.Kp, s.M);
+      this.activateLayer(l, n);
+    });
+  }
+
+  /** Y = g(Z), G = g'(Z) of layer l, rows 0 … n−1 (after its product). */
+  activateLayer(l: number, n: number): void {
+    const A = this.arena;
+    const h = A.heap;
+    const { K, Kp, z, y, gp, act } = this.layers[l];
+    if (act.kind === 'softmax') {
+      // softmax.ts's arithmetic: subtract the maximum, divide by the sum taken from 0 in order.
+      for (let i = 0; i < n; i++) {
+        const o = i * Kp;
+        let m = -Infinity;
+        for (let k = 0; k < K; k++) m = Math.max(m, h[z + o + k]);
+        for (let k = 0; k < K; k++) h[y + o + k] = Math.exp(h[z + o + k] - m);
+        let sum = 0;
+        for (let k = 0; k < K; k++) sum += h[y + o + k];
+        for (let k = 0; k < K; k++) h[y + o + k] = h[y + o + k] / sum;
       }
+    } else {
+      activate(act, h, z, y, gp, n, K, Kp, A);
     }
   }
 

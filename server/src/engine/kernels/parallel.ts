@@ -121,7 +121,7 @@ export function band(n: number, parts: number, i: number): [from: number, to: nu
 /**
  * Below this many multiply-adds (rows · cols · T) a product stays on one thread: waking the other
  * threads and waiting for them costs more than their share saves. Measured with `npm run bench`
- * and bench/threshold.ts on 2 cores: a 64 × 64 × 64 product (262,144) gains about 1.3×.
+ * on 2 cores: a 64 × 64 × 64 product (262,144) gains about 1.3×.
  */
 export const PARALLEL_MIN_WORK = 65536;
 
