@@ -6,12 +6,14 @@ import { timedSteps } from './steps';
 
 /**
  * GFLOP/s of C = A·B (n×n, 2n³ FLOP) through Arena.gemm, the best of n = 64, 128, 256, each timed
- * for about `ms` milliseconds after a short warm-up; the f64x2 kernel, or the f32x4 one.
+ * for about `ms` milliseconds after a short warm-up; the f64x2 kernel, or the f32x4 one; with
+ * `threaded`, each product cut between the threads the settings give (parallel.ts `setThreads`),
+ * as a training run's large products are.
  */
-export function kernelGflops(ms: number, precision: Precision = 'float64'): number {
+export function kernelGflops(ms: number, precision: Precision = 'float64', threaded = false): number {
   let best = 0;
   for (const n of [64, 128, 256]) {
-    const arena = new Arena(3 * n * n + 16, undefined, precision);
+    const arena = new Arena(3 * n * n + 16, undefined, precision, threaded);
     const a = arena.alloc(n * n);
     const b = arena.alloc(n * n);
     const c = arena.alloc(n * n);

@@ -175,6 +175,8 @@ export interface TrainingBench {
   kernelGflops32?: number;
   /** The threads of the engine's threaded runs (NETSPEC_THREADS, default one per core); 1: none. */
   threads: number;
+  /** The kernel on the same large products, each cut between those threads (when more than one). */
+  threadedKernelGflops?: number;
   torch: string;
   cases: TrainingResult[];
 }
@@ -191,6 +193,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   tf.env().set('PROD', true);
   log('kernel: timing the engine\'s product on large squares…');
   const kernel = kernelGflops(opts.runMs ?? 600);
+  const threadedKernel = threads > 1 ? withThreads(threads, () => kernelGflops(opts.runMs ?? 600, 'float64', true)) : undefined;
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
@@ -280,6 +283,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     kernelGflops: kernel,
     ...(kernel32 !== undefined && { kernels32: kernelBackend('float32'), kernelGflops32: kernel32 }),
     threads,
+    ...(threadedKernel !== undefined && { threadedKernelGflops: threadedKernel }),
     torch: torch === true ? 'Debian python3-torch, one thread' : torch,
     cases,
   };
@@ -289,7 +293,7 @@ export function trainingTable(r: TrainingBench): string {
   const n = (x: number) => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x.toFixed(1));
   const g = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(2));
   const out = [
-    `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops)} GFLOP/s on one core.`,
+    `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops)} GFLOP/s on one core${r.threadedKernelGflops !== undefined ? `, ${g(r.threadedKernelGflops)} GFLOP/s with each product cut between ${r.threads} threads (${((100 * r.threadedKernelGflops) / (r.threads * r.kernelGflops)).toFixed(0)} % of ${r.threads} × one core's)` : ''}.`,
     ...(r.kernels32 && r.kernelGflops32 !== undefined ? [`With \`precision float32\` (netspec-f32): ${r.kernels32}; alone on large products: ${g(r.kernelGflops32)} GFLOP/s on one core.`] : []),
     `PyTorch: ${r.torch}.`,
     '',
