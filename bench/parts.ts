@@ -8,7 +8,7 @@
 // Their sum is less than a step can take; the bench prints the share of the kernel's GFLOP/s that
 // it allows beside the share the step reaches. Bundled into bench/training.ts; not a test.
 import { BatchWorkspace } from '../server/src/engine/kernels/batch';
-import { NO_BIAS } from '../server/src/engine/kernels/gemm';
+import { NO_BIAS, pad4 } from '../server/src/engine/kernels/gemm';
 import { columnSums, transposeBand } from '../server/src/engine/kernels/bands';
 import { newStepScalars } from '../server/src/engine/kernels/update';
 import type { Network } from '../server/src/engine/network';
@@ -69,7 +69,7 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
     parts.push({ name, us: us[repeats >> 1] });
   };
 
-  const rows = (B + 3) & ~3;
+  const rows = pad4(B);
   const steps = Math.floor(data.length / B);
   time('the epoch\'s input rows', () => ws.loadEpoch(indices), steps);
   ws.useEpochRows(0);

@@ -157,7 +157,7 @@ export interface TrainingResult {
   /**
    * The parts of a threaded step, each timed alone (parts.ts), their sum in microseconds and the
    * share of threads × the kernel's GFLOP/s a step of that many microseconds would reach: the
-   * most the threaded share can be with the step's arithmetic as it is.
+   * most the threaded share can be while each part takes what it takes alone.
    */
   threadedParts?: { parts: StepPart[]; us: number; shareBound: number };
   title: string;
@@ -322,7 +322,7 @@ export function trainingTable(r: TrainingBench): string {
   for (const c of r.cases) {
     const p = c.threadedParts;
     if (!p) continue;
-    out.push('', `The parts of a step of ${c.title} on ${r.threads} threads, each timed alone (bench/parts.ts), µs: ${p.parts.map((x) => `${x.name} ${x.us.toFixed(1)}`).join('; ')}. In all ${p.us.toFixed(0)} µs: a step that took only these would reach ${(100 * p.shareBound).toFixed(0)} % of ${r.threads} × the kernel's GFLOP/s, the most the share can be with this arithmetic (each part waits for the one before).`);
+    out.push('', `The parts of a step of ${c.title} on ${r.threads} threads, each timed alone (bench/parts.ts), µs: ${p.parts.map((x) => `${x.name} ${x.us.toFixed(1)}`).join('; ')}. In all ${p.us.toFixed(0)} µs: a step that took only these would reach ${(100 * p.shareBound).toFixed(0)} % of ${r.threads} × the kernel's GFLOP/s, the most the share can be while each part takes what it takes alone (each waits for the one before).`);
   }
   const threaded = r.threads > 1 ? ` netspec-${r.threads}t is the engine on ${r.threads} threads (NETSPEC_THREADS, default one per core): its products of at least ${threadSettings().minWork.toLocaleString('en-US')} multiply-adds cut between the threads, bit for bit the one-thread results; its share is of ${r.threads} × the kernel's one-core GFLOP/s.` : ' The engine ran on one thread only (NETSPEC_THREADS=1, or one core).';
   out.push('', `Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time the engine process (for PyTorch, its python process) was on a core, which discounts other load on a shared machine. PyTorch runs one thread; netspec runs one thread.${threaded}`);
