@@ -52,7 +52,7 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
   const h = A.heap;
   const scalars = newStepScalars();
   scalars.b = B;
-  scalars.neglr = -c.lr;
+  scalars.neglr = -c.lr; // λ₁ and λ₂ stay 0: no part below sets them
   const parts: StepPart[] = [];
   const time = (name: string, part: () => void, per = 1) => {
     const run = () => {
@@ -93,10 +93,7 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
     if (s.bands > 1) {
       // As a batch's last pass takes it: the step, Wᵀ and the biases by the threads in the product.
       const step = { scalars, p: s.W, m: -1, v: -1, WT: s.WT, gb: s.gb, b: s.layer.hasBias ? s.b : -1, mb: -1, vb: -1 };
-      time(label, () => {
-        scalars.l1 = 0;
-        A.gemmBanded(s.bands, s.x, 1, s.xs, s.delta, s.Kp, 0, s.gW, 0, s.Mp, NO_BIAS, s.Mp, s.Kp, B, step);
-      });
+      time(label, () => A.gemmBanded(s.bands, s.x, 1, s.xs, s.delta, s.Kp, 0, s.gW, 0, s.Mp, NO_BIAS, s.Mp, s.Kp, B, step));
     } else {
       const sums = new Float64Array(s.K);
       time(label, () => {
