@@ -61,6 +61,28 @@ async function pointAt(lineNumber: number, column: number, how: 'move' | 'click'
   else await browser.page.mouse.move(p.x, p.y, { steps: 2 });
 }
 
+/**
+ * The visible hover that says `text` once the mouse rests on a position of the text (1-based),
+ * within `timeoutMs`. The mouse is moved there again, from off the text, every few seconds: code
+ * lenses and inlay hints arrive after the diagnostics and move the lines, so the point a first
+ * move aimed at may no longer be that position when Monaco asks for the hover.
+ */
+async function hoverAt(lineNumber: number, column: number, text: string, timeoutMs: number): Promise<ReturnType<Browser['page']['locator']>> {
+  const hover = browser.page.locator('.monaco-hover:not(.hidden)', { hasText: text }).first();
+  const start = Date.now();
+  for (;;) {
+    await browser.page.mouse.move(1, 1);
+    await pointAt(lineNumber, column, 'move');
+    const left = timeoutMs - (Date.now() - start);
+    try {
+      await hover.waitFor({ state: 'visible', timeout: Math.max(1, Math.min(3000, left)) });
+      return hover;
+    } catch (err) {
+      if (left <= 3000) throw err;
+    }
+  }
+}
+
 before(async () => {
   assert.ok(fs.existsSync(path.join(site, 'index.html')), `${site}/index.html is missing: run \`npm run playground\` (npm test builds it)`);
   harness.checkPrerequisites({ codeServer: false });
@@ -81,9 +103,7 @@ test('a #code/ link opens its text: the misspelt activation is squiggled with it
   assert.ok(diagnostics.some((d) => /Unknown activation `sigmoud`\. Did you mean `sigmoid`\?/.test(d.message)), JSON.stringify(diagnostics));
 
   // Hover the `sigmoid` of the eval (line 7).
-  await pointAt(7, 8, 'move');
-  const hover = browser.page.locator('.monaco-hover:not(.hidden)', { hasText: 'p (1 - p)' }).first();
-  await hover.waitFor({ state: 'visible', timeout: 15_000 });
+  const hover = await hoverAt(7, 8, 'p (1 - p)', 15_000);
   const image = await until('the hover\'s plot to load', async () => {
     const img = await hover.evaluate((el: { querySelector(s: string): { src: string; complete: boolean; naturalWidth: number } | null }) => {
       const i = el.querySelector('img');
