@@ -170,13 +170,16 @@ export interface TrainingResult {
 /** What the training section measured, for its table (and the README's). */
 export interface TrainingBench {
   kernels: string;
-  kernelGflops: number;
+  /** The kernel's one-core GFLOP/s in each of its samples (`sampleKernels`), one before the rounds of repeats and one after each. */
+  kernelGflops: { median: number; min: number; max: number; n: number };
   kernels32?: string;
   kernelGflops32?: number;
   /** The threads of the engine's threaded runs (NETSPEC_THREADS, default one per core); 1: none. */
   threads: number;
-  /** The kernel on the same large products, each cut between those threads (when more than one). */
+  /** The kernel on the same large products, each cut between those threads (when more than one): the median of its samples. */
   threadedKernelGflops?: number;
+  /** The median over the samples of that over threads × the one-core sample taken just before it. */
+  threadedKernelShare?: number;
   torch: string;
   cases: TrainingResult[];
 }
@@ -192,12 +195,21 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   setWasmPaths(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), path.sep));
   tf.env().set('PROD', true);
   log('kernel: timing the engine\'s product on large squares…');
-  const kernel = kernelGflops(opts.runMs ?? 600);
-  const threadedKernel = threads > 1 ? withThreads(threads, () => kernelGflops(opts.runMs ?? 600, 'float64', true)) : undefined;
+  // The kernel alone is timed again after each round of repeats, and each round's shares divide
+  // by the better of the samples either side of it: the machine's slow and fast phases then hit
+  // both alike, as in the ratios. One sample at the start, taken in a slow phase of a machine
+  // that had just booted, once put the one-thread share at 117 % (15.8 GFLOP/s where the kernel
+  // reaches 26).
+  const samples: KernelSample[] = [];
+  const sample = (float32: boolean) => {
+    const s = sampleKernels(runMs / 2, threads, float32);
+    samples.push(s);
+    return s;
+  };
+  let before = sample(false);
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
-  let kernel32: number | undefined;
   for (const c of CASES) {
     const net = makeNetwork(c);
     const data = makeData(c);
@@ -226,7 +238,6 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       const ours32 = batchGradient(net, data.slice(0, c.batch), 'float32');
       gradientCheck['netspec-f32'] = Math.max(...[...ours32.layers.map((l) => l.dW), ...ours32.layers.map((l) => l.db)].map((g, i) => relativeError(g, ref[i])));
       if (gradientCheck['netspec-f32'] > 1e-4) throw new Error(`${c.id}: netspec's float32 run computes other gradients (relative error ${gradientCheck['netspec-f32']})`);
-      kernel32 ??= kernelGflops(opts.runMs ?? 600, 'float32');
     }
     for (const e of engines) {
       if (!e.gradients) continue;
@@ -240,6 +251,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       await e.run(warmupMs);
     }
     const rates: Record<string, number[]> = {};
+    const ceilings: KernelSample[] = [];
     const cpuRates: Record<string, number[]> = {};
     for (let r = 0; r < repeats; r++) {
       for (const e of engines) {
@@ -248,6 +260,9 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
         (rates[e.name] ??= []).push((steps / ms) * 1000);
         (cpuRates[e.name] ??= []).push((steps / cpuMs) * 1000);
       }
+      const after = sample(c.float32 === true);
+      ceilings.push(better(before, after));
+      before = after;
       log(`${c.id}: repeat ${r + 1}/${repeats}`);
     }
     const flops = stepFlops(c);
@@ -264,12 +279,23 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
         result.ratios[`${own}/${peer}`] = summary(rates[own].map((v, i) => v / rates[peer][i]));
       }
     }
-    result.kernelShare = result.engines.netspec.gflops / kernel;
-    if (rates['netspec-f32'] && kernel32) result.kernelShare32 = result.engines['netspec-f32'].gflops / kernel32;
+    // GFLOP/s of an engine in round i over that round's ceiling; the median of the rounds.
+    const share = (name: string, of: (k: KernelSample) => number | undefined, cores = 1) => {
+      const xs = (rates[name] ?? []).flatMap((v, i) => {
+        const k = of(ceilings[i]);
+        return k ? [(v * flops) / 1e9 / (cores * k)] : [];
+      });
+      return xs.length ? summary(xs).median : undefined;
+    };
+    result.kernelShare = share('netspec', (k) => k.f64);
+    result.kernelShare32 = share('netspec-f32', (k) => k.f32);
     if (threads > 1) {
-      result.threadedKernelShare = result.engines[`netspec-${threads}t`].gflops / (threads * kernel);
+      result.threadedKernelShare = share(`netspec-${threads}t`, (k) => k.f64, threads);
       log(`${c.id}: timing the parts of a step on ${threads} threads, each alone…`);
       const parts = withThreads(threads, () => stepParts(c, net, data));
+      const after = sample(false);
+      const kernel = better(before, after).f64;
+      before = after;
       if (parts) {
         const us = parts.reduce((sum, p) => sum + p.us, 0);
         result.threadedParts = { parts, us, shareBound: flops / (us / 1e6) / 1e9 / (threads * kernel) };
@@ -278,22 +304,49 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     for (const e of engines) e.close?.();
     cases.push(result);
   }
+  const f32 = samples.flatMap((k) => (k.f32 ? [k.f32] : []));
+  const threadedSamples = samples.filter((k) => k.threaded !== undefined);
   return {
     kernels: kernelBackend(),
-    kernelGflops: kernel,
-    ...(kernel32 !== undefined && { kernels32: kernelBackend('float32'), kernelGflops32: kernel32 }),
+    kernelGflops: summary(samples.map((k) => k.f64)),
+    ...(f32.length && { kernels32: kernelBackend('float32'), kernelGflops32: summary(f32).median }),
     threads,
-    ...(threadedKernel !== undefined && { threadedKernelGflops: threadedKernel }),
+    ...(threadedSamples.length && {
+      threadedKernelGflops: summary(threadedSamples.map((k) => k.threaded!)).median,
+      threadedKernelShare: summary(threadedSamples.map((k) => k.threaded! / (threads * k.f64))).median,
+    }),
     torch: torch === true ? 'Debian python3-torch, one thread' : torch,
     cases,
   };
+}
+
+/** The kernel's GFLOP/s alone (kernel.ts) at one time: float64 on one core, on the threads, and float32 when asked. */
+interface KernelSample {
+  f64: number;
+  threaded?: number;
+  f32?: number;
+}
+
+/** One sample of each kernel, each size timed for about `ms` milliseconds. */
+function sampleKernels(ms: number, threads: number, float32: boolean): KernelSample {
+  return {
+    f64: kernelGflops(ms),
+    ...(threads > 1 && { threaded: withThreads(threads, () => kernelGflops(ms, 'float64', true)) }),
+    ...(float32 && { f32: kernelGflops(ms, 'float32') }),
+  };
+}
+
+/** The higher of two samples, kernel by kernel (the ceiling of the round between them). */
+function better(a: KernelSample, b: KernelSample): KernelSample {
+  const max = (x?: number, y?: number) => (x === undefined ? y : y === undefined ? x : Math.max(x, y));
+  return { f64: Math.max(a.f64, b.f64), threaded: max(a.threaded, b.threaded), f32: max(a.f32, b.f32) };
 }
 
 export function trainingTable(r: TrainingBench): string {
   const n = (x: number) => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x.toFixed(1));
   const g = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(2));
   const out = [
-    `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops)} GFLOP/s on one core${r.threadedKernelGflops !== undefined ? `, ${g(r.threadedKernelGflops)} GFLOP/s with each product cut between ${r.threads} threads (${((100 * r.threadedKernelGflops) / (r.threads * r.kernelGflops)).toFixed(0)} % of ${r.threads} × one core's)` : ''}.`,
+    `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops.median)} GFLOP/s on one core (the median of ${r.kernelGflops.n} samples, one before the repeats and one after each round; ${g(r.kernelGflops.min)}–${g(r.kernelGflops.max)})${r.threadedKernelGflops !== undefined && r.threadedKernelShare !== undefined ? `, ${g(r.threadedKernelGflops)} GFLOP/s with each product cut between ${r.threads} threads (${(100 * r.threadedKernelShare).toFixed(0)} % of ${r.threads} × one core's)` : ''}. Each share below is the median over the rounds of the engine's GFLOP/s over the better of the kernel's samples either side of that round.`,
     ...(r.kernels32 && r.kernelGflops32 !== undefined ? [`With \`precision float32\` (netspec-f32): ${r.kernels32}; alone on large products: ${g(r.kernelGflops32)} GFLOP/s on one core.`] : []),
     `PyTorch: ${r.torch}.`,
     '',
