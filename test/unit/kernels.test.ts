@@ -12,7 +12,8 @@ import { activate } from '../../server/src/engine/kernels/batch';
 import { exp } from '../../server/src/engine/kernels/exp';
 import { EXPM1, expm1 } from '../../server/src/engine/kernels/expm1';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
-import { gemmModuleBytes, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
+import { gemmModuleBytes, wasmApi, type WasmSgd, type WasmTanh } from '../../server/src/engine/kernels/wasm';
+import { newStepScalars, updateRange, updateRangeWith } from '../../server/src/engine/kernels/update';
 import { sech2, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { builtinActivation, probe } from '../../server/src/engine/network';
@@ -227,6 +228,36 @@ test('the WebAssembly SIMD tanh gives tanh.ts\'s values and derivatives bit for 
         const x = A.heap[za + i * Kp + k];
         const t = tanhWithSech2(x, ref, 0);
         if (!Object.is(A.heap[ya + i * Kp + k], t) || !Object.is(A.heap[ga + i * Kp + k], ref[0])) assert.fail(`K ${K}, tanh(${x}): ${A.heap[ya + i * Kp + k]}, ${A.heap[ga + i * Kp + k]}; tanh.ts ${t}, ${ref[0]}`);
+      }
+    }
+  }
+});
+
+test('the WebAssembly SIMD sgd step gives updateRange\'s bits, for any run of elements and any batch size', () => {
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 4 });
+  const sgd = new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports.sgd as WasmSgd;
+  assert.equal(typeof sgd, 'function', 'the float64 module exports sgd');
+  assert.equal(new api.Instance(new api.Module(gemmModuleBytes('float32')), { env: { memory: new api.Memory({ initial: 1 }) } }).exports.sgd, undefined, 'the float32 module has none');
+  const h = new Float64Array(memory.buffer);
+  const rng = new SeededRandom(31);
+  const n = 256;
+  const [p, g] = [8, 8 + n + 8];
+  // Values whose quotient by b or product by the rate is subnormal, overflows or rounds at a tie.
+  const specials = [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1.7976931348623157e308, -1e308, 1, 3, 0.1, NaN, Infinity];
+  const draw = (i: number) => (i < specials.length ? specials[i] : (rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-60, 20));
+  for (const b of [64, 37, 1, 3, 1e-310]) {
+    for (const neglr of [-0.01, -0.3, -1e300]) {
+      for (const [i0, i1] of [[0, n], [1, n - 2], [5, 6], [3, 10], [7, 7]]) {
+        for (let i = 0; i < n; i++) {
+          h[p + i] = draw(i);
+          h[g + i] = draw(n - 1 - i);
+        }
+        const s = { ...newStepScalars(), b, neglr };
+        const expected = new Float64Array(h);
+        updateRange(s, expected, p, g, -1, -1, i0, i1);
+        updateRangeWith(sgd, s, h, p, g, -1, -1, i0, i1);
+        for (let i = 0; i < n; i++) assert.ok(Object.is(h[p + i], expected[p + i]), `b ${b}, rate ${neglr}, elements ${i0}–${i1}: p[${i}] is ${h[p + i]}, updateRange gives ${expected[p + i]}`);
       }
     }
   }

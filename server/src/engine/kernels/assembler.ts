@@ -6,6 +6,7 @@
 
 export const I32 = 0x7f;
 export const V128 = 0x7b;
+export const F64 = 0x7c;
 
 export function uleb(n: number): number[] {
   const out: number[] = [];
@@ -93,6 +94,8 @@ export class Code {
     d.setFloat64(8, v, true);
     return this.simd(0x0c, ...new Uint8Array(d.buffer));
   }
+  /** f64x2.splat: the f64 on the stack into both lanes. */
+  f64x2Splat() { return this.simd(0x14); }
   f64x2Abs() { return this.simd(0xec); }
   f64x2Neg() { return this.simd(0xed); }
   f64x2Add() { return this.simd(0xf0); }

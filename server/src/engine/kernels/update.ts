@@ -1,4 +1,5 @@
 import type { Floats } from './floats';
+import type { WasmSgd } from './wasm';
 
 /**
  * One optimiser step on a band of a parameter tensor (optimizers.ts says which arithmetic, after
@@ -99,4 +100,17 @@ export function updateRange(s: StepScalars, h: Floats, p: number, g: number, m: 
     const gi = l1 !== 0 ? h[g + i] / b + l1 * sign(pi) : h[g + i] / b;
     h[p + i] = pi + neglr * (l2 !== 0 ? gi + l2 * pi : gi);
   }
+}
+
+/**
+ * `updateRange`, with plain sgd on float64 parameters taken by the kernels' SIMD `sgd`
+ * (sgd-simd.ts: the same operations, so the same bits) where the caller has it, four elements
+ * at a time; the rest, and every other step, by `updateRange`.
+ */
+export function updateRangeWith(sgd: WasmSgd | undefined, s: StepScalars, h: Floats, p: number, g: number, m: number, v: number, i0: number, i1: number): void {
+  if (sgd && s.kind === OPT_SGD && s.l1 === 0 && s.l2 === 0 && h instanceof Float64Array) {
+    const n = (i1 - i0) & ~3;
+    sgd((p + i0) * 8, (g + i0) * 8, n * 8, s.neglr, s.b);
+    if (i0 + n < i1) updateRange(s, h, p, g, m, v, i0 + n, i1);
+  } else updateRange(s, h, p, g, m, v, i0, i1);
 }

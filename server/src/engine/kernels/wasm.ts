@@ -18,7 +18,8 @@
  * cols of the tile's width (`tileCols`).
  */
 
-import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
+import { Code, F64, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
+import { sgdBody } from './sgd-simd';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -118,19 +119,21 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
- * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32). A `shared` module imports a shared memory (limits flag
+ * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), and in float64 `sgd`
+ * (sgd-simd.ts). A `shared` module imports a shared memory (limits flag
  * 3: shared, with a maximum of 65536 pages, the whole 32-bit space), which instances on several
  * threads use at once (pool.ts).
  */
 export function gemmModuleBytes(precision: Precision = 'float64', shared = false): Uint8Array {
   const gemmType = [0x60, ...vec(new Array(12).fill([I32])), ...vec([])];
   const tanhType = [0x60, ...vec(new Array(6).fill([I32])), ...vec([[I32]])];
-  const bodies = [gemmBody(LANES[precision]), precision === 'float64' ? tanhBody() : tanh32Body()];
+  const sgdType = [0x60, ...vec([[I32], [I32], [I32], [F64], [F64]]), ...vec([])];
+  const bodies = [gemmBody(LANES[precision]), precision === 'float64' ? tanhBody() : tanh32Body(), ...(precision === 'float64' ? [sgdBody()] : [])];
   const funcs = bodies.map(({ locals, code }) => [...vec(locals), ...code]);
-  const exports = [[...name('gemm'), 0x00, ...uleb(0)], ...(funcs.length > 1 ? [[...name('tanh'), 0x00, ...uleb(1)]] : [])];
+  const exports = [[...name('gemm'), 0x00, ...uleb(0)], [...name('tanh'), 0x00, ...uleb(1)], ...(funcs.length > 2 ? [[...name('sgd'), 0x00, ...uleb(2)]] : [])];
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([gemmType, tanhType])),
+    ...section(1, vec([gemmType, tanhType, sgdType])),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)])]])),
     ...section(3, vec(funcs.map((_, i) => uleb(i)))),
     ...section(7, vec(exports)),
@@ -144,6 +147,9 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
  * element is left to activate.ts, else 0.
  */
 export type WasmTanh = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
+
+/** The float64 module's `sgd(p, g, bytes, neglr, b)` (sgd-simd.ts). */
+export type WasmSgd = (p: number, g: number, bytes: number, neglr: number, b: number) => void;
 
 export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number) => void;
 
