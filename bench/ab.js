@@ -1,4 +1,4 @@
-// `node bench/ab.js <commit> [--case mlp|tiny] [--precision float64|float32] [--rounds N] [--ms M]`:
+// `node bench/ab.js <commit> [--case mlp|tiny] [--precision float64|float32] [--optimizer sgd|momentum|adam] [--rounds N] [--ms M]`:
 // the training speed of the engine at <commit> (A) against the work tree's (B), both loaded in one
 // process and timed in interleaved rounds (A one thread, A all threads, B one thread, B all
 // threads, again and again; float32 on one thread only, as the bench times it), so that the machine's slow and fast phases hit both alike. Prints each side's median steps/s
@@ -22,21 +22,33 @@ const option = (/** @type {string} */ name, /** @type {string} */ fallback) => {
 const commit = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1].startsWith('--')));
 const caseId = option('--case', 'mlp');
 const precision = option('--precision', 'float64');
+const optimizer = option('--optimizer', 'sgd');
 const rounds = Number(option('--rounds', '30'));
 const ms = Number(option('--ms', '200'));
-if (!commit || (precision !== 'float64' && precision !== 'float32')) {
-  console.error('usage: node bench/ab.js <commit> [--case mlp|tiny] [--precision float64|float32] [--rounds N] [--ms M]');
+if (!commit || (precision !== 'float64' && precision !== 'float32') || !['sgd', 'momentum', 'adam'].includes(optimizer)) {
+  console.error('usage: node bench/ab.js <commit> [--case mlp|tiny] [--precision float64|float32] [--optimizer sgd|momentum|adam] [--rounds N] [--ms M]');
   process.exit(2);
 }
 
-/** The trainer of a case on n threads, from one side's sources (its engine and bench/cases.ts). */
+/**
+ * The trainer of a case on n threads, from one side's sources (its engine and bench/cases.ts):
+ * the bench's own (sgd), or the same network, data, batch and rate with momentum 0.9 or Adam
+ * (0.9, 0.999), which the bench does not time.
+ */
 const ENTRY = `
 import * as path from 'node:path';
 import { CASES, makeData, makeNetwork } from './bench/cases';
 import { trainerSteps, timedSteps } from './bench/steps';
+import { Trainer } from './server/src/engine/train';
 import { setThreads, threadSettings } from './server/src/engine/kernels/parallel';
 import { useNodeThreads } from './server/src/runs/threads-node';
-export function setup(id: string, precision: 'float64' | 'float32') {
+const OPTIMIZERS = { momentum: { kind: 'momentum', momentum: 0.9 }, adam: { kind: 'adam', beta1: 0.9, beta2: 0.999 } } as const;
+function otherSteps(c: any, net: any, data: any, precision: 'float64' | 'float32', optimizer: 'momentum' | 'adam') {
+  const start = () => new Trainer(net, data, { batch: c.batch, epochs: 1e9, learningRate: c.lr, optimizer: OPTIMIZERS[optimizer], precision });
+  let t = start();
+  return { epoch() { if (t.done) t = start(); return t.runEpoch().steps; } };
+}
+export function setup(id: string, precision: 'float64' | 'float32', optimizer: 'sgd' | 'momentum' | 'adam') {
   const threads = useNodeThreads(process.env.NETSPEC_THREADS, path.join(__dirname, 'productWorker.js'));
   const c = CASES.find((x) => x.id === id);
   if (!c) throw new Error('no bench case ' + id);
@@ -45,7 +57,7 @@ export function setup(id: string, precision: 'float64' | 'float32') {
   const make = (n: number) => {
     const s = threadSettings();
     setThreads({ ...s, threads: n });
-    const t = trainerSteps(c, net, data, precision);
+    const t = optimizer === 'sgd' ? trainerSteps(c, net, data, precision) : otherSteps(c, net, data, precision, optimizer);
     setThreads(s);
     return t;
   };
@@ -62,7 +74,7 @@ export function setup(id: string, precision: 'float64' | 'float32') {
  * Bundles one side (sources under `src`) into `out`: the entry above and the helper threads' script.
  * @param {string} src
  * @param {string} out
- * @returns {{ setup(id: string, precision: string): Side }}
+ * @returns {{ setup(id: string, precision: string, optimizer: string): Side }}
  */
 function build(src, out) {
   for (const f of ['bench/cases.ts', 'bench/steps.ts', 'server/src/engine/kernels/parallel.ts', 'server/src/runs/threads-node.ts', 'server/src/server/productWorker.ts']) {
@@ -87,8 +99,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-ab-'));
 const tree = path.join(tmp, 'a');
 execFileSync('git', ['worktree', 'add', '--detach', tree, commit], { cwd: ROOT, stdio: 'ignore' });
 try {
-  const A = build(tree, path.join(tmp, 'out-a')).setup(caseId, precision);
-  const B = build(ROOT, path.join(tmp, 'out-b')).setup(caseId, precision);
+  const A = build(tree, path.join(tmp, 'out-a')).setup(caseId, precision, optimizer);
+  const B = build(ROOT, path.join(tmp, 'out-b')).setup(caseId, precision, optimizer);
   // The tiny network starts no thread (its products are all small), and the bench times float32
   // on one thread: one thread each.
   const threaded = caseId !== 'tiny' && precision === 'float64' && A.threads > 1;
@@ -106,7 +118,7 @@ try {
       rates[i].push((x.steps / x.ms) * 1000);
     });
   }
-  console.log(`${caseId}${precision === 'float32' ? ', float32' : ''}: A = ${commit}, B = the work tree; ${rounds} interleaved rounds of ${ms} ms each, ${os.availableParallelism?.() ?? os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
+  console.log(`${caseId}${precision === 'float32' ? ', float32' : ''}${optimizer === 'sgd' ? '' : `, ${optimizer}`}: A = ${commit}, B = the work tree; ${rounds} interleaved rounds of ${ms} ms each, ${os.availableParallelism?.() ?? os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end`);
   sides.forEach(({ name }, i) => console.log(`${name.padEnd(18)} ${median(rates[i]).toFixed(0).padStart(9)} steps/s (median)`));
   const half = sides.length / 2;
   for (let i = 0; i < half; i++) {

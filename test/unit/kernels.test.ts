@@ -12,8 +12,8 @@ import { activate } from '../../server/src/engine/kernels/batch';
 import { exp } from '../../server/src/engine/kernels/exp';
 import { EXPM1, expm1 } from '../../server/src/engine/kernels/expm1';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
-import { gemmModuleBytes, wasmApi, type WasmSgd, type WasmTanh } from '../../server/src/engine/kernels/wasm';
-import { newStepScalars, updateRange, updateRangeWith } from '../../server/src/engine/kernels/update';
+import { gemmModuleBytes, stepsOf, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
+import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
 import { builtinActivation, probe } from '../../server/src/engine/network';
@@ -233,31 +233,42 @@ test('the WebAssembly SIMD tanh gives tanh.ts\'s values and derivatives bit for 
   }
 });
 
-test('the WebAssembly SIMD sgd step gives updateRange\'s bits, for any run of elements and any batch size', () => {
+test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, for any run of elements, batch size and penalty', () => {
   const api = wasmApi()!;
   const memory = new api.Memory({ initial: 4 });
-  const sgd = new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports.sgd as WasmSgd;
-  assert.equal(typeof sgd, 'function', 'the float64 module exports sgd');
-  assert.equal(new api.Instance(new api.Module(gemmModuleBytes('float32')), { env: { memory: new api.Memory({ initial: 1 }) } }).exports.sgd, undefined, 'the float32 module has none');
+  const steps = stepsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  assert.ok(steps, 'the float64 module exports sgd, momentum and adam');
+  assert.equal(stepsOf(new api.Instance(new api.Module(gemmModuleBytes('float32')), { env: { memory: new api.Memory({ initial: 1 }) } }).exports), undefined, 'the float32 module has none');
   const h = new Float64Array(memory.buffer);
   const rng = new SeededRandom(31);
-  const n = 256;
-  const [p, g] = [8, 8 + n + 8];
-  // Values whose quotient by b or product by the rate is subnormal, overflows or rounds at a tie.
-  const specials = [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1.7976931348623157e308, -1e308, 1, 3, 0.1, NaN, Infinity];
+  const n = 64;
+  const [p, g, m, v] = [8, 80, 152, 224];
+  // Values whose quotient by b, product by the rate or square is subnormal, overflows or rounds at a tie.
+  const specials = [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1.7976931348623157e308, -1e308, 1, 3, 0.1, NaN, Infinity, -Infinity];
   const draw = (i: number) => (i < specials.length ? specials[i] : (rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-60, 20));
-  for (const b of [64, 37, 1, 3, 1e-310]) {
-    for (const neglr of [-0.01, -0.3, -1e300]) {
+  const kinds: Partial<StepScalars>[] = [
+    { kind: OPT_SGD },
+    { kind: OPT_MOMENTUM, mu: 0 },
+    { kind: OPT_MOMENTUM, mu: 0.9, first: 1 },
+    { kind: OPT_MOMENTUM, mu: 0.9, first: 0 },
+    { kind: OPT_ADAM, b1: 0.9, b2: 0.999, c1: 0.1, c2: 1 - 0.999, negStep: -0.01 / (1 - 0.9 ** 3), bc2sqrt: Math.sqrt(1 - 0.999 ** 3) },
+  ];
+  for (const kind of kinds) {
+    for (const [b, neglr, l2] of [[64, -0.01, 0], [37, -0.3, 0.001], [1, -1e300, -0], [3, -0.01, NaN], [1e-310, -0.5, 2]]) {
       for (const [i0, i1] of [[0, n], [1, n - 2], [5, 6], [3, 10], [7, 7]]) {
         for (let i = 0; i < n; i++) {
           h[p + i] = draw(i);
           h[g + i] = draw(n - 1 - i);
+          h[m + i] = draw((i + 5) % n);
+          h[v + i] = Math.abs(draw((i + 9) % n));
         }
-        const s = { ...newStepScalars(), b, neglr };
+        const s: StepScalars = { ...newStepScalars(), ...kind, b, neglr, l2 };
         const expected = new Float64Array(h);
-        updateRange(s, expected, p, g, -1, -1, i0, i1);
-        updateRangeWith(sgd, s, h, p, g, -1, -1, i0, i1);
-        for (let i = 0; i < n; i++) assert.ok(Object.is(h[p + i], expected[p + i]), `b ${b}, rate ${neglr}, elements ${i0}–${i1}: p[${i}] is ${h[p + i]}, updateRange gives ${expected[p + i]}`);
+        updateRange(s, expected, p, g, m, v, i0, i1);
+        updateRangeWith(steps, s, h, p, g, m, v, i0, i1);
+        for (let i = 0; i < v + n; i++) {
+          assert.ok(Object.is(h[i], expected[i]), `optimiser ${s.kind} (μ ${s.mu}, first ${s.first}), b ${b}, rate ${neglr}, λ₂ ${l2}, elements ${i0}–${i1}: element ${i} is ${h[i]}, updateRange gives ${expected[i]}`);
+        }
       }
     }
   }

@@ -102,9 +102,11 @@ export class Code {
   f64x2Sub() { return this.simd(0xf1); }
   f64x2Mul() { return this.simd(0xf2); }
   f64x2Div() { return this.simd(0xf3); }
+  f64x2Sqrt() { return this.simd(0xef); }
   f64x2Trunc() { return this.simd(0x7a); }
   /** Lane-wise comparisons: all ones where true, zero where false (and where either is NaN, but for ne). */
   f64x2Eq() { return this.simd(0x47); }
+  f64x2Ne() { return this.simd(0x48); }
   f64x2Lt() { return this.simd(0x49); }
   f64x2Ge() { return this.simd(0x4c); }
   i64x2Shl() { return this.simd(0xcb); }

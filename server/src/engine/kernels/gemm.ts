@@ -1,4 +1,4 @@
-import { gemmModule, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm, type WasmSgd, type WasmTanh } from './wasm';
+import { gemmModule, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm, type WasmSteps, type WasmTanh } from './wasm';
 import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
 import { productPool, type BandStep, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
@@ -55,8 +55,8 @@ export class Arena {
   private readonly wasm?: WasmGemm;
   /** The module's tanh (tanh-simd.ts, tanh32-simd.ts). */
   private readonly simdTanh?: WasmTanh;
-  /** The module's sgd step (sgd-simd.ts), float64 only. */
-  private readonly simdSgd?: WasmSgd;
+  /** The module's optimiser steps (step-simd.ts), float64 only. */
+  private readonly simdSteps?: WasmSteps;
   private readonly mode: KernelMode;
   private top = 0;
   /**
@@ -110,9 +110,9 @@ export class Arena {
       const instance = new (wasmApi()!.Instance)(this.shared ? this.shared.module : module, { env: { memory } });
       this.wasm = instance.exports.gemm as WasmGemm;
       this.simdTanh = instance.exports.tanh as WasmTanh | undefined;
-      this.simdSgd = instance.exports.sgd as WasmSgd | undefined;
-      // The run's thread's parts of a pool's steps take this instance's sgd.
-      if (this.shared) this.shared.sgd = this.simdSgd;
+      this.simdSteps = stepsOf(instance.exports);
+      // The run's thread's parts of a pool's steps take this instance's.
+      if (this.shared) this.shared.steps = this.simdSteps;
       this.heap = precision === 'float32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
       this.backend = 'wasm';
     } else {
@@ -177,7 +177,7 @@ export class Arena {
 
   /**
    * One optimiser step on the n values of a parameter tensor at p (gradient sums at g, state at m
-   * and v; update.ts `updateRangeWith`, plain sgd in the module's SIMD `sgd`), cut between threads when the arena is shared and the
+   * and v; update.ts `updateRangeWith`, in the module's SIMD steps where it has them), cut between threads when the arena is shared and the
    * tensor is large — a weight matrix kept in column bands (`bandRows` > 0 rows of `cols`
    * columns, batch.ts) band by band, each to the thread that computed its gradient: each element
    * is updated alone, so the threads change no bit.
@@ -188,7 +188,7 @@ export class Arena {
       this.products.threadedUpdates++;
       if (bandRows > 0) this.products.bandedUpdates++;
       sh.pool.update(sh, this.wasm!, s, p, g, m, v, n, bandRows, cols);
-    } else updateRangeWith(this.simdSgd, s, this.heap, p, g, m, v, 0, n);
+    } else updateRangeWith(this.simdSteps, s, this.heap, p, g, m, v, 0, n);
   }
 
   /**

@@ -4,7 +4,7 @@ import { gatherRows, intsOf } from './gather';
 import { newStepScalars, STEP_SCALARS, updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
 import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
-import { wasmApi, type WasmGemm, type WasmSgd, type WasmTanh } from './wasm';
+import { stepsOf, wasmApi, type WasmGemm, type WasmSteps, type WasmTanh } from './wasm';
 
 /**
  * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
@@ -94,15 +94,15 @@ const SPIN = 20000;
 
 /**
  * A shared WebAssembly memory and the module compiled for it: elements of `bytes`, tiles `width`
- * columns wide; `sgd`, the calling thread's instance's sgd step (sgd-simd.ts; float64 only), for
- * the parts that thread takes (each helper takes its own instance's).
+ * columns wide; `steps`, the calling thread's instance's optimiser steps (step-simd.ts; float64
+ * only), for the parts that thread takes (each helper takes its own instance's).
  */
 export interface SharedKernel {
   memory: object;
   module: object;
   bytes: number;
   width: number;
-  sgd?: WasmSgd;
+  steps?: WasmSteps;
 }
 
 /** What a helper is sent: the control block and the kernel to bind. */
@@ -125,8 +125,8 @@ interface Worker {
   wasm: WasmGemm;
   /** Its instance's tanh (tanh-simd.ts, tanh32-simd.ts). */
   tanh?: WasmTanh;
-  /** Its instance's sgd step (sgd-simd.ts; float64 only). */
-  sgd?: WasmSgd;
+  /** Its instance's optimiser steps (step-simd.ts; float64 only). */
+  steps?: WasmSteps;
   heap: Floats;
   /** The same memory as int32 values (a gather's list of rows). */
   ints: Int32Array;
@@ -222,8 +222,8 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
  * Band [k0, k1) of a gradient's product with its step (`ProductPool.bandedProduct`, one part per
  * band), then, while the band is in this core's cache, what the band alone decides:
  *
- * - the optimiser's step on the band's block of the weights (update.ts `updateRangeWith`: plain
- *   sgd in the module's SIMD `sgd`, sgd-simd.ts; the
+ * - the optimiser's step on the band's block of the weights (update.ts `updateRangeWith`: in the
+ *   module's SIMD steps, step-simd.ts; the
  *   weights and their state laid out as the gradient sums c, kept in banded blocks of `cRows`
  *   rows);
  * - Wᵀ's rows k0 … k1 − 1 (Kp × cRows, row k the weights into unit k) from the stepped weights,
@@ -247,7 +247,7 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number): void {
   const p = ctl[o + 16];
   const base = cRows * k0;
   const width = k1 - k0;
-  updateRangeWith(w.sgd, sc, h, p, c, ctl[o + 17], ctl[o + 18], base, base + rows * width);
+  updateRangeWith(w.steps, sc, h, p, c, ctl[o + 17], ctl[o + 18], base, base + rows * width);
   // The padding's rows and columns too: zeros in W and δ, so zeros in Wᵀ and dE/db, as they were.
   const WT = ctl[o + 20];
   if (WT >= 0) transposeBand(h, p + base, width, WT, cRows, k0, k1, rows);
@@ -257,7 +257,7 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number): void {
   const pb = ctl[o + 22];
   if (pb >= 0) {
     sc.l1 = 0;
-    updateRangeWith(w.sgd, sc, h, pb, gb, ctl[o + 23], ctl[o + 24], k0, k1);
+    updateRangeWith(w.steps, sc, h, pb, gb, ctl[o + 23], ctl[o + 24], k0, k1);
   }
 }
 
@@ -297,7 +297,7 @@ function updateBand(ctl: Int32Array, w: Worker, parts: number, i: number): void 
     const [j0, j1] = band(bandRows * (k1 - k0), per, sub);
     [i0, i1] = [bandRows * k0 + j0, bandRows * k0 + j1];
   } else [i0, i1] = band(ctl[o + 4], parts, i);
-  updateRangeWith(w.sgd, s, w.heap, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], i0, i1);
+  updateRangeWith(w.steps, s, w.heap, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], i0, i1);
 }
 
 /** A step's scalars into the control block's floats, in STEP_SCALARS' order, for the threads. */
@@ -424,7 +424,7 @@ export class ProductPool {
   private self(kernel: SharedKernel, wasm: WasmGemm, tanh?: WasmTanh): Worker {
     if (this.view?.kernel !== kernel) {
       const heap = viewOf(kernel.memory, kernel.bytes);
-      this.view = { kernel, worker: { wasm, sgd: kernel.sgd, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars(), sums: new Float64Array(0) } };
+      this.view = { kernel, worker: { wasm, steps: kernel.steps, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars(), sums: new Float64Array(0) } };
     }
     if (tanh) this.view.worker.tanh = tanh;
     return this.view.worker;
@@ -483,7 +483,7 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const { ctl, floats } = controlViews(control);
     const { exports } = new api.Instance(module, { env: { memory } });
     const heap = viewOf(memory, bytes);
-    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, sgd: exports.sgd as WasmSgd | undefined, heap, ints: intsOf(heap), floats, scalars: newStepScalars(), sums: new Float64Array(0) };
+    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, steps: stepsOf(exports), heap, ints: intsOf(heap), floats, scalars: newStepScalars(), sums: new Float64Array(0) };
     let seen = Atomics.load(ctl, GEN);
     // Its number among the threads (the caller is 0): which group of a task's parts it takes first.
     const id = Atomics.add(ctl, READY, 1) + 1;

@@ -1,5 +1,5 @@
 import type { Floats } from './floats';
-import type { WasmSgd } from './wasm';
+import type { WasmSteps } from './wasm';
 
 /**
  * One optimiser step on a band of a parameter tensor (optimizers.ts says which arithmetic, after
@@ -103,14 +103,19 @@ export function updateRange(s: StepScalars, h: Floats, p: number, g: number, m: 
 }
 
 /**
- * `updateRange`, with plain sgd on float64 parameters taken by the kernels' SIMD `sgd`
- * (sgd-simd.ts: the same operations, so the same bits) where the caller has it, four elements
- * at a time; the rest, and every other step, by `updateRange`.
+ * `updateRange`, taken by the kernels' SIMD steps (step-simd.ts: the same operations, so the
+ * same bits) where the caller has them, the parameters are float64 and λ₁ is 0, two elements at a
+ * time; the odd one, and every other step, by `updateRange`.
  */
-export function updateRangeWith(sgd: WasmSgd | undefined, s: StepScalars, h: Floats, p: number, g: number, m: number, v: number, i0: number, i1: number): void {
-  if (sgd && s.kind === OPT_SGD && s.l1 === 0 && s.l2 === 0 && h instanceof Float64Array) {
-    const n = (i1 - i0) & ~3;
-    sgd((p + i0) * 8, (g + i0) * 8, n * 8, s.neglr, s.b);
-    if (i0 + n < i1) updateRange(s, h, p, g, m, v, i0 + n, i1);
-  } else updateRange(s, h, p, g, m, v, i0, i1);
+export function updateRangeWith(steps: WasmSteps | undefined, s: StepScalars, h: Floats, p: number, g: number, m: number, v: number, i0: number, i1: number): void {
+  const n = (i1 - i0) & ~1;
+  if (!steps || s.l1 !== 0 || n === 0 || !(h instanceof Float64Array)) {
+    updateRange(s, h, p, g, m, v, i0, i1);
+    return;
+  }
+  const [pa, ga, ma, va] = [p + i0, g + i0, m + i0, v + i0].map((x) => 8 * x);
+  if (s.kind === OPT_ADAM) steps.adam(pa, ga, ma, va, 8 * n, s.b, s.l2, s.b1, s.b2, s.c1, s.c2, s.negStep, s.bc2sqrt);
+  else if (s.kind === OPT_MOMENTUM && s.mu !== 0) steps.momentum(pa, ga, ma, 8 * n, s.b, s.neglr, s.l2, s.mu, s.first);
+  else steps.sgd(pa, ga, 8 * n, s.b, s.neglr, s.l2);
+  if (i0 + n < i1) updateRange(s, h, p, g, m, v, i0 + n, i1);
 }

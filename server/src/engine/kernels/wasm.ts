@@ -18,8 +18,8 @@
  * cols of the tile's width (`tileCols`).
  */
 
-import { Code, F64, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
-import { sgdBody } from './sgd-simd';
+import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
+import { adamBody, momentumBody, sgdBody } from './step-simd';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -119,25 +119,27 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
- * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), and in float64 `sgd`
- * (sgd-simd.ts). A `shared` module imports a shared memory (limits flag
- * 3: shared, with a maximum of 65536 pages, the whole 32-bit space), which instances on several
- * threads use at once (pool.ts).
+ * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), and in float64 the optimisers'
+ * steps `sgd`, `momentum` and `adam` (step-simd.ts). A `shared` module imports a shared memory
+ * (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space), which instances
+ * on several threads use at once (pool.ts).
  */
 export function gemmModuleBytes(precision: Precision = 'float64', shared = false): Uint8Array {
-  const gemmType = [0x60, ...vec(new Array(12).fill([I32])), ...vec([])];
-  const tanhType = [0x60, ...vec(new Array(6).fill([I32])), ...vec([[I32]])];
-  const sgdType = [0x60, ...vec([[I32], [I32], [I32], [F64], [F64]]), ...vec([])];
-  const bodies = [gemmBody(LANES[precision]), precision === 'float64' ? tanhBody() : tanh32Body(), ...(precision === 'float64' ? [sgdBody()] : [])];
-  const funcs = bodies.map(({ locals, code }) => [...vec(locals), ...code]);
-  const exports = [[...name('gemm'), 0x00, ...uleb(0)], [...name('tanh'), 0x00, ...uleb(1)], ...(funcs.length > 2 ? [[...name('sgd'), 0x00, ...uleb(2)]] : [])];
+  const functions: { name: string; params: number[]; results: number[]; locals: number[][]; code: number[] }[] = [
+    { name: 'gemm', params: new Array(12).fill(I32), results: [], ...gemmBody(LANES[precision]) },
+    { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
+    ...(precision === 'float64' ? [{ name: 'sgd', ...sgdBody() }, { name: 'momentum', ...momentumBody() }, { name: 'adam', ...adamBody() }].map((f) => ({ ...f, results: [] })) : []),
+  ];
+  // One type per function, in order.
+  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
+  const bodies = functions.map(({ locals, code }) => [...vec(locals), ...code]);
   const bytes = [
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([gemmType, tanhType, sgdType])),
+    ...section(1, vec(types)),
     ...section(2, vec([[...name('env'), ...name('memory'), 0x02, ...(shared ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)])]])),
-    ...section(3, vec(funcs.map((_, i) => uleb(i)))),
-    ...section(7, vec(exports)),
-    ...section(10, vec(funcs.map((f) => [...uleb(f.length), ...f]))),
+    ...section(3, vec(functions.map((_, i) => uleb(i)))),
+    ...section(7, vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(bodies.map((f) => [...uleb(f.length), ...f]))),
   ];
   return Uint8Array.from(bytes);
 }
@@ -148,8 +150,18 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
  */
 export type WasmTanh = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
 
-/** The float64 module's `sgd(p, g, bytes, neglr, b)` (sgd-simd.ts). */
-export type WasmSgd = (p: number, g: number, bytes: number, neglr: number, b: number) => void;
+/** The float64 module's optimiser steps (step-simd.ts), as its instance exports them. */
+export interface WasmSteps {
+  sgd: (p: number, g: number, bytes: number, b: number, neglr: number, l2: number) => void;
+  momentum: (p: number, g: number, m: number, bytes: number, b: number, neglr: number, l2: number, mu: number, first: number) => void;
+  adam: (p: number, g: number, m: number, v: number, bytes: number, b: number, l2: number, b1: number, b2: number, c1: number, c2: number, negStep: number, bc2sqrt: number) => void;
+}
+
+/** An instance's steps, or undefined where its module has none (float32). */
+export function stepsOf(exports: Record<string, unknown>): WasmSteps | undefined {
+  const { sgd, momentum, adam } = exports;
+  return typeof sgd === 'function' && typeof momentum === 'function' && typeof adam === 'function' ? (exports as unknown as WasmSteps) : undefined;
+}
 
 export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number) => void;
 
