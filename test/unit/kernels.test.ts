@@ -233,18 +233,13 @@ test('the WebAssembly SIMD tanh gives tanh.ts\'s values and derivatives bit for 
   }
 });
 
-test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, for any run of elements, batch size and penalty', () => {
+test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, in float64 and float32, for any run of elements, batch size and penalty', () => {
   const api = wasmApi()!;
-  const memory = new api.Memory({ initial: 4 });
-  const steps = stepsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
-  assert.ok(steps, 'the float64 module exports sgd, momentum and adam');
-  assert.equal(stepsOf(new api.Instance(new api.Module(gemmModuleBytes('float32')), { env: { memory: new api.Memory({ initial: 1 }) } }).exports), undefined, 'the float32 module has none');
-  const h = new Float64Array(memory.buffer);
   const rng = new SeededRandom(31);
   const n = 64;
   const [p, g, m, v] = [8, 80, 152, 224];
   // Values whose quotient by b, product by the rate or square is subnormal, overflows or rounds at a tie.
-  const specials = [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1.7976931348623157e308, -1e308, 1, 3, 0.1, NaN, Infinity, -Infinity];
+  const specials = [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, 1e-300, 1e-40, 1.7976931348623157e308, 3.4e38, -1e308, 1, 3, 0.1, NaN, Infinity, -Infinity];
   const draw = (i: number) => (i < specials.length ? specials[i] : (rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-60, 20));
   const kinds: Partial<StepScalars>[] = [
     { kind: OPT_SGD },
@@ -253,21 +248,27 @@ test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, for any run
     { kind: OPT_MOMENTUM, mu: 0.9, first: 0 },
     { kind: OPT_ADAM, b1: 0.9, b2: 0.999, c1: 0.1, c2: 1 - 0.999, negStep: -0.01 / (1 - 0.9 ** 3), bc2sqrt: Math.sqrt(1 - 0.999 ** 3) },
   ];
-  for (const kind of kinds) {
-    for (const [b, neglr, l2] of [[64, -0.01, 0], [37, -0.3, 0.001], [1, -1e300, -0], [3, -0.01, NaN], [1e-310, -0.5, 2]]) {
-      for (const [i0, i1] of [[0, n], [1, n - 2], [5, 6], [3, 10], [7, 7]]) {
-        for (let i = 0; i < n; i++) {
-          h[p + i] = draw(i);
-          h[g + i] = draw(n - 1 - i);
-          h[m + i] = draw((i + 5) % n);
-          h[v + i] = Math.abs(draw((i + 9) % n));
-        }
-        const s: StepScalars = { ...newStepScalars(), ...kind, b, neglr, l2 };
-        const expected = new Float64Array(h);
-        updateRange(s, expected, p, g, m, v, i0, i1);
-        updateRangeWith(steps, s, h, p, g, m, v, i0, i1);
-        for (let i = 0; i < v + n; i++) {
-          assert.ok(Object.is(h[i], expected[i]), `optimiser ${s.kind} (μ ${s.mu}, first ${s.first}), b ${b}, rate ${neglr}, λ₂ ${l2}, elements ${i0}–${i1}: element ${i} is ${h[i]}, updateRange gives ${expected[i]}`);
+  for (const precision of ['float64', 'float32'] as const) {
+    const memory = new api.Memory({ initial: 4 });
+    const steps = stepsOf(new api.Instance(new api.Module(gemmModuleBytes(precision)), { env: { memory } }).exports);
+    assert.ok(steps, `the ${precision} module exports sgd, momentum and adam`);
+    const h = precision === 'float32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+    for (const kind of kinds) {
+      for (const [b, neglr, l2] of [[64, -0.01, 0], [37, -0.3, 0.001], [1, -1e300, -0], [3, -0.01, NaN], [1e-310, -0.5, 2]]) {
+        for (const [i0, i1] of [[0, n], [1, n - 2], [5, 6], [3, 10], [7, 7]]) {
+          for (let i = 0; i < n; i++) {
+            h[p + i] = draw(i);
+            h[g + i] = draw(n - 1 - i);
+            h[m + i] = draw((i + 5) % n);
+            h[v + i] = Math.abs(draw((i + 9) % n));
+          }
+          const s: StepScalars = { ...newStepScalars(), ...kind, b, neglr, l2 };
+          const expected = h.slice();
+          updateRange(s, expected, p, g, m, v, i0, i1);
+          updateRangeWith(steps, s, h, p, g, m, v, i0, i1);
+          for (let i = 0; i < v + n; i++) {
+            assert.ok(Object.is(h[i], expected[i]), `${precision}, optimiser ${s.kind} (μ ${s.mu}, first ${s.first}), b ${b}, rate ${neglr}, λ₂ ${l2}, elements ${i0}–${i1}: element ${i} is ${h[i]}, updateRange gives ${expected[i]}`);
+          }
         }
       }
     }

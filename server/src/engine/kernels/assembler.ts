@@ -60,6 +60,15 @@ export class Code {
   sub() { return this.emit(0x6b); }
   mul() { return this.emit(0x6c); }
   eqz() { return this.emit(0x45); }
+  /** f64.div and f64.ne (scalar). */
+  f64Div() { return this.emit(0xa3); }
+  f64Ne() { return this.emit(0x62); }
+  /** f64.const v. */
+  f64(v: number) {
+    const d = new DataView(new ArrayBuffer(8));
+    d.setFloat64(0, v, true);
+    return this.emit(0x44, ...new Uint8Array(d.buffer));
+  }
   eq() { return this.emit(0x46); }
   shl() { return this.emit(0x74); }
   drop() { return this.emit(0x1a); }

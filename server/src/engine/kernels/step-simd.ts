@@ -1,10 +1,11 @@
 import { Code, F64, I32, uleb, V128 } from './assembler';
 import { ADAM_EPS } from './update';
+import type { Precision } from './wasm';
 
 /**
- * The optimisers' steps over a run of float64 parameters in WebAssembly SIMD, two elements per
- * instruction: three functions of the float64 kernels' module (wasm.ts); p, g, m, v addresses,
- * `bytes` a multiple of 16, the scalars as update.ts `StepScalars` names them (`first` 1 or 0):
+ * The optimisers' steps over a run of parameters in WebAssembly SIMD, two elements per
+ * instruction: three functions of each kernels' module (wasm.ts); p, g, m, v addresses, `bytes`
+ * a multiple of two elements, the scalars as update.ts `StepScalars` names them (`first` 1 or 0):
  *
  *   sgd(p, g, bytes, b, neglr, l2):                      p ← p + (−lr)·d
  *   momentum(p, g, m, bytes, b, neglr, l2, mu, first):    m ← d on the first step, else m·μ + d;  p ← p + (−lr)·m
@@ -13,9 +14,13 @@ import { ADAM_EPS } from './update';
  *
  * with d = g/b, plus λ₂·p where λ₂ ≠ 0: update.ts `updateRange` with λ₁ = 0, operation for
  * operation in its order (f64x2.div, .sqrt, .mul and .add are IEEE's, rounded as the scalar ones
- * are), so the same bits; update.ts `updateRangeWith` calls them. The scalar loops are bound by
- * their divisions and square root, one element at a time: on 784 × 64 weights alone, sgd about
- * 65 µs there against 31 µs here.
+ * are), so the same bits; update.ts `updateRangeWith` calls them. In float32 each pair is
+ * promoted to float64 (exact), computed as above in float64 as the scalar code computes a
+ * Float32Array's values, and each stored value rounded to float32 (f32x4.demote, to nearest as a
+ * Float32Array store rounds) — m and v read back rounded, as the scalar code reads them from
+ * the array; and plain sgd with λ₂ = 0 is p + ((−lr)/b)·g, the scalar float32 path's form. The
+ * scalar loops are bound by their divisions and square root, one element at a time: on 784 × 64
+ * float64 weights alone, Adam about 450 µs there against 160 µs here, sgd 65 against 31.
  */
 
 /** A function's parameter types, locals and instructions, for wasm.ts. */
@@ -25,27 +30,29 @@ export interface StepFunction {
   code: number[];
 }
 
-/** What the loop body of a step gets: the loop's byte offset (a local) and its v128 locals by name. */
+/** What the loop body of a step gets: the loop's byte offset (a local), its v128 locals by name, and the elements' precision. */
 interface Loop {
   i: number;
   v: Record<string, number>;
+  f32: boolean;
 }
 
 /**
  * A step over `bytes` (parameter `bytesParam`) in pairs of elements: `setup` fills v128 locals
- * (names → scalars in both lanes, masks), then `pair` runs for i = 0, 16, … < bytes.
+ * (names → scalars in both lanes, masks), then `pair` runs for each pair of elements, i its
+ * byte offset.
  */
-function stepFunction(params: number[], bytesParam: number, names: string[], setup: (k: Code, l: Loop) => void, pair: (k: Code, l: Loop) => void): StepFunction {
+function stepFunction(precision: Precision, params: number[], bytesParam: number, names: string[], setup: (k: Code, l: Loop) => void, pair: (k: Code, l: Loop) => void): StepFunction {
   const i = params.length;
   const v = Object.fromEntries(names.map((n, j) => [n, i + 1 + j]));
-  const l: Loop = { i, v };
+  const l: Loop = { i, v, f32: precision === 'float32' };
   const k = new Code();
   setup(k, l);
   k.i32(0).set(i);
   k.block().loop();
   k.get(i).get(bytesParam).geS().brIf(1);
   pair(k, l);
-  k.get(i).i32(16).add().set(i);
+  k.get(i).i32(l.f32 ? 8 : 16).add().set(i);
   k.br(0);
   k.end().end();
   k.end();
@@ -55,6 +62,19 @@ function stepFunction(params: number[], bytesParam: number, names: string[], set
 /** Pushes the address parameter `addr` plus the loop's offset. */
 function at(k: Code, l: Loop, addr: number): Code {
   return k.get(addr).get(l.i).add();
+}
+
+/** Pushes the pair at `addr` as float64 (float32 elements promoted: exact). */
+function load(k: Code, l: Loop, addr: number): Code {
+  return l.f32 ? at(k, l, addr).load64Zero(0).promote() : at(k, l, addr).load(0);
+}
+
+/** Stores local `value` at `addr`, rounded to float32 in float32; then, in float32, sets it to the rounded value, as the array holds it. */
+function store(k: Code, l: Loop, addr: number, value: number): void {
+  if (l.f32) {
+    k.get(value).demote().promote().set(value);
+    at(k, l, addr).get(value).demote().store64Low(0);
+  } else at(k, l, addr).get(value).store(0);
 }
 
 /** Sets v128 local `to` to the f64 parameter in both lanes. */
@@ -73,27 +93,38 @@ function nonzero(k: Code, param: number, to: number): void {
  */
 function gradient(k: Code, l: Loop, p: number, g: number): void {
   const { pv, d, b, l2, l2on } = l.v;
-  at(k, l, p).load(0).set(pv);
-  at(k, l, g).load(0).get(b).f64x2Div().set(d);
+  load(k, l, p).set(pv);
+  load(k, l, g).get(b).f64x2Div().set(d);
   k.get(d).get(l2).get(pv).f64x2Mul().f64x2Add().get(d).get(l2on).vSelect().set(d);
 }
 
-export function sgdBody(): StepFunction {
+export function sgdBody(precision: Precision): StepFunction {
   const [p, g, bytes, b, neglr, l2] = [0, 1, 2, 3, 4, 5];
-  return stepFunction([I32, I32, I32, F64, F64, F64], bytes, ['pv', 'd', 'b', 'neglr', 'l2', 'l2on'], (k, { v }) => {
+  return stepFunction(precision, [I32, I32, I32, F64, F64, F64], bytes, ['pv', 'd', 'out', 'b', 'neglr', 'l2', 'l2on', 'rate'], (k, { v }) => {
     splat(k, b, v.b);
     splat(k, neglr, v.neglr);
     splat(k, l2, v.l2);
     nonzero(k, l2, v.l2on);
+    k.get(neglr).get(b).f64Div().f64x2Splat().set(v.rate);
   }, (k, l) => {
+    const { v } = l;
+    // λ₂ = 0 in float32: p + ((−lr)/b)·g, as the scalar float32 path folds 1/b into the rate.
+    if (l.f32) k.get(l2).f64(0).f64Ne().if();
     gradient(k, l, p, g);
-    at(k, l, p).get(l.v.pv).get(l.v.neglr).get(l.v.d).f64x2Mul().f64x2Add().store(0);
+    k.get(v.pv).get(v.neglr).get(v.d).f64x2Mul().f64x2Add().set(v.out);
+    if (l.f32) {
+      k.else();
+      load(k, l, p).get(v.rate);
+      load(k, l, g).f64x2Mul().f64x2Add().set(v.out);
+      k.end();
+    }
+    store(k, l, p, v.out);
   });
 }
 
-export function momentumBody(): StepFunction {
+export function momentumBody(precision: Precision): StepFunction {
   const [p, g, m, bytes, b, neglr, l2, mu, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
-  return stepFunction([I32, I32, I32, I32, F64, F64, F64, F64, F64], bytes, ['pv', 'd', 'buf', 'b', 'neglr', 'l2', 'l2on', 'mu', 'first'], (k, { v }) => {
+  return stepFunction(precision, [I32, I32, I32, I32, F64, F64, F64, F64, F64], bytes, ['pv', 'd', 'buf', 'out', 'b', 'neglr', 'l2', 'l2on', 'mu', 'first'], (k, { v }) => {
     splat(k, b, v.b);
     splat(k, neglr, v.neglr);
     splat(k, l2, v.l2);
@@ -105,17 +136,18 @@ export function momentumBody(): StepFunction {
     gradient(k, l, p, g);
     // buf ← d on the first step, else buf·μ + d
     k.get(v.d);
-    at(k, l, m).load(0).get(v.mu).f64x2Mul().get(v.d).f64x2Add();
+    load(k, l, m).get(v.mu).f64x2Mul().get(v.d).f64x2Add();
     k.get(v.first).vSelect().set(v.buf);
-    at(k, l, m).get(v.buf).store(0);
-    at(k, l, p).get(v.pv).get(v.neglr).get(v.buf).f64x2Mul().f64x2Add().store(0);
+    store(k, l, m, v.buf);
+    k.get(v.pv).get(v.neglr).get(v.buf).f64x2Mul().f64x2Add().set(v.out);
+    store(k, l, p, v.out);
   });
 }
 
-export function adamBody(): StepFunction {
+export function adamBody(precision: Precision): StepFunction {
   const [p, g, m, vv, bytes, b, l2, b1, b2, c1, c2, negStep, bc2sqrt] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
-  const names = ['pv', 'd', 'mn', 'vn', 'b', 'l2', 'l2on', 'b1', 'b2', 'c1', 'c2', 'negStep', 'bc2sqrt', 'eps'];
-  return stepFunction([I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64, F64, F64], bytes, names, (k, { v }) => {
+  const names = ['pv', 'd', 'mn', 'vn', 'out', 'b', 'l2', 'l2on', 'b1', 'b2', 'c1', 'c2', 'negStep', 'bc2sqrt', 'eps'];
+  return stepFunction(precision, [I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64, F64, F64], bytes, names, (k, { v }) => {
     splat(k, b, v.b);
     splat(k, l2, v.l2);
     nonzero(k, l2, v.l2on);
@@ -130,14 +162,15 @@ export function adamBody(): StepFunction {
     const { v } = l;
     gradient(k, l, p, g);
     // m ← m·b1 + c1·d;  v ← v·b2 + (c2·d)·d
-    at(k, l, m).load(0).get(v.b1).f64x2Mul().get(v.c1).get(v.d).f64x2Mul().f64x2Add().set(v.mn);
-    at(k, l, m).get(v.mn).store(0);
-    at(k, l, vv).load(0).get(v.b2).f64x2Mul().get(v.c2).get(v.d).f64x2Mul().get(v.d).f64x2Mul().f64x2Add().set(v.vn);
-    at(k, l, vv).get(v.vn).store(0);
+    load(k, l, m).get(v.b1).f64x2Mul().get(v.c1).get(v.d).f64x2Mul().f64x2Add().set(v.mn);
+    store(k, l, m, v.mn);
+    load(k, l, vv).get(v.b2).f64x2Mul().get(v.c2).get(v.d).f64x2Mul().get(v.d).f64x2Mul().f64x2Add().set(v.vn);
+    store(k, l, vv, v.vn);
     // p ← p + (negStep·m) / (√v / √bc2 + eps)
-    at(k, l, p).get(v.pv);
+    k.get(v.pv);
     k.get(v.negStep).get(v.mn).f64x2Mul();
     k.get(v.vn).f64x2Sqrt().get(v.bc2sqrt).f64x2Div().get(v.eps).f64x2Add();
-    k.f64x2Div().f64x2Add().store(0);
+    k.f64x2Div().f64x2Add().set(v.out);
+    store(k, l, p, v.out);
   });
 }

@@ -119,8 +119,8 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
- * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), and in float64 the optimisers'
- * steps `sgd`, `momentum` and `adam` (step-simd.ts). A `shared` module imports a shared memory
+ * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), and the optimisers' steps
+ * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a shared memory
  * (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space), which instances
  * on several threads use at once (pool.ts).
  */
@@ -128,7 +128,7 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
   const functions: { name: string; params: number[]; results: number[]; locals: number[][]; code: number[] }[] = [
     { name: 'gemm', params: new Array(12).fill(I32), results: [], ...gemmBody(LANES[precision]) },
     { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
-    ...(precision === 'float64' ? [{ name: 'sgd', ...sgdBody() }, { name: 'momentum', ...momentumBody() }, { name: 'adam', ...adamBody() }].map((f) => ({ ...f, results: [] })) : []),
+    ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision) }].map((f) => ({ ...f, results: [] })),
   ];
   // One type per function, in order.
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
@@ -150,14 +150,14 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
  */
 export type WasmTanh = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
 
-/** The float64 module's optimiser steps (step-simd.ts), as its instance exports them. */
+/** A module's optimiser steps (step-simd.ts), as its instance exports them. */
 export interface WasmSteps {
   sgd: (p: number, g: number, bytes: number, b: number, neglr: number, l2: number) => void;
   momentum: (p: number, g: number, m: number, bytes: number, b: number, neglr: number, l2: number, mu: number, first: number) => void;
   adam: (p: number, g: number, m: number, v: number, bytes: number, b: number, l2: number, b1: number, b2: number, c1: number, c2: number, negStep: number, bc2sqrt: number) => void;
 }
 
-/** An instance's steps, or undefined where its module has none (float32). */
+/** An instance's steps, or undefined where its module has none. */
 export function stepsOf(exports: Record<string, unknown>): WasmSteps | undefined {
   const { sgd, momentum, adam } = exports;
   return typeof sgd === 'function' && typeof momentum === 'function' && typeof adam === 'function' ? (exports as unknown as WasmSteps) : undefined;
