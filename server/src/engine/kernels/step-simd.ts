@@ -77,14 +77,20 @@ function store(k: Code, l: Loop, addr: number, value: number): void {
   } else at(k, l, addr).get(value).store(0);
 }
 
-/** Sets v128 local `to` to the f64 parameter in both lanes. */
-function splat(k: Code, param: number, to: number): void {
-  k.get(param).f64x2Splat().set(to);
+/** Sets each named v128 local to its f64 parameter in both lanes. */
+function splat(k: Code, v: Record<string, number>, params: Record<string, number>): void {
+  for (const [name, param] of Object.entries(params)) k.get(param).f64x2Splat().set(v[name]);
 }
 
 /** Sets v128 local `to` to all ones where the f64 parameter is not 0 (both lanes alike). */
 function nonzero(k: Code, param: number, to: number): void {
   k.get(param).f64x2Splat().zero().f64x2Ne().set(to);
+}
+
+/** The locals `gradient` reads: b and λ₂ in both lanes, and where λ₂ ≠ 0. */
+function gradientScalars(k: Code, v: Record<string, number>, b: number, l2: number): void {
+  splat(k, v, { b, l2 });
+  nonzero(k, l2, v.l2on);
 }
 
 /**
@@ -101,10 +107,8 @@ function gradient(k: Code, l: Loop, p: number, g: number): void {
 export function sgdBody(precision: Precision): StepFunction {
   const [p, g, bytes, b, neglr, l2] = [0, 1, 2, 3, 4, 5];
   return stepFunction(precision, [I32, I32, I32, F64, F64, F64], bytes, ['pv', 'd', 'out', 'b', 'neglr', 'l2', 'l2on', 'rate'], (k, { v }) => {
-    splat(k, b, v.b);
-    splat(k, neglr, v.neglr);
-    splat(k, l2, v.l2);
-    nonzero(k, l2, v.l2on);
+    gradientScalars(k, v, b, l2);
+    splat(k, v, { neglr });
     k.get(neglr).get(b).f64Div().f64x2Splat().set(v.rate);
   }, (k, l) => {
     const { v } = l;
@@ -125,11 +129,8 @@ export function sgdBody(precision: Precision): StepFunction {
 export function momentumBody(precision: Precision): StepFunction {
   const [p, g, m, bytes, b, neglr, l2, mu, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   return stepFunction(precision, [I32, I32, I32, I32, F64, F64, F64, F64, F64], bytes, ['pv', 'd', 'buf', 'out', 'b', 'neglr', 'l2', 'l2on', 'mu', 'first'], (k, { v }) => {
-    splat(k, b, v.b);
-    splat(k, neglr, v.neglr);
-    splat(k, l2, v.l2);
-    nonzero(k, l2, v.l2on);
-    splat(k, mu, v.mu);
+    gradientScalars(k, v, b, l2);
+    splat(k, v, { neglr, mu });
     nonzero(k, first, v.first);
   }, (k, l) => {
     const { v } = l;
@@ -148,15 +149,8 @@ export function adamBody(precision: Precision): StepFunction {
   const [p, g, m, vv, bytes, b, l2, b1, b2, c1, c2, negStep, bc2sqrt] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const names = ['pv', 'd', 'mn', 'vn', 'out', 'b', 'l2', 'l2on', 'b1', 'b2', 'c1', 'c2', 'negStep', 'bc2sqrt', 'eps'];
   return stepFunction(precision, [I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64, F64, F64], bytes, names, (k, { v }) => {
-    splat(k, b, v.b);
-    splat(k, l2, v.l2);
-    nonzero(k, l2, v.l2on);
-    splat(k, b1, v.b1);
-    splat(k, b2, v.b2);
-    splat(k, c1, v.c1);
-    splat(k, c2, v.c2);
-    splat(k, negStep, v.negStep);
-    splat(k, bc2sqrt, v.bc2sqrt);
+    gradientScalars(k, v, b, l2);
+    splat(k, v, { b1, b2, c1, c2, negStep, bc2sqrt });
     k.f64x2(ADAM_EPS).set(v.eps);
   }, (k, l) => {
     const { v } = l;
