@@ -105,20 +105,21 @@ export function updateRange(s: StepScalars, h: Floats, p: number, g: number, m: 
 /**
  * `updateRange`, taken by the kernels' SIMD steps (step-simd.ts: the same operations, so the
  * same bits) where the caller has them (an instance of the module of h's precision) and λ₁ is 0,
- * two elements at a time; the odd one, and every other step, by `updateRange`.
+ * two elements at a time; the odd one, and every other step, by `updateRange`. Even a small
+ * network's tensors of 8 to 64 values step faster there (the 2-8-8-1 network's step 1.06× with
+ * every tensor there, 1.00× with those under 64 values left here). Allocates nothing: an array
+ * of the four addresses made per call cost that network 8 % of its step.
  */
 export function updateRangeWith(steps: WasmSteps | undefined, s: StepScalars, h: Floats, p: number, g: number, m: number, v: number, i0: number, i1: number): void {
   const n = (i1 - i0) & ~1;
   // Momentum 0 is plain sgd, but in float32 not in the form of the kind sgd (updateRange): left to it.
-  const plainMomentum = s.kind === OPT_MOMENTUM && s.mu === 0 && h instanceof Float32Array;
-  if (!steps || s.l1 !== 0 || n === 0 || plainMomentum) {
+  if (!steps || n === 0 || s.l1 !== 0 || (s.kind === OPT_MOMENTUM && s.mu === 0 && h instanceof Float32Array)) {
     updateRange(s, h, p, g, m, v, i0, i1);
     return;
   }
   const e = h.BYTES_PER_ELEMENT;
-  const [pa, ga, ma, va] = [p + i0, g + i0, m + i0, v + i0].map((x) => e * x);
-  if (s.kind === OPT_ADAM) steps.adam(pa, ga, ma, va, e * n, s.b, s.l2, s.b1, s.b2, s.c1, s.c2, s.negStep, s.bc2sqrt);
-  else if (s.kind === OPT_MOMENTUM && s.mu !== 0) steps.momentum(pa, ga, ma, e * n, s.b, s.neglr, s.l2, s.mu, s.first);
-  else steps.sgd(pa, ga, e * n, s.b, s.neglr, s.l2);
+  if (s.kind === OPT_ADAM) steps.adam(e * (p + i0), e * (g + i0), e * (m + i0), e * (v + i0), e * n, s.b, s.l2, s.b1, s.b2, s.c1, s.c2, s.negStep, s.bc2sqrt);
+  else if (s.kind === OPT_MOMENTUM && s.mu !== 0) steps.momentum(e * (p + i0), e * (g + i0), e * (m + i0), e * n, s.b, s.neglr, s.l2, s.mu, s.first);
+  else steps.sgd(e * (p + i0), e * (g + i0), e * n, s.b, s.neglr, s.l2);
   if (i0 + n < i1) updateRange(s, h, p, g, m, v, i0 + n, i1);
 }
