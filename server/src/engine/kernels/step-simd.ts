@@ -1,6 +1,7 @@
 import { Code, F64, I32, uleb, V128 } from './assembler';
-import { ADAM_EPS } from './update';
-import type { Precision } from './wasm';
+
+/** The elements a module's steps run over (wasm.ts `Precision`). */
+type Elements = 'float64' | 'float32';
 
 /**
  * The optimisers' steps over a run of parameters in WebAssembly SIMD, two elements per
@@ -23,6 +24,13 @@ import type { Precision } from './wasm';
  * float64 weights alone, Adam about 450 µs there against 160 µs here, sgd 65 against 31.
  */
 
+/** A module's optimiser steps, as its instance exports them (wasm.ts `stepsOf`). */
+export interface WasmSteps {
+  sgd: (p: number, g: number, bytes: number, b: number, neglr: number, l2: number) => void;
+  momentum: (p: number, g: number, m: number, bytes: number, b: number, neglr: number, l2: number, mu: number, first: number) => void;
+  adam: (p: number, g: number, m: number, v: number, bytes: number, b: number, l2: number, b1: number, b2: number, c1: number, c2: number, negStep: number, bc2sqrt: number) => void;
+}
+
 /** A function's parameter types, locals and instructions, for wasm.ts. */
 export interface StepFunction {
   params: number[];
@@ -42,7 +50,7 @@ interface Loop {
  * (names → scalars in both lanes, masks), then `pair` runs for each pair of elements, i its
  * byte offset.
  */
-function stepFunction(precision: Precision, params: number[], bytesParam: number, names: string[], setup: (k: Code, l: Loop) => void, pair: (k: Code, l: Loop) => void): StepFunction {
+function stepFunction(precision: Elements, params: number[], bytesParam: number, names: string[], setup: (k: Code, l: Loop) => void, pair: (k: Code, l: Loop) => void): StepFunction {
   const i = params.length;
   const v = Object.fromEntries(names.map((n, j) => [n, i + 1 + j]));
   const l: Loop = { i, v, f32: precision === 'float32' };
@@ -104,7 +112,7 @@ function gradient(k: Code, l: Loop, p: number, g: number): void {
   k.get(d).get(l2).get(pv).f64x2Mul().f64x2Add().get(d).get(l2on).vSelect().set(d);
 }
 
-export function sgdBody(precision: Precision): StepFunction {
+export function sgdBody(precision: Elements): StepFunction {
   const [p, g, bytes, b, neglr, l2] = [0, 1, 2, 3, 4, 5];
   return stepFunction(precision, [I32, I32, I32, F64, F64, F64], bytes, ['pv', 'd', 'out', 'b', 'neglr', 'l2', 'l2on', 'rate'], (k, { v }) => {
     gradientScalars(k, v, b, l2);
@@ -126,7 +134,7 @@ export function sgdBody(precision: Precision): StepFunction {
   });
 }
 
-export function momentumBody(precision: Precision): StepFunction {
+export function momentumBody(precision: Elements): StepFunction {
   const [p, g, m, bytes, b, neglr, l2, mu, first] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
   return stepFunction(precision, [I32, I32, I32, I32, F64, F64, F64, F64, F64], bytes, ['pv', 'd', 'buf', 'out', 'b', 'neglr', 'l2', 'l2on', 'mu', 'first'], (k, { v }) => {
     gradientScalars(k, v, b, l2);
@@ -145,13 +153,14 @@ export function momentumBody(precision: Precision): StepFunction {
   });
 }
 
-export function adamBody(precision: Precision): StepFunction {
+/** Adam's step, with eps (update.ts `ADAM_EPS`) as given. */
+export function adamBody(precision: Elements, eps: number): StepFunction {
   const [p, g, m, vv, bytes, b, l2, b1, b2, c1, c2, negStep, bc2sqrt] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const names = ['pv', 'd', 'mn', 'vn', 'out', 'b', 'l2', 'l2on', 'b1', 'b2', 'c1', 'c2', 'negStep', 'bc2sqrt', 'eps'];
   return stepFunction(precision, [I32, I32, I32, I32, I32, F64, F64, F64, F64, F64, F64, F64, F64], bytes, names, (k, { v }) => {
     gradientScalars(k, v, b, l2);
     splat(k, v, { b1, b2, c1, c2, negStep, bc2sqrt });
-    k.f64x2(ADAM_EPS).set(v.eps);
+    k.f64x2(eps).set(v.eps);
   }, (k, l) => {
     const { v } = l;
     gradient(k, l, p, g);

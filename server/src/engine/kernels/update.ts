@@ -1,5 +1,5 @@
 import type { Floats } from './floats';
-import type { WasmSteps } from './wasm';
+import type { WasmSteps } from './step-simd';
 
 /**
  * One optimiser step on a band of a parameter tensor (optimizers.ts says which arithmetic, after

@@ -19,7 +19,9 @@
  */
 
 import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
-import { adamBody, momentumBody, sgdBody } from './step-simd';
+import { adamBody, momentumBody, sgdBody, type WasmSteps } from './step-simd';
+export type { WasmSteps } from './step-simd';
+import { ADAM_EPS } from './update';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -128,7 +130,7 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
   const functions: { name: string; params: number[]; results: number[]; locals: number[][]; code: number[] }[] = [
     { name: 'gemm', params: new Array(12).fill(I32), results: [], ...gemmBody(LANES[precision]) },
     { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
-    ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision) }].map((f) => ({ ...f, results: [] })),
+    ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision, ADAM_EPS) }].map((f) => ({ ...f, results: [] })),
   ];
   // One type per function, in order.
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
@@ -149,13 +151,6 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
  * element is left to activate.ts, else 0.
  */
 export type WasmTanh = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
-
-/** A module's optimiser steps (step-simd.ts), as its instance exports them. */
-export interface WasmSteps {
-  sgd: (p: number, g: number, bytes: number, b: number, neglr: number, l2: number) => void;
-  momentum: (p: number, g: number, m: number, bytes: number, b: number, neglr: number, l2: number, mu: number, first: number) => void;
-  adam: (p: number, g: number, m: number, v: number, bytes: number, b: number, l2: number, b1: number, b2: number, c1: number, c2: number, negStep: number, bc2sqrt: number) => void;
-}
 
 /** An instance's steps, or undefined where its module has none. */
 export function stepsOf(exports: Record<string, unknown>): WasmSteps | undefined {
