@@ -55,7 +55,7 @@ export class Arena {
   private readonly wasm?: WasmGemm;
   /** The module's tanh (tanh-simd.ts, tanh32-simd.ts). */
   private readonly simdTanh?: WasmTanh;
-  /** The module's optimiser steps (step-simd.ts), float64 only. */
+  /** The module's optimiser steps (step-simd.ts). */
   private readonly simdSteps?: WasmSteps;
   private readonly mode: KernelMode;
   private top = 0;
@@ -177,8 +177,8 @@ export class Arena {
 
   /**
    * One optimiser step on the n values of a parameter tensor at p (gradient sums at g, state at m
-   * and v; update.ts `updateRangeWith`, in the module's SIMD steps where it has them), cut between threads when the arena is shared and the
-   * tensor is large — a weight matrix kept in column bands (`bandRows` > 0 rows of `cols`
+   * and v; update.ts `updateRangeWith`, in the module's SIMD steps where it has them), cut between
+   * threads when the arena is shared and the tensor is large — a weight matrix kept in column bands (`bandRows` > 0 rows of `cols`
    * columns, batch.ts) band by band, each to the thread that computed its gradient: each element
    * is updated alone, so the threads change no bit.
    */

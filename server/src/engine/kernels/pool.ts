@@ -94,8 +94,8 @@ const SPIN = 20000;
 
 /**
  * A shared WebAssembly memory and the module compiled for it: elements of `bytes`, tiles `width`
- * columns wide; `steps`, the calling thread's instance's optimiser steps (step-simd.ts; float64
- * only), for the parts that thread takes (each helper takes its own instance's).
+ * columns wide; `steps`, the calling thread's instance's optimiser steps (step-simd.ts), for the
+ * parts that thread takes (each helper takes its own instance's).
  */
 export interface SharedKernel {
   memory: object;
@@ -125,7 +125,7 @@ interface Worker {
   wasm: WasmGemm;
   /** Its instance's tanh (tanh-simd.ts, tanh32-simd.ts). */
   tanh?: WasmTanh;
-  /** Its instance's optimiser steps (step-simd.ts; float64 only). */
+  /** Its instance's optimiser steps (step-simd.ts). */
   steps?: WasmSteps;
   heap: Floats;
   /** The same memory as int32 values (a gather's list of rows). */
@@ -223,9 +223,8 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
  * band), then, while the band is in this core's cache, what the band alone decides:
  *
  * - the optimiser's step on the band's block of the weights (update.ts `updateRangeWith`: in the
- *   module's SIMD steps, step-simd.ts; the
- *   weights and their state laid out as the gradient sums c, kept in banded blocks of `cRows`
- *   rows);
+ *   module's SIMD steps, step-simd.ts; the weights and their state laid out as the gradient sums
+ *   c, kept in banded blocks of `cRows` rows);
  * - Wᵀ's rows k0 … k1 − 1 (Kp × cRows, row k the weights into unit k) from the stepped weights,
  *   for the next backward pass (batch.ts `backward`), where a layer has one;
  * - dE/db_k = Σ_i δ_{i,k} over the product's T rows of δ (its b operand), i in order, summed in

@@ -20,10 +20,11 @@
 
 import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
 import { adamBody, momentumBody, sgdBody, type WasmSteps } from './step-simd';
-export type { WasmSteps } from './step-simd';
 import { ADAM_EPS } from './update';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
+
+export type { WasmSteps } from './step-simd';
 
 /** The element type of a kernel's memory: float64 (the engine's) or float32 (`precision float32`). */
 export type Precision = 'float64' | 'float32';
@@ -122,9 +123,9 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
  * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), and the optimisers' steps
- * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a shared memory
- * (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space), which instances
- * on several threads use at once (pool.ts).
+ * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a
+ * shared memory (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space),
+ * which instances on several threads use at once (pool.ts).
  */
 export function gemmModuleBytes(precision: Precision = 'float64', shared = false): Uint8Array {
   const functions: { name: string; params: number[]; results: number[]; locals: number[][]; code: number[] }[] = [
