@@ -170,7 +170,7 @@ export interface TrainingResult {
 /** What the training section measured, for its table (and the README's). */
 export interface TrainingBench {
   kernels: string;
-  /** The kernel's one-core GFLOP/s in each of its samples (`sampleKernels`), one before the rounds of repeats and one after each. */
+  /** The kernel's one-core GFLOP/s over its samples (`sampleKernels`): one before the repeats, one after each round and one after each network's parts. */
   kernelGflops: { median: number; min: number; max: number; n: number };
   kernels32?: string;
   kernelGflops32?: number;
@@ -346,7 +346,7 @@ export function trainingTable(r: TrainingBench): string {
   const n = (x: number) => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x.toFixed(1));
   const g = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(2));
   const out = [
-    `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops.median)} GFLOP/s on one core (the median of ${r.kernelGflops.n} samples, one before the repeats and one after each round; ${g(r.kernelGflops.min)}–${g(r.kernelGflops.max)})${r.threadedKernelGflops !== undefined && r.threadedKernelShare !== undefined ? `, ${g(r.threadedKernelGflops)} GFLOP/s with each product cut between ${r.threads} threads (${(100 * r.threadedKernelShare).toFixed(0)} % of ${r.threads} × one core's)` : ''}. Each share below is the median over the rounds of the engine's GFLOP/s over the better of the kernel's samples either side of that round.`,
+    `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops.median)} GFLOP/s on one core (the median of ${r.kernelGflops.n} samples, one before the repeats, one after each round and one after each network's parts; ${g(r.kernelGflops.min)}–${g(r.kernelGflops.max)})${r.threadedKernelGflops !== undefined && r.threadedKernelShare !== undefined ? `, ${g(r.threadedKernelGflops)} GFLOP/s with each product cut between ${r.threads} threads (${(100 * r.threadedKernelShare).toFixed(0)} % of ${r.threads} × one core's)` : ''}. Each share below is the median over the rounds of the engine's GFLOP/s over the better of the kernel's samples either side of that round.`,
     ...(r.kernels32 && r.kernelGflops32 !== undefined ? [`With \`precision float32\` (netspec-f32): ${r.kernels32}; alone on large products: ${g(r.kernelGflops32)} GFLOP/s on one core.`] : []),
     `PyTorch: ${r.torch}.`,
     '',
