@@ -33,7 +33,8 @@ if (!commit || (precision !== 'float64' && precision !== 'float32') || !['sgd', 
 /**
  * The trainer of a case on n threads, from one side's sources (its engine and bench/cases.ts):
  * the bench's own (sgd), or the same network, data, batch and rate with momentum 0.9 or Adam
- * (0.9, 0.999), which the bench does not time.
+ * (0.9, 0.999), which the bench does not time. Those are made here rather than in steps.ts, so
+ * that a commit whose steps.ts knows only sgd can be timed with them too.
  */
 const ENTRY = `
 import * as path from 'node:path';

@@ -12,7 +12,7 @@ import { NO_BIAS, pad4 } from '../server/src/engine/kernels/gemm';
 import { columnSums, transposeBand } from '../server/src/engine/kernels/bands';
 import { newStepScalars } from '../server/src/engine/kernels/update';
 import type { Network } from '../server/src/engine/network';
-import type { Sample } from '../server/src/engine/train';
+import { sampleRows, type Sample } from '../server/src/engine/train';
 import type { Case } from './cases';
 import { timedSteps } from './steps';
 
@@ -34,12 +34,7 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
   if (!A.threaded || !ws.holdsEpoch) return undefined;
   const M = net.inputs;
   const K = net.layers[net.layers.length - 1].units;
-  const X = new Float64Array(data.length * M);
-  const T = new Float64Array(data.length * K);
-  data.forEach((s, i) => {
-    X.set(s.input, i * M);
-    T.set(s.target, i * K);
-  });
+  const { X, T } = sampleRows(data, M, K);
   const indices = data.map((_, i) => i);
   ws.stageInputs(X, indices);
   ws.loadEpoch(indices);

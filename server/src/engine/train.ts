@@ -202,17 +202,26 @@ export function splitIndices(n: number, split: number, seed: number): { train: n
  * parameters: what one training step on that batch uses, in float64 unless asked. dW is
  * row-major [inputs][units].
  */
+/**
+ * The samples' inputs and targets as rows: X (sample i's M inputs at i·M) and T (its K targets at
+ * i·K), as the workspace loads them (batch.ts `loadRow`, `stageInputs`).
+ */
+export function sampleRows(samples: readonly Sample[], M: number, K: number): { X: Float64Array; T: Float64Array } {
+  const X = new Float64Array(samples.length * M);
+  const T = new Float64Array(samples.length * K);
+  samples.forEach((s, i) => {
+    for (let j = 0; j < M; j++) X[i * M + j] = s.input[j];
+    for (let k = 0; k < K; k++) T[i * K + k] = s.target[k];
+  });
+  return { X, T };
+}
+
 export function batchGradient(net: Network, samples: readonly Sample[], precision: Precision = 'float64'): { loss: number; layers: { dW: Float64Array; db: Float64Array }[] } {
   const B = samples.length;
   const ws = new BatchWorkspace(net, B, undefined, precision);
   const M = net.inputs;
   const K = net.layers[net.layers.length - 1].units;
-  const X = new Float64Array(B * M);
-  const T = new Float64Array(B * K);
-  samples.forEach((s, i) => {
-    for (let j = 0; j < M; j++) X[i * M + j] = s.input[j];
-    for (let k = 0; k < K; k++) T[i * K + k] = s.target[k];
-  });
+  const { X, T } = sampleRows(samples, M, K);
   for (let i = 0; i < B; i++) ws.loadRow(i, X, T, i);
   ws.forward(B);
   let loss = 0;
@@ -300,14 +309,11 @@ export class Trainer {
     const M = net.inputs;
     const K = net.layers[net.layers.length - 1].units;
     if (data.length === 0) throw new TrainError('the data set has no samples');
-    this.X = new Float64Array(data.length * M);
-    this.T = new Float64Array(data.length * K);
     data.forEach((s, i) => {
       if (s.input.length !== M) throw new TrainError(`sample ${i + 1} has ${s.input.length} inputs; the network takes ${M}`);
       if (s.target.length !== K) throw new TrainError(`sample ${i + 1} has ${s.target.length} targets; the network has ${K} outputs`);
-      for (let j = 0; j < M; j++) this.X[i * M + j] = s.input[j];
-      for (let k = 0; k < K; k++) this.T[i * K + k] = s.target[k];
     });
+    ({ X: this.X, T: this.T } = sampleRows(data, M, K));
     this.K = K;
     this.net = cloneNetwork(net);
     const { train, test } = splitIndices(data.length, o.split, o.seed);
