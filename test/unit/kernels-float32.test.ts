@@ -11,7 +11,7 @@ import { activateRows, INLINED } from '../../server/src/engine/kernels/activate'
 import { expNeg32, sigmoid32, tanh32, TANH_ONE } from '../../server/src/engine/kernels/float32-math';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
-import { gemmModuleBytes, tileCols, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
+import { gemmModuleBytes, tileCols, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
 import { MAX_ROWS_PER_PASS, Trainer, type Sample, type TrainResult } from '../../server/src/engine/train';
 import { kernelNetwork, kernelSamples } from '../support/kernel-case';
 import { SeededRandom } from '../support/random';
@@ -162,7 +162,7 @@ test('the float32 WebAssembly SIMD tanh gives activate.ts\'s float32 tanh and de
   const specials = [0, -0, NaN, Infinity, -Infinity, 0.125, -0.125, f(0.124999), 9.1, f(9.0999), -f(9.0999), 1e-40, 1e-30, 1, -1, 0.5, 100];
   const api = wasmApi()!;
   const memory = new api.Memory({ initial: 16 });
-  const simd = new api.Instance(new api.Module(gemmModuleBytes('float32')), { env: { memory } }).exports.tanh as WasmTanh;
+  const simd = new api.Instance(new api.Module(gemmModuleBytes('float32')), { env: { memory } }).exports.tanh as WasmRows;
   assert.equal(typeof simd, 'function', 'the float32 module exports tanh');
   const h = new Float32Array(memory.buffer);
   const [rows, Kp, blocks] = [48, 40, 4]; // 32 of each 40-wide row in blocks

@@ -9,10 +9,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sigmoid, tanhNth } from '../../server/src/engine/activations';
 import { activate } from '../../server/src/engine/kernels/batch';
-import { exp } from '../../server/src/engine/kernels/exp';
+import { exp, EXP_MAX } from '../../server/src/engine/kernels/exp';
+import { activateRows, INLINED } from '../../server/src/engine/kernels/activate';
+import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from '../../server/src/engine/kernels/sigmoid-simd';
 import { EXPM1, expm1 } from '../../server/src/engine/kernels/expm1';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
-import { gemmModuleBytes, stepsOf, wasmApi, type WasmTanh } from '../../server/src/engine/kernels/wasm';
+import { gemmModuleBytes, stepsOf, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
@@ -180,7 +182,7 @@ test('the WebAssembly SIMD tanh gives tanh.ts\'s values and derivatives bit for 
   // Directly: the module's function over rows of a memory, every element in its blocks.
   const api = wasmApi()!;
   const memory = new api.Memory({ initial: 32 });
-  const simd = new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports.tanh as WasmTanh;
+  const simd = new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports.tanh as WasmRows;
   assert.equal(typeof simd, 'function', 'the float64 module exports tanh');
   const h = new Float64Array(memory.buffer);
   const [rows, Kp, blocks] = [64, 40, 4]; // 32 of each 40-wide row in blocks
@@ -231,6 +233,64 @@ test('the WebAssembly SIMD tanh gives tanh.ts\'s values and derivatives bit for 
       }
     }
   }
+});
+
+test('the WebAssembly SIMD σ gives the JavaScript σ\'s values and derivatives bit for bit, and leaves it what it cannot', () => {
+  const rng = new SeededRandom(37);
+  const specials = [0, -0, NaN, Infinity, -Infinity, 5e-324, -5e-324, 1e-310, 2 ** -60, -(2 ** -60), 1, -1, 0.5, -0.5, 36, -36, 40, -40, 700, -700, 1e308, -1e308];
+  // where exp's n crosses a multiple of 32 (m changes), where it rounds at a half, its range's end
+  for (const t of [EXP_MAX, (32 * Math.LN2) / 32, Math.LN2, (0.5 * Math.LN2) / 32, (1.5 * Math.LN2) / 32, 64 * Math.LN2, 745, 709.78]) {
+    for (const x of [t, ...neighbours(t)]) specials.push(x, -x);
+  }
+  const draw = (i: number) => [rng.uniform(-4, 4), rng.uniform(-40, 40), rng.uniform(-760, 760), (rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-60, 10)][i % 4];
+  let left = 0;
+  let compared = 0;
+  for (const K of [8, 13, 40, 71]) {
+    const A = wasmArena(1 << 16);
+    const n = 37;
+    const Kp = A.pad(K);
+    const [za, ya, ga] = [A.alloc(n * Kp), A.alloc(n * Kp), A.alloc(n * Kp)];
+    for (let trial = 0; trial < 12; trial++) {
+      for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) A.heap[za + i * Kp + k] = trial === 0 && i * K + k < specials.length ? specials[i * K + k] : draw(i * K + k);
+      // the JavaScript σ on a copy, then the arena's (its module's σ, sigmoid-simd.ts)
+      const plain = new Float64Array(A.heap.subarray(0, A.heap.length));
+      activateRows(INLINED.sigmoid, plain, za, ya, ga, 0, n, K, Kp);
+      A.activate(INLINED.sigmoid, za, ya, ga, n, K, Kp);
+      for (let i = 0; i < n; i++) {
+        for (let k = 0; k < K; k++) {
+          const at = i * Kp + k;
+          const x = A.heap[za + at];
+          if (!(Math.abs(x) < EXP_MAX)) left++;
+          compared++;
+          if (!Object.is(A.heap[ya + at], plain[ya + at]) || !Object.is(A.heap[ga + at], plain[ga + at])) assert.fail(`K ${K}, σ(${x}): ${A.heap[ya + at]}, ${A.heap[ga + at]}; activate.ts ${plain[ya + at]}, ${plain[ga + at]}`);
+        }
+      }
+    }
+  }
+  assert.ok(left > 100, 'the draws reach past EXP_MAX');
+  assert.ok(compared > 10000);
+  // The arena's σ is the module's: it reads exp.ts's tables where the arena keeps them.
+  const A = wasmArena(1 << 10);
+  const [za, ya, ga] = [A.alloc(8), A.alloc(8), A.alloc(8)];
+  A.heap.fill(0.3, za, za + 8);
+  A.activate(INLINED.sigmoid, za, ya, ga, 1, 8, 8);
+  assert.equal(A.heap[ya], sigmoid(0.3));
+  A.heap.fill(0, EXP_TABLES_AT / 8, EXP_TABLES_AT / 8 + EXP_TABLE_VALUES);
+  A.activate(INLINED.sigmoid, za, ya, ga, 1, 8, 8);
+  assert.notEqual(A.heap[ya], sigmoid(0.3), 'with the tables cleared, the σ the arena computes changes');
+  // Directly: the module exports σ, and says when it left an element to the caller.
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 1 });
+  const simd = new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports.sigmoid as WasmRows;
+  assert.equal(typeof simd, 'function', 'the float64 module exports sigmoid');
+  const h = new Float64Array(memory.buffer);
+  h.set(expTables(), EXP_TABLES_AT / 8);
+  const z = EXP_TABLE_VALUES;
+  h.fill(0.5, z, z + TANH_BLOCK);
+  assert.equal(simd(8 * z, 8 * (z + 64), 8 * (z + 128), 1, 1, 8 * TANH_BLOCK), 0, 'nothing left inside EXP_MAX');
+  assert.equal(h[z + 64], 1 / (1 + exp(-0.5)), 'σ(1/2)');
+  h[z + 3] = -EXP_MAX;
+  assert.equal(simd(8 * z, 8 * (z + 64), 8 * (z + 128), 1, 1, 8 * TANH_BLOCK), 1, 'an element at EXP_MAX is left to the caller');
 });
 
 test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, in float64 and float32, for any run of elements, batch size and penalty', () => {

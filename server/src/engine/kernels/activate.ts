@@ -1,9 +1,9 @@
-import { exp } from './exp';
 import type { Floats } from './floats';
 import { sigmoid32, tanh32, TANH_ONE } from './float32-math';
 import { TANH_SIMD_MAX, tanhWithSech2 } from './tanh';
 import { TANH_BLOCK } from './simd-rows';
-import type { WasmTanh } from './wasm';
+import { exp, EXP_MAX } from './exp';
+import type { WasmActivations, WasmRows } from './wasm';
 
 /**
  * The built-in activations the batch kernels inline, over rows of a Bp × Kp block: y = g(z) and
@@ -26,12 +26,14 @@ export function inlinedCode(builtin: string | undefined): InlinedCode | undefine
 }
 
 /** Rows r0 … r1−1 of z into y = g(z) and gp = g'(z) (offsets into h; rows Kp apart, K values each). */
-export function activateRows(code: InlinedCode, h: Floats, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number, simdTanh?: WasmTanh): void {
+export function activateRows(code: InlinedCode, h: Floats, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number, simd?: WasmActivations): void {
   if (h instanceof Float32Array) {
-    if (simdTanh && code === INLINED.tanh) simdRows(simdTanh, h, TANH_ONE, (...a) => activateRows32(code, h, ...a), z, y, gp, r0, r1, K, Kp);
+    if (simd?.tanh && code === INLINED.tanh) simdRows(simd.tanh, h, TANH_ONE, (...a) => activateRows32(code, h, ...a), z, y, gp, r0, r1, K, Kp);
     else activateRows32(code, h, z, y, gp, r0, r1, K, Kp);
-  } else if (code === INLINED.sigmoid) sigmoidRows(h, z, y, gp, r0, r1, K, Kp);
-  else if (simdTanh) simdRows(simdTanh, h, TANH_SIMD_MAX, (...a) => tanhRows(h, ...a), z, y, gp, r0, r1, K, Kp);
+  } else if (code === INLINED.sigmoid) {
+    if (simd?.sigmoid) simdRows(simd.sigmoid, h, EXP_MAX, (...a) => sigmoidRows(h, ...a), z, y, gp, r0, r1, K, Kp);
+    else sigmoidRows(h, z, y, gp, r0, r1, K, Kp);
+  } else if (simd?.tanh) simdRows(simd.tanh, h, TANH_SIMD_MAX, (...a) => tanhRows(h, ...a), z, y, gp, r0, r1, K, Kp);
   else tanhRows(h, z, y, gp, r0, r1, K, Kp);
 }
 
@@ -39,11 +41,12 @@ export function activateRows(code: InlinedCode, h: Floats, z: number, y: number,
 type RowsHere = (z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number) => void;
 
 /**
- * tanh through the module's WebAssembly tanh (tanh-simd.ts in float64, tanh32-simd.ts in float32),
- * whose bits are those of the code here (`here`): each row's blocks of TANH_BLOCK elements there,
- * then here the rest of the row and, when it says it left some (|z| ≥ `max`, NaN), those.
+ * tanh or σ through the module's WebAssembly function (tanh-simd.ts in float64, tanh32-simd.ts in
+ * float32; sigmoid-simd.ts), whose bits are those of the code here (`here`): each row's blocks of
+ * TANH_BLOCK elements there, then here the rest of the row and, when it says it left some
+ * (|z| ≥ `max`, NaN), those.
  */
-function simdRows(simd: WasmTanh, h: Floats, max: number, here: RowsHere, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
+function simdRows(simd: WasmRows, h: Floats, max: number, here: RowsHere, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
   const blocks = Math.floor(K / TANH_BLOCK);
   const done = blocks * TANH_BLOCK;
   const e = h.BYTES_PER_ELEMENT;

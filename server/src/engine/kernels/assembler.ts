@@ -113,12 +113,26 @@ export class Code {
   f64x2Div() { return this.simd(0xf3); }
   f64x2Sqrt() { return this.simd(0xef); }
   f64x2Trunc() { return this.simd(0x7a); }
+  f64x2Floor() { return this.simd(0x75); }
   /** Lane-wise comparisons: all ones where true, zero where false (and where either is NaN, but for ne). */
   f64x2Eq() { return this.simd(0x47); }
   f64x2Ne() { return this.simd(0x48); }
   f64x2Lt() { return this.simd(0x49); }
   f64x2Ge() { return this.simd(0x4c); }
   i64x2Shl() { return this.simd(0xcb); }
+  /** v128.const: the 64-bit integer v (|v| < 2^31) in both lanes. */
+  i64x2(v: number) {
+    const d = new DataView(new ArrayBuffer(16));
+    d.setBigInt64(0, BigInt(v), true);
+    d.setBigInt64(8, BigInt(v), true);
+    return this.simd(0x0c, ...new Uint8Array(d.buffer));
+  }
+  /** i64x2.extract_lane, then i32.wrap_i64: a lane's low 32 bits. */
+  i64x2LaneI32(lane: number) { return this.simd(0x1d, lane).emit(0xa7); }
+  /** f64.load with a constant byte offset (alignment hint 8). */
+  f64Load(offset = 0) { return this.emit(0x2b, 3, ...uleb(offset)); }
+  /** f64x2.replace_lane: the f64 on the stack into a lane of the v128 below it. */
+  f64x2ReplaceLane(lane: number) { return this.simd(0x22, lane); }
   vNot() { return this.simd(0x4d); }
   vAnd() { return this.simd(0x4e); }
   vOr() { return this.simd(0x50); }

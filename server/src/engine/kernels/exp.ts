@@ -17,7 +17,7 @@
  */
 
 /** 2^{j/32}, j = 0 … 31: the nearest doubles. */
-const HI = new Float64Array([
+export const HI = new Float64Array([
   1.0, 1.0218971486541166, 1.0442737824274138, 1.0671404006768237, 1.0905077326652577,
   1.1143867425958924, 1.1387886347566916, 1.1637248587775775, 1.189207115002721,
   1.215247359980469, 1.241857812073484, 1.2690509571917332, 1.2968395546510096,
@@ -28,7 +28,7 @@ const HI = new Float64Array([
   1.8741676341103, 1.9152065613971474, 1.9571441241754002,
 ]);
 /** 2^{j/32} − HI[j]. */
-const LO = new Float64Array([
+export const LO = new Float64Array([
   0.0, 5.109225028973444e-17, 8.551889705537965e-17, -7.899853966841582e-17,
   -3.046782079812471e-17, 1.0410278456845571e-16, 8.912812676025408e-17, 3.8292048369240935e-17,
   3.982015231465646e-17, -7.712630692681488e-17, 4.658027591836937e-17, 2.667932131342186e-18,
@@ -40,11 +40,17 @@ const LO = new Float64Array([
   -6.122763413004143e-17, -1.0619946056195963e-16, 8.960767791036668e-17,
 ]);
 /** 32 / ln 2; ln 2/32 as L1 (37 significant bits, so n·L1 is exact for |n| < 2^16) + L2. */
-const INV_L = 46.16624130844683;
-const L1 = 0.021660849392446835;
-const L2 = 5.145609244655338e-14;
+export const INV_L = 46.16624130844683;
+export const L1 = 0.021660849392446835;
+export const L2 = 5.145609244655338e-14;
 /** 1.5·2^52: x + SHIFT − SHIFT rounds x to the nearest integer (ties to even) for |x| < 2^51. */
-const SHIFT = 6755399441055744;
+export const SHIFT = 6755399441055744;
+/** The polynomial's coefficients 1/6, 1/24 and 1/120 as doubles (the WebAssembly σ's too, sigmoid-simd.ts). */
+export const C3 = 1 / 6;
+export const C4 = 1 / 24;
+export const C5 = 1 / 120;
+/** From this |x| on (and for NaN) `exp` takes Math.exp. */
+export const EXP_MAX = 708;
 /** 2^m for m = −1022 … 1023, at POW2[m + 1022]: exact, by halving and doubling 1. */
 export const POW2 = (() => {
   const t = new Float64Array(2046);
@@ -57,12 +63,12 @@ export const POW2 = (() => {
 
 /** e^x, within 1 ulp (formulas above). */
 export function exp(x: number): number {
-  if (!(x > -708 && x < 708)) return Math.exp(x);
+  if (!(x > -EXP_MAX && x < EXP_MAX)) return Math.exp(x);
   const n = x * INV_L + SHIFT - SHIFT;
   const r = x - n * L1 - n * L2;
   const j = n & 31;
   const m = (n - j) / 32;
-  const p = r + r * r * (0.5 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r / 720))));
+  const p = r + r * r * (0.5 + r * (C3 + r * (C4 + r * (C5 + r / 720))));
   const h = HI[j];
   return (h + (LO[j] + h * p)) * POW2[1022 + m];
 }

@@ -1,4 +1,5 @@
-import { gemmModule, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmGemm, type WasmSteps, type WasmTanh } from './wasm';
+import { activationsOf, gemmModule, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
+import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './sigmoid-simd';
 import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
 import { productPool, type BandStep, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
@@ -53,8 +54,8 @@ export class Arena {
   /** 'wasm' when the SIMD kernel is available (and not turned off), else 'js'. */
   readonly backend: 'wasm' | 'js';
   private readonly wasm?: WasmGemm;
-  /** The module's tanh (tanh-simd.ts, tanh32-simd.ts). */
-  private readonly simdTanh?: WasmTanh;
+  /** The module's tanh (tanh-simd.ts, tanh32-simd.ts) and σ (sigmoid-simd.ts). */
+  private readonly simd?: WasmActivations;
   /** The module's optimiser steps (step-simd.ts). */
   private readonly simdSteps?: WasmSteps;
   private readonly mode: KernelMode;
@@ -87,7 +88,9 @@ export class Arena {
     if (mode === 'wasm' && !module) throw new Error('WebAssembly SIMD is not available');
     this.width = tileCols(precision);
     this.bytes = precision === 'float32' ? 4 : 8;
-    const bytes = Math.max(32, size * this.bytes);
+    // A float64 memory starts with exp.ts's tables, which the WebAssembly σ reads (sigmoid-simd.ts).
+    const tables = precision === 'float64' ? EXP_TABLE_VALUES : 0;
+    const bytes = Math.max(32, (size + tables) * this.bytes);
     let memory: { buffer: ArrayBuffer } | undefined;
     if (sharedModule && pool) {
       try {
@@ -109,11 +112,15 @@ export class Arena {
     if (module && memory) {
       const instance = new (wasmApi()!.Instance)(this.shared ? this.shared.module : module, { env: { memory } });
       this.wasm = instance.exports.gemm as WasmGemm;
-      this.simdTanh = instance.exports.tanh as WasmTanh | undefined;
+      this.simd = activationsOf(instance.exports);
       this.simdSteps = stepsOf(instance.exports);
       // The run's thread's parts of a pool's steps take this instance's.
       if (this.shared) this.shared.steps = this.simdSteps;
       this.heap = precision === 'float32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
+      if (tables > 0) {
+        this.heap.set(expTables(), EXP_TABLES_AT / 8);
+        this.top = tables;
+      }
       this.backend = 'wasm';
     } else {
       this.heap = precision === 'float32' ? new Float32Array(bytes / 4) : new Float64Array(bytes / 8);
@@ -153,8 +160,8 @@ export class Arena {
     const sh = this.shared;
     if (sh && n > 1 && n * K * ACTIVATION_WORK >= sh.minWork) {
       this.products.threadedActivations++;
-      sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp, this.simdTanh);
-    } else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp, this.simdTanh);
+      sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp, this.simd);
+    } else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp, this.simd);
   }
 
   /**

@@ -4,7 +4,7 @@ import { gatherRows, intsOf } from './gather';
 import { newStepScalars, STEP_SCALARS, updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
 import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
-import { stepsOf, wasmApi, type WasmGemm, type WasmSteps, type WasmTanh } from './wasm';
+import { activationsOf, stepsOf, wasmApi, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
 
 /**
  * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
@@ -123,8 +123,8 @@ function viewOf(memory: object, bytes: number): Floats {
 /** What a thread computes its parts with: its instance of the kernel, and views of the shared memory and of the control block's floats. */
 interface Worker {
   wasm: WasmGemm;
-  /** Its instance's tanh (tanh-simd.ts, tanh32-simd.ts). */
-  tanh?: WasmTanh;
+  /** Its instance's tanh (tanh-simd.ts, tanh32-simd.ts) and σ (sigmoid-simd.ts). */
+  simd?: WasmActivations;
   /** Its instance's optimiser steps (step-simd.ts). */
   steps?: WasmSteps;
   heap: Floats;
@@ -270,7 +270,7 @@ function bandedProduct(wasm: WasmGemm, e: number, a: number, as: number, at: num
 function activationBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
   const [r0, r1] = band(ctl[o + 4], parts, i);
-  activateRows(ctl[o] as InlinedCode, w.heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6], w.tanh);
+  activateRows(ctl[o] as InlinedCode, w.heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6], w.simd);
 }
 
 /** Part i of the open gather: a band of its rows. */
@@ -380,8 +380,8 @@ export class ProductPool {
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
-  activate(kernel: SharedKernel, wasm: WasmGemm, code: InlinedCode, z: number, y: number, gp: number, n: number, K: number, Kp: number, tanh?: WasmTanh): void {
-    this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), this.self(kernel, wasm, tanh));
+  activate(kernel: SharedKernel, wasm: WasmGemm, code: InlinedCode, z: number, y: number, gp: number, n: number, K: number, Kp: number, simd?: WasmActivations): void {
+    this.run(kernel, CMD_ACTIVATE, [code, z, y, gp, n, K, Kp], rowPartsFor(n, this.threads), this.self(kernel, wasm, simd));
   }
 
   /**
@@ -420,12 +420,12 @@ export class ProductPool {
   }
 
   /** This thread's kernel and views for `kernel`'s memory. */
-  private self(kernel: SharedKernel, wasm: WasmGemm, tanh?: WasmTanh): Worker {
+  private self(kernel: SharedKernel, wasm: WasmGemm, simd?: WasmActivations): Worker {
     if (this.view?.kernel !== kernel) {
       const heap = viewOf(kernel.memory, kernel.bytes);
       this.view = { kernel, worker: { wasm, steps: kernel.steps, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars(), sums: new Float64Array(0) } };
     }
-    if (tanh) this.view.worker.tanh = tanh;
+    if (simd) this.view.worker.simd = simd;
     return this.view.worker;
   }
 
@@ -482,7 +482,7 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const { ctl, floats } = controlViews(control);
     const { exports } = new api.Instance(module, { env: { memory } });
     const heap = viewOf(memory, bytes);
-    const self: Worker = { wasm: exports.gemm as WasmGemm, tanh: exports.tanh as WasmTanh | undefined, steps: stepsOf(exports), heap, ints: intsOf(heap), floats, scalars: newStepScalars(), sums: new Float64Array(0) };
+    const self: Worker = { wasm: exports.gemm as WasmGemm, simd: activationsOf(exports), steps: stepsOf(exports), heap, ints: intsOf(heap), floats, scalars: newStepScalars(), sums: new Float64Array(0) };
     let seen = Atomics.load(ctl, GEN);
     // Its number among the threads (the caller is 0): which group of a task's parts it takes first.
     const id = Atomics.add(ctl, READY, 1) + 1;

@@ -21,6 +21,7 @@
 import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembler';
 import { adamBody, momentumBody, sgdBody, type WasmSteps } from './step-simd';
 import { ADAM_EPS } from './update';
+import { sigmoidBody } from './sigmoid-simd';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -122,7 +123,8 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
- * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), and the optimisers' steps
+ * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), in float64 `sigmoid`
+ * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them), and the optimisers' steps
  * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a
  * shared memory (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space),
  * which instances on several threads use at once (pool.ts).
@@ -131,6 +133,7 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
   const functions: { name: string; params: number[]; results: number[]; locals: number[][]; code: number[] }[] = [
     { name: 'gemm', params: new Array(12).fill(I32), results: [], ...gemmBody(LANES[precision]) },
     { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
+    ...(precision === 'float64' ? [{ name: 'sigmoid', params: new Array(6).fill(I32), results: [I32], ...sigmoidBody() }] : []),
     ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision, ADAM_EPS) }].map((f) => ({ ...f, results: [] })),
   ];
   // One type per function, in order.
@@ -148,10 +151,21 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
 }
 
 /**
- * The module's `tanh(z, y, gp, rows, blocks, stride)` (tanh-simd.ts, tanh32-simd.ts): 1 when some
- * element is left to activate.ts, else 0.
+ * The module's `tanh(z, y, gp, rows, blocks, stride)` (tanh-simd.ts, tanh32-simd.ts) and the
+ * float64 module's `sigmoid` (sigmoid-simd.ts): 1 when some element is left to activate.ts, else 0.
  */
-export type WasmTanh = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
+export type WasmRows = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
+
+/** An instance's elementwise activations, where its module has them. */
+export interface WasmActivations {
+  tanh?: WasmRows;
+  sigmoid?: WasmRows;
+}
+
+/** The activations of an instance's exports. */
+export function activationsOf(exports: Record<string, unknown>): WasmActivations {
+  return { tanh: exports.tanh as WasmRows | undefined, sigmoid: exports.sigmoid as WasmRows | undefined };
+}
 
 /** An instance's steps, or undefined where its module has none. */
 export function stepsOf(exports: Record<string, unknown>): WasmSteps | undefined {
