@@ -32,10 +32,8 @@ function requestOf(text: string): RunRequest {
 
 /**
  * Exact arithmetic only: relu, leaky_relu, linear, squared error, momentum, and xor's points
- * (uniform draws, no sine). Batch 16 through 16-unit layers makes products of 16·16·16 = 4,096
- * multiply-adds, which go through the WebAssembly kernel wherever it loads (gemm.ts
- * WASM_MIN_WORK), and the 2-input layer's through JavaScript; l2 and a split exercise the
- * optimiser and the test-set evaluation too.
+ * (uniform draws, no sine). Every product goes through the WebAssembly kernel wherever it loads
+ * (gemm.ts `Arena.gemm`); l2 and a split exercise the optimiser and the test-set evaluation too.
  */
 const EXACT = requestOf(`network exact_net {
   input  p[2]
