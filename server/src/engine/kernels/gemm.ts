@@ -39,7 +39,7 @@ export function pad4(n: number): number {
 }
 
 /**
- * What one element of tanh or σ costs (tanh-simd.ts about 8 ns, σ over exp.ts about 5 ns here) in
+ * What one element of tanh or σ costs (tanh-simd.ts about 8 ns, sigmoid-simd.ts about 4 ns here) in
  * the kernel's multiply-adds (about 0.1 ns each on large products), for the threshold of threads.
  */
 const ACTIVATION_WORK = 64;
