@@ -8,12 +8,12 @@ import type { Floats } from './floats';
  */
 
 /**
- * Wᵀ's rows k0 … k1 − 1 for rows j < M of W: Wᵀ[k·Mp + j] = w_{j,k}, from the block of W at
+ * Wᵀ's rows k0 … k1 − 1 for rows j0 ≤ j < M of W: Wᵀ[k·Mp + j] = w_{j,k}, from the block of W at
  * `block` whose rows are `width` values long and start at column k0 (a band's own block, or the
  * whole matrix with k0 = 0).
  */
-export function transposeBand(h: Floats, block: number, width: number, WT: number, Mp: number, k0: number, k1: number, M: number): void {
-  for (let j = 0; j < M; j++) {
+export function transposeBand(h: Floats, block: number, width: number, WT: number, Mp: number, k0: number, k1: number, M: number, j0 = 0): void {
+  for (let j = j0; j < M; j++) {
     const from = block + j * width - k0;
     for (let k = k0; k < k1; k++) h[WT + k * Mp + j] = h[from + k];
   }

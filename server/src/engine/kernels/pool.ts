@@ -4,7 +4,7 @@ import { gatherRows, intsOf } from './gather';
 import { newStepScalars, STEP_SCALARS, updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
 import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
-import { activationsOf, stepsOf, wasmApi, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
+import { activationsOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
 
 /**
  * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
@@ -209,7 +209,7 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
   if (ctl[o + 15] === 1) {
     const { t, s, per } = bandPart(parts, ctl[THREADS], i);
     const [k0, k1] = columnBand(cols, ctl[THREADS], t, width);
-    if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1);
+    if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1, s, per);
     const [q0, q1] = columnBand(k1 - k0, per, s, width);
     if (q1 > q0) bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T);
     return;
@@ -219,37 +219,46 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
 }
 
 /**
- * Band [k0, k1) of a gradient's product with its step (`ProductPool.bandedProduct`, one part per
- * band), then, while the band is in this core's cache, what the band alone decides:
+ * Sub-band s of `per` of band [k0, k1) of a gradient's product with its step
+ * (`ProductPool.bandedProduct`): the band's rows j0 … j1 − 1 of c (whole tiles: the s-th of `per`
+ * runs of them), then, while they are in this core's cache, what those rows alone decide:
  *
- * - the optimiser's step on the band's block of the weights (update.ts `updateRangeWith`: in the
- *   module's SIMD steps, step-simd.ts; the weights and their state laid out as the gradient sums
- *   c, kept in banded blocks of `cRows` rows);
- * - Wᵀ's rows k0 … k1 − 1 (Kp × cRows, row k the weights into unit k) from the stepped weights,
- *   for the next backward pass (batch.ts `backward`), where a layer has one;
- * - dE/db_k = Σ_i δ_{i,k} over the product's T rows of δ (its b operand), i in order, summed in
- *   float64 and stored once, as batch.ts sums a layer's in one thread — continuing the sums there
- *   when the product accumulates — and the optimiser's step on b_k, λ₁ 0, where the layer has b.
+ * - the optimiser's step on those rows of the band's block of the weights (update.ts
+ *   `updateRangeWith`: in the module's SIMD steps, step-simd.ts; the weights and their state laid
+ *   out as the gradient sums c, kept in banded blocks of `cRows` rows);
+ * - columns j0 … j1 − 1 of Wᵀ's rows k0 … k1 − 1 (Kp × cRows, row k the weights into unit k) from
+ *   the stepped weights, for the next backward pass (batch.ts `backward`), where a layer has one;
+ *
+ * and in sub-band 0, what the band's units decide: dE/db_k = Σ_i δ_{i,k} over the product's T
+ * rows of δ (its b operand), i in order, summed in float64 and stored once, as batch.ts sums a
+ * layer's in one thread — continuing the sums there when the product accumulates — and the
+ * optimiser's step on b_k, λ₁ 0, where the layer has b.
  *
  * Offsets past ARGS: 16 the weights, 17 and 18 their state, 20 Wᵀ, 21 dE/db, 22 b, 23 and 24
  * its state (−1: none); the step's scalars are in the control block. Each value is computed as
  * the one-thread code computes it, so the same bits.
  */
-function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number): void {
+function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: number, per: number): void {
   const o = ARGS;
   const [a, as, at, b, bs, c, cs, bias, rows, , T, e] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11]];
   if (k1 <= k0) return;
   const cRows = ctl[o + 14];
   const h = w.heap;
-  bandedProduct(w.wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, cRows, bias, rows, k0, k1, 0, k1 - k0, T);
+  const [q0, q1] = band(rows / TILE_ROWS, per, s);
+  const j0 = q0 * TILE_ROWS;
+  const j1 = q1 * TILE_ROWS;
   const sc = scalarsOf(w);
   const p = ctl[o + 16];
   const base = cRows * k0;
   const width = k1 - k0;
-  updateRangeWith(w.steps, sc, h, p, c, ctl[o + 17], ctl[o + 18], base, base + rows * width);
-  // The padding's rows and columns too: zeros in W and δ, so zeros in Wᵀ and dE/db, as they were.
-  const WT = ctl[o + 20];
-  if (WT >= 0) transposeBand(h, p + base, width, WT, cRows, k0, k1, rows);
+  if (j1 > j0) {
+    bandedProduct(w.wasm, e, a + j0 * as, as, at, b, bs, ctl[o + 13], c + j0 * width, cs, cRows, bias, j1 - j0, k0, k1, 0, width, T);
+    updateRangeWith(w.steps, sc, h, p, c, ctl[o + 17], ctl[o + 18], base + j0 * width, base + j1 * width);
+    // The padding's rows and columns too: zeros in W and δ, so zeros in Wᵀ and dE/db, as they were.
+    const WT = ctl[o + 20];
+    if (WT >= 0) transposeBand(h, p + base, width, WT, cRows, k0, k1, j1, j0);
+  }
+  if (s !== 0) return;
   const gb = ctl[o + 21];
   w.sums = w.sums.length >= width ? w.sums : new Float64Array(width);
   columnSums(h, w.sums, b, bs, T, k0, k1, gb, bias === ACCUMULATE);
@@ -372,11 +381,14 @@ export class ProductPool {
     if (step) args.push(step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb);
     else args.push(-1, -1, -1, 0);
     if (step) packScalars(this.floats, step.scalars);
-    // A gradient's product with its step in one part per band (`steppedPart` computes the band's
-    // whole block): on the 784-128-64-10 network's step on 2 threads (bench/ab.js) that was 1.04×
-    // the separate step, where two parts (halves of the band's rows, each stepped when computed)
-    // were 1.03× and four 0.99×.
-    this.run(kernel, CMD_PRODUCT, args, step ? this.threads : this.threads * PARTS_PER_BAND, this.self(kernel, wasm));
+    // A gradient's product with its step in PARTS_PER_BAND parts per band too (`steppedPart`: a
+    // run of the band's rows each), not one: with one, a thread on a core that runs slower (a
+    // shared machine's busy core, a hybrid processor's efficiency core) held the step up, and the
+    // other could not take any of its part. Here, in a phase where one core ran the kernel at
+    // 17 GFLOP/s and the other at 24, the run's thread waited about 100 µs a step for its helper
+    // in that product; four parts per band made the 784-128-64-10 network's step on 2 threads
+    // 1.11× faster (bench/ab.js, 20 rounds), and 0.99× when both cores ran alike.
+    this.run(kernel, CMD_PRODUCT, args, this.threads * PARTS_PER_BAND, this.self(kernel, wasm));
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
