@@ -38,7 +38,7 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
   const indices = data.map((_, i) => i);
   ws.stageInputs(X, indices);
   ws.loadEpoch(indices);
-  ws.useEpochRows(0);
+  ws.usePass(0, B);
   for (let i = 0; i < B; i++) ws.loadTarget(i, T, i);
   ws.forward(B);
   for (let i = 0; i < B; i++) ws.loss(i);
@@ -65,9 +65,8 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
   };
 
   const rows = pad4(B);
-  const steps = Math.floor(data.length / B);
-  time('the epoch\'s input rows', () => ws.loadEpoch(indices), steps);
-  ws.useEpochRows(0);
+  // Gathered into the two pass buffers in turn; in a run, in the background (batch.ts `prefetchPass`).
+  time('a pass\'s input rows', () => ws.usePass(0, B));
   ws.layers.forEach((s, l) => {
     const label = `layer ${l + 1} (${s.M} → ${s.K})`;
     time(`${label}: Z = XW + b`, () => {

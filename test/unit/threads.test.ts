@@ -207,14 +207,14 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; steppedProducts: number; epochRows: number; threadedGathers: number } {
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; steppedProducts: number; epochRows: number; threadedGathers: number; backgroundGathers: number } {
   if (threads > 1) useThreads(threads, minWork);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; steppedProducts?: number; epochRows?: number; threadedGathers?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, steppedProducts: counts.steppedProducts ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; steppedProducts?: number; epochRows?: number; threadedGathers?: number; backgroundGathers?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, steppedProducts: counts.steppedProducts ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0, backgroundGathers: counts.backgroundGathers ?? 0 };
   } finally {
     oneThread();
   }
@@ -230,8 +230,9 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   /** The optimisers whose step on banded weights was taken by the threads in the gradient's product (gemm.ts `gemmBanded`'s step). */
   const steppedProducts = new Set<string>();
   let bandedRuns = 0;
-  /** Threaded runs that read their input rows from an epoch's copy (batch.ts `loadEpoch`), by precision. */
+  /** Threaded runs that gathered each pass's input rows from the staged rows (batch.ts `usePass`), and of them those that gathered some in the background (`prefetchPass`), by precision. */
   const epochRows = { float32: 0, float64: 0 };
+  const backgroundGathers = { float32: 0, float64: 0 };
   for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
     const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
     const net = randomNetwork(rng, first, loss);
@@ -256,8 +257,9 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.steppedProducts > 0) steppedProducts.add(optimizer.kind);
       if (many.banded > 0) bandedRuns++;
       if (many.epochRows > 0) epochRows[precision]++;
-      // Each epoch's rows gathered from the staged training rows by the threads together.
-      assert.equal(many.threadedGathers, many.epochRows, `${what}: the epochs' copies went through the threads`);
+      if (many.backgroundGathers > 0) backgroundGathers[precision]++;
+      // Each pass's rows gathered from the staged training rows, by the threads where they are many.
+      if (many.epochRows > 0) assert.ok(many.threadedGathers > 0, `${what}: passes' rows went through the threads`);
       assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
       assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
@@ -273,7 +275,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   assert.deepEqual([...threadedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads');
   assert.ok(bandedRuns > 0, 'some runs kept layers in column bands, one per thread');
   assert.deepEqual([...steppedProducts].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step on weights kept in column bands was taken in their gradient\'s product, on the threads');
-  assert.ok(epochRows.float64 > 0 && epochRows.float32 > 0, `threaded runs read their inputs from each epoch's copy in both precisions: ${JSON.stringify(epochRows)}`);
+  assert.ok(epochRows.float64 > 0 && epochRows.float32 > 0, `threaded runs gathered their passes' inputs from the staged rows in both precisions: ${JSON.stringify(epochRows)}`);
+  assert.ok(backgroundGathers.float64 > 0 && backgroundGathers.float32 > 0, `threaded runs gathered the next pass's inputs in the background in both precisions: ${JSON.stringify(backgroundGathers)}`);
 });
 
 test('a layer kept in column bands: every weight has one place, and a pass too small for the threads computes the bands in turn, bit for bit', () => {
@@ -327,7 +330,7 @@ test('a run that diverges on threads stops where one thread does: the diverged b
   });
 });
 
-test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, reading each pass from the epoch\'s rows, equals one thread', () => {
+test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, each pass gathered from the staged rows, the second while the first takes its loss, equals one thread', () => {
   const rng = new SeededRandom(5);
   const net = randomNetwork(rng, 1, 'cross_entropy');
   const data = randomData(rng, net, 300);
@@ -335,7 +338,10 @@ test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, reading e
   const one = trainWith(1, net, data, options);
   const two = trainWith(2, net, data, options);
   assert.ok(two.threaded > 0);
-  assert.equal(two.epochRows, 2, 'each epoch\'s rows copied once, each pass reading its own');
+  assert.equal(two.epochRows, 2, 'each epoch\'s order set once');
+  // 300 rows in batches of 290: passes of 256 and 34 rows, then one of 10; the two after the first gathered in the background
+  assert.equal(two.threadedGathers, 6, 'three passes an epoch, each gathered by the threads');
+  assert.equal(two.backgroundGathers, 4, 'each epoch\'s second and third passes gathered in the background');
   assert.deepEqual(two.result.loss, one.result.loss);
   two.result.network.layers.forEach((L, l) => assert.deepEqual(L.W, one.result.network.layers[l].W));
 });
@@ -346,7 +352,7 @@ test('a gather on threads puts row r of the source\'s row order[r] in place, sho
     for (const precision of ['float64', 'float32'] as const) {
       for (const stride of [4, 8, 40]) {
         const n = 37;
-        const A = new Arena(2 * n * stride + 64, 'wasm', precision, true);
+        const A = new Arena(3 * n * stride + 64, 'wasm', precision, true);
         assert.ok(A.threaded, 'a shared arena');
         const src = A.alloc(n * stride);
         const dst = A.alloc(n * stride);
@@ -358,11 +364,23 @@ test('a gather on threads puts row r of the source\'s row order[r] in place, sho
         const before = A.products.threadedGathers;
         A.gather(dst, src, stride, order, n);
         assert.equal(A.products.threadedGathers, before + 1, 'the rows went to the threads');
-        for (let r = 0; r < n; r++) {
-          const got = Array.from(A.heap.subarray(dst + r * stride, dst + (r + 1) * stride));
-          const want = Array.from(A.heap.subarray(src + perm[r] * stride, src + (perm[r] + 1) * stride));
-          assert.deepEqual(got, want, `${precision}, stride ${stride}: row ${r} is source row ${perm[r]}`);
-        }
+        const rowsAre = (at: number, from: number, rows: number, what: string) => {
+          for (let r = 0; r < rows; r++) {
+            const got = Array.from(A.heap.subarray(at + r * stride, at + (r + 1) * stride));
+            const s = perm[from + r];
+            assert.deepEqual(got, Array.from(A.heap.subarray(src + s * stride, src + (s + 1) * stride)), `${precision}, stride ${stride}, ${what}: row ${r} is source row ${s}`);
+          }
+        };
+        rowsAre(dst, 0, n, 'all rows');
+        // From row 5 of the list on, in the background: the helper copies while this thread goes
+        // on; a gather here and now waits for it first, and `settle` until it is done.
+        const later = A.alloc((n - 5) * stride);
+        A.gather(later, src, stride, order, n - 5, 5, true);
+        assert.equal(A.products.backgroundGathers, 1, 'one gather in the background');
+        A.gather(dst, src, stride, order, 20, 17);
+        A.settle();
+        rowsAre(later, 5, n - 5, 'in the background from row 5');
+        rowsAre(dst, 17, 20, 'then here from row 17');
       }
     }
   } finally {
@@ -370,7 +388,7 @@ test('a gather on threads puts row r of the source\'s row order[r] in place, sho
   }
 });
 
-test('standardized inputs and derived features, staged once and gathered per epoch on threads, train as on one thread', () => {
+test('standardized inputs and derived features, staged once and gathered per pass on threads, train as on one thread', () => {
   const spec = 'network f {\n  input x[3] features [x1, x2 * x3, sin(x1), x3]\n  dense h[24] tanh\n  dense y[2] softmax\n  loss cross_entropy\n  init xavier seed 4\n}\n';
   const { program } = analyzeText(spec);
   const base = program.networks.get('f')!.network!;
@@ -383,8 +401,10 @@ test('standardized inputs and derived features, staged once and gathered per epo
   const options: Partial<TrainOptions> = { epochs: 3, batch: 16, learningRate: 0.1, split: 0.8, seed: 2, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 } };
   const one = trainWith(1, net, data, options);
   const two = trainWith(2, net, data, options);
-  assert.equal(two.epochRows, 3, 'each epoch\'s rows gathered once from the staged rows');
-  assert.equal(two.threadedGathers, 3);
+  assert.equal(two.epochRows, 3, 'each epoch\'s order set once');
+  // 56 training rows in batches of 16: 4 passes an epoch, each gathered from the staged rows; all but each epoch's first in the background
+  assert.equal(two.threadedGathers, 12);
+  assert.equal(two.backgroundGathers, 9);
   assert.deepEqual(two.result.loss, one.result.loss);
   assert.deepEqual(two.result.testLoss, one.result.testLoss);
   two.result.network.layers.forEach((L, l) => {

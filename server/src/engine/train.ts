@@ -321,7 +321,7 @@ export class Trainer {
     this.testIndices = test;
     this.batch = o.batch === undefined ? train.length : Math.min(o.batch, train.length);
     // A batch larger than this goes through in parts, so memory stays bounded.
-    // Room for the training set's rows in epoch order, which the workspace takes where it pays (batch.ts `loadEpoch`).
+    // Room for the training set's rows, staged once and gathered per pass, which the workspace takes where it pays (batch.ts `usePass`).
     this.ws = new BatchWorkspace(this.net, Math.min(this.batch, MAX_ROWS_PER_PASS), undefined, o.precision, stateBuffers(o.optimizer), train.length);
     if (this.ws.holdsEpoch) this.ws.stageInputs(this.X, train);
     this.lr = o.learningRate;
@@ -406,7 +406,11 @@ export class Trainer {
     for (let p = start; p < end; p += C) {
       const rows = Math.min(C, end - p);
       if (ws.holdsEpoch) {
-        ws.useEpochRows(p);
+        ws.usePass(p, rows);
+        // The next pass's rows, gathered by the helper threads while this thread takes the
+        // loss (batch.ts `prefetchPass`); none past the epoch, whose next order is not drawn yet.
+        const next = p + rows;
+        if (next < n) ws.prefetchPass(next, Math.min(C, (next < end ? end : Math.min(next + this.batch, n)) - next));
         for (let i = 0; i < rows; i++) ws.loadTarget(i, this.T, order[p + i]);
       } else for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, order[p + i]);
       ws.forward(rows);

@@ -32,9 +32,8 @@ import type { StepScalars } from './update';
  * float32 tensor of its forward and backward passes (the products round every term, gemm.ts).
  */
 /**
- * The most bytes the training set's input rows may take in the arena, twice (`stageInputs`,
- * `loadEpoch`): a training set of up to 64 MB, as when the arena held one copy; a larger one is
- * copied per batch.
+ * The most bytes the training set's input rows may take in the arena (`stageInputs`): a larger
+ * training set is copied in per batch from the samples, by the run's thread alone.
  */
 const EPOCH_ROWS_MAX_BYTES = 128 << 20;
 
@@ -46,8 +45,10 @@ export class BatchWorkspace {
   /** Input rows: offset and stride (pad4(inputs)) in the arena. */
   readonly x: number;
   readonly xs: number;
-  /** A whole epoch's input rows, in the order it visits them (`loadEpoch`), or −1 when not asked for. */
-  private readonly xEpoch: number;
+  /** Two buffers of a pass's input rows, gathered from the staged rows in turn (`usePass`, `prefetchPass`); none when not asked for. */
+  private readonly xPasses: number[];
+  /** The pass rows the threads are gathering in the background (`prefetchPass`), or are to once the forward pass leaves them free. */
+  private prefetched?: { buffer: number; r: number; n: number; started: boolean };
   /** The training set's input rows, in data order (`stageInputs`), and the epoch's order as int32 rows of them. */
   private readonly xStaged: number;
   private readonly epochOrder: number;
@@ -71,9 +72,9 @@ export class BatchWorkspace {
 
   /**
    * `stateBuffers`: the optimiser's state buffers per parameter tensor (optimizers.ts
-   * `stateBuffers`), kept in the arena; `epochRows`: room for that many input rows, twice, besides
-   * the pass's own (`stageInputs`, `loadEpoch`; 0: none), taken when the arena's products are cut
-   * between threads and the rows fit in EPOCH_ROWS_MAX_BYTES.
+   * `stateBuffers`), kept in the arena; `epochRows`: room for that many staged input rows and two
+   * passes' rows gathered from them (`stageInputs`, `loadEpoch`, `usePass`; 0: none), taken when
+   * the arena's products are cut between threads and the rows fit in EPOCH_ROWS_MAX_BYTES.
    */
   constructor(readonly net: Network, capacity: number, mode?: KernelMode, precision: Precision = 'float64', stateBuffers: 0 | 1 | 2 = 0, epochRows = 0) {
     this.capacity = capacity;
@@ -83,10 +84,10 @@ export class BatchWorkspace {
     const threaded = largest >= threadSettings().minWork;
     // The first layer's fan-in: the inputs, or their derived features; a row of them, padded.
     this.xs = padWidth(net.layers[0]?.inputs ?? net.inputs, precision);
-    // The training set's rows, and the epoch's rows (four more: a pass reads its rows up to a
-    // multiple of 4) with their order, where the threads share the products (`loadEpoch` says
-    // why; on one thread a copy per batch into rows that stay in cache costs less).
-    const epochValues = (epochRows + 4) * this.xs;
+    // The training set's rows, the epoch's order of them and two passes' rows, where the threads
+    // share the products (`usePass` says why; on one thread a copy per batch into rows that stay
+    // in cache costs less).
+    const epochValues = 2 * Bp * this.xs;
     const stagedValues = epochRows * this.xs + int32Room(epochRows, precision);
     const epochFits = threaded && epochRows > 0 && (epochValues + stagedValues) * (precision === 'float32' ? 4 : 8) <= EPOCH_ROWS_MAX_BYTES;
     const plan = planSize(net, Bp, precision, stateBuffers) + (epochFits ? epochValues + stagedValues : 0);
@@ -95,7 +96,7 @@ export class BatchWorkspace {
     this.x = A.alloc(Bp * this.xs);
     const holds = epochFits && A.threaded;
     this.epochRows = holds ? epochRows : 0;
-    this.xEpoch = holds ? A.alloc(epochValues) : -1;
+    this.xPasses = holds ? [A.alloc(Bp * this.xs), A.alloc(Bp * this.xs)] : [];
     this.xStaged = holds ? A.alloc(epochRows * this.xs) : -1;
     this.epochOrder = holds ? A.alloc(int32Room(epochRows, precision)) : -1;
     let x = this.x;
@@ -190,7 +191,7 @@ export class BatchWorkspace {
 
   /** Whether the workspace has room for the training set's input rows (`stageInputs`, `loadEpoch`). */
   get holdsEpoch(): boolean {
-    return this.xEpoch >= 0;
+    return this.xPasses.length > 0;
   }
 
   /**
@@ -211,30 +212,73 @@ export class BatchWorkspace {
   }
 
   /**
-   * The epoch's input rows, row r the staged inputs of sample order[r] (`stageInputs`). Copied
-   * once per epoch in the order it visits the samples, a pass then reads its rows where they are
-   * (`useEpochRows`) rather than having them copied per batch into rows both threads had just
-   * read: on two threads that made a step of the 784-128-64-10 network about 6 % slower. The
-   * copy is cut between the threads (`Arena.gather`), from the arena's own memory: copied on one
-   * thread from the samples, which only that thread can read, it took about a tenth of a
-   * two-thread step of that network.
+   * The epoch's order: row r of it is sample order[r] of the staged inputs (`stageInputs`), kept
+   * as an int32 list of staged rows, from which each pass gathers its own (`usePass`).
    */
   loadEpoch(order: readonly number[]): void {
     const rowOf = this.stagedRow;
     if (!rowOf || order.length > this.epochRows) throw new Error('loadEpoch before stageInputs, or more rows than staged');
+    // An open gather reads the list (`prefetchPass`).
+    this.settle();
     const ints = this.arena.int32View(this.epochOrder, order.length);
     for (let r = 0; r < order.length; r++) {
       const s = order[r] < rowOf.length ? rowOf[order[r]] : -1;
       if (s < 0) throw new Error(`sample ${order[r]} was not staged`);
       ints[r] = s;
     }
-    this.arena.gather(this.xEpoch, this.xStaged, this.xs, this.epochOrder, order.length);
     this.arena.products.epochRows++;
   }
 
-  /** The next pass reads its input rows from row r of the epoch's rows on (its targets still come from `loadTarget`). */
-  useEpochRows(r: number): void {
-    this.layers[0].x = this.xEpoch + r * this.xs;
+  /**
+   * The next pass reads rows r … r + n − 1 of the epoch's order (`loadEpoch`; its targets still
+   * come from `loadTarget`): gathered from the staged rows into one of two pass buffers by the
+   * threads together (`Arena.gather`), unless `prefetchPass` asked for exactly these. The rows
+   * are copied per pass rather than read where they are staged, through the list, because the
+   * products read a row's tiles many times; and gathered from the arena's own staged copy, which
+   * the helper threads can read, where copying from the samples took the run's thread alone about
+   * a tenth of a two-thread step of the 784-128-64-10 network.
+   */
+  usePass(r: number, n: number): void {
+    const pre = this.prefetched;
+    this.prefetched = undefined;
+    let buffer: number;
+    if (pre && pre.r === r && pre.n === n) {
+      buffer = pre.buffer;
+      if (!pre.started) this.arena.gather(buffer, this.xStaged, this.xs, this.epochOrder, n, r);
+    } else {
+      buffer = this.otherPass();
+      this.arena.gather(buffer, this.xStaged, this.xs, this.epochOrder, n, r);
+    }
+    this.layers[0].x = buffer;
+  }
+
+  /**
+   * Asks for rows r … r + n − 1 of the epoch's order to be gathered for the pass after this one
+   * (`usePass`), into the pass buffer this pass does not read: by the helper threads in the
+   * background (`Arena.gather`), started by `forward` once its last task of the threads is done,
+   * so that they copy while the run's thread takes the loss and the output layer's backward pass
+   * alone, time in which they had nothing to do.
+   */
+  prefetchPass(r: number, n: number): void {
+    this.prefetched = { buffer: this.otherPass(), r, n, started: false };
+  }
+
+  /** The pass buffer the current pass does not read. */
+  private otherPass(): number {
+    return this.layers[0].x === this.xPasses[0] ? this.xPasses[1] : this.xPasses[0];
+  }
+
+  /** Waits for a gather the threads do in the background (`prefetchPass`): before reading or writing a pass buffer or the epoch's order. */
+  private settle(): void {
+    this.arena.settle();
+  }
+
+  /** Starts the asked-for background gather (`prefetchPass`), if any. */
+  private startPrefetch(): void {
+    const pre = this.prefetched;
+    if (!pre || pre.started) return;
+    pre.started = true;
+    this.arena.gather(pre.buffer, this.xStaged, this.xs, this.epochOrder, pre.n, pre.r, true);
   }
 
   /** Puts the targets of sample `at` of T (rows of K values) in row i. */
@@ -269,15 +313,27 @@ export class BatchWorkspace {
     return this.layers[this.layers.length - 1].yRows[i];
   }
 
-  /** Z = XW + b, Y = g(Z), G = g'(Z) for rows 0 … n−1, layer by layer. */
+  /**
+   * Z = XW + b, Y = g(Z), G = g'(Z) for rows 0 … n−1, layer by layer; the next pass's rows asked
+   * for (`prefetchPass`) start gathering after the last layer kept in column bands, whose product
+   * and activation were the pass's last work for the threads.
+   */
   forward(n: number): void {
     const A = this.arena;
     const rows = pad4(n);
+    // The first layer reads a pass buffer.
+    this.settle();
+    let lastBanded = -1;
+    this.layers.forEach((s, l) => {
+      if (s.bands > 1) lastBanded = l;
+    });
     this.layers.forEach((s, l) => {
       if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, rows, s.Kp, s.M);
       else A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Kp, s.b, rows, s.Kp, s.M);
       this.activateLayer(l, n);
+      if (l === lastBanded) this.startPrefetch();
     });
+    this.startPrefetch();
   }
 
   /** Y = g(Z), G = g'(Z) of layer l, rows 0 … n−1 (after its product). */

@@ -8,12 +8,12 @@ import type { Precision } from './wasm';
 export const ROW_COPY_MIN = 32;
 
 /**
- * Rows r0 … r1−1 of a gather: dst_r ← src_{idx[r]}, rows of `stride` elements, where idx is the
- * int32 list at element offset `order` of the same memory (`ints` views it). A copy, so no value
- * changes; each row is written by whichever thread has r, so threads may share the rows.
+ * Rows r0 … r1−1 of a gather: dst_r ← src_{idx[from + r]}, rows of `stride` elements, where idx is
+ * the int32 list at element offset `order` of the same memory (`ints` views it). A copy, so no
+ * value changes; each row is written by whichever thread has r, so threads may share the rows.
  */
-export function gatherRows(heap: Floats, ints: Int32Array, dst: number, src: number, stride: number, order: number, r0: number, r1: number): void {
-  const at = (order * heap.BYTES_PER_ELEMENT) / 4;
+export function gatherRows(heap: Floats, ints: Int32Array, dst: number, src: number, stride: number, order: number, r0: number, r1: number, from = 0): void {
+  const at = (order * heap.BYTES_PER_ELEMENT) / 4 + from;
   for (let r = r0; r < r1; r++) {
     const s = src + ints[at + r] * stride;
     const d = dst + r * stride;

@@ -62,11 +62,12 @@ export class Arena {
   /**
    * Products computed so far by each kernel (which one ran, for the bench; the results are the
    * same), those cut between threads (`banded`: by a layer's column bands), the activations
-   * and optimiser steps cut between threads, the epochs whose input rows were copied in at once
-   * (batch.ts `loadEpoch`), the gathers cut between threads, and the gradients' products that
-   * took the optimiser's step on their parts (`gemmBanded`'s `step`).
+   * and optimiser steps cut between threads, the epochs whose order of staged rows was set
+   * (batch.ts `loadEpoch`), the gathers cut between threads and those of them in the background
+   * (batch.ts `prefetchPass`), and the gradients' products that took the optimiser's step on
+   * their parts (`gemmBanded`'s `step`).
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0, steppedProducts: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0, backgroundGathers: 0, steppedProducts: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -163,16 +164,31 @@ export class Arena {
   }
 
   /**
-   * Row r of the n rows at dst ← row idx[r] of those at src, rows `stride` elements apart, idx the
-   * int32 list at element offset `order` (gather.ts `gatherRows`); the rows cut between threads
-   * when the arena is shared. A copy: the threads change no bit.
+   * Row r of the n rows at dst ← row idx[from + r] of those at src, rows `stride` elements apart,
+   * idx the int32 list at element offset `order` (gather.ts `gatherRows`); the rows cut between
+   * threads when the arena is shared. A copy: the threads change no bit. With `background`, the
+   * helper threads copy while this thread goes on, until `settle` or the threads' next task
+   * (pool.ts `start`); on one thread, or rows too few to cut, it is copied here and now.
    */
-  gather(dst: number, src: number, stride: number, order: number, n: number): void {
+  gather(dst: number, src: number, stride: number, order: number, n: number, from = 0, background = false): void {
     const sh = this.shared;
     if (sh && n >= 2 * sh.pool.threads) {
       this.products.threadedGathers++;
-      sh.pool.gather(sh, this.wasm!, dst, src, stride, order, n);
-    } else gatherRows(this.heap, intsOf(this.heap), dst, src, stride, order, 0, n);
+      if (background) this.products.backgroundGathers++;
+      sh.pool.gather(sh, this.wasm!, dst, src, stride, order, n, from, background);
+    } else {
+      this.settle();
+      gatherRows(this.heap, intsOf(this.heap), dst, src, stride, order, 0, n, from);
+    }
+  }
+
+  /**
+   * Waits until a task the threads compute in the background (`gather`'s `background`) is done,
+   * helping with its parts: before this thread reads or writes what it writes. The threads' own
+   * next task waits for it first in any case (pool.ts `settle`).
+   */
+  settle(): void {
+    this.shared?.pool.settle();
   }
 
   /** The n int32 values at element offset `at` (room from `alloc(int32Room(n, precision))`, gather.ts). */

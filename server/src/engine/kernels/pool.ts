@@ -62,7 +62,7 @@ const TASK = 7;
  * its code, z, y, gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n
  * (update.ts `updateRange`), the rows of the tensor's banded blocks (0: not banded), its columns
  * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order. A
- * gather: dst, src, stride, order, n (gather.ts `gatherRows`).
+ * gather: dst, src, stride, order, n, from (gather.ts `gatherRows`).
  */
 const ARGS = 8;
 /** Past ARGS, in a product over column bands: 1 when each band is followed by the optimiser's step on it (`steppedPart`). */
@@ -286,7 +286,7 @@ function activationBand(ctl: Int32Array, w: Worker, parts: number, i: number): v
 function gatherBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
   const [r0, r1] = band(ctl[o + 4], parts, i);
-  gatherRows(w.heap, w.ints, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1);
+  gatherRows(w.heap, w.ints, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5]);
 }
 
 /**
@@ -352,6 +352,8 @@ export class ProductPool {
   private readonly floats: Float64Array;
   /** The last task's number (`claimedPart`). */
   private task = 0;
+  /** The task `start` opened and no one has waited for yet: its parts, and this thread's worker for those left. */
+  private background?: { parts: number; self: Worker };
 
   constructor(
     readonly threads: number,
@@ -407,13 +409,52 @@ export class ProductPool {
     this.run(kernel, CMD_UPDATE, [p, g, m, v, n, bandRows, cols, kernel.width], parts, this.self(kernel, wasm));
   }
 
-  /** Row r of the n rows at dst ← row idx[r] of those at src (gather.ts `gatherRows`'s arguments), in bands of rows. */
-  gather(kernel: SharedKernel, wasm: WasmGemm, dst: number, src: number, stride: number, order: number, n: number): void {
-    this.run(kernel, CMD_GATHER, [dst, src, stride, order, n], rowPartsFor(n, this.threads), this.self(kernel, wasm));
+  /**
+   * Row r of the n rows at dst ← row idx[from + r] of those at src (gather.ts `gatherRows`'s
+   * arguments), in bands of rows; with `background`, left to the helpers (`start`).
+   */
+  gather(kernel: SharedKernel, wasm: WasmGemm, dst: number, src: number, stride: number, order: number, n: number, from: number, background: boolean): void {
+    const args = [dst, src, stride, order, n, from];
+    if (background) this.start(kernel, CMD_GATHER, args, rowPartsFor(n, this.threads), this.self(kernel, wasm));
+    else this.run(kernel, CMD_GATHER, args, rowPartsFor(n, this.threads), this.self(kernel, wasm));
+  }
+
+  /**
+   * Waits until the task `start` opened is done, computing here what parts of it are left: its
+   * results are then this thread's to read. The threads share one control block, so every task
+   * waits for it first; the caller does so before touching what the task writes.
+   */
+  settle(): void {
+    const open = this.background;
+    if (!open) return;
+    this.background = undefined;
+    computeParts(this.control, open.self, 0);
+    this.waitFor(DONE, open.parts);
+    if (Atomics.load(this.control, FAILED)) throw new Error('a helper thread failed on its part of a task');
+  }
+
+  /**
+   * Opens a task of `parts` parts to the helpers and returns at once: they compute it while this
+   * thread goes on with work of its own, which must not touch what the task reads or writes
+   * until `settle` (the next task settles it first).
+   */
+  private start(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
+    this.settle();
+    this.open(kernel, cmd, args, parts);
+    this.background = { parts, self };
   }
 
   /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
   private run(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
+    this.settle();
+    this.open(kernel, cmd, args, parts);
+    computeParts(this.control, self, 0);
+    this.waitFor(DONE, parts);
+    if (Atomics.load(this.control, FAILED)) throw new Error('a helper thread failed on its part of a task');
+  }
+
+  /** Writes a task into the control block and wakes the helpers to it. */
+  private open(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number): void {
     if (this.bound !== kernel) this.bind(kernel);
     const ctl = this.control;
     // The task's number first: from here, a late claim on the last task's counters is stale.
@@ -426,9 +467,6 @@ export class ProductPool {
     for (let g = 0; g < this.threads; g++) Atomics.store(ctl, GROUPS + g, openCounter(this.task));
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    computeParts(ctl, self, 0);
-    this.waitFor(DONE, parts);
-    if (Atomics.load(ctl, FAILED)) throw new Error('a helper thread failed on its part of a task');
   }
 
   /** This thread's kernel and views for `kernel`'s memory. */
