@@ -104,7 +104,7 @@ export function sigmoidNth(n: number, z: number): number {
 
 /**
  * tanh⁽ⁿ⁾(z); 1 - t² is computed without cancellation (kernels/tanh.ts): a(2 - a) with
- * a = 1 - |t| = 2/(e^{2|z|} + 1) for |z| ≥ 1, (1 - |t|)(1 + |t|) below.
+ * a = 1 - |t| = 2e/(1 + e), e = e^{-2|z|}, for |z| ≥ 0.55, (1 - t)(1 + t) below.
  */
 export function tanhNth(n: number, z: number): number {
   if (n === 1) return sech2(z);

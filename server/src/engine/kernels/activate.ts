@@ -8,7 +8,7 @@ import type { WasmActivations, WasmRows } from './wasm';
 /**
  * The built-in activations the batch kernels inline, over rows of a Bp × Kp block: y = g(z) and
  * g'(z), with activations.ts's arithmetic, bit for bit. σ(z) and σ(−z) (its derivative is
- * σ(z)·σ(−z)) share one e^{∓z}; tanh and tanh' = 1 − tanh² share one e^{∓2|z|} − 1 (tanh.ts). In float32 the
+ * σ(z)·σ(−z)) share one e^{∓z}; tanh and tanh' = 1 − tanh² share one polynomial or e^{−2|z|} (tanh.ts). In float32 the
  * derivatives are PyTorch's backward formulas over the stored float32 y instead, tanh' = 1 − y²
  * and σ' = (1 − y)·y, as torch's tanh_backward and sigmoid_backward compute them.
  *
@@ -81,7 +81,7 @@ function sigmoidRows(h: Float64Array, z: number, y: number, gp: number, r0: numb
   }
 }
 
-/** tanh(z), and tanh'(z) = 1 − tanh², both from one Math.expm1 (tanh.ts): exact where 1 − tanh² would round to 0. */
+/** tanh(z), and tanh'(z) = 1 − tanh² (tanh.ts: from one polynomial or one e^{−2|z|}), exact where 1 − tanh² would round to 0. */
 function tanhRows(h: Float64Array, z: number, y: number, gp: number, r0: number, r1: number, K: number, Kp: number): void {
   for (let i = r0; i < r1; i++) {
     const o = i * Kp;

@@ -1,5 +1,5 @@
 import { activationsOf, gemmModule, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
-import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './sigmoid-simd';
+import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './exp-simd';
 import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
 import { productPool, type BandStep, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
