@@ -8,18 +8,8 @@ import { test } from 'node:test';
 import { sigmoid, sigmoidNth } from '../../server/src/engine/activations';
 import { exp } from '../../server/src/engine/kernels/exp';
 import { SeededRandom } from '../support/random';
+import { ulps } from '../support/ulps';
 import { oracle, type OracleScalar } from './oracle';
-
-const f64 = new Float64Array(1);
-const bits = new BigInt64Array(f64.buffer);
-/** How many doubles apart two finite positive numbers are. */
-function ulps(a: number, b: number): number {
-  f64[0] = a;
-  const x = bits[0];
-  f64[0] = b;
-  const d = x - bits[0];
-  return Number(d < 0n ? -d : d);
-}
 
 test('exp is within 1 ulp of mpmath\'s e^x, and σ and σ\' on it within 2 ulps of mpmath\'s', () => {
   const rng = new SeededRandom(5);

@@ -9,18 +9,8 @@ import { test } from 'node:test';
 import { tanhNth } from '../../server/src/engine/activations';
 import { sech2, tanh, TANH_POLY_MAX } from '../../server/src/engine/kernels/tanh';
 import { SeededRandom } from '../support/random';
+import { ulps } from '../support/ulps';
 import { oracle, type OracleScalar } from './oracle';
-
-const f64 = new Float64Array(1);
-const bits = new BigInt64Array(f64.buffer);
-/** How many doubles apart two finite numbers of the same sign are. */
-function ulps(a: number, b: number): number {
-  f64[0] = a;
-  const x = bits[0];
-  f64[0] = b;
-  const d = x - bits[0];
-  return Number(d < 0n ? -d : d);
-}
 
 test('tanh is within 1 ulp of mpmath\'s, and tanh\' = sech² within 2', () => {
   const rng = new SeededRandom(11);

@@ -20,6 +20,7 @@ import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../.
 import { builtinActivation, probe } from '../../server/src/engine/network';
 import { kernelNetwork, kernelSamples } from '../support/kernel-case';
 import { SeededRandom } from '../support/random';
+import { ulps } from '../support/ulps';
 import { batchGradient, MAX_ROWS_PER_PASS, Trainer } from '../../server/src/engine/train';
 
 const MODES: KernelMode[] = ['wasm', 'js'];
@@ -116,17 +117,6 @@ test('the inlined sigmoid and tanh give the activation functions\' values and de
     });
   }
 });
-
-const f64 = new Float64Array(1);
-const f64Bits = new BigInt64Array(f64.buffer);
-/** How many doubles apart two finite numbers of the same sign are. */
-function ulps(a: number, b: number): number {
-  f64[0] = a;
-  const x = f64Bits[0];
-  f64[0] = b;
-  const d = x - f64Bits[0];
-  return Number(d < 0n ? -d : d);
-}
 
 test('tanh is within 3 ulps of Math.tanh (each within 1 and 2 of the true value), odd, and its derivative keeps full relative precision where tanh saturates', () => {
   const rng = new SeededRandom(17);
