@@ -6,7 +6,7 @@ import type { SyntaxError } from '../syntax/lexer';
 import { parse } from '../syntax/parser';
 import type { Span } from '../syntax/text';
 import { shifted, type Diagnostic, type DiagnosticCode, type Severity, type Suggestion } from './diagnostic';
-import { constant, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
+import { constant, FnParams, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
 import { CheckMemo, copyEntries, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
@@ -540,7 +540,7 @@ class Checker implements CheckContext {
       this.userFns.delete(stmt.name.text);
       return;
     }
-    const body = tryLower(this, stmt.body, new Set([stmt.param.text]));
+    const body = tryLower(this, stmt.body, new FnParams([stmt.param.text]));
     if (!body) {
       this.userFns.delete(stmt.name.text);
       return;

@@ -24,7 +24,13 @@ function mark<T extends E.Expr>(s: Scope, e: T, span: Span): T {
   return e;
 }
 
-/** Lowers a syntax expression to the engine's form; names in `params` are a fn's parameter. */
+/**
+ * A fn's parameter, as `lower` takes it: unlike the variables of a data set's `function(…)` or
+ * of a network's features, it marks a body lowered before the lets are computed.
+ */
+export class FnParams extends Set<string> {}
+
+/** Lowers a syntax expression to the engine's form; names in `params` are its variables (a fn's parameter: FnParams). */
 export function lower(s: Scope, e: ast.Expr, params: ReadonlySet<string>): E.Expr {
   switch (e.kind) {
     case 'number': return mark(s, E.num(e.value), e);
@@ -62,8 +68,9 @@ function lowerName(s: Scope, name: ast.Name, params: ReadonlySet<string>): E.Exp
   if (d?.kind === 'let') {
     // Outside a fn body, the let is computed now: an expression that names a let in error is
     // spoiled by it, wherever the let stands in the file (not only when it was computed first).
+    // So too a data set's `function(…)` and a network's features, whose variables are no fn's.
     // A fn's body is lowered before any let is computed, and reads its lets when called.
-    if (params.size === 0) s.letValue(name.text);
+    if (!(params instanceof FnParams)) s.letValue(name.text);
     else if (s.letFailed(name.text)) throw new Spoiled();
     return v();
   }

@@ -148,7 +148,11 @@ export function statementRefs(stmt: ast.Statement): string[] {
     case 'network':
       for (const item of stmt.items) {
         switch (item.kind) {
-          case 'input': expr(item.width); break;
+          case 'input':
+            expr(item.width);
+            // its features read lets and fns too (features.ts)
+            if (item.features) expr(item.features.list);
+            break;
           case 'dense':
             expr(item.width);
             add(item.activation.name.text);
