@@ -207,14 +207,14 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; steppedProducts: number; epochRows: number; threadedGathers: number; backgroundGathers: number } {
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; steppedProducts: number; epochRows: number; threadedGathers: number; backgroundGathers: number; fusedActivations: number; gatedProducts: number } {
   if (threads > 1) useThreads(threads, minWork);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; steppedProducts?: number; epochRows?: number; threadedGathers?: number; backgroundGathers?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, steppedProducts: counts.steppedProducts ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0, backgroundGathers: counts.backgroundGathers ?? 0 };
+    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; steppedProducts?: number; epochRows?: number; threadedGathers?: number; backgroundGathers?: number; fusedActivations?: number; gatedProducts?: number };
+    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, steppedProducts: counts.steppedProducts ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0, backgroundGathers: counts.backgroundGathers ?? 0, fusedActivations: counts.fusedActivations ?? 0, gatedProducts: counts.gatedProducts ?? 0 };
   } finally {
     oneThread();
   }
@@ -309,6 +309,38 @@ test('a layer kept in column bands: every weight has one place, and a pass too s
     assert.deepEqual(L.W, one.result.network.layers[l].W, `${L.name} W`);
     assert.deepEqual(L.b, one.result.network.layers[l].b, `${L.name} b`);
   });
+});
+
+test('tanh and σ taken in the forward product\'s parts, and δ = ΔX ⊙ g\' in ΔX\'s product\'s parts, bit for bit one thread\'s: padded bands, both precisions', () => {
+  // 21 and 19 units: the last band ends in padding columns, which the activation must leave; a
+  // batch of 13: padded rows, which the gate must leave. ReLU below softmax: a gate through an
+  // activation the kernels do not inline; σ without biases.
+  const rng = new SeededRandom(31);
+  const layers: LayerSpec[] = [
+    { name: 'h1', units: 21, activation: builtinActivation('tanh')!, hasBias: true },
+    { name: 'h2', units: 19, activation: builtinActivation('sigmoid')!, hasBias: false },
+    { name: 'h3', units: 17, activation: builtinActivation('relu')!, hasBias: true },
+    { name: 'out', units: 3, activation: builtinActivation('softmax')!, hasBias: true },
+  ];
+  const net = buildNetwork('f', 11, layers, 'cross_entropy', { scheme: 'xavier', seed: 8 });
+  const data = randomData(rng, net, 45);
+  for (const precision of ['float64', 'float32'] as const) {
+    const options: Partial<TrainOptions> = { epochs: 3, batch: 13, precision, split: 0.8, seed: 2, learningRate: 0.05, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 } };
+    const one = trainWith(1, net, data, options);
+    assert.equal(one.fusedActivations + one.gatedProducts, 0, 'one thread takes them apart');
+    for (const threads of [2, 3]) {
+      const many = trainWith(threads, net, data, options);
+      const what = `${threads} threads, ${precision}`;
+      assert.ok(many.fusedActivations > 0, `${what}: the tanh and σ layers' products took their activation`);
+      assert.ok(many.gatedProducts > 0, `${what}: the backward products took δ`);
+      assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
+      assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
+      many.result.network.layers.forEach((L, l) => {
+        assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
+        assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
+      });
+    }
+  }
 });
 
 test('a run that diverges on threads stops where one thread does: the diverged batch\'s step is not taken, in the gradient\'s product or after', () => {

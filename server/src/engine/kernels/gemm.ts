@@ -1,7 +1,7 @@
 import { activationsOf, gemmModule, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './exp-simd';
 import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
-import { productPool, type BandStep, type ProductPool, type SharedKernel } from './pool';
+import { productPool, type BandActivation, type BandStep, type ProductGate, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRangeWith, type StepScalars } from './update';
 import { gatherRows, intsOf } from './gather';
@@ -64,10 +64,11 @@ export class Arena {
    * same), those cut between threads (`banded`: by a layer's column bands), the activations
    * and optimiser steps cut between threads, the epochs whose order of staged rows was set
    * (batch.ts `loadEpoch`), the gathers cut between threads and those of them in the background
-   * (batch.ts `prefetchPass`), and the gradients' products that took the optimiser's step on
-   * their parts (`gemmBanded`'s `step`).
+   * (batch.ts `prefetchPass`), the gradients' products that took the optimiser's step on
+   * their parts (`gemmBanded`'s `step`), the forward products that took their activation
+   * (`gemmBanded`'s `act`) and the products that took the backward pass's gate (`gemm`'s `gate`).
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0, backgroundGathers: 0, steppedProducts: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0, backgroundGathers: 0, steppedProducts: 0, fusedActivations: 0, gatedProducts: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -233,18 +234,26 @@ export class Arena {
    * optimiser's step on band t of the weights, writes those units' rows of Wᵀ and sums and steps
    * their biases (pool.ts `BandStep`, `steppedPart`), while the band is in its core's cache
    * rather than in passes of their own. Each value is computed as the one-thread code computes
-   * it (update.ts, batch.ts), so the same bits. Returns whether the step was taken; when the
-   * product is not cut between threads it is not, and the caller takes it as usual.
+   * it (update.ts, batch.ts), so the same bits.
+   *
+   * With `act` (a forward product, c plain: Z), each part then takes the layer's inlined
+   * activation of its columns, Y = g(Z) and G = g'(Z) (pool.ts `BandActivation`), in the core
+   * whose cache holds them; each element computed alone as activate.ts computes it, so the same
+   * bits.
+   *
+   * Returns whether the step or the activation was taken; when the product is not cut between
+   * threads neither is, and the caller takes them as usual.
    */
-  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep): boolean {
+  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation): boolean {
     const sh = this.shared;
     if (sh && this.wasm && bands === sh.pool.threads && rows * cols * T >= sh.minWork) {
       this.products.wasm++;
       this.products.threaded++;
       this.products.banded++;
       if (step) this.products.steppedProducts++;
-      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step);
-      return step !== undefined;
+      else if (act) this.products.fusedActivations++;
+      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step, step ? undefined : act, this.simd);
+      return step !== undefined || act !== undefined;
     }
     for (let t = 0; t < bands; t++) {
       const [k0, k1] = columnBand(cols, bands, t, this.width);
@@ -254,8 +263,14 @@ export class Arena {
     return false;
   }
 
-  /** The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows multiples of 4, cols of `width`. */
-  gemm(a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+  /**
+   * The product above; bias is an offset, NO_BIAS (init 0) or ACCUMULATE. rows multiples of 4,
+   * cols of `width`. With `gate` (the backward pass's ΔX), when the product is cut between threads
+   * each part then takes δ = c ⊙ gp on its elements (pool.ts `ProductGate`), where its core's
+   * cache holds them: one rounded multiply an element, as batch.ts `backward` takes it, so the
+   * same bits. Returns whether the gate was taken; if not, the caller takes it.
+   */
+  gemm(a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number, gate?: ProductGate): boolean {
     // Every product where the kernel loads, however small: a call into WebAssembly costs about
     // 20 ns here, less than the JavaScript product takes even on 4 × 4 × 1 (29 ns, against 21).
     if (this.wasm) {
@@ -264,13 +279,17 @@ export class Arena {
       if (sh && rows * cols * T >= sh.minWork && (rows > TILE_ROWS || cols > this.width)) {
         // Bands of c's rows or columns to each thread: every sum whole in one thread (parallel.ts).
         this.products.threaded++;
-        sh.pool.product(sh, this.wasm, a, as, at, b, bs, c, cs, bias, rows, cols, T);
-      } else wasmProduct(this.wasm, this.bytes, a, as, at, b, bs, c, cs, bias, rows, cols, T);
+        if (gate) this.products.gatedProducts++;
+        sh.pool.product(sh, this.wasm, a, as, at, b, bs, c, cs, bias, rows, cols, T, gate);
+        return gate !== undefined;
+      }
+      wasmProduct(this.wasm, this.bytes, a, as, at, b, bs, c, cs, bias, rows, cols, T);
     } else {
       this.products.js++;
       if (this.heap instanceof Float32Array) gemmJs32(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
       else gemmJs(this.heap, a, as, at, b, bs, c, cs, bias, rows, cols, T);
     }
+    return false;
   }
 }
 

@@ -14,7 +14,11 @@ import { activationsOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivations, type 
  * (update.ts `updateRange`), and bands of the rows of a gather (gather.ts `gatherRows`). A
  * gradient's product over a layer's column bands may carry the optimiser's step with it
  * (`steppedPart`): thread t then steps band t of the weights, writes their transpose and sums
- * and steps the band's biases right after computing the band's gradient, in the same task.
+ * and steps the band's biases right after computing the band's gradient, in the same task. In
+ * the same way a forward product over column bands may carry the layer's inlined activation
+ * (`BandActivation`: each part takes tanh or σ of the columns it has just computed), and a plain
+ * product the gate of the backward pass (`ProductGate`: δ = ΔX ⊙ g' on the elements of ΔX each
+ * part has just computed), while those values are in the core's cache.
  *
  * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
  * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
@@ -58,7 +62,10 @@ const TASK = 7;
  * column bands, the rows of b's and of c's banded blocks (0: not banded) and 1, then the
  * weights', m's and v's offsets and 1 (STEP_FLAG) for a gradient's product that takes the
  * optimiser's step, followed by Wᵀ, dE/db, b, mb and vb (`steppedPart`; the scalars as an
- * optimiser step's), or −1, −1, −1 and 0 for any other. An activation:
+ * optimiser step's), or −1, −1, −1 and 0 for any other, then, at ACT_CODE, the inlined
+ * activation each part takes on its columns (`BandActivation`: code, y, gp, rows, units; code 0
+ * for none). A plain product has 0, 0, 0 after the tile's width, then at GATE its gate
+ * (`ProductGate`: gp, δ, rows, columns; gp −1 for none). An activation:
  * its code, z, y, gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n
  * (update.ts `updateRange`), the rows of the tensor's banded blocks (0: not banded), its columns
  * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order. A
@@ -67,6 +74,10 @@ const TASK = 7;
 const ARGS = 8;
 /** Past ARGS, in a product over column bands: 1 when each band is followed by the optimiser's step on it (`steppedPart`). */
 const STEP_FLAG = 19;
+/** Past ARGS, in a product over column bands without a step: the activation its parts take (`BandActivation`), its code 0 for none. */
+const ACT_CODE = 20;
+/** Past ARGS, in a plain product: the gate its parts take (`ProductGate`), its gp −1 for none. */
+const GATE = 16;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
 const GROUPS = 40;
 const CONTROL_INTS = GROUPS + 64;
@@ -211,11 +222,34 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
     const [k0, k1] = columnBand(cols, ctl[THREADS], t, width);
     if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1, s, per);
     const [q0, q1] = columnBand(k1 - k0, per, s, width);
-    if (q1 > q0) bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T);
+    if (q1 <= q0) return;
+    bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T);
+    const code = ctl[o + ACT_CODE];
+    if (code !== 0) {
+      // This part's columns of c (plain, rows cs apart, as y's and gp's) into y = g(z), gp = g'(z).
+      const from = k0 + q0;
+      const units = Math.min(k0 + q1, ctl[o + ACT_CODE + 4]) - from;
+      if (units > 0) activateRows(code as InlinedCode, w.heap, c + from, ctl[o + ACT_CODE + 1] + from, ctl[o + ACT_CODE + 2] + from, 0, ctl[o + ACT_CODE + 3], units, cs, w.simd);
+    }
     return;
   }
   const { r0, r1, k0, k1 } = productPart(rows, cols, parts, i, width);
-  if (r1 > r0 && k1 > k0) wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
+  if (r1 <= r0 || k1 <= k0) return;
+  wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
+  const gp = ctl[o + GATE];
+  if (gp >= 0) gatePart(w.heap, c, cs, gp, ctl[o + GATE + 1], r0, Math.min(r1, ctl[o + GATE + 2]), k0, Math.min(k1, ctl[o + GATE + 3]));
+}
+
+/**
+ * δ[r, k] = c[r, k] · gp[r, k] for rows r0 … r1 − 1 and columns k0 … k1 − 1 (all three rows cs
+ * apart): the backward pass's Δ_below = G_below ⊙ ΔX (batch.ts `backward`) on a part of ΔX just
+ * computed; one rounded multiply an element, as there, so the same bits.
+ */
+function gatePart(h: Floats, c: number, cs: number, gp: number, delta: number, r0: number, r1: number, k0: number, k1: number): void {
+  for (let r = r0; r < r1; r++) {
+    const o = r * cs;
+    for (let k = k0; k < k1; k++) h[delta + o + k] = h[c + o + k] * h[gp + o + k];
+  }
 }
 
 /**
@@ -343,6 +377,30 @@ export interface BandStep {
   vb: number;
 }
 
+/**
+ * The inlined activation (activate.ts `activateRows`) each part of a forward product over column
+ * bands takes on the columns it has computed: y = g(z), gp = g'(z) for rows 0 … n − 1 and the
+ * part's columns below K, z the product's c and y, gp rows as far apart as c's.
+ */
+export interface BandActivation {
+  code: InlinedCode;
+  y: number;
+  gp: number;
+  n: number;
+  K: number;
+}
+
+/**
+ * The gate each part of a plain product takes on the elements of c it has computed (`gatePart`):
+ * δ = c ⊙ gp for rows below n and columns below K, gp and δ rows as far apart as c's.
+ */
+export interface ProductGate {
+  gp: number;
+  delta: number;
+  n: number;
+  K: number;
+}
+
 export class ProductPool {
   private readonly control: Int32Array;
   private readonly helpers: HelperThread[] = [];
@@ -366,22 +424,29 @@ export class ProductPool {
 
   /**
    * c = init + a·b (parallel.ts `wasmProduct`'s arguments) on `kernel`'s memory, in parts
-   * computed by this thread (through `wasm`) and the helpers.
+   * computed by this thread (through `wasm`) and the helpers; with `gate`, each part then takes
+   * δ = c ⊙ gp on its elements (`ProductGate`).
    */
-  product(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+  product(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number, gate?: ProductGate): void {
     const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, 0, 0, 0];
+    if (gate) args.push(gate.gp, gate.delta, gate.n, gate.K);
+    else args.push(-1);
     this.run(kernel, CMD_PRODUCT, args, partsFor(rows, cols, this.threads, kernel.width), this.self(kernel, wasm));
   }
 
   /**
    * The same product over a layer's column bands, one per thread (parallel.ts `columnBand`),
    * band t first to thread t, with b or c kept in banded blocks of `bRows` or `cRows` rows (0:
-   * plain, rows bs or cs apart): each thread reads and writes its own blocks.
+   * plain, rows bs or cs apart): each thread reads and writes its own blocks. With `step`, each
+   * part of a gradient's product takes the optimiser's step on it (`steppedPart`); with `act`
+   * (c plain), each part takes the activation of its columns (`BandActivation`), through `simd`,
+   * this thread's WebAssembly tanh and σ, where it has them.
    */
-  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep): void {
+  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, simd?: WasmActivations): void {
     const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
     if (step) args.push(step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb);
-    else args.push(-1, -1, -1, 0);
+    else if (act) args.push(-1, -1, -1, 0, act.code, act.y, act.gp, act.n, act.K);
+    else args.push(-1, -1, -1, 0, 0);
     if (step) packScalars(this.floats, step.scalars);
     // A gradient's product with its step in PARTS_PER_BAND parts per band too (`steppedPart`: a
     // run of the band's rows each), not one: with one, a thread on a core that runs slower (a
@@ -390,7 +455,7 @@ export class ProductPool {
     // 17 GFLOP/s and the other at 24, the run's thread waited about 100 µs a step for its helper
     // in that product; four parts per band made the 784-128-64-10 network's step on 2 threads
     // 1.11× faster (bench/ab.js, 20 rounds), and 0.99× when both cores ran alike.
-    this.run(kernel, CMD_PRODUCT, args, this.threads * PARTS_PER_BAND, this.self(kernel, wasm));
+    this.run(kernel, CMD_PRODUCT, args, this.threads * PARTS_PER_BAND, this.self(kernel, wasm, simd));
   }
 
   /** y = g(z), gp = g'(z) over rows 0 … n−1 (activate.ts `activateRows`'s arguments), in bands of rows. */
