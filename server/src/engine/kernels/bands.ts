@@ -1,11 +1,22 @@
 import type { Floats } from './floats';
 
 /**
- * Two pieces of a layer's backward pass that a band of its units decides alone, shared by the
- * run's thread (batch.ts) and the thread that has just computed the band's gradient (pool.ts
- * `steppedPart`). Offsets and strides count elements of h; imports nothing of the engine, so a
- * helper thread runs them alone.
+ * Pieces of a layer's backward pass that a band of its units decides alone, shared by the run's
+ * thread (batch.ts) and the thread that has just computed the band (pool.ts `steppedPart`, and
+ * a part of ΔX for `gateBand`). Offsets and strides count elements of h; imports nothing of the
+ * engine, so a helper thread runs them alone.
  */
+
+/**
+ * δ[r, k] = ΔX[r, k] · g'[r, k] for rows r0 … r1 − 1 and columns k0 … k1 − 1 (all three rows
+ * `stride` apart): the backward pass's Δ_below = G_below ⊙ ΔX, one rounded multiply an element.
+ */
+export function gateBand(h: Floats, dx: number, gp: number, delta: number, stride: number, r0: number, r1: number, k0: number, k1: number): void {
+  for (let r = r0; r < r1; r++) {
+    const o = r * stride;
+    for (let k = k0; k < k1; k++) h[delta + o + k] = h[dx + o + k] * h[gp + o + k];
+  }
+}
 
 /**
  * Wᵀ's rows k0 … k1 − 1 for rows j0 ≤ j < M of W: Wᵀ[k·Mp + j] = w_{j,k}, from the block of W at

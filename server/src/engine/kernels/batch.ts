@@ -4,7 +4,7 @@ import { softmaxBackward } from '../softmax';
 import { activateRows, inlinedCode } from './activate';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
 import { int32Room, ROW_COPY_MIN } from './gather';
-import { columnSums, transposeBand } from './bands';
+import { columnSums, gateBand, transposeBand } from './bands';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 import type { StepScalars } from './update';
 
@@ -413,13 +413,7 @@ export class BatchWorkspace {
       if (A.gemm(s.delta, Kp, 1, WT, Mp, dx, Mp, NO_BIAS, rows, Mp, K, gate)) continue;
       if (below.act.kind === 'softmax') {
         for (let i = 0; i < n; i++) softmaxBackward(below.yRows[i], s.dxRows[i], below.dRows[i]);
-      } else {
-        const { gp, delta } = below;
-        for (let i = 0; i < n; i++) {
-          const o = i * Mp;
-          for (let k = 0; k < M; k++) h[delta + o + k] = h[dx + o + k] * h[gp + o + k];
-        }
-      }
+      } else gateBand(h, dx, below.gp, below.delta, Mp, 0, n, 0, M);
     }
     for (const s of this.layers) {
       const { K, Kp, delta, gb } = s;

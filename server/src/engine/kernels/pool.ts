@@ -1,5 +1,5 @@
 import { activateRows, type InlinedCode } from './activate';
-import { columnSums, transposeBand } from './bands';
+import { columnSums, gateBand, transposeBand } from './bands';
 import { gatherRows, intsOf } from './gather';
 import { newStepScalars, STEP_SCALARS, updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
@@ -237,19 +237,8 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
   if (r1 <= r0 || k1 <= k0) return;
   wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
   const gp = ctl[o + GATE];
-  if (gp >= 0) gatePart(w.heap, c, cs, gp, ctl[o + GATE + 1], r0, Math.min(r1, ctl[o + GATE + 2]), k0, Math.min(k1, ctl[o + GATE + 3]));
-}
-
-/**
- * δ[r, k] = c[r, k] · gp[r, k] for rows r0 … r1 − 1 and columns k0 … k1 − 1 (all three rows cs
- * apart): the backward pass's Δ_below = G_below ⊙ ΔX (batch.ts `backward`) on a part of ΔX just
- * computed; one rounded multiply an element, as there, so the same bits.
- */
-function gatePart(h: Floats, c: number, cs: number, gp: number, delta: number, r0: number, r1: number, k0: number, k1: number): void {
-  for (let r = r0; r < r1; r++) {
-    const o = r * cs;
-    for (let k = k0; k < k1; k++) h[delta + o + k] = h[c + o + k] * h[gp + o + k];
-  }
+  // δ = ΔX ⊙ g' on the part of ΔX just computed: bands.ts's loop, as batch.ts's, so the same bits.
+  if (gp >= 0) gateBand(w.heap, c, gp, ctl[o + GATE + 1], cs, r0, Math.min(r1, ctl[o + GATE + 2]), k0, Math.min(k1, ctl[o + GATE + 3]));
 }
 
 /**
@@ -391,7 +380,7 @@ export interface BandActivation {
 }
 
 /**
- * The gate each part of a plain product takes on the elements of c it has computed (`gatePart`):
+ * The gate each part of a plain product takes on the elements of c it has computed (bands.ts `gateBand`):
  * δ = c ⊙ gp for rows below n and columns below K, gp and δ rows as far apart as c's.
  */
 export interface ProductGate {
