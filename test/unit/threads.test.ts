@@ -207,14 +207,16 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): { result: ReturnType<Trainer['result']>; threaded: number; banded: number; threadedActivations: number; threadedUpdates: number; bandedUpdates: number; steppedProducts: number; epochRows: number; threadedGathers: number; backgroundGathers: number; fusedActivations: number; gatedProducts: number } {
+/** What a run's arena counted (gemm.ts `Arena.products`: products, threaded tasks, gathers, steps and activations taken in products). */
+type Counts = Arena['products'];
+
+function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): Counts & { result: ReturnType<Trainer['result']> } {
   if (threads > 1) useThreads(threads, minWork);
   else oneThread();
   try {
     const t = new Trainer(net, data, options);
     while (!t.done) t.runEpoch();
-    const counts = t.kernelProducts as { threaded?: number; banded?: number; threadedActivations?: number; threadedUpdates?: number; bandedUpdates?: number; steppedProducts?: number; epochRows?: number; threadedGathers?: number; backgroundGathers?: number; fusedActivations?: number; gatedProducts?: number };
-    return { result: t.result(), threaded: counts.threaded ?? 0, banded: counts.banded ?? 0, threadedActivations: counts.threadedActivations ?? 0, threadedUpdates: counts.threadedUpdates ?? 0, bandedUpdates: counts.bandedUpdates ?? 0, steppedProducts: counts.steppedProducts ?? 0, epochRows: counts.epochRows ?? 0, threadedGathers: counts.threadedGathers ?? 0, backgroundGathers: counts.backgroundGathers ?? 0, fusedActivations: counts.fusedActivations ?? 0, gatedProducts: counts.gatedProducts ?? 0 };
+    return { ...(t.kernelProducts as Counts), result: t.result() };
   } finally {
     oneThread();
   }

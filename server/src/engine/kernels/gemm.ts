@@ -252,7 +252,7 @@ export class Arena {
       this.products.banded++;
       if (step) this.products.steppedProducts++;
       else if (act) this.products.fusedActivations++;
-      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step, step ? undefined : act, this.simd);
+      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step, act, this.simd);
       return step !== undefined || act !== undefined;
     }
     for (let t = 0; t < bands; t++) {

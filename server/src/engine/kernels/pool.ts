@@ -380,8 +380,8 @@ export interface BandActivation {
 }
 
 /**
- * The gate each part of a plain product takes on the elements of c it has computed (bands.ts `gateBand`):
- * δ = c ⊙ gp for rows below n and columns below K, gp and δ rows as far apart as c's.
+ * The gate each part of a plain product takes on the elements of c it has computed (bands.ts
+ * `gateBand`): δ = c ⊙ gp for rows below n and columns below K, gp and δ rows as far apart as c's.
  */
 export interface ProductGate {
   gp: number;
@@ -428,8 +428,9 @@ export class ProductPool {
    * band t first to thread t, with b or c kept in banded blocks of `bRows` or `cRows` rows (0:
    * plain, rows bs or cs apart): each thread reads and writes its own blocks. With `step`, each
    * part of a gradient's product takes the optimiser's step on it (`steppedPart`); with `act`
-   * (c plain), each part takes the activation of its columns (`BandActivation`), through `simd`,
-   * this thread's WebAssembly tanh and σ, where it has them.
+   * (c plain; with no step, which takes the place of its arguments), each part takes the
+   * activation of its columns (`BandActivation`), through `simd`, this thread's WebAssembly tanh
+   * and σ, where it has them.
    */
   bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, simd?: WasmActivations): void {
     const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
