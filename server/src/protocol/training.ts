@@ -218,8 +218,9 @@ export type TrainProgress = TrainEpoch | TrainEnd;
 export type TrainEnd = TrainFinished | TrainCancelled | TrainFailed;
 
 /**
- * The newest epoch, with the epochs since the previous event in `recent` (oldest first, thinned
- * to at most 500), so that a curve drawn from the events has every epoch; the network's picture
+ * The newest epoch, with the epochs since the previous event in `recent` (oldest first, at most
+ * 500: in a run of up to 20,000 epochs an event goes as soon as 500 have gathered, so that a curve
+ * drawn from the events has every epoch; a longer run's are thinned to 500); the network's picture
  * at most every 250 ms (`boundary` for two inputs, `curve` for one); and the replay's snapshots
  * taken since the previous event (`snapshots`, oldest first).
  */

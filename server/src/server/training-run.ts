@@ -18,7 +18,8 @@ import type { LiveParameters, RunControl, RunMessage, RunRequest } from './runs'
  * batch by batch (Trainer.runBatch, the same arithmetic as whole epochs), lets the server's control
  * messages in every YIELD_MS, and, asked to pause, posts the parameters where it stands and waits
  * for a resume or a step. Data files come with the request when the editor read them
- * (`request.files`), else from `files`.
+ * (`request.files`), else from `files`. `now` is the clock those intervals are timed by (a test
+ * stops it, to see what the run sends when epochs come faster than the intervals).
  */
 
 /** The network view's live parameters go out at most this often (ms): a few times a second. */
@@ -26,6 +27,16 @@ const LIVE_MS = 250;
 
 /** At most this many epochs ride along with one progress message. */
 const RECENT_MAX = 500;
+
+/**
+ * A run of at most this many epochs sends every one of them: its message goes as soon as
+ * RECENT_MAX epochs have gathered, however little time has passed. The panel keeps this many
+ * points of a run (webview/trainingPanel.ts MAX_POINTS, runRecord.ts HISTORY_MAX). A longer run's
+ * epochs between two messages are thinned to RECENT_MAX, which keeps a fast run to 10,000 epochs
+ * a second on the wire. (On time alone, a 2,000-epoch xor run on a fast machine finished more
+ * than 500 epochs within 50 ms, and its curve lost some of them.)
+ */
+const EVERY_EPOCH_MAX = 20000;
 
 /** `n` evenly spaced elements of `xs` (all of them when there are fewer), keeping the last. */
 function thin<T>(xs: T[], n: number): T[] {
@@ -88,7 +99,7 @@ class Controls {
 }
 
 /** Runs the request's `train` statement, posting its progress and its end (or why it could not run). */
-export async function runTraining(request: RunRequest, files: DataFiles, post: (m: RunMessage) => void, channel?: ControlChannel): Promise<void> {
+export async function runTraining(request: RunRequest, files: DataFiles, post: (m: RunMessage) => void, channel?: ControlChannel, now: () => number = Date.now): Promise<void> {
   try {
     const a = analyze(request.text);
     const info = a.program.trains.find((t) => a.lines.position(t.stmt.start).line === request.line);
@@ -106,8 +117,9 @@ export async function runTraining(request: RunRequest, files: DataFiles, post: (
     let lastPost = 0;
     let lastPicture = 0;
     let lastLive = 0;
-    let lastYield = Date.now();
-    // The epochs between two posts, so the panel's curve has every epoch (thinned past RECENT_MAX).
+    let lastYield = now();
+    const everyEpoch = job.info.epochs <= EVERY_EPOCH_MAX;
+    // The epochs between two posts, so the panel's curve has every epoch (EVERY_EPOCH_MAX says when they are thinned).
     let recent: EpochPoint[] = [];
     // The snapshots taken since the previous post; the run's last epoch always has one (a run that
     // diverged ends before the epoch planned last).
@@ -118,12 +130,12 @@ export async function runTraining(request: RunRequest, files: DataFiles, post: (
     const layersOf = (net: Network) => net.layers.map((l) => ({ W: l.W, b: l.b }));
     /** Posts the newest epoch with the epochs since the previous post (and the picture, the live parameters when asked). */
     const postProgress = (withPicture: boolean, grads?: Float64Array[]) => {
-      const now = Date.now();
-      lastPost = now;
-      if (withPicture) lastPicture = now;
+      const t = now();
+      lastPost = t;
+      if (withPicture) lastPicture = t;
       let live: LiveParameters | undefined;
       if (grads) {
-        lastLive = now;
+        lastLive = t;
         lastGrads = grads;
         live = { epoch: last.epoch, layers: layersOf(trainer.network()), grads };
       }
@@ -146,12 +158,12 @@ export async function runTraining(request: RunRequest, files: DataFiles, post: (
           live: { epoch: last.epoch, layers: layersOf(net), grads }, definition, standardize: net.standardize,
         });
         await controls.paused();
-        lastYield = Date.now();
+        lastYield = now();
         continue;
       }
       // The network view's parameters and gradients, at most every LIVE_MS: the epoch after a pause
       // that long is watched (Trainer.watchGradients), and posted as soon as it ends.
-      if (trainer.batchInEpoch.batch === 0 && Date.now() - lastLive >= LIVE_MS) trainer.watchGradients();
+      if (trainer.batchInEpoch.batch === 0 && now() - lastLive >= LIVE_MS) trainer.watchGradients();
       const stats = trainer.runBatch();
       controls.afterBatch(stats !== undefined);
       if (stats) {
@@ -159,18 +171,18 @@ export async function runTraining(request: RunRequest, files: DataFiles, post: (
         const point: EpochPoint = { epoch: stats.epoch, loss: stats.loss, testLoss: stats.testLoss, accuracy: stats.accuracy, testAccuracy: stats.testAccuracy, lr: stats.lr };
         // A network without a picture (more than two inputs) still replays its loss curves: epochs only.
         if (snapshotAt.has(stats.epoch) || trainer.done) snapshots.push(kind === 'none' ? { epoch: stats.epoch } : snapshot(stats.epoch, trainer.network(), frame));
-        const now = Date.now();
-        if (now - lastPost >= 50 || trainer.done || grads || controls.pauseWanted) {
+        const t = now();
+        if (t - lastPost >= 50 || trainer.done || grads || controls.pauseWanted || (everyEpoch && recent.length >= RECENT_MAX)) {
           last = point;
-          postProgress(kind !== 'none' && (now - lastPicture >= 250 || trainer.done), grads);
+          postProgress(kind !== 'none' && (t - lastPicture >= 250 || trainer.done), grads);
         } else {
           recent.push(point);
           last = point;
         }
       }
-      if (channel && Date.now() - lastYield >= YIELD_MS) {
+      if (channel && now() - lastYield >= YIELD_MS) {
         await channel.yieldToMessages();
-        lastYield = Date.now();
+        lastYield = now();
       }
     }
     const r = trainer.result();
