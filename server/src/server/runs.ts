@@ -29,8 +29,9 @@ export interface RunRequest {
  * What a training worker posts. A progress message is a `netspec/trainProgress` event's figures
  * (protocol/training.ts `TrainEpoch`): `recent` holds the epochs since the previous message,
  * oldest first (every one in a run of up to 20,000 epochs, else thinned); `boundary` or `curve`
- * the network's picture; `snapshots` the replay's. A paused message says where the run stands (`batch` of `batches` of the epoch after `epoch`) with
- * its parameters, which the server gives to the analysis as a finished run's until the run goes on.
+ * the network's picture; `snapshots` the replay's. A paused message says where the run stands
+ * (`batch` of `batches` of the epoch after `epoch`) with its parameters, which the server gives to
+ * the analysis as a finished run's until the run goes on.
  */
 export type RunMessage =
   | ({ kind: 'progress'; epochs: number; recent: EpochPoint[]; boundary?: DecisionBoundary; curve?: FittedCurve; snapshots?: Snapshot[]; live?: LiveParameters } & EpochPoint)
