@@ -1,4 +1,4 @@
-import type { Snapshot, TrainEpoch, TrainProgress } from '../../server/src/protocol/training';
+import { CURVE_POINTS_MAX, type Snapshot, type TrainEpoch, type TrainProgress } from '../../server/src/protocol/training';
 import type { PanelRow, RunPicture, RunSnapshots } from '../../server/src/protocol/webview';
 
 /**
@@ -10,8 +10,6 @@ import type { PanelRow, RunPicture, RunSnapshots } from '../../server/src/protoc
  * the playground page (playground/panel.ts) record runs the same way.
  */
 
-/** Epochs kept per run for a replay (a panel reopened or reloaded mid-run); halved beyond this. */
-const HISTORY_MAX = 20000;
 /** How many finished runs or groups are remembered, so their late events cannot reset the chart. */
 const SEEN_MAX = 64;
 /** Snapshots kept per run (the worker sends at most 100; this only guards the memory). */
@@ -30,7 +28,7 @@ export interface Recorded {
 /** One run of the record. */
 export interface RecordedRun {
   runId: string;
-  /** Every epoch of the run (halved past HISTORY_MAX). */
+  /** Every epoch of the run, for a replay (a panel reopened or reloaded mid-run); halved past CURVE_POINTS_MAX. */
   history: PanelRow[];
   picture: RunPicture | undefined;
   /** The replay's snapshots, oldest first. */
@@ -75,7 +73,7 @@ export class RunRecord {
     const last: PanelRow = prev && prev.epoch === event.epoch ? { ...prev, ...defined(event) } : event;
     const items: PanelRow[] = [...recent.map((e) => ({ ...last, ...e, done: false })), last];
     for (const item of items) run.history.push(item);
-    if (run.history.length > HISTORY_MAX) run.history = halve(run.history);
+    if (run.history.length > CURVE_POINTS_MAX) run.history = halve(run.history);
     if (picture) run.picture = picture;
     run.snapshots.push(...snapshots);
     if (run.snapshots.length > SNAPSHOTS_MAX) run.snapshots = halve(run.snapshots);

@@ -29,7 +29,11 @@ declare const uPlot: typeof UPlot;
 declare function acquireVsCodeApi(): { postMessage(message: FromTrainingPanel): void };
 
 const vscode = acquireVsCodeApi();
-/** Points kept per series; beyond it every other point is dropped (the newest is kept). */
+/**
+ * Points kept per series; beyond it every other point is dropped (the newest is kept). The
+ * protocol's CURVE_POINTS_MAX (protocol/training.ts), written out here because a page imports
+ * only the protocol's types.
+ */
 const MAX_POINTS = 20000;
 /** The smoothing weight w of the EMA (TensorBoard's default). */
 const SMOOTHING = 0.6;

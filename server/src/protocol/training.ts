@@ -218,6 +218,13 @@ export type TrainProgress = TrainEpoch | TrainEnd;
 export type TrainEnd = TrainFinished | TrainCancelled | TrainFailed;
 
 /**
+ * The epochs of one run a loss curve keeps (the run record's history, and the panel's series:
+ * webview/trainingPanel.ts MAX_POINTS, the same number); past it, every other one is dropped. A run of at most this many epochs sends every epoch in its
+ * events (`TrainEpoch`), a longer one thins them.
+ */
+export const CURVE_POINTS_MAX = 20000;
+
+/**
  * The newest epoch, with the epochs since the previous event in `recent` (oldest first, at most
  * 500: in a run of up to 20,000 epochs an event goes as soon as 500 have gathered, so that a curve
  * drawn from the events has every epoch; a longer run's are thinned to 500); the network's picture

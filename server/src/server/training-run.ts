@@ -4,7 +4,7 @@ import { Trainer, TrainError } from '../engine/train';
 import { givenFiles, type DataFiles } from '../runs/data-files';
 import { prepareJob, RunProblem } from '../runs/jobs';
 import type { Network } from '../engine/network';
-import type { EpochPoint, Snapshot } from '../protocol/training';
+import { CURVE_POINTS_MAX, type EpochPoint, type Snapshot } from '../protocol/training';
 import { picture, pictureFrame, pictureKind, picturePoints, snapshot, snapshotEpochs } from './pictures';
 import type { LiveParameters, RunControl, RunMessage, RunRequest } from './runs';
 
@@ -27,16 +27,6 @@ const LIVE_MS = 250;
 
 /** At most this many epochs ride along with one progress message. */
 const RECENT_MAX = 500;
-
-/**
- * A run of at most this many epochs sends every one of them: its message goes as soon as
- * RECENT_MAX epochs have gathered, however little time has passed. The panel keeps this many
- * points of a run (webview/trainingPanel.ts MAX_POINTS, runRecord.ts HISTORY_MAX). A longer run's
- * epochs between two messages are thinned to RECENT_MAX, which keeps a fast run to 10,000 epochs
- * a second on the wire. (On time alone, a 2,000-epoch xor run on a fast machine finished more
- * than 500 epochs within 50 ms, and its curve lost some of them.)
- */
-const EVERY_EPOCH_MAX = 20000;
 
 /** `n` evenly spaced elements of `xs` (all of them when there are fewer), keeping the last. */
 function thin<T>(xs: T[], n: number): T[] {
@@ -118,8 +108,13 @@ export async function runTraining(request: RunRequest, files: DataFiles, post: (
     let lastPicture = 0;
     let lastLive = 0;
     let lastYield = now();
-    const everyEpoch = job.info.epochs <= EVERY_EPOCH_MAX;
-    // The epochs between two posts, so the panel's curve has every epoch (EVERY_EPOCH_MAX says when they are thinned).
+    // A run no longer than a curve keeps (CURVE_POINTS_MAX) sends every epoch: its message goes as
+    // soon as RECENT_MAX epochs have gathered, however little time has passed. A longer run's
+    // epochs between two messages are thinned to RECENT_MAX, which keeps a fast run to 10,000
+    // epochs a second on the wire. (On time alone, a 2,000-epoch xor run on a fast machine
+    // finished more than 500 epochs within 50 ms, and its curve lost some of them.)
+    const everyEpoch = job.info.epochs <= CURVE_POINTS_MAX;
+    // The epochs between two posts, so the panel's curve has every epoch.
     let recent: EpochPoint[] = [];
     // The snapshots taken since the previous post; the run's last epoch always has one (a run that
     // diverged ends before the epoch planned last).
