@@ -1,8 +1,10 @@
 // The parts of a threaded training step, each timed alone: how fast a step could be were its
 // threads never to wait for each other or for the memory another core has just written. A bench
-// network's step on the threads is a chain of parts, each needing the one before: the epoch's
-// copy of the input rows (per step), then per layer its product and activation, each row's loss,
-// the products by Wᵀ, and the weights' gradient with the optimiser's step. Each is timed here
+// network's step on the threads is a chain of parts, each needing the one before: the pass's
+// list of its input rows, the first layer's product with its activation, the row chain (the
+// layers above, each row's loss, the products by Wᵀ; batch.ts `forwardChain`) — or, where a
+// pass goes layer by layer, per layer its product and activation, each row's loss and the
+// products by Wᵀ — then the weights' gradient with the optimiser's step. Each is timed here
 // through the trainer's own workspace (batch.ts) and arena, in a loop of its own, so with its
 // data in cache; the small loops of the trainer (δ through g', targets, progress) are left out.
 // Their sum is less than a step can take; the bench prints the share of the kernel's GFLOP/s that
@@ -65,22 +67,29 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
   };
 
   const rows = pad4(B);
-  // Gathered into the two pass buffers in turn; in a run, in the background (batch.ts `prefetchPass`).
-  time('a pass\'s input rows', () => ws.usePass(0, B));
-  ws.layers.forEach((s, l) => {
-    const label = `layer ${l + 1} (${s.M} → ${s.K})`;
-    time(`${label}: Z = XW + b`, () => {
-      if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, rows, s.Kp, s.M);
-      else A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Kp, s.b, rows, s.Kp, s.M);
+  time('a pass\'s list of its input rows', () => ws.usePass(0, B));
+  if (ws.chains) {
+    // The first layer's forward product with its activation, then the rest of the pass through
+    // the row chain (batch.ts `forwardChain`: the layers above, the losses, ΔX and δ), each on
+    // the threads, as a run takes them.
+    time(`layer 1 (${ws.layers[0].M} → ${ws.layers[0].K}): Z = XW + b with ${ws.layers[0].act.name}`, () => ws.forwardFirst(B));
+    time('the row chain: the layers above, the losses, ΔX = Δ Wᵀ and δ', () => ws.forwardChain(B));
+  } else {
+    ws.layers.forEach((s, l) => {
+      const label = `layer ${l + 1} (${s.M} → ${s.K})`;
+      time(`${label}: Z = XW + b`, () => {
+        if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, rows, s.Kp, s.M);
+        else A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Kp, s.b, rows, s.Kp, s.M);
+      });
+      time(`${label}: ${s.act.name}`, () => ws.activateLayer(l, B));
     });
-    time(`${label}: ${s.act.name}`, () => ws.activateLayer(l, B));
-  });
-  time('losses and output δ', () => {
-    for (let i = 0; i < B; i++) ws.loss(i);
-  });
-  for (let l = ws.layers.length - 1; l > 0; l--) {
-    const s = ws.layers[l];
-    time(`layer ${l + 1}: ΔX = Δ Wᵀ`, () => A.gemm(s.delta, s.Kp, 1, s.WT, s.Mp, s.dx, s.Mp, NO_BIAS, rows, s.Mp, s.K));
+    time('losses and output δ', () => {
+      for (let i = 0; i < B; i++) ws.loss(i);
+    });
+    for (let l = ws.layers.length - 1; l > 0; l--) {
+      const s = ws.layers[l];
+      time(`layer ${l + 1}: ΔX = Δ Wᵀ`, () => A.gemm(s.delta, s.Kp, 1, s.WT, s.Mp, s.dx, s.Mp, NO_BIAS, rows, s.Mp, s.K));
+    }
   }
   ws.layers.forEach((s, l) => {
     const label = `layer ${l + 1}: dE/dW, dE/db and the sgd step`;

@@ -13,7 +13,7 @@ import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { ACCUMULATE, Arena, NO_BIAS } from '../../server/src/engine/kernels/gemm';
 import { bandedIndex, columnBand, partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
-import { int32Room } from '../../server/src/engine/kernels/gather';
+import { int32Room } from '../../server/src/engine/kernels/int32';
 import { claimedPart, openCounter } from '../../server/src/engine/kernels/pool';
 import { builtinActivation, buildNetwork, standardization, type LayerSpec, type Network } from '../../server/src/engine/network';
 import type { LossName } from '../../server/src/engine/losses';
@@ -110,7 +110,7 @@ test('the pool keeps count under tasks of 4 and 8 parts in turn, as fast as they
   const tasks = 200_000;
   const stress = new Worker(script, { workerData: { beat, tasks, helper: helperScript() } });
   try {
-    const result = await new Promise<{ done: number; threadedGathers: number }>((resolve, reject) => {
+    const result = await new Promise<{ done: number; threadedActivations: number }>((resolve, reject) => {
       let last = -1;
       let still = 0;
       const watch = setInterval(() => {
@@ -122,11 +122,11 @@ test('the pool keeps count under tasks of 4 and 8 parts in turn, as fast as they
           reject(new Error(`the pool stopped after ${now} of ${tasks} tasks and has not moved for 10 s: a part counted twice, or one never counted`));
         }
       }, 500);
-      stress.once('message', (m: { done: number; threadedGathers: number }) => (clearInterval(watch), resolve(m)));
+      stress.once('message', (m: { done: number; threadedActivations: number }) => (clearInterval(watch), resolve(m)));
       stress.once('error', (e) => (clearInterval(watch), reject(e)));
     });
     assert.equal(result.done, tasks);
-    assert.equal(result.threadedGathers, tasks, 'every gather went through the threads');
+    assert.equal(result.threadedActivations, tasks, 'every activation went through the threads');
   } finally {
     await stress.terminate();
   }
@@ -207,7 +207,7 @@ function randomData(rng: SeededRandom, net: Network, n: number): Sample[] {
 
 const OPTIMIZERS: Optimizer[] = [{ kind: 'sgd' }, { kind: 'momentum', momentum: 0.9 }, { kind: 'adam', beta1: 0.9, beta2: 0.999 }];
 
-/** What a run's arena counted (gemm.ts `Arena.products`: products, threaded tasks, gathers, steps and activations taken in products). */
+/** What a run's arena counted (gemm.ts `Arena.products`: products, threaded tasks, listed products, steps and activations taken in products). */
 type Counts = Arena['products'];
 
 function trainWith(threads: number, net: Network, data: Sample[], options: Partial<TrainOptions>, minWork = 0): Counts & { result: ReturnType<Trainer['result']> } {
@@ -232,9 +232,10 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   /** The optimisers whose step on banded weights was taken by the threads in the gradient's product (gemm.ts `gemmBanded`'s step). */
   const steppedProducts = new Set<string>();
   let bandedRuns = 0;
-  /** Threaded runs that gathered each pass's input rows from the staged rows (batch.ts `usePass`), and of them those that gathered some in the background (`prefetchPass`), by precision. */
+  /** Threaded runs that read each pass's input rows where they are staged, through a list of them (batch.ts `usePass`), by precision. */
   const epochRows = { float32: 0, float64: 0 };
-  const backgroundGathers = { float32: 0, float64: 0 };
+  /** Threaded runs whose passes went through the row chain (batch.ts `forwardChain`). */
+  let chainedRuns = 0;
   for (let first = 0; first < LAYER_ACTIVATIONS.length; first += 2) {
     const loss: LossName = first % 4 === 0 ? 'cross_entropy' : 'binary_cross_entropy';
     const net = randomNetwork(rng, first, loss);
@@ -259,9 +260,9 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.steppedProducts > 0) steppedProducts.add(optimizer.kind);
       if (many.banded > 0) bandedRuns++;
       if (many.epochRows > 0) epochRows[precision]++;
-      if (many.backgroundGathers > 0) backgroundGathers[precision]++;
-      // Each pass's rows gathered from the staged training rows, by the threads where they are many.
-      if (many.epochRows > 0) assert.ok(many.threadedGathers > 0, `${what}: passes' rows went through the threads`);
+      if (many.chainedPasses > 0) chainedRuns++;
+      // Each pass's rows read where they are staged, through a list, by the first layer's products.
+      if (many.epochRows > 0) assert.ok(many.listedProducts > 0, `${what}: the first layer's products read the pass's rows through a list`);
       assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
       assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
@@ -277,8 +278,49 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   assert.deepEqual([...threadedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads');
   assert.ok(bandedRuns > 0, 'some runs kept layers in column bands, one per thread');
   assert.deepEqual([...steppedProducts].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step on weights kept in column bands was taken in their gradient\'s product, on the threads');
-  assert.ok(epochRows.float64 > 0 && epochRows.float32 > 0, `threaded runs gathered their passes' inputs from the staged rows in both precisions: ${JSON.stringify(epochRows)}`);
-  assert.ok(backgroundGathers.float64 > 0 && backgroundGathers.float32 > 0, `threaded runs gathered the next pass's inputs in the background in both precisions: ${JSON.stringify(backgroundGathers)}`);
+  assert.ok(epochRows.float64 > 0 && epochRows.float32 > 0, `threaded runs read their passes' inputs where they are staged in both precisions: ${JSON.stringify(epochRows)}`);
+  assert.ok(chainedRuns > 0, 'some runs took their passes through the row chain');
+});
+
+test('a pass through the row chain (every layer above the first, the losses and the δ, rows cut between threads) equals one thread bit for bit: each loss, output and hidden activation, batches that do and do not divide', () => {
+  const rng = new SeededRandom(5);
+  const cases: [LossName, string, string][] = [
+    ['cross_entropy', 'softmax', 'tanh'],
+    ['cross_entropy', 'sigmoid', 'sigmoid'],
+    ['binary_cross_entropy', 'sigmoid', 'tanh'],
+    ['binary_cross_entropy', 'tanh', 'sigmoid'],
+    ['squared_error', 'tanh', 'tanh'],
+    ['mse', 'sigmoid', 'tanh'],
+    ['mse', 'softmax', 'sigmoid'],
+  ];
+  cases.forEach(([loss, out, hidden], c) => {
+    const layers: LayerSpec[] = [
+      { name: 'h0', units: 24 + c, activation: builtinActivation(c % 2 ? 'sigmoid' : 'tanh')!, hasBias: true },
+      ...Array.from({ length: 1 + (c % 2) }, (_, l) => ({ name: `h${l + 1}`, units: 9 + 3 * l + c, activation: builtinActivation(hidden)!, hasBias: l % 2 === 0 })),
+      { name: 'out', units: 3, activation: builtinActivation(out)!, hasBias: true },
+    ];
+    const net = buildNetwork('chain', 20 + c, layers, loss, { scheme: 'xavier', seed: c });
+    const K = 3;
+    const data: Sample[] = Array.from({ length: 40 }, () => {
+      const target = Array.from({ length: K }, () => (rng.next() < 0.5 ? 0 : 1));
+      if (out === 'softmax') {
+        target.fill(0);
+        target[Math.floor(rng.next() * K)] = 1;
+      }
+      return { input: Array.from({ length: net.inputs }, () => rng.uniform(-2, 2)), target };
+    });
+    const options: Partial<TrainOptions> = { epochs: 3, batch: c % 2 ? 13 : 8, split: 0.75, seed: c, learningRate: 0.05, optimizer: OPTIMIZERS[c % OPTIMIZERS.length] };
+    const one = trainWith(1, net, data, options);
+    const two = trainWith(2, net, data, options);
+    const what = `${loss}, ${hidden} hidden, ${out} out`;
+    assert.ok(two.chainedPasses > 0, `${what}: the passes went through the row chain`);
+    assert.deepEqual(two.result.loss, one.result.loss, `${what}: epoch losses`);
+    assert.deepEqual(two.result.testLoss, one.result.testLoss, `${what}: test losses`);
+    two.result.network.layers.forEach((L, l) => {
+      assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
+      assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
+    });
+  });
 });
 
 test('a layer kept in column bands: every weight has one place, and a pass too small for the threads computes the bands in turn, bit for bit', () => {
@@ -364,7 +406,7 @@ test('a run that diverges on threads stops where one thread does: the diverged b
   });
 });
 
-test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, each pass gathered from the staged rows, the second while the first takes its loss, equals one thread', () => {
+test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, each pass read where its rows are staged, equals one thread', () => {
   const rng = new SeededRandom(5);
   const net = randomNetwork(rng, 1, 'cross_entropy');
   const data = randomData(rng, net, 300);
@@ -373,56 +415,55 @@ test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, each pass
   const two = trainWith(2, net, data, options);
   assert.ok(two.threaded > 0);
   assert.equal(two.epochRows, 2, 'each epoch\'s order set once');
-  // 300 rows in batches of 290: passes of 256 and 34 rows, then one of 10; the two after the first gathered in the background
-  assert.equal(two.threadedGathers, 6, 'three passes an epoch, each gathered by the threads');
-  assert.equal(two.backgroundGathers, 4, 'each epoch\'s second and third passes gathered in the background');
+  // 300 rows in batches of 290: passes of 256 and 34 rows, then one of 10; each pass's forward and gradient products read its listed rows
+  assert.ok(two.listedProducts >= 2 * 6, `three passes an epoch, each read through its list: ${two.listedProducts} listed products`);
   assert.deepEqual(two.result.loss, one.result.loss);
   two.result.network.layers.forEach((L, l) => assert.deepEqual(L.W, one.result.network.layers[l].W));
 });
 
-test('a gather on threads puts row r of the source\'s row order[r] in place, short rows and long, in both precisions', () => {
-  useThreads(2);
-  try {
-    for (const precision of ['float64', 'float32'] as const) {
-      for (const stride of [4, 8, 40]) {
-        const n = 37;
-        const A = new Arena(3 * n * stride + 64, 'wasm', precision, true);
-        assert.ok(A.threaded, 'a shared arena');
-        const src = A.alloc(n * stride);
-        const dst = A.alloc(n * stride);
-        const order = A.alloc(int32Room(n, precision));
-        for (let i = 0; i < n * stride; i++) A.heap[src + i] = i + 0.5;
-        // i ↦ (17i + stride) mod 37: a permutation, n being prime, that moves every row but one
-        const perm = Array.from({ length: n }, (_, i) => (17 * i + stride) % n);
-        A.int32View(order, n).set(perm);
-        const before = A.products.threadedGathers;
-        A.gather(dst, src, stride, order, n);
-        assert.equal(A.products.threadedGathers, before + 1, 'the rows went to the threads');
-        const rowsAre = (at: number, from: number, rows: number, what: string) => {
-          for (let r = 0; r < rows; r++) {
-            const got = Array.from(A.heap.subarray(at + r * stride, at + (r + 1) * stride));
-            const s = perm[from + r];
-            assert.deepEqual(got, Array.from(A.heap.subarray(src + s * stride, src + (s + 1) * stride)), `${precision}, stride ${stride}, ${what}: row ${r} is source row ${s}`);
+test('a product that reads a\'s rows or columns through a list of their addresses equals the product of the rows copied in order, bit for bit: both precisions, one thread and two, long sums in slices', () => {
+  for (const threads of [1, 2]) {
+    if (threads > 1) useThreads(2);
+    try {
+      for (const precision of ['float64', 'float32'] as const) {
+        // n rows of M values staged, listed in a scrambled order (the copy X holds them in that
+        // order), K columns; a sum over more than 2,048 (float64) or 4,096 (float32) terms of 16
+        // columns is taken in slices (parallel.ts `wasmProduct`): M long for XW, n for Xᵀ D.
+        for (const [n, M, K] of [[12, 40, 16], [4, 4100, 16], [4100, 8, 16]]) {
+          const staged = n + 3;
+          const A = new Arena(staged * M + n * M + 3 * M * K + 3 * n * K + 2 * n + 256, 'wasm', precision, true);
+          const e = A.heap.BYTES_PER_ELEMENT;
+          const S = A.alloc(staged * M), X = A.alloc(n * M), W = A.alloc(M * K), D = A.alloc(n * K), bias = A.alloc(K);
+          const Z = [A.alloc(n * K), A.alloc(n * K)], G = [A.alloc(M * K), A.alloc(M * K)];
+          const list = A.alloc(int32Room(n, precision));
+          for (let i = 0; i < A.heap.length; i++) A.heap[i] = Math.sin(0.37 * i) * 2 - 0.1;
+          const at = (list * e) / 4;
+          const ints = A.int32View(list, n);
+          for (let i = 0; i < n; i++) {
+            const r = (7 * i + 3) % staged;
+            ints[i] = e * (S + r * M);
+            A.heap.copyWithin(X + i * M, S + r * M, S + (r + 1) * M);
           }
-        };
-        rowsAre(dst, 0, n, 'all rows');
-        // From row 5 of the list on, in the background: the helper copies while this thread goes
-        // on; a gather here and now waits for it first, and `settle` until it is done.
-        const later = A.alloc((n - 5) * stride);
-        A.gather(later, src, stride, order, n - 5, 5, true);
-        assert.equal(A.products.backgroundGathers, 1, 'one gather in the background');
-        A.gather(dst, src, stride, order, 20, 17);
-        A.settle();
-        rowsAre(later, 5, n - 5, 'in the background from row 5');
-        rowsAre(dst, 17, 20, 'then here from row 17');
+          const what = `${precision}, ${threads} thread(s), ${n} × ${M} × ${K}`;
+          // Z = XW + b: the copy's rows, then the listed rows
+          A.gemmBanded(threads, X, M, 1, W, 0, M, Z[0], K, 0, bias, n, K, M);
+          A.gemmBanded(threads, 0, 0, 1, W, 0, M, Z[1], K, 0, bias, n, K, M, undefined, undefined, { mode: 'rows', at });
+          assert.deepEqual(Array.from(A.view(Z[1], n * K)), Array.from(A.view(Z[0], n * K)), `${what}: XW + b, rows listed`);
+          // Xᵀ D: Xᵀ's columns are the listed rows
+          A.gemmBanded(threads, X, 1, M, D, K, 0, G[0], 0, M, NO_BIAS, M, K, n);
+          A.gemmBanded(threads, 0, 1, 0, D, K, 0, G[1], 0, M, NO_BIAS, M, K, n, undefined, undefined, { mode: 'cols', at });
+          assert.deepEqual(Array.from(A.view(G[1], M * K)), Array.from(A.view(G[0], M * K)), `${what}: Xᵀ D, columns listed`);
+          assert.equal(A.products.listedProducts, 2, `${what}: the listed kernels ran`);
+          if (threads > 1) assert.equal(A.products.banded, 4, `${what}: the products were cut between the threads`);
+        }
       }
+    } finally {
+      oneThread();
     }
-  } finally {
-    oneThread();
   }
 });
 
-test('standardized inputs and derived features, staged once and gathered per pass on threads, train as on one thread', () => {
+test('standardized inputs and derived features, staged once and listed per pass on threads, train as on one thread', () => {
   const spec = 'network f {\n  input x[3] features [x1, x2 * x3, sin(x1), x3]\n  dense h[24] tanh\n  dense y[2] softmax\n  loss cross_entropy\n  init xavier seed 4\n}\n';
   const { program } = analyzeText(spec);
   const base = program.networks.get('f')!.network!;
@@ -436,9 +477,8 @@ test('standardized inputs and derived features, staged once and gathered per pas
   const one = trainWith(1, net, data, options);
   const two = trainWith(2, net, data, options);
   assert.equal(two.epochRows, 3, 'each epoch\'s order set once');
-  // 56 training rows in batches of 16: 4 passes an epoch, each gathered from the staged rows; all but each epoch's first in the background
-  assert.equal(two.threadedGathers, 12);
-  assert.equal(two.backgroundGathers, 9);
+  // 56 training rows in batches of 16: 4 passes an epoch, each read where its rows are staged
+  assert.ok(two.listedProducts >= 2 * 12, `each pass read through its list: ${two.listedProducts} listed products`);
   assert.deepEqual(two.result.loss, one.result.loss);
   assert.deepEqual(two.result.testLoss, one.result.testLoss);
   two.result.network.layers.forEach((L, l) => {

@@ -407,10 +407,6 @@ export class Trainer {
       const rows = Math.min(C, end - p);
       if (ws.holdsEpoch) {
         ws.usePass(p, rows);
-        // The next pass's rows, gathered by the helper threads while this thread takes the
-        // loss (batch.ts `prefetchPass`); none past the epoch, whose next order is not drawn yet.
-        const next = p + rows;
-        if (next < n) ws.prefetchPass(next, Math.min(C, (next < end ? end : Math.min(next + this.batch, n)) - next));
         for (let i = 0; i < rows; i++) ws.loadTarget(i, this.T, order[p + i]);
       } else for (let i = 0; i < rows; i++) ws.loadRow(i, this.X, this.T, order[p + i]);
       ws.forward(rows);

@@ -80,6 +80,8 @@ export class Code {
   end() { return this.emit(0x0b); }
   br(depth: number) { return this.emit(0x0c, ...uleb(depth)); }
   brIf(depth: number) { return this.emit(0x0d, ...uleb(depth)); }
+  /** i32.load with a constant byte offset (alignment hint 4). */
+  i32Load(offset = 0) { return this.emit(0x28, 2, ...uleb(offset)); }
   private simd(op: number, ...rest: number[]) { return this.emit(0xfd, ...uleb(op), ...rest); }
   /** v128.load with a constant byte offset (alignment hint 16). */
   load(offset = 0) { return this.simd(0x00, 4, ...uleb(offset)); }

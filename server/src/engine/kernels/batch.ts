@@ -1,9 +1,10 @@
-import { lossAndGradient, type OutputKind } from '../losses';
+import type { OutputKind } from '../losses';
 import { firstLayerInput, type Activation, type DenseLayer, type Network } from '../network';
 import { softmaxBackward } from '../softmax';
 import { activateRows, inlinedCode } from './activate';
+import { chainPlanInts, lossCodes, rowLoss, softmaxRows, SOFTMAX, writeChainPlan, type RowViews } from './chain';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
-import { int32Room, ROW_COPY_MIN } from './gather';
+import { int32Room } from './int32';
 import { columnSums, gateBand, transposeBand } from './bands';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 import type { StepScalars } from './update';
@@ -37,6 +38,12 @@ import type { StepScalars } from './update';
  */
 const EPOCH_ROWS_MAX_BYTES = 128 << 20;
 
+/**
+ * Input rows of at least this many values are copied by one call (TypedArray.set); shorter ones
+ * element by element, cheaper than the call (and than the subarray a set needs).
+ */
+const ROW_COPY_MIN = 32;
+
 export class BatchWorkspace {
   readonly arena: Arena;
   /** Rows (samples) a pass may hold. */
@@ -45,10 +52,15 @@ export class BatchWorkspace {
   /** Input rows: offset and stride (pad4(inputs)) in the arena. */
   readonly x: number;
   readonly xs: number;
-  /** Two buffers of a pass's input rows, gathered from the staged rows in turn (`usePass`, `prefetchPass`); none when not asked for. */
-  private readonly xPasses: number[];
-  /** The pass rows the threads are gathering in the background (`prefetchPass`), or are to once the forward pass leaves them free. */
-  private prefetched?: { buffer: number; r: number; n: number; started: boolean };
+  /**
+   * The pass's input rows as a list of where they are staged (`usePass`): int32 byte addresses,
+   * at this element offset (−1: no staged rows); and a row of zeros, which the list gives the
+   * padding rows of a pass.
+   */
+  private readonly passList: number;
+  private readonly zeroRow: number;
+  /** Whether the pass reads its input rows through the list (`usePass`) rather than from x (`loadRow`). */
+  private listed = false;
   /** The training set's input rows, in data order (`stageInputs`), and the epoch's order as int32 rows of them. */
   private readonly xStaged: number;
   private readonly epochOrder: number;
@@ -69,6 +81,18 @@ export class BatchWorkspace {
   readonly stepsInBackward: boolean;
   /** dE/db's sums while `backward` takes them row by row: float64, as the sum of a local variable was, in float32 too. */
   private readonly sums: Float64Array;
+  /** The output layer's rows and the targets' as `loss` reads them. */
+  private readonly views: RowViews;
+  /**
+   * Where the pass's row chain's plan is (chain.ts; int32 values at this element offset), or −1
+   * where passes go layer by layer: a chain is taken when the arena's threads share the first
+   * layer's products and every layer above it has an inlined activation (softmax at the output).
+   */
+  private readonly chainPlan: number;
+  /** Each row's loss as the chain leaves it (float64). */
+  private readonly rowLosses: Floats;
+  /** The rows of the last pass that went through the chain, whose losses and δ are then taken (0: none). */
+  private chained = 0;
 
   /**
    * `stateBuffers`: the optimiser's state buffers per parameter tensor (optimizers.ts
@@ -84,19 +108,21 @@ export class BatchWorkspace {
     const threaded = largest >= threadSettings().minWork;
     // The first layer's fan-in: the inputs, or their derived features; a row of them, padded.
     this.xs = padWidth(net.layers[0]?.inputs ?? net.inputs, precision);
-    // The training set's rows, the epoch's order of them and two passes' rows, where the threads
-    // share the products (`usePass` says why; on one thread a copy per batch into rows that stay
-    // in cache costs less).
-    const epochValues = 2 * Bp * this.xs;
+    // The training set's rows, the epoch's order of them and a pass's list of them, where the
+    // threads share the first layer's products (`usePass` says why; on one thread a copy per
+    // batch into rows that stay in cache costs less).
+    const epochValues = this.xs + int32Room(Bp, precision);
     const stagedValues = epochRows * this.xs + int32Room(epochRows, precision);
     const epochFits = threaded && epochRows > 0 && (epochValues + stagedValues) * (precision === 'float32' ? 4 : 8) <= EPOCH_ROWS_MAX_BYTES;
     const plan = planSize(net, Bp, precision, stateBuffers) + (epochFits ? epochValues + stagedValues : 0);
     this.arena = new Arena(plan, mode, precision, threaded);
     const A = this.arena;
     this.x = A.alloc(Bp * this.xs);
-    const holds = epochFits && A.threaded;
+    const first = net.layers[0];
+    const holds = epochFits && A.threaded && first !== undefined && A.bandsFor(A.pad(first.units), Bp * A.pad(first.inputs) * A.pad(first.units)) > 1;
     this.epochRows = holds ? epochRows : 0;
-    this.xPasses = holds ? [A.alloc(Bp * this.xs), A.alloc(Bp * this.xs)] : [];
+    this.passList = holds ? A.alloc(int32Room(Bp, precision)) : -1;
+    this.zeroRow = holds ? A.alloc(this.xs) : -1;
     this.xStaged = holds ? A.alloc(epochRows * this.xs) : -1;
     this.epochOrder = holds ? A.alloc(int32Room(epochRows, precision)) : -1;
     let x = this.x;
@@ -139,12 +165,28 @@ export class BatchWorkspace {
     });
     const out = net.layers[net.layers.length - 1];
     const K = out.units;
-    this.targets = precision === 'float32' ? new Float32Array(Bp * K) : new Float64Array(Bp * K);
+    // In the arena, where the threads read them (chain.ts).
+    const targets = A.alloc(Bp * K);
+    this.targets = A.view(targets, Bp * K);
     this.tRows = Array.from({ length: Bp }, (_, i) => this.targets.subarray(i * K, (i + 1) * K));
     this.grad = precision === 'float32' ? new Float32Array(K) : new Float64Array(K);
     this.kind = outputKind(out.activation);
     this.sums = new Float64Array(Math.max(0, ...this.layers.map((s) => s.K)));
     this.stepsInBackward = this.layers.some((s) => s.bands > 1);
+    const last = this.layers[this.layers.length - 1];
+    this.views = { z: last.zRows, y: last.yRows, t: this.tRows, d: last.dRows, grad: this.grad };
+    const chains = A.chains && chainable(this.layers);
+    this.chainPlan = chains ? A.alloc(chainRoom(this.layers.length)) : -1;
+    const losses = chains ? A.alloc(Bp) : -1;
+    this.rowLosses = A.view(Math.max(0, losses), chains ? Bp : 0);
+    if (chains) {
+      const [first, ...above] = this.layers;
+      writeChainPlan(A.int32View(this.chainPlan, 2 * chainRoom(this.layers.length)), 0, {
+        ...lossCodes(net.loss, this.kind), targets, losses, width: A.width,
+        first: { gp: first.gp, delta: first.delta },
+        layers: above.map((s) => ({ x: s.x, xs: s.xs, W: s.W, bands: s.bands, Mp: s.Mp, Kp: s.Kp, b: s.b, z: s.z, y: s.y, gp: s.gp, delta: s.delta, WT: s.WT, dx: s.dx, K: s.K, M: s.M, act: s.act.kind === 'softmax' ? SOFTMAX : inlinedCode(s.act.builtin)! })),
+      });
+    }
     this.readParameters();
   }
 
@@ -186,12 +228,12 @@ export class BatchWorkspace {
   loadRow(i: number, X: Float64Array, T: Float64Array, at: number): void {
     this.putInputs(this.x + i * this.xs, X, at);
     this.loadTarget(i, T, at);
-    if (this.layers.length) this.layers[0].x = this.x;
+    this.listed = false;
   }
 
   /** Whether the workspace has room for the training set's input rows (`stageInputs`, `loadEpoch`). */
   get holdsEpoch(): boolean {
-    return this.xPasses.length > 0;
+    return this.passList >= 0;
   }
 
   /**
@@ -213,13 +255,11 @@ export class BatchWorkspace {
 
   /**
    * The epoch's order: row r of it is sample order[r] of the staged inputs (`stageInputs`), kept
-   * as an int32 list of staged rows, from which each pass gathers its own (`usePass`).
+   * as an int32 list of staged rows, from which each pass lists its own (`usePass`).
    */
   loadEpoch(order: readonly number[]): void {
     const rowOf = this.stagedRow;
     if (!rowOf || order.length > this.epochRows) throw new Error('loadEpoch before stageInputs, or more rows than staged');
-    // An open gather reads the list (`prefetchPass`).
-    this.settle();
     const ints = this.arena.int32View(this.epochOrder, order.length);
     for (let r = 0; r < order.length; r++) {
       const s = order[r] < rowOf.length ? rowOf[order[r]] : -1;
@@ -231,54 +271,21 @@ export class BatchWorkspace {
 
   /**
    * The next pass reads rows r … r + n − 1 of the epoch's order (`loadEpoch`; its targets still
-   * come from `loadTarget`): gathered from the staged rows into one of two pass buffers by the
-   * threads together (`Arena.gather`), unless `prefetchPass` asked for exactly these. The rows
-   * are copied per pass rather than read where they are staged, through the list, because the
-   * products read a row's tiles many times; and gathered from the arena's own staged copy, which
-   * the helper threads can read, where copying from the samples took the run's thread alone about
-   * a tenth of a two-thread step of the 784-128-64-10 network.
+   * come from `loadTarget`) where they are staged, through a list of their addresses that the
+   * first layer's products read (parallel.ts `AList`): its forward product reads the rows
+   * listed, its gradient's product Xᵀ Δ the same rows as Xᵀ's columns listed. A copy of the rows
+   * per pass, gathered by the threads, cost a two-thread step of the 784-128-64-10 network about
+   * 40 µs of its 1,050 (the rows come from beyond a core's L2 either way); a list of 64 addresses
+   * costs the run's thread well under a microsecond. The pass's padding rows list a row of zeros.
    */
   usePass(r: number, n: number): void {
-    const pre = this.prefetched;
-    this.prefetched = undefined;
-    let buffer: number;
-    if (pre && pre.r === r && pre.n === n) {
-      buffer = pre.buffer;
-      if (!pre.started) this.arena.gather(buffer, this.xStaged, this.xs, this.epochOrder, n, r);
-    } else {
-      buffer = this.otherPass();
-      this.arena.gather(buffer, this.xStaged, this.xs, this.epochOrder, n, r);
-    }
-    this.layers[0].x = buffer;
-  }
-
-  /**
-   * Asks for rows r … r + n − 1 of the epoch's order to be gathered for the pass after this one
-   * (`usePass`), into the pass buffer this pass does not read: by the helper threads in the
-   * background (`Arena.gather`), started by `forward` once its last task of the threads is done,
-   * so that they copy while the run's thread takes the loss and the output layer's backward pass
-   * alone, time in which they had nothing to do.
-   */
-  prefetchPass(r: number, n: number): void {
-    this.prefetched = { buffer: this.otherPass(), r, n, started: false };
-  }
-
-  /** The pass buffer the current pass does not read. */
-  private otherPass(): number {
-    return this.layers[0].x === this.xPasses[0] ? this.xPasses[1] : this.xPasses[0];
-  }
-
-  /** Waits for a gather the threads do in the background (`prefetchPass`): before reading or writing a pass buffer or the epoch's order. */
-  private settle(): void {
-    this.arena.settle();
-  }
-
-  /** Starts the asked-for background gather (`prefetchPass`), if any. */
-  private startPrefetch(): void {
-    const pre = this.prefetched;
-    if (!pre || pre.started) return;
-    pre.started = true;
-    this.arena.gather(pre.buffer, this.xStaged, this.xs, this.epochOrder, pre.n, pre.r, true);
+    const e = this.arena.heap.BYTES_PER_ELEMENT;
+    const rows = pad4(n);
+    const list = this.arena.int32View(this.passList, rows);
+    const order = this.arena.int32View(this.epochOrder, r + n);
+    for (let i = 0; i < n; i++) list[i] = e * (this.xStaged + order[r + i] * this.xs);
+    for (let i = n; i < rows; i++) list[i] = e * this.zeroRow;
+    this.listed = true;
   }
 
   /** Puts the targets of sample `at` of T (rows of K values) in row i. */
@@ -313,35 +320,72 @@ export class BatchWorkspace {
     return this.layers[this.layers.length - 1].yRows[i];
   }
 
-  /**
-   * Z = XW + b, Y = g(Z), G = g'(Z) for rows 0 … n−1, layer by layer; the next pass's rows asked
-   * for (`prefetchPass`) start gathering after the last layer kept in column bands, whose product
-   * and activation were the pass's last work for the threads.
-   */
+  /** Z = XW + b, Y = g(Z), G = g'(Z) for rows 0 … n−1, layer by layer (or through the row chain, `forwardChain`). */
   forward(n: number): void {
     const A = this.arena;
-    const rows = pad4(n);
-    // The first layer reads a pass buffer.
-    this.settle();
-    let lastBanded = -1;
-    this.layers.forEach((s, l) => {
-      if (s.bands > 1) lastBanded = l;
-    });
+    this.chained = 0;
+    if (this.chains) {
+      this.forwardFirst(n);
+      return this.forwardChain(n);
+    }
     this.layers.forEach((s, l) => {
       if (s.bands > 1) {
-        // tanh and σ taken by each part of the product on the columns it has just computed, in
-        // its core's cache: taken after the product, over rows the other thread had written, the
-        // run's thread took about 15 ns an element of tanh, against 5 on rows in its own cache.
-        const code = s.act.kind === 'scalar' ? inlinedCode(s.act.builtin) : undefined;
-        const act = code === undefined ? undefined : { code, y: s.y, gp: s.gp, n, K: s.K };
-        if (!A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, rows, s.Kp, s.M, undefined, act)) this.activateLayer(l, n);
+        if (!this.bandedForward(l, n)) this.activateLayer(l, n);
       } else {
-        A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Kp, s.b, rows, s.Kp, s.M);
+        A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Kp, s.b, pad4(n), s.Kp, s.M);
         this.activateLayer(l, n);
       }
-      if (l === lastBanded) this.startPrefetch();
     });
-    this.startPrefetch();
+  }
+
+  /**
+   * The forward product of layer l, kept in column bands, with tanh or σ taken by each part on
+   * the columns it has just computed, in its core's cache (taken after the product, over rows the
+   * other thread had written, the run's thread took about 15 ns an element of tanh, against 5 on
+   * rows in its own cache); the first layer reads the pass's listed rows (`usePass`). Returns
+   * whether the activation was taken.
+   */
+  private bandedForward(l: number, n: number): boolean {
+    const s = this.layers[l];
+    const code = s.act.kind === 'scalar' ? inlinedCode(s.act.builtin) : undefined;
+    const act = code === undefined ? undefined : { code, y: s.y, gp: s.gp, n, K: s.K };
+    const list = l === 0 ? this.passRows('rows') : undefined;
+    return this.arena.gemmBanded(s.bands, list ? 0 : s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, pad4(n), s.Kp, s.M, undefined, act, list);
+  }
+
+  /** The pass's list of its input rows (`usePass`), for the first layer's products to read as a's `mode`; undefined when the pass's rows are in x (`loadRow`). */
+  private passRows(mode: 'rows' | 'cols'): { mode: 'rows' | 'cols'; at: number } | undefined {
+    return this.listed ? { mode, at: (this.passList * this.arena.heap.BYTES_PER_ELEMENT) / 4 } : undefined;
+  }
+
+  /** Whether passes go through the row chain (`forwardChain`). */
+  get chains(): boolean {
+    return this.chainPlan >= 0;
+  }
+
+  /** The first part of a pass through the row chain: the first layer's product with its activation, on the threads (the bench times it alone). */
+  forwardFirst(n: number): void {
+    if (!this.bandedForward(0, n)) this.activateLayer(0, n);
+  }
+
+  /**
+   * The rest of a pass through the row chain (chain.ts), after `forwardFirst`: every row through
+   * the layers above the first, its loss and the backward pass's δ of each layer, the rows cut
+   * between the threads (`Arena.chain`); `loss` then reads each row's, and `backward` takes only
+   * the gradients. Wᵀ of each layer above the first is brought up to date first, as `backward`
+   * does.
+   */
+  forwardChain(n: number): void {
+    const A = this.arena;
+    const h = A.heap;
+    for (const s of this.layers.slice(1)) {
+      if (s.transposed) continue;
+      if (s.bands > 1) transposeBands(h, s, A.width);
+      else transposeBand(h, s.W, s.Kp, s.WT, s.Mp, 0, s.K, s.M);
+      s.transposed = true;
+    }
+    A.chain(this.chainPlan, n, this.capacity);
+    this.chained = n;
   }
 
   /** Y = g(Z), G = g'(Z) of layer l, rows 0 … n−1 (after its product). */
@@ -349,39 +393,18 @@ export class BatchWorkspace {
     const A = this.arena;
     const h = A.heap;
     const { K, Kp, z, y, gp, act } = this.layers[l];
-    if (act.kind === 'softmax') {
-      // softmax.ts's arithmetic: subtract the maximum, divide by the sum taken from 0 in order.
-      for (let i = 0; i < n; i++) {
-        const o = i * Kp;
-        let m = -Infinity;
-        for (let k = 0; k < K; k++) m = Math.max(m, h[z + o + k]);
-        for (let k = 0; k < K; k++) h[y + o + k] = Math.exp(h[z + o + k] - m);
-        let sum = 0;
-        for (let k = 0; k < K; k++) sum += h[y + o + k];
-        for (let k = 0; k < K; k++) h[y + o + k] = h[y + o + k] / sum;
-      }
-    } else {
-      activate(act, h, z, y, gp, n, K, Kp, A);
-    }
+    if (act.kind === 'softmax') softmaxRows(h, z, y, 0, n, K, Kp);
+    else activate(act, h, z, y, gp, n, K, Kp, A);
   }
 
   /**
    * The loss of row i (after `forward`), E_i; leaves δ = dE/dz of that row at the output layer
-   * for `backward`.
+   * for `backward` (after a pass through the row chain, both are there already).
    */
   loss(i: number): number {
+    if (i < this.chained) return this.rowLosses[i];
     const out = this.layers[this.layers.length - 1];
-    const grad = this.grad;
-    const r = lossAndGradient(this.net.loss, this.kind, out.zRows[i], out.yRows[i], this.tRows[i], grad);
-    const d = out.dRows[i];
-    if (r.gradientIs === 'dz') d.set(grad);
-    else if (out.act.kind === 'softmax') softmaxBackward(out.yRows[i], grad, d);
-    else {
-      const h = this.arena.heap;
-      const g = out.gp + i * out.Kp;
-      for (let k = 0; k < d.length; k++) d[k] = grad[k] * h[g + k];
-    }
-    return r.loss;
+    return rowLoss(this.arena.heap, this.net.loss, this.kind, out.act.kind === 'softmax', out.gp, out.Kp, this.views, i);
   }
 
   /**
@@ -397,7 +420,10 @@ export class BatchWorkspace {
     const A = this.arena;
     const h = A.heap;
     const rows = pad4(n);
-    for (let l = this.layers.length - 1; l > 0; l--) {
+    // After the row chain, each layer's δ is there: only the gradients are left.
+    const chained = this.chained === n;
+    this.chained = 0;
+    for (let l = this.layers.length - 1; l > 0 && !chained; l--) {
       const s = this.layers[l];
       const { M, K, Mp, Kp, W, WT, dx } = s;
       if (!s.transposed) {
@@ -423,7 +449,9 @@ export class BatchWorkspace {
         if (step) step.scalars.l1 = step.l1;
         const hasBias = s.layer.hasBias;
         const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
-        if (A.gemmBanded(s.bands, s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused)) {
+        // The first layer's Xᵀ through the pass's list of its rows, Xᵀ's columns (`usePass`).
+        const list = s === this.layers[0] ? this.passRows('cols') : undefined;
+        if (A.gemmBanded(s.bands, list ? 0 : s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused, undefined, list)) {
           // The threads took the step on W and b, wrote the new Wᵀ and summed dE/db (pool.ts `steppedPart`).
           step!.stepped.add(s.W);
           if (hasBias) step!.stepped.add(s.b);
@@ -546,6 +574,21 @@ export function activate(act: Activation & { kind: 'scalar' }, h: Floats, z: num
   }
 }
 
+/**
+ * Whether a pass through these layers can go through the row chain (chain.ts): the first layer's
+ * products are cut between threads (kept in column bands) and has an elementwise activation, and
+ * each layer above has an inlined one (activate.ts), or softmax at the output.
+ */
+function chainable(layers: readonly LayerSlots[]): boolean {
+  const L = layers.length;
+  return L >= 2 && layers[0].bands > 1 && layers[0].act.kind === 'scalar' && layers.slice(1).every((s, l) => (s.act.kind === 'softmax' ? l === L - 2 : inlinedCode(s.act.builtin) !== undefined));
+}
+
+/** Elements of a float64 arena a chain's plan over `layers` layers takes (chain.ts `chainPlanInts`). */
+function chainRoom(layers: number): number {
+  return Math.ceil(chainPlanInts(layers - 1) / 2);
+}
+
 function outputKind(a: Activation): OutputKind {
   if (a.kind === 'softmax') return 'softmax';
   return a.name === 'sigmoid' ? 'sigmoid' : 'other';
@@ -554,7 +597,9 @@ function outputKind(a: Activation): OutputKind {
 /** The values a workspace of Bp rows needs (each allocation rounded up to the tile's width). */
 function planSize(net: Network, Bp: number, precision: Precision, stateBuffers: number): number {
   const pad = (n: number) => padWidth(n, precision);
-  let n = Bp * pad(net.layers[0]?.inputs ?? net.inputs);
+  const L = net.layers.length;
+  // the input rows, the targets, a row chain's plan and its rows' losses
+  let n = Bp * pad(net.layers[0]?.inputs ?? net.inputs) + pad(Bp * (net.layers[L - 1]?.units ?? 0)) + pad(chainRoom(Math.max(1, L))) + pad(Bp);
   net.layers.forEach((layer, l) => {
     const Mp = pad(layer.inputs);
     const Kp = pad(layer.units);

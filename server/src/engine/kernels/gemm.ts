@@ -1,10 +1,9 @@
-import { activationsOf, gemmModule, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
+import { activationsOf, gemmModule, listedOf, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmActivations, type WasmGemm, type WasmListed, type WasmSteps } from './wasm';
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './exp-simd';
 import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
 import { productPool, type BandActivation, type BandStep, type ProductGate, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { updateRangeWith, type StepScalars } from './update';
-import { gatherRows, intsOf } from './gather';
 import type { Floats } from './floats';
 
 export type { Precision } from './wasm';
@@ -58,17 +57,20 @@ export class Arena {
   private readonly simd?: WasmActivations;
   /** The module's optimiser steps (step-simd.ts). */
   private readonly simdSteps?: WasmSteps;
+  /** The module's kernels that read a through a list of its rows or columns (wasm.ts `AOperand`). */
+  private readonly listed?: WasmListed;
   private top = 0;
   /**
    * Products computed so far by each kernel (which one ran, for the bench; the results are the
    * same), those cut between threads (`banded`: by a layer's column bands), the activations
    * and optimiser steps cut between threads, the epochs whose order of staged rows was set
-   * (batch.ts `loadEpoch`), the gathers cut between threads and those of them in the background
-   * (batch.ts `prefetchPass`), the gradients' products that took the optimiser's step on
-   * their parts (`gemmBanded`'s `step`), the forward products that took their activation
-   * (`gemmBanded`'s `act`) and the products that took the backward pass's gate (`gemm`'s `gate`).
+   * (batch.ts `loadEpoch`), the gradients' products that took the optimiser's step on their
+   * parts (`gemmBanded`'s `step`), the forward products that took their activation
+   * (`gemmBanded`'s `act`), the products that took the backward pass's gate (`gemm`'s `gate`),
+   * the passes whose rows went through a row chain on the threads (`chain`) and the products
+   * that read a pass's staged rows through a list of them (`gemmBanded`'s `list`).
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, threadedGathers: 0, backgroundGathers: 0, steppedProducts: 0, fusedActivations: 0, gatedProducts: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, steppedProducts: 0, fusedActivations: 0, gatedProducts: 0, chainedPasses: 0, listedProducts: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -115,8 +117,12 @@ export class Arena {
       this.wasm = instance.exports.gemm as WasmGemm;
       this.simd = activationsOf(instance.exports);
       this.simdSteps = stepsOf(instance.exports);
-      // The run's thread's parts of a pool's steps take this instance's.
-      if (this.shared) this.shared.steps = this.simdSteps;
+      this.listed = listedOf(instance.exports);
+      // The run's thread's parts of a pool's steps and listed products take this instance's.
+      if (this.shared) {
+        this.shared.steps = this.simdSteps;
+        this.shared.listed = this.listed;
+      }
       this.heap = precision === 'float32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
       if (tables > 0) {
         this.heap.set(expTables(), EXP_TABLES_AT / 8);
@@ -165,34 +171,23 @@ export class Arena {
   }
 
   /**
-   * Row r of the n rows at dst ← row idx[from + r] of those at src, rows `stride` elements apart,
-   * idx the int32 list at element offset `order` (gather.ts `gatherRows`); the rows cut between
-   * threads when the arena is shared. A copy: the threads change no bit. With `background`, the
-   * helper threads copy while this thread goes on, until `settle` or the threads' next task
-   * (pool.ts `start`); on one thread, or rows too few to cut, it is copied here and now.
+   * A pass of n rows through a row chain (chain.ts) whose plan is the int32 values at element
+   * offset `plan`, its rows cut between the threads (pool.ts `chain`); `capacity`, the padded rows
+   * a pass may have. Only on a shared float64 memory (`chains`).
    */
-  gather(dst: number, src: number, stride: number, order: number, n: number, from = 0, background = false): void {
+  chain(plan: number, n: number, capacity: number): void {
     const sh = this.shared;
-    if (sh && n >= 2 * sh.pool.threads) {
-      this.products.threadedGathers++;
-      if (background) this.products.backgroundGathers++;
-      sh.pool.gather(sh, this.wasm!, dst, src, stride, order, n, from, background);
-    } else {
-      this.settle();
-      gatherRows(this.heap, intsOf(this.heap), dst, src, stride, order, 0, n, from);
-    }
+    if (!sh || !this.wasm || this.precision !== 'float64') throw new Error('a row chain runs on a shared float64 arena only');
+    this.products.chainedPasses++;
+    sh.pool.chain(sh, this.wasm, plan * 2, n, capacity, this.simd);
   }
 
-  /**
-   * Waits until a task the threads compute in the background (`gather`'s `background`) is done,
-   * helping with its parts: before this thread reads or writes what it writes. The threads' own
-   * next task waits for it first in any case (pool.ts `settle`).
-   */
-  settle(): void {
-    this.shared?.pool.settle();
+  /** Whether `chain` can run here: the memory is shared, of float64 values, with the WebAssembly kernel. */
+  get chains(): boolean {
+    return this.shared !== undefined && this.wasm !== undefined && this.precision === 'float64';
   }
 
-  /** The n int32 values at element offset `at` (room from `alloc(int32Room(n, precision))`, gather.ts). */
+  /** The n int32 values at element offset `at` (room from `alloc(int32Room(n, precision))`, int32.ts). */
   int32View(at: number, n: number): Int32Array {
     return new Int32Array(this.heap.buffer, this.heap.byteOffset + at * this.bytes, n);
   }
@@ -241,24 +236,33 @@ export class Arena {
    * whose cache holds them; each element computed alone as activate.ts computes it, so the same
    * bits.
    *
+   * With `list`, a is read through a list of its rows or columns (parallel.ts `AList`; `at` its
+   * place in the memory's int32 values), where the arena has WebAssembly: a pass's staged rows.
+   *
    * Returns whether the step or the activation was taken; when the product is not cut between
    * threads neither is, and the caller takes them as usual.
    */
-  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation): boolean {
+  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, list?: { mode: 'rows' | 'cols'; at: number }): boolean {
     const sh = this.shared;
+    if (list && !(this.wasm && this.listed)) throw new Error('a listed product needs the WebAssembly kernel');
     if (sh && this.wasm && bands === sh.pool.threads && rows * cols * T >= sh.minWork) {
       this.products.wasm++;
       this.products.threaded++;
       this.products.banded++;
       if (step) this.products.steppedProducts++;
       else if (act) this.products.fusedActivations++;
-      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step, act, this.simd);
+      if (list) this.products.listedProducts++;
+      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step, act, this.simd, list);
       return step !== undefined || act !== undefined;
     }
     for (let t = 0; t < bands; t++) {
       const [k0, k1] = columnBand(cols, bands, t, this.width);
       const [bt, bst, ct, cst, biast] = bandOperands(b, bs, bRows, c, cs, cRows, bias, k0, k1, 0);
-      this.gemm(a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
+      if (list) {
+        this.products.wasm++;
+        this.products.listedProducts++;
+        wasmProduct(this.wasm!, this.bytes, a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T, { kernels: this.listed!, ...list });
+      } else this.gemm(a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
     }
     return false;
   }

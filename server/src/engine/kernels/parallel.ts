@@ -1,4 +1,4 @@
-import type { WasmGemm } from './wasm';
+import type { WasmGemm, WasmListed } from './wasm';
 
 /**
  * How one product (gemm.ts) is cut up, without changing any of its sums:
@@ -23,15 +23,32 @@ export const ACCUMULATE = -2;
 const SLICE_BYTES = 262144;
 
 /**
- * The WebAssembly kernel on c[r·cs + k] = init + Σ_t a[r·as + t·at] · b[t·bs + k] (offsets and
- * strides in elements of `e` bytes; bias ≥ 0 an offset, −1 init 0, −2 continue c), in slices of t.
+ * a read through a list of its rows or columns (wasm.ts `AOperand`): the kernels, the mode, and
+ * the list's place, int32 byte addresses from element `at` of an int32 view of the memory on.
+ * In `rows`, a's row r is at a + list[r] (a an offset in elements, as is at); in `cols`, a's
+ * element (r, t) at a + list[t] + r (as and at unused): the listed rows of a pass, read as the
+ * columns of Xᵀ.
  */
-export function wasmProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number): void {
+export interface AList {
+  kernels: WasmListed;
+  mode: 'rows' | 'cols';
+  at: number;
+}
+
+/**
+ * The WebAssembly kernel on c[r·cs + k] = init + Σ_t a[r·as + t·at] · b[t·bs + k] (offsets and
+ * strides in elements of `e` bytes; bias ≥ 0 an offset, −1 init 0, −2 continue c), in slices of
+ * t; a through `list` where given (its element (r, t) where the list says).
+ */
+export function wasmProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, rows: number, cols: number, T: number, list?: AList): void {
   const slice = Math.max(16, Math.floor(SLICE_BYTES / (e * cols)));
   let init = bias === NO_BIAS ? 0 : bias === ACCUMULATE ? 2 : 1;
   for (let t0 = 0; t0 < T || t0 === 0; t0 += slice) {
     const n = Math.min(slice, T - t0);
-    wasm((a + t0 * at) * e, as * e, at * e, (b + t0 * bs) * e, bs * e, c * e, cs * e, bias < 0 ? 0 : bias * e, init, rows, cols, n);
+    const [pb, pc, pbias] = [(b + t0 * bs) * e, c * e, bias < 0 ? 0 : bias * e];
+    if (!list) wasm((a + t0 * at) * e, as * e, at * e, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n);
+    else if (list.mode === 'rows') list.kernels.rows((a + t0 * at) * e, 0, at * e, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n, 4 * list.at);
+    else list.kernels.cols(a * e, 0, 0, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n, 4 * (list.at + t0));
     init = 2;
   }
 }

@@ -1,17 +1,18 @@
 import { activateRows, type InlinedCode } from './activate';
+import { chainRows, readChainPlan, rowViews, type ChainPlan, type RowViews } from './chain';
 import { columnSums, gateBand, transposeBand } from './bands';
-import { gatherRows, intsOf } from './gather';
+import { intsOf } from './int32';
 import { newStepScalars, STEP_SCALARS, updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
-import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type HelperThread } from './parallel';
-import { activationsOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivations, type WasmGemm, type WasmSteps } from './wasm';
+import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type AList, type HelperThread } from './parallel';
+import { activationsOf, listedOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivations, type WasmGemm, type WasmListed, type WasmSteps } from './wasm';
 
 /**
  * The helper threads that compute parts of an arena's tasks, each thread over the arena's shared
  * memory: bands of a product (parallel.ts `productPart`, or a layer's column bands,
  * `columnBand`) with its own instance of the WebAssembly kernel, bands of rows of an inlined
  * activation (activate.ts `activateRows`), bands of a parameter tensor's optimiser step
- * (update.ts `updateRange`), and bands of the rows of a gather (gather.ts `gatherRows`). A
+ * (update.ts `updateRange`), and bands of the rows of a pass's row chain (chain.ts). A
  * gradient's product over a layer's column bands may carry the optimiser's step with it
  * (`steppedPart`): thread t then steps band t of the weights, writes their transpose and sums
  * and steps the band's biases right after computing the band's gradient, in the same task. In
@@ -22,7 +23,7 @@ import { activationsOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivations, type 
  *
  * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
  * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
- * product, an activation or a step; its arguments at ARGS …) and its number of parts, opens it
+ * product, an activation, a step or a row chain; its arguments at ARGS …) and its number of parts, opens it
  * (its number at TASK, each thread's claim counter at GROUPS + g set to that number and no
  * claim), adds 1 to GEN and wakes the helpers
  * (Atomics.notify). The parts fall to the threads in runs (`band` of the parts): thread g — the
@@ -69,7 +70,8 @@ const TASK = 7;
  * its code, z, y, gp, n, K, Kp (activate.ts `activateRows`). An optimiser step: p, g, m, v, n
  * (update.ts `updateRange`), the rows of the tensor's banded blocks (0: not banded), its columns
  * and the tile's width, with its scalars in the block's float64 part, in STEP_SCALARS' order. A
- * gather: dst, src, stride, order, n, from (gather.ts `gatherRows`).
+ * row chain: its plan's place in int32 values, the pass's rows and the rows of the views to make
+ * (`chainBand`). A product over column bands has at LIST how it reads a.
  */
 const ARGS = 8;
 /** Past ARGS, in a product over column bands: 1 when each band is followed by the optimiser's step on it (`steppedPart`). */
@@ -78,6 +80,12 @@ const STEP_FLAG = 19;
 const ACT_CODE = 20;
 /** Past ARGS, in a plain product: the gate its parts take (`ProductGate`), its gp −1 for none. */
 const GATE = 16;
+/**
+ * Past ARGS, in a product over column bands: how a is read (0 plain, 1 through a list of its
+ * rows, 2 of its columns: parallel.ts `AList`), then the list's place in int32 values.
+ */
+const LIST = 25;
+const LIST_MODES = [undefined, 'rows', 'cols'] as const;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
 const GROUPS = 40;
 const CONTROL_INTS = GROUPS + 64;
@@ -91,7 +99,9 @@ const CMD_PRODUCT = 1;
 const CMD_RELEASE = 2;
 const CMD_ACTIVATE = 3;
 const CMD_UPDATE = 4;
-const CMD_GATHER = 5;
+const CMD_CHAIN = 5;
+/** Parts per thread of a pass's row chain (chain.ts): bands of a few tiles of rows, so that a late thread's rows can be shared out. */
+const CHAIN_PARTS_PER_THREAD = 2;
 /** A claim counter holds its task's number above these bits and the claims made on it below (`claimedPart`). */
 const CLAIM_BITS = 16;
 const CLAIM_MASK = (1 << CLAIM_BITS) - 1;
@@ -114,6 +124,8 @@ export interface SharedKernel {
   bytes: number;
   width: number;
   steps?: WasmSteps;
+  /** The calling thread's instance's kernels that read a through a list. */
+  listed?: WasmListed;
 }
 
 /** What a helper is sent: the control block and the kernel to bind. */
@@ -138,14 +150,18 @@ interface Worker {
   simd?: WasmActivations;
   /** Its instance's optimiser steps (step-simd.ts). */
   steps?: WasmSteps;
+  /** Its instance's kernels that read a through a list (wasm.ts `listedOf`). */
+  listed?: WasmListed;
   heap: Floats;
-  /** The same memory as int32 values (a gather's list of rows). */
+  /** The same memory as int32 values (a row chain's plan). */
   ints: Int32Array;
   floats: Float64Array;
   /** Where a helper unpacks a step's scalars (the calling thread passes its own to `update`). */
   scalars: StepScalars;
   /** Room for a band's bias sums (`steppedPart`). */
   sums: Float64Array;
+  /** The row chains' plans this thread has read (chain.ts), by their offset in the memory's int32 values, with its views of their rows. */
+  chains?: Map<number, { plan: ChainPlan; views: RowViews }>;
 }
 
 /**
@@ -169,7 +185,7 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
       try {
         if (cmd === CMD_ACTIVATE) activationBand(ctl, w, parts, i);
         else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
-        else if (cmd === CMD_GATHER) gatherBand(ctl, w, parts, i);
+        else if (cmd === CMD_CHAIN) chainBand(ctl, w, parts, i);
         else productBand(ctl, w, parts, i);
       } catch {
         Atomics.store(ctl, FAILED, 1);
@@ -223,7 +239,7 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
     if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1, s, per);
     const [q0, q1] = columnBand(k1 - k0, per, s, width);
     if (q1 <= q0) return;
-    bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T);
+    bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T, listOf(ctl, w));
     const code = ctl[o + ACT_CODE];
     if (code !== 0) {
       // This part's columns of c (plain, rows cs apart, as y's and gp's) into y = g(z), gp = g'(z).
@@ -275,7 +291,7 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: numb
   const base = cRows * k0;
   const width = k1 - k0;
   if (j1 > j0) {
-    bandedProduct(w.wasm, e, a + j0 * as, as, at, b, bs, ctl[o + 13], c + j0 * width, cs, cRows, bias, j1 - j0, k0, k1, 0, width, T);
+    bandedProduct(w.wasm, e, a + j0 * as, as, at, b, bs, ctl[o + 13], c + j0 * width, cs, cRows, bias, j1 - j0, k0, k1, 0, width, T, listOf(ctl, w));
     updateRangeWith(w.steps, sc, h, p, c, ctl[o + 17], ctl[o + 18], base + j0 * width, base + j1 * width);
     // The padding's rows and columns too: zeros in W and δ, so zeros in Wᵀ and dE/db, as they were.
     const WT = ctl[o + 20];
@@ -293,9 +309,17 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: numb
 }
 
 /** Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1) here (parallel.ts `bandOperands`). */
-function bandedProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, k0: number, k1: number, q0: number, q1: number, T: number): void {
+function bandedProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, k0: number, k1: number, q0: number, q1: number, T: number, list?: AList): void {
   const [bt, bst, ct, cst, biast] = bandOperands(b, bs, bRows, c, cs, cRows, bias, k0, k1, q0);
-  wasmProduct(wasm, e, a, as, at, bt, bst, ct, cst, biast, rows, q1 - q0, T);
+  wasmProduct(wasm, e, a, as, at, bt, bst, ct, cst, biast, rows, q1 - q0, T, list);
+}
+
+/** The open product's list of a's rows or columns (`LIST`), for thread `w`'s kernels; undefined when a is plain. */
+function listOf(ctl: Int32Array, w: Worker): AList | undefined {
+  const mode = LIST_MODES[ctl[ARGS + LIST]];
+  if (!mode) return undefined;
+  if (!w.listed) throw new Error('the kernel has no listed form');
+  return { kernels: w.listed, mode, at: ctl[ARGS + LIST + 1] };
 }
 
 /** Part i of the open activation: a band of its rows (parallel.ts `band`). */
@@ -305,11 +329,24 @@ function activationBand(ctl: Int32Array, w: Worker, parts: number, i: number): v
   activateRows(ctl[o] as InlinedCode, w.heap, ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5], ctl[o + 6], w.simd);
 }
 
-/** Part i of the open gather: a band of its rows. */
-function gatherBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
+/**
+ * Part i of the open row chain (chain.ts `chainRows`): a band of whole tiles of the pass's rows.
+ * Arguments: the plan's offset in int32 values, the pass's rows n, and the rows of the views to
+ * make (the workspace's capacity, padded).
+ */
+function chainBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
-  const [r0, r1] = band(ctl[o + 4], parts, i);
-  gatherRows(w.heap, w.ints, ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], r0, r1, ctl[o + 5]);
+  const at = ctl[o];
+  const chains = (w.chains ??= new Map());
+  let known = chains.get(at);
+  if (!known) {
+    const plan = readChainPlan(w.ints, at);
+    known = { plan, views: rowViews(w.heap, plan, ctl[o + 2]) };
+    chains.set(at, known);
+  }
+  const n = ctl[o + 1];
+  const [q0, q1] = band(((n + 3) & ~3) / TILE_ROWS, parts, i);
+  chainRows({ wasm: w.wasm, simd: w.simd, heap: w.heap as Float64Array }, known.plan, known.views, n, q0 * TILE_ROWS, q1 * TILE_ROWS);
 }
 
 /**
@@ -399,8 +436,6 @@ export class ProductPool {
   private readonly floats: Float64Array;
   /** The last task's number (`claimedPart`). */
   private task = 0;
-  /** The task `start` opened and no one has waited for yet: its parts, and this thread's worker for those left. */
-  private background?: { parts: number; self: Worker };
 
   constructor(
     readonly threads: number,
@@ -432,11 +467,12 @@ export class ProductPool {
    * activation of its columns (`BandActivation`), through `simd`, this thread's WebAssembly tanh
    * and σ, where it has them.
    */
-  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, simd?: WasmActivations): void {
+  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, simd?: WasmActivations, list?: { mode: 'rows' | 'cols'; at: number }): void {
     const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
     if (step) args.push(step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb);
     else if (act) args.push(-1, -1, -1, 0, act.code, act.y, act.gp, act.n, act.K);
-    else args.push(-1, -1, -1, 0, 0);
+    else args.push(-1, -1, -1, 0, 0, 0, 0, 0, 0);
+    args.push(list ? LIST_MODES.indexOf(list.mode) : 0, list?.at ?? 0);
     if (step) packScalars(this.floats, step.scalars);
     // A gradient's product with its step in PARTS_PER_BAND parts per band too (`steppedPart`: a
     // run of the band's rows each), not one: with one, a thread on a core that runs slower (a
@@ -465,43 +501,17 @@ export class ProductPool {
   }
 
   /**
-   * Row r of the n rows at dst ← row idx[from + r] of those at src (gather.ts `gatherRows`'s
-   * arguments), in bands of rows; with `background`, left to the helpers (`start`).
+   * A pass of n rows through the row chain whose plan is at int32 offset `plan` of `kernel`'s
+   * float64 memory (chain.ts `chainRows`), in bands of whole tiles of rows; `capacity`, the
+   * padded rows a pass may have, for each thread's views of them.
    */
-  gather(kernel: SharedKernel, wasm: WasmGemm, dst: number, src: number, stride: number, order: number, n: number, from: number, background: boolean): void {
-    const args = [dst, src, stride, order, n, from];
-    if (background) this.start(kernel, CMD_GATHER, args, rowPartsFor(n, this.threads), this.self(kernel, wasm));
-    else this.run(kernel, CMD_GATHER, args, rowPartsFor(n, this.threads), this.self(kernel, wasm));
-  }
-
-  /**
-   * Waits until the task `start` opened is done, computing here what parts of it are left: its
-   * results are then this thread's to read. The threads share one control block, so every task
-   * waits for it first; the caller does so before touching what the task writes.
-   */
-  settle(): void {
-    const open = this.background;
-    if (!open) return;
-    this.background = undefined;
-    computeParts(this.control, open.self, 0);
-    this.waitFor(DONE, open.parts);
-    if (Atomics.load(this.control, FAILED)) throw new Error('a helper thread failed on its part of a task');
-  }
-
-  /**
-   * Opens a task of `parts` parts to the helpers and returns at once: they compute it while this
-   * thread goes on with work of its own, which must not touch what the task reads or writes
-   * until `settle` (the next task settles it first).
-   */
-  private start(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
-    this.settle();
-    this.open(kernel, cmd, args, parts);
-    this.background = { parts, self };
+  chain(kernel: SharedKernel, wasm: WasmGemm, plan: number, n: number, capacity: number, simd?: WasmActivations): void {
+    const tiles = ((n + 3) & ~3) / TILE_ROWS;
+    this.run(kernel, CMD_CHAIN, [plan, n, capacity], Math.min(tiles, CHAIN_PARTS_PER_THREAD * this.threads), this.self(kernel, wasm, simd));
   }
 
   /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
   private run(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
-    this.settle();
     this.open(kernel, cmd, args, parts);
     computeParts(this.control, self, 0);
     this.waitFor(DONE, parts);
@@ -528,7 +538,7 @@ export class ProductPool {
   private self(kernel: SharedKernel, wasm: WasmGemm, simd?: WasmActivations): Worker {
     if (this.view?.kernel !== kernel) {
       const heap = viewOf(kernel.memory, kernel.bytes);
-      this.view = { kernel, worker: { wasm, steps: kernel.steps, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars(), sums: new Float64Array(0) } };
+      this.view = { kernel, worker: { wasm, steps: kernel.steps, listed: kernel.listed, heap, ints: intsOf(heap), floats: this.floats, scalars: newStepScalars(), sums: new Float64Array(0) } };
     }
     if (simd) this.view.worker.simd = simd;
     return this.view.worker;
@@ -587,7 +597,7 @@ export function serveProducts(onMessage: (handler: (message: unknown) => void) =
     const { ctl, floats } = controlViews(control);
     const { exports } = new api.Instance(module, { env: { memory } });
     const heap = viewOf(memory, bytes);
-    const self: Worker = { wasm: exports.gemm as WasmGemm, simd: activationsOf(exports), steps: stepsOf(exports), heap, ints: intsOf(heap), floats, scalars: newStepScalars(), sums: new Float64Array(0) };
+    const self: Worker = { wasm: exports.gemm as WasmGemm, simd: activationsOf(exports), steps: stepsOf(exports), listed: listedOf(exports), heap, ints: intsOf(heap), floats, scalars: newStepScalars(), sums: new Float64Array(0) };
     let seen = Atomics.load(ctl, GEN);
     // Its number among the threads (the caller is 0): which group of a task's parts it takes first.
     const id = Atomics.add(ctl, READY, 1) + 1;

@@ -45,15 +45,28 @@ export function tileCols(precision: Precision): number {
   return TILE_BYTES >> LANES[precision].log2Bytes;
 }
 
-function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
-  // parameters
-  const [a, as, at, b, bs, c, cs, bias, init, rows, cols, T] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+/**
+ * Where the kernel finds a's elements: `plain`, a[r·as + t·at]; `rows`, row r of a at the byte
+ * address tab[r] (an int32 list), element (r, t) at a + tab[r] + t·at; `cols`, element (r, t) at
+ * a + tab[t] + r·e (a's columns listed, each a run of elements: the transpose of rows listed).
+ * The lists let a product read a pass's rows where they are staged (batch.ts), in any order,
+ * instead of from a copy; the arithmetic is the same.
+ */
+export type AOperand = 'plain' | 'rows' | 'cols';
+
+function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; code: number[] } {
+  // parameters (tab: the list of a's rows or columns, in the listing modes)
+  const [a, as, at, b, bs, c, cs, bias, init, rows, cols, T, tab] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   // i32 locals
-  const r = 12, kb = 13, t = 14, pb = 15, pc = 16, colBytes = 17;
-  const pa = [18, 19, 20, 21];
+  const L = mode === 'plain' ? 12 : 13;
+  const r = L, kb = L + 1, t = L + 2, pb = L + 3, pc = L + 4, colBytes = L + 5;
+  const pa = [L + 6, L + 7, L + 8, L + 9];
+  // in `cols`: the list's place at t, and a's run at t
+  const ptab = L + 10, pt = L + 11;
   // v128 locals: acc[row][half], then the two vectors of b and the broadcast of a
-  const acc = [[22, 23], [24, 25], [26, 27], [28, 29]];
-  const b0 = 30, b1 = 31, s = 32;
+  const V = L + 12;
+  const acc = [[V, V + 1], [V + 2, V + 3], [V + 4, V + 5], [V + 6, V + 7]];
+  const b0 = V + 8, b1 = V + 9, s = V + 10;
   const k = new Code();
   k.get(cols).i32(e.log2Bytes).shl();
   k.set(colBytes);
@@ -84,22 +97,34 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
     k.get(acc[0][1]).set(acc[i][1]);
   }
   k.end();
-  // pa_i = a + (r + i)·as
-  k.get(a).get(r).get(as).mul().add().tee(pa[0]);
-  for (let i = 1; i < 4; i++) k.get(as).add().tee(pa[i]);
-  k.drop();
+  if (mode === 'plain') {
+    // pa_i = a + (r + i)·as
+    k.get(a).get(r).get(as).mul().add().tee(pa[0]);
+    for (let i = 1; i < 4; i++) k.get(as).add().tee(pa[i]);
+    k.drop();
+  } else if (mode === 'rows') {
+    // pa_i = a + tab[r + i]
+    for (let i = 0; i < 4; i++) k.get(tab).get(r).i32(2).shl().add().i32Load(4 * i).get(a).add().set(pa[i]);
+  } else {
+    // a's run of the tile's rows in each listed column: a + r·e past tab[t]
+    k.get(a).get(r).i32(e.log2Bytes).shl().add().set(pa[0]);
+    k.get(tab).set(ptab);
+  }
   k.get(b).get(kb).add().set(pb);
   k.get(T).set(t);
   k.block().loop();
   k.get(t).eqz().brIf(1);
   k.get(pb).load(0).set(b0);
   k.get(pb).load(16).set(b1);
+  if (mode === 'cols') k.get(ptab).i32Load(0).get(pa[0]).add().set(pt);
   for (let i = 0; i < 4; i++) {
-    k.get(pa[i]).splat(e, 0).set(s);
+    if (mode === 'cols') k.get(pt).splat(e, i << e.log2Bytes).set(s);
+    else k.get(pa[i]).splat(e, 0).set(s);
     k.get(acc[i][0]).get(s).get(b0).vMul(e).vAdd(e).set(acc[i][0]);
     k.get(acc[i][1]).get(s).get(b1).vMul(e).vAdd(e).set(acc[i][1]);
   }
-  for (let i = 0; i < 4; i++) k.get(pa[i]).get(at).add().set(pa[i]);
+  if (mode === 'cols') k.get(ptab).i32(4).add().set(ptab);
+  else for (let i = 0; i < 4; i++) k.get(pa[i]).get(at).add().set(pa[i]);
   k.get(pb).get(bs).add().set(pb);
   k.get(t).i32(1).sub().set(t);
   k.br(0);
@@ -118,7 +143,7 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
   k.br(0);
   k.end().end();
   k.end();
-  return { locals: [[...uleb(10), I32], [...uleb(11), V128]], code: k.bytes };
+  return { locals: [[...uleb(12), I32], [...uleb(11), V128]], code: k.bytes };
 }
 
 /**
@@ -132,6 +157,8 @@ function gemmBody(e: Lanes): { locals: number[][]; code: number[] } {
 export function gemmModuleBytes(precision: Precision = 'float64', shared = false): Uint8Array {
   const functions: { name: string; params: number[]; results: number[]; locals: number[][]; code: number[] }[] = [
     { name: 'gemm', params: new Array(12).fill(I32), results: [], ...gemmBody(LANES[precision]) },
+    { name: 'gemmRows', params: new Array(13).fill(I32), results: [], ...gemmBody(LANES[precision], 'rows') },
+    { name: 'gemmCols', params: new Array(13).fill(I32), results: [], ...gemmBody(LANES[precision], 'cols') },
     { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
     ...(precision === 'float64' ? [{ name: 'sigmoid', params: new Array(6).fill(I32), results: [I32], ...sigmoidBody() }] : []),
     ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision, ADAM_EPS) }].map((f) => ({ ...f, results: [] })),
@@ -174,6 +201,21 @@ export function stepsOf(exports: Record<string, unknown>): WasmSteps | undefined
 }
 
 export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number) => void;
+
+/** The kernel with a's rows or columns listed (`AOperand`): the list's byte address last. */
+export type WasmGemmListed = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number, tab: number) => void;
+
+/** An instance's kernels that read a through a list, where its module has them. */
+export interface WasmListed {
+  rows: WasmGemmListed;
+  cols: WasmGemmListed;
+}
+
+/** The listing kernels of an instance's exports. */
+export function listedOf(exports: Record<string, unknown>): WasmListed | undefined {
+  const { gemmRows, gemmCols } = exports;
+  return typeof gemmRows === 'function' && typeof gemmCols === 'function' ? { rows: gemmRows as WasmGemmListed, cols: gemmCols as WasmGemmListed } : undefined;
+}
 
 /** The part of the WebAssembly JavaScript API used here (the project's lib has no DOM types). */
 export interface WasmApi {
