@@ -295,7 +295,8 @@ test('a pass through the row chain (every layer above the first, the losses and 
   ];
   cases.forEach(([loss, out, hidden], c) => {
     const layers: LayerSpec[] = [
-      { name: 'h0', units: 24 + c, activation: builtinActivation(c % 2 ? 'sigmoid' : 'tanh')!, hasBias: true },
+      // the first layer's activation inlined in its product's parts, or (relu) taken after it by the run's thread
+      { name: 'h0', units: 24 + c, activation: builtinActivation(c === 5 ? 'relu' : c % 2 ? 'sigmoid' : 'tanh')!, hasBias: true },
       ...Array.from({ length: 1 + (c % 2) }, (_, l) => ({ name: `h${l + 1}`, units: 9 + 3 * l + c, activation: builtinActivation(hidden)!, hasBias: l % 2 === 0 })),
       { name: 'out', units: 3, activation: builtinActivation(out)!, hasBias: true },
     ];
