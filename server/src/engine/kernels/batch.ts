@@ -274,9 +274,11 @@ export class BatchWorkspace {
    * come from `loadTarget`) where they are staged, through a list of their addresses that the
    * first layer's products read (parallel.ts `AList`): its forward product reads the rows
    * listed, its gradient's product Xᵀ Δ the same rows as Xᵀ's columns listed. A copy of the rows
-   * per pass, gathered by the threads, cost a two-thread step of the 784-128-64-10 network about
-   * 40 µs of its 1,050 (the rows come from beyond a core's L2 either way); a list of 64 addresses
-   * costs the run's thread well under a microsecond. The pass's padding rows list a row of zeros.
+   * per pass, gathered by the threads, took a two-thread step of the 784-128-64-10 network about
+   * 40 µs of its 1,050; read through the list, the rows (from beyond a core's L2 either way) cost
+   * the gradient's product about as much, a column of them at a time, so the two steps ran alike,
+   * and the list needs no pass buffers and no task in the background. The pass's padding rows
+   * list a row of zeros.
    */
   usePass(r: number, n: number): void {
     const e = this.arena.heap.BYTES_PER_ELEMENT;
@@ -576,8 +578,8 @@ export function activate(act: Activation & { kind: 'scalar' }, h: Floats, z: num
 
 /**
  * Whether a pass through these layers can go through the row chain (chain.ts): the first layer's
- * products are cut between threads (kept in column bands) and has an elementwise activation, and
- * each layer above has an inlined one (activate.ts), or softmax at the output.
+ * products are cut between threads (it is kept in column bands) and its activation is elementwise,
+ * and each layer above has an inlined one (activate.ts), or softmax at the output.
  */
 function chainable(layers: readonly LayerSlots[]): boolean {
   const L = layers.length;
