@@ -11,7 +11,7 @@
 // it allows beside the share the step reaches. Bundled into bench/training.ts; not a test.
 import { BatchWorkspace } from '../server/src/engine/kernels/batch';
 import { NO_BIAS, pad4 } from '../server/src/engine/kernels/gemm';
-import { columnSums, transposeBand } from '../server/src/engine/kernels/bands';
+import { transposeBand } from '../server/src/engine/kernels/bands';
 import { newStepScalars } from '../server/src/engine/kernels/update';
 import type { Network } from '../server/src/engine/network';
 import { sampleRows, type Sample } from '../server/src/engine/train';
@@ -94,14 +94,13 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
   ws.layers.forEach((s, l) => {
     const label = `layer ${l + 1}: dE/dW, dE/db and the sgd step`;
     if (s.bands > 1) {
-      // As a batch's last pass takes it: the step, Wᵀ and the biases by the threads in the product.
-      const step = { scalars, p: s.W, m: -1, v: -1, WT: s.WT, gb: s.gb, b: s.layer.hasBias ? s.b : -1, mb: -1, vb: -1 };
-      time(label, () => A.gemmBanded(s.bands, s.x, 1, s.xs, s.delta, s.Kp, 0, s.gW, 0, s.Mp, NO_BIAS, s.Mp, s.Kp, B, step));
+      // As a batch's last pass takes it (batch.ts `layerGradient`): the step, Wᵀ and the biases
+      // by the threads in the product, the first layer reading the pass's listed rows.
+      const step = { scalars, l1: 0, stepped: new Set<number>() };
+      time(label, () => ws.layerGradient(l, B, false, step));
     } else {
-      const sums = new Float64Array(s.K);
       time(label, () => {
-        A.gemm(s.x, 1, s.xs, s.delta, s.Kp, s.gW, s.Kp, NO_BIAS, s.Mp, s.Kp, B);
-        columnSums(h, sums, s.delta, s.Kp, B, 0, s.K, s.gb, false);
+        ws.layerGradient(l, B);
         A.update(scalars, s.W, s.gW, -1, -1, s.Mp * s.Kp);
         A.update(scalars, s.b, s.gb, -1, -1, s.Kp);
         if (l > 0) transposeBand(h, s.W, s.Kp, s.WT, s.Mp, 0, s.K, s.M);

@@ -443,26 +443,35 @@ export class BatchWorkspace {
         for (let i = 0; i < n; i++) softmaxBackward(below.yRows[i], s.dxRows[i], below.dRows[i]);
       } else gateBand(h, dx, below.gp, below.delta, Mp, 0, n, 0, M);
     }
-    for (const s of this.layers) {
-      const { K, Kp, delta, gb } = s;
-      // dE/dw_{j,k} summed over the rows: x_{i,j} δ_{i,k}, i in order
-      const init = accumulate ? ACCUMULATE : NO_BIAS;
-      if (s.bands > 1) {
-        if (step) step.scalars.l1 = step.l1;
-        const hasBias = s.layer.hasBias;
-        const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
-        // The first layer's Xᵀ through the pass's list of its rows, Xᵀ's columns (`usePass`).
-        const list = s === this.layers[0] ? this.passRows('cols') : undefined;
-        if (A.gemmBanded(s.bands, list ? 0 : s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused, undefined, list)) {
-          // The threads took the step on W and b, wrote the new Wᵀ and summed dE/db (pool.ts `steppedPart`).
-          step!.stepped.add(s.W);
-          if (hasBias) step!.stepped.add(s.b);
-          s.transposed = true;
-          continue;
-        }
-      } else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
-      columnSums(h, this.sums, delta, Kp, n, 0, K, gb, accumulate);
-    }
+    for (let l = 0; l < this.layers.length; l++) this.layerGradient(l, n, accumulate, step);
+  }
+
+  /**
+   * dE/dW and dE/db of layer l over rows 0 … n−1 once its δ is known (`backward`, whose
+   * arguments these are; the bench times it alone): with `step`, a layer kept in column bands
+   * has its weights and biases stepped in the product's parts, as `backward` says.
+   */
+  layerGradient(l: number, n: number, accumulate = false, step?: StepInBackward): void {
+    const A = this.arena;
+    const s = this.layers[l];
+    const { K, Kp, delta, gb } = s;
+    // dE/dw_{j,k} summed over the rows: x_{i,j} δ_{i,k}, i in order
+    const init = accumulate ? ACCUMULATE : NO_BIAS;
+    if (s.bands > 1) {
+      if (step) step.scalars.l1 = step.l1;
+      const hasBias = s.layer.hasBias;
+      const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
+      // The first layer's Xᵀ through the pass's list of its rows, Xᵀ's columns (`usePass`).
+      const list = l === 0 ? this.passRows('cols') : undefined;
+      if (A.gemmBanded(s.bands, list ? 0 : s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused, undefined, list)) {
+        // The threads took the step on W and b, wrote the new Wᵀ and summed dE/db (pool.ts `steppedPart`).
+        step!.stepped.add(s.W);
+        if (hasBias) step!.stepped.add(s.b);
+        s.transposed = true;
+        return;
+      }
+    } else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
+    columnSums(A.heap, this.sums, delta, Kp, n, 0, K, gb, accumulate);
   }
 }
 
