@@ -314,7 +314,7 @@ test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, in float64 
     assert.ok(steps, `the ${precision} module exports sgd, momentum and adam`);
     const h = precision === 'float32' ? new Float32Array(memory.buffer) : new Float64Array(memory.buffer);
     for (const kind of kinds) {
-      for (const [b, neglr, l2] of [[64, -0.01, 0], [37, -0.3, 0.001], [1, -1e300, -0], [3, -0.01, NaN], [1e-310, -0.5, 2]]) {
+      for (const [b, neglr, l2] of [[64, -0.01, 0], [0.125, -0.01, 0.001], [37, -0.3, 0.001], [1, -1e300, -0], [3, -0.01, NaN], [1e-310, -0.5, 2]]) {
         for (const [i0, i1] of [[0, n], [1, n - 2], [5, 6], [3, 10], [7, 7]]) {
           for (let i = 0; i < n; i++) {
             h[p + i] = draw(i);

@@ -118,8 +118,27 @@ export function updateRangeWith(steps: WasmSteps | undefined, s: StepScalars, h:
     return;
   }
   const e = h.BYTES_PER_ELEMENT;
-  if (s.kind === OPT_ADAM) steps.adam(e * (p + i0), e * (g + i0), e * (m + i0), e * (v + i0), e * n, s.b, s.l2, s.b1, s.b2, s.c1, s.c2, s.negStep, s.bc2sqrt);
-  else if (s.kind === OPT_MOMENTUM && s.mu !== 0) steps.momentum(e * (p + i0), e * (g + i0), e * (m + i0), e * n, s.b, s.neglr, s.l2, s.mu, s.first);
-  else steps.sgd(e * (p + i0), e * (g + i0), e * n, s.b, s.neglr, s.l2);
+  const inv = exactInverse(s.b);
+  if (s.kind === OPT_ADAM) steps.adam(e * (p + i0), e * (g + i0), e * (m + i0), e * (v + i0), e * n, s.b, inv, s.l2, s.b1, s.b2, s.c1, s.c2, s.negStep, s.bc2sqrt);
+  else if (s.kind === OPT_MOMENTUM && s.mu !== 0) steps.momentum(e * (p + i0), e * (g + i0), e * (m + i0), e * n, s.b, inv, s.neglr, s.l2, s.mu, s.first);
+  else steps.sgd(e * (p + i0), e * (g + i0), e * n, s.b, inv, s.neglr, s.l2);
   if (i0 + n < i1) updateRange(s, h, p, g, m, v, i0 + n, i1);
 }
+
+/**
+ * 1/b where g·(1/b) is g/b for every g, else 0: b a power of two (2^−k is exact, and both are
+ * the correctly rounded g·2^−k), from 2^−1022 to 2^1022 so that 1/b is neither subnormal nor
+ * infinite. The SIMD steps multiply by it instead of dividing (step-simd.ts `stepFunction`).
+ * The last answer is kept: every call of a step asks it of the same b, and a small network's
+ * step makes a few calls of a few values each.
+ */
+export function exactInverse(b: number): number {
+  if (b === lastB) return lastInverse;
+  const inv = b > 0 && b >= 2 ** -1022 && b <= 2 ** 1022 && 2 ** Math.round(Math.log2(b)) === b ? 1 / b : 0;
+  lastB = b;
+  lastInverse = inv;
+  return inv;
+}
+
+let lastB = NaN;
+let lastInverse = 0;
