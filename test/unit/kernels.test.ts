@@ -13,7 +13,8 @@ import { exp, EXP_MAX } from '../../server/src/engine/kernels/exp';
 import { activateRows, INLINED } from '../../server/src/engine/kernels/activate';
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from '../../server/src/engine/kernels/exp-simd';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
-import { gemmModuleBytes, stepsOf, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
+import { activationsOf, gemmModuleBytes, stepsOf, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
+import { columnSums } from '../../server/src/engine/kernels/bands';
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, tanh, TANH_POLY_MAX, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
@@ -329,6 +330,32 @@ test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, in float64 
           for (let i = 0; i < v + n; i++) {
             assert.ok(Object.is(h[i], expected[i]), `${precision}, optimiser ${s.kind} (μ ${s.mu}, first ${s.first}), b ${b}, rate ${neglr}, λ₂ ${l2}, elements ${i0}–${i1}: element ${i} is ${h[i]}, updateRange gives ${expected[i]}`);
           }
+        }
+      }
+    }
+  }
+});
+
+test('the WebAssembly column sums give columnSums\' bits, from 0 and continued, for any run of columns and rows', () => {
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 2 });
+  const { colsums } = activationsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  assert.ok(colsums, 'the float64 module exports colsums');
+  const h = new Float64Array(memory.buffer);
+  const rng = new SeededRandom(7);
+  const specials = [0, -0, 5e-324, -5e-324, 1.7976931348623157e308, 1.7976931348623157e308, -1e308, 1, 1e-16, NaN, Infinity, -Infinity];
+  const [stride, delta, gb] = [13, 40, 8];
+  const sums = new Float64Array(stride);
+  for (const n of [0, 1, 2, 5, 64]) {
+    for (const [k0, k1] of [[0, 13], [0, 12], [1, 11], [4, 8], [3, 4], [6, 6]]) {
+      for (const accumulate of [false, true]) {
+        for (let i = 0; i < n * stride; i++) h[delta + i] = i < specials.length && n < 64 ? specials[(i * 5) % specials.length] : (rng.next() - 0.5) * 2 ** rng.uniform(-30, 30);
+        for (let k = 0; k < stride; k++) h[gb + k] = k % 3 === 0 ? -0 : rng.next();
+        const expected = h.slice(0, delta + n * stride);
+        columnSums(expected, sums, delta, stride, n, k0, k1, gb, accumulate);
+        columnSums(h, sums, delta, stride, n, k0, k1, gb, accumulate, colsums);
+        for (let i = 0; i < expected.length; i++) {
+          assert.ok(Object.is(h[i], expected[i]), `${n} rows, columns ${k0}–${k1}, ${accumulate ? 'continued' : 'from 0'}: element ${i} is ${h[i]}, the JavaScript loop gives ${expected[i]}`);
         }
       }
     }

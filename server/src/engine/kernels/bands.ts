@@ -1,4 +1,5 @@
 import type { Floats } from './floats';
+import type { WasmColumnSums } from './wasm';
 
 /**
  * Pieces of a layer's backward pass that a band of its units decides alone, shared by the run's
@@ -34,9 +35,15 @@ export function transposeBand(h: Floats, block: number, width: number, WT: numbe
  * dE/db_k = Σ_i δ_{i,k} for k0 ≤ k < k1, over rows i < n of δ (at `delta`, rows `stride`
  * apart), i in order, row by row (each row read once, not a column at a time): each sum taken in
  * float64 in `sums` (from 0, or from the sum at gb with `accumulate`) and stored at gb once — in
- * float32 too, as the sum of a local variable was.
+ * float32 too, as the sum of a local variable was. In float64, `simd` (colsum-simd.ts, the same
+ * adds in the same order) takes the columns two at a time, and this loop only an odd last one.
  */
-export function columnSums(h: Floats, sums: Float64Array, delta: number, stride: number, n: number, k0: number, k1: number, gb: number, accumulate: boolean): void {
+export function columnSums(h: Floats, sums: Float64Array, delta: number, stride: number, n: number, k0: number, k1: number, gb: number, accumulate: boolean, simd?: WasmColumnSums): void {
+  if (simd && h instanceof Float64Array) {
+    const pairs = (k1 - k0) & ~1;
+    simd(8 * (delta + k0), 8 * stride, n, 8 * pairs, 8 * (gb + k0), accumulate ? 1 : 0);
+    k0 += pairs;
+  }
   const w = k1 - k0;
   for (let k = 0; k < w; k++) sums[k] = accumulate ? h[gb + k0 + k] : 0;
   for (let i = 0; i < n; i++) {

@@ -5,7 +5,7 @@ import { activateRows, inlinedCode } from './activate';
 import { chainPlanInts, lossCodes, rowLoss, softmaxRows, SOFTMAX, writeChainPlan, type RowViews } from './chain';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
 import { int32Room } from './int32';
-import { columnSums, gateBand, transposeBand } from './bands';
+import { gateBand, transposeBand } from './bands';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 import type { StepScalars } from './update';
 
@@ -471,7 +471,7 @@ export class BatchWorkspace {
         return;
       }
     } else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
-    columnSums(A.heap, this.sums, delta, Kp, n, 0, K, gb, accumulate);
+    A.columnSums(this.sums, delta, Kp, n, 0, K, gb, accumulate);
   }
 }
 

@@ -3,6 +3,7 @@ import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './exp-simd';
 import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
 import { productPool, type BandActivation, type BandStep, type ProductGate, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
+import { columnSums } from './bands';
 import { updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
 
@@ -168,6 +169,14 @@ export class Arena {
       this.products.threadedActivations++;
       sh.pool.activate(sh, this.wasm!, code, z, y, gp, n, K, Kp, this.simd);
     } else activateRows(code, this.heap, z, y, gp, 0, n, K, Kp, this.simd);
+  }
+
+  /**
+   * dE/db_k = Σ_i δ_{i,k} for k0 ≤ k < k1 over rows i < n of δ at `delta` (bands.ts
+   * `columnSums`, `sums` its float64 room), in the module's SIMD where it has them (float64).
+   */
+  columnSums(sums: Float64Array, delta: number, stride: number, n: number, k0: number, k1: number, gb: number, accumulate: boolean): void {
+    columnSums(this.heap, sums, delta, stride, n, k0, k1, gb, accumulate, this.simd?.colsums);
   }
 
   /**

@@ -300,7 +300,7 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: numb
   if (s !== 0) return;
   const gb = ctl[o + 21];
   w.sums = w.sums.length >= width ? w.sums : new Float64Array(width);
-  columnSums(h, w.sums, b, bs, T, k0, k1, gb, bias === ACCUMULATE);
+  columnSums(h, w.sums, b, bs, T, k0, k1, gb, bias === ACCUMULATE, w.simd?.colsums);
   const pb = ctl[o + 22];
   if (pb >= 0) {
     sc.l1 = 0;
