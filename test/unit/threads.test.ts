@@ -316,6 +316,7 @@ test('a pass through the row chain (every layer above the first, the losses and 
     const two = trainWith(2, net, data, options);
     const what = `${loss}, ${hidden} hidden, ${out} out`;
     assert.ok(two.chainedPasses > 0, `${what}: the passes went through the row chain`);
+    assert.ok(two.transposedPasses > 0, `${what}: the first layer's forward products wrote the transposes of their rows, which its gradients read`);
     assert.ok(two.steppedProducts > 0 && one.result.loss.every(Number.isFinite), `${what}: a run that trains, its steps taken in the gradient's products`);
     assert.deepEqual(two.result.loss, one.result.loss, `${what}: epoch losses`);
     assert.deepEqual(two.result.testLoss, one.result.testLoss, `${what}: test losses`);
@@ -481,7 +482,8 @@ test('standardized inputs and derived features, staged once and listed per pass 
   const two = trainWith(2, net, data, options);
   assert.equal(two.epochRows, 3, 'each epoch\'s order set once');
   // 56 training rows in batches of 16: 4 passes an epoch, each read where its rows are staged
-  assert.ok(two.listedProducts >= 2 * 12, `each pass read through its list: ${two.listedProducts} listed products`);
+  assert.ok(two.listedProducts >= 12, `each pass read through its list: ${two.listedProducts} listed products`);
+  assert.ok(two.transposedPasses >= 12, `each pass's gradient read the transpose of its rows its forward product wrote: ${two.transposedPasses}`);
   assert.deepEqual(two.result.loss, one.result.loss);
   assert.deepEqual(two.result.testLoss, one.result.testLoss);
   two.result.network.layers.forEach((L, l) => {

@@ -96,6 +96,8 @@ export class Code {
   /** v128.load64_splat or v128.load32_splat: one element into every lane. */
   splat(e: Lanes, offset = 0) { return this.simd(e.splat, e.log2Bytes, ...uleb(offset)); }
   zero() { return this.simd(0x0c, ...new Array(16).fill(0)); }
+  /** i8x16.shuffle: byte i of the result is byte lanes[i] of a (0–15) or of b (16–31), a below b on the stack. */
+  shuffle(lanes: readonly number[]) { return this.simd(0x0d, ...lanes); }
   vAdd(e: Lanes) { return this.simd(e.add); }
   vMul(e: Lanes) { return this.simd(e.mul); }
   /** v128.const: the double v in both lanes. */

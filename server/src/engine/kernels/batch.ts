@@ -61,6 +61,15 @@ export class BatchWorkspace {
   private readonly zeroRow: number;
   /** Whether the pass reads its input rows through the list (`usePass`) rather than from x (`loadRow`). */
   private listed = false;
+  /**
+   * Each thread's copy of the transpose of the pass's listed rows (parallel.ts `TransposedRows`),
+   * band t's `xTBand` elements past band 0's, its rows Bp apart (−1: none, where passes do not go
+   * through the row chain); and the rows of the pass whose forward product wrote them (0: none
+   * since the pass's rows changed).
+   */
+  private readonly xT: number;
+  private readonly xTBand: number;
+  private transposedRows = 0;
   /** The training set's input rows, in data order (`stageInputs`), and the epoch's order as int32 rows of them. */
   private readonly xStaged: number;
   private readonly epochOrder: number;
@@ -114,7 +123,9 @@ export class BatchWorkspace {
     const epochValues = this.xs + int32Room(Bp, precision);
     const stagedValues = epochRows * this.xs + int32Room(epochRows, precision);
     const epochFits = threaded && epochRows > 0 && (epochValues + stagedValues) * (precision === 'float32' ? 4 : 8) <= EPOCH_ROWS_MAX_BYTES;
-    const plan = planSize(net, Bp, precision, stateBuffers) + (epochFits ? epochValues + stagedValues : 0);
+    // Room for the transposes of a pass's rows, one per thread, where the row chain may run (float64).
+    const transposes = epochFits && precision === 'float64' ? threadSettings().threads * this.xs * Bp : 0;
+    const plan = planSize(net, Bp, precision, stateBuffers) + (epochFits ? epochValues + stagedValues + transposes : 0);
     this.arena = new Arena(plan, mode, precision, threaded);
     const A = this.arena;
     this.x = A.alloc(Bp * this.xs);
@@ -177,6 +188,9 @@ export class BatchWorkspace {
     this.views = { z: last.zRows, y: last.yRows, t: this.tRows, d: last.dRows, grad: this.grad };
     const chains = A.chains && chainable(this.layers);
     this.chainPlan = chains ? A.alloc(chainRoom(this.layers.length)) : -1;
+    const transposing = chains && holds && transposes > 0 && this.layers[0].bands <= threadSettings().threads;
+    this.xTBand = transposing ? this.xs * Bp : 0;
+    this.xT = transposing ? A.alloc(this.layers[0].bands * this.xTBand) : -1;
     const losses = chains ? A.alloc(Bp) : -1;
     this.rowLosses = A.view(Math.max(0, losses), chains ? Bp : 0);
     if (chains) {
@@ -229,6 +243,7 @@ export class BatchWorkspace {
     this.putInputs(this.x + i * this.xs, X, at);
     this.loadTarget(i, T, at);
     this.listed = false;
+    this.transposedRows = 0;
   }
 
   /** Whether the workspace has room for the training set's input rows (`stageInputs`, `loadEpoch`). */
@@ -288,6 +303,7 @@ export class BatchWorkspace {
     for (let i = 0; i < n; i++) list[i] = e * (this.xStaged + order[r + i] * this.xs);
     for (let i = n; i < rows; i++) list[i] = e * this.zeroRow;
     this.listed = true;
+    this.transposedRows = 0;
   }
 
   /** Puts the targets of sample `at` of T (rows of K values) in row i. */
@@ -352,7 +368,11 @@ export class BatchWorkspace {
     const code = s.act.kind === 'scalar' ? inlinedCode(s.act.builtin) : undefined;
     const act = code === undefined ? undefined : { code, y: s.y, gp: s.gp, n, K: s.K };
     const list = l === 0 ? this.passRows('rows') : undefined;
-    return this.arena.gemmBanded(s.bands, list ? 0 : s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, pad4(n), s.Kp, s.M, undefined, act, list);
+    // Where passes go through the row chain, the first layer's parts also write the transpose of
+    // the rows they have just read, each thread its own copy, for the weights' gradient (`layerGradient`).
+    const transpose = list && this.xT >= 0 ? { at: this.xT, stride: pad4(this.capacity), band: this.xTBand } : undefined;
+    if (transpose) this.transposedRows = n;
+    return this.arena.gemmBanded(s.bands, list ? 0 : s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, pad4(n), s.Kp, s.M, undefined, act, list && { ...list, transpose });
   }
 
   /** The pass's list of its input rows (`usePass`), for the first layer's products to read as a's `mode`; undefined when the pass's rows are in x (`loadRow`). */
@@ -461,9 +481,13 @@ export class BatchWorkspace {
       if (step) step.scalars.l1 = step.l1;
       const hasBias = s.layer.hasBias;
       const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
-      // The first layer's Xᵀ through the pass's list of its rows, Xᵀ's columns (`usePass`).
-      const list = l === 0 ? this.passRows('cols') : undefined;
-      if (A.gemmBanded(s.bands, list ? 0 : s.x, 1, s.xs, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused, undefined, list)) {
+      // The first layer's Xᵀ: each band's copy of the transpose its forward product wrote
+      // (`bandedForward`), read along its rows; else through the pass's list of its rows, as Xᵀ's
+      // columns (`usePass`).
+      const transposed = l === 0 && this.transposedRows === n;
+      const list = l === 0 && !transposed ? this.passRows('cols') : undefined;
+      const [a, as, at] = transposed ? [this.xT, pad4(this.capacity), 1] : [list ? 0 : s.x, 1, s.xs];
+      if (A.gemmBanded(s.bands, a, as, at, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused, undefined, list, transposed ? this.xTBand : 0)) {
         // The threads took the step on W and b, wrote the new Wᵀ and summed dE/db (pool.ts `steppedPart`).
         step!.stepped.add(s.W);
         if (hasBias) step!.stepped.add(s.b);

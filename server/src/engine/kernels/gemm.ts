@@ -1,6 +1,6 @@
 import { activationsOf, gemmModule, listedOf, stepsOf, tileCols, TILE_ROWS, wasmApi, type Precision, type WasmActivations, type WasmGemm, type WasmListed, type WasmSteps } from './wasm';
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './exp-simd';
-import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct } from './parallel';
+import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct, type ListedRows } from './parallel';
 import { productPool, type BandActivation, type BandStep, type ProductGate, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
 import { columnSums } from './bands';
@@ -68,10 +68,11 @@ export class Arena {
    * (batch.ts `loadEpoch`), the gradients' products that took the optimiser's step on their
    * parts (`gemmBanded`'s `step`), the forward products that took their activation
    * (`gemmBanded`'s `act`), the products that took the backward pass's gate (`gemm`'s `gate`),
-   * the passes whose rows went through a row chain on the threads (`chain`) and the products
-   * that read a pass's staged rows through a list of them (`gemmBanded`'s `list`).
+   * the passes whose rows went through a row chain on the threads (`chain`), the products
+   * that read a pass's staged rows through a list of them (`gemmBanded`'s `list`) and the threaded
+   * ones of those that wrote the rows' transpose (its `transpose`).
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, steppedProducts: 0, fusedActivations: 0, gatedProducts: 0, chainedPasses: 0, listedProducts: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, steppedProducts: 0, fusedActivations: 0, gatedProducts: 0, chainedPasses: 0, listedProducts: 0, transposedPasses: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -246,14 +247,17 @@ export class Arena {
    * bits.
    *
    * With `list`, a is read through a list of its rows or columns (parallel.ts `AList`; `at` its
-   * place in the memory's int32 values), where the arena has WebAssembly: a pass's staged rows.
+   * place in the memory's int32 values), where the arena has WebAssembly: a pass's staged rows;
+   * with its `transpose` (rows only, float64), the transpose of those rows is written too, a copy
+   * for each band (parallel.ts `TransposedRows`). With `aBand`, band t reads a + t·aBand.
    *
    * Returns whether the step or the activation was taken; when the product is not cut between
    * threads neither is, and the caller takes them as usual.
    */
-  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, list?: { mode: 'rows' | 'cols'; at: number }): boolean {
+  gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, list?: ListedRows, aBand = 0): boolean {
     const sh = this.shared;
     if (list && !(this.wasm && this.listed)) throw new Error('a listed product needs the WebAssembly kernel');
+    if (list?.transpose && !(list.mode === 'rows' && this.listed?.transpose)) throw new Error('the transpose of listed rows needs the float64 WebAssembly kernels and a list of rows');
     if (sh && this.wasm && bands === sh.pool.threads && rows * cols * T >= sh.minWork) {
       this.products.wasm++;
       this.products.threaded++;
@@ -261,17 +265,21 @@ export class Arena {
       if (step) this.products.steppedProducts++;
       else if (act) this.products.fusedActivations++;
       if (list) this.products.listedProducts++;
-      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step, act, this.simd, list);
+      if (list?.transpose) this.products.transposedPasses++;
+      sh.pool.bandedProduct(sh, this.wasm, a, as, at, b, bs, bRows, c, cs, cRows, bias, rows, cols, T, step, act, this.simd, list, aBand);
       return step !== undefined || act !== undefined;
     }
     for (let t = 0; t < bands; t++) {
       const [k0, k1] = columnBand(cols, bands, t, this.width);
       const [bt, bst, ct, cst, biast] = bandOperands(b, bs, bRows, c, cs, cRows, bias, k0, k1, 0);
+      const ta = a + t * aBand;
       if (list) {
         this.products.wasm++;
         this.products.listedProducts++;
-        wasmProduct(this.wasm!, this.bytes, a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T, { kernels: this.listed!, ...list });
-      } else this.gemm(a, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
+        wasmProduct(this.wasm!, this.bytes, ta, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T, { kernels: this.listed!, mode: list.mode, at: list.at });
+        const xt = list.transpose;
+        if (xt) this.listed!.transpose!(4 * list.at, 0, rows, 0, (T + 1) & ~1, this.bytes * (xt.at + t * xt.band), this.bytes * xt.stride);
+      } else this.gemm(ta, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
     }
     return false;
   }

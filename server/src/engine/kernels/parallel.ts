@@ -36,6 +36,28 @@ export interface AList {
 }
 
 /**
+ * Where the parts of a product over column bands write the transpose of a's listed rows
+ * (transpose-simd.ts): Xᵀ of band 0 at element `at`, its rows `stride` elements apart, band t's
+ * copy `band` elements past band 0's. Each thread's copy is read by the first layer's gradient
+ * of its band (batch.ts).
+ */
+export interface TransposedRows {
+  at: number;
+  stride: number;
+  band: number;
+}
+
+/**
+ * How a product over column bands reads a through a list (`AList`'s mode and place), and where
+ * its parts write the transpose of those rows, if anywhere (rows only).
+ */
+export interface ListedRows {
+  mode: 'rows' | 'cols';
+  at: number;
+  transpose?: TransposedRows;
+}
+
+/**
  * The WebAssembly kernel on c[r·cs + k] = init + Σ_t a[r·as + t·at] · b[t·bs + k] (offsets and
  * strides in elements of `e` bytes; bias ≥ 0 an offset, −1 init 0, −2 continue c), in slices of
  * t; a through `list` where given (its element (r, t) where the list says).

@@ -4,7 +4,7 @@ import { columnSums, gateBand, transposeBand } from './bands';
 import { intsOf } from './int32';
 import { newStepScalars, STEP_SCALARS, updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
-import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type AList, type HelperThread } from './parallel';
+import { ACCUMULATE, band, bandOperands, columnBand, partsFor, productPart, rowPartsFor, threadSettings, wasmProduct, type AList, type HelperThread, type ListedRows } from './parallel';
 import { activationsOf, listedOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivations, type WasmGemm, type WasmListed, type WasmSteps } from './wasm';
 
 /**
@@ -86,6 +86,13 @@ const GATE = 16;
  */
 const LIST = 25;
 const LIST_MODES = [undefined, 'rows', 'cols'] as const;
+/**
+ * Past ARGS, in a product over column bands: where each band's parts write the transpose of a's
+ * listed rows (`TransposedRows`: Xᵀ of band 0, elements between Xᵀ's rows and between the
+ * bands' copies; −1: nowhere), then the elements between the bands' a (band t reads a + t·that).
+ */
+const XT = 27;
+const A_BAND = 30;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
 const GROUPS = 40;
 const CONTROL_INTS = GROUPS + 64;
@@ -232,14 +239,22 @@ function bandPart(parts: number, threads: number, i: number): { t: number; s: nu
 function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void {
   const o = ARGS;
   const wasm = w.wasm;
-  const [a, as, at, b, bs, c, cs, bias, rows, cols, T, e, width] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12]];
+  const [as, at, b, bs, c, cs, bias, rows, cols, T, e, width] = [ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11], ctl[o + 12]];
+  let a = ctl[o];
   if (ctl[o + 15] === 1) {
     const { t, s, per } = bandPart(parts, ctl[THREADS], i);
     const [k0, k1] = columnBand(cols, ctl[THREADS], t, width);
-    if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, k0, k1, s, per);
+    a += t * ctl[o + A_BAND];
+    if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, a, k0, k1, s, per);
     const [q0, q1] = columnBand(k1 - k0, per, s, width);
-    if (q1 <= q0) return;
+    // Then its share of the transpose of a's listed rows, into band t's copy, while the rows the
+    // product has just read are in this core's cache.
+    if (q1 <= q0) {
+      if (ctl[o + XT] >= 0) transposePart(ctl, w, t, s, per, rows, T);
+      return;
+    }
     bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T, listOf(ctl, w));
+    if (ctl[o + XT] >= 0) transposePart(ctl, w, t, s, per, rows, T);
     const code = ctl[o + ACT_CODE];
     if (code !== 0) {
       // This part's columns of c (plain, rows cs apart, as y's and gp's) into y = g(z), gp = g'(z).
@@ -277,9 +292,9 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
  * its state (−1: none); the step's scalars are in the control block. Each value is computed as
  * the one-thread code computes it, so the same bits.
  */
-function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: number, per: number): void {
+function steppedPart(ctl: Int32Array, w: Worker, a: number, k0: number, k1: number, s: number, per: number): void {
   const o = ARGS;
-  const [a, as, at, b, bs, c, cs, bias, rows, , T, e] = [ctl[o], ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11]];
+  const [as, at, b, bs, c, cs, bias, rows, , T, e] = [ctl[o + 1], ctl[o + 2], ctl[o + 3], ctl[o + 4], ctl[o + 5], ctl[o + 6], ctl[o + 7], ctl[o + 8], ctl[o + 9], ctl[o + 10], ctl[o + 11]];
   if (k1 <= k0) return;
   const cRows = ctl[o + 14];
   const h = w.heap;
@@ -306,6 +321,20 @@ function steppedPart(ctl: Int32Array, w: Worker, k0: number, k1: number, s: numb
     sc.l1 = 0;
     updateRangeWith(w.steps, sc, h, pb, gb, ctl[o + 23], ctl[o + 24], k0, k1);
   }
+}
+
+/**
+ * Sub-band s of `per`'s share of the transpose of the open product's listed rows (`XT`), into
+ * band t's copy: the columns of a, T of them rounded up to even (the staged rows' padding is
+ * zeros), cut in runs of whole pairs, for all `rows` rows (transpose-simd.ts).
+ */
+function transposePart(ctl: Int32Array, w: Worker, t: number, s: number, per: number, rows: number, T: number): void {
+  const transpose = w.listed?.transpose;
+  if (!transpose || LIST_MODES[ctl[ARGS + LIST]] !== 'rows') throw new Error('the transpose of listed rows needs the float64 WebAssembly kernels and a list of rows');
+  const [p0, p1] = band((T + 1) >> 1, per, s);
+  if (p1 <= p0) return;
+  const e = ctl[ARGS + 11];
+  transpose(4 * ctl[ARGS + LIST + 1], 0, rows, 2 * p0, 2 * p1, e * (ctl[ARGS + XT] + t * ctl[ARGS + XT + 2]), e * ctl[ARGS + XT + 1]);
 }
 
 /** Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1) here (parallel.ts `bandOperands`). */
@@ -467,12 +496,13 @@ export class ProductPool {
    * activation of its columns (`BandActivation`), through `simd`, this thread's WebAssembly tanh
    * and σ, where it has them.
    */
-  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, simd?: WasmActivations, list?: { mode: 'rows' | 'cols'; at: number }): void {
+  bandedProduct(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, simd?: WasmActivations, list?: ListedRows, aBand = 0): void {
     const args = [a, as, at, b, bs, c, cs, bias, rows, cols, T, kernel.bytes, kernel.width, bRows, cRows, 1];
     if (step) args.push(step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb);
     else if (act) args.push(-1, -1, -1, 0, act.code, act.y, act.gp, act.n, act.K);
     else args.push(-1, -1, -1, 0, 0, 0, 0, 0, 0);
-    args.push(list ? LIST_MODES.indexOf(list.mode) : 0, list?.at ?? 0);
+    const xt = list?.transpose;
+    args.push(list ? LIST_MODES.indexOf(list.mode) : 0, list?.at ?? 0, xt?.at ?? -1, xt?.stride ?? 0, xt?.band ?? 0, aBand);
     if (step) packScalars(this.floats, step.scalars);
     // A gradient's product with its step in PARTS_PER_BAND parts per band too (`steppedPart`: a
     // run of the band's rows each), not one: with one, a thread on a core that runs slower (a

@@ -23,6 +23,7 @@ import { adamBody, momentumBody, sgdBody, type WasmSteps } from './step-simd';
 import { ADAM_EPS } from './update';
 import { sigmoidBody } from './sigmoid-simd';
 import { colsumsBody } from './colsum-simd';
+import { transposeRowsBody } from './transpose-simd';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -150,8 +151,8 @@ function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; cod
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
  * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), in float64 `sigmoid`
- * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them) and `colsums`
- * (colsum-simd.ts), and the optimisers' steps
+ * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them), `colsums`
+ * (colsum-simd.ts) and `transposeRows` (transpose-simd.ts), and the optimisers' steps
  * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a
  * shared memory (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space),
  * which instances on several threads use at once (pool.ts).
@@ -164,6 +165,7 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
     { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
     ...(precision === 'float64' ? [{ name: 'sigmoid', params: new Array(6).fill(I32), results: [I32], ...sigmoidBody() }] : []),
     ...(precision === 'float64' ? [{ name: 'colsums', params: new Array(6).fill(I32), results: [], ...colsumsBody() }] : []),
+    ...(precision === 'float64' ? [{ name: 'transposeRows', params: new Array(7).fill(I32), results: [], ...transposeRowsBody() }] : []),
     ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision, ADAM_EPS) }].map((f) => ({ ...f, results: [] })),
   ];
   // One type per function, in order.
@@ -212,16 +214,20 @@ export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number
 /** The kernel with a's rows or columns listed (`AOperand`): the list's byte address last. */
 export type WasmGemmListed = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number, tab: number) => void;
 
-/** An instance's kernels that read a through a list, where its module has them. */
+/** The float64 module's `transposeRows(tab, a, rows, c0, c1, dst, ds)` (transpose-simd.ts). */
+export type WasmTransposeRows = (tab: number, a: number, rows: number, c0: number, c1: number, dst: number, ds: number) => void;
+
+/** An instance's kernels that read a through a list, where its module has them, and (float64) the listed rows' transpose. */
 export interface WasmListed {
   rows: WasmGemmListed;
   cols: WasmGemmListed;
+  transpose?: WasmTransposeRows;
 }
 
 /** The listing kernels of an instance's exports. */
 export function listedOf(exports: Record<string, unknown>): WasmListed | undefined {
-  const { gemmRows, gemmCols } = exports;
-  return typeof gemmRows === 'function' && typeof gemmCols === 'function' ? { rows: gemmRows as WasmGemmListed, cols: gemmCols as WasmGemmListed } : undefined;
+  const { gemmRows, gemmCols, transposeRows } = exports;
+  return typeof gemmRows === 'function' && typeof gemmCols === 'function' ? { rows: gemmRows as WasmGemmListed, cols: gemmCols as WasmGemmListed, transpose: transposeRows as WasmTransposeRows | undefined } : undefined;
 }
 
 /** The part of the WebAssembly JavaScript API used here (the project's lib has no DOM types). */
