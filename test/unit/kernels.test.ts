@@ -13,7 +13,7 @@ import { exp, EXP_MAX } from '../../server/src/engine/kernels/exp';
 import { activateRows, INLINED } from '../../server/src/engine/kernels/activate';
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from '../../server/src/engine/kernels/exp-simd';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
-import { activationsOf, gemmModuleBytes, stepsOf, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
+import { activationsOf, gemmModuleBytes, listedOf, stepsOf, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
 import { columnSums } from '../../server/src/engine/kernels/bands';
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, tanh, TANH_POLY_MAX, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
@@ -358,6 +358,33 @@ test('the WebAssembly column sums give columnSums\' bits, from 0 and continued, 
           assert.ok(Object.is(h[i], expected[i]), `${n} rows, columns ${k0}–${k1}, ${accumulate ? 'continued' : 'from 0'}: element ${i} is ${h[i]}, the JavaScript loop gives ${expected[i]}`);
         }
       }
+    }
+  }
+});
+
+test('the WebAssembly transpose of listed rows puts each value in its place and touches nothing else: 4, 8 and 12 rows, runs of columns', () => {
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 4 });
+  const listed = listedOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  assert.ok(listed?.transpose, 'the float64 module exports transposeRows');
+  const h = new Float64Array(memory.buffer);
+  const ints = new Int32Array(memory.buffer);
+  const [tab, rowsAt, dst, cols, stride] = [0, 64, 2048, 10, 16]; // tab in int32 values; rows of 10 values at rowsAt; the transpose at dst
+  for (const rows of [4, 8, 12]) {
+    for (const [c0, c1] of [[0, 10], [2, 6], [4, 4], [8, 10]]) {
+      h.fill(0);
+      for (let i = 0; i < 30 * cols; i++) h[rowsAt + i] = i + 0.5;
+      h.fill(-1, dst, dst + cols * stride + 8);
+      const order = Array.from({ length: rows }, (_, r) => (r * 7 + 3) % 30);
+      order.forEach((row, r) => (ints[tab + r] = 8 * (rowsAt + row * cols)));
+      listed.transpose!(4 * tab, 0, rows, c0, c1, 8 * dst, 8 * stride);
+      for (let j = 0; j < cols; j++) {
+        for (let r = 0; r < stride; r++) {
+          const inside = j >= c0 && j < c1 && r < rows;
+          assert.equal(h[dst + j * stride + r], inside ? h[rowsAt + order[r] * cols + j] : -1, `${rows} rows, columns ${c0}–${c1}: the transpose's (${j}, ${r})`);
+        }
+      }
+      assert.equal(h[dst + cols * stride], -1, 'nothing past the transpose');
     }
   }
 });
