@@ -362,29 +362,39 @@ test('the WebAssembly column sums give columnSums\' bits, from 0 and continued, 
   }
 });
 
-test('the WebAssembly transpose of listed rows puts each value in its place and touches nothing else: 4, 8 and 12 rows, runs of columns', () => {
+test('the kernel that reads listed rows and writes their transpose gives the listed product\'s bits, and each value of the transpose in its place, nothing else', () => {
   const api = wasmApi()!;
   const memory = new api.Memory({ initial: 4 });
   const listed = listedOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
-  assert.ok(listed?.transpose, 'the float64 module exports transposeRows');
+  assert.ok(listed?.rowsT, 'the float64 module exports gemmRowsT');
   const h = new Float64Array(memory.buffer);
   const ints = new Int32Array(memory.buffer);
-  const [tab, rowsAt, dst, cols, stride] = [0, 64, 2048, 10, 16]; // tab in int32 values; rows of 10 values at rowsAt; the transpose at dst
+  const rng = new SeededRandom(12);
+  // the list at int32 0; 30 staged rows of 12 values at 64; b at 512; c and c again at 1024 and 1280; the transpose at 2048, rows 16 apart
+  const [tab, staged, width, b, c1, c2, xt, stride] = [0, 64, 12, 512, 1024, 1280, 2048, 16];
   for (const rows of [4, 8, 12]) {
-    for (const [c0, c1] of [[0, 10], [2, 6], [4, 4], [8, 10]]) {
-      h.fill(0);
-      for (let i = 0; i < 30 * cols; i++) h[rowsAt + i] = i + 0.5;
-      h.fill(-1, dst, dst + cols * stride + 8);
-      const order = Array.from({ length: rows }, (_, r) => (r * 7 + 3) % 30);
-      order.forEach((row, r) => (ints[tab + r] = 8 * (rowsAt + row * cols)));
-      listed.transpose!(4 * tab, 0, rows, c0, c1, 8 * dst, 8 * stride);
-      for (let j = 0; j < cols; j++) {
-        for (let r = 0; r < stride; r++) {
-          const inside = j >= c0 && j < c1 && r < rows;
-          assert.equal(h[dst + j * stride + r], inside ? h[rowsAt + order[r] * cols + j] : -1, `${rows} rows, columns ${c0}–${c1}: the transpose's (${j}, ${r})`);
+    for (const T of [12, 7, 1]) {
+      for (const cols of [4, 8]) {
+        for (const init of [0, 2]) {
+          for (let i = 0; i < 30 * width; i++) h[staged + i] = rng.uniform(-2, 2);
+          for (let i = 0; i < T * cols; i++) h[b + i] = rng.uniform(-2, 2);
+          for (let i = 0; i < rows * cols; i++) h[c1 + i] = h[c2 + i] = rng.uniform(-1, 1);
+          h.fill(-1, xt, xt + width * stride + 8);
+          const order = Array.from({ length: rows }, (_, r) => (r * 7 + 3) % 30);
+          order.forEach((row, r) => (ints[tab + r] = 8 * (staged + row * width)));
+          listed.rows(0, 0, 8, 8 * b, 8 * cols, 8 * c1, 8 * cols, 0, init, rows, cols, T, 4 * tab);
+          listed.rowsT!(0, 0, 8, 8 * b, 8 * cols, 8 * c2, 8 * cols, 0, init, rows, cols, T, 4 * tab, 8 * xt, 8 * stride);
+          const what = `${rows} rows, ${T} terms, ${cols} columns, init ${init}`;
+          for (let i = 0; i < rows * cols; i++) assert.ok(Object.is(h[c2 + i], h[c1 + i]), `${what}: c[${i}] is ${h[c2 + i]}, the listed product's ${h[c1 + i]}`);
+          for (let t = 0; t < width; t++) {
+            for (let r = 0; r < stride; r++) {
+              const inside = t < T && r < rows;
+              assert.equal(h[xt + t * stride + r], inside ? h[staged + order[r] * width + t] : -1, `${what}: the transpose's (${t}, ${r})`);
+            }
+          }
+          assert.equal(h[xt + width * stride], -1, `${what}: nothing past the transpose`);
         }
       }
-      assert.equal(h[dst + cols * stride], -1, 'nothing past the transpose');
     }
   }
 });

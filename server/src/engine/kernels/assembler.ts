@@ -88,6 +88,8 @@ export class Code {
   store(offset = 0) { return this.simd(0x0b, 4, ...uleb(offset)); }
   /** v128.load64_zero: 8 bytes (two float32) into the low half, the rest zero. */
   load64Zero(offset = 0) { return this.simd(0x5d, 3, ...uleb(offset)); }
+  /** v128.load64_lane: 8 bytes into lane `lane` of the v128 on the stack (the address below it). */
+  load64Lane(offset: number, lane: number) { return this.simd(0x57, 3, ...uleb(offset), lane); }
   /** v128.store64_lane 0: the low 8 bytes (two float32). */
   store64Low(offset = 0) { return this.simd(0x5b, 3, ...uleb(offset), 0); }
   /** f64x2.promote_low_f32x4 and f32x4.demote_f64x2_zero (rounded to nearest, into the low half). */

@@ -257,7 +257,7 @@ export class Arena {
   gemmBanded(bands: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, cols: number, T: number, step?: BandStep, act?: BandActivation, list?: ListedRows, aBand = 0): boolean {
     const sh = this.shared;
     if (list && !(this.wasm && this.listed)) throw new Error('a listed product needs the WebAssembly kernel');
-    if (list?.transpose && !(list.mode === 'rows' && this.listed?.transpose)) throw new Error('the transpose of listed rows needs the float64 WebAssembly kernels and a list of rows');
+    if (list?.transpose && !(list.mode === 'rows' && this.listed?.rowsT)) throw new Error('the transpose of listed rows needs the float64 WebAssembly kernels and a list of rows');
     if (sh && this.wasm && bands === sh.pool.threads && rows * cols * T >= sh.minWork) {
       this.products.wasm++;
       this.products.threaded++;
@@ -276,9 +276,10 @@ export class Arena {
       if (list) {
         this.products.wasm++;
         this.products.listedProducts++;
-        wasmProduct(this.wasm!, this.bytes, ta, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T, { kernels: this.listed!, mode: list.mode, at: list.at });
         const xt = list.transpose;
-        if (xt) this.listed!.transpose!(4 * list.at, 0, rows, 0, (T + 1) & ~1, this.bytes * (xt.at + t * xt.band), this.bytes * xt.stride);
+        // band t's copy of the transpose, written as its product reads the rows
+        const transpose = xt && k1 > k0 ? { at: xt.at + t * xt.band, stride: xt.stride } : undefined;
+        wasmProduct(this.wasm!, this.bytes, ta, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T, { kernels: this.listed!, mode: list.mode, at: list.at, transpose });
       } else this.gemm(ta, as, at, bt, bst, ct, cst, biast, rows, k1 - k0, T);
     }
     return false;

@@ -27,12 +27,14 @@ const SLICE_BYTES = 262144;
  * the list's place, int32 byte addresses from element `at` of an int32 view of the memory on.
  * In `rows`, a's row r is at a + list[r] (a an offset in elements, as is at); in `cols`, a's
  * element (r, t) at a + list[t] + r (as and at unused): the listed rows of a pass, read as the
- * columns of Xᵀ.
+ * columns of Xᵀ. With `transpose` (rows, float64), the kernel also writes a's transpose, its
+ * element (t, r) at transpose.at + t·transpose.stride (elements).
  */
 export interface AList {
   kernels: WasmListed;
   mode: 'rows' | 'cols';
   at: number;
+  transpose?: { at: number; stride: number };
 }
 
 /**
@@ -69,7 +71,11 @@ export function wasmProduct(wasm: WasmGemm, e: number, a: number, as: number, at
     const n = Math.min(slice, T - t0);
     const [pb, pc, pbias] = [(b + t0 * bs) * e, c * e, bias < 0 ? 0 : bias * e];
     if (!list) wasm((a + t0 * at) * e, as * e, at * e, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n);
-    else if (list.mode === 'rows') list.kernels.rows((a + t0 * at) * e, 0, at * e, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n, 4 * list.at);
+    else if (list.mode === 'rows' && list.transpose) {
+      const { at: xt, stride } = list.transpose;
+      if (!list.kernels.rowsT) throw new Error('the transpose of listed rows needs the float64 kernels');
+      list.kernels.rowsT((a + t0 * at) * e, 0, at * e, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n, 4 * list.at, (xt + t0 * stride) * e, stride * e);
+    } else if (list.mode === 'rows') list.kernels.rows((a + t0 * at) * e, 0, at * e, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n, 4 * list.at);
     else list.kernels.cols(a * e, 0, 0, pb, bs * e, pc, cs * e, pbias, init, rows, cols, n, 4 * (list.at + t0));
     init = 2;
   }

@@ -247,14 +247,12 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
     a += t * ctl[o + A_BAND];
     if (ctl[o + STEP_FLAG] === 1) return steppedPart(ctl, w, a, k0, k1, s, per);
     const [q0, q1] = columnBand(k1 - k0, per, s, width);
-    // Then its share of the transpose of a's listed rows, into band t's copy, while the rows the
-    // product has just read are in this core's cache.
-    if (q1 <= q0) {
-      if (ctl[o + XT] >= 0) transposePart(ctl, w, t, s, per, rows, T);
-      return;
-    }
-    bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T, listOf(ctl, w));
-    if (ctl[o + XT] >= 0) transposePart(ctl, w, t, s, per, rows, T);
+    if (q1 <= q0) return;
+    // The band's first part (the one with its first columns: a narrow band's first sub-bands may
+    // have none) writes band t's copy of the transpose of a's listed rows, as it reads them.
+    const xt = ctl[o + XT];
+    const transpose = xt >= 0 && q0 === 0 ? { at: xt + t * ctl[o + XT + 2], stride: ctl[o + XT + 1] } : undefined;
+    bandedProduct(wasm, e, a, as, at, b, bs, ctl[o + 13], c, cs, ctl[o + 14], bias, rows, k0, k1, q0, q1, T, listOf(ctl, w, transpose));
     const code = ctl[o + ACT_CODE];
     if (code !== 0) {
       // This part's columns of c (plain, rows cs apart, as y's and gp's) into y = g(z), gp = g'(z).
@@ -323,32 +321,18 @@ function steppedPart(ctl: Int32Array, w: Worker, a: number, k0: number, k1: numb
   }
 }
 
-/**
- * Sub-band s of `per`'s share of the transpose of the open product's listed rows (`XT`), into
- * band t's copy: the columns of a, T of them rounded up to even (the staged rows' padding is
- * zeros), cut in runs of whole pairs, for all `rows` rows (transpose-simd.ts).
- */
-function transposePart(ctl: Int32Array, w: Worker, t: number, s: number, per: number, rows: number, T: number): void {
-  const transpose = w.listed?.transpose;
-  if (!transpose || LIST_MODES[ctl[ARGS + LIST]] !== 'rows') throw new Error('the transpose of listed rows needs the float64 WebAssembly kernels and a list of rows');
-  const [p0, p1] = band((T + 1) >> 1, per, s);
-  if (p1 <= p0) return;
-  const e = ctl[ARGS + 11];
-  transpose(4 * ctl[ARGS + LIST + 1], 0, rows, 2 * p0, 2 * p1, e * (ctl[ARGS + XT] + t * ctl[ARGS + XT + 2]), e * ctl[ARGS + XT + 1]);
-}
-
 /** Columns k0 + q0 … k0 + q1 − 1 of a product whose columns are cut into bands, band [k0, k1) here (parallel.ts `bandOperands`). */
 function bandedProduct(wasm: WasmGemm, e: number, a: number, as: number, at: number, b: number, bs: number, bRows: number, c: number, cs: number, cRows: number, bias: number, rows: number, k0: number, k1: number, q0: number, q1: number, T: number, list?: AList): void {
   const [bt, bst, ct, cst, biast] = bandOperands(b, bs, bRows, c, cs, cRows, bias, k0, k1, q0);
   wasmProduct(wasm, e, a, as, at, bt, bst, ct, cst, biast, rows, q1 - q0, T, list);
 }
 
-/** The open product's list of a's rows or columns (`LIST`), for thread `w`'s kernels; undefined when a is plain. */
-function listOf(ctl: Int32Array, w: Worker): AList | undefined {
+/** The open product's list of a's rows or columns (`LIST`), for thread `w`'s kernels, with where to write their transpose if anywhere; undefined when a is plain. */
+function listOf(ctl: Int32Array, w: Worker, transpose?: AList['transpose']): AList | undefined {
   const mode = LIST_MODES[ctl[ARGS + LIST]];
   if (!mode) return undefined;
   if (!w.listed) throw new Error('the kernel has no listed form');
-  return { kernels: w.listed, mode, at: ctl[ARGS + LIST + 1] };
+  return { kernels: w.listed, mode, at: ctl[ARGS + LIST + 1], transpose };
 }
 
 /** Part i of the open activation: a band of its rows (parallel.ts `band`). */

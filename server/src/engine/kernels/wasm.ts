@@ -23,7 +23,6 @@ import { adamBody, momentumBody, sgdBody, type WasmSteps } from './step-simd';
 import { ADAM_EPS } from './update';
 import { sigmoidBody } from './sigmoid-simd';
 import { colsumsBody } from './colsum-simd';
-import { transposeRowsBody } from './transpose-simd';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -52,23 +51,32 @@ export function tileCols(precision: Precision): number {
  * address tab[r] (an int32 list), element (r, t) at a + tab[r] + t·at; `cols`, element (r, t) at
  * a + tab[t] + r·e (a's columns listed, each a run of elements: the transpose of rows listed).
  * The lists let a product read a pass's rows where they are staged (batch.ts), in any order,
- * instead of from a copy; the arithmetic is the same.
+ * instead of from a copy; the arithmetic is the same. `rowsT` (float64) is `rows` that also
+ * copies a into its transpose, aᵀ[t][r] at xt + t·xts + r·e (byte addresses), in the tiles of c's
+ * first four columns, from the values it has just loaded for the sums: the transpose the first
+ * layer's weight gradient reads (batch.ts `bandedForward`). Reading the rows through their list
+ * as Xᵀ's columns instead, a value from each of 64 rows scattered through the staged training
+ * set at each step of its sums, which no prefetcher follows, that product had run at about 85 %
+ * of the kernel on square products, against about 95 % along the transpose's rows.
  */
-export type AOperand = 'plain' | 'rows' | 'cols';
+export type AOperand = 'plain' | 'rows' | 'cols' | 'rowsT';
 
 function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; code: number[] } {
-  // parameters (tab: the list of a's rows or columns, in the listing modes)
-  const [a, as, at, b, bs, c, cs, bias, init, rows, cols, T, tab] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  // parameters (tab: the list of a's rows or columns, in the listing modes; in `rowsT`, xt and
+  // xts: where the transpose of a's rows goes, and its rows' stride)
+  const [a, as, at, b, bs, c, cs, bias, init, rows, cols, T, tab, xt, xts] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
+  const transposing = mode === 'rowsT';
   // i32 locals
-  const L = mode === 'plain' ? 12 : 13;
+  const L = mode === 'plain' ? 12 : transposing ? 15 : 13;
   const r = L, kb = L + 1, t = L + 2, pb = L + 3, pc = L + 4, colBytes = L + 5;
   const pa = [L + 6, L + 7, L + 8, L + 9];
-  // in `cols`: the list's place at t, and a's run at t
-  const ptab = L + 10, pt = L + 11;
-  // v128 locals: acc[row][half], then the two vectors of b and the broadcast of a
-  const V = L + 12;
+  // in `cols`: the list's place at t, and a's run at t; in `rowsT`, the transpose's place at t
+  const ptab = L + 10, pt = L + 11, px = L + 12;
+  const I32S = transposing ? 13 : 12;
+  // v128 locals: acc[row][half], then the two vectors of b and the broadcast of a; in `rowsT`, a pair of a's rows' values
+  const V = L + I32S;
   const acc = [[V, V + 1], [V + 2, V + 3], [V + 4, V + 5], [V + 6, V + 7]];
-  const b0 = V + 8, b1 = V + 9, s = V + 10;
+  const b0 = V + 8, b1 = V + 9, s = V + 10, pair = V + 11;
   const k = new Code();
   k.get(cols).i32(e.log2Bytes).shl();
   k.set(colBytes);
@@ -104,9 +112,10 @@ function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; cod
     k.get(a).get(r).get(as).mul().add().tee(pa[0]);
     for (let i = 1; i < 4; i++) k.get(as).add().tee(pa[i]);
     k.drop();
-  } else if (mode === 'rows') {
+  } else if (mode === 'rows' || transposing) {
     // pa_i = a + tab[r + i]
     for (let i = 0; i < 4; i++) k.get(tab).get(r).i32(2).shl().add().i32Load(4 * i).get(a).add().set(pa[i]);
+    if (transposing) k.get(xt).get(r).i32(e.log2Bytes).shl().add().set(px);
   } else {
     // a's run of the tile's rows in each listed column: a + r·e past tab[t]
     k.get(a).get(r).i32(e.log2Bytes).shl().add().set(pa[0]);
@@ -114,23 +123,43 @@ function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; cod
   }
   k.get(b).get(kb).add().set(pb);
   k.get(T).set(t);
-  k.block().loop();
-  k.get(t).eqz().brIf(1);
-  k.get(pb).load(0).set(b0);
-  k.get(pb).load(16).set(b1);
-  if (mode === 'cols') k.get(ptab).i32Load(0).get(pa[0]).add().set(pt);
-  for (let i = 0; i < 4; i++) {
-    if (mode === 'cols') k.get(pt).splat(e, i << e.log2Bytes).set(s);
-    else k.get(pa[i]).splat(e, 0).set(s);
-    k.get(acc[i][0]).get(s).get(b0).vMul(e).vAdd(e).set(acc[i][0]);
-    k.get(acc[i][1]).get(s).get(b1).vMul(e).vAdd(e).set(acc[i][1]);
-  }
-  if (mode === 'cols') k.get(ptab).i32(4).add().set(ptab);
-  else for (let i = 0; i < 4; i++) k.get(pa[i]).get(at).add().set(pa[i]);
-  k.get(pb).get(bs).add().set(pb);
-  k.get(t).i32(1).sub().set(t);
-  k.br(0);
-  k.end().end();
+  /** The sums' loop over t; with `store`, each step also copies the tile's four values of a into the transpose (float64). */
+  const sums = (store: boolean) => {
+    k.block().loop();
+    k.get(t).eqz().brIf(1);
+    k.get(pb).load(0).set(b0);
+    k.get(pb).load(16).set(b1);
+    if (mode === 'cols') k.get(ptab).i32Load(0).get(pa[0]).add().set(pt);
+    for (let i = 0; i < 4; i++) {
+      if (mode === 'cols') k.get(pt).splat(e, i << e.log2Bytes).set(s);
+      else k.get(pa[i]).splat(e, 0).set(s);
+      k.get(acc[i][0]).get(s).get(b0).vMul(e).vAdd(e).set(acc[i][0]);
+      k.get(acc[i][1]).get(s).get(b1).vMul(e).vAdd(e).set(acc[i][1]);
+    }
+    if (store) {
+      // xᵀ[t][r … r+3] = a[r … r+3][t]: two pairs, each a value of one row beside the next's
+      for (let h = 0; h < 2; h++) {
+        k.get(pa[2 * h]).load64Zero(0).set(pair);
+        k.get(pa[2 * h + 1]).get(pair).load64Lane(0, 1).set(pair);
+        k.get(px).get(pair).store(16 * h);
+      }
+      k.get(px).get(xts).add().set(px);
+    }
+    if (mode === 'cols') k.get(ptab).i32(4).add().set(ptab);
+    else for (let i = 0; i < 4; i++) k.get(pa[i]).get(at).add().set(pa[i]);
+    k.get(pb).get(bs).add().set(pb);
+    k.get(t).i32(1).sub().set(t);
+    k.br(0);
+    k.end().end();
+  };
+  if (transposing) {
+    // The transpose is written once, by the tiles of c's first columns.
+    k.get(kb).eqz().if();
+    sums(true);
+    k.else();
+    sums(false);
+    k.end();
+  } else sums(false);
   // store the tile
   k.get(c).get(r).get(cs).mul().add().get(kb).add().set(pc);
   for (let i = 0; i < 4; i++) {
@@ -145,14 +174,14 @@ function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; cod
   k.br(0);
   k.end().end();
   k.end();
-  return { locals: [[...uleb(12), I32], [...uleb(11), V128]], code: k.bytes };
+  return { locals: [[...uleb(I32S), I32], [...uleb(transposing ? 12 : 11), V128]], code: k.bytes };
 }
 
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
  * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), in float64 `sigmoid`
  * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them), `colsums`
- * (colsum-simd.ts) and `transposeRows` (transpose-simd.ts), and the optimisers' steps
+ * (colsum-simd.ts) and `gemmRowsT` (`AOperand`), and the optimisers' steps
  * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a
  * shared memory (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space),
  * which instances on several threads use at once (pool.ts).
@@ -162,10 +191,10 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
     { name: 'gemm', params: new Array(12).fill(I32), results: [], ...gemmBody(LANES[precision]) },
     { name: 'gemmRows', params: new Array(13).fill(I32), results: [], ...gemmBody(LANES[precision], 'rows') },
     { name: 'gemmCols', params: new Array(13).fill(I32), results: [], ...gemmBody(LANES[precision], 'cols') },
+    ...(precision === 'float64' ? [{ name: 'gemmRowsT', params: new Array(15).fill(I32), results: [], ...gemmBody(LANES[precision], 'rowsT') }] : []),
     { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
     ...(precision === 'float64' ? [{ name: 'sigmoid', params: new Array(6).fill(I32), results: [I32], ...sigmoidBody() }] : []),
     ...(precision === 'float64' ? [{ name: 'colsums', params: new Array(6).fill(I32), results: [], ...colsumsBody() }] : []),
-    ...(precision === 'float64' ? [{ name: 'transposeRows', params: new Array(7).fill(I32), results: [], ...transposeRowsBody() }] : []),
     ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision, ADAM_EPS) }].map((f) => ({ ...f, results: [] })),
   ];
   // One type per function, in order.
@@ -214,20 +243,20 @@ export type WasmGemm = (a: number, as: number, at: number, b: number, bs: number
 /** The kernel with a's rows or columns listed (`AOperand`): the list's byte address last. */
 export type WasmGemmListed = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number, tab: number) => void;
 
-/** The float64 module's `transposeRows(tab, a, rows, c0, c1, dst, ds)` (transpose-simd.ts). */
-export type WasmTransposeRows = (tab: number, a: number, rows: number, c0: number, c1: number, dst: number, ds: number) => void;
+/** The float64 kernel with a's rows listed that also writes their transpose (`AOperand` `rowsT`): xt and its rows' stride after the list. */
+export type WasmGemmTransposing = (a: number, as: number, at: number, b: number, bs: number, c: number, cs: number, bias: number, init: number, rows: number, cols: number, T: number, tab: number, xt: number, xts: number) => void;
 
-/** An instance's kernels that read a through a list, where its module has them, and (float64) the listed rows' transpose. */
+/** An instance's kernels that read a through a list, where its module has them (`rowsT` in float64 only). */
 export interface WasmListed {
   rows: WasmGemmListed;
   cols: WasmGemmListed;
-  transpose?: WasmTransposeRows;
+  rowsT?: WasmGemmTransposing;
 }
 
 /** The listing kernels of an instance's exports. */
 export function listedOf(exports: Record<string, unknown>): WasmListed | undefined {
-  const { gemmRows, gemmCols, transposeRows } = exports;
-  return typeof gemmRows === 'function' && typeof gemmCols === 'function' ? { rows: gemmRows as WasmGemmListed, cols: gemmCols as WasmGemmListed, transpose: transposeRows as WasmTransposeRows | undefined } : undefined;
+  const { gemmRows, gemmCols, gemmRowsT } = exports;
+  return typeof gemmRows === 'function' && typeof gemmCols === 'function' ? { rows: gemmRows as WasmGemmListed, cols: gemmCols as WasmGemmListed, rowsT: gemmRowsT as WasmGemmTransposing | undefined } : undefined;
 }
 
 /** The part of the WebAssembly JavaScript API used here (the project's lib has no DOM types). */
