@@ -14,7 +14,7 @@ import { activateRows, INLINED } from '../../server/src/engine/kernels/activate'
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from '../../server/src/engine/kernels/exp-simd';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
 import { activationsOf, gemmModuleBytes, listedOf, stepsOf, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
-import { columnSums } from '../../server/src/engine/kernels/bands';
+import { columnSums, gateBand } from '../../server/src/engine/kernels/bands';
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, tanh, TANH_POLY_MAX, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
@@ -358,6 +358,30 @@ test('the WebAssembly column sums give columnSums\' bits, from 0 and continued, 
           assert.ok(Object.is(h[i], expected[i]), `${n} rows, columns ${k0}–${k1}, ${accumulate ? 'continued' : 'from 0'}: element ${i} is ${h[i]}, the JavaScript loop gives ${expected[i]}`);
         }
       }
+    }
+  }
+});
+
+test('the WebAssembly gate gives gateBand\'s bits: runs of columns odd and even, rows from the middle, NaN, infinities, subnormals and −0', () => {
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 2 });
+  const { gate } = activationsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  assert.ok(gate, 'the float64 module exports gate');
+  const h = new Float64Array(memory.buffer);
+  const rng = new SeededRandom(8);
+  const specials = [0, -0, 5e-324, -2.2250738585072014e-308, 1e300, 1e-300, NaN, Infinity, -Infinity, 1, -3];
+  const [stride, dx, gp, delta] = [11, 0, 200, 400];
+  for (const [r0, r1] of [[0, 6], [2, 5], [3, 3]]) {
+    for (const [k0, k1] of [[0, 11], [0, 10], [1, 8], [5, 6]]) {
+      for (let i = 0; i < 6 * stride; i++) {
+        h[dx + i] = i < 40 ? specials[i % specials.length] : rng.uniform(-3, 3);
+        h[gp + i] = i < 40 ? specials[(i * 3) % specials.length] : rng.uniform(0, 1);
+        h[delta + i] = -7;
+      }
+      const expected = h.slice(0, delta + 6 * stride);
+      gateBand(expected, dx, gp, delta, stride, r0, r1, k0, k1);
+      gateBand(h, dx, gp, delta, stride, r0, r1, k0, k1, gate);
+      for (let i = 0; i < expected.length; i++) assert.ok(Object.is(h[i], expected[i]), `rows ${r0}–${r1}, columns ${k0}–${k1}: element ${i} is ${h[i]}, gateBand's loop gives ${expected[i]}`);
     }
   }
 });

@@ -1,5 +1,5 @@
 import type { Floats } from './floats';
-import type { WasmColumnSums } from './wasm';
+import type { WasmColumnSums, WasmGate } from './wasm';
 
 /**
  * Pieces of a layer's backward pass that a band of its units decides alone, shared by the run's
@@ -10,9 +10,17 @@ import type { WasmColumnSums } from './wasm';
 
 /**
  * δ[r, k] = ΔX[r, k] · g'[r, k] for rows r0 … r1 − 1 and columns k0 … k1 − 1 (all three rows
- * `stride` apart): the backward pass's Δ_below = G_below ⊙ ΔX, one rounded multiply an element.
+ * `stride` apart): the backward pass's Δ_below = G_below ⊙ ΔX, one rounded multiply an element;
+ * in float64 through `simd` (bands-simd.ts) where given.
  */
-export function gateBand(h: Floats, dx: number, gp: number, delta: number, stride: number, r0: number, r1: number, k0: number, k1: number): void {
+export function gateBand(h: Floats, dx: number, gp: number, delta: number, stride: number, r0: number, r1: number, k0: number, k1: number, simd?: WasmGate): void {
+  if (simd && h instanceof Float64Array && r1 > r0) {
+    // two columns at a time (bands-simd.ts), the same multiplies; this loop takes an odd last one
+    const pairs = (k1 - k0) & ~1;
+    const o = 8 * (r0 * stride + k0);
+    simd(8 * dx + o, 8 * gp + o, 8 * delta + o, 8 * stride, r1 - r0, 8 * pairs);
+    k0 += pairs;
+  }
   for (let r = r0; r < r1; r++) {
     const o = r * stride;
     for (let k = k0; k < k1; k++) h[delta + o + k] = h[dx + o + k] * h[gp + o + k];

@@ -192,6 +192,6 @@ export function chainRows(w: ChainThread, plan: ChainPlan, views: RowViews, n: n
     const s = plan.layers[l];
     wasmProduct(w.wasm, e, s.delta + r0 * s.Kp, s.Kp, 1, s.WT, s.Mp, s.dx + r0 * s.Mp, s.Mp, NO_BIAS, rows, s.Mp, s.K);
     const below = l > 0 ? plan.layers[l - 1] : plan.first;
-    gateBand(h, s.dx, below.gp, below.delta, s.Mp, r0, i1, 0, s.M);
+    gateBand(h, s.dx, below.gp, below.delta, s.Mp, r0, i1, 0, s.M, w.simd?.gate);
   }
 }

@@ -267,7 +267,7 @@ function productBand(ctl: Int32Array, w: Worker, parts: number, i: number): void
   wasmProduct(wasm, e, a + r0 * as, as, at, b + k0, bs, c + r0 * cs + k0, cs, bias >= 0 ? bias + k0 : bias, r1 - r0, k1 - k0, T);
   const gp = ctl[o + GATE];
   // δ = ΔX ⊙ g' on the part of ΔX just computed: bands.ts's loop, as batch.ts's, so the same bits.
-  if (gp >= 0) gateBand(w.heap, c, gp, ctl[o + GATE + 1], cs, r0, Math.min(r1, ctl[o + GATE + 2]), k0, Math.min(k1, ctl[o + GATE + 3]));
+  if (gp >= 0) gateBand(w.heap, c, gp, ctl[o + GATE + 1], cs, r0, Math.min(r1, ctl[o + GATE + 2]), k0, Math.min(k1, ctl[o + GATE + 3]), w.simd?.gate);
 }
 
 /**

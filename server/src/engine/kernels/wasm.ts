@@ -22,7 +22,7 @@ import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembl
 import { adamBody, momentumBody, sgdBody, type WasmSteps } from './step-simd';
 import { ADAM_EPS } from './update';
 import { sigmoidBody } from './sigmoid-simd';
-import { colsumsBody } from './colsum-simd';
+import { colsumsBody, gateBody } from './bands-simd';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -180,8 +180,8 @@ function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; cod
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
  * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), in float64 `sigmoid`
- * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them), `colsums`
- * (colsum-simd.ts) and `gemmRowsT` (`AOperand`), and the optimisers' steps
+ * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them), `colsums` and
+ * `gate` (bands-simd.ts) and `gemmRowsT` (`AOperand`), and the optimisers' steps
  * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a
  * shared memory (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space),
  * which instances on several threads use at once (pool.ts).
@@ -195,6 +195,7 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
     { name: 'tanh', params: new Array(6).fill(I32), results: [I32], ...(precision === 'float64' ? tanhBody() : tanh32Body()) },
     ...(precision === 'float64' ? [{ name: 'sigmoid', params: new Array(6).fill(I32), results: [I32], ...sigmoidBody() }] : []),
     ...(precision === 'float64' ? [{ name: 'colsums', params: new Array(6).fill(I32), results: [], ...colsumsBody() }] : []),
+    ...(precision === 'float64' ? [{ name: 'gate', params: new Array(6).fill(I32), results: [], ...gateBody() }] : []),
     ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision, ADAM_EPS) }].map((f) => ({ ...f, results: [] })),
   ];
   // One type per function, in order.
@@ -217,19 +218,23 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
  */
 export type WasmRows = (z: number, y: number, gp: number, rows: number, blocks: number, stride: number) => number;
 
-/** The float64 module's `colsums(src, stride, rows, bytes, dst, init)` (colsum-simd.ts). */
+/** The float64 module's `colsums(src, stride, rows, bytes, dst, init)` (bands-simd.ts). */
 export type WasmColumnSums = (src: number, stride: number, rows: number, bytes: number, dst: number, init: number) => void;
 
-/** An instance's routines over rows of a block, where its module has them: the elementwise activations, and column sums. */
+/** The float64 module's `gate(dx, gp, delta, stride, rows, bytes)` (bands-simd.ts). */
+export type WasmGate = (dx: number, gp: number, delta: number, stride: number, rows: number, bytes: number) => void;
+
+/** An instance's routines over rows of a block, where its module has them: the elementwise activations, column sums and the gate. */
 export interface WasmActivations {
   tanh?: WasmRows;
   sigmoid?: WasmRows;
   colsums?: WasmColumnSums;
+  gate?: WasmGate;
 }
 
 /** The row routines of an instance's exports. */
 export function activationsOf(exports: Record<string, unknown>): WasmActivations {
-  return { tanh: exports.tanh as WasmRows | undefined, sigmoid: exports.sigmoid as WasmRows | undefined, colsums: exports.colsums as WasmColumnSums | undefined };
+  return { tanh: exports.tanh as WasmRows | undefined, sigmoid: exports.sigmoid as WasmRows | undefined, colsums: exports.colsums as WasmColumnSums | undefined, gate: exports.gate as WasmGate | undefined };
 }
 
 /** An instance's steps, or undefined where its module has none. */
