@@ -14,7 +14,7 @@ import { activateRows, INLINED } from '../../server/src/engine/kernels/activate'
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from '../../server/src/engine/kernels/exp-simd';
 import { TANH_BLOCK } from '../../server/src/engine/kernels/simd-rows';
 import { activationsOf, gemmModuleBytes, listedOf, stepsOf, wasmApi, type WasmRows } from '../../server/src/engine/kernels/wasm';
-import { columnSums, gateBand } from '../../server/src/engine/kernels/bands';
+import { columnSums, gateBand, transposeBand } from '../../server/src/engine/kernels/bands';
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, tanh, TANH_POLY_MAX, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
@@ -382,6 +382,25 @@ test('the WebAssembly gate gives gateBand\'s bits: runs of columns odd and even,
       gateBand(expected, dx, gp, delta, stride, r0, r1, k0, k1);
       gateBand(h, dx, gp, delta, stride, r0, r1, k0, k1, gate);
       for (let i = 0; i < expected.length; i++) assert.ok(Object.is(h[i], expected[i]), `rows ${r0}–${r1}, columns ${k0}–${k1}: element ${i} is ${h[i]}, gateBand's loop gives ${expected[i]}`);
+    }
+  }
+});
+
+test('the WebAssembly transpose gives transposeBand\'s values and touches nothing else: odd and even rows and columns, a band from the middle', () => {
+  const api = wasmApi()!;
+  const memory = new api.Memory({ initial: 2 });
+  const { transpose } = activationsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  assert.ok(transpose, 'the float64 module exports transpose');
+  const h = new Float64Array(memory.buffer);
+  const [block, width, WT, Mp] = [0, 7, 200, 13];
+  for (const [k0, k1] of [[0, 7], [2, 6], [3, 4], [1, 8]]) {
+    for (const [j0, M] of [[0, 13], [0, 12], [3, 10], [4, 5], [6, 6]]) {
+      for (let i = 0; i < 200; i++) h[block + i] = i + 0.25;
+      h.fill(-1, WT, WT + 8 * Mp + 8);
+      const expected = h.slice(0, WT + 8 * Mp + 8);
+      transposeBand(expected, block, width, WT, Mp, k0, k1, M, j0);
+      transposeBand(h, block, width, WT, Mp, k0, k1, M, j0, transpose);
+      for (let i = 0; i < expected.length; i++) assert.ok(Object.is(h[i], expected[i]), `columns ${k0}–${k1}, rows ${j0}–${M}: element ${i} is ${h[i]}, transposeBand's loop gives ${expected[i]}`);
     }
   }
 });

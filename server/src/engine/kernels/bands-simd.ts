@@ -1,8 +1,8 @@
 import { Code, I32, uleb, V128 } from './assembler';
 
 /*
- * Two of bands.ts's loops in WebAssembly SIMD for the float64 kernels' module (wasm.ts): the
- * bias gradient's column sums and the backward pass's gate, each the same operations in the
+ * Three of bands.ts's loops in WebAssembly SIMD for the float64 kernels' module (wasm.ts): the
+ * bias gradient's column sums, the backward pass's gate and Wᵀ, each the same operations in the
  * same order as the JavaScript loop, so the same bits. In JavaScript each took about 2.5 ns an
  * element inside a training step.
  */
@@ -90,4 +90,44 @@ export function gateBody(): { locals: number[][]; code: number[] } {
   k.end().end();
   k.end();
   return { locals: [[...uleb(3), I32]], code: k.bytes };
+}
+
+/**
+ * A block's transpose, two rows and two columns a round: the function `transpose(src, ss, dst,
+ * ds, rows, cols)` (i32 arguments; addresses and strides in bytes, rows and cols even) sets
+ * dst[k·ds + 8j] = src[j·ss + 8k] for j < rows, k < cols — two values of each of two rows, then
+ * two shuffles to two columns of two. bands.ts `transposeBand` (Wᵀ of a band's rows, written by
+ * the thread that has just stepped them) takes the even part of its block so: 4,096 values a
+ * step on each thread for the 784-128-64-10 network's second layer.
+ */
+export function transposeBody(): { locals: number[][]; code: number[] } {
+  const [src, ss, dst, ds, rows, cols] = [0, 1, 2, 3, 4, 5];
+  const [j, kk, ps, pd] = [6, 7, 8, 9];
+  const [v0, v1] = [10, 11];
+  const LOW = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+  const k = new Code();
+  k.i32(0).set(j);
+  k.block().loop();
+  k.get(j).get(rows).geS().brIf(1);
+  // ps: row j of src; pd: column j of dst (row 0)
+  k.get(src).get(j).get(ss).mul().add().set(ps);
+  k.get(dst).get(j).i32(3).shl().add().set(pd);
+  k.i32(0).set(kk);
+  k.block().loop();
+  k.get(kk).get(cols).geS().brIf(1);
+  k.get(ps).load(0).set(v0);
+  k.get(ps).get(ss).add().load(0).set(v1);
+  k.get(pd).get(v0).get(v1).shuffle(LOW).store(0);
+  k.get(pd).get(ds).add().get(v0).get(v1).shuffle(HIGH).store(0);
+  k.get(ps).i32(16).add().set(ps);
+  k.get(pd).get(ds).get(ds).add().add().set(pd);
+  k.get(kk).i32(2).add().set(kk);
+  k.br(0);
+  k.end().end();
+  k.get(j).i32(2).add().set(j);
+  k.br(0);
+  k.end().end();
+  k.end();
+  return { locals: [[...uleb(4), I32], [...uleb(2), V128]], code: k.bytes };
 }

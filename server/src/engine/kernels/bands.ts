@@ -1,5 +1,5 @@
 import type { Floats } from './floats';
-import type { WasmColumnSums, WasmGate } from './wasm';
+import type { WasmColumnSums, WasmGate, WasmTranspose } from './wasm';
 
 /**
  * Pieces of a layer's backward pass that a band of its units decides alone, shared by the run's
@@ -30,9 +30,20 @@ export function gateBand(h: Floats, dx: number, gp: number, delta: number, strid
 /**
  * Wᵀ's rows k0 … k1 − 1 for rows j0 ≤ j < M of W: Wᵀ[k·Mp + j] = w_{j,k}, from the block of W at
  * `block` whose rows are `width` values long and start at column k0 (a band's own block, or the
- * whole matrix with k0 = 0).
+ * whole matrix with k0 = 0); in float64 through `simd` (bands-simd.ts) where given.
  */
-export function transposeBand(h: Floats, block: number, width: number, WT: number, Mp: number, k0: number, k1: number, M: number, j0 = 0): void {
+export function transposeBand(h: Floats, block: number, width: number, WT: number, Mp: number, k0: number, k1: number, M: number, j0 = 0, simd?: WasmTranspose): void {
+  if (simd && h instanceof Float64Array && M > j0) {
+    // the even rows and columns two by two (bands-simd.ts); this loop takes an odd last row or column
+    const rows = (M - j0) & ~1;
+    const cols = (k1 - k0) & ~1;
+    if (rows > 0 && cols > 0) simd(8 * (block + j0 * width), 8 * width, 8 * (WT + k0 * Mp + j0), 8 * Mp, rows, cols);
+    for (let j = j0; j < j0 + rows; j++) {
+      const from = block + j * width - k0;
+      for (let k = k0 + cols; k < k1; k++) h[WT + k * Mp + j] = h[from + k];
+    }
+    j0 += rows;
+  }
   for (let j = j0; j < M; j++) {
     const from = block + j * width - k0;
     for (let k = k0; k < k1; k++) h[WT + k * Mp + j] = h[from + k];

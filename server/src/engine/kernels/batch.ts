@@ -5,7 +5,7 @@ import { activateRows, inlinedCode } from './activate';
 import { chainPlanInts, lossCodes, rowLoss, softmaxRows, SOFTMAX, writeChainPlan, type RowViews } from './chain';
 import { ACCUMULATE, Arena, NO_BIAS, pad4, padWidth, type Floats, type KernelMode, type Precision } from './gemm';
 import { int32Room } from './int32';
-import { gateBand, transposeBand } from './bands';
+import { gateBand } from './bands';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 import type { StepScalars } from './update';
 
@@ -399,11 +399,10 @@ export class BatchWorkspace {
    */
   forwardChain(n: number): void {
     const A = this.arena;
-    const h = A.heap;
     for (const s of this.layers.slice(1)) {
       if (s.transposed) continue;
-      if (s.bands > 1) transposeBands(h, s, A.width);
-      else transposeBand(h, s.W, s.Kp, s.WT, s.Mp, 0, s.K, s.M);
+      if (s.bands > 1) transposeBands(A, s);
+      else A.transposeBand(s.W, s.Kp, s.WT, s.Mp, 0, s.K, s.M);
       s.transposed = true;
     }
     A.chain(this.chainPlan, n, this.capacity);
@@ -449,8 +448,8 @@ export class BatchWorkspace {
       const s = this.layers[l];
       const { M, K, Mp, Kp, W, WT, dx } = s;
       if (!s.transposed) {
-        if (s.bands > 1) transposeBands(h, s, A.width);
-        else transposeBand(h, W, Kp, WT, Mp, 0, K, M);
+        if (s.bands > 1) transposeBands(A, s);
+        else A.transposeBand(W, Kp, WT, Mp, 0, K, M);
         s.transposed = true;
       }
       // dE/dy_j of the layer below = Σ_k w_{j,k} δ_k, and, where the product is cut between
@@ -567,11 +566,11 @@ export function weightIndex(s: LayerSlots, width: number, j: number, k: number):
 }
 
 /** Wᵀ of a layer kept in column bands: each band's block read row by row. */
-function transposeBands(h: Floats, s: LayerSlots, width: number): void {
+function transposeBands(A: Arena, s: LayerSlots): void {
   const { M, K, Mp, Kp, W, WT } = s;
   for (let t = 0; t < s.bands; t++) {
-    const [k0, k1] = columnBand(Kp, s.bands, t, width);
-    transposeBand(h, W + Mp * k0, k1 - k0, WT, Mp, k0, Math.min(k1, K), M);
+    const [k0, k1] = columnBand(Kp, s.bands, t, A.width);
+    A.transposeBand(W + Mp * k0, k1 - k0, WT, Mp, k0, Math.min(k1, K), M);
   }
 }
 

@@ -3,7 +3,7 @@ import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from './exp-simd';
 import { ACCUMULATE, bandOperands, columnBand, NO_BIAS, threadSettings, wasmProduct, type ListedRows } from './parallel';
 import { productPool, type BandActivation, type BandStep, type ProductGate, type ProductPool, type SharedKernel } from './pool';
 import { activateRows, type InlinedCode } from './activate';
-import { columnSums } from './bands';
+import { columnSums, transposeBand } from './bands';
 import { updateRangeWith, type StepScalars } from './update';
 import type { Floats } from './floats';
 
@@ -178,6 +178,11 @@ export class Arena {
    */
   columnSums(sums: Float64Array, delta: number, stride: number, n: number, k0: number, k1: number, gb: number, accumulate: boolean): void {
     columnSums(this.heap, sums, delta, stride, n, k0, k1, gb, accumulate, this.simd?.colsums);
+  }
+
+  /** Wᵀ's rows k0 … k1 − 1 from rows j < M of a block of W (bands.ts `transposeBand`), in the module's SIMD where it has it (float64). */
+  transposeBand(block: number, width: number, WT: number, Mp: number, k0: number, k1: number, M: number): void {
+    transposeBand(this.heap, block, width, WT, Mp, k0, k1, M, 0, this.simd?.transpose);
   }
 
   /**

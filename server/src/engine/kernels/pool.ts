@@ -308,7 +308,7 @@ function steppedPart(ctl: Int32Array, w: Worker, a: number, k0: number, k1: numb
     updateRangeWith(w.steps, sc, h, p, c, ctl[o + 17], ctl[o + 18], base + j0 * width, base + j1 * width);
     // The padding's rows and columns too: zeros in W and δ, so zeros in Wᵀ and dE/db, as they were.
     const WT = ctl[o + 20];
-    if (WT >= 0) transposeBand(h, p + base, width, WT, cRows, k0, k1, j1, j0);
+    if (WT >= 0) transposeBand(h, p + base, width, WT, cRows, k0, k1, j1, j0, w.simd?.transpose);
   }
   if (s !== 0) return;
   const gb = ctl[o + 21];

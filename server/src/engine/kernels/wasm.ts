@@ -22,7 +22,7 @@ import { Code, I32, name, section, uleb, V128, vec, type Lanes } from './assembl
 import { adamBody, momentumBody, sgdBody, type WasmSteps } from './step-simd';
 import { ADAM_EPS } from './update';
 import { sigmoidBody } from './sigmoid-simd';
-import { colsumsBody, gateBody } from './bands-simd';
+import { colsumsBody, gateBody, transposeBody } from './bands-simd';
 import { tanhBody } from './tanh-simd';
 import { tanh32Body } from './tanh32-simd';
 
@@ -180,8 +180,8 @@ function gemmBody(e: Lanes, mode: AOperand = 'plain'): { locals: number[][]; cod
 /**
  * The module's bytes: one import (the memory), the functions `gemm` over elements of `precision`
  * and `tanh` (tanh-simd.ts in float64, tanh32-simd.ts in float32), in float64 `sigmoid`
- * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them), `colsums` and
- * `gate` (bands-simd.ts) and `gemmRowsT` (`AOperand`), and the optimisers' steps
+ * (sigmoid-simd.ts, which reads exp.ts's tables where an arena keeps them), `colsums`, `gate`
+ * and `transpose` (bands-simd.ts) and `gemmRowsT` (`AOperand`), and the optimisers' steps
  * `sgd`, `momentum` and `adam` over its elements (step-simd.ts). A `shared` module imports a
  * shared memory (limits flag 3: shared, with a maximum of 65536 pages, the whole 32-bit space),
  * which instances on several threads use at once (pool.ts).
@@ -196,6 +196,7 @@ export function gemmModuleBytes(precision: Precision = 'float64', shared = false
     ...(precision === 'float64' ? [{ name: 'sigmoid', params: new Array(6).fill(I32), results: [I32], ...sigmoidBody() }] : []),
     ...(precision === 'float64' ? [{ name: 'colsums', params: new Array(6).fill(I32), results: [], ...colsumsBody() }] : []),
     ...(precision === 'float64' ? [{ name: 'gate', params: new Array(6).fill(I32), results: [], ...gateBody() }] : []),
+    ...(precision === 'float64' ? [{ name: 'transpose', params: new Array(6).fill(I32), results: [], ...transposeBody() }] : []),
     ...[{ name: 'sgd', ...sgdBody(precision) }, { name: 'momentum', ...momentumBody(precision) }, { name: 'adam', ...adamBody(precision, ADAM_EPS) }].map((f) => ({ ...f, results: [] })),
   ];
   // One type per function, in order.
@@ -224,17 +225,21 @@ export type WasmColumnSums = (src: number, stride: number, rows: number, bytes: 
 /** The float64 module's `gate(dx, gp, delta, stride, rows, bytes)` (bands-simd.ts). */
 export type WasmGate = (dx: number, gp: number, delta: number, stride: number, rows: number, bytes: number) => void;
 
-/** An instance's routines over rows of a block, where its module has them: the elementwise activations, column sums and the gate. */
+/** The float64 module's `transpose(src, ss, dst, ds, rows, cols)` (bands-simd.ts). */
+export type WasmTranspose = (src: number, ss: number, dst: number, ds: number, rows: number, cols: number) => void;
+
+/** An instance's routines over rows of a block, where its module has them: the elementwise activations, column sums, the gate and the transpose. */
 export interface WasmActivations {
   tanh?: WasmRows;
   sigmoid?: WasmRows;
   colsums?: WasmColumnSums;
   gate?: WasmGate;
+  transpose?: WasmTranspose;
 }
 
 /** The row routines of an instance's exports. */
 export function activationsOf(exports: Record<string, unknown>): WasmActivations {
-  return { tanh: exports.tanh as WasmRows | undefined, sigmoid: exports.sigmoid as WasmRows | undefined, colsums: exports.colsums as WasmColumnSums | undefined, gate: exports.gate as WasmGate | undefined };
+  return { tanh: exports.tanh as WasmRows | undefined, sigmoid: exports.sigmoid as WasmRows | undefined, colsums: exports.colsums as WasmColumnSums | undefined, gate: exports.gate as WasmGate | undefined, transpose: exports.transpose as WasmTranspose | undefined };
 }
 
 /** An instance's steps, or undefined where its module has none. */
