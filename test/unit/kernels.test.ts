@@ -336,12 +336,23 @@ test('the WebAssembly SIMD optimiser steps give updateRange\'s bits, in float64 
   }
 });
 
-test('the WebAssembly column sums give columnSums\' bits, from 0 and continued, for any run of columns and rows', () => {
+/** A fresh instance of the float64 module on a memory of `pages` pages: its exports, and the memory as float64 and int32 values. */
+function float64Module(pages: number): { exports: Record<string, unknown>; h: Float64Array; ints: Int32Array } {
   const api = wasmApi()!;
-  const memory = new api.Memory({ initial: 2 });
-  const { colsums } = activationsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  const memory = new api.Memory({ initial: pages });
+  const { exports } = new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } });
+  return { exports, h: new Float64Array(memory.buffer), ints: new Int32Array(memory.buffer) };
+}
+
+/** Each of the first expected.length values of h is the expected one, bit for bit (NaN and −0 too). */
+function assertSameBits(h: Float64Array, expected: Float64Array, what: string, loop: string): void {
+  for (let i = 0; i < expected.length; i++) assert.ok(Object.is(h[i], expected[i]), `${what}: element ${i} is ${h[i]}, ${loop} gives ${expected[i]}`);
+}
+
+test('the WebAssembly column sums give columnSums\' bits, from 0 and continued, for any run of columns and rows', () => {
+  const { exports, h } = float64Module(2);
+  const { colsums } = activationsOf(exports);
   assert.ok(colsums, 'the float64 module exports colsums');
-  const h = new Float64Array(memory.buffer);
   const rng = new SeededRandom(7);
   const specials = [0, -0, 5e-324, -5e-324, 1.7976931348623157e308, 1.7976931348623157e308, -1e308, 1, 1e-16, NaN, Infinity, -Infinity];
   const [stride, delta, gb] = [13, 40, 8];
@@ -354,20 +365,16 @@ test('the WebAssembly column sums give columnSums\' bits, from 0 and continued, 
         const expected = h.slice(0, delta + n * stride);
         columnSums(expected, sums, delta, stride, n, k0, k1, gb, accumulate);
         columnSums(h, sums, delta, stride, n, k0, k1, gb, accumulate, colsums);
-        for (let i = 0; i < expected.length; i++) {
-          assert.ok(Object.is(h[i], expected[i]), `${n} rows, columns ${k0}–${k1}, ${accumulate ? 'continued' : 'from 0'}: element ${i} is ${h[i]}, the JavaScript loop gives ${expected[i]}`);
-        }
+        assertSameBits(h, expected, `${n} rows, columns ${k0}–${k1}, ${accumulate ? 'continued' : 'from 0'}`, 'the JavaScript loop');
       }
     }
   }
 });
 
 test('the WebAssembly gate gives gateBand\'s bits: runs of columns odd and even, rows from the middle, NaN, infinities, subnormals and −0', () => {
-  const api = wasmApi()!;
-  const memory = new api.Memory({ initial: 2 });
-  const { gate } = activationsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  const { exports, h } = float64Module(2);
+  const { gate } = activationsOf(exports);
   assert.ok(gate, 'the float64 module exports gate');
-  const h = new Float64Array(memory.buffer);
   const rng = new SeededRandom(8);
   const specials = [0, -0, 5e-324, -2.2250738585072014e-308, 1e300, 1e-300, NaN, Infinity, -Infinity, 1, -3];
   const [stride, dx, gp, delta] = [11, 0, 200, 400];
@@ -381,17 +388,15 @@ test('the WebAssembly gate gives gateBand\'s bits: runs of columns odd and even,
       const expected = h.slice(0, delta + 6 * stride);
       gateBand(expected, dx, gp, delta, stride, r0, r1, k0, k1);
       gateBand(h, dx, gp, delta, stride, r0, r1, k0, k1, gate);
-      for (let i = 0; i < expected.length; i++) assert.ok(Object.is(h[i], expected[i]), `rows ${r0}–${r1}, columns ${k0}–${k1}: element ${i} is ${h[i]}, gateBand's loop gives ${expected[i]}`);
+      assertSameBits(h, expected, `rows ${r0}–${r1}, columns ${k0}–${k1}`, "gateBand's loop");
     }
   }
 });
 
 test('the WebAssembly transpose gives transposeBand\'s values and touches nothing else: odd and even rows and columns, a band from the middle', () => {
-  const api = wasmApi()!;
-  const memory = new api.Memory({ initial: 2 });
-  const { transpose } = activationsOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  const { exports, h } = float64Module(2);
+  const { transpose } = activationsOf(exports);
   assert.ok(transpose, 'the float64 module exports transpose');
-  const h = new Float64Array(memory.buffer);
   const [block, width, WT, Mp] = [0, 7, 200, 13];
   for (const [k0, k1] of [[0, 7], [2, 6], [3, 4], [1, 8]]) {
     for (const [j0, M] of [[0, 13], [0, 12], [3, 10], [4, 5], [6, 6]]) {
@@ -400,18 +405,15 @@ test('the WebAssembly transpose gives transposeBand\'s values and touches nothin
       const expected = h.slice(0, WT + 8 * Mp + 8);
       transposeBand(expected, block, width, WT, Mp, k0, k1, M, j0);
       transposeBand(h, block, width, WT, Mp, k0, k1, M, j0, transpose);
-      for (let i = 0; i < expected.length; i++) assert.ok(Object.is(h[i], expected[i]), `columns ${k0}–${k1}, rows ${j0}–${M}: element ${i} is ${h[i]}, transposeBand's loop gives ${expected[i]}`);
+      assertSameBits(h, expected, `columns ${k0}–${k1}, rows ${j0}–${M}`, "transposeBand's loop");
     }
   }
 });
 
 test('the kernel that reads listed rows and writes their transpose gives the listed product\'s bits, and each value of the transpose in its place, nothing else', () => {
-  const api = wasmApi()!;
-  const memory = new api.Memory({ initial: 4 });
-  const listed = listedOf(new api.Instance(new api.Module(gemmModuleBytes('float64')), { env: { memory } }).exports);
+  const { exports, h, ints } = float64Module(4);
+  const listed = listedOf(exports);
   assert.ok(listed?.rowsT, 'the float64 module exports gemmRowsT');
-  const h = new Float64Array(memory.buffer);
-  const ints = new Int32Array(memory.buffer);
   const rng = new SeededRandom(12);
   // the list at int32 0; 30 staged rows of 12 values at 64; b at 512; c and c again at 1024 and 1280; the transpose at 2048, rows 16 apart
   const [tab, staged, width, b, c1, c2, xt, stride] = [0, 64, 12, 512, 1024, 1280, 2048, 16];
