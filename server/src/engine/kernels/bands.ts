@@ -54,7 +54,7 @@ export function transposeBand(h: Floats, block: number, width: number, WT: numbe
  * dE/db_k = Σ_i δ_{i,k} for k0 ≤ k < k1, over rows i < n of δ (at `delta`, rows `stride`
  * apart), i in order, row by row (each row read once, not a column at a time): each sum taken in
  * float64 in `sums` (from 0, or from the sum at gb with `accumulate`) and stored at gb once — in
- * float32 too, as the sum of a local variable was. In float64, `simd` (colsum-simd.ts, the same
+ * float32 too, as the sum of a local variable was. In float64, `simd` (bands-simd.ts, the same
  * adds in the same order) takes the columns two at a time, and this loop only an odd last one.
  */
 export function columnSums(h: Floats, sums: Float64Array, delta: number, stride: number, n: number, k0: number, k1: number, gb: number, accumulate: boolean, simd?: WasmColumnSums): void {

@@ -39,7 +39,7 @@ export interface AList {
 
 /**
  * Where the parts of a product over column bands write the transpose of a's listed rows
- * (transpose-simd.ts): Xᵀ of band 0 at element `at`, its rows `stride` elements apart, band t's
+ * (wasm.ts `AOperand` `rowsT`): Xᵀ of band 0 at element `at`, its rows `stride` elements apart, band t's
  * copy `band` elements past band 0's. Each thread's copy is read by the first layer's gradient
  * of its band (batch.ts).
  */
