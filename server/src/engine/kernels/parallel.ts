@@ -34,7 +34,7 @@ export interface AList {
   kernels: WasmListed;
   mode: 'rows' | 'cols';
   at: number;
-  transpose?: { at: number; stride: number };
+  transpose?: Pick<TransposedRows, 'at' | 'stride'>;
 }
 
 /**
@@ -53,9 +53,7 @@ export interface TransposedRows {
  * How a product over column bands reads a through a list (`AList`'s mode and place), and where
  * its parts write the transpose of those rows, if anywhere (rows only).
  */
-export interface ListedRows {
-  mode: 'rows' | 'cols';
-  at: number;
+export interface ListedRows extends Pick<AList, 'mode' | 'at'> {
   transpose?: TransposedRows;
 }
 

@@ -134,7 +134,7 @@ export function updateRangeWith(steps: WasmSteps | undefined, s: StepScalars, h:
  */
 export function exactInverse(b: number): number {
   if (b === lastB) return lastInverse;
-  const inv = b > 0 && b >= 2 ** -1022 && b <= 2 ** 1022 && 2 ** Math.round(Math.log2(b)) === b ? 1 / b : 0;
+  const inv = b >= 2 ** -1022 && b <= 2 ** 1022 && 2 ** Math.round(Math.log2(b)) === b ? 1 / b : 0;
   lastB = b;
   lastInverse = inv;
   return inv;
