@@ -231,6 +231,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   const threadedUpdates = new Set<string>();
   /** The optimisers whose step on banded weights was taken by the threads in the gradient's product (gemm.ts `gemmBanded`'s step). */
   const steppedProducts = new Set<string>();
+  /** The optimisers whose step on the output layer a helper took while the run's thread went on (gemm.ts `stepLayerInBackground`). */
+  const backgroundSteps = new Set<string>();
   let bandedRuns = 0;
   /** Threaded runs that read each pass's input rows where they are staged, through a list of them (batch.ts `usePass`), by precision. */
   const epochRows = { float32: 0, float64: 0 };
@@ -258,6 +260,7 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.threadedActivations > 0) threadedActivations[precision]++;
       if (many.threadedUpdates > 0) threadedUpdates.add(optimizer.kind);
       if (many.steppedProducts > 0) steppedProducts.add(optimizer.kind);
+      if (many.backgroundSteps > 0) backgroundSteps.add(optimizer.kind);
       if (many.banded > 0) bandedRuns++;
       if (many.epochRows > 0) epochRows[precision]++;
       if (many.chainedPasses > 0) chainedRuns++;
@@ -275,7 +278,8 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
   }
   assert.ok(threadedRuns > 0, 'some runs went through the threads');
   assert.ok(threadedActivations.float64 > 0 && threadedActivations.float32 > 0, `tanh and σ went through the threads in both precisions: ${JSON.stringify(threadedActivations)}`);
-  assert.deepEqual([...threadedUpdates].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads');
+  assert.deepEqual([...new Set([...threadedUpdates, ...backgroundSteps])].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step went through the threads (cut between them, or the output layer\'s on a helper)');
+  assert.deepEqual([...backgroundSteps].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step on the output layer was taken by a helper while the run\'s thread went on');
   assert.ok(bandedRuns > 0, 'some runs kept layers in column bands, one per thread');
   assert.deepEqual([...steppedProducts].sort(), ['adam', 'momentum', 'sgd'], 'every optimiser\'s step on weights kept in column bands was taken in their gradient\'s product, on the threads');
   assert.ok(epochRows.float64 > 0 && epochRows.float32 > 0, `threaded runs read their passes' inputs where they are staged in both precisions: ${JSON.stringify(epochRows)}`);
@@ -408,6 +412,46 @@ test('a run that diverges on threads stops where one thread does: the diverged b
     assert.deepEqual(L.W, one.result.network.layers[l].W, `${L.name} W`);
     assert.deepEqual(L.b, one.result.network.layers[l].b, `${L.name} b`);
   });
+});
+
+test('the output layer\'s gradient and step taken by a helper while the run\'s thread goes on: watched gradients, a paused run\'s parameters and the next steps are one thread\'s, bit for bit', () => {
+  // A first layer the threads share (so the output layer's step goes to a helper) under a watch:
+  // the trainer reads every gradient right after each backward pass, and the network between
+  // batches, both of which must wait for the helper's part.
+  const rng = new SeededRandom(23);
+  // 16 · 200 · 64 multiply-adds in the first layer's products, over the 100,000 that share them;
+  // 16 · 64 · 40 in the output layer's, under it: a few microseconds of the helper's.
+  const net = buildNetwork('w', 200, [{ name: 'h', units: 64, activation: builtinActivation('tanh')!, hasBias: true }, { name: 'out', units: 40, activation: builtinActivation('softmax')!, hasBias: true }], 'cross_entropy', { scheme: 'xavier', seed: 5 });
+  const data = randomData(rng, net, 40);
+  const options: Partial<TrainOptions> = { epochs: 2, batch: 16, learningRate: 0.1, split: 1, optimizer: { kind: 'adam', beta1: 0.9, beta2: 0.999 } };
+  const run = (threads: number, minWork = 0) => {
+    if (threads > 1) useThreads(threads, minWork);
+    else oneThread();
+    try {
+      const t = new Trainer(net, data, options);
+      t.watchGradients();
+      const networks: Network[] = [];
+      while (!t.done) {
+        if (t.runBatch()) t.watchGradients();
+        networks.push(t.network());
+      }
+      return { networks, means: t.takeGradientMeans(), counts: t.kernelProducts as Counts };
+    } finally {
+      oneThread();
+    }
+  };
+  const one = run(1);
+  const two = run(2, 100000);
+  assert.ok(two.counts.backgroundSteps > 0, 'the output layer\'s steps went to a helper');
+  assert.equal(two.networks.length, one.networks.length);
+  two.networks.forEach((n, i) =>
+    n.layers.forEach((L, l) => {
+      assert.deepEqual(L.W, one.networks[i].layers[l].W, `after batch ${i + 1}: ${L.name} W`);
+      assert.deepEqual(L.b, one.networks[i].layers[l].b, `after batch ${i + 1}: ${L.name} b`);
+    }),
+  );
+  assert.ok(two.means && one.means);
+  two.means!.forEach((m, l) => assert.deepEqual(m, one.means![l], `layer ${l + 1}'s watched mean |dE/dw|`));
 });
 
 test('a larger batch in several passes (MAX_ROWS_PER_PASS) on threads, each pass read where its rows are staged, equals one thread', () => {

@@ -516,6 +516,7 @@ export class Trainer {
    * over the padded buffers (the padding's gradient is 0), unpadded once when the epoch is taken.
    */
   private addGradients(w: { sums: Float64Array[]; steps: number }, b: number): void {
+    this.ws.settle();
     const inv = 1 / b;
     this.ws.layers.forEach((s, l) => {
       const sum = w.sums[l];

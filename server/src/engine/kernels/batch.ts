@@ -206,6 +206,7 @@ export class BatchWorkspace {
 
   /** Copies the network's W and b into the arena. */
   readParameters(): void {
+    this.settle();
     const h = this.arena.heap;
     for (const s of this.layers) {
       s.transposed = false;
@@ -217,6 +218,7 @@ export class BatchWorkspace {
 
   /** Copies the arena's W and b back into the network. */
   writeParameters(): void {
+    this.settle();
     const h = this.arena.heap;
     for (const s of this.layers) {
       const { W, b } = s.layer;
@@ -341,6 +343,7 @@ export class BatchWorkspace {
   /** Z = XW + b, Y = g(Z), G = g'(Z) for rows 0 … n−1, layer by layer (or through the row chain, `forwardChain`). */
   forward(n: number): void {
     const A = this.arena;
+    this.settle();
     this.chained = 0;
     if (this.chains) {
       this.forwardFirst(n);
@@ -434,12 +437,14 @@ export class BatchWorkspace {
    * `accumulate`, added to the sums already there (a batch larger than `capacity`, in parts).
    * With `step`, the last pass of a batch whose step is to be taken, each layer kept in column
    * bands has its weights and biases stepped, its Wᵀ written anew and its dE/db summed by the
-   * threads in its gradient's product (gemm.ts `gemmBanded`), and `step.stepped` says which
-   * tensors were stepped.
+   * threads in its gradient's product (gemm.ts `gemmBanded`), the output layer (kept whole) the
+   * same by a helper while this thread goes on (`layerGradient`, `settle`), and `step.stepped`
+   * says which tensors were stepped.
    */
   backward(n: number, accumulate = false, step?: StepInBackward): void {
     const A = this.arena;
     const h = A.heap;
+    this.settle();
     const rows = pad4(n);
     // After the row chain, each layer's δ is there: only the gradients are left.
     const chained = this.chained === n;
@@ -493,8 +498,33 @@ export class BatchWorkspace {
         s.transposed = true;
         return;
       }
-    } else A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
+    } else {
+      if (step && l === this.layers.length - 1 && A.threaded) {
+        // The output layer, kept whole: its gradient and step go to a helper (gemm.ts
+        // `stepLayerInBackground`) while the trainer's bookkeeping and the next pass's rows and
+        // targets are done here; the next pass (or `settle`) waits for it first.
+        step.scalars.l1 = step.l1;
+        const hasBias = s.layer.hasBias;
+        const fused = { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
+        if (A.stepLayerInBackground(s.x, 1, s.xs, delta, Kp, s.gW, s.Mp, init, s.Mp, Kp, n, fused)) {
+          step.stepped.add(s.W);
+          if (hasBias) step.stepped.add(s.b);
+          s.transposed = s.WT >= 0;
+          return;
+        }
+      }
+      A.gemm(s.x, 1, s.xs, delta, Kp, s.gW, Kp, init, s.Mp, Kp, n);
+    }
     A.columnSums(this.sums, delta, Kp, n, 0, K, gb, accumulate);
+  }
+
+  /**
+   * Waits for the output layer's gradient and step if a helper is still taking them
+   * (`layerGradient`): before reading or writing that layer's weights, gradient or optimiser
+   * state other than through a pass (the passes wait themselves).
+   */
+  settle(): void {
+    this.arena.settle();
   }
 }
 

@@ -72,7 +72,7 @@ export class Arena {
    * that read a pass's staged rows through a list of them (`gemmBanded`'s `list`) and the threaded
    * ones of those that wrote the rows' transpose (its `transpose`).
    */
-  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, steppedProducts: 0, fusedActivations: 0, gatedProducts: 0, chainedPasses: 0, listedProducts: 0, transposedPasses: 0 };
+  readonly products = { wasm: 0, js: 0, threaded: 0, banded: 0, threadedActivations: 0, threadedUpdates: 0, bandedUpdates: 0, epochRows: 0, steppedProducts: 0, fusedActivations: 0, gatedProducts: 0, chainedPasses: 0, listedProducts: 0, transposedPasses: 0, backgroundSteps: 0 };
   /** Set when the memory is shared and products of `minWork` or more are cut between threads (pool.ts). */
   private readonly shared?: SharedKernel & { pool: ProductPool; minWork: number };
 
@@ -195,6 +195,30 @@ export class Arena {
     if (!sh || !this.wasm || this.precision !== 'float64') throw new Error('a row chain runs on a shared float64 arena only');
     this.products.chainedPasses++;
     sh.pool.chain(sh, this.wasm, plan * 2, n, capacity, this.simd);
+  }
+
+  /**
+   * A layer kept whole (rows of `cols` values; its gradient c, `cRows` rows, laid out as its
+   * weights) has its weight gradient c = init + a·b and its optimiser step (`step`: pool.ts
+   * `BandStep`) taken by a helper thread while this one goes on (pool.ts `startLayerStep`), where
+   * the arena is shared; returns whether it was, and then `settle` (or the next task) waits for it.
+   * The same arithmetic as the gradient's product, `columnSums` and the optimiser's step on this
+   * thread, so the same bits.
+   */
+  stepLayerInBackground(a: number, as: number, at: number, b: number, bs: number, c: number, cRows: number, bias: number, rows: number, cols: number, T: number, step: BandStep): boolean {
+    const sh = this.shared;
+    if (!sh || !this.wasm) return false;
+    this.products.wasm++;
+    this.products.threaded++;
+    this.products.steppedProducts++;
+    this.products.backgroundSteps++;
+    sh.pool.startLayerStep(sh, this.wasm, a, as, at, b, bs, c, cRows, bias, rows, cols, T, step, this.simd);
+    return true;
+  }
+
+  /** Waits for the work `stepLayerInBackground` left to a helper, if any: after this, what it wrote is seen here. */
+  settle(): void {
+    this.shared?.pool.settle();
   }
 
   /** Whether `chain` can run here: the memory is shared, of float64 values, with the WebAssembly kernel. */

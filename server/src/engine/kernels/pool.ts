@@ -21,6 +21,11 @@ import { activationsOf, listedOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivati
  * product the gate of the backward pass (`ProductGate`: δ = ΔX ⊙ g' on the elements of ΔX each
  * part has just computed), while those values are in the core's cache.
  *
+ * One task may be left open while the calling thread goes on (`startLayerStep`): the output
+ * layer's gradient with its step, whole, in one part that a helper takes while the run's thread
+ * does the trainer's bookkeeping and lists the next pass's rows; every later task, and
+ * `settle`, first waits for it (taking the part itself if no helper has).
+ *
  * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
  * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
  * product, an activation, a step or a row chain; its arguments at ARGS …) and its number of parts, opens it
@@ -107,6 +112,13 @@ const CMD_RELEASE = 2;
 const CMD_ACTIVATE = 3;
 const CMD_UPDATE = 4;
 const CMD_CHAIN = 5;
+/**
+ * A layer's weight gradient with its optimiser step, Wᵀ and its biases, the whole layer one part
+ * (`steppedPart` over one band of all its columns): the output layer's, which the run's thread
+ * leaves to a helper while it goes on with the step's bookkeeping and the next pass's rows
+ * (`ProductPool.startLayerStep`).
+ */
+const CMD_LAYER = 6;
 /** Parts per thread of a pass's row chain (chain.ts): bands of a few tiles of rows, so that a late thread's rows can be shared out. */
 const CHAIN_PARTS_PER_THREAD = 2;
 /** A claim counter holds its task's number above these bits and the claims made on it below (`claimedPart`). */
@@ -193,6 +205,7 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
         if (cmd === CMD_ACTIVATE) activationBand(ctl, w, parts, i);
         else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
         else if (cmd === CMD_CHAIN) chainBand(ctl, w, parts, i);
+        else if (cmd === CMD_LAYER) steppedPart(ctl, w, ctl[ARGS], 0, ctl[ARGS + 9], 0, 1);
         else productBand(ctl, w, parts, i);
       } catch {
         Atomics.store(ctl, FAILED, 1);
@@ -449,6 +462,8 @@ export class ProductPool {
   private readonly floats: Float64Array;
   /** The last task's number (`claimedPart`). */
   private task = 0;
+  /** A task opened and not yet waited for (`startLayerStep`): its parts, and this thread's worker for them. */
+  private pending?: { parts: number; self: Worker };
 
   constructor(
     readonly threads: number,
@@ -487,7 +502,7 @@ export class ProductPool {
     else args.push(-1, -1, -1, 0, 0, 0, 0, 0, 0);
     const xt = list?.transpose;
     args.push(list ? LIST_MODES.indexOf(list.mode) : 0, list?.at ?? 0, xt?.at ?? -1, xt?.stride ?? 0, xt?.band ?? 0, aBand);
-    if (step) packScalars(this.floats, step.scalars);
+    if (step) this.packScalars(step.scalars);
     // A gradient's product with its step in PARTS_PER_BAND parts per band too (`steppedPart`: a
     // run of the band's rows each), not one: with one, a thread on a core that runs slower (a
     // shared machine's busy core, a hybrid processor's efficiency core) held the step up, and the
@@ -509,7 +524,7 @@ export class ProductPool {
    * band's block, band t first to thread t.
    */
   update(kernel: SharedKernel, wasm: WasmGemm, s: StepScalars, p: number, g: number, m: number, v: number, n: number, bandRows = 0, cols = 0): void {
-    packScalars(this.floats, s);
+    this.packScalars(s);
     const parts = bandRows > 0 ? this.threads * PARTS_PER_BAND : rowPartsFor(n, this.threads);
     this.run(kernel, CMD_UPDATE, [p, g, m, v, n, bandRows, cols, kernel.width], parts, this.self(kernel, wasm));
   }
@@ -524,6 +539,39 @@ export class ProductPool {
     this.run(kernel, CMD_CHAIN, [plan, n, capacity], Math.min(tiles, CHAIN_PARTS_PER_THREAD * this.threads), this.self(kernel, wasm, simd));
   }
 
+  /**
+   * A layer kept whole (one band of all its columns, rows of `cols` values) has its weight
+   * gradient c = init + a·b computed and its optimiser step taken (`BandStep`: the weights and
+   * biases stepped, Wᵀ written, dE/db summed) in one part, which a helper takes (`CMD_LAYER`),
+   * while this thread goes on: the task stays open until `settle`, which the next task does first.
+   * The arguments are `bandedProduct`'s, with c's rows as its block's.
+   */
+  startLayerStep(kernel: SharedKernel, wasm: WasmGemm, a: number, as: number, at: number, b: number, bs: number, c: number, cRows: number, bias: number, rows: number, cols: number, T: number, step: BandStep, simd?: WasmActivations): void {
+    const args = [a, as, at, b, bs, c, cols, bias, rows, cols, T, kernel.bytes, kernel.width, 0, cRows, 1, step.p, step.m, step.v, 1, step.WT, step.gb, step.b, step.mb, step.vb, 0, 0, -1, 0, 0, 0];
+    this.packScalars(step.scalars);
+    this.open(kernel, CMD_LAYER, args, 1);
+    this.pending = { parts: 1, self: this.self(kernel, wasm, simd) };
+  }
+
+  /** A step's scalars into the control block, once the task left open (which may be reading them) is done. */
+  private packScalars(s: StepScalars): void {
+    this.settle();
+    packScalars(this.floats, s);
+  }
+
+  /**
+   * Waits for the task `startLayerStep` left open, taking its part here if no helper has: after
+   * this, what it wrote is seen here. Every other task first does this.
+   */
+  settle(): void {
+    const p = this.pending;
+    if (!p) return;
+    this.pending = undefined;
+    computeParts(this.control, p.self, 0);
+    this.waitFor(DONE, p.parts);
+    if (Atomics.load(this.control, FAILED)) throw new Error('a helper thread failed on its part of a task');
+  }
+
   /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
   private run(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
     this.open(kernel, cmd, args, parts);
@@ -532,8 +580,9 @@ export class ProductPool {
     if (Atomics.load(this.control, FAILED)) throw new Error('a helper thread failed on its part of a task');
   }
 
-  /** Writes a task into the control block and wakes the helpers to it. */
+  /** Writes a task into the control block and wakes the helpers to it (after the task left open, if any). */
   private open(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number): void {
+    this.settle();
     if (this.bound !== kernel) this.bind(kernel);
     const ctl = this.control;
     // The task's number first: from here, a late claim on the last task's counters is stale.
