@@ -8,6 +8,7 @@ import { int32Room } from './int32';
 import { gateBand } from './bands';
 import { bandedIndex, columnBand, threadSettings } from './parallel';
 import type { StepScalars } from './update';
+import type { BandStep } from './pool';
 
 /**
  * A batch of samples through a network at once, in one arena (gemm.ts) allocated up front:
@@ -482,9 +483,7 @@ export class BatchWorkspace {
     // dE/dw_{j,k} summed over the rows: x_{i,j} δ_{i,k}, i in order
     const init = accumulate ? ACCUMULATE : NO_BIAS;
     if (s.bands > 1) {
-      if (step) step.scalars.l1 = step.l1;
-      const hasBias = s.layer.hasBias;
-      const fused = step && { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
+      const fused = step && bandStep(s, step);
       // The first layer's Xᵀ: each band's copy of the transpose its forward product wrote
       // (`bandedForward`), read along its rows; else through the pass's list of its rows, as Xᵀ's
       // columns (`usePass`).
@@ -493,9 +492,7 @@ export class BatchWorkspace {
       const [a, as, at] = transposed ? [this.xT, pad4(this.capacity), 1] : [list ? 0 : s.x, 1, s.xs];
       if (A.gemmBanded(s.bands, a, as, at, delta, Kp, 0, s.gW, 0, s.Mp, init, s.Mp, Kp, n, fused, undefined, list, transposed ? this.xTBand : 0)) {
         // The threads took the step on W and b, wrote the new Wᵀ and summed dE/db (pool.ts `steppedPart`).
-        step!.stepped.add(s.W);
-        if (hasBias) step!.stepped.add(s.b);
-        s.transposed = true;
+        stepTaken(s, step!);
         return;
       }
     } else {
@@ -503,13 +500,8 @@ export class BatchWorkspace {
         // The output layer, kept whole: its gradient and step go to a helper (gemm.ts
         // `stepLayerInBackground`) while the trainer's bookkeeping and the next pass's rows and
         // targets are done here; the next pass (or `settle`) waits for it first.
-        step.scalars.l1 = step.l1;
-        const hasBias = s.layer.hasBias;
-        const fused = { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb, b: hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
-        if (A.stepLayerInBackground(s.x, 1, s.xs, delta, Kp, s.gW, s.Mp, init, s.Mp, Kp, n, fused)) {
-          step.stepped.add(s.W);
-          if (hasBias) step.stepped.add(s.b);
-          s.transposed = s.WT >= 0;
+        if (A.stepLayerInBackground(s.x, 1, s.xs, delta, Kp, s.gW, s.Mp, init, s.Mp, Kp, n, bandStep(s, step))) {
+          stepTaken(s, step);
           return;
         }
       }
@@ -588,6 +580,19 @@ export interface LayerSlots {
   zRows: Floats[];
   dRows: Floats[];
   dxRows: Floats[];
+}
+
+/** The optimiser's step on layer s as the threads take it with its gradient (pool.ts `BandStep`): the weights with the step's λ₁. */
+function bandStep(s: LayerSlots, step: StepInBackward): BandStep {
+  step.scalars.l1 = step.l1;
+  return { scalars: step.scalars, p: s.W, m: s.mW, v: s.vW, WT: s.WT, gb: s.gb, b: s.layer.hasBias ? s.b : -1, mb: s.mb, vb: s.vb };
+}
+
+/** Once the threads have taken layer s's step (`bandStep`): its W and b stepped, its Wᵀ written from the new W. */
+function stepTaken(s: LayerSlots, step: StepInBackward): void {
+  step.stepped.add(s.W);
+  if (s.layer.hasBias) step.stepped.add(s.b);
+  s.transposed = true;
 }
 
 /** Where w_{j,k} (and its gradient sum, and its optimiser state) is, past the start of the layer's W. */
