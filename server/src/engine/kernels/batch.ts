@@ -496,10 +496,10 @@ export class BatchWorkspace {
         return;
       }
     } else {
-      if (step && l === this.layers.length - 1 && A.threaded) {
-        // The output layer, kept whole: its gradient and step go to a helper (gemm.ts
-        // `stepLayerInBackground`) while the trainer's bookkeeping and the next pass's rows and
-        // targets are done here; the next pass (or `settle`) waits for it first.
+      if (step && l === this.layers.length - 1) {
+        // The output layer, kept whole: where the arena has helpers, its gradient and step go to
+        // one (gemm.ts `stepLayerInBackground`) while the trainer's bookkeeping and the next
+        // pass's rows and targets are done here; the next pass (or `settle`) waits for it first.
         if (A.stepLayerInBackground(s.x, 1, s.xs, delta, Kp, s.gW, s.Mp, init, s.Mp, Kp, n, bandStep(s, step))) {
           stepTaken(s, step);
           return;

@@ -567,14 +567,17 @@ export class ProductPool {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
-    computeParts(this.control, p.self, 0);
-    this.waitFor(DONE, p.parts);
-    if (Atomics.load(this.control, FAILED)) throw new Error('a helper thread failed on its part of a task');
+    this.finish(p.parts, p.self);
   }
 
   /** Opens a task of `parts` parts to the helpers, computes parts of it here too, and waits until all are done. */
   private run(kernel: SharedKernel, cmd: number, args: readonly number[], parts: number, self: Worker): void {
     this.open(kernel, cmd, args, parts);
+    this.finish(parts, self);
+  }
+
+  /** Computes parts of the open task here until none is left to claim, then waits until all `parts` are done. */
+  private finish(parts: number, self: Worker): void {
     computeParts(this.control, self, 0);
     this.waitFor(DONE, parts);
     if (Atomics.load(this.control, FAILED)) throw new Error('a helper thread failed on its part of a task');
