@@ -78,8 +78,8 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
     ws.layers.forEach((s, l) => {
       const label = `layer ${l + 1} (${s.M} → ${s.K})`;
       time(`${label}: Z = XW + b`, () => {
-        if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Kp, 0, s.b, rows, s.Kp, s.M);
-        else A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Kp, s.b, rows, s.Kp, s.M);
+        if (s.bands > 1) A.gemmBanded(s.bands, s.x, s.xs, 1, s.W, 0, s.Mp, s.z, s.Ks, 0, s.b, rows, s.Kp, s.M);
+        else A.gemm(s.x, s.xs, 1, s.W, s.Kp, s.z, s.Ks, s.b, rows, s.Kp, s.M);
       });
       time(`${label}: ${s.act.name}`, () => ws.activateLayer(l, B));
     });
@@ -88,7 +88,7 @@ export function stepParts(c: Case, net: Network, data: Sample[], ms = 150, repea
     });
     for (let l = ws.layers.length - 1; l > 0; l--) {
       const s = ws.layers[l];
-      time(`layer ${l + 1}: ΔX = Δ Wᵀ`, () => A.gemm(s.delta, s.Kp, 1, s.WT, s.Mp, s.dx, s.Mp, NO_BIAS, rows, s.Mp, s.K));
+      time(`layer ${l + 1}: ΔX = Δ Wᵀ`, () => A.gemm(s.delta, s.Ks, 1, s.WT, s.Mp, s.dx, s.xs, NO_BIAS, rows, s.Mp, s.K));
     }
   }
   ws.layers.forEach((s, l) => {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sigmoid, tanhNth } from '../../server/src/engine/activations';
-import { activate } from '../../server/src/engine/kernels/batch';
+import { activate, BatchWorkspace, rowStride } from '../../server/src/engine/kernels/batch';
 import { exp, EXP_MAX } from '../../server/src/engine/kernels/exp';
 import { activateRows, INLINED } from '../../server/src/engine/kernels/activate';
 import { EXP_TABLE_VALUES, EXP_TABLES_AT, expTables } from '../../server/src/engine/kernels/exp-simd';
@@ -18,7 +18,7 @@ import { columnSums, gateBand, transposeBand } from '../../server/src/engine/ker
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, tanh, TANH_POLY_MAX, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
-import { builtinActivation, probe } from '../../server/src/engine/network';
+import { builtinActivation, buildNetwork, probe, type LayerSpec } from '../../server/src/engine/network';
 import { kernelNetwork, kernelSamples } from '../support/kernel-case';
 import { SeededRandom } from '../support/random';
 import { ulps } from '../support/ulps';
@@ -456,6 +456,39 @@ test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample
       let loss = 0;
       for (const p of probes) loss += p.loss;
       assert.equal(g.loss, loss / data.length, `${mode} loss`);
+      net.layers.forEach((L, l) => {
+        const dW = new Float64Array(L.inputs * L.units);
+        const db = new Float64Array(L.units);
+        for (const p of probes) {
+          p.layers[l].dW.forEach((row, j) => row.forEach((v, k) => (dW[j * L.units + k] += v)));
+          p.layers[l].delta.forEach((v, k) => (db[k] += v));
+        }
+        assert.deepEqual(g.layers[l].dW, dW.map((v) => v / data.length), `${mode} layer ${L.name} dW`);
+        assert.deepEqual(g.layers[l].db, db.map((v) => v / data.length), `${mode} layer ${L.name} db`);
+      });
+    }
+  } finally {
+    setKernelMode(undefined);
+  }
+});
+
+test('rows of a multiple of 512 bytes, a cache line further apart (batch.ts rowStride): the batch gradient is still the sum of per-sample probes, bit for bit', () => {
+  assert.deepEqual([rowStride(64, 'float64'), rowStride(128, 'float64'), rowStride(128, 'float32'), rowStride(60, 'float64'), rowStride(64, 'float32')], [72, 136, 144, 60, 64]);
+  // 64 and 128 units: z, y, g' and δ in padded rows, and ΔX of the layers above them too
+  const layers: LayerSpec[] = [
+    { name: 'a', units: 64, activation: builtinActivation('tanh')!, hasBias: true },
+    { name: 'b', units: 128, activation: builtinActivation('sigmoid')!, hasBias: false },
+    { name: 'c', units: 3, activation: builtinActivation('softmax')!, hasBias: true },
+  ];
+  const net = buildNetwork('p', 21, layers, 'cross_entropy', { scheme: 'xavier', seed: 6 });
+  const data = kernelSamples(9, 3);
+  const ws = new BatchWorkspace(net, 9);
+  assert.deepEqual(ws.layers.map((s) => [s.Kp, s.Ks]), [[64, 72], [128, 136], [4, 4]], 'the rows of the two wide layers are padded');
+  const probes = data.map((s) => probe(net, s.input, s.target));
+  try {
+    for (const mode of MODES) {
+      setKernelMode(mode);
+      const g = batchGradient(net, data);
       net.layers.forEach((L, l) => {
         const dW = new Float64Array(L.inputs * L.units);
         const db = new Float64Array(L.units);

@@ -331,6 +331,35 @@ test('a pass through the row chain (every layer above the first, the losses and 
   });
 });
 
+test('rows of a multiple of 512 bytes, a cache line further apart (batch.ts rowStride), on 2 threads equal one thread bit for bit: through the row chain (float64) and layer by layer (float32)', () => {
+  // 128 units: padded rows in both precisions; 64: in float64 only. Both above the first layer
+  // too, so the chain's products, its gate and the loss read padded rows.
+  const rng = new SeededRandom(41);
+  const layers: LayerSpec[] = [
+    { name: 'h0', units: 128, activation: builtinActivation('tanh')!, hasBias: true },
+    { name: 'h1', units: 64, activation: builtinActivation('sigmoid')!, hasBias: true },
+    { name: 'h2', units: 128, activation: builtinActivation('tanh')!, hasBias: false },
+    { name: 'out', units: 4, activation: builtinActivation('softmax')!, hasBias: true },
+  ];
+  const net = buildNetwork('padded', 30, layers, 'cross_entropy', { scheme: 'xavier', seed: 3 });
+  const data = randomData(rng, net, 40);
+  for (const precision of ['float64', 'float32'] as const) {
+    const options: Partial<TrainOptions> = { epochs: 2, batch: 13, precision, split: 0.8, seed: 1, learningRate: 0.05, optimizer: { kind: 'momentum', momentum: 0.9 } };
+    const one = trainWith(1, net, data, options);
+    const two = trainWith(2, net, data, options);
+    const what = precision;
+    if (precision === 'float64') assert.ok(two.chainedPasses > 0, `${what}: the passes went through the row chain`);
+    else assert.ok(two.fusedActivations > 0 && two.gatedProducts > 0, `${what}: the layers' products took their activation and δ in their parts`);
+    assert.ok(one.result.loss.every(Number.isFinite), `${what}: a run that trains`);
+    assert.deepEqual(two.result.loss, one.result.loss, `${what}: epoch losses`);
+    assert.deepEqual(two.result.testLoss, one.result.testLoss, `${what}: test losses`);
+    two.result.network.layers.forEach((L, l) => {
+      assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
+      assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
+    });
+  }
+});
+
 test('a layer kept in column bands: every weight has one place, and a pass too small for the threads computes the bands in turn, bit for bit', () => {
   for (const [rows, cols, bands, width] of [[20, 16, 2, 4], [784, 128, 2, 4], [12, 40, 3, 8], [4, 8, 2, 4]]) {
     const seen = new Int32Array(rows * cols);

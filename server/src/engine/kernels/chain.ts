@@ -32,12 +32,14 @@ export interface ChainLayer {
   bands: number;
   Mp: number;
   Kp: number;
+  /** The row stride of z, y, gp and δ (batch.ts `rowStride`); ΔX's rows are xs apart, as the layer below's. */
+  Ks: number;
   b: number;
   z: number;
   y: number;
   gp: number;
   delta: number;
-  /** Wᵀ (Kp × Mp) and ΔX (rows of Mp). */
+  /** Wᵀ (Kp × Mp) and ΔX (rows of Mp values, xs apart). */
   WT: number;
   dx: number;
   K: number;
@@ -46,7 +48,7 @@ export interface ChainLayer {
   act: number;
 }
 
-const LAYER_FIELDS = ['x', 'xs', 'W', 'bands', 'Mp', 'Kp', 'b', 'z', 'y', 'gp', 'delta', 'WT', 'dx', 'K', 'M', 'act'] as const;
+const LAYER_FIELDS = ['x', 'xs', 'W', 'bands', 'Mp', 'Kp', 'Ks', 'b', 'z', 'y', 'gp', 'delta', 'WT', 'dx', 'K', 'M', 'act'] as const;
 
 /** The activation code of softmax in a plan (past activate.ts's inlined codes). */
 export const SOFTMAX = 3;
@@ -115,22 +117,22 @@ export function rowViews(h: Floats, plan: ChainPlan, rows: number): RowViews {
   const out = plan.layers[plan.layers.length - 1];
   const K = out.K;
   const at = (o: number, stride: number) => Array.from({ length: rows }, (_, i) => h.subarray(o + i * stride, o + i * stride + K));
-  return { z: at(out.z, out.Kp), y: at(out.y, out.Kp), t: at(plan.targets, K), d: at(out.delta, out.Kp), grad: h instanceof Float32Array ? new Float32Array(K) : new Float64Array(K) };
+  return { z: at(out.z, out.Ks), y: at(out.y, out.Ks), t: at(plan.targets, K), d: at(out.delta, out.Ks), grad: h instanceof Float32Array ? new Float32Array(K) : new Float64Array(K) };
 }
 
 /**
  * The loss of row i, E_i, leaving δ = dE/dz of that row at the output layer: dE/dz from the loss
  * where it gives it (the fused softmax and σ pairs), else dE/dy through softmax's Jacobian
- * (softmax.ts `softmaxBackward`) or times g' (gp, rows Kp apart).
+ * (softmax.ts `softmaxBackward`) or times g' (gp, rows Ks apart).
  */
-export function rowLoss(h: Floats, loss: (typeof LOSS_NAMES)[number], kind: OutputKind, softmaxOut: boolean, gp: number, Kp: number, v: RowViews, i: number): number {
+export function rowLoss(h: Floats, loss: (typeof LOSS_NAMES)[number], kind: OutputKind, softmaxOut: boolean, gp: number, Ks: number, v: RowViews, i: number): number {
   const grad = v.grad;
   const r = lossAndGradient(loss, kind, v.z[i], v.y[i], v.t[i], grad);
   const d = v.d[i];
   if (r.gradientIs === 'dz') d.set(grad);
   else if (softmaxOut) softmaxBackward(v.y[i], grad, d);
   else {
-    const g = gp + i * Kp;
+    const g = gp + i * Ks;
     for (let k = 0; k < d.length; k++) d[k] = grad[k] * h[g + k];
   }
   return r.loss;
@@ -177,21 +179,21 @@ export function chainRows(w: ChainThread, plan: ChainPlan, views: RowViews, n: n
     if (s.bands > 1) {
       for (let t = 0; t < s.bands; t++) {
         const [k0, k1] = columnBand(s.Kp, s.bands, t, plan.width);
-        const [bt, bst, ct, cst, biast] = bandOperands(s.W, 0, s.Mp, s.z + r0 * s.Kp, s.Kp, 0, s.b, k0, k1, 0);
+        const [bt, bst, ct, cst, biast] = bandOperands(s.W, 0, s.Mp, s.z + r0 * s.Ks, s.Ks, 0, s.b, k0, k1, 0);
         wasmProduct(w.wasm, e, s.x + r0 * s.xs, s.xs, 1, bt, bst, ct, cst, biast, rows, k1 - k0, s.M);
       }
-    } else wasmProduct(w.wasm, e, s.x + r0 * s.xs, s.xs, 1, s.W, s.Kp, s.z + r0 * s.Kp, s.Kp, s.b, rows, s.Kp, s.M);
-    if (s.act === SOFTMAX) softmaxRows(h, s.z, s.y, r0, i1, s.K, s.Kp);
-    else activateRows(s.act as InlinedCode, h, s.z, s.y, s.gp, r0, i1, s.K, s.Kp, w.simd);
+    } else wasmProduct(w.wasm, e, s.x + r0 * s.xs, s.xs, 1, s.W, s.Kp, s.z + r0 * s.Ks, s.Ks, s.b, rows, s.Kp, s.M);
+    if (s.act === SOFTMAX) softmaxRows(h, s.z, s.y, r0, i1, s.K, s.Ks);
+    else activateRows(s.act as InlinedCode, h, s.z, s.y, s.gp, r0, i1, s.K, s.Ks, w.simd);
   }
   const out = plan.layers[L - 1];
   const loss = LOSS_NAMES[plan.loss];
   const kind = OUTPUT_KINDS[plan.out];
-  for (let i = r0; i < i1; i++) h[plan.losses + i] = rowLoss(h, loss, kind, out.act === SOFTMAX, out.gp, out.Kp, views, i);
+  for (let i = r0; i < i1; i++) h[plan.losses + i] = rowLoss(h, loss, kind, out.act === SOFTMAX, out.gp, out.Ks, views, i);
   for (let l = L - 1; l >= 0; l--) {
     const s = plan.layers[l];
-    wasmProduct(w.wasm, e, s.delta + r0 * s.Kp, s.Kp, 1, s.WT, s.Mp, s.dx + r0 * s.Mp, s.Mp, NO_BIAS, rows, s.Mp, s.K);
+    wasmProduct(w.wasm, e, s.delta + r0 * s.Ks, s.Ks, 1, s.WT, s.Mp, s.dx + r0 * s.xs, s.xs, NO_BIAS, rows, s.Mp, s.K);
     const below = l > 0 ? plan.layers[l - 1] : plan.first;
-    gateBand(h, s.dx, below.gp, below.delta, s.Mp, r0, i1, 0, s.M, w.simd?.gate);
+    gateBand(h, s.dx, below.gp, below.delta, s.xs, r0, i1, 0, s.M, w.simd?.gate);
   }
 }
