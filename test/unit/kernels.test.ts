@@ -18,11 +18,11 @@ import { columnSums, gateBand, transposeBand } from '../../server/src/engine/ker
 import { newStepScalars, OPT_ADAM, OPT_MOMENTUM, OPT_SGD, updateRange, updateRangeWith, type StepScalars } from '../../server/src/engine/kernels/update';
 import { sech2, tanh, TANH_POLY_MAX, TANH_SIMD_MAX, tanhWithSech2 } from '../../server/src/engine/kernels/tanh';
 import { ACCUMULATE, Arena, NO_BIAS, setKernelMode, type KernelMode } from '../../server/src/engine/kernels/gemm';
-import { builtinActivation, buildNetwork, probe, type LayerSpec } from '../../server/src/engine/network';
+import { builtinActivation, buildNetwork, probe, type LayerSpec, type Network } from '../../server/src/engine/network';
 import { kernelNetwork, kernelSamples } from '../support/kernel-case';
 import { SeededRandom } from '../support/random';
 import { ulps } from '../support/ulps';
-import { batchGradient, MAX_ROWS_PER_PASS, Trainer } from '../../server/src/engine/train';
+import { batchGradient, MAX_ROWS_PER_PASS, Trainer, type Sample } from '../../server/src/engine/train';
 
 const MODES: KernelMode[] = ['wasm', 'js'];
 
@@ -444,10 +444,11 @@ test('the kernel that reads listed rows and writes their transpose gives the lis
   }
 });
 
-test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample probes, bit for bit', () => {
-  const net = kernelNetwork();
-  const data = kernelSamples(11, 8);
-  // the naive reference: one sample at a time through network.ts's forward and backward
+/**
+ * Asserts that the batch gradient of `data` on each kernel path is the mean of per-sample probes
+ * (network.ts's forward and backward, one sample at a time), bit for bit: the loss, dW and db.
+ */
+function assertProbeSums(net: Network, data: Sample[]): void {
   const probes = data.map((s) => probe(net, s.input, s.target));
   try {
     for (const mode of MODES) {
@@ -470,6 +471,10 @@ test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample
   } finally {
     setKernelMode(undefined);
   }
+}
+
+test('a batch gradient on WebAssembly and on JavaScript is the sum of per-sample probes, bit for bit', () => {
+  assertProbeSums(kernelNetwork(), kernelSamples(11, 8));
 });
 
 test('rows of a multiple of 512 bytes, a cache line further apart (batch.ts rowStride): the batch gradient is still the sum of per-sample probes, bit for bit', () => {
@@ -484,25 +489,7 @@ test('rows of a multiple of 512 bytes, a cache line further apart (batch.ts rowS
   const data = kernelSamples(9, 3);
   const ws = new BatchWorkspace(net, 9);
   assert.deepEqual(ws.layers.map((s) => [s.Kp, s.Ks]), [[64, 72], [128, 136], [4, 4]], 'the rows of the two wide layers are padded');
-  const probes = data.map((s) => probe(net, s.input, s.target));
-  try {
-    for (const mode of MODES) {
-      setKernelMode(mode);
-      const g = batchGradient(net, data);
-      net.layers.forEach((L, l) => {
-        const dW = new Float64Array(L.inputs * L.units);
-        const db = new Float64Array(L.units);
-        for (const p of probes) {
-          p.layers[l].dW.forEach((row, j) => row.forEach((v, k) => (dW[j * L.units + k] += v)));
-          p.layers[l].delta.forEach((v, k) => (db[k] += v));
-        }
-        assert.deepEqual(g.layers[l].dW, dW.map((v) => v / data.length), `${mode} layer ${L.name} dW`);
-        assert.deepEqual(g.layers[l].db, db.map((v) => v / data.length), `${mode} layer ${L.name} db`);
-      });
-    }
-  } finally {
-    setKernelMode(undefined);
-  }
+  assertProbeSums(net, data);
 });
 
 test('training on WebAssembly and on JavaScript gives the same parameters, also for batches split into passes', () => {

@@ -222,6 +222,16 @@ function trainWith(threads: number, net: Network, data: Sample[], options: Parti
   }
 }
 
+/** Asserts that run `many` ended as run `one` did, bit for bit: its epoch and test losses and every weight and bias. */
+function assertSameRun(many: { result: ReturnType<Trainer['result']> }, one: { result: ReturnType<Trainer['result']> }, what: string): void {
+  assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
+  assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
+  many.result.network.layers.forEach((L, l) => {
+    assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
+    assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
+  });
+}
+
 test('training on 2 and 3 threads equals one thread bit for bit: every activation, random networks, batches that do and do not divide', () => {
   const rng = new SeededRandom(77);
   let threadedRuns = 0;
@@ -266,14 +276,9 @@ test('training on 2 and 3 threads equals one thread bit for bit: every activatio
       if (many.chainedPasses > 0) chainedRuns++;
       // Each pass's rows read where they are staged, through a list, by the first layer's products.
       if (many.epochRows > 0) assert.ok(many.listedProducts > 0, `${what}: the first layer's products read the pass's rows through a list`);
-      assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
-      assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
+      assertSameRun(many, one, what);
       assert.equal(many.result.finalLoss, one.result.finalLoss, `${what}: final loss`);
       assert.deepEqual(many.result.accuracy, one.result.accuracy, `${what}: accuracy`);
-      many.result.network.layers.forEach((L, l) => {
-        assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
-        assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
-      });
     }
   }
   assert.ok(threadedRuns > 0, 'some runs went through the threads');
@@ -322,12 +327,7 @@ test('a pass through the row chain (every layer above the first, the losses and 
     assert.ok(two.chainedPasses > 0, `${what}: the passes went through the row chain`);
     assert.ok(two.transposedPasses > 0, `${what}: the first layer's forward products wrote the transposes of their rows, which its gradients read`);
     assert.ok(two.steppedProducts > 0 && one.result.loss.every(Number.isFinite), `${what}: a run that trains, its steps taken in the gradient's products`);
-    assert.deepEqual(two.result.loss, one.result.loss, `${what}: epoch losses`);
-    assert.deepEqual(two.result.testLoss, one.result.testLoss, `${what}: test losses`);
-    two.result.network.layers.forEach((L, l) => {
-      assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
-      assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
-    });
+    assertSameRun(two, one, what);
   });
 });
 
@@ -351,12 +351,7 @@ test('rows of a multiple of 512 bytes, a cache line further apart (batch.ts rowS
     if (precision === 'float64') assert.ok(two.chainedPasses > 0, `${what}: the passes went through the row chain`);
     else assert.ok(two.fusedActivations > 0 && two.gatedProducts > 0, `${what}: the layers' products took their activation and δ in their parts`);
     assert.ok(one.result.loss.every(Number.isFinite), `${what}: a run that trains`);
-    assert.deepEqual(two.result.loss, one.result.loss, `${what}: epoch losses`);
-    assert.deepEqual(two.result.testLoss, one.result.testLoss, `${what}: test losses`);
-    two.result.network.layers.forEach((L, l) => {
-      assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
-      assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
-    });
+    assertSameRun(two, one, what);
   }
 });
 
@@ -414,12 +409,7 @@ test('tanh and σ taken in the forward product\'s parts, and δ = ΔX ⊙ g\' in
       const what = `${threads} threads, ${precision}`;
       assert.ok(many.fusedActivations > 0, `${what}: the tanh and σ layers' products took their activation`);
       assert.ok(many.gatedProducts > 0, `${what}: the backward products took δ`);
-      assert.deepEqual(many.result.loss, one.result.loss, `${what}: epoch losses`);
-      assert.deepEqual(many.result.testLoss, one.result.testLoss, `${what}: test losses`);
-      many.result.network.layers.forEach((L, l) => {
-        assert.deepEqual(L.W, one.result.network.layers[l].W, `${what}: ${L.name} W`);
-        assert.deepEqual(L.b, one.result.network.layers[l].b, `${what}: ${L.name} b`);
-      });
+      assertSameRun(many, one, what);
     }
   }
 });
