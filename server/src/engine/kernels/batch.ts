@@ -671,9 +671,10 @@ function outputKind(a: Activation): OutputKind {
  * where Kp values take a multiple of 512 bytes. Rows 512 bytes apart fall in the same few of L1's
  * 64 sets, so a product reading a tile's worth of them — δ as b of the weights' gradient Xᵀ Δ, for
  * the 128 units of the 784-128-64-10 network — evicts its own columns and fetches them again from
- * L2. On one core that product took 303 µs with δ's rows 1 KB apart and 292 µs a line further
- * apart; the network's one-thread step ran 1.014–1.018× (bench/ab.js, 100 rounds, float64), its
- * two-thread step as before (0.994–1.005×), float32 as before (0.999×).
+ * L2. On one core of the Intel machine of README.md's tables, that product took 303 µs with δ's
+ * rows 1 KB apart and 292 µs a line further apart. On the AMD machine there, the network's
+ * one-thread step ran 1.014–1.018× (bench/ab.js, 100 rounds, float64), its two-thread step as
+ * before (0.994–1.005×), float32 as before (0.999×).
  */
 export function rowStride(Kp: number, precision: Precision): number {
   const bytes = precision === 'float32' ? 4 : 8;
