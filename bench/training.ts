@@ -16,6 +16,7 @@ import { kernelGflops } from './kernel';
 import { stepParts, type StepPart } from './parts';
 import { torchAvailable, torchEngine } from './torch';
 import { setThreads, threadSettings } from '../server/src/engine/kernels/parallel';
+import { productPool } from '../server/src/engine/kernels/pool';
 import { useNodeThreads } from '../server/src/runs/threads-node';
 
 /** The same network in TensorFlow.js: variables, a loss function and an sgd optimiser. */
@@ -84,11 +85,21 @@ function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 interface Engine {
   name: string;
   prepare(): Promise<void> | void;
-  /** Runs for about `ms` milliseconds; returns the steps taken, the wall time and the CPU time it took. */
-  run(ms: number): { steps: number; ms: number; cpuMs: number } | Promise<{ steps: number; ms: number; cpuMs: number }>;
+  /**
+   * Runs for about `ms` milliseconds; returns the steps taken, the wall time and the CPU time it
+   * took, and for the engine on threads each thread's time inside its parts of the threads' tasks.
+   */
+  run(ms: number): Run | Promise<Run>;
   /** The first batch's gradients (dW per layer, then db), for a peer that checks them itself; `close` ends its process. */
   gradients?(): Promise<Float64Array[]>;
   close?(): void;
+}
+
+interface Run {
+  steps: number;
+  ms: number;
+  cpuMs: number;
+  busyMs?: number[];
 }
 
 /** What `make` returns, made under thread settings of `threads` threads (an arena takes them when it is made). */
@@ -105,10 +116,19 @@ function withThreads<T>(threads: number, make: () => T): T {
 /** The engine on `threads` threads in `precision` (the trainer's arena takes the thread settings when it is made). */
 function engineOf(c: Case, net: Network, data: Sample[], threads = 1, precision: Precision = 'float64'): Engine {
   const t = withThreads(threads, () => trainerSteps(c, net, data, precision));
+  // The threads' pool (pool.ts keeps one for each number of threads), which sums each thread's
+  // time inside parts while a run is timed.
+  const pool = threads > 1 ? withThreads(threads, () => productPool()) : undefined;
   return {
     name: precision === 'float32' ? 'netspec-f32' : threads > 1 ? `netspec-${threads}t` : 'netspec',
     prepare() {},
-    run: (ms) => timed(ms, () => t.epoch()),
+    run: (ms) => {
+      pool?.timeParts(true);
+      const r = timed(ms, () => t.epoch());
+      const busyMs = pool?.partTimes();
+      pool?.timeParts(false);
+      return { ...r, busyMs };
+    },
   };
 }
 
@@ -160,6 +180,13 @@ export interface TrainingResult {
    * most the threaded share can be while each part takes what it takes alone.
    */
   threadedParts?: { parts: StepPart[]; us: number; shareBound: number };
+  /**
+   * The threaded run's repeats, per round and then their median: each thread's time inside its
+   * parts over the run's wall time (`busy`, the run's thread first), and the step's FLOP over the
+   * threads' time inside parts, over the round's kernel GFLOP/s (`speed`). The threaded share is
+   * the mean of `busy` times `speed`, round by round.
+   */
+  threadedBusy?: { busy: number[]; speed: number };
   title: string;
   flopsPerStep: number;
   gradientCheck: Record<string, number>;
@@ -253,10 +280,12 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     const rates: Record<string, number[]> = {};
     const ceilings: KernelSample[] = [];
     const cpuRates: Record<string, number[]> = {};
+    const busy: Record<string, { steps: number; ms: number; busyMs: number[] }[]> = {};
     for (let r = 0; r < repeats; r++) {
       for (const e of engines) {
         await e.prepare();
-        const { steps, ms, cpuMs } = await e.run(runMs);
+        const { steps, ms, cpuMs, busyMs } = await e.run(runMs);
+        if (busyMs) (busy[e.name] ??= []).push({ steps, ms, busyMs });
         (rates[e.name] ??= []).push((steps / ms) * 1000);
         (cpuRates[e.name] ??= []).push((steps / cpuMs) * 1000);
       }
@@ -291,6 +320,14 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     result.kernelShare32 = share('netspec-f32', (k) => k.f32);
     if (threads > 1) {
       result.threadedKernelShare = share(`netspec-${threads}t`, (k) => k.f64, threads);
+      const runs = busy[`netspec-${threads}t`] ?? [];
+      // A network whose products are all small starts no thread: nothing was timed in parts.
+      if (runs.length === repeats && runs.every((r) => r.busyMs.some((b) => b > 0))) {
+        result.threadedBusy = {
+          busy: Array.from({ length: threads }, (_, g) => summary(runs.map((r) => r.busyMs[g] / r.ms)).median),
+          speed: summary(runs.map((r, i) => (r.steps * flops) / 1e9 / (r.busyMs.reduce((a, b) => a + b, 0) / 1000) / ceilings[i].f64)).median,
+        };
+      }
       log(`${c.id}: timing the parts of a step on ${threads} threads, each alone…`);
       const parts = withThreads(threads, () => stepParts(c, net, data));
       const after = sample(false);
@@ -364,9 +401,9 @@ export function trainingTable(r: TrainingBench): string {
   const split = (k: string) => k.split('/') as [string, string];
   const peers = [...new Set(r.cases.flatMap((c) => Object.keys(c.ratios).map((k) => split(k)[1])))];
   out.push('', `| network | engine | ${peers.map((p) => `÷ ${p}, median (min–max)`).join(' | ')} | share of the kernel's GFLOP/s (× threads) | FLOP per step |`, `| --- | --- |${' ---: |'.repeat(peers.length + 2)}`);
+  const pct = (x: number | undefined) => (x !== undefined ? `${(100 * x).toFixed(0)} %` : '—');
   for (const c of r.cases) {
     const f = (s: { median: number; min: number; max: number } | undefined) => (s ? `${s.median.toFixed(1)}× (${s.min.toFixed(1)}–${s.max.toFixed(1)})` : '—');
-    const pct = (x: number | undefined) => (x !== undefined ? `${(100 * x).toFixed(0)} %` : '—');
     for (const own of Object.keys(c.engines).filter((n) => n.startsWith('netspec'))) {
       const share = own === 'netspec' ? c.kernelShare : own === 'netspec-f32' ? c.kernelShare32 : c.threadedKernelShare;
       out.push(`| ${c.title} | ${own} | ${peers.map((p) => f(c.ratios[`${own}/${p}`])).join(' | ')} | ${pct(share)} | ${c.flopsPerStep.toLocaleString('en-US')} |`);
@@ -376,6 +413,11 @@ export function trainingTable(r: TrainingBench): string {
     const p = c.threadedParts;
     if (!p) continue;
     out.push('', `The parts of a step of ${c.title} on ${r.threads} threads, each timed alone (bench/parts.ts), µs: ${p.parts.map((x) => `${x.name} ${x.us.toFixed(1)}`).join('; ')}. In all ${p.us.toFixed(0)} µs: a step that took only these would reach ${(100 * p.shareBound).toFixed(0)} % of ${r.threads} × the kernel's GFLOP/s, the most the share can be while each part takes what it takes alone (each waits for the one before).`);
+  }
+  for (const c of r.cases) {
+    const b = c.threadedBusy;
+    if (!b) continue;
+    out.push('', `In the repeats of netspec-${r.threads}t on ${c.title}, its threads were inside their parts of the threads' tasks ${b.busy.map(pct).join(', ')} of the time (the run's thread first; the rest is waiting for a task or for another thread's last part, and the run's thread working alone), and computed there at ${pct(b.speed)} of the kernel's one-core GFLOP/s: the share is the mean of the first times the second.`);
   }
   const threaded = r.threads > 1 ? ` netspec-${r.threads}t is the engine on ${r.threads} threads (NETSPEC_THREADS, default one per core): its products of at least ${threadSettings().minWork.toLocaleString('en-US')} multiply-adds cut between the threads, bit for bit the one-thread results; its share is of ${r.threads} × the kernel's one-core GFLOP/s.` : ' The engine ran on one thread only (NETSPEC_THREADS=1, or one core).';
   out.push('', `Steps/s and the ratios are wall-clock, from interleaved repeats (each engine in turn). Steps per CPU-second divide by the time the engine process (for PyTorch, its python process) was on a core, which discounts other load on a shared machine. PyTorch runs one thread; netspec runs one thread.${threaded}`);

@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { ACCUMULATE, Arena, NO_BIAS } from '../../server/src/engine/kernels/gemm';
 import { bandedIndex, columnBand, partsFor, setThreads, splitProduct, threadsOf } from '../../server/src/engine/kernels/parallel';
 import { int32Room } from '../../server/src/engine/kernels/int32';
-import { claimedPart, openCounter } from '../../server/src/engine/kernels/pool';
+import { claimedPart, openCounter, productPool } from '../../server/src/engine/kernels/pool';
 import { builtinActivation, buildNetwork, standardization, type LayerSpec, type Network } from '../../server/src/engine/network';
 import type { LossName } from '../../server/src/engine/losses';
 import type { Optimizer } from '../../server/src/engine/optimizers';
@@ -129,6 +129,40 @@ test('the pool keeps count under tasks of 4 and 8 parts in turn, as fast as they
     assert.equal(result.threadedActivations, tasks, 'every activation went through the threads');
   } finally {
     await stress.terminate();
+  }
+});
+
+test('the pool sums each thread\'s time inside its parts while asked, from zero, and nothing while not (the bench\'s busy threads)', () => {
+  useThreads(2);
+  try {
+    const pool = productPool();
+    assert.ok(pool, 'two threads make a pool');
+    const n = 128;
+    const A = new Arena(3 * n * n, 'wasm', 'float64', true);
+    const [a, b, c] = [A.alloc(n * n), A.alloc(n * n), A.alloc(n * n)];
+    for (let i = 0; i < n * n; i++) [A.heap[a + i], A.heap[b + i]] = [Math.sin(i), Math.cos(i)];
+    const products = (times: number) => {
+      for (let i = 0; i < times; i++) A.gemm(a, n, 1, b, n, c, n, NO_BIAS, n, n, n);
+    };
+    products(5); // the helper started and bound
+    pool.timeParts(true);
+    const t0 = performance.now();
+    products(50);
+    const wall = performance.now() - t0;
+    const busy = pool.partTimes();
+    assert.equal(busy.length, 2);
+    assert.ok(busy[0] > 0, `the calling thread computed parts: ${busy[0]} ms`);
+    for (const ms of busy) assert.ok(ms >= 0 && ms <= wall, `a thread's time in parts (${ms} ms) is within the ${wall} ms the products took`);
+    // The products are almost all parts: at least one thread was inside them for most of the time.
+    assert.ok(Math.max(...busy) > 0.5 * wall, `${busy.join(' and ')} ms inside parts, of ${wall} ms`);
+    pool.timeParts(false);
+    products(5);
+    assert.deepEqual(pool.partTimes(), busy, 'nothing is added while off');
+    pool.timeParts(true);
+    assert.deepEqual(pool.partTimes(), [0, 0], 'on again, from zero');
+    pool.timeParts(false);
+  } finally {
+    oneThread();
   }
 });
 

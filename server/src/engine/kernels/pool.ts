@@ -26,25 +26,25 @@ import { activationsOf, listedOf, stepsOf, TILE_ROWS, wasmApi, type WasmActivati
  * does the trainer's bookkeeping and lists the next pass's rows; every later task, and
  * `settle`, first waits for it (taking the part itself if no helper has).
  *
- * The calling thread and the helpers talk through a control block over a SharedArrayBuffer:
- * int32 values, then float64 ones (a step's scalars). The caller writes the task (CMD: a
- * product, an activation, a step or a row chain; its arguments at ARGS …) and its number of parts, opens it
- * (its number at TASK, each thread's claim counter at GROUPS + g set to that number and no
- * claim), adds 1 to GEN and wakes the helpers
+ * The calling thread and the helpers talk through a control block over a SharedArrayBuffer: int32
+ * values, then float64 ones (a step's scalars; each thread's time in parts, `timeParts`). The
+ * caller writes the task (CMD: a product, an activation, a step or a row chain; its arguments at
+ * ARGS …) and its number of parts, opens it (its number at TASK, each thread's claim counter at
+ * GROUPS + g set to that number and no claim), adds 1 to GEN and wakes the helpers
  * (Atomics.notify). The parts fall to the threads in runs (`band` of the parts): thread g — the
  * caller is 0, the helpers 1, 2, … in the order they bound — claims parts of its own run first
- * (Atomics.add on its counter), then of the others', and computes them until none is left,
- * counting each in DONE; the caller waits until DONE is the number of parts. Each task has a
- * number (TASK), and each counter holds it beside its claims (`claimedPart`): a helper that
- * wakes late, or claims once more just as a task ends, claims nothing of the next. So a layer kept in column
- * bands (batch.ts) has its band t computed by thread t in each of its products and steps, and
- * a thread writes what it alone reads (parallel.ts `columnBand` says why that matters here),
- * while a helper the system runs late (a shared machine) still just leaves its parts to the
- * others. Which thread computes a part changes nothing in it, so the result is the one-thread
- * result whoever takes part in it. A helper spins briefly on GEN before sleeping on it
- * (Atomics.wait). The Atomics operations order the plain stores: what the caller wrote before
- * opening a task is seen by a helper that claims a part of it, and what a thread wrote before
- * counting its part in DONE is seen by the caller after.
+ * (Atomics.add on its counter), then of the others', and computes them until none is left, counting
+ * each in DONE; the caller waits until DONE is the number of parts. Each task has a number (TASK),
+ * and each counter holds it beside its claims (`claimedPart`): a helper that wakes late, or claims
+ * once more just as a task ends, claims nothing of the next. So a layer kept in column bands
+ * (batch.ts) has its band t computed by thread t in each of its products and steps, and a thread
+ * writes what it alone reads (parallel.ts `columnBand` says why that matters here), while a helper
+ * the system runs late (a shared machine) still just leaves its parts to the others. Which thread
+ * computes a part changes nothing in it, so the result is the one-thread result whoever takes part
+ * in it. A helper spins briefly on GEN before sleeping on it (Atomics.wait). The Atomics operations
+ * order the plain stores: what the caller wrote before opening a task is seen by a helper that
+ * claims a part of it, and what a thread wrote before counting its part in DONE is seen by the
+ * caller after.
  *
  * An arena's memory reaches the helpers once, by a message (`bind`): between products they wait
  * in the loop above, not in their event loop, so the caller first sends them the memory, then
@@ -100,9 +100,12 @@ const XT = 27;
 const A_BAND = 30;
 /** Each thread's claim counter: thread g's at GROUPS + g (parallel.ts `threadsOf` allows 64 threads). */
 const GROUPS = 40;
-const CONTROL_INTS = GROUPS + 64;
-/** The control block's float64 values, after its CONTROL_INTS int32 ones. */
-const CONTROL_FLOATS = 16;
+/** 1 while the threads sum their time inside parts (`ProductPool.timeParts`, between tasks: read once a task); one more int32 puts the floats on 8 bytes. */
+const TIMING = GROUPS + 64;
+const CONTROL_INTS = TIMING + 2;
+/** The control block's float64 values, after its CONTROL_INTS int32 ones: a step's scalars, then thread g's milliseconds inside parts at BUSY + g. */
+const CONTROL_FLOATS = 16 + 64;
+const BUSY = 16;
 
 /** Parts per band in a task over a layer's column bands: a few, so that a late thread's band can be shared out. */
 const PARTS_PER_BAND = 4;
@@ -190,6 +193,7 @@ interface Worker {
  */
 function computeParts(ctl: Int32Array, w: Worker, self: number): void {
   const threads = ctl[THREADS];
+  const timed = Atomics.load(ctl, TIMING) === 1;
   for (let k = 0; k < threads; k++) {
     const g = (self + k) % threads;
     for (;;) {
@@ -201,6 +205,7 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
       const i = claimedPart(claim, Atomics.load(ctl, TASK), parts, threads, g);
       if (i < 0) break;
       const cmd = Atomics.load(ctl, CMD);
+      const t0 = timed ? performance.now() : 0;
       try {
         if (cmd === CMD_ACTIVATE) activationBand(ctl, w, parts, i);
         else if (cmd === CMD_UPDATE) updateBand(ctl, w, parts, i);
@@ -210,6 +215,7 @@ function computeParts(ctl: Int32Array, w: Worker, self: number): void {
       } catch {
         Atomics.store(ctl, FAILED, 1);
       }
+      if (timed) w.floats[BUSY + self] += performance.now() - t0;
       Atomics.add(ctl, DONE, 1);
       Atomics.notify(ctl, DONE);
     }
@@ -551,6 +557,19 @@ export class ProductPool {
     this.packScalars(step.scalars);
     this.open(kernel, CMD_LAYER, args, 1);
     this.pending = { parts: 1, self: this.self(kernel, wasm, simd) };
+  }
+
+  /** Starts (from zero) or stops summing each thread's time inside its parts (`partTimes`, for the bench): two clock reads a part while on. */
+  timeParts(on: boolean): void {
+    this.settle();
+    if (on) this.floats.fill(0, BUSY, BUSY + this.threads);
+    Atomics.store(this.control, TIMING, on ? 1 : 0);
+  }
+
+  /** Each thread's milliseconds inside parts since `timeParts(true)`, this thread's first (each adds its own before counting the part done). */
+  partTimes(): number[] {
+    this.settle();
+    return Array.from(this.floats.subarray(BUSY, BUSY + this.threads));
   }
 
   /** A step's scalars into the control block, once the task left open (which may be reading them) is done. */
