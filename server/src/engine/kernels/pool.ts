@@ -104,8 +104,8 @@ const GROUPS = 40;
 const TIMING = GROUPS + 64;
 const CONTROL_INTS = TIMING + 2;
 /** The control block's float64 values, after its CONTROL_INTS int32 ones: a step's scalars, then thread g's milliseconds inside parts at BUSY + g. */
-const CONTROL_FLOATS = 16 + 64;
 const BUSY = 16;
+const CONTROL_FLOATS = BUSY + 64;
 
 /** Parts per band in a task over a layer's column bands: a few, so that a late thread's band can be shared out. */
 const PARTS_PER_BAND = 4;
