@@ -39,6 +39,8 @@ async function main() {
     esbuild.buildSync({ entryPoints: [path.join(__dirname, 'training.ts')], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', external: ['@tensorflow/*'], logLevel: 'warning' });
     // The engine's helper threads (NETSPEC_THREADS), started from beside training.js.
     esbuild.buildSync({ entryPoints: [path.join(ROOT, 'server', 'src', 'server', 'productWorker.ts')], outfile: path.join(ROOT, 'out', 'bench', 'productWorker.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
+    // The kernel alone in a process of its own, pinned to one core (bench/cores.ts).
+    esbuild.buildSync({ entryPoints: [path.join(__dirname, 'kernel-alone.ts')], outfile: path.join(ROOT, 'out', 'bench', 'kernelAlone.js'), bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' });
     /** @type {typeof import('./training')} */
     const { benchTraining, trainingTable } = require(out);
     log('training: checking gradients, warming up, timing interleaved runs…');

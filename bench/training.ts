@@ -13,6 +13,7 @@ import { CASES, makeData, makeNetwork, stepFlops, type Case } from './cases';
 import { timedSteps, trainerSteps } from './steps';
 import { kernelBackend, kernelModeOf, setKernelMode, type Precision } from '../server/src/engine/kernels/gemm';
 import { kernelGflops } from './kernel';
+import { coreKernels, pinnableCores, type CoreKernels } from './cores';
 import { stepParts, type StepPart } from './parts';
 import { torchAvailable, torchEngine } from './torch';
 import { setThreads, threadSettings } from '../server/src/engine/kernels/parallel';
@@ -207,6 +208,11 @@ export interface TrainingBench {
   threadedKernelGflops?: number;
   /** The median over the samples of that over threads × the one-core sample taken just before it. */
   threadedKernelShare?: number;
+  /**
+   * The kernel pinned to each core alone and on all at once (cores.ts), at the start of the
+   * section and at its end, when there is more than one thread; or why not measured.
+   */
+  cores?: CoreKernels[] | string;
   torch: string;
   cases: TrainingResult[];
 }
@@ -234,6 +240,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     return s;
   };
   let before = sample(false);
+  const cores = threads > 1 ? await sampleCores(threads, runMs, log) : undefined;
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
@@ -352,9 +359,28 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       threadedKernelGflops: summary(threadedSamples.map((k) => k.threaded!)).median,
       threadedKernelShare: summary(threadedSamples.map((k) => k.threaded! / (threads * k.f64))).median,
     }),
+    ...(cores !== undefined && { cores: typeof cores === 'string' ? cores : [cores, await coreKernelsAgain(cores, runMs, log)] }),
     torch: torch === true ? 'Debian python3-torch, one thread' : torch,
     cases,
   };
+}
+
+/**
+ * The kernel on each of the first `threads` cores alone and on them all at once (cores.ts; its
+ * process bundled beside this one by bench/run.js), or why it cannot be.
+ */
+async function sampleCores(threads: number, ms: number, log: (s: string) => void): Promise<CoreKernels | string> {
+  const cpus = pinnableCores();
+  if (typeof cpus === 'string') return cpus;
+  if (cpus.length < threads) return `${threads} threads but ${cpus.length} core(s) to pin them to`;
+  log('kernel: timing it on each core alone, then on all at once…');
+  return coreKernels(path.join(__dirname, 'kernelAlone.js'), cpus.slice(0, threads), ms / 2);
+}
+
+/** The same cores again (the end of the section). */
+function coreKernelsAgain(first: CoreKernels, ms: number, log: (s: string) => void): Promise<CoreKernels> {
+  log('kernel: timing it on each core alone, then on all at once, again…');
+  return coreKernels(path.join(__dirname, 'kernelAlone.js'), first.cpus, ms / 2);
 }
 
 /** The kernel's GFLOP/s alone (kernel.ts) at one time: float64 on one core, on the threads, and float32 when asked. */
@@ -379,12 +405,29 @@ function better(a: KernelSample, b: KernelSample): KernelSample {
   return { f64: Math.max(a.f64, b.f64), threaded: max(a.threaded, b.threaded), f32: max(a.f32, b.f32) };
 }
 
+/**
+ * The kernel on each core alone and on all at once (`cores`), against threads × the one-core
+ * median the shares divide by: the share a threaded run would reach with every product at the
+ * kernel's speed on cores that work as they do at once.
+ */
+function coresLine(r: TrainingBench): string[] {
+  if (r.cores === undefined) return [];
+  if (typeof r.cores === 'string') return [`The kernel on each core alone and on all at once: not measured (${r.cores}).`];
+  const g = (x: number) => x.toFixed(2);
+  const samples = r.cores.map((k) => {
+    const sum = k.together.reduce((a, b) => a + b, 0);
+    return `${k.cpus.map((c, i) => `core ${c} alone ${g(k.alone[i])}`).join(', ')}, all at once ${k.together.map(g).join(' + ')} = ${g(sum)} GFLOP/s (${((100 * sum) / (r.threads * r.kernelGflops.median)).toFixed(0)} % of ${r.threads} × the one-core median)`;
+  });
+  return [`The kernel pinned to cores (taskset; large products, each core its own), before the runs and after them: ${samples.join('; then ')}. A threaded run's share cannot pass what its cores give at once, whatever its threads do.`];
+}
+
 export function trainingTable(r: TrainingBench): string {
   const n = (x: number) => (x >= 1000 ? Math.round(x).toLocaleString('en-US') : x >= 10 ? x.toFixed(0) : x.toFixed(1));
   const g = (x: number) => (x >= 1 ? x.toFixed(2) : x.toPrecision(2));
   const out = [
     `Engine kernels: ${r.kernels}; the kernel alone on large products (64–256): ${g(r.kernelGflops.median)} GFLOP/s on one core (the median of ${r.kernelGflops.n} samples, one before the repeats, one after each round and one after each network's parts; ${g(r.kernelGflops.min)}–${g(r.kernelGflops.max)})${r.threadedKernelGflops !== undefined && r.threadedKernelShare !== undefined ? `, ${g(r.threadedKernelGflops)} GFLOP/s with each product cut between ${r.threads} threads (${(100 * r.threadedKernelShare).toFixed(0)} % of ${r.threads} × one core's)` : ''}. Each share below is the median over the rounds of the engine's GFLOP/s over the better of the kernel's samples either side of that round.`,
     ...(r.kernels32 && r.kernelGflops32 !== undefined ? [`With \`precision float32\` (netspec-f32): ${r.kernels32}; alone on large products: ${g(r.kernelGflops32)} GFLOP/s on one core.`] : []),
+    ...coresLine(r),
     `PyTorch: ${r.torch}.`,
     '',
     '| network | engine | steps/s, median (min–max) | GFLOP/s | steps per CPU-second | gradient vs netspec (rel.) |',
