@@ -13,7 +13,7 @@ import { CASES, makeData, makeNetwork, stepFlops, type Case } from './cases';
 import { timedSteps, trainerSteps } from './steps';
 import { kernelBackend, kernelModeOf, setKernelMode, type Precision } from '../server/src/engine/kernels/gemm';
 import { kernelGflops } from './kernel';
-import { coreKernels, pinnableCores, type CoreKernels } from './cores';
+import { coreKernels, coresAtOnce, pinnableCores, type CoreKernels } from './cores';
 import { stepParts, type StepPart } from './parts';
 import { torchAvailable, torchEngine } from './torch';
 import { setThreads, threadSettings } from '../server/src/engine/kernels/parallel';
@@ -188,6 +188,13 @@ export interface TrainingResult {
    * the mean of `busy` times `speed`, round by round.
    */
   threadedBusy?: { busy: number[]; speed: number };
+  /**
+   * The threaded run's GFLOP/s over what its cores gave the kernel at once, each on its own
+   * product (cores.ts, the better of the samples either side of the round): the median over the
+   * rounds. Where the threaded share divides by threads × one core alone, this divides by the
+   * cores as they run together, which on a shared machine can be much less.
+   */
+  threadedCoresShare?: number;
   title: string;
   flopsPerStep: number;
   gradientCheck: Record<string, number>;
@@ -241,6 +248,9 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   };
   let before = sample(false);
   const cores = threads > 1 ? await sampleCores(threads, runMs, log) : undefined;
+  // What the cores give at once, sampled again after each round like the kernel alone.
+  const atOnce = typeof cores === 'object' ? () => coresAtOnce(path.join(__dirname, 'kernelAlone.js'), cores.cpus, runMs / 4).then((xs) => xs.reduce((a, b) => a + b, 0)) : undefined;
+  let atOnceBefore = typeof cores === 'object' ? cores.together.reduce((a, b) => a + b, 0) : 0;
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
@@ -286,6 +296,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     }
     const rates: Record<string, number[]> = {};
     const ceilings: KernelSample[] = [];
+    const atOnceCeilings: number[] = [];
     const cpuRates: Record<string, number[]> = {};
     const busy: Record<string, { steps: number; ms: number; busyMs: number[] }[]> = {};
     for (let r = 0; r < repeats; r++) {
@@ -299,6 +310,11 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       const after = sample(c.float32 === true);
       ceilings.push(better(before, after));
       before = after;
+      if (atOnce) {
+        const at = await atOnce();
+        atOnceCeilings.push(Math.max(atOnceBefore, at));
+        atOnceBefore = at;
+      }
       log(`${c.id}: repeat ${r + 1}/${repeats}`);
     }
     const flops = stepFlops(c);
@@ -327,6 +343,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
     result.kernelShare32 = share('netspec-f32', (k) => k.f32);
     if (threads > 1) {
       result.threadedKernelShare = share(`netspec-${threads}t`, (k) => k.f64, threads);
+      if (atOnceCeilings.length === repeats) result.threadedCoresShare = summary(rates[`netspec-${threads}t`].map((v, i) => (v * flops) / 1e9 / atOnceCeilings[i])).median;
       const runs = busy[`netspec-${threads}t`] ?? [];
       // A network whose products are all small starts no thread: nothing was timed in parts.
       if (runs.length === repeats && runs.every((r) => r.busyMs.some((b) => b > 0))) {
@@ -460,6 +477,7 @@ export function trainingTable(r: TrainingBench): string {
   for (const c of r.cases) {
     const b = c.threadedBusy;
     if (!b) continue;
+    if (c.threadedCoresShare !== undefined) out.push('', `netspec-${r.threads}t on ${c.title} reached ${pct(c.threadedCoresShare)} of what its ${r.threads} cores gave the kernel at once (each core its own large product, pinned, sampled after each round; the median over the rounds), where its share above divides by ${r.threads} × one core's alone.`);
     out.push('', `In the repeats of netspec-${r.threads}t on ${c.title}, its threads were inside their parts of the threads' tasks ${b.busy.map(pct).join(', ')} of the time (the run's thread first; the rest is waiting for a task or for another thread's last part, and the run's thread working alone), and computed there at ${pct(b.speed)} of the kernel's one-core GFLOP/s: the share is the mean of the first times the second.`);
   }
   const threaded = r.threads > 1 ? ` netspec-${r.threads}t is the engine on ${r.threads} threads (NETSPEC_THREADS, default one per core): its products of at least ${threadSettings().minWork.toLocaleString('en-US')} multiply-adds cut between the threads, bit for bit the one-thread results; its share is of ${r.threads} × the kernel's one-core GFLOP/s.` : ' The engine ran on one thread only (NETSPEC_THREADS=1, or one core).';
