@@ -249,7 +249,8 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   let before = sample(false);
   const cores = threads > 1 ? await sampleCores(threads, runMs, log) : undefined;
   // What the cores give at once, sampled again after each round like the kernel alone.
-  const atOnce = typeof cores === 'object' ? () => coresAtOnce(path.join(__dirname, 'kernelAlone.js'), cores.cpus, runMs / 4).then((xs) => xs.reduce((a, b) => a + b, 0)) : undefined;
+  // undefined if a sample fails; the rounds' share of the cores at once is then not given.
+  const atOnce = typeof cores === 'object' ? () => coresAtOnce(path.join(__dirname, 'kernelAlone.js'), cores.cpus, runMs / 4).then((xs) => xs.reduce((a, b) => a + b, 0), () => undefined) : undefined;
   let atOnceBefore = typeof cores === 'object' ? cores.together.reduce((a, b) => a + b, 0) : 0;
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
@@ -312,8 +313,10 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       before = after;
       if (atOnce) {
         const at = await atOnce();
-        atOnceCeilings.push(Math.max(atOnceBefore, at));
-        atOnceBefore = at;
+        if (at !== undefined) {
+          atOnceCeilings.push(Math.max(atOnceBefore, at));
+          atOnceBefore = at;
+        }
       }
       log(`${c.id}: repeat ${r + 1}/${repeats}`);
     }
@@ -376,7 +379,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       threadedKernelGflops: summary(threadedSamples.map((k) => k.threaded!)).median,
       threadedKernelShare: summary(threadedSamples.map((k) => k.threaded! / (threads * k.f64))).median,
     }),
-    ...(cores !== undefined && { cores: typeof cores === 'string' ? cores : [cores, await coreKernelsAgain(cores, runMs, log)] }),
+    ...(cores !== undefined && { cores: typeof cores === 'string' ? cores : await coreKernelsAgain(cores, runMs, log) }),
     torch: torch === true ? 'Debian python3-torch, one thread' : torch,
     cases,
   };
@@ -391,13 +394,14 @@ async function sampleCores(threads: number, ms: number, log: (s: string) => void
   if (typeof cpus === 'string') return cpus;
   if (cpus.length < threads) return `${threads} threads but ${cpus.length} core(s) to pin them to`;
   log('kernel: timing it on each core alone, then on all at once…');
-  return coreKernels(path.join(__dirname, 'kernelAlone.js'), cpus.slice(0, threads), ms / 2);
+  // A machine that will not pin a process (a container's seccomp, say) loses this line, not the section.
+  return coreKernels(path.join(__dirname, 'kernelAlone.js'), cpus.slice(0, threads), ms / 2).catch((err: Error) => `pinning failed: ${err.message}`);
 }
 
-/** The same cores again (the end of the section). */
-function coreKernelsAgain(first: CoreKernels, ms: number, log: (s: string) => void): Promise<CoreKernels> {
+/** The same cores again (the end of the section); the first sample alone if that fails. */
+async function coreKernelsAgain(first: CoreKernels, ms: number, log: (s: string) => void): Promise<CoreKernels[]> {
   log('kernel: timing it on each core alone, then on all at once, again…');
-  return coreKernels(path.join(__dirname, 'kernelAlone.js'), first.cpus, ms / 2);
+  return coreKernels(path.join(__dirname, 'kernelAlone.js'), first.cpus, ms / 2).then((again) => [first, again], () => [first]);
 }
 
 /** The kernel's GFLOP/s alone (kernel.ts) at one time: float64 on one core, on the threads, and float32 when asked. */
@@ -435,7 +439,7 @@ function coresLine(r: TrainingBench): string[] {
     const sum = k.together.reduce((a, b) => a + b, 0);
     return `${k.cpus.map((c, i) => `core ${c} alone ${g(k.alone[i])}`).join(', ')}, all at once ${k.together.map(g).join(' + ')} = ${g(sum)} GFLOP/s (${((100 * sum) / (r.threads * r.kernelGflops.median)).toFixed(0)} % of ${r.threads} × the one-core median)`;
   });
-  return [`The kernel pinned to cores (taskset; large products, each core its own), before the runs and after them: ${samples.join('; then ')}. A threaded run's share cannot pass what its cores give at once, whatever its threads do.`];
+  return [`The kernel pinned to cores (taskset; large products, each core its own), ${r.cores.length > 1 ? 'before the runs and after them' : 'before the runs'}: ${samples.join('; then ')}. A threaded run's share cannot pass what its cores give at once, whatever its threads do.`];
 }
 
 export function trainingTable(r: TrainingBench): string {

@@ -33,3 +33,15 @@ test('each sample runs on the core it was pinned to, alone and all at once', asy
   assert.deepEqual(runs.alone, cpus);
   assert.deepEqual(runs.together, cpus);
 });
+
+test('a sample whose process fails rejects, naming the core', async () => {
+  if (process.platform !== 'linux') {
+    assert.match(String(pinnableCores()), /needs Linux/);
+    return;
+  }
+  const cpus = pinnableCores();
+  assert.ok(Array.isArray(cpus), `no cores to pin to: ${String(cpus)} (Debian: apt-get install util-linux)`);
+  const script = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'netspec-cores-')), 'fails.js');
+  fs.writeFileSync(script, 'process.stdout.write("not a number"); process.exit(3);');
+  await assert.rejects(coreKernels(script, cpus.slice(0, 1), 1), new RegExp(`core ${cpus[0]} exited with 3: not a number`));
+});
