@@ -250,8 +250,8 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   const cores = threads > 1 ? await sampleCores(threads, runMs, log) : undefined;
   // What the cores give at once, sampled again after each round like the kernel alone.
   // undefined if a sample fails; the rounds' share of the cores at once is then not given.
-  const atOnce = typeof cores === 'object' ? () => coresAtOnce(path.join(__dirname, 'kernelAlone.js'), cores.cpus, runMs / 4).then((xs) => xs.reduce((a, b) => a + b, 0), () => undefined) : undefined;
-  let atOnceBefore = typeof cores === 'object' ? cores.together.reduce((a, b) => a + b, 0) : 0;
+  const atOnce = typeof cores === 'object' ? () => coresAtOnce(KERNEL_ALONE, cores.cpus, runMs / 4).then(total, () => undefined) : undefined;
+  let atOnceBefore = typeof cores === 'object' ? total(cores.together) : 0;
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
@@ -352,7 +352,7 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       if (runs.length === repeats && runs.every((r) => r.busyMs.some((b) => b > 0))) {
         result.threadedBusy = {
           busy: Array.from({ length: threads }, (_, g) => summary(runs.map((r) => r.busyMs[g] / r.ms)).median),
-          speed: summary(runs.map((r, i) => (r.steps * flops) / 1e9 / (r.busyMs.reduce((a, b) => a + b, 0) / 1000) / ceilings[i].f64)).median,
+          speed: summary(runs.map((r, i) => (r.steps * flops) / 1e9 / (total(r.busyMs) / 1000) / ceilings[i].f64)).median,
         };
       }
       log(`${c.id}: timing the parts of a step on ${threads} threads, each alone…`);
@@ -385,9 +385,14 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   };
 }
 
+/** The kernel alone in a process of its own (kernel-alone.ts), bundled beside this one by bench/run.js. */
+const KERNEL_ALONE = path.join(__dirname, 'kernelAlone.js');
+
+const total = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
 /**
- * The kernel on each of the first `threads` cores alone and on them all at once (cores.ts; its
- * process bundled beside this one by bench/run.js), or why it cannot be.
+ * The kernel on each of the first `threads` cores alone and on them all at once (cores.ts), or
+ * why it cannot be.
  */
 async function sampleCores(threads: number, ms: number, log: (s: string) => void): Promise<CoreKernels | string> {
   const cpus = pinnableCores();
@@ -395,13 +400,13 @@ async function sampleCores(threads: number, ms: number, log: (s: string) => void
   if (cpus.length < threads) return `${threads} threads but ${cpus.length} core(s) to pin them to`;
   log('kernel: timing it on each core alone, then on all at once…');
   // A machine that will not pin a process (a container's seccomp, say) loses this line, not the section.
-  return coreKernels(path.join(__dirname, 'kernelAlone.js'), cpus.slice(0, threads), ms / 2).catch((err: Error) => `pinning failed: ${err.message}`);
+  return coreKernels(KERNEL_ALONE, cpus.slice(0, threads), ms / 2).catch((err: Error) => `pinning failed: ${err.message}`);
 }
 
 /** The same cores again (the end of the section); the first sample alone if that fails. */
 async function coreKernelsAgain(first: CoreKernels, ms: number, log: (s: string) => void): Promise<CoreKernels[]> {
   log('kernel: timing it on each core alone, then on all at once, again…');
-  return coreKernels(path.join(__dirname, 'kernelAlone.js'), first.cpus, ms / 2).then((again) => [first, again], () => [first]);
+  return coreKernels(KERNEL_ALONE, first.cpus, ms / 2).then((again) => [first, again], () => [first]);
 }
 
 /** The kernel's GFLOP/s alone (kernel.ts) at one time: float64 on one core, on the threads, and float32 when asked. */
@@ -436,7 +441,7 @@ function coresLine(r: TrainingBench): string[] {
   if (typeof r.cores === 'string') return [`The kernel on each core alone and on all at once: not measured (${r.cores}).`];
   const g = (x: number) => x.toFixed(2);
   const samples = r.cores.map((k) => {
-    const sum = k.together.reduce((a, b) => a + b, 0);
+    const sum = total(k.together);
     return `${k.cpus.map((c, i) => `core ${c} alone ${g(k.alone[i])}`).join(', ')}, all at once ${k.together.map(g).join(' + ')} = ${g(sum)} GFLOP/s (${((100 * sum) / (r.threads * r.kernelGflops.median)).toFixed(0)} % of ${r.threads} × the one-core median)`;
   });
   return [`The kernel pinned to cores (taskset; large products, each core its own), ${r.cores.length > 1 ? 'before the runs and after them' : 'before the runs'}: ${samples.join('; then ')}. A threaded run's share cannot pass what its cores give at once, whatever its threads do.`];
