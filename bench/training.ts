@@ -248,10 +248,10 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
   };
   let before = sample(false);
   const cores = threads > 1 ? await sampleCores(threads, runMs, log) : undefined;
-  // What the cores give at once, sampled again after each round like the kernel alone.
-  // undefined if a sample fails; the rounds' share of the cores at once is then not given.
+  // What the cores give at once, for a network whose threaded run uses the threads: sampled before
+  // its rounds and after each, like the kernel alone; undefined if a sample fails (the rounds'
+  // share of the cores at once is then not given).
   const atOnce = typeof cores === 'object' ? () => coresAtOnce(KERNEL_ALONE, cores.cpus, runMs / 4).then(total, () => undefined) : undefined;
-  let atOnceBefore = typeof cores === 'object' ? total(cores.together) : 0;
   const torch = torchAvailable();
   if (torch !== true) log(`PyTorch: not measured (${torch})`);
   const cases: TrainingResult[] = [];
@@ -291,10 +291,14 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       if (gradientCheck[e.name] > 1e-4) throw new Error(`${c.id}: ${e.name} computes other gradients (relative error ${gradientCheck[e.name]})`);
     }
 
+    // A network whose products are all small starts no thread: its warm-up timed nothing in parts.
+    let threaded = false;
     for (const e of engines) {
       await e.prepare();
-      await e.run(warmupMs);
+      const { busyMs } = await e.run(warmupMs);
+      if (busyMs?.some((b) => b > 0)) threaded = true;
     }
+    let atOnceBefore = threaded ? await atOnce?.() : undefined;
     const rates: Record<string, number[]> = {};
     const ceilings: KernelSample[] = [];
     const atOnceCeilings: number[] = [];
@@ -311,12 +315,10 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       const after = sample(c.float32 === true);
       ceilings.push(better(before, after));
       before = after;
-      if (atOnce) {
-        const at = await atOnce();
-        if (at !== undefined) {
-          atOnceCeilings.push(Math.max(atOnceBefore, at));
-          atOnceBefore = at;
-        }
+      if (atOnceBefore !== undefined) {
+        const at = await atOnce?.();
+        if (at !== undefined) atOnceCeilings.push(Math.max(atOnceBefore, at));
+        atOnceBefore = at;
       }
       log(`${c.id}: repeat ${r + 1}/${repeats}`);
     }
@@ -348,7 +350,6 @@ export async function benchTraining(opts: { repeats?: number; runMs?: number; wa
       result.threadedKernelShare = share(`netspec-${threads}t`, (k) => k.f64, threads);
       if (atOnceCeilings.length === repeats) result.threadedCoresShare = summary(rates[`netspec-${threads}t`].map((v, i) => (v * flops) / 1e9 / atOnceCeilings[i])).median;
       const runs = busy[`netspec-${threads}t`] ?? [];
-      // A network whose products are all small starts no thread: nothing was timed in parts.
       if (runs.length === repeats && runs.every((r) => r.busyMs.some((b) => b > 0))) {
         result.threadedBusy = {
           busy: Array.from({ length: threads }, (_, g) => summary(runs.map((r) => r.busyMs[g] / r.ms)).median),
@@ -484,9 +485,9 @@ export function trainingTable(r: TrainingBench): string {
     out.push('', `The parts of a step of ${c.title} on ${r.threads} threads, each timed alone (bench/parts.ts), µs: ${p.parts.map((x) => `${x.name} ${x.us.toFixed(1)}`).join('; ')}. In all ${p.us.toFixed(0)} µs: a step that took only these would reach ${(100 * p.shareBound).toFixed(0)} % of ${r.threads} × the kernel's GFLOP/s, the most the share can be while each part takes what it takes alone (each waits for the one before).`);
   }
   for (const c of r.cases) {
+    if (c.threadedCoresShare !== undefined) out.push('', `netspec-${r.threads}t on ${c.title} reached ${pct(c.threadedCoresShare)} of what its ${r.threads} cores gave the kernel at once (each core its own large product, pinned, sampled after each round; the median over the rounds), where its share above divides by ${r.threads} × one core's alone.`);
     const b = c.threadedBusy;
     if (!b) continue;
-    if (c.threadedCoresShare !== undefined) out.push('', `netspec-${r.threads}t on ${c.title} reached ${pct(c.threadedCoresShare)} of what its ${r.threads} cores gave the kernel at once (each core its own large product, pinned, sampled after each round; the median over the rounds), where its share above divides by ${r.threads} × one core's alone.`);
     out.push('', `In the repeats of netspec-${r.threads}t on ${c.title}, its threads were inside their parts of the threads' tasks ${b.busy.map(pct).join(', ')} of the time (the run's thread first; the rest is waiting for a task or for another thread's last part, and the run's thread working alone), and computed there at ${pct(b.speed)} of the kernel's one-core GFLOP/s: the share is the mean of the first times the second.`);
   }
   const threaded = r.threads > 1 ? ` netspec-${r.threads}t is the engine on ${r.threads} threads (NETSPEC_THREADS, default one per core): its products of at least ${threadSettings().minWork.toLocaleString('en-US')} multiply-adds cut between the threads, bit for bit the one-thread results; its share is of ${r.threads} × the kernel's one-core GFLOP/s.` : ' The engine ran on one thread only (NETSPEC_THREADS=1, or one core).';
