@@ -100,14 +100,17 @@ export function evalNumerics(evals: EvalForCheck[], caches?: NumericCaches): Dia
 /**
  * What the probes show: NaN, saturated units (warned at the layer, outside the probe), exploding
  * gradients, outputs at the edge of the loss's domain, and dead relu units (which depend on every
- * probe of a network and on the data it trains on).
+ * probe of a network and on the data it trains on). Each warning is about one network: it lies in
+ * the network's statement or in a probe of it, and depends on nothing but the network, its probes
+ * and its data. `only`: the warnings of these networks alone (an edit's, reanalysis.ts), the same
+ * ones in the same order as among all of them.
  */
-export function probeNumerics(program: Program, probes: ProbeForCheck[], caches?: NumericCaches, trained: TrainedNetworks = new Map()): Diagnostic[] {
+export function probeNumerics(program: Program, probes: ProbeForCheck[], caches?: NumericCaches, trained: TrainedNetworks = new Map(), only?: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
   const warn = warnInto(out);
   for (const p of probes) {
     const r = p.result;
-    if (!r) continue;
+    if (!r || (only && !only.has(p.stmt.network.text))) continue;
     const net = program.networks.get(p.stmt.network.text);
     let facts = caches?.probes.get(r);
     if (!facts) {
@@ -159,7 +162,7 @@ export function probeNumerics(program: Program, probes: ProbeForCheck[], caches?
       if (zero.length) warn('loss-domain', p.stmt, `cross_entropy takes ln of the outputs, but ${zero.length} output${zero.length === 1 ? ' is' : 's are'} 0 at this probe (${fmtVec(r.output)}).`);
     }
   }
-  for (const d of deadRelus(program, probes, caches)) out.push(d);
+  for (const d of deadRelus(program, probes, caches, only)) out.push(d);
   return out;
 }
 
@@ -168,14 +171,16 @@ export function probeNumerics(program: Program, probes: ProbeForCheck[], caches?
  * probes and the inline data it trains on). One inactive sample is normal; all of them means the
  * unit never passes a gradient and never learns. Needs at least two samples to say so.
  */
-function deadRelus(program: Program, probes: ProbeForCheck[], caches?: NumericCaches): Diagnostic[] {
+function deadRelus(program: Program, probes: ProbeForCheck[], caches?: NumericCaches, only?: ReadonlySet<string>): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const wanted = (name: string) => !only || only.has(name);
   // Probes and trains by network, so that each network's samples are found without a scan of all.
   const probesOf = new Map<string, ProbeForCheck[]>();
-  for (const p of probes) if (p.result) push(probesOf, p.stmt.network.text, p);
+  for (const p of probes) if (p.result && wanted(p.stmt.network.text)) push(probesOf, p.stmt.network.text, p);
   const trainsOf = new Map<string, Program['trains']>();
-  for (const t of program.trains) push(trainsOf, t.stmt.network.text, t);
+  for (const t of program.trains) if (wanted(t.stmt.network.text)) push(trainsOf, t.stmt.network.text, t);
   for (const [name, info] of program.networks) {
+    if (!wanted(name)) continue;
     const net = info.network;
     if (!net || !info.layers.some((l) => l.activation === 'relu')) continue;
     const sources: ArrayLike<number>[] = [];

@@ -51,8 +51,8 @@ export interface Analysed {
  * - a statement checked again is not a clean unit (memo.ts), or the diagnostics where it stands
  *   are not exactly its own.
  * Probes' numeric warnings (which lie in networks too, and whose dead-unit detection draws on
- * every probe of a network) are computed again from all probes, from caches, when a probe or a
- * network was checked again.
+ * every probe of a network) are computed again, from caches, for the networks of the probes and
+ * networks replaced or checked again; every other network's are kept (`editedProbeWarnings`).
  */
 export function reanalyze(prev: Analysed, change: StatementChange, file: ast.SourceFile, lines: LineIndex, memo: CheckMemo, caches: EvaluationCaches): Analysed | undefined {
   const { removed, added, oldFrom, oldTo, newTo } = change;
@@ -133,7 +133,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
 
   const localOutside = without(locals.before.concat(locals.after.map((d) => shifted(d, delta))), again);
   const local = localOutside.kept.concat(failures.out, evalNumerics([...newEvals.values()], caches.numeric));
-  const probeDiagnostics = probeWarnings ? probeWarnings.before.concat(probeWarnings.after.map((d) => shifted(d, delta))) : probeNumerics(program, probes, caches.numeric);
+  const probeDiagnostics = probeWarnings ? probeWarnings.before.concat(probeWarnings.after.map((d) => shifted(d, delta))) : editedProbeWarnings(prev.parts.probes, [...removed, ...added, ...again], change, file, program, probes, caches);
   const all = diagnostics.concat(local, probeDiagnostics).sort(byStart);
   const analysis: FileAnalysis = { text: file.text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained: [] };
   if (index) {
@@ -141,6 +141,47 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     for (const s of added) for (const name of statementRefs(s)) addTo(index, name, s);
   }
   return { analysis, parts: { local, probes: probeDiagnostics, foreign: false } };
+}
+
+/**
+ * The probes' warnings after an edit that changed a probe or a network: those of the networks the
+ * replaced and re-checked statements concern computed again, every other network's kept (moved
+ * with the text after the edit), since a warning depends only on its own network, its probes and
+ * its data (numeric.ts `probeNumerics`). In file order, as the analysis sorts them (two warnings
+ * at one place are of one network, so they keep the order they were computed in). All of them
+ * computed again where a kept one does not lie in a network or a probe.
+ */
+function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly ast.Statement[], change: StatementChange, file: ast.SourceFile, program: Program, probes: ProbeOutcome[], caches: EvaluationCaches): Diagnostic[] {
+  const everything = () => probeNumerics(program, probes, caches.numeric);
+  const networks = new Set<string>();
+  for (const s of touched) {
+    if (s.kind === 'probe' || s.kind === 'train') networks.add(s.network.text);
+    else if (s.kind === 'network') networks.add(s.name.text);
+  }
+  const old = around(previous, change.oldFrom, change.oldTo);
+  if (!old) return everything();
+  const delta = change.newTo - change.oldTo;
+  const kept: Diagnostic[] = [];
+  for (const d of old.before.concat(old.after.map((x) => shifted(x, delta)))) {
+    const owner = networkOf(file.statements, d.span.start);
+    if (owner === undefined) return everything();
+    if (!networks.has(owner)) kept.push(d);
+  }
+  return kept.concat(probeNumerics(program, probes, caches.numeric, undefined, networks)).sort(byStart);
+}
+
+/** The network of the network or probe statement at `offset`, or undefined where there is none. */
+function networkOf(statements: readonly ast.Statement[], offset: number): string | undefined {
+  let lo = 0;
+  let hi = statements.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (statements[mid].start <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  const s = statements[lo - 1];
+  if (!s || offset >= s.end) return undefined;
+  return s.kind === 'probe' ? s.network.text : s.kind === 'network' ? s.name.text : undefined;
 }
 
 type Editable = ast.LetStmt | ast.NetworkStmt | ast.EvalStmt | ast.ProbeStmt;
