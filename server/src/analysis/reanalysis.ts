@@ -94,7 +94,8 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   if (outside.dropped !== ownedAgain) return undefined;
   const locals = around(prev.parts.local, oldFrom, oldTo);
   if (!locals) return undefined;
-  const probeChanged = [...removed, ...added, ...again].some((s) => s.kind === 'probe' || s.kind === 'network');
+  const touched = [...removed, ...added, ...again];
+  const probeChanged = touched.some((s) => s.kind === 'probe' || s.kind === 'network');
   const probeWarnings = probeChanged ? undefined : around(prev.parts.probes, oldFrom, oldTo);
   if (!probeChanged && (!probeWarnings || probeWarnings.inside)) return undefined;
   const gone = { let: 0, eval: 0, probe: 0 };
@@ -133,7 +134,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
 
   const localOutside = without(locals.before.concat(locals.after.map((d) => shifted(d, delta))), again);
   const local = localOutside.kept.concat(failures.out, evalNumerics([...newEvals.values()], caches.numeric));
-  const probeDiagnostics = probeWarnings ? probeWarnings.before.concat(probeWarnings.after.map((d) => shifted(d, delta))) : editedProbeWarnings(prev.parts.probes, [...removed, ...added, ...again], change, file, program, probes, caches);
+  const probeDiagnostics = probeWarnings ? probeWarnings.before.concat(probeWarnings.after.map((d) => shifted(d, delta))) : editedProbeWarnings(prev.parts.probes, touched, change, delta, file, program, probes, caches);
   const all = diagnostics.concat(local, probeDiagnostics).sort(byStart);
   const analysis: FileAnalysis = { text: file.text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained: [] };
   if (index) {
@@ -151,7 +152,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
  * at one place are of one network, so they keep the order they were computed in). All of them
  * computed again where a kept one does not lie in a network or a probe.
  */
-function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly ast.Statement[], change: StatementChange, file: ast.SourceFile, program: Program, probes: ProbeOutcome[], caches: EvaluationCaches): Diagnostic[] {
+function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly ast.Statement[], change: StatementChange, delta: number, file: ast.SourceFile, program: Program, probes: ProbeOutcome[], caches: EvaluationCaches): Diagnostic[] {
   const everything = () => probeNumerics(program, probes, caches.numeric);
   const networks = new Set<string>();
   for (const s of touched) {
@@ -160,7 +161,6 @@ function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly 
   }
   const old = around(previous, change.oldFrom, change.oldTo);
   if (!old) return everything();
-  const delta = change.newTo - change.oldTo;
   const kept: Diagnostic[] = [];
   for (const d of old.before.concat(old.after.map((x) => shifted(x, delta)))) {
     const owner = networkOf(file.statements, d.span.start);
