@@ -145,16 +145,26 @@ test('the pool sums each thread\'s time inside its parts while asked, from zero,
       for (let i = 0; i < times; i++) A.gemm(a, n, 1, b, n, c, n, NO_BIAS, n, n, n);
     };
     products(5); // the helper started and bound
-    pool.timeParts(true);
-    const t0 = performance.now();
-    products(50);
-    const wall = performance.now() - t0;
-    const busy = pool.partTimes();
-    assert.equal(busy.length, 2);
-    assert.ok(busy[0] > 0, `the calling thread computed parts: ${busy[0]} ms`);
-    for (const ms of busy) assert.ok(ms >= 0 && ms <= wall, `a thread's time in parts (${ms} ms) is within the ${wall} ms the products took`);
     // The products are almost all parts: at least one thread was inside them for most of the time.
-    assert.ok(Math.max(...busy) > 0.5 * wall, `${busy.join(' and ')} ms inside parts, of ${wall} ms`);
+    // A shared machine can hold the calling thread off its core between parts (another test file
+    // runs beside this one), which no timing inside parts sees; so up to three tries, each held to
+    // the same bound, of which one must meet it (a pool that summed nothing, or only some parts,
+    // fails all three).
+    let busy: number[] = [];
+    const tries: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      pool.timeParts(true);
+      const t0 = performance.now();
+      products(50);
+      const wall = performance.now() - t0;
+      busy = pool.partTimes();
+      assert.equal(busy.length, 2);
+      assert.ok(busy[0] > 0, `the calling thread computed parts: ${busy[0]} ms`);
+      for (const ms of busy) assert.ok(ms >= 0 && ms <= wall, `a thread's time in parts (${ms} ms) is within the ${wall} ms the products took`);
+      tries.push(`${busy.map((ms) => ms.toFixed(2)).join(' and ')} ms of ${wall.toFixed(2)}`);
+      if (Math.max(...busy) > 0.5 * wall) break;
+      assert.ok(attempt < 2, `inside parts for over half the products' time in none of three tries: ${tries.join('; ')}`);
+    }
     pool.timeParts(false);
     products(5);
     assert.deepEqual(pool.partTimes(), busy, 'nothing is added while off');
