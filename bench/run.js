@@ -19,8 +19,49 @@ const only = process.argv.includes('--training-only') ? 'training' : process.arg
 const log = (/** @type {string} */ s) => process.stderr.write(`${s}\n`);
 
 function machine() {
-  const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m) ?? [])[1] ?? os.cpus()[0]?.model;
-  return { nproc: os.availableParallelism?.() ?? os.cpus().length, cpu, node: process.version, loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))) };
+  return { nproc: os.availableParallelism?.() ?? os.cpus().length, cpu: processor(), node: process.version, loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))) };
+}
+
+/** A cache size as /sys gives it ("512K", "32768K") in KB or MB. */
+function bytes(/** @type {string} */ size) {
+  const kb = /^(\d+)K$/.exec(size);
+  if (!kb) return size.replace(/M$/, ' MB');
+  const n = Number(kb[1]);
+  return n >= 1024 && n % 1024 === 0 ? `${n / 1024} MB` : `${n} KB`;
+}
+
+/** A file's text, or '' where it cannot be read (not Linux, a container without /sys). */
+function readOr(/** @type {string} */ file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The processor by name, family and model, with its caches (Linux's /proc/cpuinfo and the first
+ * core's /sys cache entries): cloud machines of one name ("AMD EPYC") differ by generation, and
+ * their kernel rates and the training step's share of them with it (bench/NOTES.md).
+ */
+function processor() {
+  const info = readOr('/proc/cpuinfo');
+  const field = (/** @type {string} */ key) => (info.match(new RegExp(`^${key}\\s*:\\s*(.*)$`, 'm')) ?? [])[1]?.trim();
+  const name = field('model name') ?? os.cpus()[0]?.model ?? 'unknown processor';
+  const details = [];
+  const family = field('cpu family');
+  const model = field('model');
+  if (family && model) details.push(`family ${family}, model ${model}`);
+  const caches = [];
+  for (let i = 0; i < 8; i++) {
+    const dir = `/sys/devices/system/cpu/cpu0/cache/index${i}`;
+    const level = readOr(`${dir}/level`).trim();
+    const type = readOr(`${dir}/type`).trim();
+    const size = readOr(`${dir}/size`).trim();
+    if ((level === '2' || level === '3') && type !== 'Instruction' && size) caches.push(`L${level} ${bytes(size)}${level === '2' ? ' a core' : ''}`);
+  }
+  if (caches.length) details.push(caches.join(', '));
+  return details.length ? `${name} (${details.join('; ')})` : name;
 }
 
 /**
