@@ -23,7 +23,7 @@ function machine() {
 }
 
 /** A cache size as /sys gives it ("512K", "32768K") in KB or MB. */
-function bytes(/** @type {string} */ size) {
+function cacheSize(/** @type {string} */ size) {
   const kb = /^(\d+)K$/.exec(size);
   if (!kb) return size.replace(/M$/, ' MB');
   const n = Number(kb[1]);
@@ -58,7 +58,7 @@ function processor() {
     const level = readOr(`${dir}/level`).trim();
     const type = readOr(`${dir}/type`).trim();
     const size = readOr(`${dir}/size`).trim();
-    if ((level === '2' || level === '3') && type !== 'Instruction' && size) caches.push(`L${level} ${bytes(size)}${level === '2' ? ' a core' : ''}`);
+    if ((level === '2' || level === '3') && type !== 'Instruction' && size) caches.push(`L${level} ${cacheSize(size)}${level === '2' ? ' a core' : ''}`);
   }
   if (caches.length) details.push(caches.join(', '));
   return details.length ? `${name} (${details.join('; ')})` : name;
