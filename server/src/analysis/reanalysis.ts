@@ -90,7 +90,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   }
   const kept = around(old.diagnostics, oldFrom, oldTo);
   if (!kept || kept.inside !== owned) return undefined;
-  const outside = without(kept.before.concat(kept.after.map((d) => shifted(d, delta))), again);
+  const outside = without(outsideEdit(kept, delta), again);
   if (outside.dropped !== ownedAgain) return undefined;
   const locals = around(prev.parts.local, oldFrom, oldTo);
   if (!locals) return undefined;
@@ -132,9 +132,9 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const probes = patched(prev.analysis.probes, newProbes, oldFrom, gone.probe, change);
   if (!evals || !probes) return undefined;
 
-  const localOutside = without(locals.before.concat(locals.after.map((d) => shifted(d, delta))), again);
+  const localOutside = without(outsideEdit(locals, delta), again);
   const local = localOutside.kept.concat(failures.out, evalNumerics([...newEvals.values()], caches.numeric));
-  const probeDiagnostics = probeWarnings ? probeWarnings.before.concat(probeWarnings.after.map((d) => shifted(d, delta))) : editedProbeWarnings(prev.parts.probes, touched, change, delta, file, program, probes, caches);
+  const probeDiagnostics = probeWarnings ? outsideEdit(probeWarnings, delta) : editedProbeWarnings(prev.parts.probes, touched, change, delta, file, program, probes, caches);
   const all = diagnostics.concat(local, probeDiagnostics).sort(byStart);
   const analysis: FileAnalysis = { text: file.text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained: [] };
   if (index) {
@@ -162,7 +162,7 @@ function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly 
   const old = around(previous, change.oldFrom, change.oldTo);
   if (!old) return everything();
   const kept: Diagnostic[] = [];
-  for (const d of old.before.concat(old.after.map((x) => shifted(x, delta)))) {
+  for (const d of outsideEdit(old, delta)) {
     const owner = networkOf(file.statements, d.span.start);
     if (owner === undefined) return everything();
     if (!networks.has(owner)) kept.push(d);
@@ -172,14 +172,7 @@ function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly 
 
 /** The network of the network or probe statement at `offset`, or undefined where there is none. */
 function networkOf(statements: readonly ast.Statement[], offset: number): string | undefined {
-  let lo = 0;
-  let hi = statements.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (statements[mid].start <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  const s = statements[lo - 1];
+  const s = statements[startingBefore(statements.length, (i) => statements[i].start, offset + 1) - 1];
   if (!s || offset >= s.end) return undefined;
   return s.kind === 'probe' ? s.network.text : s.kind === 'network' ? s.name.text : undefined;
 }
@@ -306,12 +299,22 @@ function around(list: readonly Diagnostic[], from: number, to: number): { before
 
 /** How many of `infos` (in statement order) start before `offset`. */
 function firstAt(infos: readonly { stmt: ast.Statement }[], offset: number): number {
+  return startingBefore(infos.length, (i) => infos[i].stmt.start, offset);
+}
+
+/** How many of n items, in order of their starts (`startOf`), start before `offset`: a binary search. */
+function startingBefore(n: number, startOf: (i: number) => number, offset: number): number {
   let lo = 0;
-  let hi = infos.length;
+  let hi = n;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (infos[mid].stmt.start < offset) lo = mid + 1;
+    if (startOf(mid) < offset) lo = mid + 1;
     else hi = mid;
   }
   return lo;
+}
+
+/** The diagnostics outside an edit (`around`), those after it moved by `delta`, in their order. */
+function outsideEdit(parts: { before: Diagnostic[]; after: Diagnostic[] }, delta: number): Diagnostic[] {
+  return parts.before.concat(parts.after.map((d) => shifted(d, delta)));
 }
