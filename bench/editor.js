@@ -1,7 +1,9 @@
 // Editor latency through the real protocol: spawns dist/server.js as the `netspec-language-server`
 // command starts it (Node with the flags of its shebang; VS Code passes the same), opens a generated
 // spec, types into statements in the middle of it (one character per didChange, as an editor
-// sends them) and times each edit until the server publishes diagnostics for that version; then
+// sends them) and times each edit until the server publishes diagnostics for that version; times
+// Enter and Backspace at the ends of lines in the middle of it the same way (each adds or removes
+// a line, so everything after it moves to another line); then
 // times hover round trips on activation, network, layer, let, fn, call and eval tokens; and reads
 // the server's memory from /proc/<pid>/status. `node bench/editor.js [--sizes 100,1000]
 // [--repeats 3] [--json]` prints a table (or one JSON object). Run `node esbuild.js` first.
@@ -23,8 +25,8 @@ const SERVER = process.env.NETSPEC_BENCH_SERVER ?? path.join(ROOT, 'dist', 'serv
 /** @typedef {{ median: number, min: number, max: number, n: number }} Summary */
 /**
  * One file size's row of the table.
- * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, hoverMs: Summary,
- *   hoverByKindMs: Record<string, number>, serverRssMB: number, serverPeakRssMB: number }} Row
+ * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, newLineToDiagnosticsMs: Summary,
+ *   hoverMs: Summary, hoverByKindMs: Record<string, number>, serverRssMB: number, serverPeakRssMB: number }} Row
  */
 
 /**
@@ -191,6 +193,24 @@ function typing(site) {
 }
 
 /**
+ * Enter at the end of a line, then Backspace, as didChange content changes, at the ends of the
+ * lines of the typing sites (`editSites`): a let's, an eval's, a probe's and a layer's.
+ * @param {{ at: Position }[]} sites
+ * @param {string} text
+ * @returns {{ range: { start: Position, end: Position }, text: string }[]}
+ */
+function newLines(sites, text) {
+  const all = text.split('\n');
+  return sites.flatMap(({ at }) => {
+    const end = { line: at.line, character: all[at.line].length };
+    return [
+      { range: { start: end, end }, text: '\n' },
+      { range: { start: end, end: { line: at.line + 1, character: 0 } }, text: '' },
+    ];
+  });
+}
+
+/**
  * Where to hover in the middle block: the kinds of token a user points at.
  * @param {string} text
  * @param {number} lines
@@ -254,6 +274,21 @@ async function benchSize(lines, repeats) {
       }
     }
 
+    // Enter and Backspace: the lines after the edit move (each change leaves the text as it began or one line longer).
+    const lineEdits = [];
+    const breaks = newLines(sites, text);
+    for (let pass = 0; pass <= repeats; pass++) {
+      for (const change of breaks) {
+        version++;
+        const published = server.diagnostics(uri, version);
+        const t = performance.now();
+        await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
+        await published;
+        if (pass > 0) lineEdits.push(performance.now() - t);
+      }
+      sample();
+    }
+
     const hovers = [];
     /** @type {Record<string, number[]>} */
     const byKind = {};
@@ -277,6 +312,7 @@ async function benchSize(lines, repeats) {
       openMs,
       editToDiagnosticsMs: summary(edits),
       editP90Ms: percentile(edits, 0.9),
+      newLineToDiagnosticsMs: summary(lineEdits),
       hoverMs: summary(hovers),
       hoverByKindMs: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, summary(v).median])),
       serverRssMB: Math.max(peak, mem.rss),
@@ -305,9 +341,9 @@ function table({ rows }) {
   const f = (/** @type {number} */ x) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
   const mm = (/** @type {Summary} */ s) => `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
   const out = [
-    '| lines | open → diagnostics ms | edit → diagnostics ms, median (min–max) | hover ms, median (min–max) | server RSS MB (peak) |',
-    '| ---: | ---: | ---: | ---: | ---: |',
-    ...rows.map((r) => `| ${r.lines.toLocaleString('en-US')} | ${f(r.openMs)} | ${mm(r.editToDiagnosticsMs)} | ${mm(r.hoverMs)} | ${r.serverRssMB.toFixed(0)} (${r.serverPeakRssMB.toFixed(0)}) |`),
+    '| lines | open → diagnostics ms | edit → diagnostics ms, median (min–max) | new line → diagnostics ms, median (min–max) | hover ms, median (min–max) | server RSS MB (peak) |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.lines.toLocaleString('en-US')} | ${f(r.openMs)} | ${mm(r.editToDiagnosticsMs)} | ${mm(r.newLineToDiagnosticsMs)} | ${mm(r.hoverMs)} | ${r.serverRssMB.toFixed(0)} (${r.serverPeakRssMB.toFixed(0)}) |`),
   ];
   const kinds = Object.keys(rows[0]?.hoverByKindMs ?? {});
   if (kinds.length) {

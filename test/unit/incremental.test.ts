@@ -186,6 +186,57 @@ test('typing into evals, probes, lets and networks matches a fresh analysis at e
   }
 });
 
+/**
+ * Enter and Backspace over a line break: every eval and probe after the edit moves to another
+ * line, and so does the probe a saturation warning before the edit names ("at the probe on line
+ * N"). Each version must give exactly a fresh analysis, and, the text being ordinary, nearly all
+ * of them without checking the whole file (which they all did before lines could move).
+ */
+test('adding and removing lines (Enter, then Backspace) matches a fresh analysis, without checking the whole file', () => {
+  const base = generateSpec(160) + [
+    'network deep {', '  input x[1]', '  dense h[1] sigmoid', '  dense y[1] linear', '  weights h = [[40]]', '  weights y = [[1]]', '}',
+    '# the probe the saturation warning names, a few lines on',
+    'eval sigmoid(2)',
+    'probe deep [1] -> [0]',
+    'eval tanh(1)',
+    '',
+  ].join('\n');
+  assert.ok(analyze(base).diagnostics.some((d) => d.code === 'saturated' && d.message.includes('probe on line')), 'the spec has a warning that names a line');
+  // [the text after which Enter is pressed (then the line break deleted), what is typed on the new line]
+  const sites: [string, string][] = [
+    ['eval sigmoid(a_1)', ''],
+    ['eval sigmoid(a_1)', 'eval 2'],
+    ["eval tanh'(b_1)               # its derivative", ''],
+    ['let b_1 = a_1 * 2', ''],
+    ['probe tiny_0 [1, 2] -> [1]', ''],
+    ['# ---- block 1: a 3-8-4-2 classifier', ''],
+    ['weights y = [[1]]', ''],
+    ['# the probe the saturation warning names, a few lines on', ''],
+    ['eval sigmoid(2)', 'eval 1'],
+    ['probe deep [1]', ''],
+    ['let a_2 = 0.', ''],
+    ['probe net_1 [0.5, -1,', ''],
+  ];
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(base);
+  const before = { ...incremental.counts };
+  let versions = 0;
+  for (const [after, typed] of sites) {
+    const at = base.indexOf(after);
+    assert.ok(at >= 0, after);
+    const cut = at + after.length;
+    const inserted = '\n' + typed;
+    for (let k = 1; k <= inserted.length; k++, versions++) {
+      assertSame(incremental, base.slice(0, cut) + inserted.slice(0, k) + base.slice(cut), `typed ${JSON.stringify(inserted.slice(0, k))} after ${after}`);
+    }
+    for (let k = inserted.length - 1; k >= 0; k--, versions++) {
+      assertSame(incremental, base.slice(0, cut) + inserted.slice(0, k) + base.slice(cut), `deleted back to ${JSON.stringify(inserted.slice(0, k))} after ${after}`);
+    }
+  }
+  const reused = incremental.counts.reused - before.reused;
+  assert.equal(reused, versions, `${reused} of ${versions} versions analysed from the previous analysis`);
+});
+
 test('a let edited after an eval began to read it is checked again with that eval', () => {
   const versions = [
     'let a = 1\nlet b = 2\nfn f(z) = b * z\neval b\nprobe n [1] -> [1]\nnetwork n {\n  input x[1]\n  dense y[1] sigmoid\n}\n',

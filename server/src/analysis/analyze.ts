@@ -194,6 +194,22 @@ export function evalResult(info: EvalInfo, text: string, program: Program, lines
   return r;
 }
 
+/** An eval's result moved to another line, otherwise the same: a record of the shape `evalResult` makes (made field by field, which costs a tenth of a spread's copy). */
+export function evalOnLine(r: EvalResult, line: number): EvalResult {
+  const moved: EvalResult = { stmt: r.stmt, line, expr: r.expr };
+  if (r.error !== undefined) moved.error = r.error;
+  else moved.value = r.value;
+  return moved;
+}
+
+/** A probe's outcome moved to another line, otherwise the same: a record of the shape `probeOutcome` makes. */
+export function probeOnLine(r: ProbeOutcome, line: number): ProbeOutcome {
+  const moved: ProbeOutcome = { stmt: r.stmt, line, network: r.network, input: r.input, target: r.target };
+  if (r.error !== undefined) moved.error = r.error;
+  else moved.result = r.result;
+  return moved;
+}
+
 /** A probe's outcome: its result, kept while its check and network are the same, or its error. */
 export function probeOutcome(info: ProbeInfo, program: Program, lines: LineIndex, failures: Failures, caches?: EvaluationCaches): ProbeOutcome {
   const name = info.stmt.network.text;

@@ -98,6 +98,13 @@ export function evalNumerics(evals: EvalForCheck[], caches?: NumericCaches): Dia
 }
 
 /**
+ * The codes of the probes' warnings whose message names a line (a saturated layer's names the
+ * probe it was seen at): an edit that adds or removes lines makes them again (reanalysis.ts
+ * `editedProbeWarnings`); every other warning stays what it was, moved with its text.
+ */
+export const WARNINGS_NAMING_A_LINE: ReadonlySet<string> = new Set(['saturated']);
+
+/**
  * What the probes show: NaN, saturated units (warned at the layer, outside the probe), exploding
  * gradients, outputs at the edge of the loss's domain, and dead relu units (which depend on every
  * probe of a network and on the data it trains on). Each warning is about one network: it lies in

@@ -5,8 +5,8 @@ import type { Declaration, Program } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { SyntaxError } from '../syntax/lexer';
 import type { LineIndex } from '../syntax/text';
-import { evalResult, probeOutcome, toRanged, type AnalysisParts, type EvalResult, type EvaluationCaches, type Failures, type FileAnalysis, type ProbeOutcome } from './analyze';
-import { evalNumerics, probeNumerics } from './numeric';
+import { evalOnLine, evalResult, probeOnLine, probeOutcome, toRanged, type AnalysisParts, type EvalResult, type EvaluationCaches, type Failures, type FileAnalysis, type ProbeOutcome } from './analyze';
+import { evalNumerics, probeNumerics, WARNINGS_NAMING_A_LINE } from './numeric';
 
 /**
  * The statements one incremental parse replaced (incremental.ts): the old text's
@@ -45,7 +45,6 @@ export interface Analysed {
  * - a statement other than a let, network, eval or probe was replaced, or the replaced ones do
  *   not declare the same names in the same order; or what changed is read by a data set (whose
  *   order among data sets a train's check depends on) or by a second declaration of a name;
- * - the number of lines changed (every later eval's and probe's line would);
  * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
  *   for whichever statement came first);
  * - a statement checked again is not a clean unit (memo.ts), or the diagnostics where it stands
@@ -58,7 +57,11 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const { removed, added, oldFrom, oldTo, newTo } = change;
   const delta = newTo - oldTo;
   const checker = memo.last;
-  if (!checker || prev.parts.foreign || lines.lineCount !== prev.analysis.lines.lineCount) return undefined;
+  if (!checker || prev.parts.foreign) return undefined;
+  // An edit that adds or removes lines (Enter, or deleting a line break) moves every later eval
+  // and probe to another line: their records are renumbered (`renumbered`), and the probes'
+  // warnings that name a line are made again (`editedProbeWarnings`).
+  const linesMoved = lines.lineCount !== prev.analysis.lines.lineCount;
   if (!removed.every(isEditable) || !added.every(isEditable)) return undefined;
   const old = prev.analysis.program;
   const declaredBefore = removed.filter(isDeclaration);
@@ -131,10 +134,15 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const evals = patched(prev.analysis.evals, newEvals, oldFrom, gone.eval, change);
   const probes = patched(prev.analysis.probes, newProbes, oldFrom, gone.probe, change);
   if (!evals || !probes) return undefined;
+  if (linesMoved) {
+    const by = lines.lineCount - prev.analysis.lines.lineCount;
+    renumbered(evals, newTo, by, newEvals, caches.evalResults, evalOnLine);
+    renumbered(probes, newTo, by, newProbes, caches.probeResults, probeOnLine);
+  }
 
   const localOutside = without(outsideEdit(locals, delta), again);
   const local = localOutside.kept.concat(failures.out, evalNumerics([...newEvals.values()], caches.numeric));
-  const probeDiagnostics = probeWarnings ? outsideEdit(probeWarnings, delta) : editedProbeWarnings(prev.parts.probes, touched, change, delta, file, program, probes, caches);
+  const probeDiagnostics = probeWarnings && !linesMoved ? outsideEdit(probeWarnings, delta) : editedProbeWarnings(prev.parts.probes, touched, linesMoved, change, delta, file, program, probes, caches);
   const all = diagnostics.concat(local, probeDiagnostics).sort(byStart);
   const analysis: FileAnalysis = { text: file.text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained: [] };
   if (index) {
@@ -145,14 +153,16 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
 }
 
 /**
- * The probes' warnings after an edit that changed a probe or a network: those of the networks the
- * replaced and re-checked statements concern computed again, every other network's kept (moved
- * with the text after the edit), since a warning depends only on its own network, its probes and
- * its data (numeric.ts `probeNumerics`). In file order, as the analysis sorts them (two warnings
- * at one place are of one network, so they keep the order they were computed in). All of them
- * computed again where a kept one does not lie in a network or a probe.
+ * The probes' warnings after an edit that changed a probe or a network, or the number of lines:
+ * those of the networks the replaced and re-checked statements concern computed again, and, where
+ * lines were added or removed (`linesMoved`), those of every network with a warning that names a
+ * line (numeric.ts `WARNINGS_NAMING_A_LINE`: the probe it names may have moved); every other
+ * network's kept (moved with the text after the edit), since a warning depends only on its own
+ * network, its probes and its data (numeric.ts `probeNumerics`). In file order, as the analysis
+ * sorts them (two warnings at one place are of one network, so they keep the order they were
+ * computed in). All of them computed again where a kept one does not lie in a network or a probe.
  */
-function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly ast.Statement[], change: StatementChange, delta: number, file: ast.SourceFile, program: Program, probes: ProbeOutcome[], caches: EvaluationCaches): Diagnostic[] {
+function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly ast.Statement[], linesMoved: boolean, change: StatementChange, delta: number, file: ast.SourceFile, program: Program, probes: ProbeOutcome[], caches: EvaluationCaches): Diagnostic[] {
   const everything = () => probeNumerics(program, probes, caches.numeric);
   const networks = new Set<string>();
   for (const s of touched) {
@@ -161,12 +171,16 @@ function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly 
   }
   const old = around(previous, change.oldFrom, change.oldTo);
   if (!old) return everything();
-  const kept: Diagnostic[] = [];
-  for (const d of outsideEdit(old, delta)) {
+  const outside = outsideEdit(old, delta);
+  const owners: string[] = [];
+  for (const d of outside) {
     const owner = networkOf(file.statements, d.span.start);
     if (owner === undefined) return everything();
-    if (!networks.has(owner)) kept.push(d);
+    owners.push(owner);
+    if (linesMoved && WARNINGS_NAMING_A_LINE.has(d.code)) networks.add(owner);
   }
+  const kept = outside.filter((_, i) => !networks.has(owners[i]));
+  if (networks.size === 0) return kept;
   return kept.concat(probeNumerics(program, probes, caches.numeric, undefined, networks)).sort(byStart);
 }
 
@@ -278,6 +292,28 @@ function patched<T extends { stmt: ast.Statement }>(list: readonly T[], fresh: R
   }
   return out;
 }
+
+/**
+ * The records of `list` (in file order, after `patched`) that the edit moved, renumbered: every
+ * line after the edit moved by the same `by` lines (the new line count less the old), so each
+ * record from offset `from` on that was not made anew for this version (`fresh`) is replaced by a
+ * copy `by` lines further on (`onLine`), and the cache a fresh analysis would keep it from
+ * (analyze.ts `evalResult`, `probeOutcome`) is told, so that it finds the copy.
+ */
+function renumbered<S extends ast.Statement, T extends { stmt: S; line: number }>(list: T[], from: number, by: number, fresh: ReadonlyMap<ast.Statement, T>, cache: WeakMap<S, { line: number; result: T }>, onLine: (r: T, line: number) => T): void {
+  for (let i = firstAt(list, from); i < list.length; i++) {
+    const r = list[i];
+    if (fresh.get(r.stmt) === r) continue;
+    const moved = onLine(r, r.line + by);
+    list[i] = moved;
+    const kept = cache.get(r.stmt);
+    if (kept?.result === r) {
+      kept.line = moved.line;
+      kept.result = moved;
+    }
+  }
+}
+
 /**
  * Diagnostics before [from, to), how many inside, and those at or after `to`, each in its order;
  * undefined when one straddles an end (its span or its suggestion's), which no statement's own does.
