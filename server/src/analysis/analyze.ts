@@ -194,7 +194,11 @@ export function evalResult(info: EvalInfo, text: string, program: Program, lines
   return r;
 }
 
-/** An eval's result moved to another line, otherwise the same: a record of the shape `evalResult` makes (made field by field, which costs a tenth of a spread's copy). */
+/**
+ * An eval's result moved to another line, otherwise the same: a record of the shape `evalResult`
+ * makes, made field by field (an edit that adds a line renumbers every later eval, and a spread's
+ * copy of records of several shapes made that about three times as slow, reanalysis.ts `renumbered`).
+ */
 export function evalOnLine(r: EvalResult, line: number): EvalResult {
   const moved: EvalResult = { stmt: r.stmt, line, expr: r.expr };
   if (r.error !== undefined) moved.error = r.error;
