@@ -121,7 +121,7 @@ test('typing a statement character by character, then deleting it, matches a fre
  * keystrokes must have been analysed without a pass over the whole file (if the short way were
  * never taken, this would pass for the wrong reason).
  */
-test('typing into evals, probes, lets and networks matches a fresh analysis at every keystroke, mostly without checking the whole file', () => {
+test('typing into evals, probes, lets, networks and trains matches a fresh analysis at every keystroke, mostly without checking the whole file', () => {
   const base = generateSpec(160) + [
     'fn bad(z) = softmax(z)',
     'eval bad([1, 2, 3])          # fails inside bad, outside the eval, when z is a number',
@@ -135,7 +135,7 @@ test('typing into evals, probes, lets and networks matches a fresh analysis at e
     'let lr = 0.5',
     'let sd = 3',
     'data ds {', '  [1, 2] -> [1]', '  [3, 5] -> [0]', '  [2, 9] -> [1]', '} standardize',
-    'network s {', '  input x[2]', '  dense h[2] relu', '  dense y[1] sigmoid', '}',
+    'network s {', '  input x[2]', '  dense h[2] relu', '  dense y[1] sigmoid', '  loss squared_error', '  weights h = [[1, -1], [-1, 1]]', '  weights y = [[1], [-1]]', '}',
     'train s on ds {', '  learning_rate lr', '  split 0.5', '  seed sd', '}',
     'probe s [1, 2] -> [1]',
     '',
@@ -162,7 +162,14 @@ test('typing into evals, probes, lets and networks matches a fresh analysis at e
     ['weights h = [[0.5', '1, 2', true],
     ['  dense  h[8', '0', true],
     ['let k = ', '1 + k', false],
-    ['  learning_rate 0.0', '5 * lr', false],
+    // Train statements: a network's first (whose split and seed decide its standardization, so
+    // its probe's output), a train of a generated block, and one whose data set's name changes
+    // (the whole file: which data set a network trains on decides more than the statement).
+    ['  learning_rate 0.0', '5 * lr', true],
+    ['  split 0.', '75', true],
+    ['  seed sd', ' + 4', true],
+    ['  epochs        20', '0', true],
+    ['train s on d', 'x', false],
     ['let lr = 0.', '5', true],
     ['let sd = ', '1', true],
     ['data ds {\n  [1, 2', '0', false],
@@ -182,7 +189,7 @@ test('typing into evals, probes, lets and networks matches a fresh analysis at e
     }
     const share = (incremental.counts.reused - before) / (2 * typed.length);
     if (reused) assert.ok(share >= 0.6, `after ${after}: ${Math.round(100 * share)} % of the keystrokes analysed from the previous analysis`);
-    else assert.equal(share, 0, `after ${after}: a data set or a train statement changed, or a data set reads what did, so the whole file is checked`);
+    else assert.equal(share, 0, `after ${after}: a data set or a train statement's network or data set changed, or a data set reads what did, so the whole file is checked`);
   }
 });
 

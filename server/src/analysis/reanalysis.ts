@@ -36,15 +36,17 @@ export interface Analysed {
  * only what the edit changed: the statements it replaced and, by name, what reads them (a `let`
  * whose value another let, an eval, a probe or a network uses, directly or through a fn's body).
  * Typing into an eval or a probe — what the editor does most — then costs what the statement
- * costs; typing into a let or a network, what its readers cost. Everything else keeps its check,
- * its value and its diagnostics (those after the edit moved), with no pass over every statement.
+ * costs; typing into a let, a network or a network's first train, what its readers cost.
+ * Everything else keeps its check, its value and its diagnostics (those after the edit moved),
+ * with no pass over every statement.
  *
  * The result is exactly what a full analysis gives (test/unit/incremental.test.ts compares the
  * two after every keystroke), and undefined — the caller then checks the whole file — whenever
  * that could not be promised:
- * - a statement other than a let, network, eval or probe was replaced, or the replaced ones do
- *   not declare the same names in the same order; or what changed is read by a data set (whose
- *   order among data sets a train's check depends on) or by a second declaration of a name;
+ * - a statement other than a let, network, eval, probe or train was replaced, or the replaced ones
+ *   do not declare the same names in the same order, or are trains not of the same networks and
+ *   data sets in the same order; or what changed is read by a data set (whose order among data
+ *   sets a train's check depends on) or by a second declaration of a name;
  * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
  *   for whichever statement came first);
  * - a statement checked again is not a clean unit (memo.ts), or the diagnostics where it stands
@@ -62,8 +64,24 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   // and probe to another line: their records are renumbered (`renumbered`), and the probes'
   // warnings that name a line are made again (`editedProbeWarnings`).
   const linesMoved = lines.lineCount !== prev.analysis.lines.lineCount;
-  if (!removed.every(isEditable) || !added.every(isEditable)) return undefined;
+  if (!removed.every(isReplaceable) || !added.every(isReplaceable)) return undefined;
   const old = prev.analysis.program;
+  // Train statements: replaced by ones of the same network and data set, in the same order, so
+  // that which train is a network's first, and the standardization conflicts between trains
+  // (checker.ts `reportStandardizationConflicts`), stay as they were. A network's first train on
+  // a data set that standardizes decides the network's standardization (by its split and seed):
+  // that network is checked again, with what reads it; on any other, the network reads nothing of it.
+  const trainsBefore = removed.filter(isTrain);
+  const trains = added.filter(isTrain);
+  if (trains.length !== trainsBefore.length) return undefined;
+  const retrained: ast.Statement[] = [];
+  for (let i = 0; i < trains.length; i++) {
+    const [a, r] = [trains[i], trainsBefore[i]];
+    if (a.network.text !== r.network.text || a.data.text !== r.data.text) return undefined;
+    const net = old.declarations.get(r.network.text);
+    const data = old.declarations.get(r.data.text);
+    if (net?.kind === 'network' && data?.kind === 'data' && data.stmt.standardize && firstTrain(old.file.statements, r.network.text) === r) retrained.push(net.stmt);
+  }
   const declaredBefore = removed.filter(isDeclaration);
   const declared = added.filter(isDeclaration);
   if (declared.length !== declaredBefore.length) return undefined;
@@ -71,9 +89,11 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     const [a, r] = [declared[i], declaredBefore[i]];
     if (a.kind !== r.kind || a.name.text !== r.name.text || old.declarations.get(r.name.text)?.stmt !== r) return undefined;
   }
-  // What reads the changed lets and networks (evals and probes change nothing another statement reads).
-  const index = declared.length ? (memo.readers ??= readersIndex(old.file.statements)) : memo.readers;
-  const readers = index && declared.length ? dependents(index, declared.map((d) => d.name.text), new Set(removed), checker.closures, old.declarations) : { statements: [], names: [] };
+  // What reads the changed lets and networks, and the networks of replaced first trains (evals and
+  // probes change nothing another statement reads).
+  const changed = declared.length + retrained.length > 0;
+  const index = changed ? (memo.readers ??= readersIndex(old.file.statements)) : memo.readers;
+  const readers = index && changed ? dependents(index, declared.map((d) => d.name.text), new Set(removed), checker.closures, old.declarations, retrained) : { statements: [], names: [] };
   if (!readers) return undefined;
   const again = readers.statements;
 
@@ -193,6 +213,14 @@ function networkOf(statements: readonly ast.Statement[], offset: number): string
 
 type Editable = ast.LetStmt | ast.NetworkStmt | ast.EvalStmt | ast.ProbeStmt;
 const isEditable = (s: ast.Statement): s is Editable => s.kind === 'let' || s.kind === 'network' || s.kind === 'eval' || s.kind === 'probe';
+const isTrain = (s: ast.Statement): s is ast.TrainStmt => s.kind === 'train';
+/** What an edit may replace and still be analysed from the previous analysis (train statements on conditions, `reanalyze`). */
+const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s);
+
+/** The first train statement of the network `name`, in file order (the one that decides its standardization, checker.ts `standardized`). */
+function firstTrain(statements: readonly ast.Statement[], name: string): ast.Statement | undefined {
+  return statements.find((s) => s.kind === 'train' && s.network.text === name);
+}
 const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => s.kind === 'let' || s.kind === 'network';
 const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
 
@@ -217,9 +245,10 @@ function addTo(index: Map<string, Set<ast.Statement>>, name: string, s: ast.Stat
  * lets and networks among them: from `index`, skipping the statements an edit removed. Undefined
  * when a data set or a second declaration of a name is among them (what those read is not
  * checked again here). A train statement is read by its network (its standardization), which is
- * checked again with it.
+ * checked again with it. The statements `also` (networks whose first train was replaced) are
+ * among them from the start, with what reads them.
  */
-function dependents(index: ReadonlyMap<string, ReadonlySet<ast.Statement>>, names: string[], removed: ReadonlySet<ast.Statement>, closures: ReadonlyMap<string, readonly string[]> | undefined, declarations: ReadonlyMap<string, Declaration>): { statements: ast.Statement[]; names: string[] } | undefined {
+function dependents(index: ReadonlyMap<string, ReadonlySet<ast.Statement>>, names: string[], removed: ReadonlySet<ast.Statement>, closures: ReadonlyMap<string, readonly string[]> | undefined, declarations: ReadonlyMap<string, Declaration>, also: readonly ast.Statement[] = []): { statements: ast.Statement[]; names: string[] } | undefined {
   const reaching = new Map<string, string[]>();
   for (const [fn, reached] of closures ?? []) {
     for (const name of reached) {
@@ -249,6 +278,7 @@ function dependents(index: ReadonlyMap<string, ReadonlySet<ast.Statement>>, name
     }
     return true;
   };
+  for (const s of also) if (!visit(s)) return undefined;
   for (let i = 0; i < queue.length; i++) {
     for (const s of index.get(queue[i]) ?? []) if (!visit(s)) return undefined;
     for (const fn of reaching.get(queue[i]) ?? []) for (const s of index.get(fn) ?? []) if (!visit(s)) return undefined;

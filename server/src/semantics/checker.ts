@@ -204,6 +204,7 @@ class Checker implements CheckContext {
       // serves as it is (checking them only reads it), with no copy of it per keystroke.
       this.file = file;
       this.diagnostics = [];
+      if (added.some((s) => s.kind === 'train')) this.firstTrainOf = undefined; // a new node: each network's first train looked for again
       return this.checkAgain(added, again, memo);
     }
     const next = new Checker(file, memo, this.volatile);
@@ -221,7 +222,7 @@ class Checker implements CheckContext {
     copyEntries(this.data, next.data);
     copyEntries(this.dataChecks, next.dataChecks);
     copyEntries(this.trainChecks, next.trainChecks, new Set<ast.Statement>(again));
-    next.firstTrainOf = this.firstTrainOf;
+    next.firstTrainOf = added.some((s) => s.kind === 'train') ? undefined : this.firstTrainOf;
     next.closures = this.closures;
     next.namesKey = this.namesKey;
     return next.checkAgain(added, again, memo);
