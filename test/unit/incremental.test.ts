@@ -37,6 +37,7 @@ function observable(a: FileAnalysis, hoverOffsets: number[]): unknown {
     diagnostics: a.diagnostics,
     evals: a.evals.map((e) => ({ line: e.line, expr: e.expr, value: e.value, error: e.error, at: e.stmt.start })),
     probes: a.probes.map((p) => ({ line: p.line, network: p.network, input: p.input, target: p.target, result: p.result, error: p.error, at: p.stmt.start })),
+    data: [...a.program.data].map(([name, d]) => ({ name, at: d.stmt.start, samples: d.samples, widths: [d.inputWidth, d.targetWidth], generator: d.generator })),
     hovers: hoverOffsets.map((o) => hoverAt(a, o)),
     inlay: inlayHints(a, 0, a.text.length, { values: true, probeLoss: true, derivatives: true, significantDigits: 6 }),
   };
@@ -172,7 +173,12 @@ test('typing into evals, probes, lets, networks and trains matches a fresh analy
     ['train s on d', 'x', false],
     ['let lr = 0.', '5', true],
     ['let sd = ', '1', true],
-    ['data ds {\n  [1, 2', '0', false],
+    // Data sets: the standardizing one a network's first train reads (its statistics, so the
+    // probe's output), a block's, one a let is read by, and one whose standardization goes.
+    ['data ds {\n  [1, 2] -> [1]\n  [3, 5', '0', true],
+    ['  [0, 0, 1] -> [0, 1', '0, -', true],
+    ['data dk {\n  [k', ', 1', true],
+    ['} standardize', 'd', false],
   ];
   const incremental = new IncrementalAnalyzer();
   incremental.analyze(base);

@@ -36,17 +36,18 @@ export interface Analysed {
  * only what the edit changed: the statements it replaced and, by name, what reads them (a `let`
  * whose value another let, an eval, a probe or a network uses, directly or through a fn's body).
  * Typing into an eval or a probe — what the editor does most — then costs what the statement
- * costs; typing into a let, a network or a network's first train, what its readers cost.
+ * costs; typing into a let, a network, a data set or a network's first train, what its readers cost.
  * Everything else keeps its check, its value and its diagnostics (those after the edit moved),
  * with no pass over every statement.
  *
  * The result is exactly what a full analysis gives (test/unit/incremental.test.ts compares the
  * two after every keystroke), and undefined — the caller then checks the whole file — whenever
  * that could not be promised:
- * - a statement other than a let, network, eval, probe or train was replaced, or the replaced ones
- *   do not declare the same names in the same order, or are trains not of the same networks and
- *   data sets in the same order; or what changed is read by a data set (whose order among data
- *   sets a train's check depends on) or by a second declaration of a name;
+ * - a statement other than a let, network, data set, eval, probe or train was replaced, or the
+ *   replaced ones do not declare the same names in the same order, or are trains not of the same
+ *   networks and data sets in the same order, or data sets that standardize where they did not
+ *   (or the other way); or what changed is read by a data set (whose order among data sets a
+ *   train's check depends on) or by a second declaration of a name;
  * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
  *   for whichever statement came first);
  * - a statement checked again is not a clean unit (memo.ts), or the diagnostics where it stands
@@ -75,6 +76,15 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const trains = added.filter(isTrain);
   if (trains.length !== trainsBefore.length) return undefined;
   const retrained: ast.Statement[] = [];
+  // Data sets: replaced by ones of the same names, in the same order, that standardize as they
+  // did (the conflicts between trains read that); what trains on them is checked again (below).
+  const dataBefore = removed.filter(isData);
+  const dataSets = added.filter(isData);
+  if (dataSets.length !== dataBefore.length) return undefined;
+  for (let i = 0; i < dataSets.length; i++) {
+    const [a, r] = [dataSets[i], dataBefore[i]];
+    if (a.name.text !== r.name.text || old.declarations.get(r.name.text)?.stmt !== r || !a.standardize !== !r.standardize) return undefined;
+  }
   for (let i = 0; i < trains.length; i++) {
     const [a, r] = [trains[i], trainsBefore[i]];
     if (a.network.text !== r.network.text || a.data.text !== r.data.text) return undefined;
@@ -91,9 +101,10 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   }
   // What reads the changed lets and networks, and the networks of replaced first trains (evals and
   // probes change nothing another statement reads).
-  const changed = declared.length + retrained.length > 0;
+  const changed = declared.length + retrained.length + dataSets.length > 0;
   const index = changed ? (memo.readers ??= readersIndex(old.file.statements)) : memo.readers;
-  const readers = index && changed ? dependents(index, declared.map((d) => d.name.text), new Set(removed), checker.closures, old.declarations, retrained) : { statements: [], names: [] };
+  const names = [...declared, ...dataSets].map((d) => d.name.text);
+  const readers = index && changed ? dependents(index, names, new Set(removed), checker.closures, old.declarations, retrained) : { statements: [], names: [] };
   if (!readers) return undefined;
   const again = readers.statements;
 
@@ -138,6 +149,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     diagnostics,
     declarations: rechecked.declarations,
     networks: rechecked.networks,
+    data: rechecked.data,
     env: rechecked.env,
     lets,
     trains: rechecked.trains ?? old.trains,
@@ -214,8 +226,9 @@ function networkOf(statements: readonly ast.Statement[], offset: number): string
 type Editable = ast.LetStmt | ast.NetworkStmt | ast.EvalStmt | ast.ProbeStmt;
 const isEditable = (s: ast.Statement): s is Editable => s.kind === 'let' || s.kind === 'network' || s.kind === 'eval' || s.kind === 'probe';
 const isTrain = (s: ast.Statement): s is ast.TrainStmt => s.kind === 'train';
-/** What an edit may replace and still be analysed from the previous analysis (train statements on conditions, `reanalyze`). */
-const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s);
+const isData = (s: ast.Statement): s is ast.DataStmt => s.kind === 'data';
+/** What an edit may replace and still be analysed from the previous analysis (train statements and data sets on conditions, `reanalyze`). */
+const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s) || isData(s);
 
 /** The first train statement of the network `name`, in file order (the one that decides its standardization, checker.ts `standardized`). */
 function firstTrain(statements: readonly ast.Statement[], name: string): ast.Statement | undefined {
@@ -240,7 +253,7 @@ function addTo(index: Map<string, Set<ast.Statement>>, name: string, s: ast.Stat
 }
 
 /**
- * The statements that read the lets and networks `names` (directly, or through a fn whose body
+ * The statements that read the lets, networks and data sets `names` (directly, or through a fn whose body
  * reaches them: `closures`), and what reads those in turn, in file order, with the names of the
  * lets and networks among them: from `index`, skipping the statements an edit removed. Undefined
  * when a data set or a second declaration of a name is among them (what those read is not

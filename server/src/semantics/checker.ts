@@ -187,19 +187,18 @@ class Checker implements CheckContext {
 
   /**
    * A check of a later version of the file, made from this one by checking only some statements
-   * again: `added`, the statements the edit put in place of others that declared the same names
-   * (in the same order), and `again`, statements that read what changed; `stale` names the lets
-   * and networks among them, whose values are computed anew. Everything else (declarations, let
-   * values, networks, fns, data sets) is this check's, in copies, so this check's Program stays
-   * as it was. The caller (analysis/reanalysis.ts) has made sure that nothing else reads what
-   * changed: only lets, networks, evals, probes and train statements are checked here, each a
-   * clean unit (memo.ts), so that their diagnostics are their own. Undefined, with nothing kept,
-   * when that fails.
+   * again: `added`, those the edit put in place of others that declared the same names (in the
+   * same order), and `again`, those that read what changed; `stale` names the lets and networks
+   * among them, whose values are computed anew. Everything else (declarations, let values,
+   * networks, fns, data sets) is this check's, in copies, so this check's Program stays as it
+   * was. The caller (analysis/reanalysis.ts) has made sure that nothing else reads what changed:
+   * only lets, networks, data sets, evals, probes and trains are checked here, each a clean unit
+   * (memo.ts), so that their diagnostics are their own. Undefined, nothing kept, when that fails.
    */
   recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined {
     const memo = this.memo;
     if (!memo) return undefined;
-    if (stale.length === 0 && !added.some((s) => s.kind === 'let' || s.kind === 'network')) {
+    if (stale.length === 0 && !added.some((s) => s.kind === 'let' || s.kind === 'network' || s.kind === 'data')) {
       // Only evals and probes, which change nothing another statement reads: this check's state
       // serves as it is (checking them only reads it), with no copy of it per keystroke.
       this.file = file;
@@ -210,7 +209,7 @@ class Checker implements CheckContext {
     const next = new Checker(file, memo, this.volatile);
     copyEntries(this.declarations, next.declarations);
     for (const stmt of added) {
-      if (stmt.kind === 'let' || stmt.kind === 'network') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
+      if (stmt.kind === 'let' || stmt.kind === 'network' || stmt.kind === 'data') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
     }
     const forget = new Set(stale);
     copyEntries(this.letValues, next.letValues, forget);
@@ -238,7 +237,8 @@ class Checker implements CheckContext {
     const statements = [...added, ...again].sort((a, b) => a.start - b.start);
     let ok = true;
     for (const stmt of statements) {
-      if ((stmt.kind === 'let' || stmt.kind === 'network') && this.declarations.get(stmt.name.text)?.stmt !== stmt) ok = false;
+      if ((stmt.kind === 'let' || stmt.kind === 'network' || stmt.kind === 'data') && this.declarations.get(stmt.name.text)?.stmt !== stmt) ok = false;
+      else if (stmt.kind === 'data') this.data.set(stmt.name.text, this.guard(() => this.dataOf(stmt, this.data)) ?? { stmt });
       else if (stmt.kind === 'let') lets.set(stmt, { stmt, value: this.guard(() => this.letValue(stmt.name.text)) });
       else if (stmt.kind === 'network') this.guard(() => this.network(stmt.name.text));
       else if (stmt.kind === 'eval') evals.set(stmt, { stmt, expr: this.unit('eval', stmt, this.data, () => tryLower(this, stmt.value, NO_PARAMS)) });
@@ -259,7 +259,7 @@ class Checker implements CheckContext {
     memo.last = this;
     // A train checked again may have become spoiled, or stopped being: the list is made anew, in file order.
     const trains = statements.some((stmt) => stmt.kind === 'train') ? this.file.statements.flatMap((stmt) => (stmt.kind === 'train' && this.trainChecks.get(stmt)) || []) : undefined;
-    return { lets, evals, probes, trains, diagnostics: this.diagnostics, declarations: this.declarations, networks: this.networks, env };
+    return { lets, evals, probes, trains, diagnostics: this.diagnostics, declarations: this.declarations, networks: this.networks, data: this.data, env };
   }
 
   /**

@@ -82,6 +82,7 @@ export interface Recheck {
   diagnostics: Diagnostic[];
   declarations: ReadonlyMap<string, Declaration>;
   networks: ReadonlyMap<string, NetworkInfo>;
+  data: ReadonlyMap<string, DataInfo>;
   env: E.Environment;
 }
 
