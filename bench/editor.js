@@ -257,18 +257,27 @@ async function benchSize(lines, repeats) {
     const openMs = performance.now() - t0;
     sample();
 
+    /**
+     * Sends one change as the next version and times it until that version's diagnostics come.
+     * @param {{ range: { start: Position, end: Position }, text: string }} change
+     */
+    const timed = async (change) => {
+      version++;
+      const published = server.diagnostics(uri, version);
+      const t = performance.now();
+      await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
+      await published;
+      return performance.now() - t;
+    };
+
     const edits = [];
     const sites = editSites(text, lines);
     // One pass (typing then deleting, so the file ends as it began) warms up; the rest are timed.
     for (let pass = 0; pass <= repeats; pass++) {
       for (const site of sites) {
         for (const change of typing(site)) {
-          version++;
-          const published = server.diagnostics(uri, version);
-          const t = performance.now();
-          await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
-          await published;
-          if (pass > 0) edits.push(performance.now() - t);
+          const ms = await timed(change);
+          if (pass > 0) edits.push(ms);
         }
         sample();
       }
@@ -279,12 +288,8 @@ async function benchSize(lines, repeats) {
     const breaks = newLines(sites, text);
     for (let pass = 0; pass <= repeats; pass++) {
       for (const change of breaks) {
-        version++;
-        const published = server.diagnostics(uri, version);
-        const t = performance.now();
-        await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
-        await published;
-        if (pass > 0) lineEdits.push(performance.now() - t);
+        const ms = await timed(change);
+        if (pass > 0) lineEdits.push(ms);
       }
       sample();
     }
