@@ -67,6 +67,25 @@ test('incremental edits: each version gets its diagnostics, never an older one a
   assert.equal(new Set(versions).size, versions.length, `a version published twice: ${versions}`);
 });
 
+test('Enter and Backspace above a probe: the warning and the hover that name its line follow it', async () => {
+  const uri = 'file:///moved.netspec';
+  // Enter at the start of the let's line: the eval and the let are parsed again, the probe only moves.
+  const text = ['network deep {', '  input x[1]', '  dense h[1] sigmoid', '  dense y[1] linear', '  weights h = [[40]]', '  weights y = [[1]]', '}', 'eval 1', 'let q = 2', 'probe deep [1] -> [0]', ''].join('\n');
+  await client.open(uri, text, 1);
+  const saturation = async (version: number) => (await client.diagnostics(uri, version)).diagnostics.find((d) => d.code === 'saturated');
+  const layer = positionOf(text, 'h[1]');
+  const first = await saturation(1);
+  assert.match(String(first?.message), /at the probe on line 10:/);
+  await client.change(uri, 2, [{ range: { start: { line: 8, character: 0 }, end: { line: 8, character: 0 } }, text: '\n' }]);
+  const moved = await saturation(2);
+  assert.match(String(moved?.message), /at the probe on line 11:/, 'the warning names the probe where it now is');
+  assert.deepEqual(moved?.range, first?.range, 'the warning itself, in the network above the edit, stays');
+  assert.match(hoverText(await client.hover(uri, layer)), /at the probe on line 11\b/i);
+  await client.change(uri, 3, [{ range: { start: { line: 8, character: 0 }, end: { line: 9, character: 0 } }, text: '' }]);
+  assert.match(String((await saturation(3))?.message), /at the probe on line 10:/);
+  assert.match(hoverText(await client.hover(uri, layer)), /at the probe on line 10\b/i);
+});
+
 test('hover on activations: the formula and the derivative from the forward value', async () => {
   const uri = 'file:///xor.netspec';
   const sigmoid = hoverText(await client.hover(uri, positionOf(xorText, 'sigmoid', 2)));
