@@ -300,6 +300,19 @@ test('an edit reuses the statements it did not touch (the same tree nodes)', () 
   });
 });
 
+test('Enter at the start of a statement\'s line parses that statement again, not the one before it (which gains the blank line)', () => {
+  const text = generateSpec(160);
+  const parser = new IncrementalParser();
+  const before = parser.parse(text).file.statements;
+  const at = text.indexOf('\nprobe net_1 ') + 1;
+  const after = parser.parse(text.slice(0, at) + '\n' + text.slice(at)).file.statements;
+  const probe = after.findIndex((s) => s.kind === 'probe' && s.network.text === 'net_1');
+  assert.equal(after[probe - 1].kind, 'network');
+  assert.equal(after[probe - 1], before[probe - 1], 'the network above keeps its node: nothing that reads it is checked again');
+  assert.deepEqual(parser.lastChange?.removed.map((s) => s.kind), ['probe']);
+  assert.deepEqual(after, parse(text.slice(0, at) + '\n' + text.slice(at)).file.statements);
+});
+
 test('segments start at every line that begins with a statement keyword, after any line break', () => {
   const text = 'let a = 1\r\n  eval a\rfn f(z) = z\n# eval not\nevaluate\n\tprobe';
   assert.deepEqual(segmentStarts(text).map((s) => [s.start, s.keyword.text]), [[0, ''], [11, 'eval'], [20, 'fn'], [52, 'probe']]);

@@ -119,17 +119,23 @@ export class IncrementalParser {
         const from = segs[i0].at;
         const to = i1 + 1 < m ? segs[i1 + 1].at : ln;
         const middle = buildSegments(text, from, to, segs[i0].keyword, i1 + 1 < m ? segs[i1 + 1].keyword : undefined);
+        // A segment parsed again only because the edit lies past its statements (Enter at the start
+        // of the next statement's line gives it a blank line) keeps its nodes when they came out the
+        // same: then nothing reads them again (reanalysis.ts sees no change there).
+        let same = 0;
+        while (same < middle.length && i0 + same <= i1 && sameBefore(segs[i0 + same], middle[same], p)) middle[same] = segs[i0 + same++];
         segments = spliced(segs, i0, i1 + 1, middle);
-        const removed = segs.slice(i0, i1 + 1);
+        const removed = segs.slice(i0 + same, i1 + 1);
+        const added = middle.slice(same);
         // (With no segment removed, `from` is a moved segment's offset; no fast path needs that case.)
-        if (removed.length) this.lastChange = {
+        if (i1 >= i0) this.lastChange = {
           removed: removed.flatMap((g) => g.statements),
-          added: middle.flatMap((g) => g.statements),
+          added: added.flatMap((g) => g.statements),
           removedErrors: removed.reduce((n, g) => n + g.errors.length, 0),
-          addedErrors: middle.flatMap((g) => g.errors),
-          oldFrom: from,
+          addedErrors: added.flatMap((g) => g.errors),
+          oldFrom: removed.length ? removed[0].at : to - delta,
           oldTo: to - delta,
-          newFrom: from,
+          newFrom: added.length ? added[0].at : to,
           newTo: to,
         };
       }
@@ -154,6 +160,27 @@ export class IncrementalParser {
     errors.sort((a, b) => a.start - b.start);
     return { file: { text, statements }, errors };
   }
+}
+
+/**
+ * Whether a segment parsed again (`neu`) came out as it was (`old`), at the same place, every
+ * statement and syntax error of it ending before `p`, where the two texts first differ: the same
+ * spans over the same text, so the same trees (test/unit/incremental.test.ts compares every
+ * version's with a fresh parse). Strictly before: what ends at `p` (an error at the end of the
+ * text, say) lies where the edit is, and reanalysis.ts would move it with what follows.
+ */
+function sameBefore(old: Segment, neu: Segment, p: number): boolean {
+  if (old.at !== neu.at || old.keyword !== neu.keyword) return false;
+  if (old.statements.length !== neu.statements.length || old.errors.length !== neu.errors.length) return false;
+  for (let i = 0; i < old.statements.length; i++) {
+    const [a, b] = [old.statements[i], neu.statements[i]];
+    if (a.end >= p || a.kind !== b.kind || a.start !== b.start || a.end !== b.end) return false;
+  }
+  for (let i = 0; i < old.errors.length; i++) {
+    const [a, b] = [old.errors[i], neu.errors[i]];
+    if (a.end >= p || a.start !== b.start || a.end !== b.end || a.code !== b.code || a.message !== b.message) return false;
+  }
+  return true;
 }
 
 /** `list` with its items from `from` to `to` (exclusive) replaced by `middle`, as a new array of its final length. */
