@@ -67,40 +67,29 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const linesMoved = lines.lineCount !== prev.analysis.lines.lineCount;
   if (!removed.every(isReplaceable) || !added.every(isReplaceable)) return undefined;
   const old = prev.analysis.program;
-  // Train statements: replaced by ones of the same network and data set, in the same order, so
-  // that which train is a network's first, and the standardization conflicts between trains
-  // (checker.ts `reportStandardizationConflicts`), stay as they were. A network's first train on
-  // a data set that standardizes decides the network's standardization (by its split and seed):
-  // that network is checked again, with what reads it; on any other, the network reads nothing of it.
-  const trainsBefore = removed.filter(isTrain);
-  const trains = added.filter(isTrain);
-  if (trains.length !== trainsBefore.length) return undefined;
-  const retrained: ast.Statement[] = [];
-  // Data sets: replaced by ones of the same names, in the same order, that standardize as they
-  // did (the conflicts between trains read that); what trains on them is checked again (below).
-  const dataBefore = removed.filter(isData);
-  const dataSets = added.filter(isData);
-  if (dataSets.length !== dataBefore.length) return undefined;
-  for (let i = 0; i < dataSets.length; i++) {
-    const [a, r] = [dataSets[i], dataBefore[i]];
-    if (a.name.text !== r.name.text || old.declarations.get(r.name.text)?.stmt !== r || !a.standardize !== !r.standardize) return undefined;
-  }
-  for (let i = 0; i < trains.length; i++) {
-    const [a, r] = [trains[i], trainsBefore[i]];
-    if (a.network.text !== r.network.text || a.data.text !== r.data.text) return undefined;
-    const net = old.declarations.get(r.network.text);
-    const data = old.declarations.get(r.data.text);
-    if (net?.kind === 'network' && data?.kind === 'data' && data.stmt.standardize && firstTrain(old.file.statements, r.network.text) === r) retrained.push(net.stmt);
-  }
+  const declaredHere = (r: ast.LetStmt | ast.NetworkStmt | ast.DataStmt) => old.declarations.get(r.name.text)?.stmt === r;
   const declaredBefore = removed.filter(isDeclaration);
   const declared = added.filter(isDeclaration);
-  if (declared.length !== declaredBefore.length) return undefined;
-  for (let i = 0; i < declared.length; i++) {
-    const [a, r] = [declared[i], declaredBefore[i]];
-    if (a.kind !== r.kind || a.name.text !== r.name.text || old.declarations.get(r.name.text)?.stmt !== r) return undefined;
-  }
-  // What reads the changed lets and networks, and the networks of replaced first trains (evals and
-  // probes change nothing another statement reads).
+  if (!pairedUp(declaredBefore, declared, (r, a) => a.kind === r.kind && a.name.text === r.name.text && declaredHere(r))) return undefined;
+  // Data sets: replaced by ones of the same names that standardize as they did (the conflicts
+  // between trains read that); what trains on them is checked again (`dependents`).
+  const dataBefore = removed.filter(isData);
+  const dataSets = added.filter(isData);
+  if (!pairedUp(dataBefore, dataSets, (r, a) => a.name.text === r.name.text && declaredHere(r) && !a.standardize === !r.standardize)) return undefined;
+  // Train statements: replaced by ones of the same network and data set, so that which train is a
+  // network's first, and the standardization conflicts between trains (checker.ts
+  // `reportStandardizationConflicts`), stay as they were. A network's first train on a data set
+  // that standardizes decides the network's standardization (by its split and seed): that network
+  // is checked again, with what reads it; on any other, the network reads nothing of it.
+  const trainsBefore = removed.filter(isTrain);
+  if (!pairedUp(trainsBefore, added.filter(isTrain), (r, a) => a.network.text === r.network.text && a.data.text === r.data.text)) return undefined;
+  const retrained = trainsBefore.flatMap((r) => {
+    const net = old.declarations.get(r.network.text);
+    const data = old.declarations.get(r.data.text);
+    return net?.kind === 'network' && data?.kind === 'data' && data.stmt.standardize && firstTrain(old.file.statements, r.network.text) === r ? [net.stmt] : [];
+  });
+  // What reads the changed lets, networks and data sets, and the networks of replaced first trains
+  // (evals and probes change nothing another statement reads).
   const changed = declared.length + retrained.length + dataSets.length > 0;
   const index = changed ? (memo.readers ??= readersIndex(old.file.statements)) : memo.readers;
   const names = [...declared, ...dataSets].map((d) => d.name.text);
@@ -230,12 +219,18 @@ const isData = (s: ast.Statement): s is ast.DataStmt => s.kind === 'data';
 /** What an edit may replace and still be analysed from the previous analysis (train statements and data sets on conditions, `reanalyze`). */
 const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s) || isData(s);
 
+const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => s.kind === 'let' || s.kind === 'network';
+const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
+
+/** Whether the statements an edit replaced (`before`) and those it put in their place (`after`) pair up one to one, in order, each pair `same`. */
+function pairedUp<T>(before: readonly T[], after: readonly T[], same: (replaced: T, added: T) => boolean): boolean {
+  return before.length === after.length && before.every((r, i) => same(r, after[i]));
+}
+
 /** The first train statement of the network `name`, in file order (the one that decides its standardization, checker.ts `standardized`). */
 function firstTrain(statements: readonly ast.Statement[], name: string): ast.Statement | undefined {
   return statements.find((s) => s.kind === 'train' && s.network.text === name);
 }
-const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => s.kind === 'let' || s.kind === 'network';
-const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
 
 /** Every statement but the fns, by the names it mentions (memo.ts `readers`). */
 function readersIndex(statements: readonly ast.Statement[]): Map<string, Set<ast.Statement>> {
