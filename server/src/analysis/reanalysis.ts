@@ -64,7 +64,8 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   // An edit that adds or removes lines (Enter, or deleting a line break) moves every later eval
   // and probe to another line: their records are renumbered (`renumbered`), and the probes'
   // warnings that name a line are made again (`editedProbeWarnings`).
-  const linesMoved = lines.lineCount !== prev.analysis.lines.lineCount;
+  const linesBy = lines.lineCount - prev.analysis.lines.lineCount;
+  const linesMoved = linesBy !== 0;
   if (!removed.every(isReplaceable) || !added.every(isReplaceable)) return undefined;
   const old = prev.analysis.program;
   const declaredHere = (r: ast.LetStmt | ast.NetworkStmt | ast.DataStmt) => old.declarations.get(r.name.text)?.stmt === r;
@@ -156,9 +157,8 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const probes = patched(prev.analysis.probes, newProbes, oldFrom, gone.probe, change);
   if (!evals || !probes) return undefined;
   if (linesMoved) {
-    const by = lines.lineCount - prev.analysis.lines.lineCount;
-    renumbered(evals, newTo, by, newEvals, caches.evalResults, evalOnLine);
-    renumbered(probes, newTo, by, newProbes, caches.probeResults, probeOnLine);
+    renumbered(evals, newTo, linesBy, newEvals, caches.evalResults, evalOnLine);
+    renumbered(probes, newTo, linesBy, newProbes, caches.probeResults, probeOnLine);
   }
 
   const localOutside = without(outsideEdit(locals, delta), again);

@@ -7,7 +7,7 @@ import { parse } from '../syntax/parser';
 import type { Span } from '../syntax/text';
 import { shifted, type Diagnostic, type DiagnosticCode, type Severity, type Suggestion } from './diagnostic';
 import { constant, FnParams, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
-import { CheckMemo, copyEntries, DATA_KIND, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
+import { CheckMemo, copyEntries, DATA_KIND, declares, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
 import { dataInputs, trainingStandardization } from './data-sets';
@@ -198,19 +198,19 @@ class Checker implements CheckContext {
   recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined {
     const memo = this.memo;
     if (!memo) return undefined;
-    if (stale.length === 0 && !added.some((s) => s.kind === 'let' || s.kind === 'network' || s.kind === 'data')) {
-      // Only evals and probes, which change nothing another statement reads: this check's state
-      // serves as it is (checking them only reads it), with no copy of it per keystroke.
+    // A replaced train is a new node: each network's first train is looked for again.
+    const firstTrainOf = added.some((s) => s.kind === 'train') ? undefined : this.firstTrainOf;
+    if (stale.length === 0 && !added.some(declares)) {
+      // Only evals, probes and trains, which change no value another statement reads: this check's
+      // state serves as it is (checking them only reads it), with no copy of it per keystroke.
       this.file = file;
       this.diagnostics = [];
-      if (added.some((s) => s.kind === 'train')) this.firstTrainOf = undefined; // a new node: each network's first train looked for again
+      this.firstTrainOf = firstTrainOf;
       return this.checkAgain(added, again, memo);
     }
     const next = new Checker(file, memo, this.volatile);
     copyEntries(this.declarations, next.declarations);
-    for (const stmt of added) {
-      if (stmt.kind === 'let' || stmt.kind === 'network' || stmt.kind === 'data') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
-    }
+    for (const stmt of added) if (declares(stmt)) next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
     const forget = new Set(stale);
     copyEntries(this.letValues, next.letValues, forget);
     copyEntries(this.letState, next.letState, forget);
@@ -221,7 +221,7 @@ class Checker implements CheckContext {
     copyEntries(this.data, next.data);
     copyEntries(this.dataChecks, next.dataChecks);
     copyEntries(this.trainChecks, next.trainChecks, new Set<ast.Statement>(again));
-    next.firstTrainOf = added.some((s) => s.kind === 'train') ? undefined : this.firstTrainOf;
+    next.firstTrainOf = firstTrainOf;
     next.closures = this.closures;
     next.namesKey = this.namesKey;
     return next.checkAgain(added, again, memo);
@@ -237,7 +237,7 @@ class Checker implements CheckContext {
     const statements = [...added, ...again].sort((a, b) => a.start - b.start);
     let ok = true;
     for (const stmt of statements) {
-      if ((stmt.kind === 'let' || stmt.kind === 'network' || stmt.kind === 'data') && this.declarations.get(stmt.name.text)?.stmt !== stmt) ok = false;
+      if (declares(stmt) && this.declarations.get(stmt.name.text)?.stmt !== stmt) ok = false;
       else if (stmt.kind === 'data') this.data.set(stmt.name.text, this.guard(() => this.dataOf(stmt, this.data)) ?? { stmt });
       else if (stmt.kind === 'let') lets.set(stmt, { stmt, value: this.guard(() => this.letValue(stmt.name.text)) });
       else if (stmt.kind === 'network') this.guard(() => this.network(stmt.name.text));

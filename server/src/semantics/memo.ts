@@ -125,6 +125,11 @@ export function sameDeps(a: readonly unknown[], b: readonly unknown[]): boolean 
 
 const refCache = new WeakMap<ast.Statement, string[]>();
 
+/** Whether a statement declares a name the checker keeps a value for by its node: a let, a network or a data set. */
+export function declares(s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt | ast.DataStmt {
+  return s.kind === 'let' || s.kind === 'network' || s.kind === 'data';
+}
+
 /** The top-level names a statement mentions, each once, in the order its check meets them. */
 export function statementRefs(stmt: ast.Statement): string[] {
   const hit = refCache.get(stmt);
