@@ -187,31 +187,39 @@ export function evalResult(info: EvalInfo, text: string, program: Program, lines
   const error = !outcome ? 'the expression has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt.value, info.stmt, failures) : undefined;
   const kept = caches?.evalResults.get(info.stmt);
   if (kept && kept.line === line && kept.outcome === outcome) return kept.result;
-  const r: EvalResult = { stmt: info.stmt, line, expr: ownSlice(text, info.stmt.value.start, info.stmt.value.end) };
-  if (error !== undefined) r.error = error;
-  else r.value = outcome!.value;
+  const r = evalRecord(info.stmt, line, ownSlice(text, info.stmt.value.start, info.stmt.value.end), error, error === undefined ? outcome!.value : undefined);
   caches?.evalResults.set(info.stmt, { line, outcome, result: r });
   return r;
 }
 
-/**
- * An eval's result moved to another line, otherwise the same: a record of the shape `evalResult`
- * makes, made field by field (an edit that adds a line renumbers every later eval, and a spread's
- * copy of records of several shapes made that about three times as slow, reanalysis.ts `renumbered`).
- */
-export function evalOnLine(r: EvalResult, line: number): EvalResult {
-  const moved: EvalResult = { stmt: r.stmt, line, expr: r.expr };
-  if (r.error !== undefined) moved.error = r.error;
-  else moved.value = r.value;
-  return moved;
+/** An eval's record: its error, or else its value (the one place its shape is made). */
+function evalRecord(stmt: EvalStmt, line: number, expr: string, error: string | undefined, value: Value | undefined): EvalResult {
+  const r: EvalResult = { stmt, line, expr };
+  if (error !== undefined) r.error = error;
+  else r.value = value;
+  return r;
 }
 
-/** A probe's outcome moved to another line, otherwise the same: a record of the shape `probeOutcome` makes. */
+/**
+ * An eval's result moved to another line, otherwise the same, made field by field (an edit that
+ * adds a line renumbers every later eval, and a spread's copy of records of several shapes made
+ * that about three times as slow, reanalysis.ts `renumbered`).
+ */
+export function evalOnLine(r: EvalResult, line: number): EvalResult {
+  return evalRecord(r.stmt, line, r.expr, r.error, r.value);
+}
+
+/** A probe's record: its error, or else its result (the one place its shape is made). */
+function probeRecord(stmt: ProbeStmt, line: number, network: string, input: number[] | undefined, target: number[] | undefined, error: string | undefined, result: ProbeResult | undefined): ProbeOutcome {
+  const r: ProbeOutcome = { stmt, line, network, input, target };
+  if (error !== undefined) r.error = error;
+  else r.result = result;
+  return r;
+}
+
+/** A probe's outcome moved to another line, otherwise the same (`evalOnLine`). */
 export function probeOnLine(r: ProbeOutcome, line: number): ProbeOutcome {
-  const moved: ProbeOutcome = { stmt: r.stmt, line, network: r.network, input: r.input, target: r.target };
-  if (r.error !== undefined) moved.error = r.error;
-  else moved.result = r.result;
-  return moved;
+  return probeRecord(r.stmt, line, r.network, r.input, r.target, r.error, r.result);
 }
 
 /** A probe's outcome: its result, kept while its check and network are the same, or its error. */
@@ -234,9 +242,7 @@ export function probeOutcome(info: ProbeInfo, program: Program, lines: LineIndex
   const error = !outcome ? 'the probe or its network has errors' : 'err' in outcome ? failure(outcome.err, program, info.stmt, info.stmt, failures) : undefined;
   const kept = caches?.probeResults.get(info.stmt);
   if (kept && kept.line === line && kept.info === info && kept.net === net && kept.outcome === outcome) return kept.result;
-  const r: ProbeOutcome = { stmt: info.stmt, line, network: name, input: info.input, target: info.target };
-  if (error !== undefined) r.error = error;
-  else r.result = outcome!.result;
+  const r = probeRecord(info.stmt, line, name, info.input, info.target, error, error === undefined ? outcome!.result : undefined);
   caches?.probeResults.set(info.stmt, { line, info, net, outcome, result: r });
   return r;
 }
