@@ -5,6 +5,10 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { hoverText, EXTENSION_OPTIONS, LspClient, positionOf } from '../support/lsp';
 import { repoRoot } from '../support/paths';
+import { analyze } from '../../server/src/analysis/analyze';
+// Plain JS shared with the benchmark.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { generateSpec } = require('../../bench/spec-generator.js') as { generateSpec: (lines: number) => string };
 
 let client: LspClient;
 before(async () => {
@@ -65,6 +69,43 @@ test('incremental edits: each version gets its diagnostics, never an older one a
   // How many intermediate versions are skipped depends on timing (the server analyses at once when
   // analysis is cheap, and coalesces changes that arrive together), so only this is asserted:
   assert.equal(new Set(versions).size, versions.length, `a version published twice: ${versions}`);
+});
+
+test('changes in bursts and several to a message, anywhere in a file: every version waited for gets what a fresh analysis of its text gives', async () => {
+  const uri = 'file:///bursts.netspec';
+  let text = generateSpec(160);
+  let version = 1;
+  await client.open(uri, text, version);
+  await client.diagnostics(uri, version);
+  let seed = 7;
+  const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+  const pieces = ['1', 'x', ' ', '\n', ')', '[', ']', ',', 'sigmoid(', '\neval ', '\nlet k = ', '\nprobe ', 'network ', '\n}\n', 'eval tanhh(2)\n', 'let a_0 = 3\n'];
+  const positionAt = (offset: number) => {
+    const before = text.slice(0, offset).split('\n');
+    return { line: before.length - 1, character: before[before.length - 1].length };
+  };
+  let compared = 0;
+  for (let step = 0; step < 40; step++) {
+    // A burst of one to three versions sent without waiting, each of one to three changes, every
+    // change's range in the text the ones before it in the message left (as LSP has them).
+    const burst = 1 + random(3);
+    for (let b = 0; b < burst; b++) {
+      const changes = [];
+      for (let c = 1 + random(3); c > 0; c--) {
+        const start = random(text.length + 1);
+        const end = Math.min(text.length, start + (random(3) === 0 ? random(25) : 0));
+        const inserted = random(4) === 0 ? '' : pieces[random(pieces.length)];
+        changes.push({ range: { start: positionAt(start), end: positionAt(end) }, text: inserted });
+        text = text.slice(0, start) + inserted + text.slice(end);
+      }
+      await client.change(uri, ++version, changes);
+    }
+    const published = await client.diagnostics(uri, version);
+    const fresh = analyze(text).diagnostics.map((d) => ({ range: d.range, code: d.code, message: d.message }));
+    assert.deepEqual(published.diagnostics.map((d) => ({ range: d.range, code: d.code, message: d.message })), fresh, `version ${version}: ${JSON.stringify(text)}`);
+    compared += fresh.length;
+  }
+  assert.ok(compared > 0, 'some of the versions had diagnostics to compare');
 });
 
 test('Enter and Backspace above a probe: the warning and the hover that name its line follow it', async () => {

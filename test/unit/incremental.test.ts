@@ -12,7 +12,7 @@ import { runInNewContext } from 'node:vm';
 import { analyze, type FileAnalysis } from '../../server/src/analysis/analyze';
 import { hoverAt } from '../../server/src/analysis/hover';
 import { fingerprint } from '../../server/src/analysis/fingerprint';
-import { IncrementalAnalyzer, IncrementalParser, segmentStarts } from '../../server/src/analysis/incremental';
+import { IncrementalAnalyzer, IncrementalParser, segmentStarts, type Unchanged } from '../../server/src/analysis/incremental';
 import { inlayHints } from '../../server/src/analysis/inlay';
 import { clearPlotCache } from '../../server/src/analysis/plot-cache';
 import { lex } from '../../server/src/syntax/lexer';
@@ -57,10 +57,10 @@ function hoverOffsets(text: string, count: number): number[] {
   return out;
 }
 
-function assertSame(incremental: IncrementalAnalyzer, text: string, context: string): void {
+function assertSame(incremental: IncrementalAnalyzer, text: string, context: string, unchanged?: Unchanged): void {
   const offsets = hoverOffsets(text, 12);
   const fresh = observable(analyze(text), offsets);
-  const inc = observable(incremental.analyze(text), offsets);
+  const inc = observable(incremental.analyze(text, {}, unchanged), offsets);
   assert.deepStrictEqual(inc, fresh, context);
 }
 
@@ -76,8 +76,34 @@ const edit = fc.record({ at: place, remove: fc.nat({ max: 12 }), insert: fc.oneo
 
 /** The text after an edit: `remove` characters at the fraction `at` of it replaced by `insert`. */
 function applyEdit(text: string, e: { at: number; remove: number; insert: string }): string {
+  return edited(text, e).text;
+}
+
+/** An edit's text, and what it left of the text before (incremental.ts `Unchanged`: what an editor's change says). */
+function edited(text: string, e: { at: number; remove: number; insert: string }): { text: string; unchanged: Unchanged } {
   const at = Math.floor(e.at * text.length);
-  return text.slice(0, at) + e.insert + text.slice(Math.min(text.length, at + e.remove));
+  const end = Math.min(text.length, at + e.remove);
+  return { text: text.slice(0, at) + e.insert + text.slice(end), unchanged: { prefix: at, suffix: text.length - end } };
+}
+
+/**
+ * Edits between two parses (one to three, as changes that arrive together are analysed once), and
+ * how much of what they left the parser is told: nothing, all (the least each edit left at either
+ * end, as the server tells it), or less than that (a lower bound is all it promises).
+ */
+const editBatch = fc.record({ edits: fc.array(edit, { minLength: 1, maxLength: 3 }), told: fc.constantFrom('nothing', 'all', 'less') });
+
+function applyBatch(text: string, batch: { edits: { at: number; remove: number; insert: string }[]; told: string }): { text: string; unchanged?: Unchanged } {
+  let prefix = Infinity;
+  let suffix = Infinity;
+  for (const e of batch.edits) {
+    const next = edited(text, e);
+    text = next.text;
+    prefix = Math.min(prefix, next.unchanged.prefix);
+    suffix = Math.min(suffix, next.unchanged.suffix);
+  }
+  if (batch.told === 'nothing') return { text };
+  return { text, unchanged: batch.told === 'all' ? { prefix, suffix } : { prefix: prefix >> 1, suffix: Math.floor(suffix / 3) } };
 }
 
 test('incremental analysis equals a fresh analysis after every edit of random edit sequences', () => {
@@ -87,8 +113,9 @@ test('incremental analysis equals a fresh analysis after every edit of random ed
       let text = doc.text;
       incremental.analyze(text);
       edits.forEach((e, i) => {
-        text = applyEdit(text, e);
-        assertSame(incremental, text, `${doc.name}, after edit ${i + 1} of ${JSON.stringify(edits)}`);
+        const next = edited(text, e);
+        text = next.text;
+        assertSame(incremental, text, `${doc.name}, after edit ${i + 1} of ${JSON.stringify(edits)}`, i % 2 ? next.unchanged : undefined);
       });
     }),
     params(60),
@@ -352,17 +379,18 @@ test('a kept hover plot of a fn is drawn again when a let its body reads changes
   assert.equal(hoverAt(incremental.analyze(text('1')), at)!.markdown, first);
 });
 
-test('incremental parsing equals parse() after every edit, on any text (soup, near-valid, the corpus)', () => {
+test('incremental parsing equals parse() after every edit, on any text (soup, near-valid, the corpus), told what the edits left or not', () => {
   const texts = fc.oneof(fc.constantFrom(...corpus.map((d) => d.text)), charSoup, nearValid, nearValidMutated);
   fc.assert(
-    fc.property(texts, fc.array(edit, { minLength: 1, maxLength: 12 }), (start, edits) => {
+    fc.property(texts, fc.array(editBatch, { minLength: 1, maxLength: 12 }), (start, batches) => {
       const parser = new IncrementalParser();
       let text = start;
       parser.parse(text);
-      edits.forEach((e, i) => {
-        text = applyEdit(text, e);
+      batches.forEach((batch, i) => {
+        const next = applyBatch(text, batch);
+        text = next.text;
         const fresh = parse(text);
-        assert.deepStrictEqual(parser.parse(text), { file: fresh.file, errors: fresh.errors }, `after edit ${i + 1}: ${JSON.stringify(text)}`);
+        assert.deepStrictEqual(parser.parse(text, next.unchanged), { file: fresh.file, errors: fresh.errors }, `after edit ${i + 1} (told ${JSON.stringify(next.unchanged)}): ${JSON.stringify(text)}`);
       });
     }),
     params(400),

@@ -39,9 +39,13 @@ export class IncrementalAnalyzer {
   /** How many analyses were made from the previous one (`reanalyze`), and how many by a check of the whole file. */
   readonly counts = { reused: 0, whole: 0 };
 
-  analyze(text: string, options: AnalyzeOptions = {}): FileAnalysis {
+  /**
+   * `unchanged`, where the caller knows it (the server, from the editor's changes): how much of the
+   * last analysed text at least is still at its start and at its end (`Unchanged`).
+   */
+  analyze(text: string, options: AnalyzeOptions = {}, unchanged?: Unchanged): FileAnalysis {
     const previous = this.parser.previousText;
-    const parsed = this.parser.parse(text);
+    const parsed = this.parser.parse(text, unchanged);
     const edit = this.parser.lastEdit;
     const before = this.last?.analysed.analysis.lines;
     const lines = before && edit && previous === before.text ? LineIndex.edited(before, text, edit.prefix, edit.suffix) : new LineIndex(text);
@@ -64,10 +68,24 @@ export class IncrementalAnalyzer {
   }
 }
 
+/**
+ * What an editor's changes left of the last text analysed, as lower bounds: at least its first
+ * `prefix` and its last `suffix` code units are still there, at the start and at the end of the
+ * new text. From them the two texts are compared only around the edit, not from each end (about
+ * half a millisecond a keystroke on a 10,000-line file).
+ */
+export interface Unchanged {
+  prefix: number;
+  suffix: number;
+}
+
 /** Parsing, version after version, by segment (see IncrementalAnalyzer). */
 export class IncrementalParser {
-  /** The last text parsed and its segments, in order; they tile the text. */
-  private last?: { text: string; segments: Segment[] };
+  /**
+   * The last text parsed and its segments, in order (they tile the text), with the file's
+   * statements and syntax errors and where each segment's begin among them (`firstOf`).
+   */
+  private last?: { text: string; segments: Segment[]; statements: ast.Statement[]; errors: SyntaxError[]; firstOf: SegmentStarts };
   /** What the last `parse` kept of the text before it: its first `prefix` and last `suffix` code units. */
   lastEdit?: { prefix: number; suffix: number };
   /** Which statements the last `parse` parsed again, and where (see StatementChange); undefined after a parse from scratch. */
@@ -83,7 +101,7 @@ export class IncrementalParser {
    * whose text, cuts and following keyword lie in the common prefix are kept where they are; those
    * that lie in the common suffix are kept and moved; only the ones in between are parsed again.
    */
-  parse(text: string): { file: ast.SourceFile; errors: SyntaxError[] } {
+  parse(text: string, unchanged?: Unchanged): { file: ast.SourceFile; errors: SyntaxError[] } {
     this.lastEdit = undefined;
     this.lastChange = undefined;
     if (text.length > MAX_TEXT_LENGTH) {
@@ -91,75 +109,132 @@ export class IncrementalParser {
       return parse(text);
     }
     const old = this.last;
-    let segments: Segment[];
-    if (!old) segments = buildSegments(text, 0, text.length, undefined, undefined);
-    else {
-      const segs = old.segments;
-      const m = segs.length;
-      const lo = old.text.length;
-      const ln = text.length;
-      const p = commonPrefix(old.text, text);
-      const q = commonSuffix(old.text, text, Math.min(lo, ln) - p);
-      const delta = ln - lo;
-      this.lastEdit = { prefix: p, suffix: q };
-      // What a segment's parse and its two cuts depend on ends one character past the keyword after
-      // it (that character says the keyword is a whole word); for the last segment, past the end of
-      // the text (text added at the end changes it).
-      const windowEnd = (i: number) => (i + 1 < m ? segs[i + 1].keyword!.end + 1 : lo + 1);
-      let i0 = 0;
-      while (i0 < m && windowEnd(i0) <= p) i0++;
-      if (old.text === text) {
-        segments = segs;
-        this.lastChange = { removed: [], added: [], removedErrors: 0, addedErrors: [], oldFrom: lo, oldTo: lo, newFrom: ln, newTo: ln };
-      } else {
-        // ... and it starts at the line break before the segment's first line.
-        let i1 = m - 1;
-        while (i1 >= i0 && i1 >= 1 && segs[i1].at - 1 >= lo - q) i1--;
-        for (let i = i1 + 1; i < m; i++) moveSegment(segs[i], delta);
-        const from = segs[i0].at;
-        const to = i1 + 1 < m ? segs[i1 + 1].at : ln;
-        const middle = buildSegments(text, from, to, segs[i0].keyword, i1 + 1 < m ? segs[i1 + 1].keyword : undefined);
-        // A segment parsed again only because the edit lies past its statements (Enter at the start
-        // of the next statement's line gives it a blank line) keeps its nodes when they came out the
-        // same: then nothing reads them again (reanalysis.ts sees no change there).
-        let same = 0;
-        while (same < middle.length && i0 + same <= i1 && sameBefore(segs[i0 + same], middle[same], p)) middle[same] = segs[i0 + same++];
-        segments = spliced(segs, i0, i1 + 1, middle);
-        const removed = segs.slice(i0 + same, i1 + 1);
-        const added = middle.slice(same);
-        // (With no segment removed, `from` is a moved segment's offset; no fast path needs that case.)
-        if (i1 >= i0) this.lastChange = {
-          removed: removed.flatMap((g) => g.statements),
-          added: added.flatMap((g) => g.statements),
-          removedErrors: removed.reduce((n, g) => n + g.errors.length, 0),
-          addedErrors: added.flatMap((g) => g.errors),
-          oldFrom: removed.length ? removed[0].at : to - delta,
-          oldTo: to - delta,
-          newFrom: added.length ? added[0].at : to,
-          newTo: to,
-        };
-      }
+    if (!old) return this.assembled(text, buildSegments(text, 0, text.length, undefined, undefined));
+    const segs = old.segments;
+    const m = segs.length;
+    const lo = old.text.length;
+    const ln = text.length;
+    const p = commonPrefix(old.text, text, Math.min(unchanged?.prefix ?? 0, lo, ln));
+    const limit = Math.min(lo, ln) - p;
+    const q = commonSuffix(old.text, text, limit, Math.min(unchanged?.suffix ?? 0, limit));
+    const delta = ln - lo;
+    this.lastEdit = { prefix: p, suffix: q };
+    // What a segment's parse and its two cuts depend on ends one character past the keyword after
+    // it (that character says the keyword is a whole word); for the last segment, past the end of
+    // the text (text added at the end changes it). The first segment that reaches past the edit
+    // (the ends grow with the segments: a binary search, which reads a few segments where a scan
+    // would read every one before the edit, on every keystroke):
+    const windowEnd = (i: number) => (i + 1 < m ? segs[i + 1].keyword!.end + 1 : lo + 1);
+    const i0 = countWhile(m, (i) => windowEnd(i) <= p);
+    if (old.text === text) {
+      this.lastChange = { removed: [], added: [], removedErrors: 0, addedErrors: [], oldFrom: lo, oldTo: lo, newFrom: ln, newTo: ln };
+      this.last = { ...old, text };
+      return { file: { text, statements: old.statements.slice() }, errors: old.errors.slice() };
     }
-    this.last = { text, segments };
-    // Arrays of their final length, filled by index: this runs on every keystroke over the whole
-    // file, and pushing (or a for-of before V8 optimises it) would allocate several times their size.
-    let statementCount = 0;
-    let errorCount = 0;
-    for (let i = 0; i < segments.length; i++) {
-      statementCount += segments[i].statements.length;
-      errorCount += segments[i].errors.length;
-    }
-    const statements = new Array<ast.Statement>(statementCount);
-    const errors = new Array<SyntaxError>(errorCount);
-    for (let i = 0, s = 0, e = 0; i < segments.length; i++) {
-      const segment = segments[i];
-      for (let j = 0; j < segment.statements.length; j++) statements[s++] = segment.statements[j];
-      for (let j = 0; j < segment.errors.length; j++) errors[e++] = segment.errors[j];
-    }
-    // Each segment's errors are in order and lie within it; a stable sort keeps the order parse() gives.
-    errors.sort((a, b) => a.start - b.start);
-    return { file: { text, statements }, errors };
+    // ... and it starts at the line break before the segment's first line: the last segment parsed
+    // again is the one before the first that starts past the edit, but not before i0 − 1 (none:
+    // text is inserted there) nor before the first.
+    const past = countWhile(m, (i) => segs[i].at - 1 < lo - q);
+    const i1 = Math.min(m - 1, Math.max(past - 1, Math.max(i0, 1) - 1));
+    for (let i = i1 + 1; i < m; i++) moveSegment(segs[i], delta);
+    const from = segs[i0].at;
+    const to = i1 + 1 < m ? segs[i1 + 1].at : ln;
+    const middle = buildSegments(text, from, to, segs[i0].keyword, i1 + 1 < m ? segs[i1 + 1].keyword : undefined);
+    // A segment parsed again only because the edit lies past its statements (Enter at the start
+    // of the next statement's line gives it a blank line) keeps its nodes when they came out the
+    // same: then nothing reads them again (reanalysis.ts sees no change there).
+    let same = 0;
+    while (same < middle.length && i0 + same <= i1 && sameBefore(segs[i0 + same], middle[same], p)) middle[same] = segs[i0 + same++];
+    const removed = segs.slice(i0 + same, i1 + 1);
+    const added = middle.slice(same);
+    // (With no segment removed, `from` is a moved segment's offset; no fast path needs that case.)
+    if (i1 >= i0) this.lastChange = {
+      removed: removed.flatMap((g) => g.statements),
+      added: added.flatMap((g) => g.statements),
+      removedErrors: removed.reduce((n, g) => n + g.errors.length, 0),
+      addedErrors: added.flatMap((g) => g.errors),
+      oldFrom: removed.length ? removed[0].at : to - delta,
+      oldTo: to - delta,
+      newFrom: added.length ? added[0].at : to,
+      newTo: to,
+    };
+    return this.assembled(text, spliced(segs, i0, i1 + 1, middle), { i0, i1, middle });
   }
+
+  /**
+   * The parse of `text` from its segments: the file's statements and syntax errors, in order. After
+   * an edit (`edit`: segments i0 … i1 of the last parse gave way to `middle`), those of the other
+   * segments are taken from the last parse's lists by where each segment's begin there: a pass
+   * over every segment would read each of them, cold in memory, on every keystroke.
+   */
+  private assembled(text: string, segments: Segment[], edit?: { i0: number; i1: number; middle: readonly Segment[] }): { file: ast.SourceFile; errors: SyntaxError[] } {
+    const old = this.last;
+    const firstOf: SegmentStarts = { statements: new Int32Array(segments.length + 1), errors: new Int32Array(segments.length + 1) };
+    let statements: ast.Statement[];
+    let errors: SyntaxError[];
+    if (!old || !edit) {
+      statements = [];
+      errors = [];
+      for (let i = 0; i < segments.length; i++) {
+        firstOf.statements[i] = statements.length;
+        firstOf.errors[i] = errors.length;
+        statements.push(...segments[i].statements);
+        errors.push(...segments[i].errors);
+      }
+      firstOf.statements[segments.length] = statements.length;
+      firstOf.errors[segments.length] = errors.length;
+    } else {
+      const { i0, i1, middle } = edit;
+      statements = splicedFrom(old.statements, old.firstOf.statements, i0, i1, middle, (g) => g.statements, firstOf.statements);
+      errors = splicedFrom(old.errors, old.firstOf.errors, i0, i1, middle, (g) => g.errors, firstOf.errors);
+    }
+    this.last = { text, segments, statements, errors, firstOf };
+    // Each segment's errors are in order and lie within it; a stable sort keeps the order parse() gives.
+    const sorted = errors.slice().sort((a, b) => a.start - b.start);
+    return { file: { text, statements: statements.slice() }, errors: sorted };
+  }
+}
+
+/** Where each segment's statements and syntax errors begin in the file's lists, and (last) their lengths. */
+interface SegmentStarts {
+  statements: Int32Array;
+  errors: Int32Array;
+}
+
+/**
+ * A file's list (statements or errors, `itemsOf` a segment's) after segments i0 … i1 gave way to
+ * `middle`: the items before and after theirs from `list` (`first[i]`: where segment i's begin),
+ * `middle`'s in between. Fills `firstOut`, the same for the new segments.
+ */
+function splicedFrom<T>(list: readonly T[], first: Int32Array, i0: number, i1: number, middle: readonly Segment[], itemsOf: (g: Segment) => readonly T[], firstOut: Int32Array): T[] {
+  const head = first[i0];
+  const tail = first[i1 + 1];
+  let count = 0;
+  for (const g of middle) count += itemsOf(g).length;
+  const out = new Array<T>(head + count + list.length - tail);
+  let k = 0;
+  for (let i = 0; i < head; i++) out[k++] = list[i];
+  firstOut.set(first.subarray(0, i0 + 1));
+  for (let j = 0; j < middle.length; j++) {
+    firstOut[i0 + j] = k;
+    for (const x of itemsOf(middle[j])) out[k++] = x;
+  }
+  const shift = k - tail;
+  for (let i = i1 + 1; i < first.length; i++) firstOut[i - i1 - 1 + i0 + middle.length] = first[i] + shift;
+  for (let i = tail; i < list.length; i++) out[k++] = list[i];
+  return out;
+}
+
+/** How many of the first of n items `holds` is true of (it holds of a first run of them, then of none): a binary search. */
+function countWhile(n: number, holds: (i: number) => boolean): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (holds(mid)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -219,20 +294,20 @@ function buildSegments(text: string, from: number, to: number, first: Token | un
 /** Compared a block at a time first (native comparison of slices), then a character at a time. */
 const BLOCK = 1024;
 
-/** The length of the longest common prefix of two texts. */
-function commonPrefix(a: string, b: string): number {
+/** The length of the longest common prefix of two texts, known to be at least `from`. */
+function commonPrefix(a: string, b: string, from: number): number {
   const n = Math.min(a.length, b.length);
-  let i = 0;
+  let i = from;
   while (i + BLOCK <= n && a.slice(i, i + BLOCK) === b.slice(i, i + BLOCK)) i += BLOCK;
   while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
   return i;
 }
 
-/** The length of the longest common suffix of two texts, at most `limit`. */
-function commonSuffix(a: string, b: string, limit: number): number {
+/** The length of the longest common suffix of two texts, at most `limit`, known to be at least `from`. */
+function commonSuffix(a: string, b: string, limit: number, from: number): number {
   const la = a.length;
   const lb = b.length;
-  let i = 0;
+  let i = from;
   while (i + BLOCK <= limit && a.slice(la - i - BLOCK, la - i) === b.slice(lb - i - BLOCK, lb - i)) i += BLOCK;
   while (i < limit && a.charCodeAt(la - 1 - i) === b.charCodeAt(lb - 1 - i)) i++;
   return i;

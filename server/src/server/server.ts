@@ -56,6 +56,7 @@ import {
 } from '../protocol/requests';
 import type { RunEvent, TrainAnswer, TrainEnd, TrainProgress } from '../protocol/training';
 import { registerTrainAll } from './trainAll';
+import { DocumentEdits } from './edits';
 import { trainLabel } from '../analysis/train-label';
 import { SERVER_COMMANDS } from '../protocol/initialize';
 import { ClientFeatures } from './client';
@@ -73,7 +74,9 @@ const afterMessages: (f: () => void) => void =
   typeof setImmediate === 'function' ? (f) => void setImmediate(f) : (f) => void setTimeout(f, 0);
 
 export function startServer(connection: Connection, platform: ServerPlatform): void {
-  const documents = new TextDocuments(TextDocument);
+  /** What the editor's changes left of each document's text since its last analysis (edits.ts). */
+  const edits = new DocumentEdits();
+  const documents = new TextDocuments(edits.configuration);
 
   /**
    * Quiet time after a keystroke before diagnostics are recomputed, when analysing is expensive
@@ -115,7 +118,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     const started = performance.now();
     let analysis: FileAnalysis;
     try {
-      analysis = entry.analyzer.analyze(doc.getText(), options);
+      analysis = entry.analyzer.analyze(doc.getText(), options, edits.take(doc.uri));
     } catch (err) {
       // A bug of ours in the reuse: start the document afresh, and answer with a plain analysis.
       connection.console.error(`incremental analysis failed for ${doc.uri}: ${err instanceof Error ? err.stack : String(err)}`);
@@ -243,6 +246,7 @@ export function startServer(connection: Connection, platform: ServerPlatform): v
     generations.delete(e.document.uri);
     cache.delete(e.document.uri);
     analyzers.delete(e.document.uri);
+    edits.forget(e.document.uri);
     dropped.clear(e.document.uri);
     gradientChecks.delete(e.document.uri);
     void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
