@@ -149,9 +149,11 @@ test('typing a statement character by character, then deleting it, matches a fre
  * keystrokes must have been analysed without a pass over the whole file (if the short way were
  * never taken, this would pass for the wrong reason).
  */
-test('typing into evals, probes, lets, networks and trains matches a fresh analysis at every keystroke, mostly without checking the whole file', () => {
+test('typing into evals, probes, lets, networks, fns, data sets and trains matches a fresh analysis at every keystroke, mostly without checking the whole file', () => {
   const base = generateSpec(160) + [
     'fn bad(z) = softmax(z)',
+    'fn twice(z) = act_2(z) * 2',
+    'eval twice(1)                # reads act_2 through twice',
     'eval bad([1, 2, 3])          # fails inside bad, outside the eval, when z is a number',
     'network r {', '  input x[2]', '  dense h[3] relu', '  dense y[1] sigmoid', '}',
     'probe r [1, 2] -> [1]',
@@ -190,6 +192,10 @@ test('typing into evals, probes, lets, networks and trains matches a fresh analy
     ['weights h = [[0.5', '1, 2', true],
     ['  dense  h[8', '0', true],
     ['let k = ', '1 + k', false],
+    // Fns: what calls them is checked again — evals of them and their derivatives, a network that
+    // takes one as its activation (and its probe), an eval through another fn.
+    ['fn act_1(z) = z * tanh(softplus(z)) + a_1 * z ^ 2', '1 * z', true],
+    ['fn act_2(z) = z * tanh(softplus(z)) + a_2 * z ^ 2', '5 - z', true],
     // Train statements: a network's first (whose split and seed decide its standardization, so
     // its probe's output), a train of a generated block, and one whose data set's name changes
     // (the whole file: which data set a network trains on decides more than the statement).
@@ -410,6 +416,14 @@ test('incremental analysis equals a fresh analysis on near-valid generated specs
     }),
     params(150),
   );
+});
+
+test('an edited fn is checked again as a whole check checks fns: before any let, so one whose body names a let in error stays defined (its hover, and a call to it, tell of the let)', () => {
+  const incremental = new IncrementalAnalyzer();
+  const text = (k: string) => `let bad = nope\nfn f(z) = z + bad\nfn g(z) = z * ${k}\neval g(1)\n`;
+  incremental.analyze(text('2'));
+  for (const k of ['3', '34', '3']) assertSame(incremental, text(k), `g's body with ${k}`);
+  assert.equal(incremental.counts.whole, 1, 'the edits of g were checked without checking the whole file');
 });
 
 test('regression: a character the lexer drops right after an error token counts in no segment', () => {

@@ -36,17 +36,19 @@ export interface Analysed {
  * only what the edit changed: the statements it replaced and, by name, what reads them (a `let`
  * whose value another let, an eval, a probe or a network uses, directly or through a fn's body).
  * Typing into an eval or a probe — what the editor does most — then costs what the statement
- * costs; typing into a let, a network, a data set or a network's first train, what its readers cost.
+ * costs; typing into a let, a network, a data set, a fn or a network's first train, what its
+ * readers cost (a fn's, what calls it, directly or through other fns, and the fns' phase).
  * Everything else keeps its check, its value and its diagnostics (those after the edit moved),
  * with no pass over every statement.
  *
  * The result is exactly what a full analysis gives (test/unit/incremental.test.ts compares the
  * two after every keystroke), and undefined — the caller then checks the whole file — whenever
  * that could not be promised:
- * - a statement other than a let, network, data set, eval, probe or train was replaced, or the
- *   replaced ones do not declare the same names in the same order, or are trains not of the same
- *   networks and data sets in the same order, or data sets that standardize where they did not
- *   (or the other way); or what changed is read by a data set (whose order among data sets a
+ * - a statement other than a let, network, data set, fn, eval, probe or train was replaced, or
+ *   the replaced ones do not declare the same names in the same order, or are trains not of the
+ *   same networks and data sets in the same order, or data sets that standardize where they did
+ *   not (or the other way), or fns where the fns' last check or this one reported something (it
+ *   may lie in any fn); or what changed is read by a data set (whose order among data sets a
  *   train's check depends on) or by a second declaration of a name;
  * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
  *   for whichever statement came first);
@@ -68,7 +70,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const linesMoved = linesBy !== 0;
   if (!removed.every(isReplaceable) || !added.every(isReplaceable)) return undefined;
   const old = prev.analysis.program;
-  const declaredHere = (r: ast.LetStmt | ast.NetworkStmt | ast.DataStmt) => old.declarations.get(r.name.text)?.stmt === r;
+  const declaredHere = (r: ast.LetStmt | ast.NetworkStmt | ast.DataStmt | ast.FnStmt) => old.declarations.get(r.name.text)?.stmt === r;
   const declaredBefore = removed.filter(isDeclaration);
   const declared = added.filter(isDeclaration);
   if (!pairedUp(declaredBefore, declared, (r, a) => a.kind === r.kind && a.name.text === r.name.text && declaredHere(r))) return undefined;
@@ -82,6 +84,12 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   // `reportStandardizationConflicts`), stay as they were. A network's first train on a data set
   // that standardizes decides the network's standardization (by its split and seed): that network
   // is checked again, with what reads it; on any other, the network reads nothing of it.
+  // Fns: replaced by ones of the same names, the fns' last check clean (checker.ts `fnsClean`: no
+  // diagnostic lies in any fn); what calls them, directly or through other fns, is checked again.
+  const fnsBefore = removed.filter(isFn);
+  const fns = added.filter(isFn);
+  if (!pairedUp(fnsBefore, fns, (r, a) => a.name.text === r.name.text && declaredHere(r))) return undefined;
+  if (fns.length && !checker.fnsClean) return undefined;
   const trainsBefore = removed.filter(isTrain);
   if (!pairedUp(trainsBefore, added.filter(isTrain), (r, a) => a.network.text === r.network.text && a.data.text === r.data.text)) return undefined;
   const retrained = trainsBefore.flatMap((r) => {
@@ -91,9 +99,9 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   });
   // What reads the changed lets, networks and data sets, and the networks of replaced first trains
   // (evals and probes change nothing another statement reads).
-  const changed = declared.length + retrained.length + dataSets.length > 0;
+  const changed = declared.length + retrained.length + dataSets.length + fns.length > 0;
   const index = changed ? (memo.readers ??= readersIndex(old.file.statements)) : memo.readers;
-  const names = [...declared, ...dataSets].map((d) => d.name.text);
+  const names = [...declared, ...dataSets].map((d) => d.name.text).concat(callersOf(fns, file.statements));
   const readers = index && changed ? dependents(index, names, new Set(removed), checker.closures, old.declarations, retrained) : { statements: [], names: [] };
   if (!readers) return undefined;
   const again = readers.statements;
@@ -102,6 +110,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   // what their checks reported); so must those where each statement checked again stands.
   let owned = change.removedErrors;
   for (const stmt of removed) {
+    if (stmt.kind === 'fn') continue; // clean (above): only its syntax errors lie in it
     const entry = memo.units.get(stmt);
     if (!entry) return undefined;
     owned += entry.diagnostics.length;
@@ -139,6 +148,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     diagnostics,
     declarations: rechecked.declarations,
     networks: rechecked.networks,
+    fns: rechecked.fns,
     data: rechecked.data,
     env: rechecked.env,
     lets,
@@ -216,8 +226,9 @@ type Editable = ast.LetStmt | ast.NetworkStmt | ast.EvalStmt | ast.ProbeStmt;
 const isEditable = (s: ast.Statement): s is Editable => s.kind === 'let' || s.kind === 'network' || s.kind === 'eval' || s.kind === 'probe';
 const isTrain = (s: ast.Statement): s is ast.TrainStmt => s.kind === 'train';
 const isData = (s: ast.Statement): s is ast.DataStmt => s.kind === 'data';
-/** What an edit may replace and still be analysed from the previous analysis (train statements and data sets on conditions, `reanalyze`). */
-const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s) || isData(s);
+const isFn = (s: ast.Statement): s is ast.FnStmt => s.kind === 'fn';
+/** What an edit may replace and still be analysed from the previous analysis (train statements, data sets and fns on conditions, `reanalyze`). */
+const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s) || isData(s) || isFn(s);
 
 const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => s.kind === 'let' || s.kind === 'network';
 const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
@@ -237,6 +248,34 @@ function readersIndex(statements: readonly ast.Statement[]): Map<string, Set<ast
   const index = new Map<string, Set<ast.Statement>>();
   for (const s of statements) for (const name of statementRefs(s)) addTo(index, name, s);
   return index;
+}
+
+/**
+ * The names of the fns `fns` and of every fn whose body calls one of them, directly or through
+ * others: what reads any of them reads what changed. From the names the fns' bodies mention
+ * (`statementRefs`), over the file's fns.
+ */
+function callersOf(fns: readonly ast.FnStmt[], statements: readonly ast.Statement[]): string[] {
+  if (fns.length === 0) return [];
+  const mentionedBy = new Map<string, string[]>();
+  for (const s of statements) {
+    if (s.kind !== 'fn') continue;
+    for (const name of statementRefs(s)) {
+      const by = mentionedBy.get(name);
+      if (by) by.push(s.name.text);
+      else mentionedBy.set(name, [s.name.text]);
+    }
+  }
+  const found = new Set(fns.map((f) => f.name.text));
+  const queue = [...found];
+  for (let i = 0; i < queue.length; i++) {
+    for (const caller of mentionedBy.get(queue[i]) ?? []) {
+      if (found.has(caller)) continue;
+      found.add(caller);
+      queue.push(caller);
+    }
+  }
+  return [...found];
 }
 
 /** `s` among the readers of `name`, unless it is a fn: its body is lowered without the values it reads; what calls it reads them (`closures`). */

@@ -8,6 +8,7 @@ import type { Span } from '../syntax/text';
 import { shifted, type Diagnostic, type DiagnosticCode, type Severity, type Suggestion } from './diagnostic';
 import { constant, FnParams, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
 import { CheckMemo, copyEntries, DATA_KIND, declares, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
+import { fnClosures } from './fn-closures';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
 import { dataInputs, trainingStandardization } from './data-sets';
@@ -123,14 +124,7 @@ class Checker implements CheckContext {
     this.declare();
     // Functions first: their bodies are lowered before anything calls them. Every fn is
     // registered before any body is lowered, so bodies may call fns declared further down.
-    const fnDecls = [...this.declarations.values()].filter((d): d is Extract<Declaration, { kind: 'fn' }> => d.kind === 'fn');
-    if (!this.reuseFnPhase(fnDecls)) {
-      const before = this.diagnostics.length;
-      for (const d of fnDecls) this.userFns.set(d.name.text, { param: d.stmt.param.text, body: E.num(0) });
-      for (const d of fnDecls) this.lowerFn(d.stmt);
-      this.refuseRecursion();
-      if (this.memo && this.diagnostics.length === before) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures: this.fnClosures() };
-    }
+    this.fnPhase();
     const lets: LetInfo[] = [];
     const evals: EvalInfo[] = [];
     const probes: ProbeInfo[] = [];
@@ -191,7 +185,8 @@ class Checker implements CheckContext {
    * same order), and `again`, those that read what changed; `stale` names the lets and networks
    * among them, whose values are computed anew. Everything else (declarations, let values,
    * networks, fns, data sets) is this check's, in copies, so this check's Program stays as it
-   * was. The caller (analysis/reanalysis.ts) has made sure that nothing else reads what changed:
+   * was; but when a fn was replaced, the fns' phase is run again, whole, and must report nothing.
+   * The caller (analysis/reanalysis.ts) has made sure that nothing else reads what changed:
    * only lets, networks, data sets, evals, probes and trains are checked here, each a clean unit
    * (memo.ts), so that their diagnostics are their own. Undefined, nothing kept, when that fails.
    */
@@ -200,7 +195,8 @@ class Checker implements CheckContext {
     if (!memo) return undefined;
     // A replaced train is a new node: each network's first train is looked for again.
     const firstTrainOf = added.some((s) => s.kind === 'train') ? undefined : this.firstTrainOf;
-    if (stale.length === 0 && !added.some(declares)) {
+    const fnsReplaced = added.some((s) => s.kind === 'fn');
+    if (stale.length === 0 && !added.some(declares) && !fnsReplaced) {
       // Only evals, probes and trains, which change no value another statement reads: this check's
       // state serves as it is (checking them only reads it), with no copy of it per keystroke.
       this.file = file;
@@ -210,19 +206,28 @@ class Checker implements CheckContext {
     }
     const next = new Checker(file, memo, this.volatile);
     copyEntries(this.declarations, next.declarations);
-    for (const stmt of added) if (declares(stmt)) next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
+    for (const stmt of added) if (declares(stmt) || stmt.kind === 'fn') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
+    if (fnsReplaced) {
+      // The fns' phase again, whole (every body lowered, recursion refused, the closures), before
+      // any let state is copied, as in a whole check (where it comes before any let is computed);
+      // and only where it reports nothing: its diagnostics may lie in any fn.
+      next.fnPhase();
+      if (!next.fnsClean) return undefined;
+    } else {
+      copyEntries(this.fns, next.fns);
+      copyEntries(this.userFns, next.userFns);
+      next.closures = this.closures;
+      next.fnsClean = this.fnsClean;
+    }
     const forget = new Set(stale);
     copyEntries(this.letValues, next.letValues, forget);
     copyEntries(this.letState, next.letState, forget);
     copyEntries(this.networks, next.networks, forget);
     copyEntries(this.networkState, next.networkState, forget);
-    copyEntries(this.fns, next.fns);
-    copyEntries(this.userFns, next.userFns);
     copyEntries(this.data, next.data);
     copyEntries(this.dataChecks, next.dataChecks);
     copyEntries(this.trainChecks, next.trainChecks, new Set<ast.Statement>(again));
     next.firstTrainOf = firstTrainOf;
-    next.closures = this.closures;
     next.namesKey = this.namesKey;
     return next.checkAgain(added, again, memo);
   }
@@ -244,12 +249,12 @@ class Checker implements CheckContext {
       else if (stmt.kind === 'eval') evals.set(stmt, { stmt, expr: this.unit('eval', stmt, this.data, () => tryLower(this, stmt.value, NO_PARAMS)) });
       else if (stmt.kind === 'probe') probes.set(stmt, this.guard(() => this.unit('probe', stmt, this.data, () => checkProbe(this, stmt))) ?? { stmt });
       else if (stmt.kind === 'train') this.trainOf(stmt);
-      else ok = false;
+      else if (stmt.kind !== 'fn') ok = false; // a fn was checked in its phase (`recheck`)
       if (!ok) break;
     }
     this.replayed = undefined;
     const units = new Set(memo.pending.map(([stmt]) => stmt));
-    if (!ok || statements.some((stmt) => !units.has(stmt) && !replayed.has(stmt)) || this.diagnostics.some((d) => d.code === 'cycle')) {
+    if (!ok || statements.some((stmt) => stmt.kind !== 'fn' && !units.has(stmt) && !replayed.has(stmt)) || this.diagnostics.some((d) => d.code === 'cycle')) {
       memo.pending = [];
       return undefined;
     }
@@ -259,7 +264,7 @@ class Checker implements CheckContext {
     memo.last = this;
     // A train checked again may have become spoiled, or stopped being: the list is made anew, in file order.
     const trains = statements.some((stmt) => stmt.kind === 'train') ? this.file.statements.flatMap((stmt) => (stmt.kind === 'train' && this.trainChecks.get(stmt)) || []) : undefined;
-    return { lets, evals, probes, trains, diagnostics: this.diagnostics, declarations: this.declarations, networks: this.networks, data: this.data, env };
+    return { lets, evals, probes, trains, diagnostics: this.diagnostics, declarations: this.declarations, networks: this.networks, fns: this.fns, data: this.data, env };
   }
 
   /**
@@ -380,40 +385,8 @@ class Checker implements CheckContext {
   closures?: Map<string, string[]>;
 
   private fnClosures(): Map<string, string[]> {
-    const direct = new Map<string, { values: Set<string>; calls: Set<string> }>();
-    for (const [name, f] of this.userFns) {
-      const values = new Set<string>();
-      const calls = new Set<string>();
-      E.some(f.body, (n) => {
-        if (n.op === 'var' && n.name !== f.param) values.add(n.name);
-        if (n.op === 'call') {
-          const kind = this.declarations.get(n.fn)?.kind;
-          if (kind === 'fn') calls.add(n.fn);
-          else if (kind === 'network') values.add(n.fn);
-        }
-        return false;
-      });
-      direct.set(name, { values, calls });
-    }
-    const closures = new Map<string, string[]>();
-    for (const name of direct.keys()) {
-      const seen = new Set<string>([name]);
-      const stack = [name];
-      const values = new Set<string>();
-      while (stack.length) {
-        const d = direct.get(stack.pop()!);
-        if (!d) continue;
-        for (const v of d.values) values.add(v);
-        for (const c of d.calls) {
-          if (seen.has(c)) continue;
-          seen.add(c);
-          stack.push(c);
-        }
-      }
-      closures.set(name, [...values].sort());
-    }
-    this.closures = closures;
-    return closures;
+    this.closures = fnClosures(this.userFns, (name) => this.declarations.get(name)?.kind);
+    return this.closures;
   }
 
   private fnPhaseKey(fnDecls: Extract<Declaration, { kind: 'fn' }>[]): unknown[] {
@@ -423,6 +396,28 @@ class Checker implements CheckContext {
       for (const n of statementRefs(d.stmt)) key.push(this.declarations.get(n)?.kind ?? UNDECLARED);
     }
     return key;
+  }
+
+  /**
+   * Whether this check's fns reported nothing (their phase then went to the memo, and an edit of
+   * one of them can be checked again by `recheck` alone).
+   */
+  fnsClean = false;
+
+  /**
+   * Every fn is registered before any body is lowered, so bodies may call fns declared further
+   * down; the whole phase is taken from the memo when no fn, and nothing their bodies name, changed.
+   */
+  private fnPhase(): void {
+    const fnDecls = [...this.declarations.values()].filter((d): d is Extract<Declaration, { kind: 'fn' }> => d.kind === 'fn');
+    this.fnsClean = this.reuseFnPhase(fnDecls);
+    if (this.fnsClean) return;
+    const before = this.diagnostics.length;
+    for (const d of fnDecls) this.userFns.set(d.name.text, { param: d.stmt.param.text, body: E.num(0) });
+    for (const d of fnDecls) this.lowerFn(d.stmt);
+    this.refuseRecursion();
+    this.fnsClean = this.diagnostics.length === before;
+    if (this.memo && this.fnsClean) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures: this.fnClosures() };
   }
 
   /** Takes the fns from the memo when no fn, and nothing their bodies name, changed. */

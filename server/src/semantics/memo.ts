@@ -3,7 +3,7 @@ import type * as ast from '../syntax/ast';
 import type { Span } from '../syntax/text';
 import type { Diagnostic } from './diagnostic';
 import type { Standardization } from '../engine/network';
-import type { DataInfo, Declaration, EvalInfo, LetInfo, NetworkInfo, ProbeInfo, TrainInfo } from './program';
+import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, TrainInfo } from './program';
 
 /**
  * What one check of a file leaves for the next check of an edited version of it, so that only
@@ -50,11 +50,14 @@ export class CheckMemo {
 
   /**
    * The last check, when it was clean (no cycle): a later version whose edit changed only lets,
-   * networks, evals and probes has those and what reads them checked by it (checker.ts `recheck`)
-   * instead of a pass over every statement. `closures`: the lets and networks each fn reaches.
+   * networks, data sets, fns, evals, probes and trains (reanalysis.ts says on what conditions)
+   * has those and what reads them checked by it (checker.ts `recheck`) instead of a pass over
+   * every statement. `closures`: the lets and networks each fn reaches.
    */
   last?: {
     readonly closures?: ReadonlyMap<string, readonly string[]>;
+    /** Whether its fns reported nothing (checker.ts `fnsClean`): then an edited fn can be checked by `recheck`. */
+    readonly fnsClean: boolean;
     recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined;
   };
 
@@ -82,6 +85,7 @@ export interface Recheck {
   diagnostics: Diagnostic[];
   declarations: ReadonlyMap<string, Declaration>;
   networks: ReadonlyMap<string, NetworkInfo>;
+  fns: ReadonlyMap<string, FnInfo>;
   data: ReadonlyMap<string, DataInfo>;
   env: E.Environment;
 }

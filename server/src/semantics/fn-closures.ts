@@ -1,0 +1,43 @@
+import * as E from '../engine/expr';
+import type { Declaration } from './program';
+
+/**
+ * The lets and networks each fn's body reaches, directly or through the fns it calls (sorted
+ * names, per fn): what a statement that calls the fn reads through it, so that it is checked
+ * again when one of them changes (memo.ts, analysis/reanalysis.ts). `kindOf`: what a name declares.
+ */
+export function fnClosures(userFns: ReadonlyMap<string, E.UserFunction>, kindOf: (name: string) => Declaration['kind'] | undefined): Map<string, string[]> {
+  const direct = new Map<string, { values: Set<string>; calls: Set<string> }>();
+  for (const [name, f] of userFns) {
+    const values = new Set<string>();
+    const calls = new Set<string>();
+    E.some(f.body, (n) => {
+      if (n.op === 'var' && n.name !== f.param) values.add(n.name);
+      if (n.op === 'call') {
+        const kind = kindOf(n.fn);
+        if (kind === 'fn') calls.add(n.fn);
+        else if (kind === 'network') values.add(n.fn);
+      }
+      return false;
+    });
+    direct.set(name, { values, calls });
+  }
+  const closures = new Map<string, string[]>();
+  for (const name of direct.keys()) {
+    const seen = new Set<string>([name]);
+    const stack = [name];
+    const values = new Set<string>();
+    while (stack.length) {
+      const d = direct.get(stack.pop()!);
+      if (!d) continue;
+      for (const v of d.values) values.add(v);
+      for (const c of d.calls) {
+        if (seen.has(c)) continue;
+        seen.add(c);
+        stack.push(c);
+      }
+    }
+    closures.set(name, [...values].sort());
+  }
+  return closures;
+}
