@@ -20,27 +20,31 @@ export function foldingRegions(text: string): FoldingRegion[] {
   const { tokens, comments } = lex(text);
   const regions: FoldingRegion[] = [];
 
+  // Lines by `lineOf` (no position objects), and which lines a token ends on as a bitmap: this
+  // runs over every token of the file whenever the editor asks, after each pause in typing.
   const open: number[] = [];
+  const tokenEnds = new Uint8Array(lines.lineCount);
   for (const t of tokens) {
+    if (t.kind === 'eof') continue;
+    tokenEnds[lines.lineOf(t.end)] = 1;
     if (t.kind !== 'punct') continue;
-    if (t.text === '{') open.push(lines.position(t.start).line);
+    if (t.text === '{') open.push(lines.lineOf(t.start));
     else if (t.text === '}' && open.length) {
       const startLine = open.pop()!;
-      const endLine = lines.position(t.start).line - 1;
+      const endLine = lines.lineOf(t.start) - 1;
       if (endLine > startLine) regions.push({ startLine, endLine });
     }
   }
 
   // A comment is full-line when no token ends on its line before it.
-  const tokenLines = new Set(tokens.filter((t) => t.kind !== 'eof').map((t) => lines.position(t.end).line));
   let run: { first: number; last: number } | undefined;
   const flush = () => {
     if (run && run.last > run.first) regions.push({ startLine: run.first, endLine: run.last, kind: 'comment' });
     run = undefined;
   };
   for (const c of comments) {
-    const line = lines.position(c.start).line;
-    if (tokenLines.has(line)) {
+    const line = lines.lineOf(c.start);
+    if (tokenEnds[line]) {
       flush();
       continue;
     }

@@ -39,8 +39,22 @@ export interface LexResult {
   errors: SyntaxError[];
 }
 
-/** Multi-character punctuation first, so `->` is not read as `-` then `>`. */
-const PUNCT = ['->', '{', '}', '[', ']', '(', ')', ',', '=', '+', '-', '*', '/', '^', "'", ':'];
+/** The one-character punctuation, by character code. */
+const PUNCT_CHAR: readonly (string | undefined)[] = (() => {
+  const table: (string | undefined)[] = new Array(128).fill(undefined);
+  for (const p of ['{', '}', '[', ']', '(', ')', ',', '=', '+', '-', '*', '/', '^', "'", ':']) table[p.charCodeAt(0)] = p;
+  return table;
+})();
+
+/**
+ * The punctuation at `i` (whose code is `c`), if any: `->` before `-`, so that an arrow is not
+ * read as a minus then `>`. By table, not by trying each punctuation's text there (which took a
+ * good part of lexing a file).
+ */
+function punctAt(text: string, i: number, c: number): string | undefined {
+  if (c === 45 /* - */ && text.charCodeAt(i + 1) === 62 /* > */) return '->';
+  return c < 128 ? PUNCT_CHAR[c] : undefined;
+}
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
@@ -89,7 +103,7 @@ export function lex(text: string): LexResult {
       i = r.end;
       tokens.push({ kind: 'string', text: ownSlice(text, start, i), value: r.value, start, end: i, lineStart });
     } else {
-      const p = PUNCT.find((q) => text.startsWith(q, i));
+      const p = punctAt(text, i, c);
       if (p) {
         i += p.length;
         tokens.push({ kind: 'punct', text: p, start, end: i, lineStart });
@@ -109,7 +123,7 @@ export function lex(text: string): LexResult {
 function canStartToken(text: string, i: number): boolean {
   const c = text.charCodeAt(i);
   return isSpace(c) || isIdentStart(c) || isDigit(c) || c === 35 || c === 34 ||
-    (c === 46 && isDigit(text.charCodeAt(i + 1))) || PUNCT.some((q) => text.startsWith(q, i));
+    (c === 46 && isDigit(text.charCodeAt(i + 1))) || punctAt(text, i, c) !== undefined;
 }
 
 function describeChars(s: string): string {
