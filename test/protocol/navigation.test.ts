@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 import type { Location, Range } from 'vscode-languageserver-protocol';
 import { analyze } from '../../server/src/analysis/analyze';
 import { symbolIndex } from '../../server/src/analysis/references';
+import { encodeSemanticTokens, semanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { parse } from '../../server/src/syntax/parser';
 import { LspClient } from '../support/lsp';
 import * as nav from '../support/lsp-extra';
@@ -78,7 +79,7 @@ test('the server announces every navigation capability, with the semantic token 
       tokenTypes: ['keyword', 'function', 'property', 'class', 'struct', 'variable', 'parameter', 'enumMember'],
       tokenModifiers: ['declaration', 'readonly', 'defaultLibrary'],
     },
-    full: true,
+    full: { delta: true },
   });
   // The features the main server already had are still there.
   assert.equal(capabilities.hoverProvider, true);
@@ -329,6 +330,41 @@ test('semantic tokens: keywords, built-ins, fns, parameters, lets, layers, netwo
     '9:2+9 keyword', '9:12+3 enumMember.defaultLibrary',
     '11:0+4 keyword', '11:5+1 class', '11:17+1 function', '11:20+1 variable.readonly',
   ]);
+});
+
+test('semantic tokens after edits: the delta from the last answer, applied to it, is the full answer; a stale id gets a full answer', async () => {
+  const uri = 'file:///token-deltas.netspec';
+  let text = NAV;
+  let version = 1;
+  await client.open(uri, text, version);
+  type Full = { resultId: string; data: number[] };
+  type Delta = { resultId: string; edits: { start: number; deleteCount: number; data?: number[] }[] };
+  const first = (await nav.semanticTokens(client, uri)) as Full;
+  assert.ok(first.resultId && first.data.length > 0);
+  // A value typed, a line added, a name used, an unknown name, a statement at the end: each answered by a delta.
+  const edits: [string, string][] = [['let a = 2', '0'], ['every kind of name\n', 'let extra = 1\n'], ['fn f(a) = a * b', ' + extra'], ['eval n([1, 2]) + g(1)', ' + nope'], ['', 'eval extra + 1\n']];
+  let last = first;
+  for (const [after, typed] of edits) {
+    const at = after ? text.indexOf(after) + after.length : text.length;
+    const before = text.slice(0, at).split('\n');
+    const position = { line: before.length - 1, character: before[before.length - 1].length };
+    text = text.slice(0, at) + typed + text.slice(at);
+    await client.change(uri, ++version, [{ range: { start: position, end: position }, text: typed }]);
+    const delta = (await client.connection.sendRequest('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: last.resultId })) as Delta;
+    assert.ok(Array.isArray(delta.edits), `after typing ${JSON.stringify(typed)}: a delta`);
+    // Each delta from the one before: what the client holds is only ever edited.
+    const applied = [...last.data];
+    for (const e of [...delta.edits].reverse()) applied.splice(e.start, e.deleteCount, ...(e.data ?? []));
+    const a = analyze(text);
+    const expected = encodeSemanticTokens(semanticTokens(a.program), a.lines);
+    assert.deepEqual(applied, expected, `after typing ${JSON.stringify(typed)}`);
+    assert.ok(delta.edits.reduce((n, e) => n + (e.data?.length ?? 0), 0) < expected.length / 4, 'a delta is much less than the whole');
+    last = { resultId: delta.resultId, data: applied };
+  }
+  const full = (await nav.semanticTokens(client, uri)) as Full;
+  assert.deepEqual(full.data, last.data);
+  const stale = (await client.connection.sendRequest('textDocument/semanticTokens/full/delta', { textDocument: { uri }, previousResultId: first.resultId })) as Full;
+  assert.deepEqual(stale.data, last.data, 'an id that is not the last one sent gets the whole answer');
 });
 
 test('signature help: built-ins with parameters, derivatives, user fns, softmax, max, activations in a layer', async () => {

@@ -1,12 +1,14 @@
 /** Navigation and editing as pure functions: the corners the protocol tests do not reach. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as fc from 'fast-check';
 import { foldingRegions } from '../../server/src/analysis/folding';
 import { definitionAt, referencesAt } from '../../server/src/analysis/references';
 import { prepareRename, rename } from '../../server/src/analysis/rename';
 import { semanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { signatureHelpAt } from '../../server/src/analysis/signature';
 import { analyzeText } from '../../server/src/semantics/checker';
+import { tokensEdit } from '../../server/src/server/semantic-deltas';
 
 const program = (text: string) => analyzeText(text).program;
 /** The offset of the `nth` occurrence of `needle` (plus `delta`). */
@@ -117,4 +119,21 @@ test('semantic tokens: unknown names get none; a network call is a class', () =>
   const text = 'eval q + tanh(1)\nnetwork n {\n  input x[1]\n  dense y[1] nosuch\n}\n';
   const tokens = semanticTokens(program(text)).map((t) => `${text.slice(t.span.start, t.span.end)}:${t.type}${t.modifiers.map((m) => '.' + m).join('')}`);
   assert.deepEqual(tokens, ['eval:keyword', 'tanh:function.defaultLibrary', 'network:keyword', 'n:class.declaration', 'input:keyword', 'x:property.declaration', 'dense:keyword', 'y:property.declaration']);
+});
+
+test('the semantic tokens delta: the one edit between two answers turns the first into the second, and is empty when they are equal', () => {
+  const ints = fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 40 });
+  fc.assert(
+    fc.property(ints, ints, (before, after) => {
+      const edit = tokensEdit(before, after);
+      if (!edit) return assert.deepEqual(before, after);
+      const applied = [...before];
+      applied.splice(edit.start, edit.deleteCount, ...(edit.data ?? []));
+      assert.deepEqual(applied, after);
+      assert.ok(edit.deleteCount > 0 || (edit.data?.length ?? 0) > 0, 'an edit changes something');
+    }),
+    { numRuns: 2000 },
+  );
+  const a = [0, 4, 3, 0, 0, 1, 2, 1, 1, 0];
+  assert.deepEqual(tokensEdit(a, [...a.slice(0, 5), 2, 2, 1, 1, 0]), { start: 5, deleteCount: 1, data: [2] }, 'only what differs');
 });

@@ -18,11 +18,13 @@ import { formatEdits } from '../analysis/formatting';
 import { definitionAt, referencesAt } from '../analysis/references';
 import { prepareRename, rename } from '../analysis/rename';
 import { encodeSemanticTokens, SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from '../analysis/semantic-tokens';
+import { SemanticTokensCache } from './semantic-deltas';
 import { signatureHelpAt } from '../analysis/signature';
 
 /**
  * Navigation and editing over LSP: go to definition, find references, rename (with prepare),
- * document formatting, folding, semantic tokens (full document) and signature help. Each
+ * document formatting, folding, semantic tokens (full document, and deltas from the last answer)
+ * and signature help. Each
  * handler translates one plain analysis function (server/src/analysis/) into protocol types.
  *
  * Registers the handlers and returns the capabilities to merge into the initialize result:
@@ -82,10 +84,15 @@ export function registerNavigation(
     return foldingRegions(doc.getText()).map((r) => ({ startLine: r.startLine, endLine: r.endLine, ...(r.kind ? { kind: FoldingRangeKind.Comment } : {}) }));
   }));
 
-  connection.languages.semanticTokens.on((params) => onDocument('semanticTokens', params.textDocument.uri, (doc) => {
+  // Full answers, and deltas from the last one sent (semantic-deltas.ts).
+  const sent = new SemanticTokensCache();
+  documents.onDidClose((e) => sent.forget(e.document.uri));
+  const encoded = (doc: TextDocument) => {
     const a = analysisOf(doc);
-    return { data: encodeSemanticTokens(semanticTokens(a.program), a.lines) };
-  }) ?? { data: [] });
+    return encodeSemanticTokens(semanticTokens(a.program), a.lines);
+  };
+  connection.languages.semanticTokens.on((params) => onDocument('semanticTokens', params.textDocument.uri, (doc) => sent.full(doc.uri, encoded(doc))) ?? { data: [] });
+  connection.languages.semanticTokens.onDelta((params) => onDocument('semanticTokens', params.textDocument.uri, (doc) => sent.delta(doc.uri, params.previousResultId, encoded(doc))) ?? { data: [] });
 
   connection.onSignatureHelp((params) => onDocument('signatureHelp', params.textDocument.uri, (doc): SignatureHelp | null => {
     const h = signatureHelpAt(analysisOf(doc).program, doc.offsetAt(params.position));
@@ -109,7 +116,7 @@ export function registerNavigation(
     foldingRangeProvider: true,
     semanticTokensProvider: {
       legend: { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS] },
-      full: true,
+      full: { delta: true },
     },
     signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: [','] },
   };
