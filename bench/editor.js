@@ -26,7 +26,8 @@ const SERVER = process.env.NETSPEC_BENCH_SERVER ?? path.join(ROOT, 'dist', 'serv
 /**
  * One file size's row of the table.
  * @typedef {{ lines: number, openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, newLineToDiagnosticsMs: Summary,
- *   hoverMs: Summary, hoverByKindMs: Record<string, number>, serverRssMB: number, serverPeakRssMB: number }} Row
+ *   hoverMs: Summary, hoverByKindMs: Record<string, number>, serverRssMB: number, serverPeakRssMB: number,
+ *   afterEditMs?: Record<string, number> }} Row
  */
 
 /**
@@ -329,15 +330,78 @@ async function benchSize(lines, repeats) {
 }
 
 /**
+ * What an editor asks for besides diagnostics once typing pauses, timed after each edit (median
+ * round trip per request): semantic tokens (the whole answer first, then deltas from the last
+ * one, as VS Code asks), the outline, folding ranges, code lenses, and inlay hints over the 60
+ * lines around the edit. In a server of its own, so that the memory figures of `benchSize` stay
+ * those of typing alone. While one of these runs, the next keystroke waits for it.
+ * @param {number} lines
+ * @param {number} repeats
+ * @returns {Promise<Record<string, number>>}
+ */
+async function benchAfterEdit(lines, repeats) {
+  const text = generateSpec(lines);
+  const uri = `file:///bench/requests-${lines}.netspec`;
+  const server = await Server.start();
+  try {
+    let version = 1;
+    const opened = server.diagnostics(uri, version);
+    await server.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'netspec', version, text } });
+    await opened;
+    const doc = { textDocument: { uri } };
+    /** @type {Record<string, number[]>} */
+    const times = {};
+    /** @type {(what: string, request: () => Promise<unknown>, keep: boolean) => Promise<unknown>} */
+    const timed = async (what, request, keep) => {
+      const t = performance.now();
+      const answer = await request();
+      if (keep) (times[what] ??= []).push(performance.now() - t);
+      return answer;
+    };
+    /** @type {{ resultId?: string } | undefined} */
+    let tokens;
+    const sites = editSites(text, lines);
+    for (let pass = 0; pass <= repeats; pass++) {
+      for (const site of sites) {
+        // One character typed, then deleted: each a version, with the requests after it.
+        const steps = typing(site);
+        for (const change of [steps[0], steps[steps.length - 1]]) {
+          version++;
+          const published = server.diagnostics(uri, version);
+          await server.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [change] });
+          await published;
+          const keep = pass > 0;
+          const line = change.range.start.line;
+          tokens = /** @type {{ resultId?: string }} */ (tokens?.resultId
+            ? await timed('semantic tokens (delta)', () => server.connection.sendRequest('textDocument/semanticTokens/full/delta', { ...doc, previousResultId: tokens?.resultId }), keep)
+            : await timed('semantic tokens (whole)', () => server.connection.sendRequest('textDocument/semanticTokens/full', doc), keep));
+          await timed('outline (document symbols)', () => server.connection.sendRequest('textDocument/documentSymbol', doc), keep);
+          await timed('folding ranges', () => server.connection.sendRequest('textDocument/foldingRange', doc), keep);
+          await timed('code lenses', () => server.connection.sendRequest('textDocument/codeLens', doc), keep);
+          await timed('inlay hints (60 lines)', () => server.connection.sendRequest('textDocument/inlayHint', { ...doc, range: { start: { line: Math.max(0, line - 30), character: 0 }, end: { line: line + 30, character: 0 } } }), keep);
+        }
+      }
+    }
+    return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, summary(v).median]));
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
  * Editor latency at each size: median, min and max of edit → published diagnostics and of hover
  * round trips, and the server's resident memory (the largest sample; the kernel's peak beside it).
- * @param {{ sizes?: number[], repeats?: number }} [options]
+ * @param {{ sizes?: number[], repeats?: number, afterEdit?: boolean }} [options] (`afterEdit`: also `benchAfterEdit`)
  * @returns {Promise<{ rows: Row[] }>}
  */
-async function benchEditor({ sizes = [100, 1000, 10000], repeats = 3 } = {}) {
+async function benchEditor({ sizes = [100, 1000, 10000], repeats = 3, afterEdit = true } = {}) {
   if (!fs.existsSync(SERVER)) throw new Error(`${SERVER} is missing: run \`node esbuild.js\` first`);
   const rows = [];
-  for (const lines of sizes) rows.push(await benchSize(lines, repeats));
+  for (const lines of sizes) {
+    const row = await benchSize(lines, repeats);
+    if (afterEdit) row.afterEditMs = await benchAfterEdit(lines, Math.max(1, repeats - 1));
+    rows.push(row);
+  }
   return { rows };
 }
 
@@ -354,6 +418,11 @@ function table({ rows }) {
   if (kinds.length) {
     out.push('', `| hover median ms | ${rows.map((r) => r.lines.toLocaleString('en-US')).join(' | ')} |`, `| --- |${' ---: |'.repeat(rows.length)}`);
     for (const k of kinds) out.push(`| ${k} | ${rows.map((r) => f(r.hoverByKindMs[k])).join(' | ')} |`);
+  }
+  const asked = Object.keys(rows[0]?.afterEditMs ?? {});
+  if (asked.length) {
+    out.push('', `| after an edit, median ms | ${rows.map((r) => r.lines.toLocaleString('en-US')).join(' | ')} |`, `| --- |${' ---: |'.repeat(rows.length)}`);
+    for (const k of asked) out.push(`| ${k} | ${rows.map((r) => (r.afterEditMs?.[k] === undefined ? '—' : f(r.afterEditMs[k]))).join(' | ')} |`);
   }
   return out.join('\n');
 }

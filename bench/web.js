@@ -437,7 +437,7 @@ async function benchWeb(options = {}) {
       log(`browser: edit → diagnostics on ${lines.toLocaleString('en-US')} lines, Chromium worker…`);
       const chromiumEditor = await benchLspWorker(page, { lines, repeats, serverUrl });
       log('browser: the same typing into the Node server over stdio (bench/editor.js)…');
-      const nodeEditor = /** @type {{ rows: { openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, hoverMs: Summary }[] }} */ (await benchEditor({ sizes: [lines], repeats })).rows[0];
+      const nodeEditor = /** @type {{ rows: { openMs: number, editToDiagnosticsMs: Summary, editP90Ms: number, hoverMs: Summary }[] }} */ (await benchEditor({ sizes: [lines], repeats, afterEdit: false })).rows[0];
       // The playground's page when it is built (npm run playground); its folder alone is served.
       const playgroundDir = options.playground ?? path.join(ROOT, 'dist', 'playground');
       /** @type {Awaited<ReturnType<typeof benchPlayground>> | { missing: string }} */
