@@ -6,6 +6,7 @@ import { MAX_TEXT_LENGTH, parse, parseSegment } from '../syntax/parser';
 import { STATEMENT_KEYWORDS } from '../syntax/ast';
 import { LineIndex } from '../syntax/text';
 import { analyzeParts, evaluationCaches, type AnalyzeOptions, type EvaluationCaches, type FileAnalysis } from './analyze';
+import { countWhile } from './search';
 import { reanalyze, type Analysed, type StatementChange } from './reanalysis';
 
 /**
@@ -223,18 +224,6 @@ function splicedFrom<T>(list: readonly T[], first: Int32Array, i0: number, i1: n
   for (let i = i1 + 1; i < first.length; i++) firstOut[i - i1 - 1 + i0 + middle.length] = first[i] + shift;
   for (let i = tail; i < list.length; i++) out[k++] = list[i];
   return out;
-}
-
-/** How many of the first of n items `holds` is true of (it holds of a first run of them, then of none): a binary search. */
-function countWhile(n: number, holds: (i: number) => boolean): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (holds(mid)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

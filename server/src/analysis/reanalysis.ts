@@ -7,6 +7,7 @@ import type { SyntaxError } from '../syntax/lexer';
 import type { LineIndex } from '../syntax/text';
 import { evalOnLine, evalResult, probeOnLine, probeOutcome, toRanged, type AnalysisParts, type EvalResult, type EvaluationCaches, type Failures, type FileAnalysis, type ProbeOutcome } from './analyze';
 import { evalNumerics, probeNumerics, WARNINGS_NAMING_A_LINE } from './numeric';
+import { countWhile } from './search';
 
 /**
  * The statements one incremental parse replaced (incremental.ts): the old text's
@@ -217,7 +218,7 @@ function editedProbeWarnings(previous: readonly Diagnostic[], touched: readonly 
 
 /** The network of the network or probe statement at `offset`, or undefined where there is none. */
 function networkOf(statements: readonly ast.Statement[], offset: number): string | undefined {
-  const s = statements[startingBefore(statements.length, (i) => statements[i].start, offset + 1) - 1];
+  const s = statements[countWhile(statements.length, (i) => statements[i].start <= offset) - 1];
   if (!s || offset >= s.end) return undefined;
   return s.kind === 'probe' ? s.network.text : s.kind === 'network' ? s.name.text : undefined;
 }
@@ -412,19 +413,7 @@ function around(list: readonly Diagnostic[], from: number, to: number): { before
 
 /** How many of `infos` (in statement order) start before `offset`. */
 function firstAt(infos: readonly { stmt: ast.Statement }[], offset: number): number {
-  return startingBefore(infos.length, (i) => infos[i].stmt.start, offset);
-}
-
-/** How many of n items, in order of their starts (`startOf`), start before `offset`: a binary search. */
-function startingBefore(n: number, startOf: (i: number) => number, offset: number): number {
-  let lo = 0;
-  let hi = n;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (startOf(mid) < offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return countWhile(infos.length, (i) => infos[i].stmt.start < offset);
 }
 
 /** The diagnostics outside an edit (`around`), those after it moved by `delta`, in their order. */
