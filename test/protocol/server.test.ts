@@ -108,6 +108,42 @@ test('changes in bursts and several to a message, anywhere in a file: every vers
   assert.ok(compared > 0, 'some of the versions had diagnostics to compare');
 });
 
+test('typing into a fn: what calls it, directly, through another fn and as a layer\'s activation, follows at every keystroke', async () => {
+  const uri = 'file:///fn-typing.netspec';
+  const lines = [
+    'fn act(z) = z * 2',
+    'fn twice(z) = act(z) * 2',
+    'network n {', '  input x[1]', '  dense y[1] act', '  weights y = [[1]]', '  bias y = [0]', '}',
+    'eval act(1)',
+    'eval twice(1)',
+    'eval n([1])',
+    'eval act(',
+  ];
+  let text = lines.join('\n') + '\n';
+  let version = 1;
+  await client.open(uri, text, version);
+  await client.diagnostics(uri, version);
+  // After "z * 2": "z * 2" → "z * 23" → "z * 234", each keystroke a version; then deleted again.
+  const col = lines[0].length;
+  const typed = '34';
+  const steps: { text: string; at: number; remove: number }[] = [];
+  for (let k = 0; k < typed.length; k++) steps.push({ text: typed[k], at: col + k, remove: 0 });
+  for (let k = typed.length - 1; k >= 0; k--) steps.push({ text: '', at: col + k, remove: 1 });
+  for (const step of steps) {
+    const start = { line: 0, character: step.at };
+    await client.change(uri, ++version, [{ range: { start, end: { line: 0, character: step.at + step.remove } }, text: step.text }]);
+    text = text.slice(0, step.at) + step.text + text.slice(step.at + step.remove);
+    const published = await client.diagnostics(uri, version);
+    const fresh = analyze(text);
+    assert.deepEqual(published.diagnostics.map((d) => ({ range: d.range, code: d.code, message: d.message })), fresh.diagnostics.map((d) => ({ range: d.range, code: d.code, message: d.message })), `version ${version}`);
+    const factor = Number(text.slice(lines[0].length - 1, text.indexOf('\n')));
+    for (const [line, expected] of [[8, `${factor}`], [9, `${2 * factor}`], [10, `[${factor}]`]] as const) {
+      const hover = hoverText(await client.hover(uri, { line, character: 1 }));
+      assert.ok(hover.includes(`= \`${expected}\``), `line ${line + 1} with act's factor ${factor}: ${hover}`);
+    }
+  }
+});
+
 test('Enter and Backspace above a probe: the warning and the hover that name its line follow it', async () => {
   const uri = 'file:///moved.netspec';
   // Enter at the start of the let's line: the eval and the let are parsed again, the probe only moves.
