@@ -80,17 +80,17 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const dataBefore = removed.filter(isData);
   const dataSets = added.filter(isData);
   if (!pairedUp(dataBefore, dataSets, (r, a) => a.name.text === r.name.text && declaredHere(r) && !a.standardize === !r.standardize)) return undefined;
-  // Train statements: replaced by ones of the same network and data set, so that which train is a
-  // network's first, and the standardization conflicts between trains (checker.ts
-  // `reportStandardizationConflicts`), stay as they were. A network's first train on a data set
-  // that standardizes decides the network's standardization (by its split and seed): that network
-  // is checked again, with what reads it; on any other, the network reads nothing of it.
   // Fns: replaced by ones of the same names, the fns' last check clean (checker.ts `fnsClean`: no
   // diagnostic lies in any fn); what calls them, directly or through other fns, is checked again.
   const fnsBefore = removed.filter(isFn);
   const fns = added.filter(isFn);
   if (!pairedUp(fnsBefore, fns, (r, a) => a.name.text === r.name.text && declaredHere(r))) return undefined;
   if (fns.length && !checker.fnsClean) return undefined;
+  // Train statements: replaced by ones of the same network and data set, so that which train is a
+  // network's first, and the standardization conflicts between trains (checker.ts
+  // `reportStandardizationConflicts`), stay as they were. A network's first train on a data set
+  // that standardizes decides the network's standardization (by its split and seed): that network
+  // is checked again, with what reads it; on any other, the network reads nothing of it.
   const trainsBefore = removed.filter(isTrain);
   if (!pairedUp(trainsBefore, added.filter(isTrain), (r, a) => a.network.text === r.network.text && a.data.text === r.data.text)) return undefined;
   const retrained = trainsBefore.flatMap((r) => {
