@@ -14,7 +14,7 @@ import { hoverAt, plotsAt } from '../../server/src/analysis/hover';
 import { DEFAULT_INLAY, inlayHints } from '../../server/src/analysis/inlay';
 import { definitionAt, referencesAt, symbolIndex } from '../../server/src/analysis/references';
 import { prepareRename, rename } from '../../server/src/analysis/rename';
-import { encodeSemanticTokens, semanticTokens } from '../../server/src/analysis/semantic-tokens';
+import { encodedSemanticTokens, encodeSemanticTokens, semanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { signatureHelpAt } from '../../server/src/analysis/signature';
 import { outline, type OutlineSymbol } from '../../server/src/analysis/symbols';
 import { constantValue } from '../../server/src/semantics/lowering';
@@ -126,7 +126,10 @@ export function checkText(text: string, options: CheckOptions = {}): FileAnalysi
     if (r.start.line < previous.line || (r.start.line === previous.line && r.start.character < previous.character)) fail('semantic tokens out of order');
     previous = r.end;
   }
-  encodeSemanticTokens(semanticTokens(a.program), a.lines);
+  // The server's encoding, straight from each statement's kept integers, is the plain one's.
+  const encoded = encodedSemanticTokens(a.program, a.lines);
+  const plain = encodeSemanticTokens(semanticTokens(a.program), a.lines);
+  if (encoded.length !== plain.length || plain.some((v, i) => encoded[i] !== v)) fail('the encoded semantic tokens are not the encoding of the tokens');
   for (const f of foldingRegions(text)) {
     if (!(f.startLine >= 0 && f.startLine < f.endLine && f.endLine < lines.length)) fail(`folding region ${f.startLine}..${f.endLine} of ${lines.length} lines`);
   }

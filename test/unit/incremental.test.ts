@@ -16,6 +16,7 @@ import { IncrementalAnalyzer, IncrementalParser, segmentStarts, type Unchanged }
 import { inlayHints } from '../../server/src/analysis/inlay';
 import { clearPlotCache } from '../../server/src/analysis/plot-cache';
 import { lex } from '../../server/src/syntax/lexer';
+import { encodedSemanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { parse } from '../../server/src/syntax/parser';
 import { LineIndex } from '../../server/src/syntax/text';
 import { specCorpus } from '../support/sources';
@@ -40,6 +41,8 @@ function observable(a: FileAnalysis, hoverOffsets: number[]): unknown {
     data: [...a.program.data].map(([name, d]) => ({ name, at: d.stmt.start, samples: d.samples, widths: [d.inputWidth, d.targetWidth], generator: d.generator })),
     hovers: hoverOffsets.map((o) => hoverAt(a, o)),
     inlay: inlayHints(a, 0, a.text.length, { values: true, probeLoss: true, derivatives: true, significantDigits: 6 }),
+    // Kept with each statement and made again when a name it writes changes meaning (semantic-tokens.ts).
+    tokens: Array.from(encodedSemanticTokens(a.program, a.lines)),
   };
 }
 
@@ -281,6 +284,24 @@ test('adding and removing lines (Enter, then Backspace) matches a fresh analysis
   }
   const reused = incremental.counts.reused - before.reused;
   assert.equal(reused, versions, `${reused} of ${versions} versions analysed from the previous analysis`);
+});
+
+test('a statement the edit did not touch has its semantic tokens made again when a name it writes comes to stand for something else', () => {
+  const before = 'eval f + g(1)\nlet f = 2\n';
+  const incremental = new IncrementalAnalyzer();
+  const colours = (text: string) => {
+    const a = incremental.analyze(text);
+    const tokens = encodedSemanticTokens(a.program, a.lines);
+    const names = [];
+    for (let i = 0; i < tokens.length; i += 5) names.push(tokens[i + 3]);
+    return { names, statement: a.program.file.statements[0] };
+  };
+  const first = colours(before);
+  // f from a let (variable, 5) to a fn (function, 1); g, unknown before, a network (class, 3).
+  const second = colours(before.replace('let f = 2', 'fn f(x) = x\nnetwork g {\n  input x[1]\n}'));
+  assert.equal(second.statement, first.statement, 'the eval is kept, not parsed again');
+  assert.deepEqual(first.names, [0, 5, 0, 5]);
+  assert.deepEqual(second.names.slice(0, 3), [0, 1, 3]);
 });
 
 test('a let edited after an eval began to read it is checked again with that eval', () => {

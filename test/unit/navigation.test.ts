@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as fc from 'fast-check';
 import { foldingRegions } from '../../server/src/analysis/folding';
-import { definitionAt, referencesAt } from '../../server/src/analysis/references';
+import { definitionAt, referencesAt, symbolIndex } from '../../server/src/analysis/references';
 import { prepareRename, rename } from '../../server/src/analysis/rename';
 import { semanticTokens } from '../../server/src/analysis/semantic-tokens';
 import { signatureHelpAt } from '../../server/src/analysis/signature';
 import { analyzeText } from '../../server/src/semantics/checker';
 import { tokensEdit } from '../../server/src/server/semantic-deltas';
+import { corpus, mutated, nearValid, nearValidMutated, params } from '../fuzz/generators';
 
 const program = (text: string) => analyzeText(text).program;
 /** The offset of the `nth` occurrence of `needle` (plus `delta`). */
@@ -136,4 +137,41 @@ test('the semantic tokens delta: the one edit between two answers turns the firs
   );
   const a = [0, 4, 3, 0, 0, 1, 2, 1, 1, 0];
   assert.deepEqual(tokensEdit(a, [...a.slice(0, 5), 2, 2, 1, 1, 0]), { start: 5, deleteCount: 1, data: [2] }, 'only what differs');
+});
+
+/**
+ * Semantic tokens resolve names statement by statement (semantic-tokens.ts); the symbol index
+ * (references.ts) resolves them for the whole file at once, for go to definition and rename. Every
+ * name the index knows has the token its symbol gives, and every other token is a word's.
+ */
+function assertTokensFollowTheIndex(text: string): void {
+  const p = program(text);
+  const expected = new Map<number, string>();
+  for (const o of symbolIndex(p).occurrences) {
+    const declaration = o.use === 'declaration' ? ['declaration'] : [];
+    const token: Record<string, string[] | undefined> = {
+      builtin: ['function', 'defaultLibrary'], constant: ['variable', 'readonly', 'defaultLibrary'], fn: ['function', ...declaration],
+      network: ['class', ...declaration], data: ['struct', ...declaration], let: ['variable', ...declaration, 'readonly'],
+      param: ['parameter', ...declaration], layer: ['property', ...declaration], unknown: undefined,
+    };
+    const t = token[o.symbol.kind];
+    if (t) expected.set(o.name.start, `${o.name.end}:${t.join('.')}`);
+  }
+  const words = new Set(['keyword', 'enumMember']);
+  for (const t of semanticTokens(p)) {
+    const got = `${t.span.end}:${[t.type, ...t.modifiers].join('.')}`;
+    const want = expected.get(t.span.start);
+    if (want !== undefined) assert.equal(got, want, `the token at ${t.span.start} in ${JSON.stringify(text)}`);
+    else assert.ok(words.has(t.type), `a ${t.type} token at ${t.span.start} where the index has no name, in ${JSON.stringify(text)}`);
+    expected.delete(t.span.start);
+  }
+  assert.deepEqual([...expected.keys()], [], `names the index knows with no token, in ${JSON.stringify(text)}`);
+}
+
+test('semantic tokens give each name what the symbol index says it stands for: the corpus, refused and duplicate declarations, random specs', () => {
+  for (const text of corpus()) assertTokensFollowTheIndex(text);
+  // A fn named like a built-in or a constant is refused: a later use of `pi` is the first declaration's.
+  assertTokensFollowTheIndex('fn sin(x) = x\nfn pi(y) = pi + sin(2)\neval pi + sin(1)\nlet sin = 2\neval sin\nfn e(x) = e\nfn e(x) = 1\neval e\nlet q = 1\nfn q(x) = q\n');
+  assertTokensFollowTheIndex('network n {\n  input x[2]\n  dense y[1] sigmoid\n  weights y = [[1], [2]]\n  bias z = [0]\n}\nfn f(x) = x + y\nprobe n [1, 2] -> [1]\n');
+  fc.assert(fc.property(fc.oneof(nearValid, nearValidMutated, mutated(corpus())), assertTokensFollowTheIndex), params(300));
 });

@@ -17,7 +17,7 @@ import { foldingRegions } from '../analysis/folding';
 import { formatEdits } from '../analysis/formatting';
 import { definitionAt, referencesAt } from '../analysis/references';
 import { prepareRename, rename } from '../analysis/rename';
-import { encodeSemanticTokens, SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES, semanticTokens } from '../analysis/semantic-tokens';
+import { encodedSemanticTokens, SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../analysis/semantic-tokens';
 import { SemanticTokensCache } from './semantic-deltas';
 import { signatureHelpAt } from '../analysis/signature';
 
@@ -89,7 +89,7 @@ export function registerNavigation(
   documents.onDidClose((e) => sent.forget(e.document.uri));
   const encoded = (doc: TextDocument) => {
     const a = analysisOf(doc);
-    return encodeSemanticTokens(semanticTokens(a.program), a.lines);
+    return encodedSemanticTokens(a.program, a.lines);
   };
   connection.languages.semanticTokens.on((params) => onDocument('semanticTokens', params.textDocument.uri, (doc) => sent.full(doc.uri, encoded(doc))) ?? { data: [] });
   connection.languages.semanticTokens.onDelta((params) => onDocument('semanticTokens', params.textDocument.uri, (doc) => sent.delta(doc.uri, params.previousResultId, encoded(doc))) ?? { data: [] });

@@ -11,23 +11,26 @@ export class SemanticTokensCache {
   private next = 0;
 
   /** A full answer, remembered as the document's last. */
-  full(uri: string, data: number[]): SemanticTokens {
-    const resultId = String(++this.next);
-    this.last.set(uri, { resultId, data: Int32Array.from(data) });
-    return { resultId, data };
+  full(uri: string, data: Int32Array): SemanticTokens {
+    return { resultId: this.remember(uri, data), data: Array.from(data) };
   }
 
   /** The edit from the answer `previousResultId` to `data`, or a full answer when that is not the last one sent. */
-  delta(uri: string, previousResultId: string, data: number[]): SemanticTokens | SemanticTokensDelta {
+  delta(uri: string, previousResultId: string, data: Int32Array): SemanticTokens | SemanticTokensDelta {
     const previous = this.last.get(uri);
     if (!previous || previous.resultId !== previousResultId) return this.full(uri, data);
     const edit = tokensEdit(previous.data, data);
-    const { resultId } = this.full(uri, data);
-    return { resultId, edits: edit ? [edit] : [] };
+    return { resultId: this.remember(uri, data), edits: edit ? [edit] : [] };
   }
 
   forget(uri: string): void {
     this.last.delete(uri);
+  }
+
+  private remember(uri: string, data: Int32Array): string {
+    const resultId = String(++this.next);
+    this.last.set(uri, { resultId, data });
+    return resultId;
   }
 }
 

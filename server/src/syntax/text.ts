@@ -127,6 +127,22 @@ export class LineIndex {
     return lo;
   }
 
+  /**
+   * The line of `offset` (as `lineOf`), found by walking forward from line `from`, at or before
+   * it: for offsets read in order, a pass over the lines instead of a search per offset.
+   */
+  lineFrom(offset: number, from: number): number {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let line = from;
+    while (line + 1 < this.starts.length && this.starts[line + 1] <= o) line++;
+    return line;
+  }
+
+  /** The offset at which a line starts. */
+  lineStart(line: number): number {
+    return this.starts[line];
+  }
+
   range(span: Span): Range {
     return { start: this.position(span.start), end: this.position(span.end) };
   }
