@@ -304,6 +304,14 @@ test('a statement the edit did not touch has its semantic tokens made again when
   assert.deepEqual(second.names.slice(0, 3), [0, 1, 3]);
 });
 
+test('regression: a let edited while some fn reports an error is checked again with what reads it through another fn', () => {
+  const before = 'let a = 1\nfn f(x) = x + a\nfn g(x) = nosuch\neval f(1)\n';
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(before);
+  assertSame(incremental, before.replace('let a = 1', 'let a = 2'), 'the eval reads a through f');
+  assert.equal(incremental.counts.reused, 1, 'analysed from the previous version');
+});
+
 test('a let edited after an eval began to read it is checked again with that eval', () => {
   const versions = [
     'let a = 1\nlet b = 2\nfn f(z) = b * z\neval b\nprobe n [1] -> [1]\nnetwork n {\n  input x[1]\n  dense y[1] sigmoid\n}\n',

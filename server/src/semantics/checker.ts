@@ -417,7 +417,11 @@ class Checker implements CheckContext {
     for (const d of fnDecls) this.lowerFn(d.stmt);
     this.refuseRecursion();
     this.fnsClean = this.diagnostics.length === before;
-    if (this.memo && this.fnsClean) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures: this.fnClosures() };
+    if (!this.memo) return;
+    // The closures whether or not a fn reported something: a later edit of a let finds what reads
+    // it through a fn by them (reanalysis.ts `dependents`), whatever another fn's state.
+    const closures = this.fnClosures();
+    if (this.fnsClean) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures };
   }
 
   /** Takes the fns from the memo when no fn, and nothing their bodies name, changed. */
