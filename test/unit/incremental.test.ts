@@ -312,6 +312,16 @@ test('regression: a let edited while some fn reports an error is checked again w
   assert.equal(incremental.counts.reused, 1, 'analysed from the previous version');
 });
 
+test('regression: a statement typed over part of a leading comment, before the first statement, is listed first', () => {
+  const before = corpus.find((doc) => doc.name.endsWith('golden/cases/evals.netspec'))!.text;
+  assert.ok(before.startsWith('# Expressions'));
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(before);
+  const text = '\neval ' + before.slice('# Expre'.length);
+  assertSame(incremental, text, 'the new eval comes before `eval -2 ^ 2`, a line further down', { prefix: 0, suffix: before.length - 7 });
+  assert.equal(incremental.counts.reused, 1, 'analysed from the previous version');
+});
+
 test('a let edited after an eval began to read it is checked again with that eval', () => {
   const versions = [
     'let a = 1\nlet b = 2\nfn f(z) = b * z\neval b\nprobe n [1] -> [1]\nnetwork n {\n  input x[1]\n  dense y[1] sigmoid\n}\n',

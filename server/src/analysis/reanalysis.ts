@@ -62,6 +62,12 @@ export interface Analysed {
 export function reanalyze(prev: Analysed, change: StatementChange, file: ast.SourceFile, lines: LineIndex, memo: CheckMemo, caches: EvaluationCaches): Analysed | undefined {
   const { removed, added, oldFrom, oldTo, newTo } = change;
   const delta = newTo - oldTo;
+  // Where the records of the statements before the edit end (`patched`): they lie before it in the
+  // old text and in the new, while a list's other records are the replaced statements' (old
+  // offsets, from oldFrom) and the moved ones' (new offsets, from newTo). Not oldFrom alone: where
+  // the segments parsed again begin with some that came out the same (a blank line typed before
+  // the first statement), the replaced text begins before the old statements' place.
+  const splice = Math.min(oldFrom, change.newFrom);
   const checker = memo.last;
   if (!checker || prev.parts.foreign) return undefined;
   // An edit that adds or removes lines (Enter, or deleting a line break) moves every later eval
@@ -139,9 +145,9 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   if (!rechecked) return undefined;
   const fresh = change.addedErrors.map(syntaxDiagnostic).concat(rechecked.diagnostics).sort(byStart);
   const diagnostics = outside.kept.concat(fresh).sort(byStart);
-  const lets = patched(old.lets, rechecked.lets, oldFrom, gone.let, change);
-  const evalInfos = patched(old.evals, rechecked.evals, oldFrom, gone.eval, change);
-  const probeInfos = patched(old.probes, rechecked.probes, oldFrom, gone.probe, change);
+  const lets = patched(old.lets, rechecked.lets, splice, gone.let, change);
+  const evalInfos = patched(old.evals, rechecked.evals, splice, gone.eval, change);
+  const probeInfos = patched(old.probes, rechecked.probes, splice, gone.probe, change);
   if (!lets || !evalInfos || !probeInfos) return undefined;
   const program: Program = {
     ...old,
@@ -164,8 +170,8 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   for (const info of rechecked.evals.values()) newEvals.set(info.stmt, evalResult(info, file.text, program, lines, failures, caches));
   for (const info of rechecked.probes.values()) newProbes.set(info.stmt, probeOutcome(info, program, lines, failures, caches));
   if (failures.foreign) return undefined;
-  const evals = patched(prev.analysis.evals, newEvals, oldFrom, gone.eval, change);
-  const probes = patched(prev.analysis.probes, newProbes, oldFrom, gone.probe, change);
+  const evals = patched(prev.analysis.evals, newEvals, splice, gone.eval, change);
+  const probes = patched(prev.analysis.probes, newProbes, splice, gone.probe, change);
   if (!evals || !probes) return undefined;
   if (linesMoved) {
     renumbered(evals, newTo, linesBy, newEvals, caches.evalResults, evalOnLine);
