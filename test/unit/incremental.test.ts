@@ -199,6 +199,9 @@ test('typing into evals, probes, lets, networks, fns, data sets and trains match
     // takes one as its activation (and its probe), an eval through another fn.
     ['fn act_1(z) = z * tanh(softplus(z)) + a_1 * z ^ 2', '1 * z', true],
     ['fn act_2(z) = z * tanh(softplus(z)) + a_2 * z ^ 2', '5 - z', true],
+    // ... and while it reports something (the unknown names typed on the way), which lies in it:
+    // the fns' phase again, its reports the fn's own.
+    ['fn twice(z) = act_2(z) * 2', ' + zz * nope', true],
     // Train statements: a network's first (whose split and seed decide its standardization, so
     // its probe's output), a train of a generated block, and one whose data set's name changes
     // (the whole file: which data set a network trains on decides more than the statement).

@@ -48,9 +48,9 @@ export interface Analysed {
  * - a statement other than a let, network, data set, fn, eval, probe or train was replaced, or
  *   the replaced ones do not declare the same names in the same order, or are trains not of the
  *   same networks and data sets in the same order, or data sets that standardize where they did
- *   not (or the other way), or fns where the fns' last check or this one reported something (it
- *   may lie in any fn); or what changed is read by a data set (whose order among data sets a
- *   train's check depends on) or by a second declaration of a name;
+ *   not (or the other way), or fns where what the fns' last check or this one reported lies
+ *   outside the replaced fns (inside, it is theirs); or what changed is read by a data set (whose
+ *   order among data sets a train's check depends on) or by a second declaration of a name;
  * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
  *   for whichever statement came first);
  * - a statement checked again is not a clean unit (memo.ts), or the diagnostics where it stands
@@ -86,12 +86,14 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const dataBefore = removed.filter(isData);
   const dataSets = added.filter(isData);
   if (!pairedUp(dataBefore, dataSets, (r, a) => a.name.text === r.name.text && declaredHere(r) && !a.standardize === !r.standardize)) return undefined;
-  // Fns: replaced by ones of the same names, the fns' last check clean (checker.ts `fnsClean`: no
-  // diagnostic lies in any fn); what calls them, directly or through other fns, is checked again.
+  // Fns: replaced by ones of the same names, what the fns' last check reported lying in the
+  // replaced ones (checker.ts `fnReports`; `recheck` asks the same of the new check, in the new
+  // ones); what calls them, directly or through other fns, is checked again.
   const fnsBefore = removed.filter(isFn);
   const fns = added.filter(isFn);
   if (!pairedUp(fnsBefore, fns, (r, a) => a.name.text === r.name.text && declaredHere(r))) return undefined;
-  if (fns.length && !checker.fnsClean) return undefined;
+  const fnReports = checker.fnReports;
+  if (fns.length && (!fnReports || [...fnReports.keys()].some((fn) => !fnsBefore.includes(fn as ast.FnStmt)))) return undefined;
   // Train statements: replaced by ones of the same network and data set, so that which train is a
   // network's first, and the standardization conflicts between trains (checker.ts
   // `reportStandardizationConflicts`), stay as they were. A network's first train on a data set
@@ -117,7 +119,11 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   // what their checks reported); so must those where each statement checked again stands.
   let owned = change.removedErrors;
   for (const stmt of removed) {
-    if (stmt.kind === 'fn') continue; // clean (above): only its syntax errors lie in it
+    if (stmt.kind === 'fn') {
+      // Its syntax errors, and what the fns' phase reported in it (above).
+      owned += fnReports?.get(stmt) ?? 0;
+      continue;
+    }
     const entry = memo.units.get(stmt);
     if (!entry) return undefined;
     owned += entry.diagnostics.length;

@@ -8,7 +8,7 @@ import type { Span } from '../syntax/text';
 import { shifted, type Diagnostic, type DiagnosticCode, type Severity, type Suggestion } from './diagnostic';
 import { constant, FnParams, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
 import { CheckMemo, copyEntries, DATA_KIND, declares, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
-import { fnClosures } from './fn-closures';
+import { fnClosures, reportsByFn } from './fn-closures';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
 import { dataInputs, trainingStandardization } from './data-sets';
@@ -210,14 +210,14 @@ class Checker implements CheckContext {
     if (fnsReplaced) {
       // The fns' phase again, whole (every body lowered, recursion refused, the closures), before
       // any let state is copied, as in a whole check (where it comes before any let is computed);
-      // and only where it reports nothing: its diagnostics may lie in any fn.
+      // and only where what it reports lies in the fns the edit put in place (the caller counts it there).
       next.fnPhase();
-      if (!next.fnsClean) return undefined;
+      if (!next.fnReports || [...next.fnReports.keys()].some((fn) => !added.includes(fn))) return undefined;
     } else {
       copyEntries(this.fns, next.fns);
       copyEntries(this.userFns, next.userFns);
       next.closures = this.closures;
-      next.fnsClean = this.fnsClean;
+      next.fnReports = this.fnReports;
     }
     const forget = new Set(stale);
     copyEntries(this.letValues, next.letValues, forget);
@@ -399,10 +399,11 @@ class Checker implements CheckContext {
   }
 
   /**
-   * Whether this check's fns reported nothing (their phase then went to the memo, and an edit of
-   * one of them can be checked again by `recheck` alone).
+   * What this check's fns' phase reported, counted by the fn each report lies in (none: the phase
+   * went to the memo); undefined when one lay in no fn. An edit of fns is checked again by
+   * `recheck` alone where every report, before it and after, lies in the fns it replaced.
    */
-  fnsClean = false;
+  fnReports?: ReadonlyMap<ast.Statement, number>;
 
   /**
    * Every fn is registered before any body is lowered, so bodies may call fns declared further
@@ -410,18 +411,18 @@ class Checker implements CheckContext {
    */
   private fnPhase(): void {
     const fnDecls = [...this.declarations.values()].filter((d): d is Extract<Declaration, { kind: 'fn' }> => d.kind === 'fn');
-    this.fnsClean = this.reuseFnPhase(fnDecls);
-    if (this.fnsClean) return;
+    this.fnReports = new Map();
+    if (this.reuseFnPhase(fnDecls)) return;
     const before = this.diagnostics.length;
     for (const d of fnDecls) this.userFns.set(d.name.text, { param: d.stmt.param.text, body: E.num(0) });
     for (const d of fnDecls) this.lowerFn(d.stmt);
     this.refuseRecursion();
-    this.fnsClean = this.diagnostics.length === before;
+    this.fnReports = reportsByFn(this.diagnostics.slice(before), fnDecls);
     if (!this.memo) return;
     // The closures whether or not a fn reported something: a later edit of a let finds what reads
     // it through a fn by them (reanalysis.ts `dependents`), whatever another fn's state.
     const closures = this.fnClosures();
-    if (this.fnsClean) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures };
+    if (this.diagnostics.length === before) this.memo.fns = { key: this.fnPhaseKey(fnDecls), userFns: [...this.userFns], fns: [...this.fns], closures };
   }
 
   /** Takes the fns from the memo when no fn, and nothing their bodies name, changed. */

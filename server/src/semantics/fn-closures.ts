@@ -1,4 +1,6 @@
 import * as E from '../engine/expr';
+import type * as ast from '../syntax/ast';
+import type { Diagnostic } from './diagnostic';
 import type { Declaration } from './program';
 
 /**
@@ -40,4 +42,18 @@ export function fnClosures(userFns: ReadonlyMap<string, E.UserFunction>, kindOf:
     closures.set(name, [...values].sort());
   }
   return closures;
+}
+
+/**
+ * The fns' phase's reports counted by the fn each lies in (checker.ts `fnReports`), or undefined
+ * when one lies in none of `fns`.
+ */
+export function reportsByFn(reports: readonly Diagnostic[], fns: readonly { stmt: ast.FnStmt }[]): Map<ast.Statement, number> | undefined {
+  const counts = new Map<ast.Statement, number>();
+  for (const d of reports) {
+    const fn = fns.find(({ stmt }) => d.span.start >= stmt.start && d.span.end <= stmt.end)?.stmt;
+    if (!fn) return undefined;
+    counts.set(fn, (counts.get(fn) ?? 0) + 1);
+  }
+  return counts;
 }

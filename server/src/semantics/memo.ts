@@ -56,8 +56,8 @@ export class CheckMemo {
    */
   last?: {
     readonly closures?: ReadonlyMap<string, readonly string[]>;
-    /** Whether its fns reported nothing (checker.ts `fnsClean`): then an edited fn can be checked by `recheck`. */
-    readonly fnsClean: boolean;
+    /** What its fns' phase reported, by the fn each report lies in (checker.ts `fnReports`): an edited fn is checked by `recheck` where they lie in the edit. */
+    readonly fnReports?: ReadonlyMap<ast.Statement, number>;
     recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined;
   };
 
