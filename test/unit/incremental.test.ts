@@ -28,6 +28,11 @@ const { generateSpec } = require('../../bench/spec-generator.js') as { generateS
 const corpus: { name: string; text: string }[] = [
   ...specCorpus(),
   { name: 'generated-160', text: generateSpec(160) },
+  // Evals and a probe that fail at one node of a fn's body (one diagnostic there for all of them).
+  {
+    name: 'failing-inside-fns',
+    text: 'fn bad(z) = softmax(z)\nfn twice(z) = bad(z) * 2\neval bad(1)\neval twice(2)\neval bad([1, 2])\nlet k = 3\neval bad(k) + k\nnetwork w {\n  input x[2]\n  dense h[2] bad\n  dense y[1] sigmoid\n}\nprobe w [1, 2] -> [1]\n',
+  },
 ];
 
 /** What the editor sees of an analysis, as plain data. */
@@ -184,7 +189,7 @@ test('typing into evals, probes, lets, networks, fns, data sets and trains match
     ['probe tiny_1 [1', '2e3, -', true],
     ['probe r [-1', '0 ', true],
     ["eval act_1''(b_1", ' * 2', true],
-    // Failing inside bad, outside the eval: the whole file from then on, until it no longer does.
+    // Failing inside bad, outside the eval: its diagnostic kept while some statement fails there.
     ['eval bad([1, 2, 3]', ') + bad(1', true],
     // Lets and networks: what reads them is checked again (a hub let read by nine blocks, a let a
     // fn's body reads, a network's weights, a network and its train, a let a train reads), or the
@@ -323,6 +328,31 @@ test('regression: a statement typed over part of a leading comment, before the f
   const text = '\neval ' + before.slice('# Expre'.length);
   assertSame(incremental, text, 'the new eval comes before `eval -2 ^ 2`, a line further down', { prefix: 0, suffix: before.length - 7 });
   assert.equal(incremental.counts.reused, 1, 'analysed from the previous version');
+});
+
+test('evals failing inside a fn (one diagnostic there for all of them): typing elsewhere, into them, and removing them is analysed from the previous analysis', () => {
+  const tail = ['fn bad(z) = softmax(z)', 'eval bad(1)', 'eval bad(2) + 1', 'probe net_1 [0.5, -1, 0.25] -> [1, 0]', 'let q = 1', 'eval q', ''];
+  const base = generateSpec(160) + tail.join('\n');
+  const inBad = (a: FileAnalysis) => a.diagnostics.filter((d) => d.code === 'eval' && d.span.start >= base.indexOf('softmax(z)') && d.span.end <= base.indexOf('\neval bad(1)'));
+  assert.equal(inBad(analyze(base)).length, 1, 'both evals fail at softmax(z), which gets one diagnostic');
+  const without = (...lines: string[]) => lines.reduce((t, line) => t.replace(line + '\n', ''), base);
+  const versions = [
+    base.replace('let q = 1', 'let q = 12'), // elsewhere
+    base.replace('eval bad(2) + 1', 'eval bad(2) + 1 + bad([1, 2])'), // into one that fails there
+    without('eval bad(1)'), // one of the two goes: the diagnostic stays, for the other
+    without('eval bad(1)', 'eval bad(2) + 1'), // both go: so does the diagnostic
+    base.replace('eval bad(1)', 'eval bad([1])'), // one stops failing
+    base,
+  ];
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(base);
+  for (const [i, text] of versions.entries()) {
+    // Each version from the last (the parser compares the texts), then back from it to the base.
+    assertSame(incremental, text, `version ${i}`);
+    assert.equal(inBad(incremental.analyze(text)).length, i === 3 ? 0 : 1, `version ${i}: the diagnostic in bad`);
+    assertSame(incremental, base, `back from version ${i}`);
+  }
+  assert.equal(incremental.counts.whole, 1, 'only the first analysis checks the whole file');
 });
 
 test('a let edited after an eval began to read it is checked again with that eval', () => {

@@ -4,7 +4,7 @@ import type { Value } from '../engine/value';
 import { capitalise, type Diagnostic, type DiagnosticCode, type Severity } from '../semantics/diagnostic';
 import { analyzeText } from '../semantics/checker';
 import type { EvalInfo, ProbeInfo, Program } from '../semantics/program';
-import type { EvalStmt, ProbeStmt } from '../syntax/ast';
+import type { EvalStmt, ProbeStmt, Statement } from '../syntax/ast';
 import { LineIndex, ownSlice, type Range, type Span } from '../syntax/text';
 import { fingerprint } from './fingerprint';
 import { evalNumerics, numericCaches, probeNumerics, type NumericCaches, type TrainedNetworks } from './numeric';
@@ -116,14 +116,18 @@ export function analyzeProgram(text: string, program: Program, options: AnalyzeO
 /**
  * The diagnostics an analysis added to its program's, in two parts, for an incremental analysis
  * that redoes only some evals and probes (incremental.ts): `local`, the failures of evals and
- * probes and the evals' numeric warnings, each inside the statement it comes from unless
- * `foreign`; and `probes`, the probes' numeric warnings, which lie in networks too.
+ * probes and the evals' numeric warnings, each inside the statement it comes from unless it is
+ * one of `outside`; and `probes`, the probes' numeric warnings, which lie in networks too.
  */
 export interface AnalysisParts {
   local: Diagnostic[];
   probes: Diagnostic[];
-  /** Whether an eval or probe failed at a node outside itself (in a fn's body, say). */
-  foreign: boolean;
+  /**
+   * Each eval's or probe's failures at nodes outside itself (in a fn's body, say), as diagnostics,
+   * of which `local` holds one for each node and message, whichever statement came first; undefined
+   * where two statements failed at a node inside one of them, which this does not tell.
+   */
+  outside?: ReadonlyMap<Statement, readonly Diagnostic[]>;
 }
 
 /** `analyzeProgram`, and the parts its diagnostics came in. */
@@ -148,7 +152,7 @@ export function analyzeParts(text: string, program: Program, options: AnalyzeOpt
     if (params.standardize && !net.standardize && params.standardize.mean.length === net.inputs) net.standardize = params.standardize;
   }
   const lines = lineIndex ?? new LineIndex(text);
-  const failures: Failures = { out: [], reported: new Set(), foreign: false };
+  const failures = newFailures();
   const evals = program.evals.map((info) => evalResult(info, text, program, lines, failures, caches));
   const probes = program.probes.map((info) => probeOutcome(info, program, lines, failures, caches));
   const local = failures.out.concat(evalNumerics(evals, caches?.numeric));
@@ -157,15 +161,30 @@ export function analyzeParts(text: string, program: Program, options: AnalyzeOpt
   const all = program.diagnostics.concat(local, probeWarnings).sort((a, b) => a.span.start - b.span.start);
   return {
     analysis: { text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained },
-    parts: { local, probes: probeWarnings, foreign: failures.foreign },
+    parts: { local, probes: probeWarnings, outside: failures.tangled ? undefined : failures.outside },
   };
 }
 
-/** Where evaluation failures go: their diagnostics, the ones reported (one per node), and whether one lay outside its statement. */
+/**
+ * Where evaluation failures go: their diagnostics, one per node and message (`failureKey`, those
+ * reported); each statement's at nodes outside itself; and whether a statement failed at a node
+ * inside another that failed there too (`AnalysisParts.outside` cannot tell that).
+ */
 export interface Failures {
   out: Diagnostic[];
   reported: Set<string>;
-  foreign: boolean;
+  outside: Map<Statement, Diagnostic[]>;
+  tangled: boolean;
+}
+
+/** No failures yet, but for those already `reported` elsewhere (by their `failureKey`). */
+export function newFailures(reported: Iterable<string> = []): Failures {
+  return { out: [], reported: new Set(reported), outside: new Map(), tangled: false };
+}
+
+/** What tells a failure's diagnostic from another's: its node's place and its message. */
+export function failureKey(d: Diagnostic): string {
+  return `${d.span.start}:${d.span.end}:${d.message}`;
 }
 
 /** An eval's result: its value, kept while its lowered expression is the same, or its error. */
@@ -252,14 +271,20 @@ export function probeOutcome(info: ProbeInfo, program: Program, lines: LineIndex
  * evals and probes can fail at the same node (a fn's body that reads a let in error, say): the
  * node gets one diagnostic.
  */
-function failure(err: unknown, program: Program, fallback: Span, owner: Span, failures: Failures): string {
+function failure(err: unknown, program: Program, fallback: Span, owner: Statement, failures: Failures): string {
   if (err instanceof E.EvalError) {
     const message = capitalise(err.message) + '.';
     const span = program.spans.get(err.node) ?? fallback;
-    const key = `${span.start}:${span.end}:${message}`;
-    if (!failures.reported.has(key)) failures.out.push({ severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } });
-    else failures.foreign = true; // a node two statements fail at lies outside one of them
-    if (span.start < owner.start || span.end > owner.end) failures.foreign = true;
+    const d: Diagnostic = { severity: 'error', code: 'eval', message, span: { start: span.start, end: span.end } };
+    const key = failureKey(d);
+    const outside = span.start < owner.start || span.end > owner.end;
+    if (!failures.reported.has(key)) failures.out.push(d);
+    else if (!outside) failures.tangled = true; // another statement failed at a node inside this one
+    if (outside) {
+      const list = failures.outside.get(owner);
+      if (list) list.push(d);
+      else failures.outside.set(owner, [d]);
+    }
     failures.reported.add(key);
     return err.message;
   }

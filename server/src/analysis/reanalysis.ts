@@ -5,7 +5,7 @@ import type { Declaration, Program } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { SyntaxError } from '../syntax/lexer';
 import type { LineIndex } from '../syntax/text';
-import { evalOnLine, evalResult, probeOnLine, probeOutcome, toRanged, type AnalysisParts, type EvalResult, type EvaluationCaches, type Failures, type FileAnalysis, type ProbeOutcome } from './analyze';
+import { evalOnLine, evalResult, failureKey, newFailures, probeOnLine, probeOutcome, toRanged, type AnalysisParts, type EvalResult, type EvaluationCaches, type FileAnalysis, type ProbeOutcome } from './analyze';
 import { evalNumerics, probeNumerics, WARNINGS_NAMING_A_LINE } from './numeric';
 import { countWhile } from './search';
 
@@ -51,8 +51,11 @@ export interface Analysed {
  *   not (or the other way), or fns where what the fns' last check or this one reported lies
  *   outside the replaced fns (inside, it is theirs); or what changed is read by a data set (whose
  *   order among data sets a train's check depends on) or by a second declaration of a name;
- * - an eval or probe failed at a node outside itself (a failure at one node is reported once,
- *   for whichever statement came first);
+ * - an eval or probe failed at a node inside another eval or probe that failed there too, one
+ *   that stays lies in the edit, or one shares its start with another local diagnostic (a failure
+ *   at one node is reported once, for whichever statement came first: those at nodes outside
+ *   their statements are kept by statement, `AnalysisParts.outside`, and a node keeps its
+ *   diagnostic while some statement still fails there, `keptFailures`);
  * - a statement checked again is not a clean unit (memo.ts), or the diagnostics where it stands
  *   are not exactly its own.
  * Probes' numeric warnings (which lie in networks too, and whose dead-unit detection draws on
@@ -69,7 +72,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   // the first statement), the replaced text begins before the old statements' place.
   const splice = Math.min(oldFrom, change.newFrom);
   const checker = memo.last;
-  if (!checker || prev.parts.foreign) return undefined;
+  if (!checker || !prev.parts.outside) return undefined;
   // An edit that adds or removes lines (Enter, or deleting a line break) moves every later eval
   // and probe to another line: their records are renumbered (`renumbered`), and the probes'
   // warnings that name a line are made again (`editedProbeWarnings`).
@@ -170,12 +173,16 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     probes: probeInfos,
   };
 
-  const failures: Failures = { out: [], reported: new Set(), foreign: false };
+  // The failures at nodes outside their statements that the evals and probes not evaluated again
+  // still have: evaluated again, a statement reports one of those only where none of them does.
+  const failedOutside = keptFailures(prev.parts.outside, new Set([...removed, ...again]), oldFrom, oldTo, delta);
+  if (!failedOutside) return undefined;
+  const failures = newFailures(failedOutside.diagnostics.keys());
   const newEvals = new Map<ast.Statement, EvalResult>();
   const newProbes = new Map<ast.Statement, ProbeOutcome>();
   for (const info of rechecked.evals.values()) newEvals.set(info.stmt, evalResult(info, file.text, program, lines, failures, caches));
   for (const info of rechecked.probes.values()) newProbes.set(info.stmt, probeOutcome(info, program, lines, failures, caches));
-  if (failures.foreign) return undefined;
+  if (failures.tangled) return undefined;
   const evals = patched(prev.analysis.evals, newEvals, splice, gone.eval, change);
   const probes = patched(prev.analysis.probes, newProbes, splice, gone.probe, change);
   if (!evals || !probes) return undefined;
@@ -184,8 +191,13 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     renumbered(probes, newTo, linesBy, newProbes, caches.probeResults, probeOnLine);
   }
 
+  // The last analysis's failures outside their statements give way to those still had (above) and
+  // the new ones, one diagnostic for each node and message, as a fresh analysis has them.
   const localOutside = without(outsideEdit(locals, delta), again);
-  const local = localOutside.kept.concat(failures.out, evalNumerics([...newEvals.values()], caches.numeric));
+  const ownLocal = failedOutside.before.size ? localOutside.kept.filter((d) => !failedOutside.before.has(failureKey(d))) : localOutside.kept;
+  const local = ownLocal.concat([...failedOutside.diagnostics.values()], failures.out, evalNumerics([...newEvals.values()], caches.numeric));
+  const outsideNow = new Map([...failedOutside.kept, ...failures.outside]);
+  if (outsideNow.size && !placedApart(local, outsideNow)) return undefined;
   const probeDiagnostics = probeWarnings && !linesMoved ? outsideEdit(probeWarnings, delta) : editedProbeWarnings(prev.parts.probes, touched, linesMoved, change, delta, file, program, probes, caches);
   const all = diagnostics.concat(local, probeDiagnostics).sort(byStart);
   const analysis: FileAnalysis = { text: file.text, lines, program, diagnostics: all.map((d) => toRanged(d, lines)), evals, probes, staleTrained: [] };
@@ -193,7 +205,48 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     for (const s of removed) for (const name of statementRefs(s)) index.get(name)?.delete(s);
     for (const s of added) for (const name of statementRefs(s)) addTo(index, name, s);
   }
-  return { analysis, parts: { local, probes: probeDiagnostics, foreign: false } };
+  return { analysis, parts: { local, probes: probeDiagnostics, outside: outsideNow } };
+}
+
+/**
+ * The failures at nodes outside their statements (`AnalysisParts.outside`) of the evals and
+ * probes an edit leaves as they were (not in `redone`), moved with the text (`delta` after the
+ * edit [from, to)), and the diagnostics they make, by `failureKey`; and `before`, the keys of all
+ * the last analysis's such failures outside the edit, moved: the diagnostics to take out of its
+ * local ones. Undefined when one that stays lies in the edit (what lay there is gone).
+ */
+function keptFailures(outside: ReadonlyMap<ast.Statement, readonly Diagnostic[]>, redone: ReadonlySet<ast.Statement>, from: number, to: number, delta: number): { kept: Map<ast.Statement, Diagnostic[]>; diagnostics: Map<string, Diagnostic>; before: Set<string> } | undefined {
+  const kept = new Map<ast.Statement, Diagnostic[]>();
+  const diagnostics = new Map<string, Diagnostic>();
+  const before = new Set<string>();
+  for (const [stmt, list] of outside) {
+    const moved: Diagnostic[] = [];
+    for (const d of list) {
+      const clear = (d.span.end <= from && d.span.start < from) || d.span.start >= to;
+      if (!clear && !redone.has(stmt)) return undefined;
+      if (!clear) continue;
+      const m = d.span.start >= to ? shifted(d, delta) : d;
+      before.add(failureKey(m));
+      moved.push(m);
+    }
+    if (redone.has(stmt)) continue;
+    kept.set(stmt, moved);
+    for (const m of moved) diagnostics.set(failureKey(m), m);
+  }
+  return { kept, diagnostics, before };
+}
+
+/**
+ * Whether no failure outside its statement shares its start with another local diagnostic: where
+ * two do, a fresh analysis's order between them (by which statement reported first) is not known here.
+ */
+function placedApart(local: readonly Diagnostic[], outside: ReadonlyMap<ast.Statement, readonly Diagnostic[]>): boolean {
+  const keys = new Set<string>();
+  for (const list of outside.values()) for (const d of list) keys.add(failureKey(d));
+  const starts = new Map<number, number>();
+  for (const d of local) starts.set(d.span.start, (starts.get(d.span.start) ?? 0) + 1);
+  for (const d of local) if (keys.has(failureKey(d)) && starts.get(d.span.start)! > 1) return false;
+  return true;
 }
 
 /**
