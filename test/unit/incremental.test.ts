@@ -355,6 +355,17 @@ test('evals failing inside a fn (one diagnostic there for all of them): typing e
   assert.equal(incremental.counts.whole, 1, 'only the first analysis checks the whole file');
 });
 
+test('regression: a statement checked again keeps no memo entry from a check before the last (its diagnostics were counted as those where it stands)', () => {
+  // The train's check, stored by the first analysis, was not stored by the second; its old entry's
+  // diagnostic made up for the network's syntax error in the count, which then went missing.
+  const start = 'network a {\n\n}\ntrain xor on a {\n\n}\nnetwork xor {\n  weights x = sigmoid([0 + 1e999] + 0, 0)\n}\ndata a = xor(n: 0, noise: 0, seed: 1)';
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(start);
+  const broken = '1' + start.slice(1);
+  assertSame(incremental, broken, 'the first network broken');
+  assertSame(incremental, broken + '\neval ', 'an eval begun at the end: the data set is parsed again, the train and its network checked again');
+});
+
 test('a let edited after an eval began to read it is checked again with that eval', () => {
   const versions = [
     'let a = 1\nlet b = 2\nfn f(z) = b * z\neval b\nprobe n [1] -> [1]\nnetwork n {\n  input x[1]\n  dense y[1] sigmoid\n}\n',

@@ -253,7 +253,7 @@ class Checker implements CheckContext {
       if (!ok) break;
     }
     this.replayed = undefined;
-    const units = new Set(memo.pending.map(([stmt]) => stmt));
+    const units = new Set(memo.pending.flatMap(([stmt, entry]) => (entry ? [stmt] : [])));
     if (!ok || statements.some((stmt) => stmt.kind !== 'fn' && !units.has(stmt) && !replayed.has(stmt)) || this.diagnostics.some((d) => d.code === 'cycle')) {
       memo.pending = [];
       return undefined;
@@ -296,6 +296,7 @@ class Checker implements CheckContext {
     if (!memo) return compute();
     if (kind === 'network' && this.volatile?.has((stmt as ast.NetworkStmt).name.text)) {
       this.entries++;
+      memo.pending.push([stmt, undefined]);
       return compute();
     }
     const entry = memo.units.get(stmt);
@@ -318,8 +319,7 @@ class Checker implements CheckContext {
       if (entry.spoiled) throw new Spoiled();
       return entry.result as T;
     }
-    // Copied before `compute`, whose own units reuse the scratch list of this depth.
-    const deps = scratch.slice();
+    const deps = scratch.slice(); // before `compute`, whose own units reuse the scratch list of this depth
     const mark = this.entries;
     const before = this.diagnostics.length;
     let result: T | typeof SPOILED = SPOILED;
@@ -336,7 +336,7 @@ class Checker implements CheckContext {
         names: reported.some((d) => d.code.startsWith('unknown')) ? this.declaredNames() : undefined,
       };
       memo.pending.push([stmt, e]);
-    }
+    } else memo.pending.push([stmt, undefined]);
     if (result === SPOILED) throw new Spoiled();
     return result;
   }

@@ -28,8 +28,13 @@ import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, Pro
 export class CheckMemo {
   /** Committed entries, by statement (each kind of statement is one kind of unit). */
   readonly units = new WeakMap<ast.Statement, UnitEntry>();
-  /** Entries of the check in progress, committed when it ends without a cycle. */
-  pending: [ast.Statement, UnitEntry][] = [];
+  /**
+   * Entries of the check in progress, committed when it ends without a cycle; undefined for a unit
+   * it checked but could not store, whose entry from an earlier check then goes: reanalysis.ts
+   * counts a unit's entry's diagnostics as those where its statement stands, which holds only
+   * for the last check's.
+   */
+  pending: [ast.Statement, UnitEntry | undefined][] = [];
   /** The fn phase of the last clean check. */
   fns?: FnPhase;
   /** Lowered expressions → the syntax node they came from, for every check that used this memo. */
@@ -70,7 +75,10 @@ export class CheckMemo {
   readers?: Map<string, Set<ast.Statement>>;
 
   commit(): void {
-    for (const [stmt, entry] of this.pending) this.units.set(stmt, entry);
+    for (const [stmt, entry] of this.pending) {
+      if (entry) this.units.set(stmt, entry);
+      else this.units.delete(stmt);
+    }
     this.pending = [];
   }
 }
