@@ -366,6 +366,34 @@ test('regression: a statement checked again keeps no memo entry from a check bef
   assertSame(incremental, broken + '\neval ', 'an eval begun at the end: the data set is parsed again, the train and its network checked again');
 });
 
+test('a let renamed by typing into its name, or added, is analysed from the previous analysis: what names either name, and what reported an unknown name, is checked again', () => {
+  const base = generateSpec(160) + [
+    'let rate = 2',
+    'eval rate * 3',
+    'eval rates + 1               # unknown until the let is renamed',
+    'eval ratez                   # its "did you mean" follows the declared names',
+    'network rn {', '  input x[1]', '  dense y[1] sigmoid', '  weights y = [[rate]]', '}',
+    'probe rn [1] -> [1]',
+    '',
+    'let z = 1',
+    '',
+  ].join('\n');
+  const incremental = new IncrementalAnalyzer();
+  incremental.analyze(base);
+  const whole = incremental.counts.whole;
+  const type = (after: string, typed: string) => {
+    const cut = base.indexOf(after) + after.length;
+    for (let k = 1; k <= typed.length; k++) assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `typed ${JSON.stringify(typed.slice(0, k))} after ${after}`);
+    for (let k = typed.length - 1; k >= 0; k--) assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `deleted back to ${JSON.stringify(typed.slice(0, k))} after ${after}`);
+  };
+  type('let rate', 'sx'); // rate → rates → ratesx, and back
+  type('let z', 'ate'); // z → za → zat → zate (ratez's suggestion may change), and back
+  assert.equal(incremental.counts.whole, whole, 'no keystroke checked the whole file');
+  // A let on a new line becomes a declaration at its `=`: that keystroke too.
+  type('probe rn [1] -> [1]\n', 'let ratez = 5');
+  assert.ok(incremental.counts.whole - whole <= 4, `${incremental.counts.whole - whole} of 26 keystrokes checked the whole file`);
+});
+
 test('a let edited after an eval began to read it is checked again with that eval', () => {
   const versions = [
     'let a = 1\nlet b = 2\nfn f(z) = b * z\neval b\nprobe n [1] -> [1]\nnetwork n {\n  input x[1]\n  dense y[1] sigmoid\n}\n',

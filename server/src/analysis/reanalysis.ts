@@ -46,7 +46,8 @@ export interface Analysed {
  * two after every keystroke), and undefined — the caller then checks the whole file — whenever
  * that could not be promised:
  * - a statement other than a let, network, data set, fn, eval, probe or train was replaced, or
- *   the replaced ones do not declare the same names in the same order, or are trains not of the
+ *   the replaced ones do not declare the same names in the same order (but for lets that come,
+ *   go or change names, on `renamedLets`' conditions), or are trains not of the
  *   same networks and data sets in the same order, or data sets that standardize where they did
  *   not (or the other way), or fns where what the fns' last check or this one reported lies
  *   outside the replaced fns (inside, it is theirs); or what changed is read by a data set (whose
@@ -83,7 +84,9 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const declaredHere = (r: ast.LetStmt | ast.NetworkStmt | ast.DataStmt | ast.FnStmt) => old.declarations.get(r.name.text)?.stmt === r;
   const declaredBefore = removed.filter(isDeclaration);
   const declared = added.filter(isDeclaration);
-  if (!pairedUp(declaredBefore, declared, (r, a) => a.kind === r.kind && a.name.text === r.name.text && declaredHere(r))) return undefined;
+  // Lets that come, go or change names (a let typed on a new line, its name as it grows): see `renamedLets`.
+  const renamed = pairedUp(declaredBefore, declared, (r, a) => a.kind === r.kind && a.name.text === r.name.text && declaredHere(r)) ? undefined : renamedLets(declaredBefore, declared, old, checker, delta, oldFrom, oldTo, file.statements);
+  if (renamed === null) return undefined;
   // Data sets: replaced by ones of the same names that standardize as they did (the conflicts
   // between trains read that); what trains on them is checked again (`dependents`).
   const dataBefore = removed.filter(isData);
@@ -111,10 +114,10 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   });
   // What reads the changed lets, networks and data sets, and the networks of replaced first trains
   // (evals and probes change nothing another statement reads).
-  const changed = declared.length + retrained.length + dataSets.length + fns.length > 0;
+  const changed = declared.length + retrained.length + dataSets.length + fns.length + (renamed ? renamed.names.length : 0) > 0;
   const index = changed ? (memo.readers ??= readersIndex(old.file.statements)) : memo.readers;
-  const names = [...declared, ...dataSets].map((d) => d.name.text).concat(callersOf(fns, file.statements));
-  const readers = index && changed ? dependents(index, names, new Set(removed), checker.closures, old.declarations, retrained) : { statements: [], names: [] };
+  const names = [...declared, ...dataSets].map((d) => d.name.text).concat(callersOf(fns, file.statements), renamed?.names ?? []);
+  const readers = index && changed ? dependents(index, names, new Set(removed), checker.closures, old.declarations, [...retrained, ...(renamed?.unknowing ?? [])]) : { statements: [], names: [] };
   if (!readers) return undefined;
   const again = readers.statements;
 
@@ -150,7 +153,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const gone = { let: 0, eval: 0, probe: 0 };
   for (const s of removed) if (s.kind === 'let' || s.kind === 'eval' || s.kind === 'probe') gone[s.kind]++;
 
-  const rechecked = checker.recheck(file, added, again, readers.names.concat(declared.map((d) => d.name.text)));
+  const rechecked = checker.recheck(file, added, again, readers.names.concat(declared.map((d) => d.name.text), renamed?.gone ?? []), renamed?.gone);
   if (!rechecked) return undefined;
   const fresh = change.addedErrors.map(syntaxDiagnostic).concat(rechecked.diagnostics).sort(byStart);
   const diagnostics = outside.kept.concat(fresh).sort(byStart);
@@ -298,6 +301,43 @@ const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s)
 
 const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => s.kind === 'let' || s.kind === 'network';
 const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
+
+/**
+ * Where the lets an edit replaced (`before`, each its name's declaration) and those it put in
+ * their place (`after`) do not declare the same names: the names no longer declared (`gone`),
+ * those that changed (`names`: what reads them, by name, is checked again), and every statement
+ * that reported an unknown name (`unknowing`: its "did you mean" draws on the declared names).
+ * Null when that could not give a fresh analysis's result: a replaced or added declaration that
+ * is not a let; a new name another statement declares, or two that are the same; any
+ * declaration reported as a second one (it may become the first); a fn that reports
+ * something (an unknown name in a body may be one of these) or reaches a name that goes; a
+ * statement reporting an unknown name that is not a clean unit of a let, network, eval, probe
+ * or train.
+ */
+function renamedLets(before: readonly (ast.LetStmt | ast.NetworkStmt)[], after: readonly (ast.LetStmt | ast.NetworkStmt)[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
+  if (!before.concat(after).every((s) => s.kind === 'let') || !before.every((r) => old.declarations.get(r.name.text)?.stmt === r)) return null;
+  const newNames = after.map((a) => a.name.text);
+  if (new Set(newNames).size !== newNames.length) return null;
+  for (const name of newNames) {
+    const d = old.declarations.get(name);
+    if (d && !before.includes(d.stmt as ast.LetStmt)) return null;
+  }
+  const gone = before.map((r) => r.name.text).filter((n) => !newNames.includes(n));
+  const added = newNames.filter((n) => !before.some((r) => r.name.text === n));
+  if (checker.fnReports?.size !== 0) return null;
+  for (const reached of checker.closures?.values() ?? []) if (reached.some((n) => gone.includes(n))) return null;
+  const unknowing: ast.Statement[] = [];
+  for (const d of old.diagnostics) {
+    if (d.code === 'duplicate-name') return null;
+    if (!d.code.startsWith('unknown')) continue;
+    if (d.span.start >= from && d.span.start < to) continue; // a replaced statement's
+    const at = d.span.start >= to ? d.span.start + delta : d.span.start;
+    const s = statements[countWhile(statements.length, (i) => statements[i].start <= at) - 1];
+    if (!s || at >= s.end || !['let', 'network', 'eval', 'probe', 'train'].includes(s.kind)) return null;
+    if (!unknowing.includes(s)) unknowing.push(s);
+  }
+  return { gone, names: gone.concat(added), unknowing };
+}
 
 /** Whether the statements an edit replaced (`before`) and those it put in their place (`after`) pair up one to one, in order, each pair `same`. */
 function pairedUp<T>(before: readonly T[], after: readonly T[], same: (replaced: T, added: T) => boolean): boolean {

@@ -190,7 +190,7 @@ class Checker implements CheckContext {
    * only lets, networks, data sets, evals, probes and trains are checked here, each a clean unit
    * (memo.ts), so that their diagnostics are their own. Undefined, nothing kept, when that fails.
    */
-  recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[]): Recheck | undefined {
+  recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[], gone?: readonly string[]): Recheck | undefined {
     const memo = this.memo;
     if (!memo) return undefined;
     // A replaced train is a new node: each network's first train is looked for again.
@@ -205,8 +205,10 @@ class Checker implements CheckContext {
       return this.checkAgain(added, again, memo);
     }
     const next = new Checker(file, memo, this.volatile);
-    copyEntries(this.declarations, next.declarations);
-    for (const stmt of added) if (declares(stmt) || stmt.kind === 'fn') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
+    // Names that went or came: declared again in file order (a "did you mean" takes the first of equals).
+    if (gone) next.declare(false);
+    else copyEntries(this.declarations, next.declarations);
+    if (!gone) for (const stmt of added) if (declares(stmt) || stmt.kind === 'fn') next.declarations.set(stmt.name.text, { kind: stmt.kind, name: stmt.name, stmt } as Declaration);
     if (fnsReplaced) {
       // The fns' phase again, whole (every body lowered, recursion refused, the closures), before
       // any let state is copied, as in a whole check (where it comes before any let is computed);
@@ -228,7 +230,7 @@ class Checker implements CheckContext {
     copyEntries(this.dataChecks, next.dataChecks);
     copyEntries(this.trainChecks, next.trainChecks, new Set<ast.Statement>(again));
     next.firstTrainOf = firstTrainOf;
-    next.namesKey = this.namesKey;
+    if (!gone) next.namesKey = this.namesKey; // the same names: else made again, when a unit asks
     return next.checkAgain(added, again, memo);
   }
 
@@ -484,17 +486,15 @@ class Checker implements CheckContext {
 
   // ---- declarations -------------------------------------------------------------------------
 
-  private declare(): void {
+  /** The declarations, in file order; `report`: the second of a name, and a fn named like a built-in, reported. */
+  private declare(report = true): void {
     for (const stmt of this.file.statements) {
       if (stmt.kind !== 'network' && stmt.kind !== 'data' && stmt.kind !== 'let' && stmt.kind !== 'fn') continue;
       const name = stmt.name;
       const previous = this.declarations.get(name.text);
-      if (previous) {
-        this.error('duplicate-name', name, `\`${name.text}\` is already declared (as a ${previous.kind}, on an earlier line); each name is declared once.`);
-        continue;
-      }
-      if (stmt.kind === 'fn' && RESERVED_FOR_BUILTINS.has(name.text)) {
-        this.error('builtin-name', name, `\`${name.text}\` is a built-in function; a fn may not reuse its name.`);
+      if (previous || (stmt.kind === 'fn' && RESERVED_FOR_BUILTINS.has(name.text))) {
+        if (report && previous) this.error('duplicate-name', name, `\`${name.text}\` is already declared (as a ${previous.kind}, on an earlier line); each name is declared once.`);
+        else if (report) this.error('builtin-name', name, `\`${name.text}\` is a built-in function; a fn may not reuse its name.`);
         continue;
       }
       this.declarations.set(name.text, { kind: stmt.kind, name, stmt } as Declaration);
