@@ -72,6 +72,15 @@ function assertSame(incremental: IncrementalAnalyzer, text: string, context: str
   assert.deepStrictEqual(inc, fresh, context);
 }
 
+/**
+ * `typed` typed into `base` at `cut` a character at a time, then deleted back to nothing, each
+ * version checked against a fresh analysis (`where`, for the messages).
+ */
+function typeAndDeleteBack(incremental: IncrementalAnalyzer, base: string, cut: number, typed: string, where: string): void {
+  for (let k = 1; k <= typed.length; k++) assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `typed ${JSON.stringify(typed.slice(0, k))} ${where}`);
+  for (let k = typed.length - 1; k >= 0; k--) assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `deleted back to ${JSON.stringify(typed.slice(0, k))} ${where}`);
+}
+
 /** Text typed into a spec: characters, words and line starts that change how it parses. */
 const insertion = fc.oneof(
   fc.constantFrom('1', '0', '.', '5', 'e', 'x', 'a_1', ' ', '\n', '\r\n', '\t', '#', '+', '-', '*', '^', "'", '(', ')', '[', ']', ',', '{', '}', '=', '->', '"'),
@@ -133,19 +142,11 @@ test('incremental analysis equals a fresh analysis after every edit of random ed
 test('typing a statement character by character, then deleting it, matches a fresh analysis at every keystroke', () => {
   for (const doc of corpus) {
     const incremental = new IncrementalAnalyzer();
-    let text = doc.text;
+    const text = doc.text;
     incremental.analyze(text);
     // At the start, in the middle and at the end of the text (where nothing follows to compare).
     for (const at of [0, text.indexOf('\n', text.length >> 1) + 1, text.length]) {
-      const typed = 'let q = a_1 * 2 + sigmoid(0.5)\neval q\n';
-      for (let k = 1; k <= typed.length; k++) {
-        text = doc.text.slice(0, at) + typed.slice(0, k) + doc.text.slice(at);
-        assertSame(incremental, text, `${doc.name}, typed ${JSON.stringify(typed.slice(0, k))} at ${at}`);
-      }
-      for (let k = typed.length - 1; k >= 0; k--) {
-        text = doc.text.slice(0, at) + typed.slice(0, k) + doc.text.slice(at);
-        assertSame(incremental, text, `${doc.name}, deleted back to ${JSON.stringify(typed.slice(0, k))} at ${at}`);
-      }
+      typeAndDeleteBack(incremental, text, at, 'let q = a_1 * 2 + sigmoid(0.5)\neval q\n', `at ${at} of ${doc.name}`);
     }
   }
 });
@@ -231,12 +232,7 @@ test('typing into evals, probes, lets, networks, fns, data sets and trains match
     assert.ok(at >= 0, after);
     const cut = at + after.length;
     const before = incremental.counts.reused;
-    for (let k = 1; k <= typed.length; k++) {
-      assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `typed ${JSON.stringify(typed.slice(0, k))} after ${after}`);
-    }
-    for (let k = typed.length - 1; k >= 0; k--) {
-      assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `deleted back to ${JSON.stringify(typed.slice(0, k))} after ${after}`);
-    }
+    typeAndDeleteBack(incremental, base, cut, typed, `after ${after}`);
     const share = (incremental.counts.reused - before) / (2 * typed.length);
     if (reused) assert.ok(share >= 0.6, `after ${after}: ${Math.round(100 * share)} % of the keystrokes analysed from the previous analysis`);
     else assert.equal(share, 0, `after ${after}: a data set or a train statement's network or data set changed, or a data set reads what did, so the whole file is checked`);
@@ -381,11 +377,7 @@ test('a let renamed by typing into its name, or added, is analysed from the prev
   const incremental = new IncrementalAnalyzer();
   incremental.analyze(base);
   const whole = incremental.counts.whole;
-  const type = (after: string, typed: string) => {
-    const cut = base.indexOf(after) + after.length;
-    for (let k = 1; k <= typed.length; k++) assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `typed ${JSON.stringify(typed.slice(0, k))} after ${after}`);
-    for (let k = typed.length - 1; k >= 0; k--) assertSame(incremental, base.slice(0, cut) + typed.slice(0, k) + base.slice(cut), `deleted back to ${JSON.stringify(typed.slice(0, k))} after ${after}`);
-  };
+  const type = (after: string, typed: string) => typeAndDeleteBack(incremental, base, base.indexOf(after) + after.length, typed, `after ${after}`);
   type('let rate', 'sx'); // rate → rates → ratesx, and back
   type('let z', 'ate'); // z → za → zat → zate (ratez's suggestion may change), and back
   assert.equal(incremental.counts.whole, whole, 'no keystroke checked the whole file');
