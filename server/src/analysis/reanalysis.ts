@@ -1,6 +1,7 @@
 import { syntaxDiagnostic } from '../semantics/checker';
 import { shifted, type Diagnostic } from '../semantics/diagnostic';
 import { statementRefs, type CheckMemo } from '../semantics/memo';
+import { reportsLieIn } from '../semantics/fn-closures';
 import type { Declaration, Program } from '../semantics/program';
 import type * as ast from '../syntax/ast';
 import type { SyntaxError } from '../syntax/lexer';
@@ -81,7 +82,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const linesMoved = linesBy !== 0;
   if (!removed.every(isReplaceable) || !added.every(isReplaceable)) return undefined;
   const old = prev.analysis.program;
-  const declaredHere = (r: ast.LetStmt | ast.NetworkStmt | ast.DataStmt | ast.FnStmt) => old.declarations.get(r.name.text)?.stmt === r;
+  const declaredHere = (r: Declaring) => declares(old, r);
   const declaredBefore = removed.filter(isDeclaration);
   const declared = added.filter(isDeclaration);
   // Lets that come, go or change names (a let typed on a new line, its name as it grows): see `renamedLets`.
@@ -99,7 +100,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const fns = added.filter(isFn);
   if (!pairedUp(fnsBefore, fns, (r, a) => a.name.text === r.name.text && declaredHere(r))) return undefined;
   const fnReports = checker.fnReports;
-  if (fns.length && (!fnReports || [...fnReports.keys()].some((fn) => !fnsBefore.includes(fn as ast.FnStmt)))) return undefined;
+  if (fns.length && !reportsLieIn(fnReports, fnsBefore)) return undefined;
   // Train statements: replaced by ones of the same network and data set, so that which train is a
   // network's first, and the standardization conflicts between trains (checker.ts
   // `reportStandardizationConflicts`), stay as they were. A network's first train on a data set
@@ -315,7 +316,7 @@ const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
  * or train.
  */
 function renamedLets(before: readonly (ast.LetStmt | ast.NetworkStmt)[], after: readonly (ast.LetStmt | ast.NetworkStmt)[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
-  if (!before.concat(after).every((s) => s.kind === 'let') || !before.every((r) => old.declarations.get(r.name.text)?.stmt === r)) return null;
+  if (!before.concat(after).every((s) => s.kind === 'let') || !before.every((r) => declares(old, r))) return null;
   const newNames = after.map((a) => a.name.text);
   if (new Set(newNames).size !== newNames.length) return null;
   for (const name of newNames) {
@@ -337,6 +338,13 @@ function renamedLets(before: readonly (ast.LetStmt | ast.NetworkStmt)[], after: 
     if (!unknowing.includes(s)) unknowing.push(s);
   }
   return { gone, names: gone.concat(added), unknowing };
+}
+
+type Declaring = ast.LetStmt | ast.NetworkStmt | ast.DataStmt | ast.FnStmt;
+
+/** Whether `r` is its name's declaration in `program` (not a second one, nor a refused one). */
+function declares(program: Program, r: Declaring): boolean {
+  return program.declarations.get(r.name.text)?.stmt === r;
 }
 
 /** Whether the statements an edit replaced (`before`) and those it put in their place (`after`) pair up one to one, in order, each pair `same`. */

@@ -8,7 +8,7 @@ import type { Span } from '../syntax/text';
 import { shifted, type Diagnostic, type DiagnosticCode, type Severity, type Suggestion } from './diagnostic';
 import { constant, FnParams, NO_PARAMS, RESERVED_FOR_BUILTINS, tryLower } from './lowering';
 import { CheckMemo, copyEntries, DATA_KIND, declares, DATA_NOT_YET, FN_MISSING, LET_FAILED, NETWORK_FAILED, sameDeps, statementRefs, UNDECLARED, type Recheck, type UnitEntry } from './memo';
-import { fnClosures, reportsByFn } from './fn-closures';
+import { fnClosures, reportsByFn, reportsLieIn } from './fn-closures';
 import { checkNetwork } from './networks';
 import type { DataInfo, Declaration, EvalInfo, FnInfo, LetInfo, NetworkInfo, ProbeInfo, Program, TrainInfo } from './program';
 import { dataInputs, trainingStandardization } from './data-sets';
@@ -214,7 +214,7 @@ class Checker implements CheckContext {
       // any let state is copied, as in a whole check (where it comes before any let is computed);
       // and only where what it reports lies in the fns the edit put in place (the caller counts it there).
       next.fnPhase();
-      if (!next.fnReports || [...next.fnReports.keys()].some((fn) => !added.includes(fn))) return undefined;
+      if (!reportsLieIn(next.fnReports, added)) return undefined;
     } else {
       copyEntries(this.fns, next.fns);
       copyEntries(this.userFns, next.userFns);

@@ -57,3 +57,11 @@ export function reportsByFn(reports: readonly Diagnostic[], fns: readonly { stmt
   }
   return counts;
 }
+
+/**
+ * Whether the fns' phase's reports (`reportsByFn`) all lie in `fns`: then they are those fns' own,
+ * as a unit's diagnostics are its statement's (undefined, reports in no fn: never).
+ */
+export function reportsLieIn(reports: ReadonlyMap<ast.Statement, number> | undefined, fns: readonly ast.Statement[]): boolean {
+  return reports !== undefined && [...reports.keys()].every((fn) => fns.includes(fn));
+}
