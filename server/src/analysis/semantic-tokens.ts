@@ -108,8 +108,8 @@ function makeStatementTokens(program: Program, stmt: ast.Statement): StatementTo
     return kind;
   };
   type Token = { start: number; end: number; type: number; bits: number };
-  const words: Token[] = [];
-  const push = (span: Span, type: SemanticTokenType, bits = 0) => words.push({ start: span.start, end: span.end, type: TYPE[type], bits });
+  const tokens: Token[] = [];
+  const push = (span: Span, type: SemanticTokenType, bits = 0) => tokens.push({ start: span.start, end: span.end, type: TYPE[type], bits });
   /**
    * The word `word` between two offsets, if written there (`seed`, `on`, `from` are not in the
    * tree). Both ends are where nodes end and begin, so no token straddles them: the stretch is
@@ -206,7 +206,6 @@ function makeStatementTokens(program: Program, stmt: ast.Statement): StatementTo
     });
   }
   occurrences.sort((a, b) => a.name.start - b.name.start);
-  const tokens = words.slice();
   for (const o of occurrences) {
     const t = occurrenceToken(o.kind, o.use);
     if (t) tokens.push({ start: o.name.start, end: o.name.end, type: t.type, bits: t.bits });
