@@ -386,6 +386,28 @@ test('a let renamed by typing into its name, or added, is analysed from the prev
   assert.ok(incremental.counts.whole - whole <= 4, `${incremental.counts.whole - whole} of 26 keystrokes checked the whole file`);
 });
 
+test('a statement typed on a new line is analysed from the previous analysis while its syntax errors point at the next statement\'s keyword', () => {
+  // `let` alone on a line reports "expected a name, but `eval` is a reserved word" at the next
+  // line's keyword, past the segment parsed again: those keystrokes used to check the whole file.
+  const base = generateSpec(160) + ['let rate = 2', '', 'eval rate * 3', 'probe net_0 [1, 2, 3] -> [1, 0]', ''].join('\n');
+  const cut = base.indexOf('\n\neval rate') + 1;
+  const whole = (typed: string) => {
+    const incremental = new IncrementalAnalyzer();
+    incremental.analyze(base);
+    const before = incremental.counts.whole;
+    typeAndDeleteBack(incremental, base, cut, typed, 'on the blank line before `eval rate * 3`');
+    return incremental.counts.whole - before;
+  };
+  assert.equal(whole('let q = rate * 2\n'), 0, 'a let: no keystroke checked the whole file');
+  assert.equal(whole('eval tanh(rate)\n'), 0, 'an eval');
+  assert.equal(whole('probe net_1 [0, 1, 2] -> [0, 1]\n'), 0, 'a probe');
+  // A network, a data set and a fn still check the whole file once each way, where they come to
+  // declare their name (`{`, `=`) and where they stop.
+  assert.ok(whole('network nn {\n  input x[2]\n  dense y[1] sigmoid\n  loss squared_error\n}\n') <= 2, 'a network');
+  assert.ok(whole('data dd {\n  [0, 1] -> [1]\n}\n') <= 2, 'a data set');
+  assert.ok(whole('fn g2(z) = z * rate\n') <= 2, 'a fn');
+});
+
 test('a let edited after an eval began to read it is checked again with that eval', () => {
   const versions = [
     'let a = 1\nlet b = 2\nfn f(z) = b * z\neval b\nprobe n [1] -> [1]\nnetwork n {\n  input x[1]\n  dense y[1] sigmoid\n}\n',

@@ -128,7 +128,7 @@ export class IncrementalParser {
     const windowEnd = (i: number) => (i + 1 < m ? segs[i + 1].keyword!.end + 1 : lo + 1);
     const i0 = countWhile(m, (i) => windowEnd(i) <= p);
     if (old.text === text) {
-      this.lastChange = { removed: [], added: [], removedErrors: 0, addedErrors: [], oldFrom: lo, oldTo: lo, newFrom: ln, newTo: ln };
+      this.lastChange = { removed: [], added: [], removedErrors: 0, removedErrorsTo: lo, addedErrors: [], oldFrom: lo, oldTo: lo, newFrom: ln, newTo: ln };
       this.last = { ...old, text };
       return { file: { text, statements: old.statements.slice() }, errors: old.errors.slice() };
     }
@@ -153,6 +153,7 @@ export class IncrementalParser {
       removed: removed.flatMap((g) => g.statements),
       added: added.flatMap((g) => g.statements),
       removedErrors: removed.reduce((n, g) => n + g.errors.length, 0),
+      removedErrorsTo: removed.reduce((at, g) => g.errors.reduce((end, e) => Math.max(end, e.end), at), 0),
       addedErrors: added.flatMap((g) => g.errors),
       oldFrom: removed.length ? removed[0].at : to - delta,
       oldTo: to - delta,

@@ -14,12 +14,16 @@ import { countWhile } from './search';
  * The statements one incremental parse replaced (incremental.ts): the old text's
  * [oldFrom, oldTo) held `removed` (whose nodes keep the old offsets) and `removedErrors` syntax
  * errors; the new text's [newFrom, newTo) holds `added` and `addedErrors`. Everything before is
- * as it was; everything after is the same nodes, moved by newTo − oldTo.
+ * as it was; everything after is the same nodes, moved by newTo − oldTo. A replaced statement's
+ * syntax error may lie past its text, at the next statement's keyword (`let` alone on a line:
+ * "expected a name, but `eval` is a reserved word"): `removedErrorsTo` is where the removed ones
+ * end, oldTo or past it.
  */
 export interface StatementChange {
   removed: ast.Statement[];
   added: ast.Statement[];
   removedErrors: number;
+  removedErrorsTo: number;
   addedErrors: SyntaxError[];
   oldFrom: number;
   oldTo: number;
@@ -141,8 +145,15 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
     if (!entry) return undefined;
     ownedAgain += entry.diagnostics.length;
   }
-  const kept = around(old.diagnostics, oldFrom, oldTo);
+  // The removed syntax errors that lie past the replaced text, at the next statement's keyword, are
+  // the edit's too (a let typed on a new line is one, from `let` to its `=`); a diagnostic of the
+  // next statement there would make the count differ, and the whole file is checked.
+  const kept = around(old.diagnostics, oldFrom, Math.max(oldTo, change.removedErrorsTo));
   if (!kept || kept.inside !== owned) return undefined;
+  // Likewise a new syntax error past the new text: a fresh analysis lists it before any diagnostic
+  // of the next statement that starts where it does, which the merge below would not.
+  const errorsPast = change.addedErrors.reduce((at, e) => (e.start >= newTo ? Math.max(at, e.start) : at), -1);
+  if (errorsPast >= 0 && kept.after.length && kept.after[0].span.start + delta <= errorsPast) return undefined;
   const outside = without(outsideEdit(kept, delta), again);
   if (outside.dropped !== ownedAgain) return undefined;
   const locals = around(prev.parts.local, oldFrom, oldTo);
