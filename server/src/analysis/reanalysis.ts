@@ -51,8 +51,8 @@ export interface Analysed {
  * two after every keystroke), and undefined — the caller then checks the whole file — whenever
  * that could not be promised:
  * - a statement other than a let, network, data set, fn, eval, probe or train was replaced, or
- *   the replaced ones do not declare the same names in the same order (but for lets that come,
- *   go or change names, on `renamedLets`' conditions), or are trains not of the
+ *   the replaced ones do not declare the same names in the same order (but for lets and
+ *   networks that come, go or change names, on `renamedDeclarations`' conditions), or are trains not of the
  *   same networks and data sets in the same order, or data sets that standardize where they did
  *   not (or the other way), or fns where what the fns' last check or this one reported lies
  *   outside the replaced fns (inside, it is theirs); or what changed is read by a data set (whose
@@ -89,8 +89,8 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const declaredHere = (r: Declaring) => declares(old, r);
   const declaredBefore = removed.filter(isDeclaration);
   const declared = added.filter(isDeclaration);
-  // Lets that come, go or change names (a let typed on a new line, its name as it grows): see `renamedLets`.
-  const renamed = pairedUp(declaredBefore, declared, (r, a) => a.kind === r.kind && a.name.text === r.name.text && declaredHere(r)) ? undefined : renamedLets(declaredBefore, declared, old, checker, delta, oldFrom, oldTo, file.statements);
+  // Lets and networks that come, go or change names (a let typed on a new line, its name as it grows): see `renamedDeclarations`.
+  const renamed = pairedUp(declaredBefore, declared, (r, a) => a.kind === r.kind && a.name.text === r.name.text && declaredHere(r)) ? undefined : renamedDeclarations(declaredBefore, declared, old, checker, delta, oldFrom, oldTo, file.statements);
   if (renamed === null) return undefined;
   // Data sets: replaced by ones of the same names that standardize as they did (the conflicts
   // between trains read that); what trains on them is checked again (`dependents`).
@@ -315,28 +315,34 @@ const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => 
 const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
 
 /**
- * Where the lets an edit replaced (`before`, each its name's declaration) and those it put in
- * their place (`after`) do not declare the same names: the names no longer declared (`gone`),
- * those that changed (`names`: what reads them, by name, is checked again), and every statement
- * that reported an unknown name (`unknowing`: its "did you mean" draws on the declared names).
- * Null when that could not give a fresh analysis's result: a replaced or added declaration that
- * is not a let; a new name another statement declares, or two that are the same; any
- * declaration reported as a second one (it may become the first); a fn that reports
- * something (an unknown name in a body may be one of these) or reaches a name that goes; a
+ * Where the lets and networks an edit replaced (`before`, each its name's declaration) and those
+ * it put in their place (`after`) do not declare the same names: the names no longer declared
+ * (`gone`), those that changed (`names`: what reads them, by name, is checked again), and every
+ * statement that reported an unknown name (`unknowing`: its "did you mean" draws on the declared
+ * names). Null when that could not give a fresh analysis's result: a new name another statement
+ * declares, or two that are the same; any declaration reported as a second one (it may become
+ * the first); a fn that reports something (an unknown name in a body may be one of these),
+ * reaches a name that goes, or has a parameter named as a network that comes or goes; a
  * statement reporting an unknown name that is not a clean unit of a let, network, eval, probe
  * or train.
  */
-function renamedLets(before: readonly (ast.LetStmt | ast.NetworkStmt)[], after: readonly (ast.LetStmt | ast.NetworkStmt)[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
-  if (!before.concat(after).every((s) => s.kind === 'let') || !before.every((r) => declares(old, r))) return null;
+function renamedDeclarations(before: readonly (ast.LetStmt | ast.NetworkStmt)[], after: readonly (ast.LetStmt | ast.NetworkStmt)[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
+  if (!before.every((r) => declares(old, r))) return null;
   const newNames = after.map((a) => a.name.text);
   if (new Set(newNames).size !== newNames.length) return null;
   for (const name of newNames) {
     const d = old.declarations.get(name);
-    if (d && !before.includes(d.stmt as ast.LetStmt)) return null;
+    if (d && !before.includes(d.stmt as ast.LetStmt | ast.NetworkStmt)) return null;
   }
   const gone = before.map((r) => r.name.text).filter((n) => !newNames.includes(n));
   const added = newNames.filter((n) => !before.some((r) => r.name.text === n));
   if (checker.fnReports?.size !== 0) return null;
+  // A fn's parameter may not have a network's name (the fns' phase reports it): a network's name
+  // that comes or goes (a let's name too may become a network's) where a parameter has it
+  // changes what that phase reports.
+  const networkIn = (list: readonly Declaring[], name: string) => list.some((s) => s.kind === 'network' && s.name.text === name);
+  const networkNames = new Set(before.concat(after).filter((s) => s.kind === 'network' && !(networkIn(before, s.name.text) && networkIn(after, s.name.text))).map((s) => s.name.text));
+  if (networkNames.size && statements.some((s) => s.kind === 'fn' && networkNames.has(s.param.text))) return null;
   for (const reached of checker.closures?.values() ?? []) if (reached.some((n) => gone.includes(n))) return null;
   const unknowing: ast.Statement[] = [];
   for (const d of old.diagnostics) {
