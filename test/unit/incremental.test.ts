@@ -402,10 +402,10 @@ test('a statement typed on a new line is analysed from the previous analysis whi
   assert.equal(whole('eval tanh(rate)\n'), 0, 'an eval');
   assert.equal(whole('probe net_1 [0, 1, 2] -> [0, 1]\n'), 0, 'a probe');
   assert.equal(whole('network nn {\n  input x[2]\n  dense y[1] sigmoid\n  loss squared_error\n}\n'), 0, 'a network');
-  // A data set and a fn still check the whole file once each way, where they come to declare
-  // their name (`{`, `=`) and where they stop.
+  assert.equal(whole('fn g2(z) = z * rate\n'), 0, 'a fn');
+  // A data set still checks the whole file once each way, where it comes to declare its name
+  // (`{`) and where it stops.
   assert.ok(whole('data dd {\n  [0, 1] -> [1]\n}\n') <= 2, 'a data set');
-  assert.ok(whole('fn g2(z) = z * rate\n') <= 2, 'a fn');
 });
 
 test('a network that comes, goes or takes a let\'s name is checked from the previous analysis with what names it, and a fn whose parameter has its name', () => {
@@ -426,6 +426,27 @@ test('a network that comes, goes or takes a let\'s name is checked from the prev
   const before = incremental.counts.whole;
   for (const name of ['k', 'kk', 'kkk']) assertSame(incremental, net(name) + base, `network ${name}`);
   assert.equal(incremental.counts.whole, before, 'renaming a network no fn parameter names checked no whole file');
+});
+
+test('a fn that comes, goes or changes its name is checked from the previous analysis with what calls either name, and equals a fresh analysis', () => {
+  const base = ['let a = 2', 'fn g(z) = z * a', 'eval g(3)', 'eval h(1)', 'fn k(y) = g(y) + 1', 'eval k(2)', ''].join('\n');
+  const versions = [
+    base,
+    'fn h(z) = z + 1\n' + base, // `eval h(1)` finds it
+    'fn hh(z) = z + 1\n' + base, // renamed: unknown again, its "did you mean" changes
+    base.replace('fn g(z)', 'fn gg(z)'), // k calls a fn that goes
+    base.replace('fn g(z)', 'fn g(z)'),
+    'fn y(q) = q\n' + base, // k's parameter now has a fn's name
+    base,
+    base.replace('fn k(y) = g(y) + 1\n', ''), // a fn removed
+    base,
+  ];
+  const incremental = new IncrementalAnalyzer();
+  versions.forEach((text, i) => assertSame(incremental, text, `version ${i}`));
+  incremental.analyze(base);
+  const before = incremental.counts.whole;
+  for (const name of ['h', 'hh', 'hhh']) assertSame(incremental, `fn ${name}(z) = z + 1\n` + base, `fn ${name}`);
+  assert.equal(incremental.counts.whole, before, 'a fn nothing calls came and was renamed without a whole check');
 });
 
 test('a let edited after an eval began to read it is checked again with that eval', () => {

@@ -51,9 +51,9 @@ export interface Analysed {
  * two after every keystroke), and undefined — the caller then checks the whole file — whenever
  * that could not be promised:
  * - a statement other than a let, network, data set, fn, eval, probe or train was replaced, or
- *   the replaced ones do not declare the same names in the same order (but for lets and
- *   networks that come, go or change names, on `renamedDeclarations`' conditions), or are trains not of the
- *   same networks and data sets in the same order, or data sets that standardize where they did
+ *   the replaced ones do not declare the same names in the same order (but for lets, networks
+ *   and fns that come, go or change names, on `renamedDeclarations`' conditions), or are trains
+ *   not of the same networks and data sets in the same order, or data sets that standardize where they did
  *   not (or the other way), or fns where what the fns' last check or this one reported lies
  *   outside the replaced fns (inside, it is theirs); or what changed is read by a data set (whose
  *   order among data sets a train's check depends on) or by a second declaration of a name;
@@ -89,7 +89,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const declaredHere = (r: Declaring) => declares(old, r);
   const declaredBefore = removed.filter(isDeclaration);
   const declared = added.filter(isDeclaration);
-  // Lets and networks that come, go or change names (a let typed on a new line, its name as it grows): see `renamedDeclarations`.
+  // Lets, networks and fns that come, go or change names (a let typed on a new line, its name as it grows): see `renamedDeclarations`.
   const renamed = pairedUp(declaredBefore, declared, (r, a) => a.kind === r.kind && a.name.text === r.name.text && declaredHere(r)) ? undefined : renamedDeclarations(declaredBefore, declared, old, checker, delta, oldFrom, oldTo, file.statements);
   if (renamed === null) return undefined;
   // Data sets: replaced by ones of the same names that standardize as they did (the conflicts
@@ -102,7 +102,9 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   // ones); what calls them, directly or through other fns, is checked again.
   const fnsBefore = removed.filter(isFn);
   const fns = added.filter(isFn);
-  if (!pairedUp(fnsBefore, fns, (r, a) => a.name.text === r.name.text && declaredHere(r))) return undefined;
+  // Not of the same names: a fn that comes, goes or changes its name, on `renamedDeclarations`'
+  // conditions (recheck runs the fns' phase again where any was replaced or went).
+  if (!pairedUp(fnsBefore, fns, (r, a) => a.name.text === r.name.text && declaredHere(r)) && !renamed) return undefined;
   const fnReports = checker.fnReports;
   if (fns.length && !reportsLieIn(fnReports, fnsBefore)) return undefined;
   // Train statements: replaced by ones of the same network and data set, so that which train is a
@@ -165,7 +167,7 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const gone = { let: 0, eval: 0, probe: 0 };
   for (const s of removed) if (s.kind === 'let' || s.kind === 'eval' || s.kind === 'probe') gone[s.kind]++;
 
-  const rechecked = checker.recheck(file, added, again, readers.names.concat(declared.map((d) => d.name.text), renamed?.gone ?? []), renamed?.gone);
+  const rechecked = checker.recheck(file, added, again, readers.names.concat(declared.map((d) => d.name.text), renamed?.gone ?? []), renamed?.gone, fnsBefore.length > 0);
   if (!rechecked) return undefined;
   const fresh = change.addedErrors.map(syntaxDiagnostic).concat(rechecked.diagnostics).sort(byStart);
   const diagnostics = outside.kept.concat(fresh).sort(byStart);
@@ -311,12 +313,12 @@ const isFn = (s: ast.Statement): s is ast.FnStmt => s.kind === 'fn';
 /** What an edit may replace and still be analysed from the previous analysis (train statements, data sets and fns on conditions, `reanalyze`). */
 const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s) || isData(s) || isFn(s);
 
-const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt => s.kind === 'let' || s.kind === 'network';
+const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt | ast.FnStmt => s.kind === 'let' || s.kind === 'network' || s.kind === 'fn';
 const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
 
 /**
- * Where the lets and networks an edit replaced (`before`, each its name's declaration) and those
- * it put in their place (`after`) do not declare the same names: the names no longer declared
+ * Where the lets, networks and fns an edit replaced (`before`, each its name's declaration) and
+ * those it put in their place (`after`) do not declare the same names: the names no longer declared
  * (`gone`), those that changed (`names`: what reads them, by name, is checked again), and every
  * statement that reported an unknown name (`unknowing`: its "did you mean" draws on the declared
  * names). Null when that could not give a fresh analysis's result: a new name another statement
@@ -326,13 +328,13 @@ const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
  * statement reporting an unknown name that is not a clean unit of a let, network, eval, probe
  * or train.
  */
-function renamedDeclarations(before: readonly (ast.LetStmt | ast.NetworkStmt)[], after: readonly (ast.LetStmt | ast.NetworkStmt)[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
+function renamedDeclarations(before: readonly (ast.LetStmt | ast.NetworkStmt | ast.FnStmt)[], after: readonly (ast.LetStmt | ast.NetworkStmt | ast.FnStmt)[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
   if (!before.every((r) => declares(old, r))) return null;
   const newNames = after.map((a) => a.name.text);
   if (new Set(newNames).size !== newNames.length) return null;
   for (const name of newNames) {
     const d = old.declarations.get(name);
-    if (d && !before.includes(d.stmt as ast.LetStmt | ast.NetworkStmt)) return null;
+    if (d && !before.includes(d.stmt as ast.LetStmt | ast.NetworkStmt | ast.FnStmt)) return null;
   }
   const gone = before.map((r) => r.name.text).filter((n) => !newNames.includes(n));
   const added = newNames.filter((n) => !before.some((r) => r.name.text === n));
