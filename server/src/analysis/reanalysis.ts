@@ -97,14 +97,12 @@ export function reanalyze(prev: Analysed, change: StatementChange, file: ast.Sou
   const dataBefore = removed.filter(isData);
   const dataSets = added.filter(isData);
   if (!pairedUp(dataBefore, dataSets, (r, a) => a.name.text === r.name.text && declaredHere(r) && !a.standardize === !r.standardize)) return undefined;
-  // Fns: replaced by ones of the same names, what the fns' last check reported lying in the
-  // replaced ones (checker.ts `fnReports`; `recheck` asks the same of the new check, in the new
-  // ones); what calls them, directly or through other fns, is checked again.
+  // Fns: declarations above (of the same names, or on `renamedDeclarations`' conditions), what the
+  // fns' last check reported lying in the replaced ones (checker.ts `fnReports`; `recheck` asks the
+  // same of the new check, in the new ones, running the fns' phase again where any fn was replaced
+  // or went); what calls them, directly or through other fns, is checked again.
   const fnsBefore = removed.filter(isFn);
   const fns = added.filter(isFn);
-  // Not of the same names: a fn that comes, goes or changes its name, on `renamedDeclarations`'
-  // conditions (recheck runs the fns' phase again where any was replaced or went).
-  if (!pairedUp(fnsBefore, fns, (r, a) => a.name.text === r.name.text && declaredHere(r)) && !renamed) return undefined;
   const fnReports = checker.fnReports;
   if (fns.length && !reportsLieIn(fnReports, fnsBefore)) return undefined;
   // Train statements: replaced by ones of the same network and data set, so that which train is a
