@@ -7,9 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { analyze } from '../../server/src/analysis/analyze';
 import { BUILTIN_NAMES, TRIGONOMETRIC } from '../../server/src/engine/activations';
-import { crossesFamily, notBuiltIn, suggest } from '../../server/src/semantics/suggest';
+import { crossesFamily, editDistance, editDistanceWithin, notBuiltIn, suggest } from '../../server/src/semantics/suggest';
 
 const names = [...BUILTIN_NAMES];
 
@@ -91,4 +92,39 @@ test('a fn the file defines under a well-known name is the file\'s own, not "Net
   const a = analyze('fn asin(z) = atan(z / sqrt(1 - z ^ 2))\neval asin(0.5)\n');
   assert.deepEqual(a.diagnostics, []);
   assert.ok(Math.abs((a.evals[0].value as number) - Math.PI / 6) < 1e-15);
+});
+
+/**
+ * What `suggest` is defined to answer, the plain way: every candidate's whole edit distance (0.5
+ * for the same word in another case), the first of the nearest, if within a third of the word.
+ */
+function suggestPlainly(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    if (c === word || crossesFamily(word, c)) continue;
+    const d = c.toLowerCase() === word.toLowerCase() ? 0.5 : editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return bestDistance <= Math.max(1, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+test('the suggestion, which reads only as much of each candidate as could change it, is the first of the nearest candidates, as when every distance is taken whole', () => {
+  // Words near each other and near built-ins: one alphabet of few letters makes many close pairs.
+  const word = fc.oneof(
+    fc.string({ unit: fc.constantFrom('a', 'b', 'n', 'h', 's', 'i', '_', '1', 'A', 'N'), minLength: 1, maxLength: 12 }),
+    fc.constantFrom(...names),
+    fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'x', 'y'), minLength: 20, maxLength: 40 }),
+  );
+  fc.assert(fc.property(word, fc.array(word, { maxLength: 40 }), (w, candidates) => {
+    const all = [...candidates, ...names];
+    assert.equal(suggest(w, all), suggestPlainly(w, all), `${w} among ${JSON.stringify(candidates)}`);
+    for (const c of candidates) {
+      const d = editDistance(w, c);
+      for (const max of [0, 0.5, 1, 2, 3]) {
+        const within = editDistanceWithin(w, c, max);
+        assert.ok(d <= max ? within === d : within > max, `${w} ${c} within ${max}: ${within}, whole ${d}`);
+      }
+    }
+  }), { numRuns: 3000 });
 });

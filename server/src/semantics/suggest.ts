@@ -8,17 +8,23 @@ import { BUILTIN_NAMES, TRIGONOMETRIC, type BuiltinName, type ScalarName } from 
  */
 export function suggest(word: string, candidates: Iterable<string>): string | undefined {
   const lower = word.toLowerCase();
+  const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {
-    if (c === word || crossesFamily(word, c)) continue;
-    const d = c.toLowerCase() === lower ? 0.5 : editDistance(lower, c.toLowerCase());
+    // Only a candidate within the limit and nearer than the best so far changes the answer (the
+    // first of the nearest): a distance is at least the difference of the lengths, which rules
+    // most out unread, and the others' distances are taken only as far as that bound (every
+    // unknown name of a file is compared with every declared name).
+    const bound = Math.min(limit, bestDistance - 0.5);
+    const other = c.toLowerCase();
+    if (Math.abs(other.length - lower.length) > bound || c === word || crossesFamily(word, c)) continue;
+    const d = other === lower ? 0.5 : editDistanceWithin(lower, other, bound);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;
     }
   }
-  const limit = Math.max(1, Math.floor(word.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 
@@ -95,6 +101,38 @@ export function notBuiltIn(word: string): { message: string; instead?: BuiltinNa
   if (write) return { message: `NetSpec has no \`${word}\`; write ${write}.` };
   const trig = /^(a|arc)(sin|cos|tan)h?$/.test(key) || /^(sin|cos|tan)h$/.test(key);
   return { message: `NetSpec has no \`${word}\`.${trig ? ` Its trigonometric functions are ${TRIG_NAMES}.` : ` Its functions are ${BUILTIN_NAMES.join(', ')}, and a fn can define others.`}` };
+}
+
+/** Rows of `editDistanceWithin`, reused: suggestions run in the checker's hot loop. */
+let rows = [new Int32Array(16), new Int32Array(16), new Int32Array(16)];
+
+/**
+ * `editDistance(a, b)` where it is at most `max`; else some number above `max` (a candidate too far
+ * to suggest). Row by row, it stops once two rows in a row exceed `max`: a row's least value is at
+ * least the least of the row above or one more than the row above that (the swap of neighbours
+ * reaches two rows back), so every row after them does too.
+ */
+export function editDistanceWithin(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
+  if (rows[0].length <= b.length) rows = rows.map(() => new Int32Array(2 * b.length + 1));
+  let [back, above, row] = rows;
+  for (let j = 0; j <= b.length; j++) above[j] = j;
+  let aboveLeast = 0;
+  for (let i = 1; i <= a.length; i++) {
+    row[0] = i;
+    let least = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(above[j] + 1, row[j - 1] + 1, above[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, back[j - 2] + 1);
+      row[j] = d;
+      if (d < least) least = d;
+    }
+    if (least > max && aboveLeast + 1 > max) return Math.floor(max) + 1;
+    aboveLeast = least;
+    [back, above, row] = [above, row, back];
+  }
+  return above[b.length];
 }
 
 /** Optimal string alignment distance (Damerau–Levenshtein without repeated edits of a substring). */
