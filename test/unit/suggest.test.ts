@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { analyze } from '../../server/src/analysis/analyze';
 import { BUILTIN_NAMES, TRIGONOMETRIC } from '../../server/src/engine/activations';
-import { crossesFamily, editDistance, editDistanceWithin, notBuiltIn, suggest } from '../../server/src/semantics/suggest';
+import { crossesFamily, editDistanceWithin, notBuiltIn, suggest } from '../../server/src/semantics/suggest';
 
 const names = [...BUILTIN_NAMES];
 
@@ -93,6 +93,20 @@ test('a fn the file defines under a well-known name is the file\'s own, not "Net
   assert.deepEqual(a.diagnostics, []);
   assert.ok(Math.abs((a.evals[0].value as number) - Math.PI / 6) < 1e-15);
 });
+
+/** The optimal string alignment distance, the plain way: the whole table (texts whose lengths differ by more than 8 count that difference). */
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.length][b.length];
+}
 
 /**
  * What `suggest` is defined to answer, the plain way: every candidate's whole edit distance (0.5

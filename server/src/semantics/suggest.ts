@@ -107,10 +107,12 @@ export function notBuiltIn(word: string): { message: string; instead?: BuiltinNa
 let rows = [new Int32Array(16), new Int32Array(16), new Int32Array(16)];
 
 /**
- * `editDistance(a, b)` where it is at most `max`; else some number above `max` (a candidate too far
- * to suggest). Row by row, it stops once two rows in a row exceed `max`: a row's least value is at
- * least the least of the row above or one more than the row above that (the swap of neighbours
- * reaches two rows back), so every row after them does too.
+ * The optimal string alignment distance of a and b (Damerau–Levenshtein without repeated edits of
+ * a substring: insertions, deletions, substitutions, swaps of neighbours) where it is at most
+ * `max`; else some number above `max` (a candidate too far to suggest). Texts whose lengths differ
+ * by more than 8 count that difference. Row by row, it stops once two rows in a row exceed `max`:
+ * a row's least value is at least the least of the row above or one more than the row above that
+ * (the swap of neighbours reaches two rows back), so every row after them does too.
  */
 export function editDistanceWithin(a: string, b: string, max: number): number {
   if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
@@ -133,19 +135,4 @@ export function editDistanceWithin(a: string, b: string, max: number): number {
     [back, above, row] = [above, row, back];
   }
   return above[b.length];
-}
-
-/** Optimal string alignment distance (Damerau–Levenshtein without repeated edits of a substring). */
-export function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 8) return Math.abs(a.length - b.length);
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-    }
-  }
-  return d[a.length][b.length];
 }
