@@ -311,7 +311,9 @@ const isFn = (s: ast.Statement): s is ast.FnStmt => s.kind === 'fn';
 /** What an edit may replace and still be analysed from the previous analysis (train statements, data sets and fns on conditions, `reanalyze`). */
 const isReplaceable = (s: ast.Statement): boolean => isEditable(s) || isTrain(s) || isData(s) || isFn(s);
 
-const isDeclaration = (s: ast.Statement): s is ast.LetStmt | ast.NetworkStmt | ast.FnStmt => s.kind === 'let' || s.kind === 'network' || s.kind === 'fn';
+/** A statement that declares a name `renamedDeclarations` lets come, go or change. */
+type Renamable = ast.LetStmt | ast.NetworkStmt | ast.FnStmt;
+const isDeclaration = (s: ast.Statement): s is Renamable => s.kind === 'let' || s.kind === 'network' || s.kind === 'fn';
 const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
 
 /**
@@ -326,13 +328,13 @@ const byStart = (a: Diagnostic, b: Diagnostic) => a.span.start - b.span.start;
  * statement reporting an unknown name that is not a clean unit of a let, network, eval, probe
  * or train.
  */
-function renamedDeclarations(before: readonly (ast.LetStmt | ast.NetworkStmt | ast.FnStmt)[], after: readonly (ast.LetStmt | ast.NetworkStmt | ast.FnStmt)[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
+function renamedDeclarations(before: readonly Renamable[], after: readonly Renamable[], old: Program, checker: NonNullable<CheckMemo['last']>, delta: number, from: number, to: number, statements: readonly ast.Statement[]): { gone: string[]; names: string[]; unknowing: ast.Statement[] } | null {
   if (!before.every((r) => declares(old, r))) return null;
   const newNames = after.map((a) => a.name.text);
   if (new Set(newNames).size !== newNames.length) return null;
   for (const name of newNames) {
     const d = old.declarations.get(name);
-    if (d && !before.includes(d.stmt as ast.LetStmt | ast.NetworkStmt | ast.FnStmt)) return null;
+    if (d && !before.includes(d.stmt as Renamable)) return null;
   }
   const gone = before.map((r) => r.name.text).filter((n) => !newNames.includes(n));
   const added = newNames.filter((n) => !before.some((r) => r.name.text === n));

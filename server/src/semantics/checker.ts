@@ -185,17 +185,17 @@ class Checker implements CheckContext {
    * same order), and `again`, those that read what changed; `stale` names the lets and networks
    * among them, whose values are computed anew. Everything else (declarations, let values,
    * networks, fns, data sets) is this check's, in copies, so this check's Program stays as it
-   * was; but when a fn was replaced or went (`fnsGone`), the fns' phase is run again, whole.
+   * was; but when the edit removed a fn (`fnsRemoved`) or added one, the fns' phase runs again, whole.
    * The caller (analysis/reanalysis.ts) has made sure that nothing else reads what changed:
    * only lets, networks, data sets, evals, probes and trains are checked here, each a clean unit
    * (memo.ts), so that their diagnostics are their own. Undefined, nothing kept, when that fails.
    */
-  recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[], gone?: readonly string[], fnsGone = false): Recheck | undefined {
+  recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[], gone?: readonly string[], fnsRemoved = false): Recheck | undefined {
     const memo = this.memo;
     if (!memo) return undefined;
     // A replaced train is a new node: each network's first train is looked for again.
     const firstTrainOf = added.some((s) => s.kind === 'train') ? undefined : this.firstTrainOf;
-    const fnsReplaced = fnsGone || added.some((s) => s.kind === 'fn');
+    const fnsReplaced = fnsRemoved || added.some((s) => s.kind === 'fn');
     if (stale.length === 0 && !added.some(declares) && !fnsReplaced) {
       // Only evals, probes and trains, which change no value another statement reads: this check's
       // state serves as it is (checking them only reads it), with no copy of it per keystroke.

@@ -63,7 +63,7 @@ export class CheckMemo {
     readonly closures?: ReadonlyMap<string, readonly string[]>;
     /** What its fns' phase reported, by the fn each report lies in (checker.ts `fnReports`): an edited fn is checked by `recheck` where they lie in the edit. */
     readonly fnReports?: ReadonlyMap<ast.Statement, number>;
-    recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[], gone?: readonly string[], fnsGone?: boolean): Recheck | undefined;
+    recheck(file: ast.SourceFile, added: readonly ast.Statement[], again: readonly ast.Statement[], stale: readonly string[], gone?: readonly string[], fnsRemoved?: boolean): Recheck | undefined;
   };
 
   /**
